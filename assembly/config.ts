@@ -1,0 +1,29 @@
+// Every limit of the core, in one place. Each is documented in the README ("Limits").
+// The host sizes nothing: it asks the core for its windows (see index.ts).
+
+/** Bytes of the input window: the host copies capture bytes here; a block may straddle chunks. */
+export const IN_CAP: i32 = 4 << 20;
+/** Largest pcapng block accepted (a block larger than this is reported as corrupt). */
+export const MAX_BLOCK: i32 = 2 << 20;
+/** Largest captured packet accepted (Wireshark's WTAP_MAX_PACKET_SIZE_STANDARD). */
+export const MAX_PACKET: i32 = 262144;
+/** Bytes of the output window the core renders NDJSON into. */
+export const OUT_CAP: i32 = 8 << 20;
+/** Free output space required before a packet is rendered; no record can be larger. */
+export const RECORD_RESERVE: i32 = 2 << 20;
+/** pcapng Interface Description Blocks remembered per section. */
+export const MAX_INTERFACES: i32 = 1024;
+/** Bytes of an interface name (pcapng if_name) kept; longer names are cut at a character boundary. */
+export const MAX_IFNAME: i32 = 64;
+/** Bytes of each string option (project, log name, id, interface name). */
+export const MAX_OPTION: i32 = 1024;
+/** Interface addresses remembered for `local`. */
+export const MAX_ADDRS: i32 = 64;
+/** 802.1Q/802.1ad tags walked in one frame. */
+export const MAX_VLAN_TAGS: i32 = 8;
+/** IPv6 extension headers walked before giving up on finding the transport. */
+export const MAX_IPV6_EXT: i32 = 16;
+/** DNS resource records rendered per section; the rest are counted but not rendered. */
+export const MAX_DNS_RECORDS: i32 = 64;
+/** DNS compression pointers followed in one name (names are bounded anyway by RFC 1035's 255 bytes). */
+export const MAX_DNS_POINTERS: i32 = 32;

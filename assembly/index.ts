@@ -1,0 +1,106 @@
+// tracecap core: the numbers-only WebAssembly ABI. The host (src/translator.ts) copies capture
+// bytes into the input window, calls push(), and drains NDJSON from the output window.
+//
+//   loop: n = min(inCap(), left); copy n bytes to inPtr(); status = push(n)
+//         while status == OUTPUT_FULL: drain outPtr()/outLen(), outReset(), status = resume()
+//   end:  status = finish(); drain
+//
+// status: 0 OK, 1 OUTPUT_FULL, ≥ 10 an error code (errors.ts) — sticky, with errOffset() and
+// errPacket(). Records rendered before an error stay in the output window.
+
+import { Err, reason } from "./errors";
+import { RECORD_RESERVE, MAX_OPTION } from "./config";
+import * as reader from "./capture/reader";
+import { Next } from "./capture/reader";
+import { OUT_BASE, outLen as wOutLen, outReset as wOutReset, outFree } from "./json/writer";
+import { renderPacket, resetSerial } from "./record/render";
+import * as opts from "./record/options";
+
+let limit: u64 = 0;   // stop after this many packets (0 = no limit)
+let done = false;     // the packet limit was reached
+
+/** Address where the host writes the next input chunk. */
+export function inPtr(): usize { return reader.inPtr(); }
+/** Bytes the host may write at inPtr() now. */
+export function inCap(): i32 { return reader.inCap(); }
+/** Address of the rendered NDJSON. */
+export function outPtr(): usize { return OUT_BASE; }
+/** Bytes of NDJSON waiting in the output window. */
+export function outLen(): i32 { return wOutLen(); }
+/** The host has drained the output window. */
+export function outReset(): void { wOutReset(); }
+
+// Renders packets until the input runs dry, the output fills, or an error.
+function run(): i32 {
+  while (!done) {
+    if (outFree() < RECORD_RESERVE) return Err.OUTPUT_FULL;
+    const r = reader.next();
+    if (r == Next.NEED_MORE) break;
+    if (r == Next.ERROR) return reader.errCode;
+    renderPacket();
+    if (limit != 0 && reader.packetCount >= limit) done = true;
+  }
+  reader.compact();
+  return Err.OK;
+}
+
+/** Takes n bytes the host wrote at inPtr() and renders what they complete. */
+export function push(n: i32): i32 {
+  if (reader.errCode != Err.OK) return reader.errCode;
+  if (done) return Err.OK;
+  reader.append(n);
+  return run();
+}
+
+/** Continues after OUTPUT_FULL once the host drained the output. */
+export function resume(): i32 {
+  if (reader.errCode != Err.OK) return reader.errCode;
+  return run();
+}
+
+/** End of input: renders nothing more; reports truncation or an empty input. */
+export function finish(): i32 {
+  if (done) return Err.OK;
+  const r = resume();
+  if (r != Err.OK) return r;
+  return reader.finishReader();
+}
+
+/** Starts over for a new capture (options are kept). */
+export function reset(): void { reader.resetReader(); resetSerial(); wOutReset(); done = false; }
+
+/** Stops after n packets (0 = all). */
+export function setLimit(n: f64): void { limit = n > 0 ? <u64>n : 0; }
+
+/** Sticky error code (0 when none). */
+export function errCode(): i32 { return reader.errCode; }
+/** File offset of the damaged record or block. */
+export function errOffset(): f64 { return <f64>reader.errOffset; }
+/** Packets read before the error (the damaged record would be number errPacket() + 1). */
+export function errPacket(): f64 { return <f64>reader.packetCount; }
+/** Packets read so far. */
+export function packets(): f64 { return <f64>reader.packetCount; }
+
+/** Writes the reason text of an error code at optScratch() and returns its length in bytes. */
+export function errReason(code: i32): i32 {
+  const s = reason(code);
+  const n = String.UTF8.byteLength(s);
+  if (n > MAX_OPTION) return 0;
+  String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, opts.OPT_SCRATCH);
+  return n;
+}
+
+/** Scratch where the host writes option bytes. */
+export function optScratch(): usize { return opts.OPT_SCRATCH; }
+/** Capacity of the option scratch. */
+export function optCap(): i32 { return MAX_OPTION; }
+/** Sets string option key (1 project, 2 interface name, 3 log name, 4 id) from the scratch. */
+export function setOption(key: i32, len: i32): bool { return opts.setOption(key, len); }
+/** Adds a 4- or 16-byte interface address from the scratch. */
+export function addAddr(len: i32): bool { return opts.addAddr(len); }
+/** Sets the verbosity: 0 INFO, 1 DEBUG. */
+export function setVerbosity(v: i32): void { opts.setVerbosity(v); }
+/** Sets the interface index (-1: the capture's own interface ids). */
+export function setIfaceIndex(i: i32): void { opts.setIfaceIndex(i); }
+/** Sets the ephemeral port range used for `local`. */
+export function setEphemeral(lo: i32, hi: i32): void { opts.setEphemeral(lo, hi); }

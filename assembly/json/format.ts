@@ -1,0 +1,90 @@
+// Text forms pcap-sidecar uses (reference §10): Go net.IP and netip address strings, MAC
+// addresses, and RFC 3339 timestamps with nanoseconds (Go time.RFC3339Nano, UTC).
+
+import { b, u32dec, hexDigit, pad2, pad4, i64dec } from "./writer";
+
+/** Writes a dotted-quad IPv4 address from 4 bytes at p. */
+export function ip4(p: usize): void {
+  u32dec(<u32>load<u8>(p)); b(0x2e);
+  u32dec(<u32>load<u8>(p + 1)); b(0x2e);
+  u32dec(<u32>load<u8>(p + 2)); b(0x2e);
+  u32dec(<u32>load<u8>(p + 3));
+}
+
+// Writes one IPv6 group in lowercase hex without leading zeros.
+function group(v: u32): void {
+  if (v >= 0x1000) b(hexDigit(v >> 12));
+  if (v >= 0x100) b(hexDigit(v >> 8));
+  if (v >= 0x10) b(hexDigit(v >> 4));
+  b(hexDigit(v));
+}
+
+/**
+ * Writes a 16-byte IPv6 address. With `mapped4` (Go net.IP.String), an IPv4-mapped address
+ * (::ffff:a.b.c.d) prints as plain a.b.c.d; without it (Go netip) it keeps the ::ffff: prefix.
+ * RFC 5952 §4.2: the longest run of two or more zero groups becomes "::", the first on ties.
+ */
+export function ip6(p: usize, mapped4: bool): void {
+  let z = true;
+  for (let i = 0; i < 10; i++) if (load<u8>(p + i) != 0) { z = false; break; }
+  const isMapped = z && load<u8>(p + 10) == 0xff && load<u8>(p + 11) == 0xff;
+  if (isMapped && mapped4) { ip4(p + 12); return; }
+  let e0 = -1, e1 = -1;
+  for (let i = 0; i < 16; i += 2) {
+    let j = i;
+    while (j < 16 && load<u8>(p + j) == 0 && load<u8>(p + j + 1) == 0) j += 2;
+    if (j > i && j - i > e1 - e0) { e0 = i; e1 = j; i = j; }
+  }
+  if (e1 - e0 <= 2) { e0 = -1; e1 = -1; }
+  for (let i = 0; i < 16; i += 2) {
+    if (i == e0) { b(0x3a); b(0x3a); i = e1 - 2; continue; }
+    if (i > 0 && i != e1) b(0x3a);
+    if (isMapped && i == 12) { ip4(p + 12); return; }
+    group((<u32>load<u8>(p + i) << 8) | <u32>load<u8>(p + i + 1));
+  }
+}
+
+/** Writes len bytes as a MAC-style address: lowercase hex pairs joined by ':'. */
+export function mac(p: usize, len: i32): void {
+  for (let i = 0; i < len; i++) {
+    if (i > 0) b(0x3a);
+    const c = <u32>load<u8>(p + i);
+    b(hexDigit(c >> 4)); b(hexDigit(c));
+  }
+}
+
+/**
+ * Writes a capture time as Go's RFC3339Nano in UTC: 2006-01-02T15:04:05.999999999Z, the
+ * fraction without trailing zeros and no dot when it is zero.
+ */
+export function rfc3339(sec: i64, nsec: i32): void {
+  // Days since the epoch to a civil date (H. Hinnant, "chrono-compatible low-level date algorithms").
+  let days = sec / 86400;
+  let rem = <i32>(sec % 86400);
+  if (rem < 0) { rem += 86400; days--; }
+  const z = days + 719468;
+  const era = (z >= 0 ? z : z - 146096) / 146097;
+  const doe = <i32>(z - era * 146097);
+  const yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  let y = <i64>yoe + era * 400;
+  const doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const mp = (5 * doy + 2) / 153;
+  const d = doy - (153 * mp + 2) / 5 + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) y++;
+  if (y >= 0 && y <= 9999) pad4(<u32>y); else i64dec(y);
+  b(0x2d); pad2(<u32>m); b(0x2d); pad2(<u32>d);
+  b(0x54); pad2(<u32>(rem / 3600)); b(0x3a); pad2(<u32>(rem / 60 % 60)); b(0x3a); pad2(<u32>(rem % 60));
+  if (nsec > 0) {
+    b(0x2e);
+    let v = <u32>nsec;
+    let digits = 9;
+    while (v % 10 == 0) { v /= 10; digits--; }
+    // Zero-pad on the left to the remaining digit count.
+    let div: u32 = 1;
+    for (let i = 1; i < digits; i++) div *= 10;
+    while (div > 0) { b(0x30 + (v / div) % 10); div /= 10; }
+  }
+  b(0x5a);
+}
+

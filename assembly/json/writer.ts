@@ -1,0 +1,262 @@
+// NDJSON writer: UTF-8 bytes straight into one preallocated output window, no String or
+// object per record. Escaping follows Go's encoding/json (reference §2.1): HTML-sensitive
+// < > & and U+2028/U+2029 escaped, invalid UTF-8 replaced byte by byte with \ufffd
+// (utf8.DecodeRune semantics), control bytes as \n \r \t \b \f or \u00xx.
+//
+// Contract: the translator renders a packet only when RECORD_RESERVE bytes are free, and every
+// renderer writes a bounded amount, so writes need no per-call bounds check. `guard()` still
+// clamps the cursor as a last line of defence: it can never run past the window.
+
+import { OUT_CAP } from "../config";
+
+/** Start of the output window. */
+export const OUT_BASE: usize = heap.alloc(<usize>OUT_CAP + 64);
+/** Write cursor (absolute address). */
+export let pos: usize = OUT_BASE;
+/** One past the last usable byte. */
+const OUT_END: usize = OUT_BASE + <usize>OUT_CAP;
+
+/** Bytes written since the last drain. */
+@inline export function outLen(): i32 { return <i32>(pos - OUT_BASE); }
+/** Forget the drained output. */
+@inline export function outReset(): void { pos = OUT_BASE; }
+/** Free bytes left in the window. */
+@inline export function outFree(): i32 { return <i32>(OUT_END - pos); }
+/** Roll the cursor back to a mark (discards a half-written value). */
+@inline export function rollback(mark: usize): void { pos = mark; }
+
+// ---- constant fragments -------------------------------------------------------------------
+// A fragment is a u64: low 32 bits = address of its UTF-8 bytes, high 32 bits = length.
+// Fragments are encoded once at start-up into a static arena.
+
+let arena: usize = heap.alloc(64 << 10);
+let arenaEnd: usize = arena + (64 << 10);
+
+/** Encodes a constant string once (at module start) and returns it as a fragment. */
+export function frag(s: string): u64 {
+  const n = String.UTF8.byteLength(s);
+  if (arena + <usize>n > arenaEnd) { arena = heap.alloc(64 << 10); arenaEnd = arena + (64 << 10); }
+  const p = arena;
+  String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, p);
+  arena += <usize>n;
+  return (<u64>n << 32) | <u64>p;
+}
+
+/** Writes a constant fragment. */
+@inline export function w(f: u64): void {
+  const n = <usize>(f >>> 32);
+  memory.copy(pos, <usize>(f & 0xffffffff), n);
+  pos += n;
+}
+
+/** Writes one raw byte. */
+@inline export function b(c: u32): void { store<u8>(pos, <u8>c); pos++; }
+
+/** Writes len raw bytes from p (caller guarantees they need no escaping). */
+@inline export function raw(p: usize, len: i32): void { memory.copy(pos, p, <usize>len); pos += <usize>len; }
+
+/** Writes a length-prefixed static name (byte 0 = length) as raw bytes. */
+@inline export function lp(p: usize): void { const n = <usize>load<u8>(p); memory.copy(pos, p + 1, n); pos += n; }
+
+/** Writes a length-prefixed static name as a quoted JSON string (names need no escaping). */
+@inline export function lpStr(p: usize): void { b(0x22); lp(p); b(0x22); }
+
+// ---- numbers ------------------------------------------------------------------------------
+
+// "00".."99" as pairs of ASCII digits, for two-at-a-time formatting.
+const DIGITS: usize = initDigits();
+function initDigits(): usize {
+  const p = heap.alloc(200);
+  for (let i = 0; i < 100; i++) {
+    store<u8>(p + (<usize>i << 1), <u8>(0x30 + i / 10));
+    store<u8>(p + (<usize>i << 1) + 1, <u8>(0x30 + i % 10));
+  }
+  return p;
+}
+
+/** Decimal digits of v. */
+@inline function decLen32(v: u32): i32 {
+  if (v < 100000) {
+    if (v < 100) return v < 10 ? 1 : 2;
+    return v < 1000 ? 3 : v < 10000 ? 4 : 5;
+  }
+  if (v < 10000000) return v < 1000000 ? 6 : 7;
+  return v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+}
+
+/** Writes v in decimal. */
+export function u32dec(v: u32): void {
+  const n = decLen32(v);
+  let e = pos + <usize>n;
+  pos = e;
+  while (v >= 100) {
+    const r = v % 100; v /= 100;
+    e -= 2; store<u16>(e, load<u16>(DIGITS + (<usize>r << 1)));
+  }
+  if (v >= 10) { e -= 2; store<u16>(e, load<u16>(DIGITS + (<usize>v << 1))); }
+  else { e -= 1; store<u8>(e, <u8>(0x30 + v)); }
+}
+
+/** Writes v (unsigned 64-bit) in decimal. */
+export function u64dec(v: u64): void {
+  if (v <= 0xffffffff) { u32dec(<u32>v); return; }
+  // Split into a high part and 9-digit low chunks so the loop runs on u32.
+  const lo = <u32>(v % 1000000000); v /= 1000000000;
+  if (v <= 0xffffffff) { u32dec(<u32>v); } else {
+    const mid = <u32>(v % 1000000000); u32dec(<u32>(v / 1000000000)); pad9(mid);
+  }
+  pad9(lo);
+}
+
+/** Writes v as exactly 9 digits (zero padded). */
+export function pad9(v: u32): void {
+  let e = pos + 9;
+  pos = e;
+  for (let i = 0; i < 4; i++) { const r = v % 100; v /= 100; e -= 2; store<u16>(e, load<u16>(DIGITS + (<usize>r << 1))); }
+  e -= 1; store<u8>(e, <u8>(0x30 + v));
+}
+
+/** Writes a signed 64-bit integer in decimal. */
+export function i64dec(v: i64): void {
+  if (v < 0) { b(0x2d); u64dec(<u64>(-v)); } else u64dec(<u64>v);
+}
+
+/** Writes v as exactly 2 digits. */
+@inline export function pad2(v: u32): void { store<u16>(pos, load<u16>(DIGITS + (<usize>v << 1))); pos += 2; }
+
+/** Writes v as exactly 4 digits. */
+@inline export function pad4(v: u32): void { pad2(v / 100); pad2(v % 100); }
+
+const HEX: usize = initHex();
+function initHex(): usize {
+  const p = heap.alloc(16);
+  for (let i = 0; i < 16; i++) store<u8>(p + i, <u8>(i < 10 ? 0x30 + i : 0x57 + i));
+  return p;
+}
+
+/** Lowercase hex digit for the low 4 bits of v. */
+@inline export function hexDigit(v: u32): u32 { return <u32>load<u8>(HEX + <usize>(v & 15)); }
+
+/** Writes v in lowercase hex without padding (Go strconv base 16). */
+export function hex32(v: u32): void {
+  if (v == 0) { b(0x30); return; }
+  const n = (35 - clz<u32>(v)) >> 2;
+  let e = pos + <usize>n;
+  pos = e;
+  while (v != 0) { e--; store<u8>(e, <u8>hexDigit(v)); v >>= 4; }
+}
+
+/** Writes v in binary without padding (Go strconv base 2). */
+export function bin32(v: u32): void {
+  if (v == 0) { b(0x30); return; }
+  const n = 32 - clz<u32>(v);
+  for (let i = n - 1; i >= 0; i--) b(0x30 + ((v >> <u32>i) & 1));
+}
+
+/** Writes len bytes at p as two lowercase hex digits each. */
+export function hexBytes(p: usize, len: i32): void {
+  for (let i = 0; i < len; i++) {
+    const c = <u32>load<u8>(p + i);
+    store<u8>(pos, <u8>hexDigit(c >> 4)); store<u8>(pos + 1, <u8>hexDigit(c)); pos += 2;
+  }
+}
+
+// ---- strings ------------------------------------------------------------------------------
+
+// Per-byte class for the string fast path: 0 = copy as is, 1 = needs an escape, 2 = non-ASCII.
+const CLASS: usize = initClass();
+function initClass(): usize {
+  const p = heap.alloc(256);
+  for (let i = 0; i < 256; i++) {
+    let c: u8 = 0;
+    if (i < 0x20 || i == 0x22 || i == 0x5c || i == 0x3c || i == 0x3e || i == 0x26) c = 1;
+    else if (i >= 0x80) c = 2;
+    store<u8>(p + i, c);
+  }
+  return p;
+}
+
+/** Writes the escape sequence of one ASCII byte that needs escaping. */
+function escByte(c: u32): void {
+  b(0x5c);
+  switch (c) {
+    case 0x22: b(0x22); return;
+    case 0x5c: b(0x5c); return;
+    case 0x0a: b(0x6e); return;
+    case 0x0d: b(0x72); return;
+    case 0x09: b(0x74); return;
+    case 0x08: b(0x62); return;
+    case 0x0c: b(0x66); return;
+  }
+  b(0x75); b(0x30); b(0x30); b(hexDigit(c >> 4)); b(hexDigit(c));
+}
+
+/** Writes the 6-byte escape \ufffd that replaces one invalid UTF-8 byte. */
+@inline function badByte(): void {
+  store<u32>(pos, 0x6675755c); // "\uff"
+  store<u16>(pos + 4, 0x6466); // "fd"
+  pos += 6;
+}
+
+/**
+ * Length of the valid UTF-8 sequence starting at p (≤ end), or 0 if the byte at p does not
+ * start one. Go's utf8.DecodeRune: no overlongs, no surrogates, nothing above U+10FFFF.
+ */
+function utf8Len(p: usize, end: usize): i32 {
+  const c = <u32>load<u8>(p);
+  const avail = <i32>(end - p);
+  if (c < 0xc2) return 0;
+  if (c < 0xe0) {
+    if (avail < 2) return 0;
+    const c1 = <u32>load<u8>(p + 1);
+    return (c1 & 0xc0) == 0x80 ? 2 : 0;
+  }
+  if (c < 0xf0) {
+    if (avail < 3) return 0;
+    const c1 = <u32>load<u8>(p + 1), c2 = <u32>load<u8>(p + 2);
+    let lo: u32 = 0x80, hi: u32 = 0xbf;
+    if (c == 0xe0) lo = 0xa0; else if (c == 0xed) hi = 0x9f;
+    if (c1 < lo || c1 > hi || (c2 & 0xc0) != 0x80) return 0;
+    return 3;
+  }
+  if (c < 0xf5) {
+    if (avail < 4) return 0;
+    const c1 = <u32>load<u8>(p + 1), c2 = <u32>load<u8>(p + 2), c3 = <u32>load<u8>(p + 3);
+    let lo: u32 = 0x80, hi: u32 = 0xbf;
+    if (c == 0xf0) lo = 0x90; else if (c == 0xf4) hi = 0x8f;
+    if (c1 < lo || c1 > hi || (c2 & 0xc0) != 0x80 || (c3 & 0xc0) != 0x80) return 0;
+    return 4;
+  }
+  return 0;
+}
+
+/** Writes the bytes at p as the body of a JSON string (no quotes), escaped the Go way. */
+export function strBody(p: usize, len: i32): void {
+  const end = p + <usize>len;
+  let run = p;
+  let q = p;
+  while (q < end) {
+    const cls = load<u8>(CLASS + <usize>load<u8>(q));
+    if (cls == 0) { q++; continue; }
+    if (q > run) { memory.copy(pos, run, q - run); pos += q - run; }
+    if (cls == 1) { escByte(<u32>load<u8>(q)); q++; }
+    else {
+      const n = utf8Len(q, end);
+      if (n == 0) { badByte(); q++; }
+      else if (n == 3 && load<u8>(q) == 0xe2 && load<u8>(q + 1) == 0x80 && (load<u8>(q + 2) & 0xfe) == 0xa8) {
+        // U+2028 / U+2029 are valid JSON but break JavaScript string literals; Go escapes them.
+        store<u32>(pos, 0x3032755c); // "\u20"
+        store<u8>(pos + 4, 0x32); store<u8>(pos + 5, <u8>(load<u8>(q + 2) == 0xa8 ? 0x38 : 0x39));
+        pos += 6; q += 3;
+      } else { memory.copy(pos, q, <usize>n); pos += <usize>n; q += <usize>n; }
+    }
+    run = q;
+  }
+  if (q > run) { memory.copy(pos, run, q - run); pos += q - run; }
+}
+
+/** Writes the bytes at p as a quoted JSON string. */
+export function str(p: usize, len: i32): void { b(0x22); strBody(p, len); b(0x22); }
+
+/** Worst-case bytes str() writes for len input bytes (each byte may become \ufffd or \u00xx). */
+@inline export function strBound(len: i32): i32 { return len * 6 + 2; }

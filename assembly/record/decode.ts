@@ -1,0 +1,185 @@
+// The decode chain of one packet: link → network → transport → DNS, each layer a stateless
+// wire/ decoder. Problems become entries of the `err` list and never stop the outer layers
+// from being reported. Flow ids (reference §3.1) are computed here, once per packet.
+
+import { LinkRepr, parseLink, NetKind } from "../wire/link";
+import { Ipv4Repr, parseIpv4, isFragment } from "../wire/ipv4";
+import { Ipv6Repr, parseIpv6 } from "../wire/ipv6";
+import { ArpRepr, parseArp } from "../wire/arp";
+import { TcpRepr, parseTcp } from "../wire/tcp";
+import { UdpRepr, parseUdp } from "../wire/udp";
+import { IcmpRepr, parseIcmp4, parseIcmp6 } from "../wire/icmp";
+import { DnsRepr, parseDns } from "../wire/dns";
+import { WireErr } from "../wire/errors";
+import { hashU64, hashBytes, fnvU64, FNV_PRIME } from "../util/fnv";
+
+/** Which message shape and operation kind the record gets (reference §2.4). */
+export const enum Kind { L2 = 0, ARP = 1, ICMP = 2, L3 = 3, UDP = 4, TCP = 5 }
+
+/** Transport layer actually decoded. */
+export const enum Transport { NONE = 0, TCP = 1, UDP = 2, ICMP4 = 3, ICMP6 = 4 }
+
+/** Layer names of err entries (gopacket LayerType names). */
+export const enum Layer { ETHERNET = 0, LINUX_SLL = 1, LOOPBACK = 2, ARP = 3, IPV4 = 4, IPV6 = 5, TCP = 6, UDP = 7, ICMPV4 = 8, ICMPV6 = 9, DNS = 10 }
+
+/** Decoded layers of the current packet. */
+export const link = new LinkRepr();
+export const ip4 = new Ipv4Repr();
+export const ip6 = new Ipv6Repr();
+export const arp = new ArpRepr();
+export const tcp = new TcpRepr();
+export const udp = new UdpRepr();
+export const icmp = new IcmpRepr();
+export const dns = new DnsRepr();
+
+/** Network layer decoded (NetKind.IPV4 / IPV6 / ARP) or NONE. */
+export let net: NetKind = NetKind.NONE;
+/** Transport decoded. */
+export let transport: Transport = Transport.NONE;
+/** IP protocol number as the message classification sees it (after IPv6 extension headers). */
+export let proto: u32 = 0;
+/** The IP packet is a fragment. */
+export let fragment = false;
+/** DNS decoded successfully. */
+export let hasDns = false;
+/** Message / operation kind. */
+export let kind: Kind = Kind.L2;
+/** Some layer saw fewer bytes than its headers announce. */
+export let truncated = false;
+
+/** Flow ids (reference §3.1). */
+export let metaFlow: u64 = 0;
+export let l3Flow: u64 = 0;
+export let l4Flow: u64 = 0;
+export let hasL4Flow = false;
+export let arpFlow: u64 = 0;
+export let flow: u64 = 0;
+
+// Decode problems: up to 4 per packet (one per layer at most).
+const MAX_ERRS = 4;
+export let errCount: i32 = 0;
+export const errLayer = new StaticArray<u8>(MAX_ERRS);
+export const errCode = new StaticArray<u8>(MAX_ERRS);
+
+function addErr(layer: Layer, e: WireErr): void {
+  if (errCount < MAX_ERRS) { unchecked(errLayer[errCount] = <u8>layer); unchecked(errCode[errCount] = <u8>e); errCount++; }
+  if (e == WireErr.TRUNCATED) truncated = true;
+}
+
+/** Endpoint hash of gopacket's Flow (reference §2.3.12): direction-independent. */
+export function endpointHash(a: usize, b: usize, len: i32, typeId: u64): u64 {
+  return ((hashBytes(a, len) + hashBytes(b, len)) ^ typeId) * FNV_PRIME;
+}
+
+// Port-pair endpoint hash: ports hashed as 2 big-endian bytes.
+let portScratch: usize = heap.alloc(4);
+/** Endpoint hash of a port pair (TCP = 4, UDP = 5). */
+export function portHash(sp: u32, dp: u32, typeId: u64): u64 {
+  store<u8>(portScratch, <u8>(sp >> 8)); store<u8>(portScratch + 1, <u8>sp);
+  store<u8>(portScratch + 2, <u8>(dp >> 8)); store<u8>(portScratch + 3, <u8>dp);
+  return ((hashBytes(portScratch, 2) + hashBytes(portScratch + 2, 2)) ^ typeId) * FNV_PRIME;
+}
+
+/** Decodes the packet (ptr, capLen) of the given link type; ifIndex feeds meta.flow. */
+export function decode(linkType: u32, ptr: usize, capLen: i32, origLen: u32, ifIndex: i32): void {
+  net = NetKind.NONE; transport = Transport.NONE; proto = 0; fragment = false; hasDns = false;
+  kind = Kind.L2; errCount = 0; truncated = <u32>capLen < origLen;
+  hasL4Flow = false;
+  // pcap-sidecar hashes the interface index as a uint8.
+  metaFlow = hashU64(<u64>(ifIndex & 0xff));
+
+  const le = parseLink(linkType, ptr, capLen, link);
+  if (le != WireErr.OK) {
+    addErr(linkType == 1 ? Layer.ETHERNET : linkType == 113 || linkType == 276 ? Layer.LINUX_SLL : Layer.LOOPBACK, le);
+  }
+  if (!link.known || le != WireErr.OK) return;
+  const np = ptr + <usize>link.hdrLen;
+  const nl = capLen - link.hdrLen;
+
+  let tp: usize = 0, tl: i32 = 0;
+  switch (link.net) {
+    case NetKind.ARP: {
+      const e = parseArp(np, nl, arp);
+      if (e != WireErr.OK) { addErr(Layer.ARP, e); return; }
+      net = NetKind.ARP; kind = Kind.ARP;
+      arpFlow = hashU64(hashBytes(arp.spa, arp.plen) + hashBytes(arp.tpa, arp.plen));
+      flow = fnvU64(metaFlow, arpFlow);
+      return;
+    }
+    case NetKind.IPV4: {
+      const e = parseIpv4(np, nl, ip4);
+      if (e != WireErr.OK) { addErr(Layer.IPV4, e); return; }
+      if (ip4.truncated) truncated = true;
+      net = NetKind.IPV4; proto = ip4.proto; fragment = isFragment(ip4);
+      l3Flow = hashU64(4 + hashBytes(ip4.src, 4) + hashBytes(ip4.dst, 4));
+      tp = ip4.payload; tl = ip4.payloadLen;
+      break;
+    }
+    case NetKind.IPV6: {
+      const e = parseIpv6(np, nl, ip6);
+      if (e == WireErr.BAD_VERSION || (e == WireErr.TRUNCATED && nl < 40)) { addErr(Layer.IPV6, e); return; }
+      net = NetKind.IPV6;
+      l3Flow = hashU64(41 + hashBytes(ip6.src, 16) + hashBytes(ip6.dst, 16));
+      if (ip6.truncated) truncated = true;
+      if (e != WireErr.OK) { addErr(Layer.IPV6, e); proto = ip6.proto; kind = Kind.L3; finishFlow(); return; }
+      proto = ip6.proto; fragment = ip6.fragment;
+      tp = ip6.payload; tl = ip6.payloadCap;
+      break;
+    }
+    default: return;
+  }
+
+  kind = Kind.L3;
+  if (fragment) {
+    // A fragment's transport header cannot be decoded alone; UDP keeps its shape with ports 0.
+    if (proto == 17) kind = Kind.UDP;
+    finishFlow();
+    return;
+  }
+  switch (proto) {
+    case 6: {
+      const e = parseTcp(tp, tl, tcp);
+      if (e != WireErr.OK) { addErr(Layer.TCP, e); break; }
+      if (tcp.optErr != WireErr.OK) addErr(Layer.TCP, tcp.optErr);
+      transport = Transport.TCP; kind = Kind.TCP;
+      l4Flow = hashU64(6 + <u64>tcp.srcPort + <u64>tcp.dstPort); hasL4Flow = true;
+      break;
+    }
+    case 17: {
+      kind = Kind.UDP;
+      const e = parseUdp(tp, tl, udp);
+      if (e == WireErr.TRUNCATED) { addErr(Layer.UDP, e); break; }
+      transport = Transport.UDP;
+      l4Flow = hashU64(17 + <u64>udp.srcPort + <u64>udp.dstPort); hasL4Flow = true;
+      if (e != WireErr.OK) { addErr(Layer.UDP, e); break; }
+      if (udp.truncated) truncated = true;
+      if (udp.payloadLen > 0 && (udp.srcPort == 53 || udp.dstPort == 53)) {
+        const de = parseDns(udp.payload, udp.payloadLen, dns);
+        if (de == WireErr.OK) hasDns = true; else addErr(Layer.DNS, de);
+      }
+      break;
+    }
+    case 1: {
+      const e = parseIcmp4(tp, tl, icmp);
+      if (e != WireErr.OK) { addErr(Layer.ICMPV4, e); break; }
+      transport = Transport.ICMP4; kind = Kind.ICMP;
+      // Errors carry the invoking IPv4 header (RFC 792); gopacket needs all 20 bytes of it.
+      if ((icmp.type == 3 || icmp.type == 11 || icmp.type == 5) && icmp.bodyLen < 20) addErr(Layer.ICMPV4, WireErr.TRUNCATED);
+      break;
+    }
+    case 58: {
+      const e = parseIcmp6(tp, tl, icmp);
+      if (e != WireErr.OK) { addErr(Layer.ICMPV6, e); break; }
+      transport = Transport.ICMP6; kind = Kind.ICMP;
+      // Destination Unreachable / Time Exceeded carry the invoking IPv6 header after 4 unused bytes.
+      if ((icmp.type == 1 || icmp.type == 3) && icmp.bodyLen < 44) addErr(Layer.ICMPV6, WireErr.TRUNCATED);
+      break;
+    }
+  }
+  finishFlow();
+}
+
+// Top-level flow: meta ⊕ L3 ⊕ (L4 or the constant 255 when there is no L4 flow).
+function finishFlow(): void {
+  flow = fnvU64(fnvU64(metaFlow, l3Flow), hasL4Flow ? l4Flow : 255);
+}

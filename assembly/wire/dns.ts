@@ -1,0 +1,172 @@
+// DNS messages (RFC 1035 §4.1, EDNS0 OPT RFC 6891, SRV RFC 2782, URI RFC 7553). parseDns
+// validates the whole message once — every name, every record of all four sections — and
+// remembers where the questions and answers are; dnsName() then decodes a validated name
+// without further checks. Compression pointers must point backwards, before the place they
+// are read from, so a name can never loop (RFC 1035 §4.1.4 only ever needs prior
+// occurrences); MAX_DNS_POINTERS bounds the work anyway.
+
+import { MAX_DNS_RECORDS, MAX_DNS_POINTERS } from "../config";
+import { be16, be32 } from "../util/mem";
+import { WireErr } from "./errors";
+
+/** Decoded DNS message: header fields plus the positions of questions and answers. */
+export class DnsRepr {
+  msg: usize = 0;
+  len: i32 = 0;
+  id: u32 = 0;
+  flags: u32 = 0;
+  qdCount: u32 = 0;
+  anCount: u32 = 0;
+  nsCount: u32 = 0;
+  arCount: u32 = 0;
+  /** Questions remembered (at most MAX_DNS_RECORDS). */
+  qN: i32 = 0;
+  qName: StaticArray<i32> = new StaticArray<i32>(MAX_DNS_RECORDS);
+  qType: StaticArray<u16> = new StaticArray<u16>(MAX_DNS_RECORDS);
+  qClass: StaticArray<u16> = new StaticArray<u16>(MAX_DNS_RECORDS);
+  /** Answers remembered (at most MAX_DNS_RECORDS). */
+  aN: i32 = 0;
+  aName: StaticArray<i32> = new StaticArray<i32>(MAX_DNS_RECORDS);
+  aType: StaticArray<u16> = new StaticArray<u16>(MAX_DNS_RECORDS);
+  aClass: StaticArray<u16> = new StaticArray<u16>(MAX_DNS_RECORDS);
+  aTtl: StaticArray<u32> = new StaticArray<u32>(MAX_DNS_RECORDS);
+  aData: StaticArray<i32> = new StaticArray<i32>(MAX_DNS_RECORDS);
+  aDataLen: StaticArray<u16> = new StaticArray<u16>(MAX_DNS_RECORDS);
+}
+
+/** Opcode (RFC 1035 §4.1.1). */
+@inline export function dnsOpcode(r: DnsRepr): u32 { return (r.flags >> 11) & 15; }
+/** Response code (RFC 1035 §4.1.1). */
+@inline export function dnsRcode(r: DnsRepr): u32 { return r.flags & 15; }
+
+// Set by skipName: offset just after the name in the message.
+let nameEnd: i32 = 0;
+
+// Validates the name at off; on success nameEnd is the offset after it (in place, not after
+// any pointer target).
+function skipName(m: usize, len: i32, off: i32): WireErr {
+  let p = off;
+  let limit = len;       // bytes at or after `limit` may not be read (shrinks on each jump)
+  let jumps = 0;
+  let textLen = 0;
+  let end = -1;
+  while (true) {
+    if (p >= limit) return WireErr.BAD_NAME;
+    const c = <i32>load<u8>(m + <usize>p);
+    if (c == 0) { if (end < 0) end = p + 1; break; }
+    if ((c & 0xc0) == 0xc0) {
+      if (p + 1 >= limit) return WireErr.BAD_NAME;
+      const target = ((c & 0x3f) << 8) | <i32>load<u8>(m + <usize>(p + 1));
+      if (end < 0) end = p + 2;
+      if (target >= p || ++jumps > MAX_DNS_POINTERS) return WireErr.BAD_POINTER;
+      limit = p; p = target;
+      continue;
+    }
+    if ((c & 0xc0) != 0) return WireErr.BAD_NAME; // 0x40 / 0x80 label types are obsolete
+    if (p + 1 + c > limit) return WireErr.BAD_NAME;
+    textLen += c + (textLen > 0 ? 1 : 0);
+    if (textLen > 255) return WireErr.BAD_NAME;
+    p += 1 + c;
+  }
+  nameEnd = end;
+  return WireErr.OK;
+}
+
+/** Writes the dotted text of a validated name at off into dst; returns its length (≤ 255). */
+export function dnsName(m: usize, off: i32, dst: usize): i32 {
+  let p = off;
+  let n = 0;
+  while (true) {
+    const c = <i32>load<u8>(m + <usize>p);
+    if (c == 0) break;
+    if ((c & 0xc0) == 0xc0) { p = ((c & 0x3f) << 8) | <i32>load<u8>(m + <usize>(p + 1)); continue; }
+    if (n > 0) { store<u8>(dst + <usize>n, 0x2e); n++; }
+    memory.copy(dst + <usize>n, m + <usize>(p + 1), <usize>c);
+    n += c; p += 1 + c;
+  }
+  return n;
+}
+
+// Validates the type-specific RDATA at [off, off+rdlen).
+function checkRdata(m: usize, len: i32, type: u32, off: i32, rdlen: i32): WireErr {
+  const end = off + rdlen;
+  switch (type) {
+    case 1: return rdlen == 4 ? WireErr.OK : WireErr.BAD_RDATA;     // A
+    case 28: return rdlen == 16 ? WireErr.OK : WireErr.BAD_RDATA;   // AAAA
+    case 2: case 5: case 12: {                                      // NS, CNAME, PTR
+      const e = skipName(m, len, off); if (e) return e;
+      return nameEnd <= end ? WireErr.OK : WireErr.BAD_RDATA;
+    }
+    case 6: {                                                       // SOA
+      let e = skipName(m, len, off); if (e) return e;
+      e = skipName(m, len, nameEnd); if (e) return e;
+      return nameEnd + 20 <= end ? WireErr.OK : WireErr.BAD_RDATA;
+    }
+    case 15: {                                                      // MX
+      if (rdlen < 3) return WireErr.BAD_RDATA;
+      const e = skipName(m, len, off + 2); if (e) return e;
+      return nameEnd <= end ? WireErr.OK : WireErr.BAD_RDATA;
+    }
+    case 33: {                                                      // SRV
+      if (rdlen < 7) return WireErr.BAD_RDATA;
+      const e = skipName(m, len, off + 6); if (e) return e;
+      return nameEnd <= end ? WireErr.OK : WireErr.BAD_RDATA;
+    }
+    case 256: return rdlen >= 4 ? WireErr.OK : WireErr.BAD_RDATA;   // URI
+    case 16: {                                                      // TXT: <len><bytes>...
+      let p = off;
+      while (p < end) { p += 1 + <i32>load<u8>(m + <usize>p); }
+      return p == end ? WireErr.OK : WireErr.BAD_RDATA;
+    }
+    case 41: {                                                      // OPT: code, len, data...
+      let p = off;
+      while (p + 4 <= end) { p += 4 + <i32>be16(m + <usize>(p + 2)); }
+      return p == end ? WireErr.OK : WireErr.BAD_RDATA;
+    }
+  }
+  return WireErr.OK;
+}
+
+/** Validates a whole DNS message at p and records where its questions and answers are. */
+export function parseDns(p: usize, len: i32, r: DnsRepr): WireErr {
+  r.msg = p; r.len = len; r.qN = 0; r.aN = 0;
+  if (len < 12) return WireErr.TRUNCATED;
+  r.id = be16(p); r.flags = be16(p + 2);
+  r.qdCount = be16(p + 4); r.anCount = be16(p + 6); r.nsCount = be16(p + 8); r.arCount = be16(p + 10);
+  let off = 12;
+  for (let i: u32 = 0; i < r.qdCount; i++) {
+    const e = skipName(p, len, off); if (e) return e;
+    if (nameEnd + 4 > len) return WireErr.TRUNCATED;
+    if (r.qN < MAX_DNS_RECORDS) {
+      const k = r.qN++;
+      unchecked(r.qName[k] = off);
+      unchecked(r.qType[k] = <u16>be16(p + <usize>nameEnd));
+      unchecked(r.qClass[k] = <u16>be16(p + <usize>(nameEnd + 2)));
+    }
+    off = nameEnd + 4;
+  }
+  const rrs = r.anCount + r.nsCount + r.arCount;
+  for (let i: u32 = 0; i < rrs; i++) {
+    const e = skipName(p, len, off); if (e) return e;
+    if (nameEnd + 10 > len) return WireErr.TRUNCATED;
+    const type = be16(p + <usize>nameEnd);
+    const rdlen = <i32>be16(p + <usize>(nameEnd + 8));
+    const data = nameEnd + 10;
+    if (data + rdlen > len) return WireErr.TRUNCATED;
+    const e2 = checkRdata(p, len, type, data, rdlen); if (e2) return e2;
+    if (i < r.anCount && r.aN < MAX_DNS_RECORDS) {
+      const k = r.aN++;
+      unchecked(r.aName[k] = off);
+      unchecked(r.aType[k] = <u16>type);
+      unchecked(r.aClass[k] = <u16>be16(p + <usize>(nameEnd + 2)));
+      unchecked(r.aTtl[k] = be32(p + <usize>(nameEnd + 4)));
+      unchecked(r.aData[k] = data);
+      unchecked(r.aDataLen[k] = <u16>rdlen);
+    }
+    off = data + rdlen;
+  }
+  return WireErr.OK;
+}
+
+/** Offset just after a validated name (for reading the fields that follow it). */
+export function dnsNameEnd(m: usize, len: i32, off: i32): i32 { skipName(m, len, off); return nameEnd; }

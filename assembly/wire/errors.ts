@@ -1,0 +1,34 @@
+// Decode problems of one packet's layers. They are reported in the record's `err` array
+// (with the layer name) and never stop the packet's other layers from being rendered.
+
+/** Why a layer could not be decoded completely. */
+export const enum WireErr {
+  OK = 0,
+  TRUNCATED = 1,
+  BAD_VERSION = 2,
+  BAD_HEADER_LENGTH = 3,
+  BAD_TOTAL_LENGTH = 4,
+  BAD_OPTION = 5,
+  TOO_SMALL = 6,
+  BAD_NAME = 7,
+  BAD_POINTER = 8,
+  BAD_RDATA = 9,
+  TOO_MANY_EXTENSIONS = 10,
+}
+
+/** Message text of a decode problem (the `msg` of an `err` entry). */
+export function wireReason(e: WireErr): string {
+  switch (e) {
+    case WireErr.TRUNCATED: return "truncated: the captured bytes end inside this header";
+    case WireErr.BAD_VERSION: return "invalid version field";
+    case WireErr.BAD_HEADER_LENGTH: return "invalid header length field";
+    case WireErr.BAD_TOTAL_LENGTH: return "total length smaller than the header";
+    case WireErr.BAD_OPTION: return "invalid option length";
+    case WireErr.TOO_SMALL: return "length field smaller than the header";
+    case WireErr.BAD_NAME: return "invalid DNS name (label or name too long, or cut off)";
+    case WireErr.BAD_POINTER: return "invalid DNS compression pointer (forward or out of range)";
+    case WireErr.BAD_RDATA: return "DNS record data does not fit its type or length";
+    case WireErr.TOO_MANY_EXTENSIONS: return "too many IPv6 extension headers";
+  }
+  return "ok";
+}

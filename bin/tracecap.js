@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// tracecap CLI entry: runs the compiled Node host.
+import { main } from '../dist/runtimes/node/cli.js';
+
+process.stdout.on('error', (e) => { if (e.code === 'EPIPE') process.exit(0); throw e; });
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e) => { process.stderr.write(`tracecap: internal error: ${e && e.message ? e.message : e}\n`); process.exitCode = 70; },
+);

@@ -1,0 +1,8 @@
+/**
+ * @module tracecap — runtime-agnostic API: packet captures (pcap, pcapng) in, Cloud Logging
+ * NDJSON out, compatible with pcap-sidecar's records. Works the same in Node, browsers and
+ * Cloudflare Workers; hand it the core's wasm bytes or compiled module.
+ */
+export { Translator, createTranslator, type TranslatorOptions, type CoreSource } from './translator.js';
+export { CaptureError, ErrCode } from './errors.js';
+export { parseIp } from './ip.js';

@@ -1,0 +1,168 @@
+import { instantiateCore, OptKey, type CoreExports } from './abi.js';
+import { CaptureError, ErrCode } from './errors.js';
+import { parseIp } from './ip.js';
+
+/** Options of a translator; every one is optional. */
+export interface TranslatorOptions {
+  /** `info` or `debug` (default `debug`, as pcap-sidecar's sidecar runs). */
+  verbosity?: 'info' | 'debug';
+  /** Google Cloud project id used in trace names (`projects/<id>/traces/<trace>`). */
+  project?: string;
+  /** Capture interface name (default: the pcapng if_name, else `any`). */
+  ifaceName?: string;
+  /** Capture interface index (default: the capture's interface id, 0 for classic pcap). */
+  ifaceIndex?: number;
+  /** Addresses of the capture interface: a TCP/UDP packet from one of them on a non-ephemeral port is `local`. */
+  ifaceAddrs?: string[];
+  /** Log name, the `producer` of `logging.googleapis.com/operation` (default `log/tracecap`). */
+  logName?: string;
+  /** Context id, the start of `logging.googleapis.com/operation.id` (default `tracecap`). */
+  id?: string;
+  /** Stop after this many packets (default: all). */
+  limit?: number;
+  /** Ephemeral port range for `local` (default [32768, 65535]). */
+  ephemeral?: [number, number];
+}
+
+/** Source of the core: wasm bytes, or an already compiled module (Cloudflare Workers forbid compiling bytes). */
+export type CoreSource = BufferSource | WebAssembly.Module;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Translates one capture (pcap or pcapng) into NDJSON records, chunk by chunk. */
+export class Translator {
+  readonly #core: CoreExports;
+  #error: CaptureError | null = null;
+  #finished = false;
+
+  /** Use createTranslator(). */
+  constructor(core: CoreExports, options: TranslatorOptions) {
+    this.#core = core;
+    configure(core, options);
+  }
+
+  /** The capture's error, once one was found (records before it were returned). */
+  get error(): CaptureError | null { return this.#error; }
+
+  /** Packets read so far. */
+  get packets(): number { return this.#core.packets(); }
+
+  /**
+   * Feeds the next chunk of the capture (any size) and returns the NDJSON bytes of the records
+   * it completed. After a capture error it returns what came before the damage, sets `error`,
+   * and ignores further input.
+   */
+  push(chunk: Uint8Array): Uint8Array {
+    const core = this.#core;
+    const out: Uint8Array[] = [];
+    if (this.#finished) throw new Error('push() after finish()');
+    let off = 0;
+    while (off < chunk.length && !this.#error) {
+      const n = Math.min(core.inCap(), chunk.length - off);
+      new Uint8Array(core.memory.buffer, core.inPtr(), n).set(chunk.subarray(off, off + n));
+      off += n;
+      this.#step(core.push(n), out);
+    }
+    this.#drain(out);
+    return concat(out);
+  }
+
+  /** Ends the input; returns the last records. Sets `error` if the capture was truncated or empty. */
+  finish(): Uint8Array {
+    const out: Uint8Array[] = [];
+    if (!this.#finished && !this.#error) {
+      this.#finished = true;
+      this.#step(this.#core.finish(), out);
+    }
+    this.#finished = true;
+    this.#drain(out);
+    return concat(out);
+  }
+
+  /** A WHATWG TransformStream over this translator: capture bytes in, NDJSON bytes out. It errors with the CaptureError after delivering the records before the damage. */
+  stream(): TransformStream<Uint8Array, Uint8Array> {
+    return new TransformStream<Uint8Array, Uint8Array>({
+      transform: (chunk, controller) => {
+        const out = this.push(chunk);
+        if (out.length) controller.enqueue(out);
+        if (this.#error) controller.error(this.#error);
+      },
+      flush: (controller) => {
+        const out = this.finish();
+        if (out.length) controller.enqueue(out);
+        if (this.#error) controller.error(this.#error);
+      },
+    });
+  }
+
+  // Follows a status from push/resume/finish: drains on OUTPUT_FULL, records errors.
+  #step(status: number, out: Uint8Array[]): void {
+    const core = this.#core;
+    while (status === ErrCode.OUTPUT_FULL) {
+      this.#drain(out);
+      status = core.resume();
+    }
+    if (status !== ErrCode.OK) {
+      const len = core.errReason(status);
+      const reason = decoder.decode(new Uint8Array(core.memory.buffer, core.optScratch(), len));
+      this.#error = new CaptureError(status, reason, core.errOffset(), core.errPacket());
+    }
+  }
+
+  #drain(out: Uint8Array[]): void {
+    const core = this.#core;
+    const len = core.outLen();
+    if (len === 0) return;
+    out.push(new Uint8Array(core.memory.buffer, core.outPtr(), len).slice());
+    core.outReset();
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  n = 0;
+  for (const p of parts) { out.set(p, n); n += p.length; }
+  return out;
+}
+
+function setString(core: CoreExports, key: number, value: string, what: string): void {
+  const bytes = encoder.encode(value);
+  if (bytes.length > core.optCap()) throw new RangeError(`${what} is longer than ${core.optCap()} bytes`);
+  new Uint8Array(core.memory.buffer, core.optScratch(), bytes.length).set(bytes);
+  core.setOption(key, bytes.length);
+}
+
+function configure(core: CoreExports, o: TranslatorOptions): void {
+  const v = o.verbosity ?? 'debug';
+  if (v !== 'info' && v !== 'debug') throw new RangeError(`verbosity must be "info" or "debug", not ${JSON.stringify(v)}`);
+  core.setVerbosity(v === 'info' ? 0 : 1);
+  setString(core, OptKey.PROJECT, o.project ?? '', 'project');
+  setString(core, OptKey.LOG_NAME, o.logName ?? 'log/tracecap', 'logName');
+  setString(core, OptKey.ID, o.id ?? 'tracecap', 'id');
+  if (o.ifaceName !== undefined) setString(core, OptKey.IFACE_NAME, o.ifaceName, 'ifaceName');
+  if (o.ifaceIndex !== undefined) {
+    if (!Number.isInteger(o.ifaceIndex) || o.ifaceIndex < 0 || o.ifaceIndex > 0x7fffffff) throw new RangeError('ifaceIndex must be a non-negative integer');
+    core.setIfaceIndex(o.ifaceIndex);
+  }
+  for (const a of o.ifaceAddrs ?? []) {
+    const bytes = parseIp(a);
+    if (!bytes) throw new RangeError(`not an IP address: ${JSON.stringify(a)}`);
+    new Uint8Array(core.memory.buffer, core.optScratch(), bytes.length).set(bytes);
+    if (!core.addAddr(bytes.length)) throw new RangeError('too many interface addresses (limit 64)');
+  }
+  if (o.limit !== undefined) {
+    if (!Number.isInteger(o.limit) || o.limit < 0) throw new RangeError('limit must be a non-negative integer');
+    core.setLimit(o.limit);
+  }
+  if (o.ephemeral) core.setEphemeral(o.ephemeral[0], o.ephemeral[1]);
+}
+
+/** Creates a translator from the core's wasm bytes or compiled module. */
+export async function createTranslator(source: CoreSource, options: TranslatorOptions = {}): Promise<Translator> {
+  const module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source);
+  return new Translator(await instantiateCore(module), options);
+}

@@ -865,7 +865,8 @@ export interface PcapngOption {
   length?: number;
 }
 
-interface CommonBlock { options?: PcapngOption[]; /** Adds an opt_comment (code 1) first. */ comment?: string }
+/** Fields every option-bearing pcapng block accepts: extra options and an opt_comment shortcut. */
+export interface CommonBlock { options?: PcapngOption[]; /** Adds an opt_comment (code 1) first. */ comment?: string }
 
 /** Interface Description Block. `tsresol` is the raw if_tsresol byte (6 = µs, 9 = ns, 0x80|10 = 2^-10); `tsoffset` in seconds. */
 export interface IdbBlock extends CommonBlock {

@@ -165,9 +165,10 @@ export function next(): Next {
         return Next.PACKET;
       }
       case State.PCAPNG_BLOCK: {
-        if (avail < 12) return Next.NEED_MORE;
+        if (avail < 8) return Next.NEED_MORE;
         const type = le32(p); // 0x0A0D0D0A reads the same in either order
         if (type == 0x0a0d0d0a) {
+          if (avail < 12) return Next.NEED_MORE;
           const bom = le32(p + 8);
           if (bom == 0x1a2b3c4d) big = false;
           else if (bom == 0x4d3c2b1a) big = true;

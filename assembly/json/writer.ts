@@ -193,7 +193,7 @@ function escByte(c: u32): void {
 
 /** Writes the 6-byte escape \ufffd that replaces one invalid UTF-8 byte. */
 @inline function badByte(): void {
-  store<u32>(pos, 0x6675755c); // "\uff"
+  store<u32>(pos, 0x6666755c); // "\uff"
   store<u16>(pos + 4, 0x6466); // "fd"
   pos += 6;
 }

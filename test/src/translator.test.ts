@@ -1,0 +1,165 @@
+// The runtime-agnostic API: chunking invariance, limits, errors as values, the stream wrapper,
+// option validation, and bounded memory.
+import { describe, it, expect } from 'vitest';
+import { readFileSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createTranslator, CaptureError, type TranslatorOptions } from '../../src/index.js';
+import * as B from '../helpers/build.js';
+
+const wasm = new WebAssembly.Module(readFileSync('build/tracecap.wasm'));
+const HTTP = new URL('../../../shared/corpus/http/', import.meta.url).pathname;
+const corpus = readdirSync(HTTP).filter((f) => /\.pcapn?g?$/.test(f));
+
+async function whole(data: Uint8Array, o: TranslatorOptions = {}): Promise<{ out: Uint8Array; error: CaptureError | null }> {
+  const t = await createTranslator(wasm, o);
+  const out = B.bytes(t.push(data), t.finish());
+  return { out, error: t.error };
+}
+
+async function chunked(data: Uint8Array, sizes: () => number, o: TranslatorOptions = {}): Promise<{ out: Uint8Array; error: CaptureError | null }> {
+  const t = await createTranslator(wasm, o);
+  const parts: Uint8Array[] = [];
+  for (let off = 0; off < data.length;) {
+    const n = Math.max(1, Math.min(sizes(), data.length - off));
+    parts.push(t.push(data.subarray(off, off + n)));
+    off += n;
+  }
+  parts.push(t.finish());
+  return { out: cat(parts), error: t.error };
+}
+
+function cat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+function rng(seed: number): () => number {
+  return () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed; };
+}
+
+describe('src/translator chunking', () => {
+  for (const f of corpus) {
+    it(`${f}: random chunk sizes give the same bytes as the whole file`, async () => {
+      const data = readFileSync(HTTP + f);
+      const ref = await whole(data);
+      expect(ref.error).toBeNull();
+      const r = rng(f.length);
+      for (const max of [3, 700, 70000]) {
+        const got = await chunked(data, () => 1 + (r() % max));
+        expect(sha(got.out)).toBe(sha(ref.out));
+      }
+    });
+  }
+  for (const f of ['dns-udp.pcap', 'tls-sni.pcap', 'h1-resets-mtu1500.pcap']) {
+    it(`${f}: one byte at a time gives the same bytes`, async () => {
+      const data = readFileSync(HTTP + f);
+      const ref = await whole(data);
+      const got = await chunked(data, () => 1);
+      expect(got.out.length).toBe(ref.out.length);
+      expect(sha(got.out)).toBe(sha(ref.out));
+    });
+  }
+  it('the same input gives the same bytes on every run', async () => {
+    const data = readFileSync(HTTP + 'h2c-any-sll2.pcap');
+    expect(sha((await whole(data)).out)).toBe(sha((await whole(data)).out));
+  });
+});
+
+describe('src/translator errors', () => {
+  const good = B.pcap([B.hex('00'.repeat(60)), B.hex('11'.repeat(60)), B.hex('22'.repeat(60))]);
+  it('keeps every record before a truncation and names the byte offset', async () => {
+    const cut = good.subarray(0, good.length - 10);
+    for (const step of [1, 7, 1 << 20]) {
+      const { out, error } = await chunked(cut, () => step);
+      expect(new TextDecoder().decode(out).split('\n').length - 1).toBe(2);
+      expect(error).toBeInstanceOf(CaptureError);
+      expect(error!.codeName).toBe('TRUNCATED');
+      expect(error!.offset).toBe(24 + 2 * 76);
+      expect(error!.packets).toBe(2);
+      expect(error!.message).toBe('capture is truncated: it ends inside a record at byte offset 176 (packet 3)');
+    }
+  });
+  it('rejects input that is not a capture without output', async () => {
+    const { out, error } = await whole(new TextEncoder().encode('<html>not a capture</html>'));
+    expect(out.length).toBe(0);
+    expect(error!.codeName).toBe('NOT_A_CAPTURE');
+    expect(error!.offset).toBe(0);
+  });
+  it('reports empty input', async () => {
+    const { error } = await whole(new Uint8Array(0));
+    expect(error!.codeName).toBe('EMPTY');
+  });
+  it('ignores input after an error', async () => {
+    const t = await createTranslator(wasm);
+    t.push(new TextEncoder().encode('garbage!'));
+    expect(t.error).not.toBeNull();
+    expect(t.push(good).length).toBe(0);
+  });
+});
+
+describe('src/translator options', () => {
+  const cap = B.pcap(Array.from({ length: 10 }, (_, i) => B.hex((i + 10).toString(16).repeat(60))));
+  it('limit stops after N packets', async () => {
+    const { out } = await whole(cap, { limit: 4 });
+    expect(new TextDecoder().decode(out).split('\n').length - 1).toBe(4);
+  });
+  it('rejects bad options with a RangeError', async () => {
+    await expect(createTranslator(wasm, { verbosity: 'loud' as any })).rejects.toThrow(RangeError);
+    await expect(createTranslator(wasm, { ifaceAddrs: ['10.0.0.300'] })).rejects.toThrow(RangeError);
+    await expect(createTranslator(wasm, { ifaceIndex: -1 })).rejects.toThrow(RangeError);
+    await expect(createTranslator(wasm, { id: 'x'.repeat(2000) })).rejects.toThrow(RangeError);
+  });
+  it('accepts wasm bytes as well as a compiled module', async () => {
+    const t = await createTranslator(readFileSync('build/tracecap.wasm'));
+    expect(B.bytes(t.push(cap), t.finish()).length).toBeGreaterThan(0);
+  });
+});
+
+describe('src/translator stream()', () => {
+  it('transforms a ReadableStream of capture bytes into NDJSON', async () => {
+    const data = readFileSync(HTTP + 'dns-udp.pcap');
+    const t = await createTranslator(wasm);
+    const src = new ReadableStream<Uint8Array>({ start(c) { for (let i = 0; i < data.length; i += 1000) c.enqueue(data.subarray(i, i + 1000)); c.close(); } });
+    const chunks: Uint8Array[] = [];
+    for await (const c of src.pipeThrough(t.stream())) chunks.push(c);
+    expect(sha(cat(chunks))).toBe(sha((await whole(data)).out));
+  });
+  it('delivers the records before the damage, then errors with the CaptureError', async () => {
+    const data = readFileSync(HTTP + 'dns-udp.pcap').subarray(0, 1000);
+    const t = await createTranslator(wasm);
+    const src = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(data); c.close(); } });
+    const chunks: Uint8Array[] = [];
+    await expect((async () => { for await (const c of src.pipeThrough(t.stream())) chunks.push(c); })()).rejects.toBeInstanceOf(CaptureError);
+    expect(new TextDecoder().decode(cat(chunks)).split('\n').length - 1).toBeGreaterThan(0);
+  });
+});
+
+describe('src/translator memory', () => {
+  it('does not grow with the input: the whole corpus fed through one instance three times', async () => {
+    const inst = new WebAssembly.Instance(wasm, { env: { abort() { throw new Error('abort'); } } });
+    const ex = inst.exports as any;
+    const before = ex.memory.buffer.byteLength;
+    const files = corpus.map((f) => readFileSync(HTTP + f));
+    for (let round = 0; round < 3; round++) {
+      for (const data of files) {
+        ex.reset();
+        for (let off = 0; off < data.length;) {
+          const n = Math.min(ex.inCap(), data.length - off);
+          new Uint8Array(ex.memory.buffer, ex.inPtr(), n).set(data.subarray(off, off + n));
+          off += n;
+          let st = ex.push(n);
+          while (st === 1) { ex.outReset(); st = ex.resume(); }
+          ex.outReset();
+        }
+        expect(ex.finish()).toBe(0);
+        ex.outReset();
+      }
+    }
+    expect(ex.memory.buffer.byteLength).toBe(before);
+    expect(before).toBeLessThanOrEqual(32 << 20);
+  });
+});

@@ -1,0 +1,48 @@
+// Bundles the browser adapter and the Cloudflare Worker with esbuild into build/runtimes/:
+//   build/runtimes/browser.js  ES module, the browser adapter (runtimes/browser/index.ts) and the API
+//   build/runtimes/worker.js   ES module Worker; imports "../tracecap.wasm" (build/tracecap.wasm),
+//                              which the runtime provides as a compiled WebAssembly.Module
+// Run after `npm run build:wasm`:  node scripts/build-runtimes.mjs
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const outDir = join(root, 'build', 'runtimes');
+/** The specifier worker.js uses for the core, relative to build/runtimes/worker.js. */
+export const wasmSpecifier = '../tracecap.wasm';
+
+const common = { bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning', legalComments: 'none' };
+
+/** Keeps every `.wasm` import as an external import of build/tracecap.wasm. */
+const wasmExternal = {
+  name: 'wasm-external',
+  setup(b) {
+    b.onResolve({ filter: /\.wasm$/ }, () => ({ path: wasmSpecifier, external: true }));
+  },
+};
+
+/** Builds both bundles; resolves to their paths. */
+export async function buildRuntimes() {
+  if (!existsSync(join(root, 'build', 'tracecap.wasm'))) throw new Error('build/tracecap.wasm is missing: run `npm run build:wasm` first');
+  const browser = join(outDir, 'browser.js');
+  const worker = join(outDir, 'worker.js');
+  await Promise.all([
+    build({ ...common, entryPoints: [join(root, 'runtimes/browser/index.ts')], outfile: browser, platform: 'browser' }),
+    build({
+      ...common,
+      entryPoints: [join(root, 'runtimes/workers/worker.ts')],
+      outfile: worker,
+      platform: 'neutral',
+      conditions: ['workerd', 'worker', 'browser'],
+      plugins: [wasmExternal],
+    }),
+  ]);
+  return { browser, worker };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const out = await buildRuntimes();
+  for (const p of Object.values(out)) console.log(p);
+}

@@ -37,7 +37,8 @@ export class CaptureError extends Error {
   readonly reason: string;
 
   constructor(code: number, reason: string, offset: number, packets: number) {
-    super(`${reason} at byte offset ${offset} (packet ${packets + 1})`);
+    // An empty input has no place to point at; everything else names the damaged record.
+    super(code === ErrCode.EMPTY ? reason : `${reason} at byte offset ${offset} (packet ${packets + 1})`);
     this.name = 'CaptureError';
     this.code = code;
     this.codeName = (Object.keys(ErrCode) as ErrCodeName[]).find((k) => ErrCode[k] === code) ?? 'UNKNOWN';

@@ -9,8 +9,12 @@ export const MAX_BLOCK: i32 = 2 << 20;
 export const MAX_PACKET: i32 = 262144;
 /** Bytes of the output window the core renders NDJSON into. */
 export const OUT_CAP: i32 = 8 << 20;
-/** Free output space required before a packet is rendered; no record can be larger. */
-export const RECORD_RESERVE: i32 = 2 << 20;
+/**
+ * Free output space required before a packet is rendered; no record can be larger. Worst case:
+ * every captured byte escaped to 6 bytes (1.5 MiB for MAX_PACKET) plus 64 + 64 DNS names that
+ * compression pointers expand to 255 bytes each, escaped (≈ 200 KiB).
+ */
+export const RECORD_RESERVE: i32 = 4 << 20;
 /** pcapng Interface Description Blocks remembered per section. */
 export const MAX_INTERFACES: i32 = 1024;
 /** Bytes of an interface name (pcapng if_name) kept; longer names are cut at a character boundary. */

@@ -4,8 +4,8 @@
 // (utf8.DecodeRune semantics), control bytes as \n \r \t \b \f or \u00xx.
 //
 // Contract: the translator renders a packet only when RECORD_RESERVE bytes are free, and every
-// renderer writes a bounded amount, so writes need no per-call bounds check. `guard()` still
-// clamps the cursor as a last line of defence: it can never run past the window.
+// renderer writes a bounded amount (the largest record is bounded by 6 output bytes per
+// captured byte plus DNS names, see config.ts), so writes need no per-call bounds check.
 
 import { OUT_CAP } from "../config";
 

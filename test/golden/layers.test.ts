@@ -279,3 +279,17 @@ describe('base record', () => {
     expect(r.meta.cap_len).toBe(60);
   });
 });
+
+describe('the largest record', () => {
+  it('a 262144-byte packet of escape-heavy DNS TXT data renders as one valid record', async () => {
+    const strings = Array.from({ length: 1000 }, () => '\u0001'.repeat(255));
+    const answers = Array.from({ length: 4 }, () => ({ name: 'example.com', type: 'TXT' as const, data: strings.slice(0, 250) }));
+    const msg = B.dns({ qr: true, questions: [{ name: 'example.com', type: 'TXT' }], answers, compress: true });
+    const pkt = eth(B.ipv4({ src: A, dst: Z, proto: 17, totalLength: 0, payload: B.udp({ srcPort: 53, dstPort: 40000, length: 0, src: A, dst: Z, payload: msg }) }));
+    expect(pkt.length).toBeGreaterThan(250000);
+    expect(pkt.length).toBeLessThanOrEqual(262144);
+    const rs = await records([pkt, pkt, pkt]);
+    expect(rs).toHaveLength(3);
+    expect(rs[2].DNS.answers[3].TXT[249]).toBe('\u0001'.repeat(255));
+  });
+});

@@ -14,6 +14,7 @@ import * as reader from "./capture/reader";
 import { Next } from "./capture/reader";
 import { OUT_BASE, outLen as wOutLen, outReset as wOutReset, outFree } from "./json/writer";
 import { renderPacket, resetSerial } from "./record/render";
+import { resetAnalysis } from "./record/analyze";
 import * as opts from "./record/options";
 
 let limit: u64 = 0;   // stop after this many packets (0 = no limit)
@@ -67,7 +68,7 @@ export function finish(): i32 {
 }
 
 /** Starts over for a new capture (options are kept). */
-export function reset(): void { reader.resetReader(); resetSerial(); wOutReset(); done = false; }
+export function reset(): void { reader.resetReader(); resetSerial(); resetAnalysis(); wOutReset(); done = false; }
 
 /** Stops after n packets (0 = all). */
 export function setLimit(n: f64): void { limit = n > 0 ? <u64>n : 0; }

@@ -260,3 +260,6 @@ export function str(p: usize, len: i32): void { b(0x22); strBody(p, len); b(0x22
 
 /** Worst-case bytes str() writes for len input bytes (each byte may become \ufffd or \u00xx). */
 @inline export function strBound(len: i32): i32 { return len * 6 + 2; }
+
+/** Moves the write cursor (renderers that build a fragment in a scratch area and restore it). */
+@inline export function setPos(p: usize): void { pos = p; }

@@ -23,9 +23,12 @@ import {
   icmp6CodeName, icmp6HasCodeTable,
 } from "../names";
 import * as reader from "../capture/reader";
+import * as A from "./analyze";
 
 // ---- constant fragments ----------------------------------------------------------------
 const K_OPEN = frag("{");
+const K_HTTP = frag("\"HTTP\":");
+const K_L7 = frag("\"L7\":");
 const K_ARP = frag("\"ARP\":{\"dst\":{\"IP\":\"");
 const K_ARP_MAC = frag("\",\"MAC\":\"");
 const K_ARP_FLOW = frag("\"},\"flow\":\"");
@@ -111,21 +114,28 @@ export function renderPacket(): void {
   const dbg = verbosity == Verbosity.DEBUG;
   const num = serial++;
 
+  // Stateful analysis (DEBUG, TCP): HTTP/1.x, HTTP/2, trace correlation.
+  const analysed = dbg && d.transport == Transport.TCP;
+  if (analysed) analyse();
+
   w(K_OPEN);
   if (d.net == NetKind.ARP) renderArp();
   if (d.hasDns) renderDns(dbg);
+  if (analysed && A.httpLen > 0) { w(K_HTTP); raw(A.httpPtr(), A.httpLen); comma(); }
   if (d.transport == Transport.ICMP4 || d.transport == Transport.ICMP6) renderIcmp(dbg);
   if (d.link.ethernet) renderL2();
   if (d.net == NetKind.IPV4 || d.net == NetKind.IPV6) renderL3(dbg);
   if (d.transport == Transport.TCP) renderTcp(dbg);
   else if (d.transport == Transport.UDP) renderUdp();
+  if (analysed && A.l7Len > 0) { w(K_L7); raw(A.l7Ptr(), A.l7Len); comma(); }
   if (d.errCount > 0) renderErr();
   if (d.kind != Kind.L2) { w(K_FLOW); u64dec(d.flow); b(0x22); b(0x2c); }
   if (dbg) renderIface();
   if (d.kind == Kind.TCP || d.kind == Kind.UDP) w(isLocal() ? K_LOCAL_T : K_LOCAL_F);
   renderLabels(dbg);
   renderOperation(num);
-  renderMessage(num);
+  if (analysed && !A.traceInFrames) A.writeTopTrace();
+  if (!analysed || A.hasMessage) renderMessage(num, analysed);
   renderMeta(dbg);
   renderPcap(dbg, num);
   if (d.errCount > 0) w(K_SEVERITY);
@@ -776,7 +786,7 @@ function renderOperation(num: u64): void {
   w(K_OP_PRODUCER); optStr(Opt.LOG_NAME); q(); b(0x7d); comma();
 }
 
-function renderMessage(num: u64): void {
+function renderMessage(num: u64, analysed: bool): void {
   w(K_MESSAGE); u64dec(num); w(K_BAR); b(0x40); i64dec(<i64>ifIdx); b(0x2f); strBody(ifNameP, ifNameL);
   switch (d.kind) {
     case Kind.L2: break;
@@ -806,6 +816,7 @@ function renderMessage(num: u64): void {
       srcAddr(); b(0x3a); u32dec(t.srcPort); w(K_GT); dstAddr(); b(0x3a); u32dec(t.dstPort);
       w(K_BAR); b(0x5b); flagStr(t.flags); w(K_MSG_LSA);
       u32dec(<u32>t.payloadLen); b(0x2f); u32dec(t.seq); b(0x2f); u32dec(t.ack);
+      if (analysed && A.suffixLen > 0) raw(A.suffixPtr(), A.suffixLen);
       break;
     }
   }
@@ -824,4 +835,12 @@ function renderPcap(dbg: bool, num: u64): void {
   if (dbg) { w(K_PCAP_DBG); optStr(Opt.LOG_NAME); w(K_PCAP_ID); optStr(Opt.ID); w(K_PCAP_NUM_C); }
   else w(K_PCAP_NUM);
   u64dec(num); q(); b(0x7d); comma();
+}
+
+// Runs the stateful analysis of the current TCP segment.
+function analyse(): void {
+  const t = d.tcp;
+  const v4 = d.net == NetKind.IPV4;
+  A.analyzeTcp(ifIdx, v4 ? d.ip4.src : d.ip6.src, v4 ? d.ip4.dst : d.ip6.dst, v4 ? 4 : 16, t.srcPort, t.dstPort,
+    t.seq, t.ack, t.flags, t.payload, t.payloadLen, reader.pktSec, reader.pktNsec);
 }

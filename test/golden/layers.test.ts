@@ -135,7 +135,7 @@ describe('TCP', () => {
   it('L4.len is the captured payload length, a string', async () => {
     const r = await one(eth(v4(6, tcp({ payload: B.ascii('hello') }))));
     expect(r.L4.len).toBe('5');
-    expect(r.message).toMatch(/len\/seq\/ack:5\/0\/0$/);
+    expect(r.message).toMatch(/len\/seq\/ack:5\/0\/0 \| size:5$/);
   });
   it('local: source among the interface addresses and a non-ephemeral source port', async () => {
     const rs = await records([eth(B.ipv4({ src: Z, dst: A, proto: 6, payload: B.tcp({ srcPort: 8080, dstPort: 40000, src: Z, dst: A }) })),

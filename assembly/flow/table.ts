@@ -1,0 +1,162 @@
+// The connection table: fixed capacity, keyed by the exact connection (interface, IP version,
+// both addresses, both ports), not by pcap-sidecar's flow id, which collides whenever port sums
+// match. Open addressing with linear probing and backward-shift deletion (Knuth 6.4,
+// Algorithm R) over preallocated arrays; a least-recently-seen list gives O(1) eviction of
+// idle connections (the 600 s reaper, in capture time) and of the oldest when full.
+//
+// The key is stored canonically (the lower endpoint first) so both directions find the same
+// entry; `dirOf` tells which direction a packet travels: 0 = A→B, 1 = B→A.
+
+import { MAX_FLOWS } from "../config";
+
+const KEY_BYTES: i32 = 40; // iface u32, ver u8, pad u8, portA u16, portB u16, pad u16, addrA[16], addrB[16] (last 4 of 40 unused)
+const KEY_WORDS: i32 = 10;
+const SLOTS: i32 = MAX_FLOWS * 2;
+
+const KEYS: usize = heap.alloc(<usize>(MAX_FLOWS * KEY_BYTES));
+const slots = new StaticArray<i32>(SLOTS);          // flow index + 1, 0 = empty
+const slotOf = new StaticArray<i32>(MAX_FLOWS);     // where each flow sits in `slots`
+const hashOf = new StaticArray<u32>(MAX_FLOWS);
+const prev = new StaticArray<i32>(MAX_FLOWS);
+const next = new StaticArray<i32>(MAX_FLOWS);
+/** Capture time of the last packet of each flow (ns since the epoch). */
+export const lastSeen = new StaticArray<i64>(MAX_FLOWS);
+const inUse = new StaticArray<bool>(MAX_FLOWS);
+let freeTop: i32 = 0;
+const freeList = new StaticArray<i32>(MAX_FLOWS);
+let lruHead: i32 = -1; // least recently seen
+let lruTail: i32 = -1; // most recently seen
+/** Live flows. */
+export let flowCount: i32 = 0;
+/** Flows evicted because the table was full (context lost, records kept). */
+export let evictedFull: u64 = 0;
+/** Configured capacity (≤ MAX_FLOWS). */
+let capacity: i32 = MAX_FLOWS;
+
+// Scratch key of the packet being looked up.
+const KEY: usize = heap.alloc(<usize>KEY_BYTES);
+/** Direction of the packet just looked up: 0 = A→B (source is the canonical A), 1 = B→A. */
+export let dirOf: i32 = 0;
+
+/** Initialises the free list; cap limits the table below MAX_FLOWS. */
+export function initTable(cap: i32): void {
+  capacity = cap > 0 && cap <= MAX_FLOWS ? cap : MAX_FLOWS;
+  for (let i = 0; i < SLOTS; i++) unchecked(slots[i] = 0);
+  freeTop = 0;
+  for (let i = capacity - 1; i >= 0; i--) { unchecked(freeList[freeTop++] = i); unchecked(inUse[i] = false); }
+  lruHead = -1; lruTail = -1; flowCount = 0; evictedFull = 0;
+}
+
+/** Builds the lookup key from a packet's addresses (len 4 or 16) and ports. */
+export function makeKey(iface: i32, src: usize, dst: usize, alen: i32, sp: u32, dp: u32): void {
+  memory.fill(KEY, 0, <usize>KEY_BYTES);
+  store<u32>(KEY, <u32>iface);
+  store<u8>(KEY + 4, <u8>alen);
+  // Canonical order: compare (address, port) of both ends.
+  let c = memory.compare(src, dst, <usize>alen);
+  if (c == 0) c = sp < dp ? -1 : sp > dp ? 1 : 0;
+  if (c <= 0) {
+    dirOf = 0;
+    store<u16>(KEY + 6, <u16>sp); store<u16>(KEY + 8, <u16>dp);
+    memory.copy(KEY + 12, src, <usize>alen); memory.copy(KEY + 28, dst, <usize>alen);
+  } else {
+    dirOf = 1;
+    store<u16>(KEY + 6, <u16>dp); store<u16>(KEY + 8, <u16>sp);
+    memory.copy(KEY + 12, dst, <usize>alen); memory.copy(KEY + 28, src, <usize>alen);
+  }
+}
+
+function keyHash(): u32 {
+  let h: u32 = 0x9e3779b9;
+  for (let i = 0; i < KEY_WORDS; i++) {
+    h ^= load<u32>(KEY + <usize>(i << 2));
+    h = rotl<u32>(h * 0x85ebca6b, 13) * 0xc2b2ae35;
+  }
+  h ^= h >> 16;
+  return h;
+}
+
+@inline function keyEq(f: i32): bool { return memory.compare(KEYS + <usize>(f * KEY_BYTES), KEY, <usize>KEY_BYTES) == 0; }
+
+function lruUnlink(f: i32): void {
+  const p = unchecked(prev[f]), n = unchecked(next[f]);
+  if (p >= 0) unchecked(next[p] = n); else lruHead = n;
+  if (n >= 0) unchecked(prev[n] = p); else lruTail = p;
+}
+
+function lruAppend(f: i32): void {
+  unchecked(prev[f] = lruTail); unchecked(next[f] = -1);
+  if (lruTail >= 0) unchecked(next[lruTail] = f); else lruHead = f;
+  lruTail = f;
+}
+
+/** Finds the flow of the key built by makeKey(), or -1. */
+export function find(): i32 {
+  const h = keyHash();
+  let s = <i32>(h & <u32>(SLOTS - 1));
+  while (true) {
+    const v = unchecked(slots[s]);
+    if (v == 0) return -1;
+    const f = v - 1;
+    if (unchecked(hashOf[f]) == h && keyEq(f)) return f;
+    s = (s + 1) & (SLOTS - 1);
+  }
+}
+
+/** Marks flow f as seen at time t (moves it to the most recent end). */
+export function touch(f: i32, t: i64): void {
+  unchecked(lastSeen[f] = t);
+  if (lruTail != f) { lruUnlink(f); lruAppend(f); }
+}
+
+/** The least recently seen flow, or -1. */
+export function oldest(): i32 { return lruHead; }
+
+/** Removes flow f from the table (its index becomes free). */
+export function remove(f: i32): void {
+  if (!unchecked(inUse[f])) return;
+  // Backward-shift deletion keeps every remaining key reachable from its home slot.
+  let i = unchecked(slotOf[f]);
+  unchecked(slots[i] = 0);
+  let j = i;
+  while (true) {
+    j = (j + 1) & (SLOTS - 1);
+    const v = unchecked(slots[j]);
+    if (v == 0) break;
+    const home = <i32>(unchecked(hashOf[v - 1]) & <u32>(SLOTS - 1));
+    // Move v back to i unless its home lies cyclically in (i, j].
+    const between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+    if (!between) { unchecked(slots[i] = v); unchecked(slotOf[v - 1] = i); unchecked(slots[j] = 0); i = j; }
+  }
+  lruUnlink(f);
+  unchecked(inUse[f] = false);
+  unchecked(freeList[freeTop++] = f);
+  flowCount--;
+}
+
+/** Inserts the key built by makeKey() (which must not be present); returns the new flow, or -1 when full. */
+export function insert(t: i64): i32 {
+  if (freeTop == 0) return -1;
+  const f = unchecked(freeList[--freeTop]);
+  const h = keyHash();
+  memory.copy(KEYS + <usize>(f * KEY_BYTES), KEY, <usize>KEY_BYTES);
+  unchecked(hashOf[f] = h);
+  let s = <i32>(h & <u32>(SLOTS - 1));
+  while (unchecked(slots[s]) != 0) s = (s + 1) & (SLOTS - 1);
+  unchecked(slots[s] = f + 1);
+  unchecked(slotOf[f] = s);
+  unchecked(inUse[f] = true);
+  unchecked(lastSeen[f] = t);
+  lruAppend(f);
+  flowCount++;
+  return f;
+}
+
+/** Whether the table has no free entry. */
+export function full(): bool { return freeTop == 0; }
+
+/** Counts an eviction forced by a full table. */
+export function countEviction(): void { evictedFull++; }
+
+/** Port of endpoint A (0) or B (1) of flow f. */
+export function portOf(f: i32, side: i32): u32 { return <u32>load<u16>(KEYS + <usize>(f * KEY_BYTES + 6 + side * 2)); }

@@ -1,0 +1,245 @@
+// HTTP/1.0 and 1.1 message framing (RFC 9112) as an incremental state machine over one
+// direction of a connection: accepts any slice, copies only message heads (into a pooled
+// buffer, MAX_HEAD bytes), counts body bytes without copying. The caller drives it:
+//
+//   while (len > 0) { n = h1Step(d, p, len); p += n; len -= n; switch (h1Event) ... }
+//
+// HEAD: a complete head is in bufPtr(d.head)[0..d.headLen); the caller parses it with
+// parseHead() and tells the body length with h1Body(). DONE: the message ended. The parser
+// never fails: bytes it cannot frame send it to RESYNC, where it looks for the next line that
+// starts a request or status line (a capture that starts mid-stream, or a gap).
+
+import { MAX_HEAD, MAX_HEADERS } from "../config";
+import { Dir } from "../flow/conn";
+import { takeBuf, freeBuf, bufPtr } from "./buffers";
+
+/** Parser states. */
+export const enum H1 { START = 0, HEAD = 1, BODY = 2, CHUNK_SIZE = 3, CHUNK_DATA = 4, CHUNK_END = 5, TRAILER = 6, UNTIL_EOF = 7, RESYNC = 8, OPAQUE = 9 }
+/** Events returned through h1Event. */
+export const enum H1Ev { NONE = 0, HEAD = 1, DONE = 2, HEAD_TOO_LARGE = 3 }
+/** Body framing after a head (RFC 9112 §6.3). */
+export const enum Body { NONE = 0, LENGTH = 1, CHUNKED = 2, UNTIL_EOF = 3, OPAQUE = 4 }
+
+/** Event of the last h1Step(). */
+export let h1Event: H1Ev = H1Ev.NONE;
+
+// Whether [p, p+len) at a line start looks like the start of a request or status line.
+function looksLikeStart(p: usize, len: i32): bool {
+  // Status line: "HTTP/1.x SP ddd"
+  if (len >= 12 && load<u32>(p) == 0x50545448 && load<u8>(p + 4) == 0x2f && load<u8>(p + 5) == 0x31 && load<u8>(p + 6) == 0x2e) {
+    return load<u8>(p + 8) == 0x20 && isDigit(load<u8>(p + 9)) && isDigit(load<u8>(p + 10)) && isDigit(load<u8>(p + 11));
+  }
+  // Request line: METHOD SP target SP HTTP/1.x CRLF, with the method an uppercase token.
+  let i = 0;
+  while (i < len && i < 20 && ((load<u8>(p + i) >= 0x41 && load<u8>(p + i) <= 0x5a) || load<u8>(p + i) == 0x2d || load<u8>(p + i) == 0x5f)) i++;
+  if (i == 0 || i >= len || load<u8>(p + i) != 0x20) return false;
+  // Find the end of the line within what we have; require " HTTP/1." before it.
+  let j = i + 1;
+  while (j < len && load<u8>(p + j) != 0x0a) j++;
+  if (j >= len) return len - i < 8192; // line continues in a later segment: accept
+  let e = j; if (e > 0 && load<u8>(p + e - 1) == 0x0d) e--;
+  return e - i >= 10 && load<u32>(p + e - 8) == 0x50545448 && load<u8>(p + e - 4) == 0x2f && load<u8>(p + e - 3) == 0x31;
+}
+
+@inline function isDigit(c: u8): bool { return c >= 0x30 && c <= 0x39; }
+
+/** Starts resynchronisation (after a gap or when joining mid-stream). */
+export function h1Resync(d: Dir): void {
+  freeBuf(d.head); d.head = -1; d.headLen = 0;
+  d.st = H1.RESYNC; d.lineEmpty = true;
+}
+
+/** Sets the body framing after HEAD; returns true when the message is already complete (no body). */
+export function h1Body(d: Dir, kind: Body, length: i64): bool {
+  freeBuf(d.head); d.head = -1;
+  d.chunkLine = 0; d.chunkSize = 0; d.chunkHexOk = true;
+  switch (kind) {
+    case Body.LENGTH: if (length > 0) { d.st = H1.BODY; d.bodyLeft = length; return false; } break;
+    case Body.CHUNKED: d.st = H1.CHUNK_SIZE; return false;
+    case Body.UNTIL_EOF: d.st = H1.UNTIL_EOF; return false;
+    case Body.OPAQUE: d.st = H1.OPAQUE; return true;
+  }
+  d.st = H1.START;
+  return true;
+}
+
+/** Body bytes consumed by the last h1Step (for body accounting). */
+export let h1BodyBytes: i32 = 0;
+
+/** Processes bytes at p; returns how many were consumed (≥ 1 when len > 0, or 0 with an event). */
+export function h1Step(d: Dir, p: usize, len: i32): i32 {
+  h1Event = H1Ev.NONE; h1BodyBytes = 0;
+  switch (d.st) {
+    case H1.RESYNC: {
+      // Scan line starts for a message start.
+      let i = 0;
+      while (i < len) {
+        if (d.lineEmpty && looksLikeStart(p + <usize>i, len - i)) { d.st = H1.START; return i; }
+        d.lineEmpty = load<u8>(p + <usize>i) == 0x0a;
+        i++;
+      }
+      return len;
+    }
+    case H1.START: {
+      // RFC 9112 §2.2: empty lines before a request line are ignored.
+      let i = 0;
+      while (i < len && (load<u8>(p + <usize>i) == 0x0d || load<u8>(p + <usize>i) == 0x0a)) i++;
+      if (i == len) return len;
+      if (!looksLikeStart(p + <usize>i, len - i)) { h1Resync(d); return i > 0 ? i : 1; }
+      d.head = takeBuf();
+      if (d.head < 0) { h1Resync(d); return i > 0 ? i : 1; }
+      d.headLen = 0; d.st = H1.HEAD;
+      return i;
+    }
+    case H1.HEAD: {
+      const buf = bufPtr(d.head);
+      let i = 0;
+      while (i < len) {
+        if (d.headLen >= MAX_HEAD) { h1Event = H1Ev.HEAD_TOO_LARGE; h1Resync(d); return i; }
+        const c = load<u8>(p + <usize>i);
+        store<u8>(buf + <usize>d.headLen, c);
+        d.headLen++; i++;
+        // End of head: an empty line (CRLF CRLF, or bare LF LF as RFC 9112 §2.2 tolerates).
+        if (c == 0x0a) {
+          const n = d.headLen;
+          if ((n >= 2 && load<u8>(buf + <usize>(n - 2)) == 0x0a) || (n >= 3 && load<u8>(buf + <usize>(n - 2)) == 0x0d && load<u8>(buf + <usize>(n - 3)) == 0x0a)) {
+            h1Event = H1Ev.HEAD;
+            return i;
+          }
+        }
+      }
+      return len;
+    }
+    case H1.BODY: {
+      const n = <i64>len < d.bodyLeft ? len : <i32>d.bodyLeft;
+      d.bodyLeft -= n; h1BodyBytes = n;
+      if (d.bodyLeft == 0) { d.st = H1.START; h1Event = H1Ev.DONE; }
+      return n;
+    }
+    case H1.CHUNK_SIZE: case H1.CHUNK_END: case H1.TRAILER: {
+      // Line-oriented parts of chunked coding (RFC 9112 §7.1): chunk-size [; ext] CRLF,
+      // the CRLF after chunk data, and the trailer section ending with an empty line.
+      let i = 0;
+      while (i < len) {
+        const c = load<u8>(p + <usize>i); i++; h1BodyBytes++;
+        if (c == 0x0a) {
+          if (d.st == H1.CHUNK_END) { d.st = H1.CHUNK_SIZE; d.chunkLine = 0; d.chunkSize = 0; d.chunkHexOk = true; continue; }
+          if (d.st == H1.TRAILER) {
+            if (d.chunkLine == 0) { d.st = H1.START; h1Event = H1Ev.DONE; return i; }
+            d.chunkLine = 0; continue;
+          }
+          // end of a chunk-size line
+          if (d.chunkLine == 0) continue; // a stray empty line
+          if (d.chunkSize == 0) { d.st = H1.TRAILER; d.chunkLine = 0; continue; }
+          d.st = H1.CHUNK_DATA; d.bodyLeft = <i64>d.chunkSize;
+          return i;
+        }
+        if (c == 0x0d) continue;
+        if (d.st == H1.CHUNK_SIZE) {
+          if (d.chunkHexOk) {
+            let v: i32 = -1;
+            if (c >= 0x30 && c <= 0x39) v = c - 0x30; else if ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66) v = (c | 0x20) - 0x57;
+            if (v >= 0 && d.chunkSize < 0x0fffffffffffffff) d.chunkSize = (d.chunkSize << 4) | <u64>v;
+            else d.chunkHexOk = false; // extensions (";") or whitespace end the size
+          }
+        }
+        d.chunkLine++;
+      }
+      return len;
+    }
+    case H1.CHUNK_DATA: {
+      const n = <i64>len < d.bodyLeft ? len : <i32>d.bodyLeft;
+      d.bodyLeft -= n; h1BodyBytes = n;
+      if (d.bodyLeft == 0) { d.st = H1.CHUNK_END; d.chunkLine = 0; }
+      return n;
+    }
+    case H1.UNTIL_EOF: case H1.OPAQUE: h1BodyBytes = len; return len;
+  }
+  return len;
+}
+
+// ---- head parsing --------------------------------------------------------------------------
+
+/** Parsed head: spans are offsets into the head buffer. */
+export class Head {
+  isRequest: bool = false;
+  /** Request: method, target. Response: status code, reason. */
+  method: i32 = 0; methodLen: i32 = 0;
+  target: i32 = 0; targetLen: i32 = 0;
+  /** HTTP version "HTTP/1.x" span (in both kinds). */
+  version: i32 = 0; versionLen: i32 = 0;
+  minor: i32 = 1;
+  code: i32 = 0;
+  /** Status text after the version: "200 OK" (Go's resp.Status). */
+  status: i32 = 0; statusLen: i32 = 0;
+  /** First line span (without CRLF). */
+  lineLen: i32 = 0;
+  n: i32 = 0;
+  name: StaticArray<i32> = new StaticArray<i32>(MAX_HEADERS);
+  nameLen: StaticArray<i32> = new StaticArray<i32>(MAX_HEADERS);
+  value: StaticArray<i32> = new StaticArray<i32>(MAX_HEADERS);
+  valueLen: StaticArray<i32> = new StaticArray<i32>(MAX_HEADERS);
+  /** Headers beyond MAX_HEADERS, dropped. */
+  dropped: i32 = 0;
+  /** A line without a colon was found. */
+  malformed: bool = false;
+}
+
+@inline function lower(c: u32): u32 { return c >= 0x41 && c <= 0x5a ? c | 0x20 : c; }
+
+/** Case-insensitive comparison of a header name span with a lowercase ASCII literal at lit. */
+export function nameIs(buf: usize, h: Head, i: i32, lit: string): bool {
+  const n = unchecked(h.nameLen[i]);
+  if (n != lit.length) return false;
+  const p = buf + <usize>unchecked(h.name[i]);
+  for (let k = 0; k < n; k++) if (lower(<u32>load<u8>(p + <usize>k)) != <u32>lit.charCodeAt(k)) return false;
+  return true;
+}
+
+/** Parses a complete head (request or status line and header fields) in buf[0..len). */
+export function parseHead(buf: usize, len: i32, h: Head): bool {
+  h.n = 0; h.dropped = 0; h.malformed = false; h.code = 0; h.minor = 1;
+  let e = 0;
+  while (e < len && load<u8>(buf + <usize>e) != 0x0a) e++;
+  let le = e; if (le > 0 && load<u8>(buf + <usize>(le - 1)) == 0x0d) le--;
+  h.lineLen = le;
+  if (le >= 12 && load<u32>(buf) == 0x50545448 && load<u8>(buf + 4) == 0x2f) {
+    h.isRequest = false;
+    h.version = 0; h.versionLen = 8;
+    h.minor = <i32>load<u8>(buf + 7) - 0x30;
+    h.code = (<i32>load<u8>(buf + 9) - 0x30) * 100 + (<i32>load<u8>(buf + 10) - 0x30) * 10 + (<i32>load<u8>(buf + 11) - 0x30);
+    let s = 8; while (s < le && load<u8>(buf + <usize>s) == 0x20) s++;
+    h.status = s; h.statusLen = le - s;
+  } else {
+    h.isRequest = true;
+    let i = 0; while (i < le && load<u8>(buf + <usize>i) != 0x20) i++;
+    h.method = 0; h.methodLen = i;
+    let t = i + 1; let j = le; while (j > t && load<u8>(buf + <usize>(j - 1)) != 0x20) j--;
+    h.target = t; h.targetLen = j > t ? j - 1 - t : 0;
+    h.version = j; h.versionLen = le - j;
+    h.minor = h.versionLen == 8 ? <i32>load<u8>(buf + <usize>(j + 7)) - 0x30 : 1;
+  }
+  let p = e + 1;
+  while (p < len) {
+    let q = p; while (q < len && load<u8>(buf + <usize>q) != 0x0a) q++;
+    let ql = q; if (ql > p && load<u8>(buf + <usize>(ql - 1)) == 0x0d) ql--;
+    if (ql == p) break; // empty line: end of head
+    // obs-fold (RFC 9112 §5.2): a line starting with SP/HTAB continues the previous value.
+    const c0 = load<u8>(buf + <usize>p);
+    if ((c0 == 0x20 || c0 == 0x09) && h.n > 0) {
+      unchecked(h.valueLen[h.n - 1] = ql - unchecked(h.value[h.n - 1]));
+      p = q + 1; continue;
+    }
+    let colon = p; while (colon < ql && load<u8>(buf + <usize>colon) != 0x3a) colon++;
+    if (colon == ql) { h.malformed = true; p = q + 1; continue; }
+    if (h.n >= MAX_HEADERS) { h.dropped++; p = q + 1; continue; }
+    let ne = colon; while (ne > p && (load<u8>(buf + <usize>(ne - 1)) == 0x20 || load<u8>(buf + <usize>(ne - 1)) == 0x09)) ne--;
+    let vs = colon + 1; while (vs < ql && (load<u8>(buf + <usize>vs) == 0x20 || load<u8>(buf + <usize>vs) == 0x09)) vs++;
+    let ve = ql; while (ve > vs && (load<u8>(buf + <usize>(ve - 1)) == 0x20 || load<u8>(buf + <usize>(ve - 1)) == 0x09)) ve--;
+    unchecked(h.name[h.n] = p); unchecked(h.nameLen[h.n] = ne - p);
+    unchecked(h.value[h.n] = vs); unchecked(h.valueLen[h.n] = ve - vs);
+    h.n++;
+    p = q + 1;
+  }
+  return true;
+}

@@ -1032,7 +1032,10 @@ function pickTrace(c: Conn, dir: i32, ack: u32, plen: i32, syn: bool): void {
     else {
       // No payload: the acknowledged bytes of the other direction tell the exchange.
       const o = unchecked(c.d[1 - dir]);
-      if (o.known) i = c.findByOffset(!server, o.off(ack) - 1);
+      if (o.known && o.off(ack) > 0) i = c.findByOffset(!server, o.off(ack) - 1);
+      // Nothing of the other side acknowledged yet (e.g. a FIN before any response): the last
+      // byte this side sent tells it.
+      if (i < 0 && d.known && d.off(segSeq) > 0) i = c.findByOffset(server, d.off(segSeq) - 1);
     }
   }
   if (i >= 0 && ex(i).trace.valid) traceEx = i;

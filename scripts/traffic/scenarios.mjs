@@ -47,7 +47,7 @@ export const spanDec = (s, n, variant = 1) => BigInt('0x' + spanHex(s, n, varian
 const XCTC_H1 = 'X-Cloud-Trace-Context';
 const TP = 'traceparent';
 
-// Malformed values, used in this order in every scenario (so each has at least the first two).
+// Malformed values: every scenario uses the first two; later ones rotate (see makeTracer).
 const MALFORMED = [
   (n) => [TP, 'garbage'],
   (n) => [XCTC_H1, '/1'],
@@ -97,7 +97,9 @@ function makeTracer(total, extras) {
         ];
       } else {
         traceKind = 'malformed';
-        headers = [MALFORMED[malformedIndex[n] % MALFORMED.length](n)];
+        // the first two always; further ones rotate by scenario so all variants occur somewhere
+        const m = malformedIndex[n];
+        headers = [MALFORMED[m < 2 ? m : 2 + ((m - 2 + sid) % (MALFORMED.length - 2))](n)];
       }
       if (h2) headers = headers.map(([k, v]) => [k.toLowerCase(), v]);
       return { n, traceKind, headers, parsed };

@@ -1,0 +1,68 @@
+// Builds TCP conversations (handshake, data segments with correct sequence numbers, ACKs,
+// FIN/RST) between a client and a server for state-machine tests.
+import * as B from './build.js';
+
+/** One side of a connection. */
+interface Side { ip: string; mac: string; port: number; seq: number }
+
+/** A TCP conversation whose packets are appended to a capture with explicit timestamps. */
+export class Conversation {
+  readonly packets: B.PcapPacket[];
+  c: Side; s: Side;
+
+  constructor(packets: B.PcapPacket[], o: { cport?: number; sport?: number; cseq?: number; sseq?: number; client?: string; server?: string } = {}) {
+    this.packets = packets;
+    this.c = { ip: o.client ?? '10.0.0.1', mac: '42:01:0a:00:00:01', port: o.cport ?? 51234, seq: o.cseq ?? 1000 };
+    this.s = { ip: o.server ?? '10.0.0.2', mac: '42:01:0a:00:00:02', port: o.sport ?? 8080, seq: o.sseq ?? 5000 };
+  }
+
+  private pkt(from: Side, to: Side, flags: string, payload: Uint8Array, t: number, seqOverride?: number): number {
+    const seq = seqOverride ?? from.seq;
+    const data = B.ethernet({ src: from.mac, dst: to.mac, type: B.ETH.IPV4, payload: B.ipv4({ src: from.ip, dst: to.ip, proto: 6, flags: 'DF',
+      payload: B.tcp({ srcPort: from.port, dstPort: to.port, seq: seq >>> 0, ack: flags.includes('ACK') ? to.seq >>> 0 : 0, flags, window: 502, payload, src: from.ip, dst: to.ip }) }) });
+    const sec = Math.floor(t), nsec = Math.round((t - sec) * 1e9);
+    this.packets.push({ data, ts: { sec, nsec } });
+    return this.packets.length - 1;
+  }
+
+  /** SYN, SYN|ACK, ACK at time t (+1 ms steps); returns the index of the first packet. */
+  handshake(t: number): number {
+    const i = this.pkt(this.c, this.s, 'SYN', new Uint8Array(0), t); this.c.seq += 1;
+    this.pkt(this.s, this.c, 'SYN|ACK', new Uint8Array(0), t + 0.001); this.s.seq += 1;
+    this.pkt(this.c, this.s, 'ACK', new Uint8Array(0), t + 0.002);
+    return i;
+  }
+  /** Client sends data (one segment). */
+  send(text: string | Uint8Array, t: number, flags = 'PSH|ACK'): number {
+    const p = typeof text === 'string' ? B.ascii(text) : text;
+    const i = this.pkt(this.c, this.s, flags, p, t); this.c.seq += p.length; if (flags.includes('FIN')) this.c.seq += 1; return i;
+  }
+  /** Server sends data (one segment). */
+  reply(text: string | Uint8Array, t: number, flags = 'PSH|ACK'): number {
+    const p = typeof text === 'string' ? B.ascii(text) : text;
+    const i = this.pkt(this.s, this.c, flags, p, t); this.s.seq += p.length; if (flags.includes('FIN')) this.s.seq += 1; return i;
+  }
+  /** A segment of client data at an explicit sequence number (retransmission, reordering). */
+  sendAt(text: string, seq: number, t: number): number { return this.pkt(this.c, this.s, 'PSH|ACK', B.ascii(text), t, seq); }
+  /** Server data at an explicit sequence number. */
+  replyAt(text: string, seq: number, t: number): number { return this.pkt(this.s, this.c, 'PSH|ACK', B.ascii(text), t, seq); }
+  /** Pure ACK from the client / the server. */
+  clientAck(t: number): number { return this.pkt(this.c, this.s, 'ACK', new Uint8Array(0), t); }
+  serverAck(t: number): number { return this.pkt(this.s, this.c, 'ACK', new Uint8Array(0), t); }
+  /** FIN|ACK from the client / the server. */
+  clientFin(t: number): number { const i = this.pkt(this.c, this.s, 'FIN|ACK', new Uint8Array(0), t); this.c.seq += 1; return i; }
+  serverFin(t: number): number { const i = this.pkt(this.s, this.c, 'FIN|ACK', new Uint8Array(0), t); this.s.seq += 1; return i; }
+  /** RST from the server / the client. */
+  serverRst(t: number): number { return this.pkt(this.s, this.c, 'RST|ACK', new Uint8Array(0), t); }
+  clientRst(t: number): number { return this.pkt(this.c, this.s, 'RST|ACK', new Uint8Array(0), t); }
+}
+
+/** An HTTP/1.1 request with an optional trace header line. */
+export function request(path: string, traceHeader = '', extra = ''): string {
+  return `GET ${path} HTTP/1.1\r\nHost: example.com\r\n${traceHeader ? traceHeader + '\r\n' : ''}${extra}\r\n`;
+}
+
+/** An HTTP/1.1 response with a body. */
+export function response(body: string, status = '200 OK', extra = ''): string {
+  return `HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n${extra}\r\n${body}`;
+}

@@ -24,7 +24,8 @@ export const enum Body { NONE = 0, LENGTH = 1, CHUNKED = 2, UNTIL_EOF = 3, OPAQU
 export let h1Event: H1Ev = H1Ev.NONE;
 
 // Whether [p, p+len) at a line start looks like the start of a request or status line.
-function looksLikeStart(p: usize, len: i32): bool {
+/** Whether bytes at a line start look like the start of a request or status line. */
+export function looksLikeStart(p: usize, len: i32): bool {
   // Status line: "HTTP/1.x SP ddd"
   if (len >= 12 && load<u32>(p) == 0x50545448 && load<u8>(p + 4) == 0x2f && load<u8>(p + 5) == 0x31 && load<u8>(p + 6) == 0x2e) {
     return load<u8>(p + 8) == 0x20 && isDigit(load<u8>(p + 9)) && isDigit(load<u8>(p + 10)) && isDigit(load<u8>(p + 11));

@@ -9,7 +9,7 @@
 import { FLOW_IDLE_NS, UNTRACK_NS, MAX_HEAD, MAX_METHOD, MAX_URL } from "../config";
 import * as T from "../flow/table";
 import { Conn, Dir, Mode, ex, conn, Exchange } from "../flow/conn";
-import { H1, H1Ev, Body, h1Step, h1Event, h1Body, h1Resync, h1BodyBytes, Head, parseHead, nameIs } from "../http/h1";
+import { H1, H1Ev, Body, h1Step, h1Event, h1Body, h1Resync, h1BodyBytes, Head, parseHead, nameIs, looksLikeStart as looksLikeStartAt } from "../http/h1";
 import { Frame, H2Ev, h2Step, h2Event, h2Start, h2Release, framePtr, frameAvail, isPreface } from "../http/h2";
 import { takeBuf, freeBuf, bufPtr } from "../http/buffers";
 import { takeTable, freeTable, table } from "../http/hpackpool";
@@ -186,17 +186,41 @@ function roleFallback(c: Conn): void {
 
 // ---- mode detection and feeding ------------------------------------------------------------
 
-// Whether a segment is a run of plausible HTTP/2 frames ending exactly at its end (a capture
-// that joins an HTTP/2 connection after the preface).
+// Whether a frame header at p is plausible (RFC 9113 §6: known type, length within the default
+// SETTINGS_MAX_FRAME_SIZE, stream 0 exactly for the connection-level types).
+function plausibleFrame(p: usize): bool {
+  const fl = (<u32>load<u8>(p) << 16) | (<u32>load<u8>(p + 1) << 8) | <u32>load<u8>(p + 2);
+  const ty = <u32>load<u8>(p + 3);
+  const sid = ((<u32>load<u8>(p + 5) << 24) | (<u32>load<u8>(p + 6) << 16) | (<u32>load<u8>(p + 7) << 8) | <u32>load<u8>(p + 8));
+  if (ty > 9 || fl > 16384 || (sid & 0x80000000) != 0) return false;
+  const connLevel = ty == Frame.SETTINGS || ty == Frame.PING || ty == Frame.GOAWAY;
+  if (connLevel != (sid == 0) && ty != Frame.WINDOW_UPDATE) return false;
+  if (ty == Frame.SETTINGS && fl % 6 != 0) return false;
+  if (ty == Frame.PING && fl != 8) return false;
+  if ((ty == Frame.RST_STREAM || ty == Frame.WINDOW_UPDATE) && fl != 4) return false;
+  return true;
+}
+
+// Whether a segment starts with HTTP/2 frames: a capture that joins an HTTP/2 connection after
+// its preface. Frames must chain plausibly to the end of the segment, or at least two must.
 function looksLikeH2(p: usize, len: i32): bool {
   let off = 0, frames = 0;
   while (off + 9 <= len) {
-    const fl = (<i32>load<u8>(p + <usize>off) << 16) | (<i32>load<u8>(p + <usize>(off + 1)) << 8) | <i32>load<u8>(p + <usize>(off + 2));
-    const ty = <u32>load<u8>(p + <usize>(off + 3));
-    if (ty > 9 || fl > 16384) return false;
-    off += 9 + fl; frames++;
+    if (!plausibleFrame(p + <usize>off)) return false;
+    off += 9 + <i32>((<u32>load<u8>(p + <usize>off) << 16) | (<u32>load<u8>(p + <usize>(off + 1)) << 8) | <u32>load<u8>(p + <usize>(off + 2)));
+    frames++;
   }
-  return frames > 0 && off == len;
+  return frames >= 2 || (frames == 1 && off == len);
+}
+
+// Whether the segment has a line that starts an HTTP/1 request or status line.
+function hasH1Start(p: usize, len: i32): bool {
+  let lineStart = true;
+  for (let i = 0; i < len; i++) {
+    if (lineStart && looksLikeStartAt(p + <usize>i, len - i)) return true;
+    lineStart = load<u8>(p + <usize>i) == 0x0a;
+  }
+  return false;
 }
 
 function joinMidstream(c: Conn, dir: i32): void {
@@ -216,20 +240,30 @@ function setMode(c: Conn, m: Mode, prefaceDir: i32): void {
 function detect(c: Conn, dir: i32, p: usize, len: i32): void {
   if (isPreface(p, len)) { if (c.client < 0) c.client = dir; setMode(c, Mode.HTTP2, dir); return; }
   if (len >= 3 && load<u8>(p) == 0x16 && load<u8>(p + 1) == 0x03 && load<u8>(p + 2) <= 0x04) { c.mode = Mode.TLS; return; }
-  if (looksLikeH2(p, len)) { roleFallback(c); setMode(c, Mode.HTTP2, -1); return; }
-  // HTTP/1: the segment holds a line that starts a request or a status line.
-  const d = unchecked(c.d[dir]);
-  setMode(c, Mode.HTTP1, -1);
-  h1Resync(unchecked(c.d[0])); h1Resync(unchecked(c.d[1]));
-  d.st = H1.RESYNC;
+  if (hasH1Start(p, len)) {
+    setMode(c, Mode.HTTP1, -1);
+    h1Resync(unchecked(c.d[0])); h1Resync(unchecked(c.d[1]));
+    return;
+  }
+  if (looksLikeH2(p, len)) {
+    // Joined mid-connection: each direction waits for a segment that starts at a frame boundary.
+    roleFallback(c); setMode(c, Mode.HTTP2, -1);
+    unchecked(c.d[0]).h2st = H2_SYNC; unchecked(c.d[1]).h2st = H2_SYNC;
+  }
+  // Otherwise the mode stays unknown and the next segment is tried.
 }
+
+/** Framer state of a direction that joined mid-stream and has not found a frame boundary yet. */
+const H2_SYNC: i32 = 3;
 
 function gap(c: Conn, dir: i32): void {
   const d = unchecked(c.d[dir]);
   if (c.mode == Mode.HTTP1) { h1Resync(d); d.cur = -1; }
   else if (c.mode == Mode.HTTP2) {
-    // Frame boundaries and HPACK state are lost with the bytes: stop decoding this connection.
-    c.mode = Mode.OPAQUE;
+    // Frame boundaries are lost with the bytes: wait for a segment that starts a frame. A lost
+    // header block leaves the HPACK table behind; later references to it decode as unknown.
+    d.h2st = H2_SYNC; d.fhdrLen = 0; d.fLeft = 0;
+    freeBuf(d.blockBuf); d.blockBuf = -1; freeBuf(d.fBuf); d.fBuf = -1;
   }
 }
 
@@ -637,6 +671,10 @@ function feedH2(c: Conn, dir: i32, p: usize, len: i32): void {
   const d = unchecked(c.d[dir]);
   h2Size += len;
   if (fragUsed == 0) fragBytes = 0;
+  if (d.h2st == H2_SYNC) {
+    if (!looksLikeH2(p, len)) { renderL7(p, len); return; }
+    d.h2st = 0;
+  }
   while (len > 0) {
     // The client preface can follow the server's first SETTINGS (the server may speak first).
     if (d.h2st == 0 && d.fhdrLen == 0 && isPreface(p, len)) h2Start(d, true);

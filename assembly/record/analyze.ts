@@ -260,9 +260,11 @@ function gap(c: Conn, dir: i32): void {
   const d = unchecked(c.d[dir]);
   if (c.mode == Mode.HTTP1) { h1Resync(d); d.cur = -1; }
   else if (c.mode == Mode.HTTP2) {
-    // Frame boundaries are lost with the bytes: wait for a segment that starts a frame. A lost
-    // header block leaves the HPACK table behind; later references to it decode as unknown.
+    // Frame boundaries are lost with the bytes: wait for a segment that starts a frame. The
+    // HPACK table may have missed insertions, so it is emptied: older references decode as
+    // unknown instead of as the wrong entry.
     d.h2st = H2_SYNC; d.fhdrLen = 0; d.fLeft = 0;
+    if (d.hpack >= 0) table(d.hpack).forget();
     freeBuf(d.blockBuf); d.blockBuf = -1; freeBuf(d.fBuf); d.fBuf = -1;
   }
 }

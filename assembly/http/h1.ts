@@ -86,7 +86,10 @@ export function h1Step(d: Dir, p: usize, len: i32): i32 {
       let i = 0;
       while (i < len && (load<u8>(p + <usize>i) == 0x0d || load<u8>(p + <usize>i) == 0x0a)) i++;
       if (i == len) return len;
-      if (!looksLikeStart(p + <usize>i, len - i)) { h1Resync(d); return i > 0 ? i : 1; }
+      // A message starts with a method or "HTTP/" (both uppercase tokens); the whole first line
+      // is checked when the head is complete (Head.valid), so a start split across segments works.
+      const c0 = load<u8>(p + <usize>i);
+      if (c0 < 0x41 || c0 > 0x5a) { h1Resync(d); return i > 0 ? i : 1; }
       d.head = takeBuf();
       if (d.head < 0) { h1Resync(d); return i > 0 ? i : 1; }
       d.headLen = 0; d.st = H1.HEAD;
@@ -184,6 +187,8 @@ export class Head {
   dropped: i32 = 0;
   /** A line without a colon was found. */
   malformed: bool = false;
+  /** The first line is a request line (method SP target SP HTTP/1.x) or a status line (HTTP/1.x SP ddd). */
+  valid: bool = false;
 }
 
 @inline function lower(c: u32): u32 { return c >= 0x41 && c <= 0x5a ? c | 0x20 : c; }
@@ -199,7 +204,7 @@ export function nameIs(buf: usize, h: Head, i: i32, lit: string): bool {
 
 /** Parses a complete head (request or status line and header fields) in buf[0..len). */
 export function parseHead(buf: usize, len: i32, h: Head): bool {
-  h.n = 0; h.dropped = 0; h.malformed = false; h.code = 0; h.minor = 1;
+  h.n = 0; h.dropped = 0; h.malformed = false; h.code = 0; h.minor = 1; h.valid = false;
   let e = 0;
   while (e < len && load<u8>(buf + <usize>e) != 0x0a) e++;
   let le = e; if (le > 0 && load<u8>(buf + <usize>(le - 1)) == 0x0d) le--;
@@ -211,6 +216,7 @@ export function parseHead(buf: usize, len: i32, h: Head): bool {
     h.code = (<i32>load<u8>(buf + 9) - 0x30) * 100 + (<i32>load<u8>(buf + 10) - 0x30) * 10 + (<i32>load<u8>(buf + 11) - 0x30);
     let s = 8; while (s < le && load<u8>(buf + <usize>s) == 0x20) s++;
     h.status = s; h.statusLen = le - s;
+    h.valid = load<u8>(buf + 6) == 0x2e && load<u8>(buf + 8) == 0x20 && isDigit(load<u8>(buf + 9)) && isDigit(load<u8>(buf + 10)) && isDigit(load<u8>(buf + 11));
   } else {
     h.isRequest = true;
     let i = 0; while (i < le && load<u8>(buf + <usize>i) != 0x20) i++;
@@ -219,6 +225,8 @@ export function parseHead(buf: usize, len: i32, h: Head): bool {
     h.target = t; h.targetLen = j > t ? j - 1 - t : 0;
     h.version = j; h.versionLen = le - j;
     h.minor = h.versionLen == 8 ? <i32>load<u8>(buf + <usize>(j + 7)) - 0x30 : 1;
+    h.valid = h.methodLen > 0 && h.targetLen > 0 && h.versionLen == 8 && load<u32>(buf + <usize>j) == 0x50545448 &&
+      load<u8>(buf + <usize>(j + 4)) == 0x2f && load<u8>(buf + <usize>(j + 5)) == 0x31 && load<u8>(buf + <usize>(j + 6)) == 0x2e;
   }
   let p = e + 1;
   while (p < len) {

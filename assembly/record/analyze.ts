@@ -6,8 +6,9 @@
 // message suffix) and the exchange whose trace goes at the record's top level; render.ts
 // copies them into the record at their sorted place. Nothing here ever blocks or reorders.
 
-import { FLOW_IDLE_NS, UNTRACK_NS, MAX_HEAD, MAX_METHOD, MAX_URL } from "../config";
+import { MAX_HEAD, MAX_METHOD, MAX_URL } from "../config";
 import * as T from "../flow/table";
+import { idleExpired, untrackDeadline, due } from "../flow/timers";
 import { Conn, Dir, Mode, ex, conn, Exchange } from "../flow/conn";
 import { H1, H1Ev, Body, h1Step, h1Event, h1Body, h1Resync, h1BodyBytes, Head, parseHead, nameIs, looksLikeStart as looksLikeStartAt } from "../http/h1";
 import { Frame, H2Ev, h2Step, h2Event, h2Start, h2Release, framePtr, frameAvail, isPreface } from "../http/h2";
@@ -115,7 +116,7 @@ export function analyzeTcp(iface: i32, src: usize, dst: usize, alen: i32, sp: u3
   let f = T.find();
   // The reaper (600 s of capture time without a packet): oldest connections first.
   let o = T.oldest();
-  while (o >= 0 && now - unchecked(T.lastSeen[o]) >= FLOW_IDLE_NS) {
+  while (o >= 0 && idleExpired(unchecked(T.lastSeen[o]), now)) {
     if (o == f) f = -1;
     evict(o);
     o = T.oldest();
@@ -133,7 +134,7 @@ export function analyzeTcp(iface: i32, src: usize, dst: usize, alen: i32, sp: u3
   // A new connection on the same addresses and ports after the old one closed.
   if (syn && !ackf && (c.closing || c.untracked || c.synSeen && unchecked(c.d[dir]).known && unchecked(c.d[dir]).next != seq + 1)) releaseConn(c);
   // Timer: trace context is dropped 10 s after the connection closed with nothing pending.
-  if (c.untrackAt != 0 && now >= c.untrackAt) { c.untracked = true; c.untrackAt = 0; }
+  if (due(c.untrackAt, now)) { c.untracked = true; c.untrackAt = 0; }
 
   if (syn) {
     c.synSeen = true;
@@ -171,7 +172,7 @@ export function analyzeTcp(iface: i32, src: usize, dst: usize, alen: i32, sp: u3
 function scheduleUntrack(c: Conn): void {
   if (!c.closing || c.untrackAt != 0 || c.untracked) return;
   if (c.mode == Mode.HTTP1 && c.firstUnanswered < c.count && c.at(c.firstUnanswered) >= 0) return; // a response is still due
-  c.untrackAt = now + UNTRACK_NS;
+  c.untrackAt = untrackDeadline(now);
 }
 
 @inline function isServer(c: Conn, dir: i32): bool { return c.client >= 0 ? dir != c.client : false; }
@@ -308,6 +309,8 @@ function onHead(c: Conn, dir: i32, d: Dir, after: usize): void {
   }
   parseHead(buf, d.headLen, h);
   const headLen = d.headLen;
+  // Not an HTTP/1 message after all (binary data that began with a capital letter): resync.
+  if (!h.valid) { h1Resync(d); return; }
   if (c.client < 0) c.client = h.isRequest ? dir : 1 - dir;
   let exIdx: i32 = -1;
   let kind = Body.NONE;

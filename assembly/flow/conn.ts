@@ -100,6 +100,11 @@ export class Dir {
   tlsLeft: i32 = 0;      // bytes of the current record still to come
   tlsHdr: u64 = 0;
   tlsHdrLen: i32 = 0;
+  tlsType: u32 = 0;
+  /** The first handshake record of this direction was examined (ClientHello / ServerHello). */
+  tlsHello: bool = false;
+  /** Record boundaries were lost (a gap, or an implausible header): records are not walked. */
+  tlsLost: bool = false;
 
   /** Resets for a new connection. */
   reset(): void {
@@ -107,7 +112,7 @@ export class Dir {
     this.bodyLeft = 0; this.chunkLine = 0; this.lineEmpty = true; this.chunkSize = 0; this.chunkHexOk = true; this.cur = -1;
     this.h2st = 0; this.fhdr = 0; this.fhdrLen = 0; this.fLeft = 0; this.fBuf = -1; this.fBufLen = 0;
     this.blockBuf = -1; this.blockLen = 0; this.prefaceLeft = 0; this.hpack = -1;
-    this.tlsLeft = 0; this.tlsHdr = 0; this.tlsHdrLen = 0;
+    this.tlsLeft = 0; this.tlsHdr = 0; this.tlsHdrLen = 0; this.tlsType = 0; this.tlsHello = false; this.tlsLost = false;
   }
 
   /** Offset of sequence number s in this direction. */

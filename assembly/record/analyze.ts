@@ -19,6 +19,8 @@ import { hdrReset, hdrAdd, hdrWrite, hdrRemove, hdrNameIs, hdrCount } from "../h
 import { TraceRepr, parseTraceparent, parseCloudTrace } from "../trace/context";
 import { frag, w, b, raw, u32dec, u64dec, i64dec, str, strBody, hex32, bin32, pos, setPos } from "../json/writer";
 import { rfc3339 } from "../json/format";
+import { ClientHelloRepr, ServerHelloRepr, parseClientHello, parseServerHello, ja4 } from "../wire/tls";
+import { WireErr } from "../wire/errors";
 import { Opt, optPtr, optLength } from "./options";
 
 // ---- per-packet results -------------------------------------------------------------------
@@ -72,7 +74,7 @@ const trace = new TraceRepr();
 const trace2 = new TraceRepr();
 
 function resetPacket(): void {
-  httpLen = 0; l7Len = 0; suffixLen = 0; traceEx = -1; traceInFrames = false; hasMessage = true;
+  httpLen = 0; l7Len = 0; suffixLen = 0; tlsLen = 0; tlsN = 0; helloClient = false; helloServer = false; traceEx = -1; traceInFrames = false; hasMessage = true;
   rendered = false; renderEx = -1; renderBodyLen = 0; renderBodyOpen = false; bodyOnly = false;
   h2Frames = 0; h2Size = 0; h2Preface = false; streamSetN = 0; reqSetN = 0; resSetN = 0; dataSetN = 0;
   fragUsed = 0; h2LastStream = 0; h2Error = 0;
@@ -240,7 +242,7 @@ function setMode(c: Conn, m: Mode, prefaceDir: i32): void {
 
 function detect(c: Conn, dir: i32, p: usize, len: i32): void {
   if (isPreface(p, len)) { if (c.client < 0) c.client = dir; setMode(c, Mode.HTTP2, dir); return; }
-  if (len >= 3 && load<u8>(p) == 0x16 && load<u8>(p + 1) == 0x03 && load<u8>(p + 2) <= 0x04) { c.mode = Mode.TLS; return; }
+  if (plausibleTlsRecord(p, len)) { c.mode = Mode.TLS; return; }
   if (hasH1Start(p, len)) {
     setMode(c, Mode.HTTP1, -1);
     h1Resync(unchecked(c.d[0])); h1Resync(unchecked(c.d[1]));
@@ -260,6 +262,7 @@ const H2_SYNC: i32 = 3;
 function gap(c: Conn, dir: i32): void {
   const d = unchecked(c.d[dir]);
   if (c.mode == Mode.HTTP1) { h1Resync(d); d.cur = -1; }
+  else if (c.mode == Mode.TLS) { d.tlsLost = true; freeBuf(d.head); d.head = -1; }
   else if (c.mode == Mode.HTTP2) {
     // Frame boundaries are lost with the bytes: wait for a segment that starts a frame. The
     // HPACK table may have missed insertions, so it is emptied: older references decode as
@@ -274,6 +277,7 @@ function feed(c: Conn, dir: i32, p: usize, len: i32): void {
   if (c.mode == Mode.UNKNOWN) detect(c, dir, p, len);
   if (c.mode == Mode.HTTP1) feedH1(c, dir, p, len);
   else if (c.mode == Mode.HTTP2) feedH2(c, dir, p, len);
+  else if (c.mode == Mode.TLS) { feedTls(c, dir, p, len); renderL7(p, len); }
   else renderL7(p, len);
 }
 
@@ -1059,6 +1063,7 @@ const K_H2_SIZE = frag(",\"size\":");
 function pickTrace(c: Conn, dir: i32, ack: u32, plen: i32, syn: bool): void {
   if (rendered) finishH1();
   if (c.mode == Mode.HTTP2) { finishH2(); traceInFrames = true; }
+  if (c.mode == Mode.TLS) { finishTls(); return; }
   if (c.untracked || syn) return;
   if (c.mode == Mode.HTTP2) {
     // Segments entirely inside one frame's payload carry that stream's trace at top level.
@@ -1110,3 +1115,165 @@ function bodyObj(open: u64, p: usize, have: i32, read: i32, declared: i64, parti
   b(0x7d);
 }
 const K_DATA_KEY = frag("\"data\":");
+
+// ---- TLS --------------------------------------------------------------------------------------
+// Record walk per direction (RFC 8446 §5.1): every record that starts in a segment is
+// summarised, so bulk segments in the middle of a record are simply continuation, never a
+// decode error. The first handshake record of each direction is kept (up to MAX_HEAD bytes)
+// and parsed as ClientHello / ServerHello: SNI, ALPN, versions and the JA4 fingerprint.
+
+const TLS_BUF: usize = heap.alloc(64 << 10);
+/** JSON of the record's `TLS` object, or length 0. */
+export let tlsLen: i32 = 0;
+@inline export function tlsPtr(): usize { return TLS_BUF; }
+const MAX_TLS_RECORDS: i32 = 64;
+const recType = new StaticArray<u8>(MAX_TLS_RECORDS);
+const recVer = new StaticArray<u16>(MAX_TLS_RECORDS);
+const recLen = new StaticArray<u16>(MAX_TLS_RECORDS);
+let tlsN = 0;
+const hello = new ClientHelloRepr();
+const shello = new ServerHelloRepr();
+let helloClient = false;
+let helloServer = false;
+
+// A TLS record header: content type 20..24, version 3.0..3.4, length within RFC 8446 §5.2.
+function plausibleTlsRecord(p: usize, len: i32): bool {
+  if (len < 5) return false;
+  const t = <u32>load<u8>(p), v1 = <u32>load<u8>(p + 1), v2 = <u32>load<u8>(p + 2);
+  const l = (<u32>load<u8>(p + 3) << 8) | <u32>load<u8>(p + 4);
+  return t >= 20 && t <= 24 && v1 == 3 && v2 <= 4 && l > 0 && l <= 16384 + 2048;
+}
+
+function feedTls(c: Conn, dir: i32, p: usize, len: i32): void {
+  const d = unchecked(c.d[dir]);
+  if (d.tlsLost) {
+    // Wait for a segment that starts with a record header.
+    if (!plausibleTlsRecord(p, len)) return;
+    d.tlsLost = false; d.tlsLeft = 0; d.tlsHdrLen = 0;
+  }
+  while (len > 0) {
+    if (d.tlsLeft == 0) {
+      while (len > 0 && d.tlsHdrLen < 5) { d.tlsHdr = (d.tlsHdr << 8) | <u64>load<u8>(p); d.tlsHdrLen++; p++; len--; }
+      if (d.tlsHdrLen < 5) return;
+      const h = d.tlsHdr;
+      d.tlsHdr = 0; d.tlsHdrLen = 0;
+      const t = <u32>(h >> 32) & 0xff, ver = <u32>(h >> 16) & 0xffff, rl = <i32>(h & 0xffff);
+      if (t < 20 || t > 24 || (ver >> 8) != 3 || rl == 0 || rl > 16384 + 2048) { d.tlsLost = true; return; }
+      if (tlsN < MAX_TLS_RECORDS) { unchecked(recType[tlsN] = <u8>t); unchecked(recVer[tlsN] = <u16>ver); unchecked(recLen[tlsN] = <u16>rl); tlsN++; }
+      d.tlsLeft = rl; d.tlsType = t;
+      if (t == 22 && !d.tlsHello) { freeBuf(d.head); d.head = takeBuf(); d.headLen = 0; d.tlsHello = true; }
+      continue;
+    }
+    const n = len < d.tlsLeft ? len : d.tlsLeft;
+    if (d.head >= 0 && d.tlsType == 22) {
+      const room = MAX_HEAD - d.headLen;
+      const k = n < room ? n : room;
+      if (k > 0) { memory.copy(bufPtr(d.head) + <usize>d.headLen, p, <usize>k); d.headLen += k; }
+    }
+    d.tlsLeft -= n; p += <usize>n; len -= n;
+    if (d.tlsLeft == 0 && d.head >= 0 && d.tlsType == 22) {
+      // The fields of the hello point into the buffer: it is released after rendering.
+      const hp = bufPtr(d.head);
+      const b0 = d.headLen > 0 ? load<u8>(hp) : 0;
+      if (b0 == 1 && parseClientHello(hp, d.headLen, hello) == WireErr.OK) { helloClient = true; if (c.client < 0) c.client = dir; }
+      else if (b0 == 2 && parseServerHello(hp, d.headLen, shello) == WireErr.OK) helloServer = true;
+      freeBuf(helloBuf); helloBuf = d.head; d.head = -1;
+    }
+  }
+}
+let helloBuf: i32 = -1;
+
+const K_TLS_OPEN = frag("{");
+const K_CT = frag("{\"content_type\":\"");
+const K_TLS_LEN = frag("\",\"length\":");
+const K_TLS_MSG = frag(",\"message\":\"Change Cipher Spec Message\"");
+const K_TLS_VER = frag(",\"version\":\"");
+const K_ALERT = frag("\"alert\":[");
+const K_APP = frag("\"app_data\":[");
+const K_CCS = frag("\"change_cipher_spec\":[");
+const K_HS = frag("\"handshake\":[");
+const K_CH = frag("\"client_hello\":{");
+const K_SH = frag("\"server_hello\":{");
+const K_ALPN = frag("\"alpn\":[");
+const K_CIPHER = frag("\"cipher\":\"0x");
+const K_JA4 = frag("\"ja4\":\"");
+const K_SNI = frag("\"sni\":");
+const K_VERSIONS = frag("\"versions\":[");
+const K_VERSION = frag("\"version\":\"");
+const CT_NAMES = [frag("Change Cipher Spec"), frag("Alert"), frag("Handshake"), frag("Application Data"), frag("Heartbeat")];
+const JA4_OUT: usize = heap.alloc(64);
+
+/** TLS version names as gopacket prints them (0x0200 SSL 2.0 … 0x0304 TLS 1.3). */
+function versionName(v: u32): void {
+  if (v == 0x0300) { raw(SSL30, 7); return; }
+  if (v >= 0x0301 && v <= 0x0304) { raw(TLS1X, 6); b(0x30 + (v & 0xff) - 1); return; }
+  if (v == 0x0200 || v == 0x0002) { raw(SSL20, 7); return; }
+  raw(UNKNOWN_V, 7);
+}
+const SSL30: usize = asciiBytes("SSL 3.0");
+const SSL20: usize = asciiBytes("SSL 2.0");
+const TLS1X: usize = asciiBytes("TLS 1.");
+const UNKNOWN_V: usize = asciiBytes("Unknown");
+
+function recList(type: u32, key: u64, first: bool): bool {
+  let n = 0;
+  for (let i = 0; i < tlsN; i++) {
+    if (<u32>unchecked(recType[i]) != type) continue;
+    if (n == 0) { if (!first) b(0x2c); w(key); } else b(0x2c);
+    n++;
+    w(K_CT); w(unchecked(CT_NAMES[type - 20])); w(K_TLS_LEN); u32dec(<u32>unchecked(recLen[i]));
+    if (type == 20) w(K_TLS_MSG);
+    w(K_TLS_VER); versionName(<u32>unchecked(recVer[i])); b(0x22); b(0x7d);
+  }
+  if (n > 0) b(0x5d);
+  return n > 0 ? false : first;
+}
+
+/** Builds the TLS object of this segment (called once per packet after feeding). */
+function finishTls(): void {
+  if (tlsN == 0 && !helloClient && !helloServer) return;
+  const save = pos;
+  setPos(TLS_BUF);
+  b(0x7b);
+  // Keys: alert, app_data, change_cipher_spec, client_hello, handshake, server_hello
+  let first = true;
+  first = recList(21, K_ALERT, first);
+  first = recList(23, K_APP, first);
+  first = recList(20, K_CCS, first);
+  if (helloClient) {
+    if (!first) b(0x2c); first = false;
+    w(K_CH);
+    // alpn, ja4, sni, versions
+    let k = 0;
+    if (hello.hasAlpn) { w(K_ALPN); for (let i = 0; i < hello.alpnN; i++) { if (i) b(0x2c); str(unchecked(hello.alpn[i]), <i32>unchecked(hello.alpnLen[i])); } b(0x5d); k++; }
+    if (k++) b(0x2c);
+    const n = ja4(hello, 0x74, JA4_OUT);
+    w(K_JA4); raw(JA4_OUT, n); b(0x22);
+    if (hello.hasSni) { b(0x2c); w(K_SNI); str(hello.sni, hello.sniLen); }
+    b(0x2c); w(K_VERSIONS);
+    if (hello.hasVersions) {
+      let m = 0;
+      for (let i = 0; i < hello.versionN; i++) {
+        const v = <u32>unchecked(hello.versions[i]);
+        if ((v & 0x0f0f) == 0x0a0a) continue; // GREASE (RFC 8701)
+        if (m++) b(0x2c);
+        b(0x22); versionName(v); b(0x22);
+      }
+    } else { b(0x22); versionName(hello.legacyVersion); b(0x22); }
+    b(0x5d); b(0x7d);
+  }
+  first = recList(22, K_HS, first);
+  if (helloServer) {
+    if (!first) b(0x2c); first = false;
+    w(K_SH);
+    if (shello.hasAlpn) { w(K_ALPN); str(shello.alpn, shello.alpnLen); b(0x5d); b(0x2c); }
+    w(K_CIPHER); hex4(shello.cipherSuite); b(0x22); b(0x2c);
+    w(K_VERSION); versionName(shello.version); b(0x22); b(0x7d);
+  }
+  b(0x7d);
+  tlsLen = <i32>(pos - TLS_BUF);
+  setPos(save);
+  freeBuf(helloBuf); helloBuf = -1;
+}
+
+function hex4(v: u32): void { for (let s = 12; s >= 0; s -= 4) { const d = (v >> <u32>s) & 15; b(d < 10 ? 0x30 + d : 0x57 + d); } }

@@ -29,6 +29,7 @@ import * as A from "./analyze";
 const K_OPEN = frag("{");
 const K_HTTP = frag("\"HTTP\":");
 const K_L7 = frag("\"L7\":");
+const K_TLS = frag("\"TLS\":");
 const K_ARP = frag("\"ARP\":{\"dst\":{\"IP\":\"");
 const K_ARP_MAC = frag("\",\"MAC\":\"");
 const K_ARP_FLOW = frag("\"},\"flow\":\"");
@@ -128,6 +129,7 @@ export function renderPacket(): void {
   if (d.transport == Transport.TCP) renderTcp(dbg);
   else if (d.transport == Transport.UDP) renderUdp();
   if (analysed && A.l7Len > 0) { w(K_L7); raw(A.l7Ptr(), A.l7Len); comma(); }
+  if (analysed && A.tlsLen > 0) { w(K_TLS); raw(A.tlsPtr(), A.tlsLen); comma(); }
   if (d.errCount > 0) renderErr();
   if (d.kind != Kind.L2) { w(K_FLOW); u64dec(d.flow); b(0x22); b(0x2c); }
   if (dbg) renderIface();

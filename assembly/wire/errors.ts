@@ -14,6 +14,11 @@ export const enum WireErr {
   BAD_POINTER = 8,
   BAD_RDATA = 9,
   TOO_MANY_EXTENSIONS = 10,
+  BAD_CONTENT_TYPE = 11,
+  BAD_RECORD_LENGTH = 12,
+  BAD_HANDSHAKE_TYPE = 13,
+  BAD_LENGTH = 14,
+  BAD_EXTENSION = 15,
 }
 
 /** Message text of a decode problem (the `msg` of an `err` entry). */
@@ -29,6 +34,11 @@ export function wireReason(e: WireErr): string {
     case WireErr.BAD_POINTER: return "invalid DNS compression pointer (forward or out of range)";
     case WireErr.BAD_RDATA: return "DNS record data does not fit its type or length";
     case WireErr.TOO_MANY_EXTENSIONS: return "too many IPv6 extension headers";
+    case WireErr.BAD_CONTENT_TYPE: return "TLS record content type is not 20..24";
+    case WireErr.BAD_RECORD_LENGTH: return "TLS record longer than 2^14 + 2048 bytes";
+    case WireErr.BAD_HANDSHAKE_TYPE: return "not the expected TLS handshake message";
+    case WireErr.BAD_LENGTH: return "a TLS length runs past its enclosing vector";
+    case WireErr.BAD_EXTENSION: return "malformed or repeated TLS extension";
   }
   return "ok";
 }

@@ -177,16 +177,17 @@ const HRR_RANDOM: usize = memory.data<u8>([
   0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 ]);
 
-// Result for a length that runs to `need` while only `end` bytes may be read: past the message's
-// own declared end it is malformed, otherwise the capture simply stopped early.
+// The error for a length reaching `need`, beyond the bytes that may be read: malformed when it
+// passes the enclosing declared end, otherwise the capture simply stopped early.
 @inline function overrun(need: i32, declaredEnd: i32): WireErr {
   return need > declaredEnd ? <WireErr>TlsErr.BAD_LENGTH : WireErr.TRUNCATED;
 }
 
-// Reads the fixed start shared by both hellos (version, random, session id) after checking the
-// handshake type; returns the offset after the session id, or the negated error.
 let helloEnd: i32 = 0;      // min(captured, declared) end of the message, set by helloStart
 let helloDeclared: i32 = 0; // 4 + the handshake length field
+
+// Checks the handshake type and reads past the start both hellos share (version, random,
+// session id); returns the offset after the session id, or the negated error.
 function helloStart(p: usize, len: i32, type: u8): i32 {
   if (len < 4) return -<i32>WireErr.TRUNCATED;
   if (load<u8>(p) != type) return -<i32>TlsErr.BAD_HANDSHAKE_TYPE;

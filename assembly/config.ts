@@ -35,25 +35,25 @@ export const MAX_DNS_POINTERS: i32 = 32;
 // ---- stateful analysis (DEBUG verbosity, TCP) --------------------------------------------
 
 /** TCP connections tracked at once; beyond it the least recently seen one is evicted. */
-export const MAX_FLOWS: i32 = 65536;
+export const MAX_FLOWS: i32 = 24576;
 /** Idle time after which a connection's state is dropped (pcap-sidecar's 600 s reaper), ns. */
 export const FLOW_IDLE_NS: i64 = 600_000_000_000;
 /** Time after the first FIN/RST with nothing pending when trace context is dropped (10 s), ns. */
 export const UNTRACK_NS: i64 = 10_000_000_000;
 /** Request/response exchanges remembered in all (the oldest is reused first). */
-export const MAX_EXCHANGES: i32 = 16384;
+export const MAX_EXCHANGES: i32 = 8192;
 /** Exchanges remembered per connection (the sequence index); older ones lose their context. */
 export const FLOW_EXCHANGES: i32 = 32;
 /** Bytes of a request URL (Host + request-target) kept for HTTP.request.url. */
-export const MAX_URL: i32 = 512;
+export const MAX_URL: i32 = 256;
 /** Bytes of a request method kept. */
 export const MAX_METHOD: i32 = 24;
 /** Largest HTTP/1 message head (request/status line + headers) reassembled, bytes. */
 export const MAX_HEAD: i32 = 16384;
 /** Head/header-block buffers shared by all connection directions (MAX_HEAD bytes each). */
-export const HEAD_BUFFERS: i32 = 512;
+export const HEAD_BUFFERS: i32 = 256;
 /** Header fields per message rendered. */
 export const MAX_HEADERS: i32 = 128;
 /** HPACK dynamic tables (two per HTTP/2 connection) and the bytes each stores. */
-export const HPACK_TABLES: i32 = 256;
+export const HPACK_TABLES: i32 = 128;
 export const HPACK_TABLE_BYTES: i32 = 16384;

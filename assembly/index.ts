@@ -14,7 +14,8 @@ import * as reader from "./capture/reader";
 import { Next } from "./capture/reader";
 import { OUT_BASE, outLen as wOutLen, outReset as wOutReset, outFree } from "./json/writer";
 import { renderPacket, resetSerial } from "./record/render";
-import { resetAnalysis } from "./record/analyze";
+import { resetAnalysis, setFlowCap } from "./record/analyze";
+import { setHeadLimit } from "./http/h1";
 import * as opts from "./record/options";
 
 let limit: u64 = 0;   // stop after this many packets (0 = no limit)
@@ -105,3 +106,7 @@ export function setVerbosity(v: i32): void { opts.setVerbosity(v); }
 export function setIfaceIndex(i: i32): void { opts.setIfaceIndex(i); }
 /** Sets the ephemeral port range used for `local`. */
 export function setEphemeral(lo: i32, hi: i32): void { opts.setEphemeral(lo, hi); }
+/** Caps the TCP connections tracked at DEBUG (0: the compiled maximum); before the first chunk. */
+export function setMaxFlows(n: i32): void { setFlowCap(n); }
+/** Caps the bytes of an HTTP/1 message head reassembled per direction (256..MAX_HEAD). */
+export function setMaxHead(n: i32): void { setHeadLimit(n); }

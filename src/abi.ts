@@ -23,6 +23,8 @@ export interface CoreExports {
   setVerbosity(v: number): void;
   setIfaceIndex(i: number): void;
   setEphemeral(lo: number, hi: number): void;
+  setMaxFlows(n: number): void;
+  setMaxHead(n: number): void;
 }
 
 /** String option keys of setOption (assembly/record/options.ts Opt). */

@@ -22,6 +22,10 @@ export interface TranslatorOptions {
   limit?: number;
   /** Ephemeral port range for `local` (default [32768, 65535]). */
   ephemeral?: [number, number];
+  /** TCP connections tracked at DEBUG (default and maximum 24576); the least recently seen is evicted beyond. */
+  maxFlows?: number;
+  /** Bytes of an HTTP/1 message head reassembled per direction (256..16384, default 16384). */
+  maxHeadBytes?: number;
 }
 
 /** Source of the core: wasm bytes, or an already compiled module (Cloudflare Workers forbid compiling bytes). */
@@ -159,6 +163,14 @@ function configure(core: CoreExports, o: TranslatorOptions): void {
     core.setLimit(o.limit);
   }
   if (o.ephemeral) core.setEphemeral(o.ephemeral[0], o.ephemeral[1]);
+  if (o.maxFlows !== undefined) {
+    if (!Number.isInteger(o.maxFlows) || o.maxFlows < 1) throw new RangeError('maxFlows must be a positive integer');
+    core.setMaxFlows(o.maxFlows);
+  }
+  if (o.maxHeadBytes !== undefined) {
+    if (!Number.isInteger(o.maxHeadBytes) || o.maxHeadBytes < 256 || o.maxHeadBytes > 16384) throw new RangeError('maxHeadBytes must be an integer from 256 to 16384');
+    core.setMaxHead(o.maxHeadBytes);
+  }
 }
 
 /** Creates a translator from the core's wasm bytes or compiled module. */

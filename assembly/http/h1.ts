@@ -20,6 +20,11 @@ export const enum H1Ev { NONE = 0, HEAD = 1, DONE = 2, HEAD_TOO_LARGE = 3 }
 /** Body framing after a head (RFC 9112 §6.3). */
 export const enum Body { NONE = 0, LENGTH = 1, CHUNKED = 2, UNTIL_EOF = 3, OPAQUE = 4 }
 
+/** Largest head accepted (≤ MAX_HEAD; the host may lower it). */
+export let headLimit: i32 = MAX_HEAD;
+/** Sets the largest head accepted, clamped to 256..MAX_HEAD. */
+export function setHeadLimit(n: i32): void { headLimit = n < 256 ? 256 : n > MAX_HEAD ? MAX_HEAD : n; }
+
 /** Event of the last h1Step(). */
 export let h1Event: H1Ev = H1Ev.NONE;
 
@@ -99,7 +104,7 @@ export function h1Step(d: Dir, p: usize, len: i32): i32 {
       const buf = bufPtr(d.head);
       let i = 0;
       while (i < len) {
-        if (d.headLen >= MAX_HEAD) { h1Event = H1Ev.HEAD_TOO_LARGE; h1Resync(d); return i; }
+        if (d.headLen >= headLimit) { h1Event = H1Ev.HEAD_TOO_LARGE; h1Resync(d); return i; }
         const c = load<u8>(p + <usize>i);
         store<u8>(buf + <usize>d.headLen, c);
         d.headLen++; i++;

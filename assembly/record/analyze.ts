@@ -48,6 +48,9 @@ export let traceInFrames = false;
 
 
 let initialised = false;
+let flowCap: i32 = 0;
+/** Caps the connections tracked (0 or more than MAX_FLOWS: MAX_FLOWS); takes effect on the first packet. */
+export function setFlowCap(n: i32): void { if (!initialised) flowCap = n; }
 
 // Packet context
 let now: i64 = 0;
@@ -108,7 +111,7 @@ export function resetAnalysis(): void {
  */
 export function analyzeTcp(iface: i32, src: usize, dst: usize, alen: i32, sp: u32, dp: u32, seq: u32, ack: u32,
   flags: u32, pl: usize, plen: i32, sec: i64, nsec: i32): void {
-  if (!initialised) { T.initTable(0); initialised = true; }
+  if (!initialised) { T.initTable(flowCap); initialised = true; }
   resetPacket();
   pSec = sec; pNsec = nsec; now = sec * 1000000000 + <i64>nsec;
   payload = pl; payloadLen = plen; segSeq = seq;

@@ -111,6 +111,8 @@ export interface H1Message {
   headers: [string, string][];
   requestIn?: number;
   responseForUri?: string;
+  /** The message does not complete in the capture (found by the second pass, see trailingHeads). */
+  incomplete?: boolean;
 }
 
 interface Segment { frame: number; from: number; to: number }
@@ -197,6 +199,24 @@ export function h1Messages(packets: PPacket[], frames: Map<number, FrameInfo>): 
   return out;
 }
 
+/**
+ * Messages whose head is in the capture but whose body never completes (connection reset or
+ * capture end mid-body): tshark reports them only when it stops reassembling bodies
+ * (`-o http.desegment_body:FALSE`, `passB`). That pass misses messages that start inside a
+ * segment after another message's body, so only the heads it finds AFTER the last message of
+ * the normal pass (`passA`) in the same direction of the same connection are taken.
+ */
+export function trailingHeads(passA: H1Message[], passB: H1Message[]): H1Message[] {
+  const last = new Map<string, number>();
+  for (const m of passA) {
+    const k = `${m.stream}/${m.srcPort}`;
+    last.set(k, Math.max(last.get(k) ?? -Infinity, m.startSeq));
+  }
+  return passB
+    .filter((m) => !isNaN(m.startSeq) && m.startSeq > (last.get(`${m.stream}/${m.srcPort}`) ?? -Infinity))
+    .map((m) => ({ ...m, incomplete: true }));
+}
+
 export interface Pairing {
   /** The request each response answers (undefined: none). */
   request: Map<H1Message, H1Message | undefined>;
@@ -218,8 +238,9 @@ export function pairH1(msgs: H1Message[], frames: Map<number, FrameInfo>): Pairi
   // Payload frames no message covers, per "stream/srcport".
   const skipped = new Map<string, number[]>();
   const skippedFrames: number[] = [];
+  const h1Streams = new Set(msgs.map((m) => m.stream));
   for (const f of [...frames.values()].sort((a, b) => a.num - b.num)) {
-    if (f.len === 0 || f.retransmission || covered.has(f.num)) continue;
+    if (f.len === 0 || f.retransmission || covered.has(f.num) || !h1Streams.has(f.stream)) continue;
     const key = `${f.stream}/${f.src}`;
     if (!skipped.has(key)) skipped.set(key, []);
     skipped.get(key)!.push(f.num);

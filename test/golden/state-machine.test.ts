@@ -324,3 +324,33 @@ describe('trace context parsing', () => {
     expect((await traceOf(`traceparent: nonsense\r\n${XA}`)).trace).toBe(TA);
   });
 });
+
+describe('limits', () => {
+  it('maxFlows: evicting the oldest connection loses its context, never a record', async () => {
+    const p: B.PcapPacket[] = [];
+    const a = new Conversation(p, { cport: 41000 });
+    a.handshake(100); a.send(request('/a', XA), 100.01);
+    const b = new Conversation(p, { cport: 42000 });
+    b.handshake(100.1); b.send(request('/b', XB), 100.11);
+    const ra = a.reply(response('a'), 100.2);   // connection a was evicted by b (maxFlows 1)
+    const t = await createTranslator(wasm, { project: 'my-project', maxFlows: 1 });
+    const out = new TextDecoder().decode(B.bytes(t.push(B.pcap(p, { nano: true })), t.finish()));
+    const r = out.split('\n').slice(0, -1).map((l) => JSON.parse(l));
+    expect(r).toHaveLength(p.length);
+    expect(trace(r[ra])).toBeNull();
+    const t2 = await createTranslator(wasm, { project: 'my-project' });
+    const r2 = new TextDecoder().decode(B.bytes(t2.push(B.pcap(p, { nano: true })), t2.finish())).split('\n').slice(0, -1).map((l) => JSON.parse(l));
+    expect(trace(r2[ra])).toBe(TA);
+  });
+  it('maxHeadBytes: a head over the limit is skipped and the parser resynchronises', async () => {
+    const p: B.PcapPacket[] = [];
+    const c = new Conversation(p);
+    c.handshake(100);
+    const big = c.send(request('/big', XA, 'X-Pad: ' + 'p'.repeat(600) + '\r\n'), 100.01);
+    const small = c.send(request('/small', XB), 100.02);
+    const t = await createTranslator(wasm, { project: 'my-project', maxHeadBytes: 256 });
+    const r = new TextDecoder().decode(B.bytes(t.push(B.pcap(p, { nano: true })), t.finish())).split('\n').slice(0, -1).map((l) => JSON.parse(l));
+    expect(r[big]).not.toHaveProperty('HTTP');
+    expect(r[small].HTTP.url).toBe('/small');
+  });
+});

@@ -684,8 +684,9 @@ function feedH2(c: Conn, dir: i32, p: usize, len: i32): void {
   h2Size += len;
   if (fragUsed == 0) fragBytes = 0;
   if (d.h2st == H2_SYNC) {
-    if (!looksLikeH2(p, len)) { renderL7(p, len); return; }
-    d.h2st = 0;
+    if (isPreface(p, len)) h2Start(d, true);
+    else if (looksLikeH2(p, len)) d.h2st = 0;
+    else { renderL7(p, len); return; }
   }
   while (len > 0) {
     // The client preface can follow the server's first SETTINGS (the server may speak first).
@@ -1065,9 +1066,11 @@ const K_H2_SIZE = frag(",\"size\":");
 
 function pickTrace(c: Conn, dir: i32, ack: u32, plen: i32, syn: bool): void {
   if (rendered) finishH1();
-  if (c.mode == Mode.HTTP2) { finishH2(); traceInFrames = true; }
+  if (c.mode == Mode.HTTP2 && !rendered) { finishH2(); traceInFrames = true; }
   if (c.mode == Mode.TLS) { finishTls(); return; }
   if (c.untracked || syn) return;
+  // An HTTP/1 head in this segment (also the 101 that switches a connection to HTTP/2).
+  if (rendered) { if (renderEx >= 0 && ex(renderEx).trace.valid) traceEx = renderEx; return; }
   if (c.mode == Mode.HTTP2) {
     // Segments entirely inside one frame's payload carry that stream's trace at top level.
     if (h2Frames == 0 && h2LastStream != 0) { const i = c.findStream(h2LastStream); if (i >= 0 && ex(i).trace.valid) { traceEx = i; traceInFrames = false; } }

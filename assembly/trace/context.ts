@@ -84,7 +84,7 @@ export function parseTraceparent(p0: usize, len0: i32, r: TraceRepr): bool {
 }
 
 /**
- * Parses `X-Cloud-Trace-Context: TRACE_ID[/SPAN_ID][;o=OPTIONS]`: TRACE_ID hex (1..64 digits),
+ * Parses `X-Cloud-Trace-Context: TRACE_ID[/SPAN_ID][;o=OPTIONS]`: TRACE_ID 32 hex digits,
  * SPAN_ID an unsigned decimal 64-bit number, o=1 means sampled. A span that is not a decimal
  * u64 leaves the trace valid but without a span.
  */
@@ -99,7 +99,8 @@ export function parseCloudTrace(p0: usize, len0: i32, r: TraceRepr): bool {
     store<u8>(r.traceBuf + <usize>i, <u8>(h < 10 ? 0x30 + h : 0x57 + h));
     i++;
   }
-  if (i == 0) return false;
+  // Cloud Trace ids are 32 hex digits (a trace id of another length cannot join a trace).
+  if (i != 32) return false;
   r.traceLen = i;
   if (i < len && load<u8>(p + <usize>i) == 0x2f) {
     i++;

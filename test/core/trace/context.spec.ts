@@ -41,3 +41,11 @@ describe("trace/context X-Cloud-Trace-Context", () => {
     expect(xc("")).toBe(false);
   });
 });
+
+describe("trace/context X-Cloud-Trace-Context trace id length", () => {
+  it("requires exactly 32 hex digits", () => {
+    expect(xc("a1b2c3d400000001000100000000002/12;o=1")).toBe(false);
+    expect(xc("a1b2c3d4000000010001000000000002a/12;o=1")).toBe(false);
+    expect(xc("a1b2c3d4000000010001000000000002/12;o=1")).toBe(true);
+  });
+});

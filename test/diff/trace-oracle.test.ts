@@ -12,7 +12,13 @@
 //              answers (url = <Host><request-URI>), and exactly that request's trace keys (or none).
 // Several messages completing their head in one segment (pipelining): only the first is rendered,
 // so only the first is compared; the others are counted. Responses are paired with requests in
-// order per connection (tshark 4.0's request_in is wrong for pipelining; see oracle-tshark.ts).
+// order per connection, resynchronising on tshark's http.request_in only after bytes tshark could
+// not attribute (tshark 4.0's request_in is wrong for pipelining; see oracle-tshark.ts). Heads of
+// messages that never complete in the capture (reset or cut mid-body) come from a second tshark
+// pass with http.desegment_body off.
+//
+// The trace rules (oracle-trace.ts) take a 32-hex-digit X-Cloud-Trace-Context trace id, as the
+// recorder's manifest does; the manifest's ground truth is checked against the rules below.
 //
 // HTTP/2 (h2c, prior knowledge or Upgrade). tshark decodes HPACK statefully. For each HEADERS
 // frame with :method the request's trace is computed from its headers; a HEADERS frame with
@@ -25,6 +31,7 @@
 // Determinism: the same capture pushed in 1500-byte chunks gives the same trace assignments.
 //
 // Run: npm run build:wasm && npx vitest run test/diff/trace-oracle.test.ts
+// (TRACE_ORACLE_ALL=1 prints every mismatch; TRACE_ORACLE_WASM=<file> checks another build.)
 
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -134,12 +141,13 @@ async function oracle(file: string): Promise<{ stats: FileStats; mismatches: str
   stats.tsharkSkippedFrames = pairing.skippedFrames.length;
   const traceOfReq = new Map<H1Message, Trace | null>();
   for (const m of msgs) if (m.kind === 'request') traceOfReq.set(m, traceOf(m.headers));
-  // h2c Upgrade: the request that asked for it is stream 1 of the connection (RFC 9113 §3.2 of RFC 7540).
+  // h2c Upgrade: the request that asked for it is stream 1 of the connection (RFC 7540 §3.2).
   const upgradeTrace = new Map<number, Trace | null>();
   for (const [resp, req] of pairing.request) {
     if (resp.code === 101 && req && asksH2c(req)) upgradeTrace.set(req.stream, traceOfReq.get(req) ?? null);
   }
 
+  const multi: string[] = [];
   const groups = new Map<number, H1Message[]>();
   for (const m of msgs) {
     if (!groups.has(m.headFrame)) groups.set(m.headFrame, []);
@@ -147,7 +155,11 @@ async function oracle(file: string): Promise<{ stats: FileStats; mismatches: str
   }
   for (const [headFrame, group] of [...groups].sort((a, b) => a[0] - b[0])) {
     group.sort((a, b) => a.startSeq - b.startSeq || a.reportFrame - b.reportFrame || a.indexInFrame - b.indexInFrame);
-    if (group.length > 1) { stats.multiFrames++; stats.multiSkipped += group.length - 1; }
+    if (group.length > 1) {
+      stats.multiFrames++;
+      stats.multiSkipped += group.length - 1;
+      multi.push(`${headFrame}×${group.length}`);
+    }
     const m = group[0]!;
     const rec = recs[headFrame - 1];
     const where = m.incomplete ? ' (message incomplete in the capture)'
@@ -190,6 +202,7 @@ async function oracle(file: string): Promise<{ stats: FileStats; mismatches: str
       if (!sameKeys(exp, got)) miss(headFrame, where, `${lbl} trace`, showKeys(exp), showKeys(got));
     }
   }
+  if (multi.length) notes.push(`segments completing several HTTP/1 heads (frame×heads, only the first compared): ${multi.join(', ')}`);
   for (const d of pairing.tsharkDisagrees.slice(0, 3)) {
     notes.push(`tshark pairs the response in frame ${d.response.reportFrame} with frame ${d.tsharkFrame} (${d.response.responseForUri ?? '?'}); in order it answers ${d.ours ? `${d.ours.method} ${d.ours.uri} (frame ${d.ours.reportFrame})` : 'nothing'}`);
   }

@@ -1,0 +1,151 @@
+// npm run bench — tracecap against tshark and the I/O floor, in one run, on the same inputs.
+// Every figure is a median of several runs; goals are ratios computed pair by pair, so the
+// machine's speed cancels out. Writes bench/results.md and prints the same table.
+//   node bench/run.js            full run (generates a ≥ 1 GB capture and a 1M-flow capture)
+//   node bench/run.js --quick    small inputs, one run each (CI proves the harness works)
+import { spawnSync, execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, statSync, existsSync, mkdirSync, openSync, readSync, closeSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { dirname, join, basename } from 'node:path';
+import { generate } from './gen.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const quick = process.argv.includes('--quick');
+const RUNS = quick ? 1 : 3;
+const dataDir = join(root, 'bench', 'data');
+mkdirSync(dataDir, { recursive: true });
+const wasmPath = join(root, 'build', 'tracecap.wasm');
+const cli = join(root, 'bin', 'tracecap.js');
+const corpus = join(root, '..', 'shared', 'corpus', 'bench');
+const hasTshark = spawnSync('tshark', ['-v']).status === 0;
+const hasTime = existsSync('/usr/bin/time');
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+/** Runs a command with stdout to /dev/null; returns wall seconds and peak RSS (KB) from /usr/bin/time -v. */
+function measure(cmd, args) {
+  const full = hasTime ? ['/usr/bin/time', ['-v', cmd, ...args]] : [cmd, args];
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(full[0], full[1], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const err = r.stderr.toString();
+  const rss = Number(err.match(/Maximum resident set size \(kbytes\): (\d+)/)?.[1] ?? NaN);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${err.slice(-500)}`);
+  return { wall, rss };
+}
+
+function repeat(cmd, args) {
+  const runs = Array.from({ length: RUNS }, () => measure(cmd, args));
+  return { wall: median(runs.map((r) => r.wall)), rss: Math.max(...runs.map((r) => r.rss)) };
+}
+
+function packetsOf(file) { return Number(execFileSync(process.execPath, [join(root, 'bench', 'walk.js'), file]).toString().trim()); }
+
+/** The core in-process, no I/O: the file is read into memory first (at most 256 MiB of it). */
+function coreSpeed(file, verbosity) {
+  const module = new WebAssembly.Module(readFileSync(wasmPath));
+  const fd = openSync(file, 'r');
+  const size = Math.min(statSync(file).size, 256 << 20);
+  const data = Buffer.alloc(size); readSync(fd, data, 0, size, 0); closeSync(fd);
+  const runs = [];
+  for (let k = 0; k < RUNS; k++) {
+    const ex = new WebAssembly.Instance(module, { env: { abort() { throw new Error('core abort'); } } }).exports;
+    ex.setVerbosity(verbosity);
+    let out = 0;
+    const t0 = process.hrtime.bigint();
+    for (let off = 0; off < data.length;) {
+      const n = Math.min(ex.inCap(), data.length - off);
+      new Uint8Array(ex.memory.buffer, ex.inPtr(), n).set(data.subarray(off, off + n)); off += n;
+      let st = ex.push(n);
+      while (st === 1) { out += ex.outLen(); ex.outReset(); st = ex.resume(); }
+      out += ex.outLen(); ex.outReset();
+      if (st > 1) break; // a cut-off last record when the file was capped: stop there
+    }
+    const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    runs.push({ pps: ex.packets() / s, mbs: out / s / 1e6 });
+  }
+  return { pps: median(runs.map((r) => r.pps)), mbs: median(runs.map((r) => r.mbs)) };
+}
+
+function instantiation() {
+  const bytes = readFileSync(wasmPath);
+  const compile = [], inst = [];
+  for (let i = 0; i < 15; i++) {
+    let t0 = process.hrtime.bigint();
+    const m = new WebAssembly.Module(bytes);
+    compile.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    t0 = process.hrtime.bigint();
+    new WebAssembly.Instance(m, { env: { abort() {} } });
+    inst.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return { compile: median(compile), instantiate: median(inst) };
+}
+
+// ---- inputs ----------------------------------------------------------------------------------
+const big = join(dataDir, quick ? 'http-20m.pcap' : 'http-1g.pcap');
+const flows = join(dataDir, quick ? 'flows-20k.pcap' : 'flows-1m.pcap');
+const bigSize = quick ? 20e6 : 1.05e9;
+const flowCount = quick ? 20000 : 1000000;
+if (!existsSync(big) || statSync(big).size < bigSize) { process.stderr.write(`generating ${big}\n`); generate('http', big, bigSize); }
+if (!existsSync(flows) || packetsOf(flows) < flowCount * 2) { process.stderr.write(`generating ${flows}\n`); generate('flows', flows, flowCount); }
+const corpusFiles = ['api-8000req-mtu1500.pcap', 'h2c-3000req-mtu1500.pcap'].map((f) => join(corpus, f)).filter((f) => existsSync(f));
+const inputs = [...corpusFiles, big, flows];
+
+// ---- measurements ------------------------------------------------------------------------------
+const rows = [];
+const results = {};
+for (const file of inputs) {
+  const name = basename(file);
+  const packets = packetsOf(file);
+  const size = statSync(file).size;
+  process.stderr.write(`measuring ${name} (${packets} packets)\n`);
+  const r = { packets, size };
+  r.walk = repeat(process.execPath, [join(root, 'bench', 'walk.js'), file]);
+  r.info = repeat(process.execPath, [cli, '--verbosity', 'info', file]);
+  r.debug = repeat(process.execPath, [cli, '--verbosity', 'debug', file]);
+  r.coreInfo = coreSpeed(file, 0);
+  r.coreDebug = coreSpeed(file, 1);
+  if (hasTshark && corpusFiles.includes(file)) {
+    r.ek = repeat('tshark', ['-r', file, '-T', 'ek']);
+    r.json = repeat('tshark', ['-r', file, '-T', 'json']);
+  }
+  results[name] = r;
+}
+const inst = instantiation();
+const wasm = readFileSync(wasmPath);
+const gz = gzipSync(wasm, { level: 9 }).length;
+
+// ---- report ----------------------------------------------------------------------------------------
+const pps = (r, k) => r.packets / r[k].wall;
+const lines = [];
+lines.push('# tracecap benchmark results', '');
+lines.push(`Generated by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${RUNS} run(s) per figure (median; peak RSS is the largest of the runs).`);
+lines.push('Packets/s of a whole process = packets in the capture / wall time of the process (start-up included).', '');
+lines.push('| capture | packets | size | bare record walk | tracecap INFO | tracecap DEBUG | core INFO (no I/O) | core DEBUG (no I/O) | tshark -T ek | tshark -T json |');
+lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const [name, r] of Object.entries(results)) {
+  const cell = (k) => `${fmt(pps(r, k))} pkt/s<br>${fmt(r[k].rss / 1024, 1)} MB RSS`;
+  lines.push(`| ${name} | ${fmt(r.packets)} | ${fmt(r.size / 1048576, 1)} MiB | ${cell('walk')} | ${cell('info')} | ${cell('debug')} | ${fmt(r.coreInfo.pps)} pkt/s, ${fmt(r.coreInfo.mbs)} MB/s out | ${fmt(r.coreDebug.pps)} pkt/s, ${fmt(r.coreDebug.mbs)} MB/s out | ${r.ek ? cell('ek') : '—'} | ${r.json ? cell('json') : '—'} |`);
+}
+lines.push('', `Core module: ${fmt(wasm.length)} bytes (${fmt(wasm.length / 1024, 1)} KiB), ${fmt(gz)} bytes gzipped; compile ${fmt(inst.compile, 2)} ms, instantiate ${fmt(inst.instantiate, 2)} ms (medians of 15).`, '');
+
+const goals = [];
+for (const f of corpusFiles) {
+  const r = results[basename(f)];
+  if (r.ek) { const ratio = pps(r, 'debug') / pps(r, 'ek'); goals.push([`DEBUG ≥ 100× tshark -T ek (${basename(f)})`, `${fmt(ratio, 1)}×`, ratio >= 100]); }
+}
+const b = results[basename(big)];
+const infoRatio = pps(b, 'info') / pps(b, 'walk');
+goals.push([`INFO ≥ 0.5× bare record walk (${basename(big)})`, `${fmt(infoRatio, 2)}×`, infoRatio >= 0.5]);
+const peak = Math.max(b.info.rss, b.debug.rss, results[basename(flows)].debug.rss) / 1024;
+goals.push([`CLI peak RSS ≤ 96 MB (${basename(big)}, ${basename(flows)})`, `${fmt(peak, 1)} MB`, peak <= 96]);
+goals.push(['wasm ≤ 200 KB', `${fmt(wasm.length / 1000, 1)} KB`, wasm.length <= 200_000]);
+goals.push(['instantiation < 20 ms (compile + instantiate)', `${fmt(inst.compile + inst.instantiate, 2)} ms`, inst.compile + inst.instantiate < 20]);
+lines.push('## Goals', '', '| goal | measured | met |', '|---|---:|:---:|');
+for (const [g, m, ok] of goals) lines.push(`| ${g} | ${m} | ${ok ? 'yes' : 'no'} |`);
+if (quick) lines.push('', '_Quick mode: small inputs and one run; the goals are defined on the full run._');
+const text = lines.join('\n') + '\n';
+writeFileSync(join(root, 'bench', quick ? 'results-quick.md' : 'results.md'), text);
+process.stdout.write(text);

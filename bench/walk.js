@@ -1,0 +1,24 @@
+// The I/O floor: a Node process that only reads a classic pcap file and walks its record
+// headers (no decoding, no output). Prints the packet count.
+import { openSync, readSync, closeSync } from 'node:fs';
+
+const fd = openSync(process.argv[2], 'r');
+const buf = Buffer.alloc(1 << 20);
+let have = 0, off = 24, packets = 0, first = true, big = false;
+for (;;) {
+  if (have < buf.length) {
+    const n = readSync(fd, buf, have, buf.length - have, null);
+    if (n === 0 && have - off < 16) break;
+    have += n;
+  }
+  if (first) { big = buf.readUInt32LE(0) === 0xd4c3b2a1; first = false; }
+  while (have - off >= 16) {
+    const cap = big ? buf.readUInt32BE(off + 8) : buf.readUInt32LE(off + 8);
+    if (have - off < 16 + cap) break;
+    off += 16 + cap; packets++;
+  }
+  buf.copy(buf, 0, off, have); have -= off; off = 0;
+  if (have === buf.length) break;
+}
+closeSync(fd);
+console.log(packets);

@@ -90,7 +90,15 @@ const bigSize = quick ? 20e6 : 1.05e9;
 const flowCount = quick ? 20000 : 1000000;
 if (!existsSync(big) || statSync(big).size < bigSize) { process.stderr.write(`generating ${big}\n`); generate('http', big, bigSize); }
 if (!existsSync(flows) || packetsOf(flows) < flowCount * 2) { process.stderr.write(`generating ${flows}\n`); generate('flows', flows, flowCount); }
-const corpusFiles = ['api-8000req-mtu1500.pcap', 'h2c-3000req-mtu1500.pcap'].map((f) => join(corpus, f)).filter((f) => existsSync(f));
+let corpusFiles = ['api-8000req-mtu1500.pcap', 'h2c-3000req-mtu1500.pcap'].map((f) => join(corpus, f)).filter((f) => existsSync(f));
+if (quick) {
+  // Quick mode: the first 2000 packets of each corpus capture (editcap), so tshark finishes fast.
+  corpusFiles = corpusFiles.map((f) => {
+    const out = join(dataDir, basename(f).replace('.pcap', '-2000.pcap'));
+    if (!existsSync(out)) execFileSync('editcap', ['-r', f, out, '1-2000']);
+    return out;
+  });
+}
 const inputs = [...corpusFiles, big, flows];
 
 // ---- measurements ------------------------------------------------------------------------------

@@ -101,17 +101,21 @@ export function h1Step(d: Dir, p: usize, len: i32): i32 {
       return i;
     }
     case H1.HEAD: {
+      // Copy line by line: find each LF, copy up to it, check for the empty line that ends the
+      // head (CRLF CRLF, or bare LF LF as RFC 9112 §2.2 tolerates).
       const buf = bufPtr(d.head);
       let i = 0;
       while (i < len) {
-        if (d.headLen >= headLimit) { h1Event = H1Ev.HEAD_TOO_LARGE; h1Resync(d); return i; }
-        const c = load<u8>(p + <usize>i);
-        store<u8>(buf + <usize>d.headLen, c);
-        d.headLen++; i++;
-        // End of head: an empty line (CRLF CRLF, or bare LF LF as RFC 9112 §2.2 tolerates).
-        if (c == 0x0a) {
-          const n = d.headLen;
-          if ((n >= 2 && load<u8>(buf + <usize>(n - 2)) == 0x0a) || (n >= 3 && load<u8>(buf + <usize>(n - 2)) == 0x0d && load<u8>(buf + <usize>(n - 3)) == 0x0a)) {
+        let j = i;
+        while (j < len && load<u8>(p + <usize>j) != 0x0a) j++;
+        const end = j < len ? j + 1 : len;
+        const n = end - i;
+        if (d.headLen + n > headLimit) { h1Event = H1Ev.HEAD_TOO_LARGE; h1Resync(d); return i; }
+        memory.copy(buf + <usize>d.headLen, p + <usize>i, <usize>n);
+        d.headLen += n; i = end;
+        if (j < len) {
+          const m = d.headLen;
+          if ((m >= 2 && load<u8>(buf + <usize>(m - 2)) == 0x0a) || (m >= 3 && load<u8>(buf + <usize>(m - 2)) == 0x0d && load<u8>(buf + <usize>(m - 3)) == 0x0a)) {
             h1Event = H1Ev.HEAD;
             return i;
           }

@@ -230,12 +230,31 @@ function utf8Len(p: usize, end: usize): i32 {
   return 0;
 }
 
+// Byte splats for the SIMD fast path of strBody.
+const SP = i8x16.splat(0x20);
+const HI = i8x16.splat(<i8>0x80);
+const QUOTE = i8x16.splat(0x22);
+const BSLASH = i8x16.splat(0x5c);
+const LT = i8x16.splat(0x3c);
+const GT = i8x16.splat(0x3e);
+const AMP = i8x16.splat(0x26);
+
 /** Writes the bytes at p as the body of a JSON string (no quotes), escaped the Go way. */
 export function strBody(p: usize, len: i32): void {
   const end = p + <usize>len;
   let run = p;
   let q = p;
   while (q < end) {
+    // Fast path: 16 bytes at a time while none needs escaping or UTF-8 validation (SIMD).
+    while (q + 16 <= end) {
+      const v = v128.load(q);
+      const bad = v128.or(
+        v128.or(i8x16.lt_u(v, SP), i8x16.ge_u(v, HI)),
+        v128.or(v128.or(i8x16.eq(v, QUOTE), i8x16.eq(v, BSLASH)), v128.or(v128.or(i8x16.eq(v, LT), i8x16.eq(v, GT)), i8x16.eq(v, AMP))));
+      if (v128.any_true(bad)) break;
+      q += 16;
+    }
+    if (q >= end) break;
     const cls = load<u8>(CLASS + <usize>load<u8>(q));
     if (cls == 0) { q++; continue; }
     if (q > run) { memory.copy(pos, run, q - run); pos += q - run; }

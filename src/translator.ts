@@ -118,12 +118,25 @@ export class Translator {
     const core = this.#core;
     const len = core.outLen();
     if (len === 0) return;
-    out.push(new Uint8Array(core.memory.buffer, core.outPtr(), len).slice());
+    const view = new Uint8Array(core.memory.buffer, core.outPtr(), len);
+    if (this.#sink) this.#sink(view); else out.push(view.slice());
     core.outReset();
   }
+
+  #sink: ((view: Uint8Array) => void) | null = null;
+
+  /**
+   * Sends output to `sink` instead of returning it: push() and finish() then return empty
+   * arrays and `sink` receives views into the core's memory, valid only during the call (no
+   * copy). For hosts that write synchronously, such as a CLI writing to a file descriptor.
+   */
+  setSink(sink: ((view: Uint8Array) => void) | null): void { this.#sink = sink; }
 }
 
+const EMPTY = new Uint8Array(0);
+
 function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 0) return EMPTY;
   if (parts.length === 1) return parts[0]!;
   let n = 0;
   for (const p of parts) n += p.length;

@@ -1,5 +1,4 @@
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import type { Readable, Writable } from 'node:stream';
+import { openSync, readSync, writeSync, closeSync } from 'node:fs';
 import { createNodeTranslator } from './core.js';
 import type { TranslatorOptions } from '../../src/index.js';
 
@@ -75,23 +74,18 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
   return { input: input ?? '-', output, options, help };
 }
 
-function write(out: Writable, chunk: Uint8Array): Promise<void> | undefined {
-  if (chunk.length === 0) return undefined;
-  if (out.write(chunk)) return undefined;
-  return new Promise((resolve, reject) => {
-    const done = (err?: Error) => { out.off('drain', onDrain); out.off('error', done); err ? reject(err) : resolve(); };
-    const onDrain = () => done();
-    out.once('drain', onDrain);
-    out.once('error', done);
-  });
-}
-
-function end(out: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    out.once('error', reject);
-    if (out === process.stdout) { out.write('', () => resolve()); return; }
-    out.end(() => resolve());
-  });
+// Blocks briefly when a non-blocking pipe is full (EAGAIN), so output is never dropped.
+const pause = new Int32Array(new SharedArrayBuffer(4));
+function writeAll(fd: number, view: Uint8Array): void {
+  let off = 0;
+  while (off < view.length) {
+    try {
+      off += writeSync(fd, view, off, view.length - off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
 }
 
 /** Runs the CLI with the given arguments; resolves to the exit status. */
@@ -112,19 +106,30 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     throw e;
   }
   const name = args.input === '-' ? '<stdin>' : args.input;
-  const source: Readable = args.input === '-' ? process.stdin : createReadStream(args.input, { highWaterMark: 1 << 20 });
-  let out: Writable = process.stdout;
-  let fileOut: WriteStream | null = null;
-  if (args.output !== null) { fileOut = createWriteStream(args.output); out = fileOut; }
+  let outFd = 1;
   try {
-    for await (const chunk of source) {
-      const p = write(out, translator.push(chunk as Uint8Array));
-      if (p) await p;
-      if (translator.error) break;
-      if (args.options.limit !== undefined && translator.packets >= args.options.limit) break;
+    if (args.output !== null) outFd = openSync(args.output, 'w');
+    // Output goes straight from the core's memory to the file descriptor: no copy, no queue.
+    translator.setSink((view) => writeAll(outFd, view));
+    if (args.input === '-') {
+      for await (const chunk of process.stdin) {
+        translator.push(chunk as Uint8Array);
+        if (translator.error || (args.options.limit !== undefined && translator.packets >= args.options.limit)) break;
+      }
+    } else {
+      const fd = openSync(args.input, 'r');
+      const buf = Buffer.allocUnsafe(1 << 20);
+      try {
+        for (;;) {
+          const n = readSync(fd, buf, 0, buf.length, null);
+          if (n === 0) break;
+          translator.push(buf.subarray(0, n));
+          if (translator.error || (args.options.limit !== undefined && translator.packets >= args.options.limit)) break;
+        }
+      } finally { closeSync(fd); }
     }
-    if (!translator.error) { const p = write(out, translator.finish()); if (p) await p; }
-    await end(out);
+    if (!translator.error) translator.finish();
+    if (outFd !== 1) closeSync(outFd);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EPIPE') return 0;
@@ -133,8 +138,6 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       return 2;
     }
     throw e;
-  } finally {
-    if (source !== process.stdin) source.destroy();
   }
   if (translator.error) {
     process.stderr.write(`tracecap: ${name}: ${translator.error.message}\n`);

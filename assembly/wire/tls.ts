@@ -18,23 +18,6 @@ import { be16 } from "../util/mem";
 import { sha256 } from "../util/sha256";
 import { WireErr } from "./errors";
 
-/**
- * TLS problems that no WireErr value names yet; they are returned as WireErr values (numbered
- * after WireErr.TOO_MANY_EXTENSIONS) until errors.ts gains them.
- */
-export const enum TlsErr {
-  /** Record content type outside 20..24. */
-  BAD_CONTENT_TYPE = 11,
-  /** Record length above 2^14 + 2048. */
-  BAD_RECORD_LENGTH = 12,
-  /** Not the handshake message the parser decodes (ClientHello = 1, ServerHello = 2). */
-  BAD_HANDSHAKE_TYPE = 13,
-  /** A length inside the message runs past its enclosing vector, or leaves bytes over. */
-  BAD_LENGTH = 14,
-  /** A server_name, ALPN, supported_versions or signature_algorithms body is malformed or repeated. */
-  BAD_EXTENSION = 15,
-}
-
 /** Record content types (RFC 8446 §5.1; heartbeat RFC 6520 §3). */
 export const enum TlsContentType { CHANGE_CIPHER_SPEC = 20, ALERT = 21, HANDSHAKE = 22, APPLICATION_DATA = 23, HEARTBEAT = 24 }
 
@@ -77,10 +60,10 @@ export function parseRecordHeader(p: usize, len: i32, r: TlsRecordRepr): WireErr
   r.length = <i32>be16(p + 3);
   // Strict checks, because a caller walking records across segments uses them to notice that
   // it has lost sync (or that the stream is not TLS at all).
-  if (r.contentType < 20 || r.contentType > 24) return <WireErr>TlsErr.BAD_CONTENT_TYPE;
+  if (r.contentType < 20 || r.contentType > 24) return WireErr.BAD_CONTENT_TYPE;
   // SSL 3.0 to TLS 1.3 all carry major version 3; TLS 1.3 freezes the field at 0x0301/0x0303.
   if ((r.version >> 8) != 3 || (r.version & 0xff) > 4) return WireErr.BAD_VERSION;
-  if (r.length > TLS_MAX_RECORD_LEN) return <WireErr>TlsErr.BAD_RECORD_LENGTH;
+  if (r.length > TLS_MAX_RECORD_LEN) return WireErr.BAD_RECORD_LENGTH;
   return WireErr.OK;
 }
 
@@ -180,7 +163,7 @@ const HRR_RANDOM: usize = memory.data<u8>([
 // The error for a length reaching `need`, beyond the bytes that may be read: malformed when it
 // passes the enclosing declared end, otherwise the capture simply stopped early.
 @inline function overrun(need: i32, declaredEnd: i32): WireErr {
-  return need > declaredEnd ? <WireErr>TlsErr.BAD_LENGTH : WireErr.TRUNCATED;
+  return need > declaredEnd ? WireErr.BAD_LENGTH : WireErr.TRUNCATED;
 }
 
 let helloEnd: i32 = 0;      // min(captured, declared) end of the message, set by helloStart
@@ -190,12 +173,12 @@ let helloDeclared: i32 = 0; // 4 + the handshake length field
 // session id); returns the offset after the session id, or the negated error.
 function helloStart(p: usize, len: i32, type: u8): i32 {
   if (len < 4) return -<i32>WireErr.TRUNCATED;
-  if (load<u8>(p) != type) return -<i32>TlsErr.BAD_HANDSHAKE_TYPE;
+  if (load<u8>(p) != type) return -<i32>WireErr.BAD_HANDSHAKE_TYPE;
   helloDeclared = handshakeMsgLen(p, len);
   helloEnd = min(len, helloDeclared);
   if (39 > helloEnd) return -<i32>overrun(39, helloDeclared); // version 2, random 32, session id length 1
   const sid = <i32>load<u8>(p + 38);
-  if (sid > 32) return -<i32>TlsErr.BAD_LENGTH;                // legacy_session_id<0..32>
+  if (sid > 32) return -<i32>WireErr.BAD_LENGTH;                // legacy_session_id<0..32>
   if (39 + sid > helloEnd) return -<i32>overrun(39 + sid, helloDeclared);
   return 39 + sid;
 }
@@ -215,13 +198,13 @@ function resetClient(r: ClientHelloRepr): void {
 // opaque<1..2^16-1>. Only host_name (0) is defined; other types are skipped by their length,
 // as every implementation reads them.
 function readSni(r: ClientHelloRepr, d: usize, n: i32): void {
-  if (n < 2 || 2 + <i32>be16(d) != n) { r.extErr = <WireErr>TlsErr.BAD_EXTENSION; return; }
+  if (n < 2 || 2 + <i32>be16(d) != n) { r.extErr = WireErr.BAD_EXTENSION; return; }
   let q = 2;
   while (q < n) {
-    if (q + 3 > n) { r.extErr = <WireErr>TlsErr.BAD_EXTENSION; return; }
+    if (q + 3 > n) { r.extErr = WireErr.BAD_EXTENSION; return; }
     const t = load<u8>(d + <usize>q);
     const l = <i32>be16(d + <usize>(q + 1));
-    if (l == 0 || q + 3 + l > n) { r.extErr = <WireErr>TlsErr.BAD_EXTENSION; return; }
+    if (l == 0 || q + 3 + l > n) { r.extErr = WireErr.BAD_EXTENSION; return; }
     if (t == 0 && r.sniLen == 0) { r.sni = d + <usize>(q + 3); r.sniLen = l; }
     q += 3 + l;
   }
@@ -230,12 +213,12 @@ function readSni(r: ClientHelloRepr, d: usize, n: i32): void {
 // RFC 7301 §3.1: ProtocolNameList protocol_name_list<2..2^16-1> of ProtocolName<1..2^8-1>.
 // An empty name is malformed but kept, because JA4 defines what an empty first value prints.
 function readAlpn(r: ClientHelloRepr, d: usize, n: i32): void {
-  if (n < 2 || 2 + <i32>be16(d) != n) { r.extErr = <WireErr>TlsErr.BAD_EXTENSION; return; }
+  if (n < 2 || 2 + <i32>be16(d) != n) { r.extErr = WireErr.BAD_EXTENSION; return; }
   let q = 2;
   while (q < n) {
     const l = <i32>load<u8>(d + <usize>q);
-    if (q + 1 + l > n) { r.extErr = <WireErr>TlsErr.BAD_EXTENSION; return; }
-    if (l == 0) r.extErr = <WireErr>TlsErr.BAD_EXTENSION;
+    if (q + 1 + l > n) { r.extErr = WireErr.BAD_EXTENSION; return; }
+    if (l == 0) r.extErr = WireErr.BAD_EXTENSION;
     const s = d + <usize>(q + 1);
     if (r.alpnCount == 0 && l > 0) { r.alpnFirst = load<u8>(s); r.alpnLast = load<u8>(s + <usize>(l - 1)); }
     r.alpnCount++;
@@ -250,9 +233,9 @@ function readAlpn(r: ClientHelloRepr, d: usize, n: i32): void {
 
 // RFC 8446 §4.2.1 (ClientHello form): ProtocolVersion versions<2..254>.
 function readVersions(r: ClientHelloRepr, d: usize, n: i32): void {
-  if (n < 1) { r.extErr = <WireErr>TlsErr.BAD_EXTENSION; return; }
+  if (n < 1) { r.extErr = WireErr.BAD_EXTENSION; return; }
   const l = <i32>load<u8>(d);
-  if (1 + l != n || (l & 1) != 0) { r.extErr = <WireErr>TlsErr.BAD_EXTENSION; return; }
+  if (1 + l != n || (l & 1) != 0) { r.extErr = WireErr.BAD_EXTENSION; return; }
   for (let q = 1; q < n; q += 2) {
     const v = be16(d + <usize>q);
     r.versionCount++;
@@ -265,9 +248,9 @@ function readVersions(r: ClientHelloRepr, d: usize, n: i32): void {
 // RFC 8446 §4.2.3: SignatureScheme supported_signature_algorithms<2..2^16-2>, order kept
 // (it is the client's preference, and JA4 hashes it unsorted).
 function readSigAlgs(r: ClientHelloRepr, d: usize, n: i32): void {
-  if (n < 2) { r.extErr = <WireErr>TlsErr.BAD_EXTENSION; return; }
+  if (n < 2) { r.extErr = WireErr.BAD_EXTENSION; return; }
   const l = <i32>be16(d);
-  if (2 + l != n || (l & 1) != 0) { r.extErr = <WireErr>TlsErr.BAD_EXTENSION; return; }
+  if (2 + l != n || (l & 1) != 0) { r.extErr = WireErr.BAD_EXTENSION; return; }
   for (let q = 2; q < n; q += 2) {
     r.sigAlgCount++;
     if (r.sigAlgN < MAX_TLS_SIGALGS) { unchecked(r.sigAlgs[r.sigAlgN] = <u16>be16(d + <usize>q)); r.sigAlgN++; }
@@ -290,7 +273,7 @@ export function parseClientHello(p: usize, len: i32, r: ClientHelloRepr): WireEr
   if (off + 2 > end) return overrun(off + 2, declared);
   const cl = <i32>be16(p + <usize>off);
   off += 2;
-  if ((cl & 1) != 0) return <WireErr>TlsErr.BAD_LENGTH;
+  if ((cl & 1) != 0) return WireErr.BAD_LENGTH;
   if (off + cl > end) return overrun(off + cl, declared);
   for (let q = off; q < off + cl; q += 2) {
     const v = be16(p + <usize>q);
@@ -316,7 +299,7 @@ export function parseClientHello(p: usize, len: i32, r: ClientHelloRepr): WireEr
   if (off + 2 > end) return overrun(off + 2, declared);
   const xEnd = off + 2 + <i32>be16(p + <usize>off);
   off += 2;
-  if (xEnd > declared) return <WireErr>TlsErr.BAD_LENGTH;
+  if (xEnd > declared) return WireErr.BAD_LENGTH;
   const lim = min(xEnd, end);
   while (off < xEnd) {
     if (off + 4 > lim) return overrun(off + 4, xEnd);
@@ -338,22 +321,22 @@ export function parseClientHello(p: usize, len: i32, r: ClientHelloRepr): WireEr
     // RFC 8446 §4.2: no extension type may appear twice; a repeat is flagged and not read.
     switch (type) {
       case TlsExt.SERVER_NAME:
-        if (r.hasSni) r.extErr = <WireErr>TlsErr.BAD_EXTENSION; else { r.hasSni = true; readSni(r, dp, el); }
+        if (r.hasSni) r.extErr = WireErr.BAD_EXTENSION; else { r.hasSni = true; readSni(r, dp, el); }
         break;
       case TlsExt.ALPN:
-        if (r.hasAlpn) r.extErr = <WireErr>TlsErr.BAD_EXTENSION; else { r.hasAlpn = true; readAlpn(r, dp, el); }
+        if (r.hasAlpn) r.extErr = WireErr.BAD_EXTENSION; else { r.hasAlpn = true; readAlpn(r, dp, el); }
         break;
       case TlsExt.SUPPORTED_VERSIONS:
-        if (r.hasVersions) r.extErr = <WireErr>TlsErr.BAD_EXTENSION; else { r.hasVersions = true; readVersions(r, dp, el); }
+        if (r.hasVersions) r.extErr = WireErr.BAD_EXTENSION; else { r.hasVersions = true; readVersions(r, dp, el); }
         break;
       case TlsExt.SIGNATURE_ALGORITHMS:
-        if (r.hasSigAlgs) r.extErr = <WireErr>TlsErr.BAD_EXTENSION; else { r.hasSigAlgs = true; readSigAlgs(r, dp, el); }
+        if (r.hasSigAlgs) r.extErr = WireErr.BAD_EXTENSION; else { r.hasSigAlgs = true; readSigAlgs(r, dp, el); }
         break;
     }
     off = d + el;
   }
   // The extensions block must end the message (RFC 8446 §4.1.2 has nothing after it).
-  if (xEnd != declared) return <WireErr>TlsErr.BAD_LENGTH;
+  if (xEnd != declared) return WireErr.BAD_LENGTH;
   return WireErr.OK;
 }
 
@@ -382,7 +365,7 @@ export function parseServerHello(p: usize, len: i32, r: ServerHelloRepr): WireEr
   if (off + 2 > end) return overrun(off + 2, declared);
   const xEnd = off + 2 + <i32>be16(p + <usize>off);
   off += 2;
-  if (xEnd > declared) return <WireErr>TlsErr.BAD_LENGTH;
+  if (xEnd > declared) return WireErr.BAD_LENGTH;
   const lim = min(xEnd, end);
   while (off < xEnd) {
     if (off + 4 > lim) return overrun(off + 4, xEnd);
@@ -395,17 +378,17 @@ export function parseServerHello(p: usize, len: i32, r: ServerHelloRepr): WireEr
     const dp = p + <usize>d;
     if (type == TlsExt.SUPPORTED_VERSIONS) {
       // RFC 8446 §4.2.1 (ServerHello form): a single selected_version.
-      if (r.hasSelectedVersion || el != 2) r.extErr = <WireErr>TlsErr.BAD_EXTENSION;
+      if (r.hasSelectedVersion || el != 2) r.extErr = WireErr.BAD_EXTENSION;
       else { r.hasSelectedVersion = true; r.selectedVersion = be16(dp); r.version = r.selectedVersion; }
     } else if (type == TlsExt.ALPN) {
       // RFC 7301 §3.1: the server's list holds exactly one ProtocolName.
       if (r.hasAlpn || el < 3 || 2 + <i32>be16(dp) != el || 3 + <i32>load<u8>(dp + 2) != el || load<u8>(dp + 2) == 0) {
-        r.extErr = <WireErr>TlsErr.BAD_EXTENSION;
+        r.extErr = WireErr.BAD_EXTENSION;
       } else { r.hasAlpn = true; r.alpn = dp + 3; r.alpnLen = el - 3; }
     }
     off = d + el;
   }
-  if (xEnd != declared) return <WireErr>TlsErr.BAD_LENGTH;
+  if (xEnd != declared) return WireErr.BAD_LENGTH;
   return WireErr.OK;
 }
 

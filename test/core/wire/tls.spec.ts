@@ -1,6 +1,5 @@
 import {
-  TlsRecordRepr, ClientHelloRepr, ServerHelloRepr, TlsErr,
-  parseRecordHeader, parseClientHello, parseServerHello, handshakeMsgLen, ja4, isGrease, JA4_LEN,
+  TlsRecordRepr, ClientHelloRepr, ServerHelloRepr, parseRecordHeader, parseClientHello, parseServerHello, handshakeMsgLen, ja4, isGrease, JA4_LEN,
 } from "../../../assembly/wire/tls";
 import { WireErr } from "../../../assembly/wire/errors";
 
@@ -100,7 +99,7 @@ describe("wire/tls record header (RFC 5246 §6.2.1, RFC 8446 §5.1)", () => {
   it("accepts content types 20 to 24 only", () => {
     for (let t = 0; t < 256; t++) {
       const e = parseRecordHeader(hexBytes(h8(t) + "0303 0010"), 5, rec);
-      expect(e).toBe(t >= 20 && t <= 24 ? WireErr.OK : <WireErr>TlsErr.BAD_CONTENT_TYPE);
+      expect(e).toBe(t >= 20 && t <= 24 ? WireErr.OK : WireErr.BAD_CONTENT_TYPE);
     }
   });
   it("rejects a version outside SSL 3.0 to TLS 1.3", () => {
@@ -113,8 +112,8 @@ describe("wire/tls record header (RFC 5246 §6.2.1, RFC 8446 §5.1)", () => {
   it("bounds the length at 2^14 + 2048", () => {
     expect(parseRecordHeader(hexBytes("17 0303 4800"), 5, rec)).toBe(WireErr.OK);
     expect(rec.length).toBe(18432);
-    expect(parseRecordHeader(hexBytes("17 0303 4801"), 5, rec)).toBe(<WireErr>TlsErr.BAD_RECORD_LENGTH);
-    expect(parseRecordHeader(hexBytes("17 0303 ffff"), 5, rec)).toBe(<WireErr>TlsErr.BAD_RECORD_LENGTH);
+    expect(parseRecordHeader(hexBytes("17 0303 4801"), 5, rec)).toBe(WireErr.BAD_RECORD_LENGTH);
+    expect(parseRecordHeader(hexBytes("17 0303 ffff"), 5, rec)).toBe(WireErr.BAD_RECORD_LENGTH);
   });
   it("needs all five bytes, not the fragment", () => {
     const p = hexBytes(RFC8448_RECORD_HEADER);
@@ -213,32 +212,32 @@ describe("wire/tls ClientHello (RFC 8446 §4.1.2)", () => {
     expect(span(ch.alpn[15], ch.alpnLen[15])).toBe("p15");
   });
   it("rejects the wrong handshake type and impossible lengths", () => {
-    expect(parseCH(RFC8448_SERVER_HELLO)).toBe(<WireErr>TlsErr.BAD_HANDSHAKE_TYPE);
-    expect(parseCH("01 000027 0303" + "00".repeat(32) + "21")).toBe(<WireErr>TlsErr.BAD_LENGTH);       // session id 33
-    expect(parseCH("01 00002a 0303" + "00".repeat(32) + "00 0003 130113 00")).toBe(<WireErr>TlsErr.BAD_LENGTH); // odd suites
-    expect(parseCH("01 000029 0303" + "00".repeat(32) + "00 0006 1301")).toBe(<WireErr>TlsErr.BAD_LENGTH); // suites past the end
-    expect(parseCH("01 00002d 0303" + "00".repeat(32) + "00 0002 1301 0100 0009 0000")).toBe(<WireErr>TlsErr.BAD_LENGTH);
-    expect(parseCH("01 000031 0303" + "00".repeat(32) + "00 0002 1301 0100 0006 0017 0003 0000")).toBe(<WireErr>TlsErr.BAD_LENGTH);
-    expect(parseCH("01 00002a 0303" + "00".repeat(32) + "00 0002 1301 0100 00")).toBe(<WireErr>TlsErr.BAD_LENGTH); // 1 byte, no block
+    expect(parseCH(RFC8448_SERVER_HELLO)).toBe(WireErr.BAD_HANDSHAKE_TYPE);
+    expect(parseCH("01 000027 0303" + "00".repeat(32) + "21")).toBe(WireErr.BAD_LENGTH);       // session id 33
+    expect(parseCH("01 00002a 0303" + "00".repeat(32) + "00 0003 130113 00")).toBe(WireErr.BAD_LENGTH); // odd suites
+    expect(parseCH("01 000029 0303" + "00".repeat(32) + "00 0006 1301")).toBe(WireErr.BAD_LENGTH); // suites past the end
+    expect(parseCH("01 00002d 0303" + "00".repeat(32) + "00 0002 1301 0100 0009 0000")).toBe(WireErr.BAD_LENGTH);
+    expect(parseCH("01 000031 0303" + "00".repeat(32) + "00 0002 1301 0100 0006 0017 0003 0000")).toBe(WireErr.BAD_LENGTH);
+    expect(parseCH("01 00002a 0303" + "00".repeat(32) + "00 0002 1301 0100 00")).toBe(WireErr.BAD_LENGTH); // 1 byte, no block
   });
   it("reports bytes left after the extensions, keeping the fields", () => {
     const body = "0303" + "00".repeat(32) + "00 0002 1301 0100" + vec16(sniExt("a.example")) + "ff";
-    expect(parseCH("01 00" + h16(clean(body).length >> 1) + body)).toBe(<WireErr>TlsErr.BAD_LENGTH);
+    expect(parseCH("01 00" + h16(clean(body).length >> 1) + body)).toBe(WireErr.BAD_LENGTH);
     expect(span(ch.sni, ch.sniLen)).toBe("a.example");
   });
   it("flags malformed or repeated extension bodies and goes on", () => {
     expect(parseCH(clientHello("1301", ext(0x0000, "0004 00 0005 61") + alpnExt(["h2"])))).toBe(WireErr.OK);
-    expect(ch.extErr).toBe(<WireErr>TlsErr.BAD_EXTENSION);
+    expect(ch.extErr).toBe(WireErr.BAD_EXTENSION);
     expect(ch.hasSni).toBe(true); expect(ch.sniLen).toBe(0);
     expect(ch.hasAlpn).toBe(true); expect(ch.alpnN).toBe(1);
     expect(fingerprint().substr(0, 10)).toBe("t12d0102h2");
     expect(parseCH(clientHello("1301", sniExt("a") + sniExt("b")))).toBe(WireErr.OK);
-    expect(ch.extErr).toBe(<WireErr>TlsErr.BAD_EXTENSION);
+    expect(ch.extErr).toBe(WireErr.BAD_EXTENSION);
     expect(span(ch.sni, ch.sniLen)).toBe("a");
     expect(parseCH(clientHello("1301", ext(0x002b, "03 0304 03")))).toBe(WireErr.OK);
-    expect(ch.extErr).toBe(<WireErr>TlsErr.BAD_EXTENSION);
+    expect(ch.extErr).toBe(WireErr.BAD_EXTENSION);
     expect(parseCH(clientHello("1301", ext(0x000d, "0003 0403 05")))).toBe(WireErr.OK);
-    expect(ch.extErr).toBe(<WireErr>TlsErr.BAD_EXTENSION);
+    expect(ch.extErr).toBe(WireErr.BAD_EXTENSION);
     expect(parseCH(clientHello("1301", ext(0x000d, "0002 0403")))).toBe(WireErr.OK);
     expect(ch.extErr).toBe(WireErr.OK);
   });
@@ -334,7 +333,7 @@ describe("wire/tls JA4 (FoxIO JA4.md)", () => {
       expect(fingerprint().substr(8, 2)).toBe(cases[i + 1]);
     }
     expect(parseCH(helloWithAlpnBytes(""))).toBe(WireErr.OK);     // empty first value: malformed, "00"
-    expect(ch.extErr).toBe(<WireErr>TlsErr.BAD_EXTENSION);
+    expect(ch.extErr).toBe(WireErr.BAD_EXTENSION);
     expect(fingerprint().substr(8, 2)).toBe("00");
     expect(parseCH(clientHello("1301", ext(0x0010, "0000")))).toBe(WireErr.OK);  // empty list
     expect(fingerprint().substr(8, 2)).toBe("00");
@@ -386,7 +385,7 @@ describe("wire/tls ServerHello (RFC 8446 §4.1.3)", () => {
     const body = "0303" + "00".repeat(32) + "00 c02f 00" + vec16(ext(0x0010, "0006 02 6832 02 6833"));
     const hex = "02 00" + h16(clean(body).length >> 1) + body;
     expect(parseServerHello(hexBytes(hex), hexLen(hex), sh)).toBe(WireErr.OK);
-    expect(sh.hasAlpn).toBe(false); expect(sh.extErr).toBe(<WireErr>TlsErr.BAD_EXTENSION);
+    expect(sh.hasAlpn).toBe(false); expect(sh.extErr).toBe(WireErr.BAD_EXTENSION);
   });
   it("recognises a HelloRetryRequest by its random", () => {
     const body = "0303 cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c 00 1301 00" +
@@ -396,6 +395,6 @@ describe("wire/tls ServerHello (RFC 8446 §4.1.3)", () => {
     expect(sh.helloRetryRequest).toBe(true); expect(sh.version).toBe(0x0304);
   });
   it("rejects a ClientHello", () => {
-    expect(parseServerHello(hexBytes(RFC8448_CLIENT_HELLO), hexLen(RFC8448_CLIENT_HELLO), sh)).toBe(<WireErr>TlsErr.BAD_HANDSHAKE_TYPE);
+    expect(parseServerHello(hexBytes(RFC8448_CLIENT_HELLO), hexLen(RFC8448_CLIENT_HELLO), sh)).toBe(WireErr.BAD_HANDSHAKE_TYPE);
   });
 });

@@ -84,20 +84,50 @@ export class Translator {
     return concat(out);
   }
 
-  /** A WHATWG TransformStream over this translator: capture bytes in, NDJSON bytes out. It errors with the CaptureError after delivering the records before the damage. */
-  stream(): TransformStream<Uint8Array, Uint8Array> {
-    return new TransformStream<Uint8Array, Uint8Array>({
-      transform: (chunk, controller) => {
+  /**
+   * A WHATWG stream pair over this translator (use with pipeThrough): capture bytes in, NDJSON
+   * bytes out. After a capture error the readable side first delivers every record before the
+   * damage, then errors with the CaptureError; the writable side rejects further input.
+   * (A TransformStream cannot do this: erroring it discards chunks not yet read.)
+   */
+  stream(): ReadableWritablePair<Uint8Array, Uint8Array> {
+    const queue: Uint8Array[] = [];
+    let failure: unknown = null;
+    let ended = false;
+    let wakeReader: (() => void) | null = null;
+    let wakeWriter: (() => void) | null = null;
+    const notifyReader = () => { const w = wakeReader; wakeReader = null; if (w) w(); };
+    const notifyWriter = () => { const w = wakeWriter; wakeWriter = null; if (w) w(); };
+    const readable = new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        while (queue.length === 0 && failure === null && !ended) await new Promise<void>((r) => { wakeReader = r; });
+        const next = queue.shift();
+        if (next) { controller.enqueue(next); notifyWriter(); return; }
+        if (failure !== null) controller.error(failure); else controller.close();
+      },
+      cancel: (reason) => { ended = true; failure ??= reason; queue.length = 0; notifyWriter(); },
+    }, { highWaterMark: 0 });
+    const writable = new WritableStream<Uint8Array>({
+      write: async (chunk) => {
+        if (failure !== null) throw failure;
         const out = this.push(chunk);
-        if (out.length) controller.enqueue(out);
-        if (this.#error) controller.error(this.#error);
+        if (out.length) queue.push(out);
+        if (this.#error) failure = this.#error;
+        notifyReader();
+        if (failure !== null) throw failure;
+        // Backpressure: hold the writer while two outputs wait to be read.
+        while (queue.length > 2 && !ended) await new Promise<void>((r) => { wakeWriter = r; });
       },
-      flush: (controller) => {
+      close: () => {
         const out = this.finish();
-        if (out.length) controller.enqueue(out);
-        if (this.#error) controller.error(this.#error);
+        if (out.length) queue.push(out);
+        if (this.#error) failure = this.#error;
+        ended = true;
+        notifyReader();
       },
+      abort: (reason) => { failure ??= reason; ended = true; notifyReader(); },
     });
+    return { readable, writable };
   }
 
   // Follows a status from push/resume/finish: drains on OUTPUT_FULL, records errors.

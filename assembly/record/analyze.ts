@@ -21,7 +21,7 @@ import { frag, w, b, raw, u32dec, u64dec, i64dec, str, strBody, hex32, bin32, po
 import { rfc3339 } from "../json/format";
 import { ClientHelloRepr, ServerHelloRepr, parseClientHello, parseServerHello, ja4 } from "../wire/tls";
 import { WireErr } from "../wire/errors";
-import { Opt, optPtr, optLength } from "./options";
+import { Opt, optEscPtr, optEscLength } from "./options";
 
 // ---- per-packet results -------------------------------------------------------------------
 
@@ -755,7 +755,7 @@ function flagNames(type: u32, flags: u32): void {
 function writeTraceKeys(e: Exchange): void {
   if (!e.trace.valid) return;
   if (e.trace.hasSpan) { w(K_F_SPAN); hex16(e.trace.span); b(0x22); }
-  w(K_F_TRACE); strBody(optPtr(Opt.PROJECT), optLength(Opt.PROJECT)); w(K_TRACES); raw(e.trace.traceBuf, e.trace.traceLen); b(0x22);
+  w(K_F_TRACE); raw(optEscPtr(Opt.PROJECT), optEscLength(Opt.PROJECT)); w(K_TRACES); raw(e.trace.traceBuf, e.trace.traceLen); b(0x22);
   w(e.trace.sampled ? K_F_SAMPLED_T : K_F_SAMPLED_F);
 }
 
@@ -1100,7 +1100,7 @@ export function writeTopTrace(): void {
   if (traceEx < 0) return;
   const e = ex(traceEx);
   if (e.trace.hasSpan) { w(K_T_SPAN); hex16(e.trace.span); b(0x22); b(0x2c); }
-  w(K_T_TRACE); strBody(optPtr(Opt.PROJECT), optLength(Opt.PROJECT)); w(K_TRACES); raw(e.trace.traceBuf, e.trace.traceLen); b(0x22); b(0x2c);
+  w(K_T_TRACE); raw(optEscPtr(Opt.PROJECT), optEscLength(Opt.PROJECT)); w(K_TRACES); raw(e.trace.traceBuf, e.trace.traceLen); b(0x22); b(0x2c);
   w(e.trace.sampled ? K_T_SAMPLED_T : K_T_SAMPLED_F);
 }
 const K_T_SPAN = frag("\"logging.googleapis.com/spanId\":\"");

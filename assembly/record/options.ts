@@ -1,6 +1,7 @@
 // Translator options, set by the host before the first chunk (setOption / addAddr in index.ts).
 
 import { MAX_OPTION, MAX_ADDRS } from "../config";
+import { strBody, pos, setPos } from "../json/writer";
 
 /** Translation verbosity (reference §1.3). */
 export const enum Verbosity { INFO = 0, DEBUG = 1 }
@@ -31,12 +32,26 @@ const optSet = new StaticArray<bool>(5);
 /** Whether the host set a string option. */
 @inline export function optIsSet(key: i32): bool { return unchecked(optSet[key]); }
 
+// Each option also kept JSON-escaped (at most 6 bytes per byte), so records copy it as is.
+const ESC_BUF: usize = heap.alloc(<usize>(MAX_OPTION * 6 * 5));
+const escLen = new StaticArray<i32>(5);
+
+/** Address of option key's JSON-escaped bytes (what goes between quotes). */
+@inline export function optEscPtr(key: i32): usize { return ESC_BUF + <usize>(key * MAX_OPTION * 6); }
+/** Length of option key's JSON-escaped bytes. */
+@inline export function optEscLength(key: i32): i32 { return unchecked(escLen[key]); }
+
 /** Copies len bytes from OPT_SCRATCH into option key. Returns false for a bad key or length. */
 export function setOption(key: i32, len: i32): bool {
   if (key < 1 || key > 4 || len < 0 || len > MAX_OPTION) return false;
   memory.copy(optPtr(key), OPT_SCRATCH, <usize>len);
   unchecked(optLen[key] = len);
   unchecked(optSet[key] = true);
+  const save = pos;
+  setPos(optEscPtr(key));
+  strBody(optPtr(key), len);
+  unchecked(escLen[key] = <i32>(pos - optEscPtr(key)));
+  setPos(save);
   return true;
 }
 

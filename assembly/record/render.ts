@@ -4,7 +4,7 @@
 // str(), which applies Go's escaping and replaces invalid UTF-8.
 
 import {
-  frag, w, b, raw, lp, lpStr, u32dec, u64dec, i64dec, hex32, bin32, hexBytes, str, strBody, pos, rollback,
+  frag, w, b, raw, lp, lpStr, u32dec, u64dec, i64dec, hex32, bin32, hexBytes, str, strBody, pos, rollback, setPos,
 } from "../json/writer";
 import { ip4 as fmtIp4, ip6 as fmtIp6, mac, rfc3339 } from "../json/format";
 import * as d from "./decode";
@@ -14,7 +14,7 @@ import { WireErr, wireReason } from "../wire/errors";
 import { dnsName, dnsOpcode, dnsRcode, dnsNameEnd } from "../wire/dns";
 import { be16, be32 } from "../util/mem";
 import {
-  verbosity, Verbosity, Opt, optPtr, optLength, optIsSet, ifaceIndex, addrCount, addrPtr, addrLength,
+  verbosity, Verbosity, Opt, optPtr, optLength, optIsSet, optEscPtr, optEscLength, ifaceIndex, addrCount, addrPtr, addrLength,
   isLocalAddr, ephemeralMin, ephemeralMax,
 } from "./options";
 import {
@@ -102,11 +102,25 @@ let ifNameL: i32 = 0;
 
 function setInterface(): void {
   ifIdx = ifaceIndex >= 0 ? ifaceIndex : reader.pktIface;
-  if (optIsSet(Opt.IFACE_NAME)) { ifNameP = optPtr(Opt.IFACE_NAME); ifNameL = optLength(Opt.IFACE_NAME); return; }
-  const n = reader.isNg ? reader.ifNameLength(reader.pktIface) : 0;
-  if (n > 0) { ifNameP = reader.ifNamePtr(reader.pktIface); ifNameL = n; }
-  else { ifNameP = <usize>(K_ANY & 0xffffffff); ifNameL = <i32>(K_ANY >>> 32); }
+  let p: usize, l: i32;
+  if (optIsSet(Opt.IFACE_NAME)) { p = optPtr(Opt.IFACE_NAME); l = optLength(Opt.IFACE_NAME); }
+  else {
+    const n = reader.isNg ? reader.ifNameLength(reader.pktIface) : 0;
+    if (n > 0) { p = reader.ifNamePtr(reader.pktIface); l = n; }
+    else { p = <usize>(K_ANY & 0xffffffff); l = <i32>(K_ANY >>> 32); }
+  }
+  // The name is escaped once per change of interface, not for each of its uses in every record.
+  if (p != ifNameP || l != ifNameL || memory.compare(p, IFNAME_COPY, <usize>l) != 0) {
+    ifNameP = p; ifNameL = l;
+    memory.copy(IFNAME_COPY, p, <usize>l);
+    const save = pos;
+    setPos(IFNAME_ESC); strBody(p, l); ifEscL = <i32>(pos - IFNAME_ESC); setPos(save);
+  }
 }
+const IFNAME_COPY: usize = heap.alloc(1024);
+const IFNAME_ESC: usize = heap.alloc(1024 * 6);
+let ifEscL: i32 = 0;
+@inline function ifName(): void { raw(IFNAME_ESC, ifEscL); }
 
 /** Renders the record of the current packet (reader globals) into the output window. */
 export function renderPacket(): void {
@@ -151,7 +165,7 @@ export function renderPacket(): void {
 /** Writes "key": for a key given as a fragment. */
 @inline function key(k: u64): void { w(k); }
 
-function optStr(k: i32): void { strBody(optPtr(k), optLength(k)); }
+function optStr(k: i32): void { raw(optEscPtr(k), optEscLength(k)); }
 
 function isLocal(): bool {
   let sp: u32 = 0;
@@ -769,12 +783,12 @@ function renderIface(): void {
     }
     b(0x5d); comma();
   }
-  w(K_INDEX); i64dec(<i64>ifIdx); w(K_NAME); strBody(ifNameP, ifNameL); q(); b(0x7d); comma();
+  w(K_INDEX); i64dec(<i64>ifIdx); w(K_NAME); ifName(); q(); b(0x7d); comma();
 }
 
 function renderLabels(dbg: bool): void {
   if (!dbg) { w(K_LABELS_INFO); return; }
-  w(K_LABELS_DBG); optStr(Opt.ID); w(K_LABELS_IFACE); strBody(ifNameP, ifNameL);
+  w(K_LABELS_DBG); optStr(Opt.ID); w(K_LABELS_IFACE); ifName();
   w(K_LABELS_NAME); optStr(Opt.LOG_NAME); w(K_LABELS_TOOL);
 }
 
@@ -783,13 +797,13 @@ function renderOperation(num: u64): void {
   if (num == 1) w(K_OP_FIRST);
   w(K_OP_ID);
   if (optIsSet(Opt.ID)) optStr(Opt.ID); else w(K_NIL);
-  w(K_OP_IFACE); strBody(ifNameP, ifNameL); w(K_OP_FLOW); w(unchecked(K_KIND[<i32>d.kind]));
+  w(K_OP_IFACE); ifName(); w(K_OP_FLOW); w(unchecked(K_KIND[<i32>d.kind]));
   u64dec(d.kind == Kind.L2 ? d.metaFlow : d.flow);
   w(K_OP_PRODUCER); optStr(Opt.LOG_NAME); q(); b(0x7d); comma();
 }
 
 function renderMessage(num: u64, analysed: bool): void {
-  w(K_MESSAGE); u64dec(num); w(K_BAR); b(0x40); i64dec(<i64>ifIdx); b(0x2f); strBody(ifNameP, ifNameL);
+  w(K_MESSAGE); u64dec(num); w(K_BAR); b(0x40); i64dec(<i64>ifIdx); b(0x2f); ifName();
   switch (d.kind) {
     case Kind.L2: break;
     case Kind.ARP: {

@@ -168,7 +168,9 @@ export function createHandler(wasm: WebAssembly.Module, defaults: TranslatorOpti
           await reader.cancel(reason);
           await release(reason);
         },
-      });
+        // highWaterMark 0: pull only when the client reads, so nothing sits in this stream's
+        // queue when it errors (erroring a stream discards chunks not yet read).
+      }, { highWaterMark: 0 });
       return new Response(body, {
         status: 200,
         headers: { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },

@@ -42,6 +42,15 @@ export function frag(s: string): u64 {
   return (<u64>n << 32) | <u64>p;
 }
 
+/** Copies n bytes at p into the fragment arena (at module start) and returns them as a fragment. */
+export function fragBytes(p: usize, n: i32): u64 {
+  if (arena + <usize>n > arenaEnd) { arena = heap.alloc(64 << 10); arenaEnd = arena + (64 << 10); }
+  const q = arena;
+  memory.copy(q, p, <usize>n);
+  arena += <usize>n;
+  return (<u64>n << 32) | <u64>q;
+}
+
 /** Writes a constant fragment. */
 @inline export function w(f: u64): void {
   const n = <usize>(f >>> 32);

@@ -4,7 +4,7 @@
 // str(), which applies Go's escaping and replaces invalid UTF-8.
 
 import {
-  frag, w, b, raw, lp, lpStr, u32dec, u64dec, i64dec, hex32, bin32, hexBytes, str, strBody, pos, rollback, setPos,
+  frag, fragBytes, w, b, raw, lp, lpStr, u32dec, u64dec, i64dec, hex32, bin32, hexBytes, str, strBody, pos, rollback, setPos,
 } from "../json/writer";
 import { ip4 as fmtIp4, ip6 as fmtIp6, mac, rfc3339 } from "../json/format";
 import * as d from "./decode";
@@ -130,6 +130,7 @@ export function renderPacket(): void {
   const num = serial++;
 
   // Stateful analysis (DEBUG, TCP): HTTP/1.x, HTTP/2, trace correlation.
+  if (d.net == NetKind.IPV4 || d.net == NetKind.IPV6) formatAddrs();
   const analysed = dbg && d.transport == Transport.TCP;
   if (analysed) analyse();
 
@@ -177,9 +178,25 @@ function isLocal(): bool {
 }
 
 /** Writes the L3 source address (Go net.IP form). */
-function srcAddr(): void { if (d.net == NetKind.IPV4) fmtIp4(d.ip4.src); else fmtIp6(d.ip6.src, true); }
+@inline function srcAddr(): void { raw(SRC_TXT, srcTxtLen); }
 /** Writes the L3 destination address (Go net.IP form). */
-function dstAddr(): void { if (d.net == NetKind.IPV4) fmtIp4(d.ip4.dst); else fmtIp6(d.ip6.dst, true); }
+@inline function dstAddr(): void { raw(DST_TXT, dstTxtLen); }
+
+// The L3 addresses as text, formatted once per packet: a record uses each up to six times.
+const SRC_TXT: usize = heap.alloc(64);
+const DST_TXT: usize = heap.alloc(64);
+let srcTxtLen: i32 = 0;
+let dstTxtLen: i32 = 0;
+function formatAddrs(): void {
+  const save = pos;
+  setPos(SRC_TXT);
+  if (d.net == NetKind.IPV4) fmtIp4(d.ip4.src); else fmtIp6(d.ip6.src, true);
+  srcTxtLen = <i32>(pos - SRC_TXT);
+  setPos(DST_TXT);
+  if (d.net == NetKind.IPV4) fmtIp4(d.ip4.dst); else fmtIp6(d.ip6.dst, true);
+  dstTxtLen = <i32>(pos - DST_TXT);
+  setPos(save);
+}
 
 // ---- ARP ----------------------------------------------------------------------------------
 
@@ -368,8 +385,33 @@ function initFlagStrings(): void {
 }
 initFlagStrings();
 
+// The whole `flags` object of every flag byte (and NS bit at DEBUG), rendered once at start.
+const FLAGS_DEBUG = new StaticArray<u64>(512);
+const FLAGS_INFO = new StaticArray<u64>(256);
+function initFlagObjects(): void {
+  const scratch = heap.alloc(512);
+  const save = pos;
+  for (let v = 0; v < 512; v++) {
+    const f = <u32>(v & 0xff), ns = v >= 256;
+    setPos(scratch);
+    w(K_FLAGS_DBG); bin32(f); w(K_FLAGS_DEC); u32dec(f); w(K_FLAGS_HEX); hex32(f);
+    w(K_FLAGS_MAP); bool_((f & 0x10) != 0); w(K_MAP_CWR); bool_((f & 0x80) != 0); w(K_MAP_ECE); bool_((f & 0x40) != 0);
+    w(K_MAP_FIN); bool_((f & 0x01) != 0); w(K_MAP_NS); bool_(ns); w(K_MAP_PSH); bool_((f & 0x08) != 0);
+    w(K_MAP_RST); bool_((f & 0x04) != 0); w(K_MAP_SYN); bool_((f & 0x02) != 0); w(K_MAP_URG); bool_((f & 0x20) != 0);
+    w(K_STR_C); flagStr(f);
+    unchecked(FLAGS_DEBUG[v] = fragBytes(scratch, <i32>(pos - scratch)));
+    if (v < 256) {
+      setPos(scratch);
+      w(K_FLAGS_INFO); u32dec(f); w(K_STR); flagStr(f);
+      unchecked(FLAGS_INFO[v] = fragBytes(scratch, <i32>(pos - scratch)));
+    }
+  }
+  setPos(save);
+}
+
 /** Writes the flags string of a TCP flag byte (no quotes). */
 export function flagStr(v: u32): void { w(unchecked(FLAG_STR[v & 0xff])); }
+initFlagObjects();
 
 // gopacket TCPOptionKind names (kinds 0..15), else Unknown(<n>).
 const OPT_NAMES = new StaticArray<u64>(16);
@@ -479,16 +521,10 @@ function renderTcp(dbg: bool): void {
   u32dec(t.dstPort);
   if (dbg) {
     l4Endpoints(t.srcPort, t.dstPort, 4);
-    const f = t.flags;
-    w(K_FLAGS_DBG); bin32(f); w(K_FLAGS_DEC); u32dec(f); w(K_FLAGS_HEX); hex32(f);
-    w(K_FLAGS_MAP); bool_((f & 0x10) != 0); w(K_MAP_CWR); bool_((f & 0x80) != 0); w(K_MAP_ECE); bool_((f & 0x40) != 0);
-    w(K_MAP_FIN); bool_((f & 0x01) != 0); w(K_MAP_NS); bool_(t.ns); w(K_MAP_PSH); bool_((f & 0x08) != 0);
-    w(K_MAP_RST); bool_((f & 0x04) != 0); w(K_MAP_SYN); bool_((f & 0x02) != 0); w(K_MAP_URG); bool_((f & 0x20) != 0);
-    w(K_STR_C);
+    w(unchecked(FLAGS_DEBUG[(t.flags & 0xff) | (t.ns ? 0x100 : 0)]));
   } else {
-    w(K_FLAGS_INFO); u32dec(t.flags); w(K_STR);
+    w(unchecked(FLAGS_INFO[t.flags & 0xff]));
   }
-  flagStr(t.flags);
   w(K_L4_FLOW); u64dec(d.l4Flow); w(K_L4_LEN); u32dec(<u32>t.payloadLen);
   w(K_OFF); u32dec(t.dataOff);
   w(K_OPTS_ALWAYS); tcpOptions(dbg);

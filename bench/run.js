@@ -95,7 +95,7 @@ if (quick) {
   // Quick mode: the first 2000 packets of each corpus capture (editcap), so tshark finishes fast.
   corpusFiles = corpusFiles.map((f) => {
     const out = join(dataDir, basename(f).replace('.pcap', '-2000.pcap'));
-    if (!existsSync(out)) execFileSync('editcap', ['-r', f, out, '1-2000']);
+    if (!existsSync(out)) execFileSync('editcap', ['-F', 'pcap', '-r', f, out, '1-2000']);
     return out;
   });
 }

@@ -11,9 +11,15 @@ for (;;) {
     if (n === 0 && have - off < 16) break;
     have += n;
   }
-  if (first) { big = buf.readUInt32LE(0) === 0xd4c3b2a1; first = false; }
+  if (first) {
+    const magic = buf.readUInt32LE(0);
+    big = magic === 0xd4c3b2a1 || magic === 0x4d3cb2a1;
+    if (!big && magic !== 0xa1b2c3d4 && magic !== 0xa1b23c4d) { console.error(`walk: ${process.argv[2]} is not a classic pcap file`); process.exit(2); }
+    first = false;
+  }
   while (have - off >= 16) {
     const cap = big ? buf.readUInt32BE(off + 8) : buf.readUInt32LE(off + 8);
+    if (cap > 262144) { console.error(`walk: bad record length ${cap}`); process.exit(2); }
     if (have - off < 16 + cap) break;
     off += 16 + cap; packets++;
   }

@@ -1,7 +1,7 @@
 // Text forms pcap-sidecar uses (reference §10): Go net.IP and netip address strings, MAC
 // addresses, and RFC 3339 timestamps with nanoseconds (Go time.RFC3339Nano, UTC).
 
-import { b, u32dec, hexDigit, pad2, pad4, i64dec } from "./writer";
+import { b, u32dec, hexDigit, pad2, pad4, i64dec, pos, setPos } from "./writer";
 
 /** Writes a dotted-quad IPv4 address from 4 bytes at p. */
 export function ip4(p: usize): void {
@@ -46,11 +46,23 @@ export function ip6(p: usize, mapped4: bool): void {
 
 /** Writes len bytes as a MAC-style address: lowercase hex pairs joined by ':'. */
 export function mac(p: usize, len: i32): void {
-  for (let i = 0; i < len; i++) {
-    if (i > 0) b(0x3a);
-    const c = <u32>load<u8>(p + i);
-    b(hexDigit(c >> 4)); b(hexDigit(c));
+  if (len <= 0) return;
+  let q = pos;
+  store<u16>(q, load<u16>(HEX_PAIRS + (<usize>load<u8>(p) << 1))); q += 2;
+  for (let i = 1; i < len; i++) {
+    store<u8>(q, 0x3a);
+    store<u16>(q + 1, load<u16>(HEX_PAIRS + (<usize>load<u8>(p + i) << 1)));
+    q += 3;
   }
+  setPos(q);
+}
+
+// "00".."ff": two lowercase hex digits per byte value.
+const HEX_PAIRS: usize = initHexPairs();
+function initHexPairs(): usize {
+  const t = heap.alloc(512);
+  for (let i = 0; i < 256; i++) { store<u8>(t + (<usize>i << 1), <u8>hexDigit(i >> 4)); store<u8>(t + (<usize>i << 1) + 1, <u8>hexDigit(i)); }
+  return t;
 }
 
 /**

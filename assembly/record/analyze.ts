@@ -27,8 +27,9 @@ import { Opt, optEscPtr, optEscLength } from "./options";
 
 const SCRATCH_CAP: i32 = 1 << 20;
 const HTTP_BUF: usize = heap.alloc(<usize>SCRATCH_CAP);
-const L7_BUF: usize = heap.alloc(64 << 10);
-const SUFFIX_BUF: usize = heap.alloc(4096);
+// Scratch sizes cover the worst case: every byte of a MAX_HEAD head escaped to 6 bytes.
+const L7_BUF: usize = heap.alloc(<usize>(MAX_HEAD * 7 + 4096));
+const SUFFIX_BUF: usize = heap.alloc(<usize>(MAX_HEAD * 7 + 4096));
 /** JSON of the record's `HTTP` object (without the key), or length 0. */
 export let httpLen: i32 = 0;
 /** JSON of the record's `L7` object, or length 0. */
@@ -822,7 +823,7 @@ function onFrame(c: Conn, dir: i32, d: Dir): void {
   } else if (type == Frame.DATA && flen > 0) {
     dataSetN = addTo(dataSet, dataSetN, stream);
   }
-  if (fragUsed >= MAX_FRAMES || fragBytes > SCRATCH_CAP - (MAX_HEAD * 8)) return;
+  if (fragUsed >= MAX_FRAMES || fragBytes > SCRATCH_CAP - (MAX_HEAD * 2 * 7 + 65536)) return;
   // The frame object, keys sorted: ack, body, flags, grpc, headers, kind, len, logging.* , raw, settings, type, unknown_headers
   const save = pos;
   const start = FRAG_BUF + <usize>fragBytes;

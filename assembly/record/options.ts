@@ -33,11 +33,12 @@ const optSet = new StaticArray<bool>(5);
 @inline export function optIsSet(key: i32): bool { return unchecked(optSet[key]); }
 
 // Each option also kept JSON-escaped (at most 6 bytes per byte), so records copy it as is.
-const ESC_BUF: usize = heap.alloc(<usize>(MAX_OPTION * 6 * 5));
+const ESC_STRIDE: i32 = MAX_OPTION * 6 + 8; // + 8: escapes are written with one 8-byte store
+const ESC_BUF: usize = heap.alloc(<usize>(ESC_STRIDE * 5));
 const escLen = new StaticArray<i32>(5);
 
 /** Address of option key's JSON-escaped bytes (what goes between quotes). */
-@inline export function optEscPtr(key: i32): usize { return ESC_BUF + <usize>(key * MAX_OPTION * 6); }
+@inline export function optEscPtr(key: i32): usize { return ESC_BUF + <usize>(key * ESC_STRIDE); }
 /** Length of option key's JSON-escaped bytes. */
 @inline export function optEscLength(key: i32): i32 { return unchecked(escLen[key]); }
 

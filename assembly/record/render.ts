@@ -4,7 +4,7 @@
 // str(), which applies Go's escaping and replaces invalid UTF-8.
 
 import {
-  frag, fragBytes, w, b, raw, lp, lpStr, u32dec, u64dec, i64dec, hex32, bin32, hexBytes, str, strBody, pos, rollback, setPos,
+  frag, fragBytes, w, b, raw, lp, lpStr, u32dec, u64dec, u64decCached, i64dec, hex32, bin32, hexBytes, str, strBody, pos, rollback, setPos,
 } from "../json/writer";
 import { ip4 as fmtIp4, ip6 as fmtIp6, mac, rfc3339 } from "../json/format";
 import * as d from "./decode";
@@ -118,7 +118,7 @@ function setInterface(): void {
   }
 }
 const IFNAME_COPY: usize = heap.alloc(1024);
-const IFNAME_ESC: usize = heap.alloc(1024 * 6);
+const IFNAME_ESC: usize = heap.alloc(1024 * 6 + 8);
 let ifEscL: i32 = 0;
 @inline function ifName(): void { raw(IFNAME_ESC, ifEscL); }
 
@@ -146,7 +146,7 @@ export function renderPacket(): void {
   if (analysed && A.l7Len > 0) { w(K_L7); raw(A.l7Ptr(), A.l7Len); comma(); }
   if (analysed && A.tlsLen > 0) { w(K_TLS); raw(A.tlsPtr(), A.tlsLen); comma(); }
   if (d.errCount > 0) renderErr();
-  if (d.kind != Kind.L2) { w(K_FLOW); u64dec(d.flow); b(0x22); b(0x2c); }
+  if (d.kind != Kind.L2) { w(K_FLOW); u64decCached(d.flow); b(0x22); b(0x2c); }
   if (dbg) renderIface();
   if (d.kind == Kind.TCP || d.kind == Kind.UDP) w(isLocal() ? K_LOCAL_T : K_LOCAL_F);
   renderLabels(dbg);
@@ -183,8 +183,8 @@ function isLocal(): bool {
 @inline function dstAddr(): void { raw(DST_TXT, dstTxtLen); }
 
 // The L3 addresses as text, formatted once per packet: a record uses each up to six times.
-const SRC_TXT: usize = heap.alloc(64);
-const DST_TXT: usize = heap.alloc(64);
+const SRC_TXT: usize = heap.alloc(72);
+const DST_TXT: usize = heap.alloc(72);
 let srcTxtLen: i32 = 0;
 let dstTxtLen: i32 = 0;
 function formatAddrs(): void {
@@ -206,7 +206,7 @@ function arpIp(p: usize, len: i32): void { if (len >= 4) fmtIp4(p); }
 function renderArp(): void {
   const a = d.arp;
   w(K_ARP); arpIp(a.tpa, a.plen); w(K_ARP_MAC); mac(a.tha, a.hlen);
-  w(K_ARP_FLOW); u64dec(d.arpFlow); w(K_ARP_OP); u32dec(a.op);
+  w(K_ARP_FLOW); u64decCached(d.arpFlow); w(K_ARP_OP); u32dec(a.op);
   w(K_ARP_SRC); arpIp(a.spa, a.plen); w(K_ARP_MAC); mac(a.sha, a.hlen); w(K_CLOSE2);
 }
 
@@ -263,8 +263,8 @@ function l3Endpoints(): void {
   w(K_ENDPOINTS); dstAddr(); w(K_ARROW); srcAddr();
   w(K_EP_DST); dstAddr(); w(K_EP_FWD); srcAddr(); w(K_ARROW); dstAddr();
   w(K_EP_HASH);
-  if (d.net == NetKind.IPV4) u64dec(d.endpointHash(d.ip4.src, d.ip4.dst, 4, 1));
-  else u64dec(d.endpointHash(d.ip6.src, d.ip6.dst, 16, 2));
+  if (d.net == NetKind.IPV4) u64decCached(d.endpointHash(d.ip4.src, d.ip4.dst, 4, 1));
+  else u64decCached(d.endpointHash(d.ip6.src, d.ip6.dst, 16, 2));
   w(K_EP_SRC); srcAddr(); w(K_EP_END);
 }
 
@@ -290,7 +290,7 @@ function renderL3(dbg: bool): void {
       if (n == 0) w(K_EMPTY_FLAG);
       b(0x5d); w(K_FLOW_C);
     } else w(K_FLOW_Q);
-    u64dec(d.l3Flow); w(K_FOFF); u32dec(ip.fragOff);
+    u64decCached(d.l3Flow); w(K_FOFF); u32dec(ip.fragOff);
     w(K_ID); u32dec(ip.id); w(K_IHL); u32dec(ip.ihl); w(K_LEN); u32dec(ip.totalLen);
     if (ip.optsLen > 0) { w(K_OPTS); ipv4Options(ip.opts, ip.optsLen); b(0x5d); }
     protoObj(ip.proto, dbg);
@@ -300,7 +300,7 @@ function renderL3(dbg: bool): void {
     const ip = d.ip6;
     w(K_CLS); u32dec(ip.tclass); w(K_DST_C); fmtIp6(ip.dst, true);
     if (dbg) { l3Endpoints(); w(K_FLOW_C); } else w(K_FLOW_Q);
-    u64dec(d.l3Flow); q(); w(K_LBL_C); u32dec(ip.flowLabel); w(K_LEN); u32dec(ip.payloadLen);
+    u64decCached(d.l3Flow); q(); w(K_LBL_C); u32dec(ip.flowLabel); w(K_LEN); u32dec(ip.payloadLen);
     protoObj(ip.nextHeader, dbg);
     w(K_SRC_CLOSE); fmtIp6(ip.src, true); w(K_TTL_Q); u32dec(ip.hopLimit); w(K_V6);
   }
@@ -508,7 +508,7 @@ function portName(tcp: bool, port: u32): usize { return tcp ? tcpPortName(port) 
 function l4Endpoints(sp: u32, dp: u32, typeId: u64): void {
   w(K_L4EP); u32dec(dp); w(K_ARROW); u32dec(sp);
   w(K_EP_DST); u32dec(dp); w(K_EP_FWD); u32dec(sp); w(K_ARROW); u32dec(dp);
-  w(K_EP_HASH); u64dec(d.portHash(sp, dp, typeId)); w(K_EP_SRC); u32dec(sp); w(K_EP_END);
+  w(K_EP_HASH); u64decCached(d.portHash(sp, dp, typeId)); w(K_EP_SRC); u32dec(sp); w(K_EP_END);
 }
 
 function bool_(v: bool): void { w(v ? K_TRUE : K_FALSE); }
@@ -525,7 +525,7 @@ function renderTcp(dbg: bool): void {
   } else {
     w(unchecked(FLAGS_INFO[t.flags & 0xff]));
   }
-  w(K_L4_FLOW); u64dec(d.l4Flow); w(K_L4_LEN); u32dec(<u32>t.payloadLen);
+  w(K_L4_FLOW); u64decCached(d.l4Flow); w(K_L4_LEN); u32dec(<u32>t.payloadLen);
   w(K_OFF); u32dec(t.dataOff);
   w(K_OPTS_ALWAYS); tcpOptions(dbg);
   w(K_SEQ); u32dec(t.seq);
@@ -551,7 +551,7 @@ function renderUdp(): void {
   if (dn) { w(K_UDP_DPROTO); lp(dn); q(); comma(); }
   w(K_UDP_DST); u32dec(u.dstPort);
   l4Endpoints(u.srcPort, u.dstPort, 5);
-  w(K_UDP_EP_END_FLOW); u64dec(d.l4Flow); w(K_UDP_LEN); u32dec(u.length);
+  w(K_UDP_EP_END_FLOW); u64decCached(d.l4Flow); w(K_UDP_LEN); u32dec(u.length);
   w(K_UDP_SIZE); u32dec(<u32>u.payloadLen);
   const sn = udpPortName(u.srcPort);
   if (sn) { w(K_SPROTO); lp(sn); q(); }
@@ -843,28 +843,28 @@ function renderMessage(num: u64, analysed: bool): void {
   switch (d.kind) {
     case Kind.L2: break;
     case Kind.ARP: {
-      w(K_MSG_FLOW); u64dec(d.flow); w(K_MSG_ARP);
+      w(K_MSG_FLOW); u64decCached(d.flow); w(K_MSG_ARP);
       arpIp(d.arp.spa, d.arp.plen); w(K_GT); arpIp(d.arp.tpa, d.arp.plen);
       break;
     }
     case Kind.ICMP: {
-      w(K_MSG_FLOW); u64dec(d.flow); w(d.transport == Transport.ICMP6 ? K_MSG_ICMP6 : K_MSG_ICMP4);
+      w(K_MSG_FLOW); u64decCached(d.flow); w(d.transport == Transport.ICMP6 ? K_MSG_ICMP6 : K_MSG_ICMP4);
       srcAddr(); w(K_GT); dstAddr(); w(K_BAR); icmpMsg();
       break;
     }
     case Kind.L3: {
-      w(K_MSG_FLOW); u64dec(d.flow); w(K_BAR); srcAddr(); w(K_GT); dstAddr();
+      w(K_MSG_FLOW); u64decCached(d.flow); w(K_BAR); srcAddr(); w(K_GT); dstAddr();
       break;
     }
     case Kind.UDP: {
       const has = d.transport == Transport.UDP;
-      w(K_MSG_FLOW); u64dec(d.flow); w(K_MSG_UDP);
+      w(K_MSG_FLOW); u64decCached(d.flow); w(K_MSG_UDP);
       srcAddr(); b(0x3a); u32dec(has ? d.udp.srcPort : 0); w(K_GT); dstAddr(); b(0x3a); u32dec(has ? d.udp.dstPort : 0);
       break;
     }
     case Kind.TCP: {
       const t = d.tcp;
-      w(K_MSG_FLOW); u64dec(d.flow); w(K_MSG_TCP);
+      w(K_MSG_FLOW); u64decCached(d.flow); w(K_MSG_TCP);
       srcAddr(); b(0x3a); u32dec(t.srcPort); w(K_GT); dstAddr(); b(0x3a); u32dec(t.dstPort);
       w(K_BAR); b(0x5b); flagStr(t.flags); w(K_MSG_LSA);
       u32dec(<u32>t.payloadLen); b(0x2f); u32dec(t.seq); b(0x2f); u32dec(t.ack);
@@ -877,9 +877,9 @@ function renderMessage(num: u64, analysed: bool): void {
 
 function renderMeta(dbg: bool): void {
   if (dbg) {
-    w(K_META_DBG); u32dec(<u32>reader.pktCapLen); w(K_META_FLOW_C); u64dec(d.metaFlow);
+    w(K_META_DBG); u32dec(<u32>reader.pktCapLen); w(K_META_FLOW_C); u64decCached(d.metaFlow);
     w(K_META_LEN); u32dec(reader.pktOrigLen); w(K_META_TS); rfc3339(reader.pktSec, reader.pktNsec);
-  } else { w(K_META_FLOW); u64dec(d.metaFlow); }
+  } else { w(K_META_FLOW); u64decCached(d.metaFlow); }
   w(d.truncated ? K_META_TRUNC_T : K_META_TRUNC_F);
 }
 

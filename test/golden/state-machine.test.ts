@@ -354,3 +354,22 @@ describe('limits', () => {
     expect(r[small].HTTP.url).toBe('/small');
   });
 });
+
+describe('worst-case heads', () => {
+  it('a 16 KiB head of escape-heavy bytes renders as valid JSON (HTTP, L7, message)', async () => {
+    const p: B.PcapPacket[] = [];
+    const c = new Conversation(p);
+    c.handshake(100);
+    const target = '/' + '\u0001'.repeat(3000);
+    const lines = Array.from({ length: 400 }, (_, i) => `X-${i}: ${'\u0002'.repeat(20)}\r\n`).join('');
+    const head = `GET ${target} HTTP/1.1\r\nHost: x\r\n${lines}\r\n`;
+    expect(head.length).toBeLessThan(16384);
+    const q = c.send(head, 100.01);
+    const r = await run(p);
+    expect(r[q].HTTP.url).toBe(target);
+    expect(r[q].message.endsWith(target)).toBe(true);
+    expect(r[q].L7.headers).toHaveLength(401);
+    expect(r[q].HTTP.headers['X-0']).toEqual(['\u0002'.repeat(20)]);
+    expect(Object.keys(r[q].HTTP.headers).length).toBe(127); // 128 fields rendered (MAX_HEADERS), Host removed
+  });
+});

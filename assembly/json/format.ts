@@ -70,6 +70,22 @@ function initHexPairs(): usize {
  * fraction without trailing zeros and no dot when it is zero.
  */
 export function rfc3339(sec: i64, nsec: i32): void {
+  // Consecutive packets share their second: reuse its "YYYY-MM-DDThh:mm:ss" text.
+  if (sec == cachedSec && cachedLen > 0) { memory.copy(pos, CACHED, <usize>cachedLen); setPos(pos + <usize>cachedLen); }
+  else {
+    const start = pos;
+    civil(sec);
+    cachedLen = <i32>(pos - start);
+    if (cachedLen <= 32) { memory.copy(CACHED, start, <usize>cachedLen); cachedSec = sec; } else cachedLen = 0;
+  }
+  fraction(nsec);
+}
+const CACHED: usize = heap.alloc(32);
+let cachedSec: i64 = 0;
+let cachedLen: i32 = 0;
+
+// Date and time of day (UTC) of a Unix second.
+function civil(sec: i64): void {
   // Days since the epoch to a civil date (H. Hinnant, "chrono-compatible low-level date algorithms").
   let days = sec / 86400;
   let rem = <i32>(sec % 86400);
@@ -87,6 +103,10 @@ export function rfc3339(sec: i64, nsec: i32): void {
   if (y >= 0 && y <= 9999) pad4(<u32>y); else i64dec(y);
   b(0x2d); pad2(<u32>m); b(0x2d); pad2(<u32>d);
   b(0x54); pad2(<u32>(rem / 3600)); b(0x3a); pad2(<u32>(rem / 60 % 60)); b(0x3a); pad2(<u32>(rem % 60));
+}
+
+// ".fraction" without trailing zeros (none when zero), then "Z".
+function fraction(nsec: i32): void {
   if (nsec > 0) {
     b(0x2e);
     let v = <u32>nsec;

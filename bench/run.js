@@ -154,6 +154,7 @@ goals.push(['instantiation < 20 ms (compile + instantiate)', `${fmt(inst.compile
 lines.push('## Goals', '', '| goal | measured | met |', '|---|---:|:---:|');
 for (const [g, m, ok] of goals) lines.push(`| ${g} | ${m} | ${ok ? 'yes' : 'no'} |`);
 if (quick) lines.push('', '_Quick mode: small inputs and one run; the goals are defined on the full run._');
+else if (existsSync(join(root, 'bench', 'analysis.md'))) lines.push('', readFileSync(join(root, 'bench', 'analysis.md'), 'utf8').trimEnd());
 const text = lines.join('\n') + '\n';
 writeFileSync(join(root, 'bench', quick ? 'results-quick.md' : 'results.md'), text);
 process.stdout.write(text);

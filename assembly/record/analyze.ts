@@ -15,7 +15,7 @@ import { Frame, H2Ev, h2Step, h2Event, h2Start, h2Release, framePtr, frameAvail,
 import { takeBuf, freeBuf, bufPtr } from "../http/buffers";
 import { takeTable, freeTable, table } from "../http/hpackpool";
 import { hpackDecode, hpackOutLen } from "../http/hpack";
-import { hdrReset, hdrAdd, hdrWrite, hdrRemove, hdrNameIs, hdrCount } from "../http/headers";
+import { hdrReset, hdrAdd, hdrWrite, hdrRemove } from "../http/headers";
 import { TraceRepr, parseTraceparent, parseCloudTrace } from "../trace/context";
 import { frag, w, b, raw, u32dec, u64dec, i64dec, str, strBody, hex32, bin32, pos, setPos } from "../json/writer";
 import { rfc3339 } from "../json/format";
@@ -73,15 +73,13 @@ let renderBodyLen: i32 = 0;
 let renderDeclared: i64 = 0;
 let renderChunked = false;
 let renderBodyOpen = false;    // the rendered message's body continues in this packet
-let bodyOnly = false;          // the segment carried only body bytes of an HTTP/1 message
-const trace = new TraceRepr();
 const trace2 = new TraceRepr();
 
 function resetPacket(): void {
   httpLen = 0; l7Len = 0; suffixLen = 0; tlsLen = 0; tlsN = 0; helloClient = false; helloServer = false; traceEx = -1; traceInFrames = false; hasMessage = true;
-  rendered = false; renderEx = -1; renderBodyLen = 0; renderBodyOpen = false; bodyOnly = false;
+  rendered = false; renderEx = -1; renderBodyLen = 0; renderBodyOpen = false;
   h2Frames = 0; h2Size = 0; h2Preface = false; streamSetN = 0; reqSetN = 0; resSetN = 0; dataSetN = 0;
-  fragUsed = 0; h2LastStream = 0; h2Error = 0;
+  fragUsed = 0; h2LastStream = 0;
 }
 
 // ---- connection lifecycle ----------------------------------------------------------------
@@ -302,7 +300,7 @@ function feedH1(c: Conn, dir: i32, p: usize, len: i32): void {
     else if (h1Event == H1Ev.HEAD_TOO_LARGE) { d.cur = -1; }
     if (d.st == H1.OPAQUE && c.mode == Mode.HTTP2) { if (len > 0) feedH2(c, dir, p, len); break; }
   }
-  if (!sawHead && !rendered) { bodyOnly = true; renderL7(start, <i32>(p - start)); }
+  if (!sawHead && !rendered) renderL7(start, <i32>(p - start));
 }
 
 let curMsgStart: u32 = 0;
@@ -657,7 +655,6 @@ let h2Frames = 0;
 let h2Size = 0;
 let h2Preface = false;
 let h2LastStream: u32 = 0;
-let h2Error: i32 = 0;
 
 // Frame JSON fragments of this packet, grouped by stream when the HTTP object is assembled.
 const MAX_FRAMES: i32 = 512;
@@ -708,7 +705,6 @@ const K_F_DEC = frag("\",\"dec\":\"");
 const K_F_HEX = frag("\",\"hex\":\"0x");
 const K_F_END = frag("\"}");
 const K_F_ACK = frag(",\"ack\":");
-const K_F_BODY = frag(",\"body\":{\"length\":[\"");
 const K_F_DATA = frag(",\"data\":");
 const K_F_SAMPLE = frag(",\"sample\":");
 const K_F_HEADERS = frag(",\"headers\":");
@@ -992,7 +988,6 @@ const K_H2_S = frag(" | streams:");
 const K_H2_REQ = frag(" | req:");
 const K_H2_RES = frag(" | res:");
 const K_H2_DATA = frag(" | data:");
-const decStrBuf: usize = heap.alloc(16);
 
 // Stream ids sort as strings in the `streams` object (Go map keys): "1" < "11" < "3".
 function streamKeyLess(a: u32, c: u32): bool {

@@ -169,6 +169,36 @@ const HRR_RANDOM: usize = memory.data<u8>([
 let helloEnd: i32 = 0;      // min(captured, declared) end of the message, set by helloStart
 let helloDeclared: i32 = 0; // 4 + the handshake length field
 
+// Extensions block framing shared by both hellos (RFC 8446 §4.2: extension_type(2),
+// extension_data<0..2^16-1>), set by extBlock() and advanced by nextExt().
+let extOff: i32 = 0;   // next extension
+let extEnd: i32 = 0;   // declared end of the block
+let extLim: i32 = 0;   // end of what can be read (declared end or captured end)
+let extType: u32 = 0;  // the extension just read: type, data offset, data length
+let extData: i32 = 0;
+let extLength: i32 = 0;
+
+// Opens the extensions block whose 2-byte length is at off.
+function extBlock(p: usize, off: i32, end: i32, declared: i32): WireErr {
+  if (off + 2 > end) return overrun(off + 2, declared);
+  extEnd = off + 2 + <i32>be16(p + <usize>off);
+  extOff = off + 2;
+  if (extEnd > declared) return WireErr.BAD_LENGTH;
+  extLim = min(extEnd, end);
+  return WireErr.OK;
+}
+
+// Reads the extension at extOff (caller checks extOff < extEnd) and moves past it.
+function nextExt(p: usize): WireErr {
+  if (extOff + 4 > extLim) return overrun(extOff + 4, extEnd);
+  extType = be16(p + <usize>extOff);
+  extLength = <i32>be16(p + <usize>(extOff + 2));
+  extData = extOff + 4;
+  if (extData + extLength > extLim) return overrun(extData + extLength, extEnd);
+  extOff = extData + extLength;
+  return WireErr.OK;
+}
+
 // Checks the handshake type and reads past the start both hellos share (version, random,
 // session id); returns the offset after the session id, or the negated error.
 function helloStart(p: usize, len: i32, type: u8): i32 {
@@ -296,17 +326,12 @@ export function parseClientHello(p: usize, len: i32, r: ClientHelloRepr): WireEr
   off += ml;
   // RFC 5246 §7.4.1.2: a TLS 1.2 hello may end here, without an extensions block.
   if (off == declared) return WireErr.OK;
-  if (off + 2 > end) return overrun(off + 2, declared);
-  const xEnd = off + 2 + <i32>be16(p + <usize>off);
-  off += 2;
-  if (xEnd > declared) return WireErr.BAD_LENGTH;
-  const lim = min(xEnd, end);
-  while (off < xEnd) {
-    if (off + 4 > lim) return overrun(off + 4, xEnd);
-    const type = be16(p + <usize>off);
-    const el = <i32>be16(p + <usize>(off + 2));
-    const d = off + 4;
-    if (d + el > lim) return overrun(d + el, xEnd);
+  const eb = extBlock(p, off, end, declared);
+  if (eb != WireErr.OK) return eb;
+  while (extOff < extEnd) {
+    const ne = nextExt(p);
+    if (ne != WireErr.OK) return ne;
+    const type = extType, el = extLength, d = extData;
     const g = isGrease(type);
     r.extCount++;
     if (g) r.extGreaseCount++;
@@ -333,10 +358,9 @@ export function parseClientHello(p: usize, len: i32, r: ClientHelloRepr): WireEr
         if (r.hasSigAlgs) r.extErr = WireErr.BAD_EXTENSION; else { r.hasSigAlgs = true; readSigAlgs(r, dp, el); }
         break;
     }
-    off = d + el;
   }
   // The extensions block must end the message (RFC 8446 §4.1.2 has nothing after it).
-  if (xEnd != declared) return WireErr.BAD_LENGTH;
+  if (extEnd != declared) return WireErr.BAD_LENGTH;
   return WireErr.OK;
 }
 
@@ -362,17 +386,12 @@ export function parseServerHello(p: usize, len: i32, r: ServerHelloRepr): WireEr
   r.compression = <u32>load<u8>(p + <usize>(off + 2));
   off += 3;
   if (off == declared) return WireErr.OK;      // RFC 5246 §7.4.1.3: extensions are optional
-  if (off + 2 > end) return overrun(off + 2, declared);
-  const xEnd = off + 2 + <i32>be16(p + <usize>off);
-  off += 2;
-  if (xEnd > declared) return WireErr.BAD_LENGTH;
-  const lim = min(xEnd, end);
-  while (off < xEnd) {
-    if (off + 4 > lim) return overrun(off + 4, xEnd);
-    const type = be16(p + <usize>off);
-    const el = <i32>be16(p + <usize>(off + 2));
-    const d = off + 4;
-    if (d + el > lim) return overrun(d + el, xEnd);
+  const eb = extBlock(p, off, end, declared);
+  if (eb != WireErr.OK) return eb;
+  while (extOff < extEnd) {
+    const ne = nextExt(p);
+    if (ne != WireErr.OK) return ne;
+    const type = extType, el = extLength, d = extData;
     r.extCount++;
     if (r.extN < MAX_TLS_EXTENSIONS) { unchecked(r.extTypes[r.extN] = <u16>type); r.extN++; }
     const dp = p + <usize>d;
@@ -386,9 +405,8 @@ export function parseServerHello(p: usize, len: i32, r: ServerHelloRepr): WireEr
         r.extErr = WireErr.BAD_EXTENSION;
       } else { r.hasAlpn = true; r.alpn = dp + 3; r.alpnLen = el - 3; }
     }
-    off = d + el;
   }
-  if (xEnd != declared) return WireErr.BAD_LENGTH;
+  if (extEnd != declared) return WireErr.BAD_LENGTH;
   return WireErr.OK;
 }
 

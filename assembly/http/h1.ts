@@ -12,6 +12,9 @@
 import { MAX_HEAD, MAX_HEADERS } from "../config";
 import { Dir } from "../flow/conn";
 import { takeBuf, freeBuf, bufPtr } from "./buffers";
+import { copy } from "../util/mem";
+
+const LF16 = i8x16.splat(0x0a);
 
 /** Parser states. */
 export const enum H1 { START = 0, HEAD = 1, BODY = 2, CHUNK_SIZE = 3, CHUNK_DATA = 4, CHUNK_END = 5, TRAILER = 6, UNTIL_EOF = 7, RESYNC = 8, OPAQUE = 9 }
@@ -101,27 +104,40 @@ export function h1Step(d: Dir, p: usize, len: i32): i32 {
       return i;
     }
     case H1.HEAD: {
-      // Copy line by line: find each LF, copy up to it, check for the empty line that ends the
-      // head (CRLF CRLF, or bare LF LF as RFC 9112 §2.2 tolerates).
+      // Find the empty line that ends the head (CRLF CRLF, or bare LF LF as RFC 9112 §2.2
+      // tolerates): LFs are found 16 bytes at a time, and the head is copied in one piece.
       const buf = bufPtr(d.head);
-      let i = 0;
-      while (i < len) {
-        let j = i;
-        while (j < len && load<u8>(p + <usize>j) != 0x0a) j++;
-        const end = j < len ? j + 1 : len;
-        const n = end - i;
-        if (d.headLen + n > headLimit) { h1Event = H1Ev.HEAD_TOO_LARGE; h1Resync(d); return i; }
-        memory.copy(buf + <usize>d.headLen, p + <usize>i, <usize>n);
-        d.headLen += n; i = end;
-        if (j < len) {
-          const m = d.headLen;
-          if ((m >= 2 && load<u8>(buf + <usize>(m - 2)) == 0x0a) || (m >= 3 && load<u8>(buf + <usize>(m - 2)) == 0x0d && load<u8>(buf + <usize>(m - 3)) == 0x0a)) {
-            h1Event = H1Ev.HEAD;
-            return i;
-          }
-        }
+      const have = d.headLen;
+      let j = 0;
+      let found = false;
+      while (j < len) {
+        if (j + 16 <= len) {
+          const m = i8x16.bitmask(i8x16.eq(v128.load(p + <usize>j), LF16));
+          if (m == 0) { j += 16; continue; }
+          j += <i32>ctz(m);
+        } else if (load<u8>(p + <usize>j) != 0x0a) { j++; continue; }
+        // p[j] is an LF: the head ends if the line it closes is empty.
+        const b1 = j >= 1 ? <u32>load<u8>(p + <usize>(j - 1)) : have >= 1 ? <u32>load<u8>(buf + <usize>(have - 1)) : 0;
+        const b2 = j >= 2 ? <u32>load<u8>(p + <usize>(j - 2)) : have + j >= 2 ? <u32>load<u8>(buf + <usize>(have + j - 2)) : 0;
+        if (have + j >= 1 && (b1 == 0x0a || (b1 == 0x0d && have + j >= 2 && b2 == 0x0a))) { found = true; j++; break; }
+        j++;
       }
-      return len;
+      if (have + j > headLimit) {
+        // Too large: consume the lines that fit, then resynchronise at the line that does not.
+        let i = 0;
+        while (i < j) {
+          let e = i;
+          while (e < j && load<u8>(p + <usize>e) != 0x0a) e++;
+          const end = e < j ? e + 1 : j;
+          if (d.headLen + end - i > headLimit) break;
+          d.headLen += end - i; i = end;
+        }
+        h1Event = H1Ev.HEAD_TOO_LARGE; h1Resync(d); return i;
+      }
+      copy(buf + <usize>have, p, <usize>j);
+      d.headLen = have + j;
+      if (found) h1Event = H1Ev.HEAD;
+      return j;
     }
     case H1.BODY: {
       const n = <i64>len < d.bodyLeft ? len : <i32>d.bodyLeft;

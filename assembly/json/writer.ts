@@ -8,6 +8,7 @@
 // captured byte plus DNS names, see config.ts), so writes need no per-call bounds check.
 
 import { OUT_CAP } from "../config";
+import { copy } from "../util/mem";
 
 /** Start of the output window. */
 export const OUT_BASE: usize = heap.alloc(<usize>OUT_CAP + 64);
@@ -54,7 +55,7 @@ export function fragBytes(p: usize, n: i32): u64 {
 /** Writes a constant fragment. */
 @inline export function w(f: u64): void {
   const n = <usize>(f >>> 32);
-  memory.copy(pos, <usize>(f & 0xffffffff), n);
+  copy(pos, <usize>(f & 0xffffffff), n);
   pos += n;
 }
 
@@ -62,10 +63,10 @@ export function fragBytes(p: usize, n: i32): u64 {
 @inline export function b(c: u32): void { store<u8>(pos, <u8>c); pos++; }
 
 /** Writes len raw bytes from p (caller guarantees they need no escaping). */
-@inline export function raw(p: usize, len: i32): void { memory.copy(pos, p, <usize>len); pos += <usize>len; }
+@inline export function raw(p: usize, len: i32): void { copy(pos, p, <usize>len); pos += <usize>len; }
 
 /** Writes a length-prefixed static name (byte 0 = length) as raw bytes. */
-@inline export function lp(p: usize): void { const n = <usize>load<u8>(p); memory.copy(pos, p + 1, n); pos += n; }
+@inline export function lp(p: usize): void { const n = <usize>load<u8>(p); copy(pos, p + 1, n); pos += n; }
 
 /** Writes a length-prefixed static name as a quoted JSON string (names need no escaping). */
 @inline export function lpStr(p: usize): void { b(0x22); lp(p); b(0x22); }
@@ -130,13 +131,13 @@ export function u64decCached(v: u64): void {
   const t = DEC_TEXT + <usize>(slot * 24);
   if (unchecked(decTag[slot]) == v && unchecked(decLenC[slot]) != 0) {
     const n = <usize>unchecked(decLenC[slot]);
-    memory.copy(pos, t, n); pos += n;
+    copy(pos, t, n); pos += n;
     return;
   }
   const start = pos;
   u64dec(v);
   const n = pos - start;
-  memory.copy(t, start, n);
+  copy(t, start, n);
   unchecked(decTag[slot] = v); unchecked(decLenC[slot] = <u8>n);
 }
 
@@ -294,19 +295,20 @@ export function strBody(p: usize, len: i32): void {
   let run = p;
   let q = p;
   while (q < end) {
-    // Fast path: 16 bytes at a time while none needs escaping or UTF-8 validation (SIMD).
-    while (q + 16 <= end) {
+    if (q + 16 <= end) {
+      // 16 bytes at a time (SIMD); the lane mask jumps straight to the first byte that needs
+      // escaping or UTF-8 validation, and clean bytes are copied in runs.
       const v = v128.load(q);
       const bad = v128.or(
         v128.or(i8x16.lt_u(v, SP), i8x16.ge_u(v, HI)),
         v128.or(v128.or(i8x16.eq(v, QUOTE), i8x16.eq(v, BSLASH)), v128.or(v128.or(i8x16.eq(v, LT), i8x16.eq(v, GT)), i8x16.eq(v, AMP))));
-      if (v128.any_true(bad)) break;
-      q += 16;
+      const m = i8x16.bitmask(bad);
+      if (m == 0) { q += 16; continue; }
+      q += <usize>ctz(m);
     }
-    if (q >= end) break;
     const cls = load<u8>(CLASS + <usize>load<u8>(q));
     if (cls == 0) { q++; continue; }
-    if (q > run) { memory.copy(pos, run, q - run); pos += q - run; }
+    if (q > run) { copy(pos, run, q - run); pos += q - run; }
     if (cls == 1) { escByte(<u32>load<u8>(q)); q++; }
     else {
       const n = utf8Len(q, end);
@@ -316,11 +318,11 @@ export function strBody(p: usize, len: i32): void {
         store<u32>(pos, 0x3032755c); // "\u20"
         store<u8>(pos + 4, 0x32); store<u8>(pos + 5, <u8>(load<u8>(q + 2) == 0xa8 ? 0x38 : 0x39));
         pos += 6; q += 3;
-      } else { memory.copy(pos, q, <usize>n); pos += <usize>n; q += <usize>n; }
+      } else { copy(pos, q, <usize>n); pos += <usize>n; q += <usize>n; }
     }
     run = q;
   }
-  if (q > run) { memory.copy(pos, run, q - run); pos += q - run; }
+  if (q > run) { copy(pos, run, q - run); pos += q - run; }
 }
 
 /** Writes the bytes at p as a quoted JSON string. */

@@ -12,7 +12,7 @@
 import { MAX_HEAD, MAX_HEADERS } from "../config";
 import { Dir } from "../flow/conn";
 import { takeBuf, freeBuf, bufPtr } from "./buffers";
-import { copy } from "../util/mem";
+import { copy, findByte } from "../util/mem";
 
 const LF16 = i8x16.splat(0x0a);
 
@@ -230,8 +230,7 @@ export function nameIs(buf: usize, h: Head, i: i32, lit: string): bool {
 /** Parses a complete head (request or status line and header fields) in buf[0..len). */
 export function parseHead(buf: usize, len: i32, h: Head): bool {
   h.n = 0; h.dropped = 0; h.malformed = false; h.code = 0; h.minor = 1; h.valid = false;
-  let e = 0;
-  while (e < len && load<u8>(buf + <usize>e) != 0x0a) e++;
+  const e = findByte(buf, 0, len, 0x0a);
   let le = e; if (le > 0 && load<u8>(buf + <usize>(le - 1)) == 0x0d) le--;
   h.lineLen = le;
   if (le >= 12 && load<u32>(buf) == 0x50545448 && load<u8>(buf + 4) == 0x2f) {
@@ -255,7 +254,7 @@ export function parseHead(buf: usize, len: i32, h: Head): bool {
   }
   let p = e + 1;
   while (p < len) {
-    let q = p; while (q < len && load<u8>(buf + <usize>q) != 0x0a) q++;
+    const q = findByte(buf, p, len, 0x0a);
     let ql = q; if (ql > p && load<u8>(buf + <usize>(ql - 1)) == 0x0d) ql--;
     if (ql == p) break; // empty line: end of head
     // obs-fold (RFC 9112 §5.2): a line starting with SP/HTAB continues the previous value.
@@ -264,7 +263,7 @@ export function parseHead(buf: usize, len: i32, h: Head): bool {
       unchecked(h.valueLen[h.n - 1] = ql - unchecked(h.value[h.n - 1]));
       p = q + 1; continue;
     }
-    let colon = p; while (colon < ql && load<u8>(buf + <usize>colon) != 0x3a) colon++;
+    const colon = findByte(buf, p, ql, 0x3a);
     if (colon == ql) { h.malformed = true; p = q + 1; continue; }
     if (h.n >= MAX_HEADERS) { h.dropped++; p = q + 1; continue; }
     let ne = colon; while (ne > p && (load<u8>(buf + <usize>(ne - 1)) == 0x20 || load<u8>(buf + <usize>(ne - 1)) == 0x09)) ne--;

@@ -297,24 +297,28 @@ const AMP = i8x16.splat(0x26);
 /** Writes the bytes at p as the body of a JSON string (no quotes), escaped the Go way. */
 export function strBody(p: usize, len: i32): void {
   const end = p + <usize>len;
+  // 16-byte loads may read past the string (the lanes beyond it are masked off) but never past
+  // the end of linear memory.
+  const limit = (<usize>memory.size() << 16) - 16;
   let run = p;
   let q = p;
   while (q < end) {
-    if (q + 16 <= end) {
-      // 16 bytes at a time (SIMD); the lane mask jumps straight to the first byte that needs
-      // escaping or UTF-8 validation, and clean bytes are copied in runs.
+    if (q <= limit) {
+      // SIMD: the lane mask jumps straight to the first byte that needs escaping or UTF-8
+      // validation; clean bytes are copied in runs.
       const v = v128.load(q);
       const bad = v128.or(
         v128.or(i8x16.lt_u(v, SP), i8x16.ge_u(v, HI)),
         v128.or(v128.or(i8x16.eq(v, QUOTE), i8x16.eq(v, BSLASH)), v128.or(v128.or(i8x16.eq(v, LT), i8x16.eq(v, GT)), i8x16.eq(v, AMP))));
-      const m = i8x16.bitmask(bad);
-      if (m == 0) { q += 16; continue; }
+      let m = i8x16.bitmask(bad);
+      const avail = end - q;
+      if (avail < 16) m &= (1 << <i32>avail) - 1;
+      if (m == 0) { q += avail < 16 ? avail : 16; continue; }
       q += <usize>ctz(m);
-    }
-    const cls = load<u8>(CLASS + <usize>load<u8>(q));
-    if (cls == 0) { q++; continue; }
+    } else if (load<u8>(CLASS + <usize>load<u8>(q)) == 0) { q++; continue; }
+    // q is at a byte that needs escaping (class 1) or starts a non-ASCII sequence (class 2).
     if (q > run) { copy(pos, run, q - run); pos += q - run; }
-    if (cls == 1) { escByte(<u32>load<u8>(q)); q++; }
+    if (load<u8>(CLASS + <usize>load<u8>(q)) == 1) { escByte(<u32>load<u8>(q)); q++; }
     else {
       const n = utf8Len(q, end);
       if (n == 0) { badByte(); q++; }

@@ -21,6 +21,7 @@ import { frag, w, b, raw, u32dec, u64dec, i64dec, str, strBody, hex32, bin32, po
 import { rfc3339 } from "../json/format";
 import { ClientHelloRepr, ServerHelloRepr, parseClientHello, parseServerHello, ja4 } from "../wire/tls";
 import { WireErr } from "../wire/errors";
+import { copy, findByte } from "../util/mem";
 import { Opt, optEscPtr, optEscLength } from "./options";
 
 // ---- per-packet results -------------------------------------------------------------------
@@ -310,7 +311,7 @@ function onHead(c: Conn, dir: i32, d: Dir, after: usize): void {
   let buf = bufPtr(d.head);
   const first = !rendered;
   if (first) {
-    memory.copy(RENDER_HEAD, buf, <usize>d.headLen);
+    copy(RENDER_HEAD, buf, <usize>d.headLen);
     buf = RENDER_HEAD; h = head;
   }
   parseHead(buf, d.headLen, h);
@@ -332,7 +333,7 @@ function onHead(c: Conn, dir: i32, d: Dir, after: usize): void {
     const e = ex(exIdx);
     e.hasReq = true; e.reqStart = curMsgStart; e.tsSec = pSec; e.tsNsec = pNsec;
     const ml = h.methodLen < MAX_METHOD ? h.methodLen : MAX_METHOD;
-    memory.copy(e.method, buf + <usize>h.method, <usize>ml); e.methodLen = ml;
+    copy(e.method, buf + <usize>h.method, <usize>ml); e.methodLen = ml;
     e.isHead = ml == 4 && load<u32>(e.method) == 0x44414548;
     e.isConnect = ml == 7 && load<u32>(e.method) == 0x4e4e4f43;
     setUrl(e, buf, h);
@@ -585,12 +586,10 @@ function writeL7H1(buf: usize, h: Head): void {
   b(0x5d); b(0x2c);
   w(K_L7_HEADERS);
   // head lines after the first, up to the empty line
-  let p = h.lineLen;
-  while (p < h1HeadLen && load<u8>(buf + <usize>p) != 0x0a) p++;
-  p++;
+  let p = findByte(buf, h.lineLen, h1HeadLen, 0x0a) + 1;
   let n = 0;
   while (p < h1HeadLen) {
-    let q = p; while (q < h1HeadLen && load<u8>(buf + <usize>q) != 0x0a) q++;
+    const q = findByte(buf, p, h1HeadLen, 0x0a);
     let e = q; if (e > p && load<u8>(buf + <usize>(e - 1)) == 0x0d) e--;
     if (e == p) break;
     if (n++) b(0x2c);
@@ -609,9 +608,14 @@ function lines(p: usize, len: i32, always: bool): void {
   let s = 0, n = 0;
   if (len == 0) { if (always) w(K_EMPTY); return; }
   while (s <= len) {
+    // the next CRLF: each CR found 16 bytes at a time, then checked for its LF
     let e = s;
-    while (e + 1 < len && !(load<u8>(p + <usize>e) == 0x0d && load<u8>(p + <usize>(e + 1)) == 0x0a)) e++;
-    if (e + 1 >= len) e = len;
+    for (;;) {
+      e = findByte(p, e, len - 1, 0x0d);
+      if (e >= len - 1) { e = len; break; }
+      if (load<u8>(p + <usize>(e + 1)) == 0x0a) break;
+      e++;
+    }
     if (n++) b(0x2c);
     const l = e - s;
     if (l == 0) w(K_EMPTY); else strCut(p + <usize>s, l, 128, 125);

@@ -38,3 +38,25 @@ export function copy(dst: usize, src: usize, n: usize): void {
   }
   memory.copy(dst, src, n);
 }
+
+/** Index of the first byte equal to c in p[from, to), or to; 16 bytes at a time (SIMD). */
+export function findByte(p: usize, from: i32, to: i32, c: u8): i32 {
+  const needle = i8x16.splat(c);
+  // Loads may read past `to` (those lanes are masked off) but never past the end of memory.
+  const limit = (<usize>memory.size() << 16) - 16;
+  let i = from;
+  while (i < to) {
+    const a = p + <usize>i;
+    if (a <= limit) {
+      let m = i8x16.bitmask(i8x16.eq(v128.load(a), needle));
+      const avail = to - i;
+      if (avail < 16) m &= (1 << avail) - 1;
+      if (m != 0) return i + <i32>ctz(m);
+      i += avail < 16 ? avail : 16;
+    } else {
+      if (load<u8>(a) == c) return i;
+      i++;
+    }
+  }
+  return to;
+}

@@ -4,6 +4,7 @@
 
 import { MAX_HEADERS } from "../config";
 import { b, strBody } from "../json/writer";
+import { copy } from "../util/mem";
 
 const NAMES: usize = heap.alloc(64 << 10);      // canonical names, back to back
 const nOff = new StaticArray<i32>(MAX_HEADERS + 8);
@@ -14,36 +15,60 @@ const order = new StaticArray<i32>(MAX_HEADERS + 8);
 let count: i32 = 0;
 let namesUsed: i32 = 0;
 
-/** Starts a new map. */
-export function hdrReset(): void { count = 0; namesUsed = 0; }
+/** Fields hdrAdd() leaves out (Go's parser side effects, reference §6.2.1). */
+export const enum Drop { NONE = 0, HOST = 1, CONTENT_LENGTH = 2, TRAILER = 4, TRANSFER_ENCODING = 8 }
+let drop: i32 = Drop.NONE;
+
+/** Starts a new map; fields named in `dropMask` (Drop bits) will be left out. */
+export function hdrReset(dropMask: i32 = Drop.NONE): void { count = 0; namesUsed = 0; drop = dropMask; }
 
 /** Number of fields collected. */
 export function hdrCount(): i32 { return count; }
 
-// RFC 9110 §5.6.2 token characters.
-function isToken(c: u32): bool {
-  if (c >= 0x30 && c <= 0x39) return true;
-  if ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) return true;
-  return c == 0x21 || c == 0x23 || c == 0x24 || c == 0x25 || c == 0x26 || c == 0x27 || c == 0x2a || c == 0x2b ||
-    c == 0x2d || c == 0x2e || c == 0x5e || c == 0x5f || c == 0x60 || c == 0x7c || c == 0x7e;
+// RFC 9110 §5.6.2 token characters, one byte per value (1 = tchar).
+const TOKEN: usize = initToken();
+function initToken(): usize {
+  const t = heap.alloc(256);
+  for (let c: u32 = 0; c < 256; c++) {
+    const tc = (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) ||
+      c == 0x21 || c == 0x23 || c == 0x24 || c == 0x25 || c == 0x26 || c == 0x27 || c == 0x2a || c == 0x2b ||
+      c == 0x2d || c == 0x2e || c == 0x5e || c == 0x5f || c == 0x60 || c == 0x7c || c == 0x7e;
+    store<u8>(t + <usize>c, tc ? 1 : 0);
+  }
+  return t;
+}
+
+// Whether the n bytes at p are exactly the ASCII literal s.
+function isLit(p: usize, n: i32, s: string): bool {
+  for (let k = 0; k < n; k++) if (<u32>load<u8>(p + <usize>k) != <u32>s.charCodeAt(k)) return false;
+  return true;
+}
+
+// Whether a canonical name is one the current map drops.
+function dropped(p: usize, n: i32): bool {
+  if (n == 4) return (drop & Drop.HOST) != 0 && isLit(p, n, "Host");
+  if (n == 7) return (drop & Drop.TRAILER) != 0 && isLit(p, n, "Trailer");
+  if (n == 14) return (drop & Drop.CONTENT_LENGTH) != 0 && isLit(p, n, "Content-Length");
+  if (n == 17) return (drop & Drop.TRANSFER_ENCODING) != 0 && isLit(p, n, "Transfer-Encoding");
+  return false;
 }
 
 /** Adds a field; the name is canonicalised when it is a token (Go leaves other names as they are). */
 export function hdrAdd(name: usize, nameLen: i32, value: usize, valueLen: i32): void {
   if (count >= MAX_HEADERS || namesUsed + nameLen > (64 << 10)) return;
   const dst = NAMES + <usize>namesUsed;
+  // Canonical form: upper case at the start and after each '-', lower case elsewhere.
   let token = nameLen > 0;
-  for (let i = 0; i < nameLen; i++) if (!isToken(<u32>load<u8>(name + <usize>i))) { token = false; break; }
   let upper = true;
   for (let i = 0; i < nameLen; i++) {
     let c = <u32>load<u8>(name + <usize>i);
-    if (token) {
-      if (upper && c >= 0x61 && c <= 0x7a) c -= 0x20;
-      else if (!upper && c >= 0x41 && c <= 0x5a) c += 0x20;
-      upper = c == 0x2d;
-    }
+    if (load<u8>(TOKEN + <usize>c) == 0) { token = false; break; }
+    if (upper) { if (c - 0x61 < 26) c -= 0x20; } else if (c - 0x41 < 26) c += 0x20;
+    upper = c == 0x2d;
     store<u8>(dst + <usize>i, <u8>c);
   }
+  if (!token) copy(dst, name, <usize>nameLen);
+  if (drop != Drop.NONE && dropped(dst, nameLen)) return;
   unchecked(nOff[count] = namesUsed); unchecked(nLen[count] = nameLen);
   unchecked(vPtr[count] = value); unchecked(vLen[count] = valueLen);
   namesUsed += nameLen;
@@ -55,25 +80,6 @@ function cmp(a: i32, bb: i32): i32 {
   const n = la < lb ? la : lb;
   const c = memory.compare(NAMES + <usize>unchecked(nOff[a]), NAMES + <usize>unchecked(nOff[bb]), <usize>n);
   return c != 0 ? c : la - lb;
-}
-
-/** Whether field i's canonical name equals the ASCII literal s (exact case). */
-export function hdrNameIs(i: i32, s: string): bool {
-  if (unchecked(nLen[i]) != s.length) return false;
-  const p = NAMES + <usize>unchecked(nOff[i]);
-  for (let k = 0; k < s.length; k++) if (<u32>load<u8>(p + <usize>k) != <u32>s.charCodeAt(k)) return false;
-  return true;
-}
-
-/** Drops every field whose canonical name is s (Go's parser side effects, reference §6.2.1). */
-export function hdrRemove(s: string): void {
-  let j = 0;
-  for (let i = 0; i < count; i++) {
-    if (hdrNameIs(i, s)) continue;
-    unchecked(nOff[j] = nOff[i]); unchecked(nLen[j] = nLen[i]); unchecked(vPtr[j] = vPtr[i]); unchecked(vLen[j] = vLen[i]);
-    j++;
-  }
-  count = j;
 }
 
 /** Writes the map as a JSON object: {"Name":["v1","v2"],...} with sorted keys. */

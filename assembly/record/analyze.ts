@@ -15,7 +15,7 @@ import { Frame, H2Ev, h2Step, h2Event, h2Start, h2Release, framePtr, frameAvail,
 import { takeBuf, freeBuf, bufPtr } from "../http/buffers";
 import { takeTable, freeTable, table } from "../http/hpackpool";
 import { hpackDecode, hpackOutLen } from "../http/hpack";
-import { hdrReset, hdrAdd, hdrWrite, hdrRemove } from "../http/headers";
+import { hdrReset, hdrAdd, hdrWrite, Drop } from "../http/headers";
 import { TraceRepr, parseTraceparent, parseCloudTrace } from "../trace/context";
 import { frag, w, b, raw, u32dec, u64dec, i64dec, str, strBody, hex32, bin32, pos, setPos } from "../json/writer";
 import { rfc3339 } from "../json/format";
@@ -531,11 +531,8 @@ function finishH1(): void {
   if (!h.isRequest) { w(K_CODE); u32dec(<u32>h.code); b(0x2c); }
   w(renderDeclared > <i64>bodyBytes ? K_FRAGMENTED_T : K_FRAGMENTED_F);
   // headers with Go's parser side effects (reference §6.2.1)
-  hdrReset();
+  hdrReset(Drop.TRANSFER_ENCODING | (h.isRequest ? Drop.HOST : 0) | (renderChunked ? Drop.CONTENT_LENGTH | Drop.TRAILER : 0));
   for (let i = 0; i < h.n; i++) hdrAdd(buf + <usize>unchecked(h.name[i]), unchecked(h.nameLen[i]), buf + <usize>unchecked(h.value[i]), unchecked(h.valueLen[i]));
-  if (h.isRequest) hdrRemove("Host");
-  if (renderChunked) { hdrRemove("Content-Length"); hdrRemove("Trailer"); }
-  hdrRemove("Transfer-Encoding");
   w(K_HEADERS); hdrWrite();
   if (h.isRequest) {
     w(K_KIND_REQ); str(buf + <usize>h.method, h.methodLen);

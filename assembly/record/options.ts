@@ -42,9 +42,13 @@ const escLen = new StaticArray<i32>(5);
 /** Length of option key's JSON-escaped bytes. */
 @inline export function optEscLength(key: i32): i32 { return unchecked(escLen[key]); }
 
+/** Bumped by every change of a string option or interface address (renderers cache text made from them). */
+export let optGen: u32 = 0;
+
 /** Copies len bytes from OPT_SCRATCH into option key. Returns false for a bad key or length. */
 export function setOption(key: i32, len: i32): bool {
   if (key < 1 || key > 4 || len < 0 || len > MAX_OPTION) return false;
+  optGen++;
   memory.copy(optPtr(key), OPT_SCRATCH, <usize>len);
   unchecked(optLen[key] = len);
   unchecked(optSet[key] = true);
@@ -75,6 +79,7 @@ export let addrCount: i32 = 0;
 /** Adds the 4- or 16-byte address in OPT_SCRATCH. Returns false when full or malformed. */
 export function addAddr(len: i32): bool {
   if ((len != 4 && len != 16) || addrCount >= MAX_ADDRS) return false;
+  optGen++;
   memory.copy(ADDRS + <usize>(addrCount * 16), OPT_SCRATCH, <usize>len);
   unchecked(addrLen[addrCount] = <u8>len);
   addrCount++;

@@ -15,7 +15,7 @@ import { dnsName, dnsOpcode, dnsRcode, dnsNameEnd } from "../wire/dns";
 import { be16, be32 } from "../util/mem";
 import {
   verbosity, Verbosity, Opt, optPtr, optLength, optIsSet, optEscPtr, optEscLength, ifaceIndex, addrCount, addrPtr, addrLength,
-  isLocalAddr, ephemeralMin, ephemeralMax,
+  isLocalAddr, ephemeralMin, ephemeralMax, optGen,
 } from "./options";
 import {
   tcpPortName, udpPortName, etherTypeName, ipProtocolName, dnsTypeName, dnsClassName, dnsRcodeName,
@@ -110,12 +110,41 @@ function setInterface(): void {
     else { p = <usize>(K_ANY & 0xffffffff); l = <i32>(K_ANY >>> 32); }
   }
   // The name is escaped once per change of interface, not for each of its uses in every record.
+  let changed = false;
   if (p != ifNameP || l != ifNameL || memory.compare(p, IFNAME_COPY, <usize>l) != 0) {
     ifNameP = p; ifNameL = l;
     memory.copy(IFNAME_COPY, p, <usize>l);
     const save = pos;
     setPos(IFNAME_ESC); strBody(p, l); ifEscL = <i32>(pos - IFNAME_ESC); setPos(save);
+    changed = true;
   }
+  if (changed || ifIdx != spanIf || optGen != spanGen) renderSpans();
+}
+
+// Parts of a record made only of options and the interface (labels, operation id prefix, pcap
+// context, ...): rendered once per change of interface or options, copied into each record.
+const enum Span { IFACE = 0, LABELS_OP_DBG = 1, LABELS_OP_INFO = 2, OP_END = 3, MSG_IFACE = 4, PCAP_DBG = 5, COUNT = 6 }
+// Longest span: five escaped option or interface texts (≤ 6 KiB each) and the framing.
+const SPAN_CAP: i32 = 40 << 10;
+const SPANS: usize = heap.alloc(<usize>(SPAN_CAP * Span.COUNT));
+const spanLen = new StaticArray<i32>(Span.COUNT);
+let spanIf: i32 = -1;
+let spanGen: u32 = 0xffffffff;
+
+@inline function span(s: Span): void { raw(SPANS + <usize>(<i32>s * SPAN_CAP), unchecked(spanLen[<i32>s])); }
+@inline function spanStart(s: Span): void { setPos(SPANS + <usize>(<i32>s * SPAN_CAP)); }
+@inline function spanEnd(s: Span): void { unchecked(spanLen[<i32>s] = <i32>(pos - (SPANS + <usize>(<i32>s * SPAN_CAP)))); }
+
+function renderSpans(): void {
+  const save = pos;
+  spanStart(Span.IFACE); renderIface(); spanEnd(Span.IFACE);
+  spanStart(Span.LABELS_OP_DBG); renderLabels(true); opStart(false); spanEnd(Span.LABELS_OP_DBG);
+  spanStart(Span.LABELS_OP_INFO); renderLabels(false); opStart(false); spanEnd(Span.LABELS_OP_INFO);
+  spanStart(Span.OP_END); opEnd(); spanEnd(Span.OP_END);
+  spanStart(Span.MSG_IFACE); w(K_BAR); b(0x40); i64dec(<i64>ifIdx); b(0x2f); ifName(); spanEnd(Span.MSG_IFACE);
+  spanStart(Span.PCAP_DBG); w(K_PCAP_DBG); optStr(Opt.LOG_NAME); w(K_PCAP_ID); optStr(Opt.ID); w(K_PCAP_NUM_C); spanEnd(Span.PCAP_DBG);
+  setPos(save);
+  spanIf = ifIdx; spanGen = optGen;
 }
 const IFNAME_COPY: usize = heap.alloc(1024);
 const IFNAME_ESC: usize = heap.alloc(1024 * 6 + 8);
@@ -147,10 +176,11 @@ export function renderPacket(): void {
   if (analysed && A.tlsLen > 0) { w(K_TLS); raw(A.tlsPtr(), A.tlsLen); comma(); }
   if (d.errCount > 0) renderErr();
   if (d.kind != Kind.L2) { w(K_FLOW); u64decCached(d.flow); b(0x22); b(0x2c); }
-  if (dbg) renderIface();
+  if (dbg) span(Span.IFACE);
   if (d.kind == Kind.TCP || d.kind == Kind.UDP) w(isLocal() ? K_LOCAL_T : K_LOCAL_F);
-  renderLabels(dbg);
-  renderOperation(num);
+  // labels and operation; the first packet's operation also says "first"
+  if (num == 1) { renderLabels(dbg); opStart(true); } else span(dbg ? Span.LABELS_OP_DBG : Span.LABELS_OP_INFO);
+  w(unchecked(K_KIND[<i32>d.kind])); u64decCached(d.kind == Kind.L2 ? d.metaFlow : d.flow); span(Span.OP_END);
   if (analysed && !A.traceInFrames) A.writeTopTrace();
   if (!analysed || A.hasMessage) renderMessage(num, analysed);
   renderMeta(dbg);
@@ -828,18 +858,20 @@ function renderLabels(dbg: bool): void {
   w(K_LABELS_NAME); optStr(Opt.LOG_NAME); w(K_LABELS_TOOL);
 }
 
-function renderOperation(num: u64): void {
+// logging.googleapis.com/operation up to the flow: {"first":true,"id":"<id>/iface/<name>/flow/
+function opStart(first: bool): void {
   w(K_OP);
-  if (num == 1) w(K_OP_FIRST);
+  if (first) w(K_OP_FIRST);
   w(K_OP_ID);
   if (optIsSet(Opt.ID)) optStr(Opt.ID); else w(K_NIL);
-  w(K_OP_IFACE); ifName(); w(K_OP_FLOW); w(unchecked(K_KIND[<i32>d.kind]));
-  u64dec(d.kind == Kind.L2 ? d.metaFlow : d.flow);
-  w(K_OP_PRODUCER); optStr(Opt.LOG_NAME); q(); b(0x7d); comma();
+  w(K_OP_IFACE); ifName(); w(K_OP_FLOW);
 }
 
+// logging.googleapis.com/operation after the flow: ","producer":"<log name>"},
+function opEnd(): void { w(K_OP_PRODUCER); optStr(Opt.LOG_NAME); q(); b(0x7d); comma(); }
+
 function renderMessage(num: u64, analysed: bool): void {
-  w(K_MESSAGE); u64dec(num); w(K_BAR); b(0x40); i64dec(<i64>ifIdx); b(0x2f); ifName();
+  w(K_MESSAGE); u64dec(num); span(Span.MSG_IFACE);
   switch (d.kind) {
     case Kind.L2: break;
     case Kind.ARP: {
@@ -884,8 +916,7 @@ function renderMeta(dbg: bool): void {
 }
 
 function renderPcap(dbg: bool, num: u64): void {
-  if (dbg) { w(K_PCAP_DBG); optStr(Opt.LOG_NAME); w(K_PCAP_ID); optStr(Opt.ID); w(K_PCAP_NUM_C); }
-  else w(K_PCAP_NUM);
+  if (dbg) span(Span.PCAP_DBG); else w(K_PCAP_NUM);
   u64dec(num); q(); b(0x7d); comma();
 }
 

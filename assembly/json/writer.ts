@@ -146,6 +146,49 @@ export function u64decCached(v: u64): void {
   unchecked(decTag[slot] = v); unchecked(decLenC[slot] = <u8>n);
 }
 
+/**
+ * A direct-mapped cache of short rendered texts keyed by a u64 that determines the text
+ * completely (parts of a record that repeat for every packet of a connection). Usage:
+ * `if (!c.emit(key)) { const s = pos; render(); c.put(key, s); }`. Bounded: slots × slotBytes.
+ */
+export class TextCache {
+  private tags: StaticArray<u64>;
+  private lens: StaticArray<i32>;
+  private text: usize;
+  private mask: u64;
+  private slotBytes: i32;
+
+  /** `slots` must be a power of two; texts longer than slotBytes are not cached. */
+  constructor(slots: i32, slotBytes: i32) {
+    this.tags = new StaticArray<u64>(slots);
+    this.lens = new StaticArray<i32>(slots);
+    this.text = heap.alloc(<usize>(slots * slotBytes));
+    this.mask = <u64>(slots - 1);
+    this.slotBytes = slotBytes;
+  }
+
+  @inline private slot(key: u64): i32 { return <i32>((key ^ (key >> 23) ^ (key >> 41)) & this.mask); }
+
+  /** Writes the text cached for key and returns true; false when it is not cached. */
+  emit(key: u64): bool {
+    const i = this.slot(key);
+    const n = unchecked(this.lens[i]);
+    if (n == 0 || unchecked(this.tags[i]) != key) return false;
+    copy(pos, this.text + <usize>(i * this.slotBytes), <usize>n);
+    pos += <usize>n;
+    return true;
+  }
+
+  /** Caches the text written since `start` under key. */
+  put(key: u64, start: usize): void {
+    const n = <i32>(pos - start);
+    if (n <= 0 || n > this.slotBytes) return;
+    const i = this.slot(key);
+    copy(this.text + <usize>(i * this.slotBytes), start, <usize>n);
+    unchecked(this.tags[i] = key); unchecked(this.lens[i] = n);
+  }
+}
+
 /** Writes v as exactly 9 digits (zero padded). */
 export function pad9(v: u32): void {
   let e = pos + 9;

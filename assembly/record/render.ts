@@ -4,7 +4,7 @@
 // str(), which applies Go's escaping and replaces invalid UTF-8.
 
 import {
-  frag, fragBytes, w, b, raw, lp, lpStr, u32dec, u64dec, u64decCached, i64dec, hex32, bin32, hexBytes, str, strBody, pos, rollback, setPos,
+  frag, fragBytes, w, b, raw, lp, lpStr, u32dec, u64dec, u64decCached, i64dec, hex32, bin32, hexBytes, str, strBody, pos, rollback, setPos, TextCache,
 } from "../json/writer";
 import { ip4 as fmtIp4, ip6 as fmtIp6, mac, rfc3339 } from "../json/format";
 import * as d from "./decode";
@@ -289,7 +289,21 @@ const K_DF = frag("\"DF\"");
 const K_MF = frag("\"MF\"");
 const K_EMPTY_FLAG = frag("\"\"");
 
+// The endpoints objects repeat for every packet of a connection: cached by addresses or ports.
+const L3_EP_CACHE = new TextCache(256, 256);
+const L4_EP_CACHE = new TextCache(256, 160);
+
 function l3Endpoints(): void {
+  // IPv4: the two addresses are the key; IPv6 addresses do not fit one, so they are rendered.
+  const v4 = d.net == NetKind.IPV4;
+  const key = v4 ? (<u64>load<u32>(d.ip4.src) << 32) | <u64>load<u32>(d.ip4.dst) : 0;
+  if (v4 && L3_EP_CACHE.emit(key)) return;
+  const start = pos;
+  l3EndpointsText();
+  if (v4) L3_EP_CACHE.put(key, start);
+}
+
+function l3EndpointsText(): void {
   w(K_ENDPOINTS); dstAddr(); w(K_ARROW); srcAddr();
   w(K_EP_DST); dstAddr(); w(K_EP_FWD); srcAddr(); w(K_ARROW); dstAddr();
   w(K_EP_HASH);
@@ -536,6 +550,14 @@ const tokenScratch: usize = heap.alloc(32);
 function portName(tcp: bool, port: u32): usize { return tcp ? tcpPortName(port) : udpPortName(port); }
 
 function l4Endpoints(sp: u32, dp: u32, typeId: u64): void {
+  const key = (typeId << 32) | (<u64>sp << 16) | <u64>dp;
+  if (L4_EP_CACHE.emit(key)) return;
+  const start = pos;
+  l4EndpointsText(sp, dp, typeId);
+  L4_EP_CACHE.put(key, start);
+}
+
+function l4EndpointsText(sp: u32, dp: u32, typeId: u64): void {
   w(K_L4EP); u32dec(dp); w(K_ARROW); u32dec(sp);
   w(K_EP_DST); u32dec(dp); w(K_EP_FWD); u32dec(sp); w(K_ARROW); u32dec(dp);
   w(K_EP_HASH); u64decCached(d.portHash(sp, dp, typeId)); w(K_EP_SRC); u32dec(sp); w(K_EP_END);

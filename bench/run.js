@@ -130,6 +130,8 @@ for (const file of inputs) {
   }
   results[name] = r;
 }
+// Node's own start-up and exit (an empty ES module): the floor under every Node process above.
+const nodeStart = repeat(process.execPath, [join(root, 'bench', 'noop.js')], SMALL_RUNS);
 const inst = instantiation();
 const wasm = readFileSync(wasmPath);
 const gz = gzipSync(wasm, { level: 9 }).length;
@@ -146,12 +148,18 @@ for (const [name, r] of Object.entries(results)) {
   const cell = (k) => `${fmt(pps(r, k))} pkt/s<br>${fmt(r[k].rss / 1024, 1)} MB RSS`;
   lines.push(`| ${name} | ${fmt(r.packets)} | ${fmt(r.size / 1048576, 1)} MiB | ${cell('walk')} | ${cell('info')} | ${cell('debug')} | ${fmt(r.coreInfo.pps)} pkt/s, ${fmt(r.coreInfo.mbs)} MB/s out | ${fmt(r.coreDebug.pps)} pkt/s, ${fmt(r.coreDebug.mbs)} MB/s out | ${r.ek ? cell('ek') : '—'} | ${r.json ? cell('json') : '—'} |`);
 }
+lines.push('', `Node start-up (an empty ES module, whole process): ${fmt(nodeStart.wall * 1000, 1)} ms, ${fmt(nodeStart.rss / 1024, 1)} MB RSS.`);
 lines.push('', `Core module: ${fmt(wasm.length)} bytes (${fmt(wasm.length / 1024, 1)} KiB), ${fmt(gz)} bytes gzipped; compile ${fmt(inst.compile, 2)} ms, instantiate ${fmt(inst.instantiate, 2)} ms (medians of 15).`, '');
 
 const goals = [];
 for (const f of corpusFiles) {
   const r = results[basename(f)];
-  if (r.ek) { const ratio = pps(r, 'debug') / pps(r, 'ek'); goals.push([`DEBUG ≥ 100× tshark -T ek (${basename(f)})`, `${fmt(ratio, 1)}×`, ratio >= 100]); }
+  if (r.ek) {
+    const ratio = pps(r, 'debug') / pps(r, 'ek');
+    // What 100x means in time: the whole DEBUG process within a hundredth of tshark's time.
+    const budget = r.ek.wall * 10;
+    goals.push([`DEBUG ≥ 100× tshark -T ek (${basename(f)}): DEBUG took ${fmt(r.debug.wall * 1000)} ms; 100× needs ≤ ${fmt(budget)} ms, against ${fmt(r.walk.wall * 1000)} ms for the bare walk and ${fmt(nodeStart.wall * 1000)} ms for Node's start-up`, `${fmt(ratio, 1)}×`, ratio >= 100]);
+  }
 }
 const b = results[basename(big)];
 for (const f of inputs) {

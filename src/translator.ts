@@ -59,7 +59,7 @@ export class Translator {
    */
   push(chunk: Uint8Array): Uint8Array {
     const core = this.#core;
-    const out: Uint8Array[] = [];
+    const out: Uint8Array[] = this.#takePending();
     if (this.#finished) throw new Error('push() after finish()');
     let off = 0;
     while (off < chunk.length && !this.#error) {
@@ -72,9 +72,31 @@ export class Translator {
     return concat(out);
   }
 
+  /**
+   * Zero-copy input: calls `read` with a view of the core's free input space, which it fills
+   * (from a file descriptor, say) and returns the number of bytes it wrote; those bytes are
+   * then translated like push(). Returns that number (0: nothing was read). Output goes to the
+   * sink (setSink) or is returned by the next push()/finish().
+   */
+  pushFrom(read: (space: Uint8Array) => number): number {
+    const core = this.#core;
+    if (this.#finished) throw new Error('pushFrom() after finish()');
+    if (this.#error) return 0;
+    const n = read(new Uint8Array(core.memory.buffer, core.inPtr(), core.inCap()));
+    if (n > 0) {
+      const out: Uint8Array[] = [];
+      this.#step(core.push(n), out);
+      this.#drain(out);
+      for (const part of out) this.#pending.push(part);
+    }
+    return n;
+  }
+
+  #pending: Uint8Array[] = [];
+
   /** Ends the input; returns the last records. Sets `error` if the capture was truncated or empty. */
   finish(): Uint8Array {
-    const out: Uint8Array[] = [];
+    const out: Uint8Array[] = this.#takePending();
     if (!this.#finished && !this.#error) {
       this.#finished = true;
       this.#step(this.#core.finish(), out);
@@ -142,6 +164,13 @@ export class Translator {
       const reason = decoder.decode(new Uint8Array(core.memory.buffer, core.optScratch(), len));
       this.#error = new CaptureError(status, reason, core.errOffset(), core.errPacket());
     }
+  }
+
+  #takePending(): Uint8Array[] {
+    const p = this.#pending;
+    if (p.length === 0) return [];
+    this.#pending = [];
+    return p;
   }
 
   #drain(out: Uint8Array[]): void {

@@ -118,12 +118,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       }
     } else {
       const fd = openSync(args.input, 'r');
-      const buf = Buffer.allocUnsafe(1 << 20);
       try {
-        for (;;) {
-          const n = readSync(fd, buf, 0, buf.length, null);
-          if (n === 0) break;
-          translator.push(buf.subarray(0, n));
+        // The file is read straight into the core's input space: no copy on the way in.
+        while (translator.pushFrom((space) => readSync(fd, space, 0, space.length, null)) > 0) {
           if (translator.error || (args.options.limit !== undefined && translator.packets >= args.options.limit)) break;
         }
       } finally { closeSync(fd); }

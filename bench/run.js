@@ -3,6 +3,7 @@
 // machine's speed cancels out. Writes bench/results.md and prints the same table.
 //   node bench/run.js            full run (generates a ≥ 1 GB capture and a 1M-flow capture)
 //   node bench/run.js --quick    small inputs, one run each (CI proves the harness works)
+//   node bench/run.js --report   rebuild results.md from the last run's figures (bench/data/results.json)
 import { spawnSync, execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, statSync, existsSync, mkdirSync, openSync, readSync, closeSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -12,6 +13,7 @@ import { generate } from './gen.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
+const report = process.argv.includes('--report');
 const RUNS = quick ? 1 : 3;
 // Small captures finish in a fraction of a second, where scheduling noise is largest: more runs.
 const SMALL_RUNS = quick ? 1 : 7;
@@ -42,6 +44,13 @@ function measure(cmd, args) {
   const rss = Number(err.match(/Maximum resident set size \(kbytes\): (\d+)/)?.[1] ?? NaN);
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${err.slice(-500)}`);
   return { wall, rss };
+}
+
+/** Measures several commands `runCount` times each, interleaved so that drift hits all alike. */
+function repeatAll(cmds, runCount) {
+  const runs = Object.fromEntries(Object.keys(cmds).map((k) => [k, []]));
+  for (let i = 0; i < runCount; i++) for (const [k, [cmd, args]] of Object.entries(cmds)) runs[k].push(measure(cmd, args));
+  return Object.fromEntries(Object.entries(runs).map(([k, rs]) => [k, { wall: median(rs.map((r) => r.wall)), rss: Math.max(...rs.map((r) => r.rss)) }]));
 }
 
 function repeat(cmd, args, runCount = RUNS) {
@@ -96,8 +105,8 @@ const big = join(dataDir, quick ? 'http-20m.pcap' : 'http-1g.pcap');
 const flows = join(dataDir, quick ? 'flows-20k.pcap' : 'flows-1m.pcap');
 const bigSize = quick ? 20e6 : 1.05e9;
 const flowCount = quick ? 20000 : 1000000;
-if (!existsSync(big) || statSync(big).size < bigSize) { process.stderr.write(`generating ${big}\n`); generate('http', big, bigSize); }
-if (!existsSync(flows) || packetsOf(flows) < flowCount * 2) { process.stderr.write(`generating ${flows}\n`); generate('flows', flows, flowCount); }
+if (!report && (!existsSync(big) || statSync(big).size < bigSize)) { process.stderr.write(`generating ${big}\n`); generate('http', big, bigSize); }
+if (!report && (!existsSync(flows) || packetsOf(flows) < flowCount * 2)) { process.stderr.write(`generating ${flows}\n`); generate('flows', flows, flowCount); }
 let corpusFiles = ['api-8000req-mtu1500.pcap', 'h2c-3000req-mtu1500.pcap'].map((f) => join(corpus, f)).filter((f) => existsSync(f));
 if (quick) {
   // Quick mode: the first 2000 packets of each corpus capture (editcap), so tshark finishes fast.
@@ -110,18 +119,23 @@ if (quick) {
 const inputs = [...corpusFiles, big, flows];
 
 // ---- measurements ------------------------------------------------------------------------------
-const rows = [];
-const results = {};
-for (const file of inputs) {
+// --report rebuilds results.md from the figures saved by the last run (to revise analysis.md
+// without measuring again).
+const saved = join(dataDir, quick ? 'results-quick.json' : 'results.json');
+let results = {};
+let nodeStart, inst, wasmLen, gz, runDate;
+if (report) ({ results, nodeStart, inst, wasmLen, gz, runDate } = JSON.parse(readFileSync(saved, 'utf8')));
+else for (const file of inputs) {
   const name = basename(file);
   const packets = packetsOf(file);
   const size = statSync(file).size;
   process.stderr.write(`measuring ${name} (${packets} packets)\n`);
-  const r = { packets, size };
   const n = corpusFiles.includes(file) ? SMALL_RUNS : RUNS;
-  r.walk = repeat(process.execPath, [join(root, 'bench', 'walk.js'), file], n);
-  r.info = repeat(process.execPath, [cli, '--verbosity', 'info', file], n);
-  r.debug = repeat(process.execPath, [cli, '--verbosity', 'debug', file], n);
+  const r = { packets, size, ...repeatAll({
+    walk: [process.execPath, [join(root, 'bench', 'walk.js'), file]],
+    info: [process.execPath, [cli, '--verbosity', 'info', file]],
+    debug: [process.execPath, [cli, '--verbosity', 'debug', file]],
+  }, n) };
   r.coreInfo = coreSpeed(file, 0);
   r.coreDebug = coreSpeed(file, 1);
   if (hasTshark && corpusFiles.includes(file)) {
@@ -130,17 +144,22 @@ for (const file of inputs) {
   }
   results[name] = r;
 }
-// Node's own start-up and exit (an empty ES module): the floor under every Node process above.
-const nodeStart = repeat(process.execPath, [join(root, 'bench', 'noop.js')], SMALL_RUNS);
-const inst = instantiation();
-const wasm = readFileSync(wasmPath);
-const gz = gzipSync(wasm, { level: 9 }).length;
+if (!report) {
+  // Node's own start-up and exit (an empty ES module): the floor under every Node process above.
+  nodeStart = repeat(process.execPath, [join(root, 'bench', 'noop.js')], SMALL_RUNS);
+  inst = instantiation();
+  const wasm = readFileSync(wasmPath);
+  wasmLen = wasm.length;
+  gz = gzipSync(wasm, { level: 9 }).length;
+  runDate = new Date().toISOString().slice(0, 10);
+  writeFileSync(saved, JSON.stringify({ results, nodeStart, inst, wasmLen, gz, runDate }));
+}
 
 // ---- report ----------------------------------------------------------------------------------------
 const pps = (r, k) => r.packets / r[k].wall;
 const lines = [];
 lines.push('# tracecap benchmark results', '');
-lines.push(`Generated by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}: whole processes ${SMALL_RUNS} times on the corpus captures and ${RUNS} times on the generated ones; every figure is the median, peak RSS the largest of the runs.`);
+lines.push(`Generated by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${runDate}, Node ${process.version}: whole processes ${SMALL_RUNS} times on the corpus captures and ${RUNS} times on the generated ones; every figure is the median, peak RSS the largest of the runs.`);
 lines.push('Packets/s of a whole process = packets in the capture / wall time of the process (start-up included). Node processes run without NODE_EXTRA_CA_CERTS and NODE_OPTIONS (see bench/run.js).', '');
 lines.push('| capture | packets | size | bare record walk | tracecap INFO | tracecap DEBUG | core INFO (no I/O) | core DEBUG (no I/O) | tshark -T ek | tshark -T json |');
 lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
@@ -149,7 +168,7 @@ for (const [name, r] of Object.entries(results)) {
   lines.push(`| ${name} | ${fmt(r.packets)} | ${fmt(r.size / 1048576, 1)} MiB | ${cell('walk')} | ${cell('info')} | ${cell('debug')} | ${fmt(r.coreInfo.pps)} pkt/s, ${fmt(r.coreInfo.mbs)} MB/s out | ${fmt(r.coreDebug.pps)} pkt/s, ${fmt(r.coreDebug.mbs)} MB/s out | ${r.ek ? cell('ek') : '—'} | ${r.json ? cell('json') : '—'} |`);
 }
 lines.push('', `Node start-up (an empty ES module, whole process): ${fmt(nodeStart.wall * 1000, 1)} ms, ${fmt(nodeStart.rss / 1024, 1)} MB RSS.`);
-lines.push('', `Core module: ${fmt(wasm.length)} bytes (${fmt(wasm.length / 1024, 1)} KiB), ${fmt(gz)} bytes gzipped; compile ${fmt(inst.compile, 2)} ms, instantiate ${fmt(inst.instantiate, 2)} ms (medians of 15).`, '');
+lines.push('', `Core module: ${fmt(wasmLen)} bytes (${fmt(wasmLen / 1024, 1)} KiB), ${fmt(gz)} bytes gzipped; compile ${fmt(inst.compile, 2)} ms, instantiate ${fmt(inst.instantiate, 2)} ms (medians of 15).`, '');
 
 const goals = [];
 for (const f of corpusFiles) {
@@ -169,7 +188,7 @@ for (const f of inputs) {
 }
 const peak = Math.max(b.info.rss, b.debug.rss, results[basename(flows)].debug.rss) / 1024;
 goals.push([`CLI peak RSS ≤ 96 MB (${basename(big)}, ${basename(flows)})`, `${fmt(peak, 1)} MB`, peak <= 96]);
-goals.push(['wasm ≤ 200 KB', `${fmt(wasm.length / 1000, 1)} KB`, wasm.length <= 200_000]);
+goals.push(['wasm ≤ 200 KB', `${fmt(wasmLen / 1000, 1)} KB`, wasmLen <= 200_000]);
 goals.push(['instantiation < 20 ms (compile + instantiate)', `${fmt(inst.compile + inst.instantiate, 2)} ms`, inst.compile + inst.instantiate < 20]);
 lines.push('## Goals', '', '| goal | measured | met |', '|---|---:|:---:|');
 for (const [g, m, ok] of goals) lines.push(`| ${g} | ${m} | ${ok ? 'yes' : 'no'} |`);

@@ -1,7 +1,8 @@
 // Text forms pcap-sidecar uses (reference §10): Go net.IP and netip address strings, MAC
 // addresses, and RFC 3339 timestamps with nanoseconds (Go time.RFC3339Nano, UTC).
 
-import { b, u32dec, hexDigit, pad2, pad4, i64dec, pos, setPos } from "./writer";
+import { b, u32dec, hexDigit, pad2, pad4, pad9, i64dec, pos, setPos } from "./writer";
+import { copy } from "../util/mem";
 
 // Decimal text of every byte value followed by a dot ("0." .. "255."), 4 bytes each, and its
 // length without the dot: an IPv4 address is four table copies instead of four conversions.
@@ -98,12 +99,12 @@ function initHexPairs(): usize {
  */
 export function rfc3339(sec: i64, nsec: i32): void {
   // Consecutive packets share their second: reuse its "YYYY-MM-DDThh:mm:ss" text.
-  if (sec == cachedSec && cachedLen > 0) { memory.copy(pos, CACHED, <usize>cachedLen); setPos(pos + <usize>cachedLen); }
+  if (sec == cachedSec && cachedLen > 0) { copy(pos, CACHED, <usize>cachedLen); setPos(pos + <usize>cachedLen); }
   else {
     const start = pos;
     civil(sec);
     cachedLen = <i32>(pos - start);
-    if (cachedLen <= 32) { memory.copy(CACHED, start, <usize>cachedLen); cachedSec = sec; } else cachedLen = 0;
+    if (cachedLen <= 32) { copy(CACHED, start, <usize>cachedLen); cachedSec = sec; } else cachedLen = 0;
   }
   fraction(nsec);
 }
@@ -134,7 +135,14 @@ function civil(sec: i64): void {
 
 // ".fraction" without trailing zeros (none when zero), then "Z".
 function fraction(nsec: i32): void {
-  if (nsec > 0) {
+  if (nsec > 0 && nsec < 1000000000) {
+    // nine digits, then the trailing zeros dropped (there is a non-zero digit)
+    b(0x2e);
+    pad9(<u32>nsec);
+    let e = pos;
+    while (load<u8>(e - 1) == 0x30) e--;
+    setPos(e);
+  } else if (nsec > 0) {
     b(0x2e);
     let v = <u32>nsec;
     let digits = 9;

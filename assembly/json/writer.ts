@@ -94,6 +94,10 @@ function initDigits(): usize {
   return v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
 }
 
+// v / 100 as a multiply and shift (exact for every u32): V8's baseline compiler, which runs
+// most of a short capture, emits a real division for "/ 100".
+@inline function div100(v: u32): u32 { return <u32>((<u64>v * 1374389535) >> 37); }
+
 /** Writes v in decimal. */
 export function u32dec(v: u32): void {
   if (v < 10) { store<u8>(pos, <u8>(0x30 + v)); pos++; return; }
@@ -102,9 +106,7 @@ export function u32dec(v: u32): void {
   let e = pos + <usize>n;
   pos = e;
   while (v >= 100) {
-    // v / 100 as a multiply and shift (exact for every u32): V8's baseline compiler, which runs
-    // a short capture, emits a real division for "/ 100".
-    const qt = <u32>((<u64>v * 1374389535) >> 37);
+    const qt = div100(v);
     const r = v - qt * 100; v = qt;
     e -= 2; store<u16>(e, load<u16>(DIGITS + (<usize>r << 1)));
   }
@@ -193,7 +195,7 @@ export class TextCache {
 export function pad9(v: u32): void {
   let e = pos + 9;
   pos = e;
-  for (let i = 0; i < 4; i++) { const r = v % 100; v /= 100; e -= 2; store<u16>(e, load<u16>(DIGITS + (<usize>r << 1))); }
+  for (let i = 0; i < 4; i++) { const qt = div100(v); const r = v - qt * 100; v = qt; e -= 2; store<u16>(e, load<u16>(DIGITS + (<usize>r << 1))); }
   e -= 1; store<u8>(e, <u8>(0x30 + v));
 }
 

@@ -149,12 +149,13 @@ export function u64decCached(v: u64): void {
 }
 
 /**
- * A direct-mapped cache of short rendered texts keyed by a u64 that determines the text
- * completely (parts of a record that repeat for every packet of a connection). Usage:
- * `if (!c.emit(key)) { const s = pos; render(); c.put(key, s); }`. Bounded: slots × slotBytes.
+ * A direct-mapped cache of short rendered texts keyed by two u64s that together determine the
+ * text completely (parts of a record that repeat for every packet of a connection). Usage:
+ * `if (!c.emit(k, a)) { const s = pos; render(); c.put(k, a, s); }`. Bounded: slots × slotBytes.
  */
 export class TextCache {
-  private tags: StaticArray<u64>;
+  private keys: StaticArray<u64>;
+  private auxs: StaticArray<u64>;
   private lens: StaticArray<i32>;
   private text: usize;
   private mask: u64;
@@ -162,33 +163,40 @@ export class TextCache {
 
   /** `slots` must be a power of two; texts longer than slotBytes are not cached. */
   constructor(slots: i32, slotBytes: i32) {
-    this.tags = new StaticArray<u64>(slots);
+    this.keys = new StaticArray<u64>(slots);
+    this.auxs = new StaticArray<u64>(slots);
     this.lens = new StaticArray<i32>(slots);
     this.text = heap.alloc(<usize>(slots * slotBytes));
     this.mask = <u64>(slots - 1);
     this.slotBytes = slotBytes;
   }
 
-  @inline private slot(key: u64): i32 { return <i32>((key ^ (key >> 23) ^ (key >> 41)) & this.mask); }
+  @inline private slot(key: u64, aux: u64): i32 {
+    const h = key ^ (aux * 0x9e3779b97f4a7c15);
+    return <i32>((h ^ (h >> 23) ^ (h >> 41)) & this.mask);
+  }
 
-  /** Writes the text cached for key and returns true; false when it is not cached. */
-  emit(key: u64): bool {
-    const i = this.slot(key);
+  /** Writes the text cached for (key, aux) and returns true; false when it is not cached. */
+  emit(key: u64, aux: u64): bool {
+    const i = this.slot(key, aux);
     const n = unchecked(this.lens[i]);
-    if (n == 0 || unchecked(this.tags[i]) != key) return false;
+    if (n == 0 || unchecked(this.keys[i]) != key || unchecked(this.auxs[i]) != aux) return false;
     copy(pos, this.text + <usize>(i * this.slotBytes), <usize>n);
     pos += <usize>n;
     return true;
   }
 
-  /** Caches the text written since `start` under key. */
-  put(key: u64, start: usize): void {
+  /** Caches the text written since `start` under (key, aux). */
+  put(key: u64, aux: u64, start: usize): void {
     const n = <i32>(pos - start);
     if (n <= 0 || n > this.slotBytes) return;
-    const i = this.slot(key);
+    const i = this.slot(key, aux);
     copy(this.text + <usize>(i * this.slotBytes), start, <usize>n);
-    unchecked(this.tags[i] = key); unchecked(this.lens[i] = n);
+    unchecked(this.keys[i] = key); unchecked(this.auxs[i] = aux); unchecked(this.lens[i] = n);
   }
+
+  /** Forgets every text (what they were made from changed). */
+  clear(): void { for (let i = 0; i < this.lens.length; i++) unchecked(this.lens[i] = 0); }
 }
 
 /** Writes v as exactly 9 digits (zero padded). */

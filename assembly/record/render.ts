@@ -145,6 +145,7 @@ function renderSpans(): void {
   spanStart(Span.PCAP_DBG); w(K_PCAP_DBG); optStr(Opt.LOG_NAME); w(K_PCAP_ID); optStr(Opt.ID); w(K_PCAP_NUM_C); spanEnd(Span.PCAP_DBG);
   setPos(save);
   spanIf = ifIdx; spanGen = optGen;
+  TAIL_CACHE.clear();
 }
 const IFNAME_COPY: usize = heap.alloc(1024);
 const IFNAME_ESC: usize = heap.alloc(1024 * 6 + 8);
@@ -175,18 +176,33 @@ export function renderPacket(): void {
   if (analysed && A.l7Len > 0) { w(K_L7); raw(A.l7Ptr(), A.l7Len); comma(); }
   if (analysed && A.tlsLen > 0) { w(K_TLS); raw(A.tlsPtr(), A.tlsLen); comma(); }
   if (d.errCount > 0) renderErr();
-  if (d.kind != Kind.L2) { w(K_FLOW); u64decCached(d.flow); b(0x22); b(0x2c); }
-  if (dbg) span(Span.IFACE);
-  if (d.kind == Kind.TCP || d.kind == Kind.UDP) w(isLocal() ? K_LOCAL_T : K_LOCAL_F);
-  // labels and operation; the first packet's operation also says "first"
-  if (num == 1) { renderLabels(dbg); opStart(true); } else span(dbg ? Span.LABELS_OP_DBG : Span.LABELS_OP_INFO);
-  w(unchecked(K_KIND[<i32>d.kind])); u64decCached(d.kind == Kind.L2 ? d.metaFlow : d.flow); span(Span.OP_END);
+  // flow, iface, local, labels, operation: the same for every packet of a flow and direction.
+  const hasLocal = d.kind == Kind.TCP || d.kind == Kind.UDP;
+  const local = hasLocal && isLocal();
+  if (d.kind != Kind.L2 && num != 1) {
+    const aux = <u64>d.kind | (hasLocal ? (local ? 0x10 : 0x20) : 0) | (dbg ? 0x40 : 0);
+    if (!TAIL_CACHE.emit(d.flow, aux)) { const s = pos; flowTail(dbg, num, hasLocal, local); TAIL_CACHE.put(d.flow, aux, s); }
+  } else flowTail(dbg, num, hasLocal, local);
   if (analysed && !A.traceInFrames) A.writeTopTrace();
   if (!analysed || A.hasMessage) renderMessage(num, analysed);
   renderMeta(dbg);
   renderPcap(dbg, num);
   if (d.errCount > 0) w(K_SEVERITY);
   w(K_TS); u32dec(<u32>reader.pktNsec); w(K_TS_SEC); i64dec(reader.pktSec); w(K_END);
+}
+
+// Texts that repeat for every packet of a connection, cached (see TextCache).
+const TAIL_CACHE = new TextCache(256, 512);
+const MSG_CACHE = new TextCache(256, 128);
+const L2_CACHE = new TextCache(64, 128);
+
+function flowTail(dbg: bool, num: u64, hasLocal: bool, local: bool): void {
+  if (d.kind != Kind.L2) { w(K_FLOW); u64decCached(d.flow); b(0x22); b(0x2c); }
+  if (dbg) span(Span.IFACE);
+  if (hasLocal) w(local ? K_LOCAL_T : K_LOCAL_F);
+  // labels and operation; the first packet's operation also says "first"
+  if (num == 1) { renderLabels(dbg); opStart(true); } else span(dbg ? Span.LABELS_OP_DBG : Span.LABELS_OP_INFO);
+  w(unchecked(K_KIND[<i32>d.kind])); u64decCached(d.kind == Kind.L2 ? d.metaFlow : d.flow); span(Span.OP_END);
 }
 
 // ---- helpers ------------------------------------------------------------------------------
@@ -244,6 +260,19 @@ function renderArp(): void {
 
 function renderL2(): void {
   const l = d.link;
+  // Without VLAN tags the block is made of the two MACs and the EtherType: cached by them.
+  if (l.vlanCount == 0) {
+    const key = load<u64>(l.dst) & 0xffffffffffff | (<u64>load<u16>(l.src) << 48);
+    const aux = <u64>load<u32>(l.src + 2) | (<u64>l.etherType << 32);
+    if (L2_CACHE.emit(key, aux)) return;
+    const s = pos;
+    renderL2Text();
+    L2_CACHE.put(key, aux, s);
+  } else renderL2Text();
+}
+
+function renderL2Text(): void {
+  const l = d.link;
   w(K_L2); mac(l.dst, 6); w(K_SRC_Q); mac(l.src, 6); w(K_TYPE_Q); lp(etherTypeName(l.etherType));
   if (l.vlanCount > 0) {
     w(K_VLAN);
@@ -297,10 +326,10 @@ function l3Endpoints(): void {
   // IPv4: the two addresses are the key; IPv6 addresses do not fit one, so they are rendered.
   const v4 = d.net == NetKind.IPV4;
   const key = v4 ? (<u64>load<u32>(d.ip4.src) << 32) | <u64>load<u32>(d.ip4.dst) : 0;
-  if (v4 && L3_EP_CACHE.emit(key)) return;
+  if (v4 && L3_EP_CACHE.emit(key, 0)) return;
   const start = pos;
   l3EndpointsText();
-  if (v4) L3_EP_CACHE.put(key, start);
+  if (v4) L3_EP_CACHE.put(key, 0, start);
 }
 
 function l3EndpointsText(): void {
@@ -551,10 +580,10 @@ function portName(tcp: bool, port: u32): usize { return tcp ? tcpPortName(port) 
 
 function l4Endpoints(sp: u32, dp: u32, typeId: u64): void {
   const key = (typeId << 32) | (<u64>sp << 16) | <u64>dp;
-  if (L4_EP_CACHE.emit(key)) return;
+  if (L4_EP_CACHE.emit(key, 0)) return;
   const start = pos;
   l4EndpointsText(sp, dp, typeId);
-  L4_EP_CACHE.put(key, start);
+  L4_EP_CACHE.put(key, 0, start);
 }
 
 function l4EndpointsText(sp: u32, dp: u32, typeId: u64): void {
@@ -912,14 +941,12 @@ function renderMessage(num: u64, analysed: bool): void {
     }
     case Kind.UDP: {
       const has = d.transport == Transport.UDP;
-      w(K_MSG_FLOW); u64decCached(d.flow); w(K_MSG_UDP);
-      srcAddr(); b(0x3a); u32dec(has ? d.udp.srcPort : 0); w(K_GT); dstAddr(); b(0x3a); u32dec(has ? d.udp.dstPort : 0);
+      msgAddrs(false, has ? d.udp.srcPort : 0, has ? d.udp.dstPort : 0);
       break;
     }
     case Kind.TCP: {
       const t = d.tcp;
-      w(K_MSG_FLOW); u64decCached(d.flow); w(K_MSG_TCP);
-      srcAddr(); b(0x3a); u32dec(t.srcPort); w(K_GT); dstAddr(); b(0x3a); u32dec(t.dstPort);
+      msgAddrs(true, t.srcPort, t.dstPort);
       w(K_BAR); b(0x5b); flagStr(t.flags); w(K_MSG_LSA);
       u32dec(<u32>t.payloadLen); b(0x2f); u32dec(t.seq); b(0x2f); u32dec(t.ack);
       if (analysed && A.suffixLen > 0) raw(A.suffixPtr(), A.suffixLen);
@@ -927,6 +954,20 @@ function renderMessage(num: u64, analysed: bool): void {
     }
   }
   q(); comma();
+}
+
+// " | flow:<id> | TCP | <src>:<port> \u003e <dst>:<port>"; the part after the flow id is
+// cached by IPv4 addresses and ports.
+function msgAddrs(tcp: bool, sp: u32, dp: u32): void {
+  w(K_MSG_FLOW); u64decCached(d.flow);
+  const v4 = d.net == NetKind.IPV4;
+  const key = v4 ? (<u64>load<u32>(d.ip4.src) << 32) | <u64>load<u32>(d.ip4.dst) : 0;
+  const aux = (<u64>sp << 16) | <u64>dp | (tcp ? 0x100000000 : 0);
+  if (v4 && MSG_CACHE.emit(key, aux)) return;
+  const s = pos;
+  w(tcp ? K_MSG_TCP : K_MSG_UDP);
+  srcAddr(); b(0x3a); u32dec(sp); w(K_GT); dstAddr(); b(0x3a); u32dec(dp);
+  if (v4) MSG_CACHE.put(key, aux, s);
 }
 
 function renderMeta(dbg: bool): void {

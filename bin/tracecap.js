@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// tracecap CLI entry: runs the compiled Node host.
-import { main } from '../dist/runtimes/node/cli.js';
+// tracecap CLI entry: runs the Node host, bundled into one module by `npm run build`.
+import { main } from '../dist/runtimes/node/cli.bundle.js';
 
 process.stdout.on('error', (e) => { if (e.code === 'EPIPE') process.exit(0); throw e; });
 main(process.argv.slice(2)).then(

@@ -1,7 +1,10 @@
-// Bundles the browser adapter and the Cloudflare Worker with esbuild into build/runtimes/:
+// Bundles the browser adapter and the Cloudflare Worker with esbuild into build/runtimes/, and
+// the Node CLI into one module (a CLI run then loads two files instead of eight; ~5 ms):
 //   build/runtimes/browser.js  ES module, the browser adapter (runtimes/browser/index.ts) and the API
 //   build/runtimes/worker.js   ES module Worker; imports "../tracecap.wasm" (build/tracecap.wasm),
 //                              which the runtime provides as a compiled WebAssembly.Module
+//   dist/runtimes/node/cli.bundle.js  the CLI (runtimes/node/cli.ts) for bin/tracecap.js; it sits
+//                              beside dist/runtimes/node/core.js so the core's relative path holds
 // Run after `npm run build:wasm`:  node scripts/build-runtimes.mjs
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
@@ -23,12 +26,14 @@ const wasmExternal = {
   },
 };
 
-/** Builds both bundles; resolves to their paths. */
+/** Builds the bundles; resolves to their paths. */
 export async function buildRuntimes() {
   if (!existsSync(join(root, 'build', 'tracecap.wasm'))) throw new Error('build/tracecap.wasm is missing: run `npm run build:wasm` first');
   const browser = join(outDir, 'browser.js');
   const worker = join(outDir, 'worker.js');
+  const cli = join(root, 'dist', 'runtimes', 'node', 'cli.bundle.js');
   await Promise.all([
+    build({ ...common, entryPoints: [join(root, 'runtimes/node/cli.ts')], outfile: cli, platform: 'node' }),
     build({ ...common, entryPoints: [join(root, 'runtimes/browser/index.ts')], outfile: browser, platform: 'browser' }),
     build({
       ...common,
@@ -39,7 +44,7 @@ export async function buildRuntimes() {
       plugins: [wasmExternal],
     }),
   ]);
-  return { browser, worker };
+  return { browser, worker, cli };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -225,6 +225,9 @@ function initHex(): usize {
   return p;
 }
 
+const LOW_NIBBLE = i8x16.splat(0x0f);
+const HEX_DIGITS = i8x16(0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66);
+
 /** Lowercase hex digit for the low 4 bits of v. */
 @inline export function hexDigit(v: u32): u32 { return <u32>load<u8>(HEX + <usize>(v & 15)); }
 
@@ -246,7 +249,15 @@ export function bin32(v: u32): void {
 
 /** Writes len bytes at p as two lowercase hex digits each. */
 export function hexBytes(p: usize, len: i32): void {
-  for (let i = 0; i < len; i++) {
+  let i = 0;
+  // 8 bytes to 16 digits at a time: split nibbles, interleave them, look them up (SIMD).
+  while (i + 8 <= len) {
+    const v = v128.load64_zero(p + <usize>i);
+    const nib = i8x16.shuffle(i8x16.shr_u(v, 4), v128.and(v, LOW_NIBBLE), 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    v128.store(pos, i8x16.swizzle(HEX_DIGITS, nib));
+    pos += 16; i += 8;
+  }
+  for (; i < len; i++) {
     const c = <u32>load<u8>(p + i);
     store<u8>(pos, <u8>hexDigit(c >> 4)); store<u8>(pos + 1, <u8>hexDigit(c)); pos += 2;
   }

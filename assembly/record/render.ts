@@ -594,9 +594,13 @@ function l4EndpointsText(sp: u32, dp: u32, typeId: u64): void {
 
 function bool_(v: bool): void { w(v ? K_TRUE : K_FALSE); }
 
+// Where renderTcp wrote seq and ack in the current record (the message repeats them).
+let seqText: usize = 0, seqTextLen: i32 = 0, ackText: usize = 0, ackTextLen: i32 = 0;
+let seqAckFor: u64 = <u64>-1;
+
 function renderTcp(dbg: bool): void {
   const t = d.tcp;
-  w(K_L4); w(K_ACK); u32dec(t.ack);
+  w(K_L4); w(K_ACK); ackText = pos; u32dec(t.ack); ackTextLen = <i32>(pos - ackText);
   if (dbg) { const dn = tcpPortName(t.dstPort); if (dn) { w(K_DPROTO); lp(dn); w(K_DST_N_Q); } else w(K_DST_N); }
   else w(K_DST_N);
   u32dec(t.dstPort);
@@ -609,7 +613,7 @@ function renderTcp(dbg: bool): void {
   w(K_L4_FLOW); u64decCached(d.l4Flow); w(K_L4_LEN); u32dec(<u32>t.payloadLen);
   w(K_OFF); u32dec(t.dataOff);
   w(K_OPTS_ALWAYS); tcpOptions(dbg);
-  w(K_SEQ); u32dec(t.seq);
+  w(K_SEQ); seqText = pos; u32dec(t.seq); seqTextLen = <i32>(pos - seqText); seqAckFor = serial;
   if (dbg) { const sn = tcpPortName(t.srcPort); if (sn) { w(K_SPROTO); lp(sn); q(); } }
   w(K_SRC_N); u32dec(t.srcPort); w(K_URG); u32dec(t.urg); w(K_WIN); u32dec(t.window);
   w(K_XSUM); u32dec(t.xsum);
@@ -948,7 +952,10 @@ function renderMessage(num: u64, analysed: bool): void {
       const t = d.tcp;
       msgAddrs(true, t.srcPort, t.dstPort);
       w(K_BAR); b(0x5b); flagStr(t.flags); w(K_MSG_LSA);
-      u32dec(<u32>t.payloadLen); b(0x2f); u32dec(t.seq); b(0x2f); u32dec(t.ack);
+      u32dec(<u32>t.payloadLen); b(0x2f);
+      // seq and ack as L4 wrote them moments ago in this record
+      if (seqAckFor == serial) { raw(seqText, seqTextLen); b(0x2f); raw(ackText, ackTextLen); }
+      else { u32dec(t.seq); b(0x2f); u32dec(t.ack); }
       if (analysed && A.suffixLen > 0) raw(A.suffixPtr(), A.suffixLen);
       break;
     }

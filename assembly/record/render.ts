@@ -341,6 +341,21 @@ function l3EndpointsText(): void {
   w(K_EP_SRC); srcAddr(); w(K_EP_END);
 }
 
+const K_FOFF0_ID = frag("\",\"foff\":0,\"id\":");
+const K_IHL5_LEN = frag(",\"ihl\":5,\"len\":");
+const K_TOS0_TTL = frag("\",\"tos\":0,\"ttl\":");
+const K_PROTO_TCP_SRC = frag(",\"proto\":{\"num\":6},\"src\":\"");
+const K_PROTO_UDP_SRC = frag(",\"proto\":{\"num\":17},\"src\":\"");
+const K_PROTO_TCP_SRC_DBG = frag(",\"proto\":{\"name\":\"TCP\",\"num\":6},\"src\":\"");
+const K_PROTO_UDP_SRC_DBG = frag(",\"proto\":{\"name\":\"UDP\",\"num\":17},\"src\":\"");
+
+// "proto":{...},"src":" (TCP and UDP as single fragments)
+function protoSrc(num: u32, dbg: bool): void {
+  if (num == 6) w(dbg ? K_PROTO_TCP_SRC_DBG : K_PROTO_TCP_SRC);
+  else if (num == 17) w(dbg ? K_PROTO_UDP_SRC_DBG : K_PROTO_UDP_SRC);
+  else { protoObj(num, dbg); w(K_SRC_CLOSE); }
+}
+
 function protoObj(num: u32, dbg: bool): void {
   if (dbg) { w(K_PROTO_NAME); lp(ipProtocolName(num)); w(K_PROTO_NUM_C); }
   else w(K_PROTO_NUM);
@@ -363,19 +378,25 @@ function renderL3(dbg: bool): void {
       if (n == 0) w(K_EMPTY_FLAG);
       b(0x5d); w(K_FLOW_C);
     } else w(K_FLOW_Q);
-    u64decCached(d.l3Flow); w(K_FOFF); u32dec(ip.fragOff);
-    w(K_ID); u32dec(ip.id); w(K_IHL); u32dec(ip.ihl); w(K_LEN); u32dec(ip.totalLen);
+    // The usual values (no fragment offset, no options, TOS 0, TCP or UDP) are written with
+    // their keys as one fragment.
+    u64decCached(d.l3Flow);
+    if (ip.fragOff == 0) w(K_FOFF0_ID); else { w(K_FOFF); u32dec(ip.fragOff); w(K_ID); }
+    u32dec(ip.id);
+    if (ip.ihl == 5) w(K_IHL5_LEN); else { w(K_IHL); u32dec(ip.ihl); w(K_LEN); }
+    u32dec(ip.totalLen);
     if (ip.optsLen > 0) { w(K_OPTS); ipv4Options(ip.opts, ip.optsLen); b(0x5d); }
-    protoObj(ip.proto, dbg);
-    w(K_SRC_CLOSE); fmtIp4(ip.src); w(K_TOS); u32dec(ip.tos); w(K_TTL); u32dec(ip.ttl);
+    protoSrc(ip.proto, dbg);
+    fmtIp4(ip.src);
+    if (ip.tos == 0) w(K_TOS0_TTL); else { w(K_TOS); u32dec(ip.tos); w(K_TTL); }
+    u32dec(ip.ttl);
     w(K_V4); u32dec(ip.xsum); b(0x7d); comma();
   } else {
     const ip = d.ip6;
     w(K_CLS); u32dec(ip.tclass); w(K_DST_C); fmtIp6(ip.dst, true);
     if (dbg) { l3Endpoints(); w(K_FLOW_C); } else w(K_FLOW_Q);
     u64decCached(d.l3Flow); q(); w(K_LBL_C); u32dec(ip.flowLabel); w(K_LEN); u32dec(ip.payloadLen);
-    protoObj(ip.nextHeader, dbg);
-    w(K_SRC_CLOSE); fmtIp6(ip.src, true); w(K_TTL_Q); u32dec(ip.hopLimit); w(K_V6);
+    protoSrc(ip.nextHeader, dbg); fmtIp6(ip.src, true); w(K_TTL_Q); u32dec(ip.hopLimit); w(K_V6);
   }
 }
 
@@ -433,6 +454,9 @@ const K_SPROTO = frag(",\"sproto\":\"");
 const K_SRC_N_Q = frag("\",\"src\":");
 const K_SRC_N = frag(",\"src\":");
 const K_URG = frag(",\"urg\":");
+const K_URG0_WIN = frag(",\"urg\":0,\"win\":");
+const K_OFF8_OPTS = frag("\",\"off\":8,\"opts\":[");
+const K_OFF5_OPTS = frag("\",\"off\":5,\"opts\":[");
 const K_WIN = frag(",\"win\":");
 const K_XSUM = frag(",\"xsum\":");
 const K_XWIN = frag(",\"xwin\":\"");
@@ -611,11 +635,13 @@ function renderTcp(dbg: bool): void {
     w(unchecked(FLAGS_INFO[t.flags & 0xff]));
   }
   w(K_L4_FLOW); u64decCached(d.l4Flow); w(K_L4_LEN); u32dec(<u32>t.payloadLen);
-  w(K_OFF); u32dec(t.dataOff);
-  w(K_OPTS_ALWAYS); tcpOptions(dbg);
+  if (t.dataOff == 8) w(K_OFF8_OPTS); else if (t.dataOff == 5) w(K_OFF5_OPTS); else { w(K_OFF); u32dec(t.dataOff); w(K_OPTS_ALWAYS); }
+  tcpOptions(dbg);
   w(K_SEQ); seqText = pos; u32dec(t.seq); seqTextLen = <i32>(pos - seqText); seqAckFor = serial;
   if (dbg) { const sn = tcpPortName(t.srcPort); if (sn) { w(K_SPROTO); lp(sn); q(); } }
-  w(K_SRC_N); u32dec(t.srcPort); w(K_URG); u32dec(t.urg); w(K_WIN); u32dec(t.window);
+  w(K_SRC_N); u32dec(t.srcPort);
+  if (t.urg == 0) w(K_URG0_WIN); else { w(K_URG); u32dec(t.urg); w(K_WIN); }
+  u32dec(t.window);
   w(K_XSUM); u32dec(t.xsum);
   if (xwinSet) { w(K_XWIN); i64dec(xwinVal); q(); }
   b(0x7d); comma();

@@ -382,7 +382,11 @@ export function strBody(p: usize, len: i32): void {
     } else if (load<u8>(CLASS + <usize>load<u8>(q)) == 0) { q++; continue; }
     // q is at a byte that needs escaping (class 1) or starts a non-ASCII sequence (class 2).
     if (q > run) { copy(pos, run, q - run); pos += q - run; }
-    if (load<u8>(CLASS + <usize>load<u8>(q)) == 1) { escByte(<u32>load<u8>(q)); q++; }
+    if (load<u8>(CLASS + <usize>load<u8>(q)) == 1) {
+      // CR LF, the line break of HTTP heads and many bodies, in one store.
+      if (q + 1 < end && load<u16>(q) == 0x0a0d) { store<u32>(pos, 0x6e5c725c); pos += 4; q += 2; }
+      else { escByte(<u32>load<u8>(q)); q++; }
+    }
     else {
       const n = utf8Len(q, end);
       if (n == 0) { badByte(); q++; }

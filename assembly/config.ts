@@ -57,3 +57,18 @@ export const MAX_HEADERS: i32 = 128;
 /** HPACK dynamic tables (two per HTTP/2 connection) and the bytes each stores. */
 export const HPACK_TABLES: i32 = 128;
 export const HPACK_TABLE_BYTES: i32 = 16384;
+
+// ---- rendering caches (speed only: a miss renders the text again, the output is the same) --
+
+/** Entries of each per-connection text cache (record/render.ts TextCache); a power of two. */
+export const TEXT_CACHE_SLOTS: i32 = 256;
+/** Entries of the L2-block cache (MAC pairs repeat less than connections do). */
+export const L2_CACHE_SLOTS: i32 = 64;
+/** Longest cached text per cache, bytes: flow/iface/local/labels/operation run, L3 endpoints, L4 endpoints, message addresses, L2 block. */
+export const TAIL_TEXT_MAX: i32 = 512;
+export const L3_EP_TEXT_MAX: i32 = 256;
+export const L4_EP_TEXT_MAX: i32 = 160;
+export const MSG_TEXT_MAX: i32 = 128;
+export const L2_TEXT_MAX: i32 = 128;
+/** Bytes per option/interface-only span (five escaped options or names of 6 KiB at most, plus framing). */
+export const SPAN_CAP: i32 = 40 << 10;

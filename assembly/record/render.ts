@@ -4,6 +4,9 @@
 // str(), which applies Go's escaping and replaces invalid UTF-8.
 
 import {
+  TEXT_CACHE_SLOTS, L2_CACHE_SLOTS, TAIL_TEXT_MAX, L3_EP_TEXT_MAX, L4_EP_TEXT_MAX, MSG_TEXT_MAX, L2_TEXT_MAX, SPAN_CAP,
+} from "../config";
+import {
   frag, fragBytes, w, b, raw, lp, lpStr, u32dec, u64dec, u64decCached, i64dec, hex32, bin32, hexBytes, str, strBody, pos, rollback, setPos, TextCache,
 } from "../json/writer";
 import { ip4 as fmtIp4, ip6 as fmtIp6, mac, rfc3339 } from "../json/format";
@@ -124,8 +127,6 @@ function setInterface(): void {
 // Parts of a record made only of options and the interface (labels, operation id prefix, pcap
 // context, ...): rendered once per change of interface or options, copied into each record.
 const enum Span { IFACE = 0, LABELS_OP_DBG = 1, LABELS_OP_INFO = 2, OP_END = 3, MSG_IFACE = 4, PCAP_DBG = 5, COUNT = 6 }
-// Longest span: five escaped option or interface texts (≤ 6 KiB each) and the framing.
-const SPAN_CAP: i32 = 40 << 10;
 const SPANS: usize = heap.alloc(<usize>(SPAN_CAP * Span.COUNT));
 const spanLen = new StaticArray<i32>(Span.COUNT);
 let spanIf: i32 = -1;
@@ -192,9 +193,9 @@ export function renderPacket(): void {
 }
 
 // Texts that repeat for every packet of a connection, cached (see TextCache).
-const TAIL_CACHE = new TextCache(256, 512);
-const MSG_CACHE = new TextCache(256, 128);
-const L2_CACHE = new TextCache(64, 128);
+const TAIL_CACHE = new TextCache(TEXT_CACHE_SLOTS, TAIL_TEXT_MAX);
+const MSG_CACHE = new TextCache(TEXT_CACHE_SLOTS, MSG_TEXT_MAX);
+const L2_CACHE = new TextCache(L2_CACHE_SLOTS, L2_TEXT_MAX);
 
 function flowTail(dbg: bool, num: u64, hasLocal: bool, local: bool): void {
   if (d.kind != Kind.L2) { w(K_FLOW); u64decCached(d.flow); b(0x22); b(0x2c); }
@@ -319,8 +320,8 @@ const K_MF = frag("\"MF\"");
 const K_EMPTY_FLAG = frag("\"\"");
 
 // The endpoints objects repeat for every packet of a connection: cached by addresses or ports.
-const L3_EP_CACHE = new TextCache(256, 256);
-const L4_EP_CACHE = new TextCache(256, 160);
+const L3_EP_CACHE = new TextCache(TEXT_CACHE_SLOTS, L3_EP_TEXT_MAX);
+const L4_EP_CACHE = new TextCache(TEXT_CACHE_SLOTS, L4_EP_TEXT_MAX);
 
 function l3Endpoints(): void {
   // IPv4: the two addresses are the key; IPv6 addresses do not fit one, so they are rendered.

@@ -24,8 +24,6 @@ const OUT_PORTS = join(ROOT, "assembly/names/ports_data.ts");
 const OUT_ENUMS = join(ROOT, "assembly/names/enums_data.ts");
 const OUT_FIXTURE = join(ROOT, "test/core/names/ports.fixture.ts");
 
-/** Entries per PORT_SAMPLES slot is 1 << SAMPLE_SHIFT; a lookup walks at most that many - 1 names. */
-const SAMPLE_SHIFT = 4;
 /** Kind codes in PORT_KINDS (2 bits per entry). */
 const KIND_SAME = 0, KIND_TCP = 1, KIND_UDP = 2, KIND_BOTH = 3;
 
@@ -178,9 +176,7 @@ function genPorts({ tcp, udp }, sourceHead) {
   const names = []; // one entry per port: the bytes laid down for it
   const lines = [];
   let offset = 0;
-  const samples = [];
-  ports.forEach((p, i) => {
-    if ((i & ((1 << SAMPLE_SHIFT) - 1)) === 0) samples.push(offset);
+  ports.forEach((p) => {
     const t = tcp.get(p), u = udp.get(p);
     let kind, bytes, note;
     if (t !== undefined && u !== undefined && t === u) { kind = KIND_SAME; bytes = bytesOf(t); note = `${p} ${t}`; }
@@ -192,7 +188,6 @@ function genPorts({ tcp, udp }, sourceHead) {
     lines.push(`  ${bytes.join(",")}, // ${note}`);
     offset += bytes.length;
   });
-  if (offset > 0xffff) fail(`port name bytes (${offset}) no longer fit the u16 offsets of PORT_SAMPLES`);
   const kindBytes = [];
   for (let i = 0; i < kinds.length; i += 4) {
     let b = 0;
@@ -209,15 +204,12 @@ function genPorts({ tcp, udp }, sourceHead) {
     "// Layout: PORTS is the sorted union of every port named for TCP or UDP. Entry i has a 2-bit kind",
     "// in PORT_KINDS (4 per byte, entry 4k in the low bits) and its names in PORT_NAMES, laid down in",
     "// entry order as length-prefixed ASCII: one name for kinds SAME / TCP_ONLY / UDP_ONLY, the TCP name",
-    "// then the UDP name for kind BOTH. PORT_SAMPLES[s] is the PORT_NAMES offset of entry s << PORT_SAMPLE_SHIFT,",
-    `// so a lookup walks fewer than ${1 << SAMPLE_SHIFT} names past a sample.`,
+    "// then the UDP name for kind BOTH. The core indexes them at start-up (assembly/names/ports.ts).",
     `// ${ports.length} ports: ${count(KIND_SAME)} same name, ${count(KIND_BOTH)} different TCP/UDP names, ` +
       `${count(KIND_TCP)} TCP only, ${count(KIND_UDP)} UDP only; ${offset} name bytes.`,
     "",
     "/** Number of entries in PORTS. */",
     `export const PORT_COUNT: i32 = ${ports.length};`,
-    "/** log2 of the number of entries between two PORT_SAMPLES. */",
-    `export const PORT_SAMPLE_SHIFT: i32 = ${SAMPLE_SHIFT};`,
     "/** Kind: TCP and UDP share the entry's one name. */",
     `export const PORT_KIND_SAME: u32 = ${KIND_SAME};`,
     "/** Kind: only TCP has a name. */",
@@ -235,11 +227,6 @@ function genPorts({ tcp, udp }, sourceHead) {
     "/** 2-bit kind of each PORTS entry, four entries to a byte, lowest bits first. */",
     "export const PORT_KINDS: usize = memory.data<u8>([",
     ...numberLines(kindBytes, 24),
-    "]);",
-    "",
-    "/** u16 offset into PORT_NAMES of the first name of every (1 << PORT_SAMPLE_SHIFT)th entry. */",
-    "export const PORT_SAMPLES: usize = memory.data<u16>([",
-    ...numberLines(samples, 16),
     "]);",
     "",
     "/** Length-prefixed ASCII names in entry order, one line per port. */",

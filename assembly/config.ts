@@ -70,5 +70,8 @@ export const L3_EP_TEXT_MAX: i32 = 256;
 export const L4_EP_TEXT_MAX: i32 = 160;
 export const MSG_TEXT_MAX: i32 = 128;
 export const L2_TEXT_MAX: i32 = 128;
+/** Spare bytes at the end of every buffer the JSON writer renders into: a short constant
+ *  fragment is written with one 16-byte store, which may run up to 15 bytes past its end. */
+export const WRITE_SLACK: i32 = 16;
 /** Bytes per option/interface-only span (five escaped options or names of 6 KiB at most, plus framing). */
 export const SPAN_CAP: i32 = 40 << 10;

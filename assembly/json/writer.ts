@@ -30,13 +30,13 @@ const OUT_END: usize = OUT_BASE + <usize>OUT_CAP;
 // A fragment is a u64: low 32 bits = address of its UTF-8 bytes, high 32 bits = length.
 // Fragments are encoded once at start-up into a static arena.
 
-let arena: usize = heap.alloc(64 << 10);
+let arena: usize = heap.alloc((64 << 10) + 16);
 let arenaEnd: usize = arena + (64 << 10);
 
 /** Encodes a constant string once (at module start) and returns it as a fragment. */
 export function frag(s: string): u64 {
   const n = String.UTF8.byteLength(s);
-  if (arena + <usize>n > arenaEnd) { arena = heap.alloc(64 << 10); arenaEnd = arena + (64 << 10); }
+  if (arena + <usize>n > arenaEnd) { arena = heap.alloc((64 << 10) + 16); arenaEnd = arena + (64 << 10); }
   const p = arena;
   String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, p);
   arena += <usize>n;
@@ -45,7 +45,7 @@ export function frag(s: string): u64 {
 
 /** Copies n bytes at p into the fragment arena (at module start) and returns them as a fragment. */
 export function fragBytes(p: usize, n: i32): u64 {
-  if (arena + <usize>n > arenaEnd) { arena = heap.alloc(64 << 10); arenaEnd = arena + (64 << 10); }
+  if (arena + <usize>n > arenaEnd) { arena = heap.alloc((64 << 10) + 16); arenaEnd = arena + (64 << 10); }
   const q = arena;
   memory.copy(q, p, <usize>n);
   arena += <usize>n;
@@ -53,9 +53,14 @@ export function fragBytes(p: usize, n: i32): u64 {
 }
 
 /** Writes a constant fragment. */
-@inline export function w(f: u64): void {
+export function w(f: u64): void {
   const n = <usize>(f >>> 32);
-  copy(pos, <usize>(f & 0xffffffff), n);
+  const src = <usize>(f & 0xffffffff);
+  // Most fragments (keys) are at most 16 bytes: one 16-byte load and store, no branch on the
+  // length. The bytes stored past the fragment land in free space that what follows overwrites
+  // (every buffer the writer renders into keeps WRITE_SLACK spare bytes at its end; the arena
+  // keeps 16 readable bytes after its last fragment).
+  if (n <= 16) v128.store(pos, v128.load(src)); else copy(pos, src, n);
   pos += n;
 }
 

@@ -4,7 +4,7 @@
 // str(), which applies Go's escaping and replaces invalid UTF-8.
 
 import {
-  TEXT_CACHE_SLOTS, L2_CACHE_SLOTS, TAIL_TEXT_MAX, L3_EP_TEXT_MAX, L4_EP_TEXT_MAX, MSG_TEXT_MAX, L2_TEXT_MAX, SPAN_CAP,
+  TEXT_CACHE_SLOTS, L2_CACHE_SLOTS, TAIL_TEXT_MAX, L3_EP_TEXT_MAX, L4_EP_TEXT_MAX, MSG_TEXT_MAX, L2_TEXT_MAX, SPAN_CAP, WRITE_SLACK,
 } from "../config";
 import {
   frag, fragBytes, w, b, raw, lp, lpStr, u32dec, u64dec, u64decCached, i64dec, hex32, bin32, hexBytes, str, strBody, pos, rollback, setPos, TextCache,
@@ -127,7 +127,7 @@ function setInterface(): void {
 // Parts of a record made only of options and the interface (labels, operation id prefix, pcap
 // context, ...): rendered once per change of interface or options, copied into each record.
 const enum Span { IFACE = 0, LABELS_OP_DBG = 1, LABELS_OP_INFO = 2, OP_END = 3, MSG_IFACE = 4, PCAP_DBG = 5, COUNT = 6 }
-const SPANS: usize = heap.alloc(<usize>(SPAN_CAP * Span.COUNT));
+const SPANS: usize = heap.alloc(<usize>(SPAN_CAP * Span.COUNT + WRITE_SLACK));
 const spanLen = new StaticArray<i32>(Span.COUNT);
 let spanIf: i32 = -1;
 let spanGen: u32 = 0xffffffff;
@@ -487,7 +487,7 @@ initFlagStrings();
 const FLAGS_DEBUG = new StaticArray<u64>(512);
 const FLAGS_INFO = new StaticArray<u64>(256);
 function initFlagObjects(): void {
-  const scratch = heap.alloc(512);
+  const scratch = heap.alloc(512 + WRITE_SLACK);
   const save = pos;
   for (let v = 0; v < 512; v++) {
     const f = <u32>(v & 0xff), ns = v >= 256;

@@ -367,26 +367,29 @@ const AMP = i8x16.splat(0x26);
 export function strBody(p: usize, len: i32): void {
   const end = p + <usize>len;
   // 16-byte loads may read past the string (the lanes beyond it are masked off) but never past
-  // the end of linear memory.
+  // the end of linear memory. Stores may run up to 15 bytes past the text written (every
+  // buffer the writer renders into keeps WRITE_SLACK spare bytes, config.ts).
   const limit = (<usize>memory.size() << 16) - 16;
-  let run = p;
   let q = p;
   while (q < end) {
     if (q <= limit) {
-      // SIMD: the lane mask jumps straight to the first byte that needs escaping or UTF-8
-      // validation; clean bytes are copied in runs.
+      // SIMD: 16 bytes are checked and stored at once; the lane mask says how many of them are
+      // clean, and the first one that needs escaping or UTF-8 validation is handled below.
       const v = v128.load(q);
       const bad = v128.or(
         v128.or(i8x16.lt_u(v, SP), i8x16.ge_u(v, HI)),
         v128.or(v128.or(i8x16.eq(v, QUOTE), i8x16.eq(v, BSLASH)), v128.or(v128.or(i8x16.eq(v, LT), i8x16.eq(v, GT)), i8x16.eq(v, AMP))));
       let m = i8x16.bitmask(bad);
       const avail = end - q;
-      if (avail < 16) m &= (1 << <i32>avail) - 1;
-      if (m == 0) { q += avail < 16 ? avail : 16; continue; }
-      q += <usize>ctz(m);
-    } else if (load<u8>(CLASS + <usize>load<u8>(q)) == 0) { q++; continue; }
+      // A stop bit after the last lane, or at the end of the string: k <= 16 and k <= avail.
+      m |= 1 << (avail < 16 ? <i32>avail : 16);
+      const k = <usize>ctz(m);
+      v128.store(pos, v);
+      pos += k; q += k;
+      if (q >= end) break;
+      if (k == 16) continue;
+    } else if (load<u8>(CLASS + <usize>load<u8>(q)) == 0) { store<u8>(pos, load<u8>(q)); pos++; q++; continue; }
     // q is at a byte that needs escaping (class 1) or starts a non-ASCII sequence (class 2).
-    if (q > run) { copy(pos, run, q - run); pos += q - run; }
     if (load<u8>(CLASS + <usize>load<u8>(q)) == 1) {
       // CR LF, the line break of HTTP heads and many bodies, in one store.
       if (q + 1 < end && load<u16>(q) == 0x0a0d) { store<u32>(pos, 0x6e5c725c); pos += 4; q += 2; }
@@ -402,9 +405,7 @@ export function strBody(p: usize, len: i32): void {
         pos += 6; q += 3;
       } else { copy(pos, q, <usize>n); pos += <usize>n; q += <usize>n; }
     }
-    run = q;
   }
-  if (q > run) { copy(pos, run, q - run); pos += q - run; }
 }
 
 /** Writes the bytes at p as a quoted JSON string. */

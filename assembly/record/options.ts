@@ -1,6 +1,6 @@
 // Translator options, set by the host before the first chunk (setOption / addAddr in index.ts).
 
-import { MAX_OPTION, MAX_ADDRS } from "../config";
+import { MAX_OPTION, MAX_ADDRS, WRITE_SLACK } from "../config";
 import { strBody, pos, setPos } from "../json/writer";
 
 /** Translation verbosity (reference §1.3). */
@@ -33,7 +33,7 @@ const optSet = new StaticArray<bool>(5);
 @inline export function optIsSet(key: i32): bool { return unchecked(optSet[key]); }
 
 // Each option also kept JSON-escaped (at most 6 bytes per byte), so records copy it as is.
-const ESC_STRIDE: i32 = MAX_OPTION * 6 + 8; // + 8: escapes are written with one 8-byte store
+const ESC_STRIDE: i32 = MAX_OPTION * 6 + WRITE_SLACK; // the writer's stores may run past the text
 const ESC_BUF: usize = heap.alloc(<usize>(ESC_STRIDE * 5));
 const escLen = new StaticArray<i32>(5);
 

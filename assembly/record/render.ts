@@ -149,7 +149,7 @@ function renderSpans(): void {
   TAIL_CACHE.clear();
 }
 const IFNAME_COPY: usize = heap.alloc(1024);
-const IFNAME_ESC: usize = heap.alloc(1024 * 6 + 8);
+const IFNAME_ESC: usize = heap.alloc(<usize>(1024 * 6 + WRITE_SLACK));
 let ifEscL: i32 = 0;
 @inline function ifName(): void { raw(IFNAME_ESC, ifEscL); }
 

@@ -28,11 +28,59 @@ describe("json/writer numbers", () => {
   });
   it("pads 9-digit fractions", () => {
     W.pad9(5000); expect(out()).toBe("000005000");
+    W.pad9(999999999); expect(out()).toBe("999999999");
+    W.pad9(100); expect(out()).toBe("000000100");
+  });
+  it("formats u32 exactly around every power of ten (division by 100 as a multiply)", () => {
+    let p: u64 = 1;
+    while (p <= 4294967295) {
+      for (let d: i64 = -2; d <= 2; d++) {
+        const v = <i64>p + d;
+        if (v < 0 || v > 4294967295) continue;
+        W.u32dec(<u32>v); expect(out()).toBe((<u32>v).toString());
+      }
+      p *= 10;
+    }
+  });
+  it("writes hex bytes at every length, 8 at a time and the rest one by one", () => {
+    const src = hexBytes("00 01 7f 80 9a bc de ff 10 20 30 40 50 60 70 80 90 a0 b0 c0");
+    const want = "00017f809abcdeff102030405060708090a0b0c0";
+    for (let n = 0; n <= 20; n++) { W.hexBytes(src, n); expect(out()).toBe(want.substr(0, n * 2)); }
+  });
+});
+
+describe("json/writer TextCache", () => {
+  it("gives back the text put under a key pair, and nothing for another pair", () => {
+    const c = new W.TextCache(4, 32);
+    expect(c.emit(1, 2)).toBe(false);
+    const s = W.pos; W.str(hexBytes("61 62 63"), 3); c.put(1, 2, s); out();
+    expect(c.emit(1, 2)).toBe(true); expect(out()).toBe("\"abc\"");
+    expect(c.emit(1, 3)).toBe(false);
+    expect(c.emit(2, 2)).toBe(false);
+    c.clear();
+    expect(c.emit(1, 2)).toBe(false);
+  });
+  it("does not cache a text longer than its slots", () => {
+    const c = new W.TextCache(4, 4);
+    const s = W.pos; W.str(hexBytes("61 62 63 64"), 4); c.put(9, 9, s); out();
+    expect(c.emit(9, 9)).toBe(false);
   });
 });
 
 describe("json/writer strings (Go encoding/json escaping)", () => {
   it("passes plain ASCII through", () => { expect(esc("48 65 6c 6c 6f")).toBe("Hello"); });
+  it("escapes the same at every string length and every position of the escaped byte (16-byte blocks)", () => {
+    for (let n = 1; n <= 40; n++) {
+      for (let at = -1; at < n; at++) {
+        let h = "";
+        let want = "";
+        for (let i = 0; i < n; i++) {
+          if (i == at) { h += "22"; want += "\\\""; } else { h += "61"; want += "a"; }
+        }
+        expect(esc(h)).toBe(want);
+      }
+    }
+  });
   it("escapes quote, backslash and the short control escapes", () => {
     expect(esc("22 5c 0a 0d 09 08 0c")).toBe("\\\"\\\\\\n\\r\\t\\b\\f");
   });

@@ -38,9 +38,14 @@ function frame(src, dst, sport, dport, seq, ack, flags, payload) {
 }
 
 const hex = (n, w) => n.toString(16).padStart(w, '0');
+// Trace ids are 32 hex digits (W3C trace-context; Cloud Trace): 8 from the exchange number and
+// 24 fixed, so every traced exchange has its own trace.
+const TRACE_ID = /^[0-9a-f]{32}$/;
 function traceHeader(i) {
-  if (i % 3 === 0) return `X-Cloud-Trace-Context: ${hex(i, 8)}aa7843bc8bf206b12000100000/${i * 7919};o=1\r\n`;
-  if (i % 3 === 1) return `traceparent: 00-${hex(i, 8)}f2f3577b34da6a3ce929d0e0e-00f067aa0ba9${hex(i & 0xffff, 4)}-01\r\n`;
+  const id = `${hex(i % 0x100000000, 8)}${i % 3 === 0 ? 'aa7843bc8bf206b120001000' : 'f2f3577b34da6a3ce929d0e0'}`;
+  if (!TRACE_ID.test(id)) throw new Error(`gen: bad trace id ${id}`);
+  if (i % 3 === 0) return `X-Cloud-Trace-Context: ${id}/${i * 7919};o=1\r\n`;
+  if (i % 3 === 1) return `traceparent: 00-${id}-00f067aa0ba9${hex(i & 0xffff, 4)}-01\r\n`;
   return '';
 }
 const BODY = Buffer.from(JSON.stringify({ ok: true, items: Array.from({ length: 8 }, (_, k) => ({ id: k, name: `item-${k}` })) }));

@@ -14,8 +14,6 @@ import { Dir } from "../flow/conn";
 import { takeBuf, freeBuf, bufPtr } from "./buffers";
 import { copy, findByte } from "../util/mem";
 
-const LF16 = i8x16.splat(0x0a);
-
 /** Parser states. */
 export const enum H1 { START = 0, HEAD = 1, BODY = 2, CHUNK_SIZE = 3, CHUNK_DATA = 4, CHUNK_END = 5, TRAILER = 6, UNTIL_EOF = 7, RESYNC = 8, OPAQUE = 9 }
 /** Events returned through h1Event. */
@@ -111,11 +109,8 @@ export function h1Step(d: Dir, p: usize, len: i32): i32 {
       let j = 0;
       let found = false;
       while (j < len) {
-        if (j + 16 <= len) {
-          const m = i8x16.bitmask(i8x16.eq(v128.load(p + <usize>j), LF16));
-          if (m == 0) { j += 16; continue; }
-          j += <i32>ctz(m);
-        } else if (load<u8>(p + <usize>j) != 0x0a) { j++; continue; }
+        j = findByte(p, j, len, 0x0a);
+        if (j == len) break;
         // p[j] is an LF: the head ends if the line it closes is empty.
         const b1 = j >= 1 ? <u32>load<u8>(p + <usize>(j - 1)) : have >= 1 ? <u32>load<u8>(buf + <usize>(have - 1)) : 0;
         const b2 = j >= 2 ? <u32>load<u8>(p + <usize>(j - 2)) : have + j >= 2 ? <u32>load<u8>(buf + <usize>(have + j - 2)) : 0;
@@ -126,8 +121,7 @@ export function h1Step(d: Dir, p: usize, len: i32): i32 {
         // Too large: consume the lines that fit, then resynchronise at the line that does not.
         let i = 0;
         while (i < j) {
-          let e = i;
-          while (e < j && load<u8>(p + <usize>e) != 0x0a) e++;
+          const e = findByte(p, i, j, 0x0a);
           const end = e < j ? e + 1 : j;
           if (d.headLen + end - i > headLimit) break;
           d.headLen += end - i; i = end;

@@ -62,6 +62,8 @@ export const HPACK_TABLE_BYTES: i32 = 16384;
 
 /** Entries of each per-connection text cache (record/render.ts TextCache); a power of two. */
 export const TEXT_CACHE_SLOTS: i32 = 256;
+/** Entries of the cache of 64-bit decimal texts (flow ids, endpoint hashes; 24 bytes each). */
+export const DEC_CACHE_SLOTS: i32 = 1024;
 /** Entries of the L2-block cache (MAC pairs repeat less than connections do). */
 export const L2_CACHE_SLOTS: i32 = 64;
 /** Longest cached text per cache, bytes: flow/iface/local/labels/operation run, L3 endpoints, L4 endpoints, message addresses, L2 block. */

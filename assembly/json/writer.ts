@@ -7,7 +7,7 @@
 // renderer writes a bounded amount (the largest record is bounded by 6 output bytes per
 // captured byte plus DNS names, see config.ts), so writes need no per-call bounds check.
 
-import { OUT_CAP } from "../config";
+import { OUT_CAP, DEC_CACHE_SLOTS } from "../config";
 import { copy } from "../util/mem";
 
 /** Start of the output window. */
@@ -130,27 +130,16 @@ export function u64dec(v: u64): void {
   pad9(lo);
 }
 
-// Direct-mapped cache of 64-bit decimal texts: flow ids and endpoint hashes repeat for every
-// packet of a connection and are the longest numbers of a record.
-const DEC_CACHE_SLOTS: i32 = 1024;
-const decTag = new StaticArray<u64>(DEC_CACHE_SLOTS);
-const decLenC = new StaticArray<u8>(DEC_CACHE_SLOTS);
-const DEC_TEXT: usize = heap.alloc(<usize>(DEC_CACHE_SLOTS * 24));
+// Decimal texts of 64-bit values through a TextCache: flow ids and endpoint hashes repeat for
+// every packet of a connection and are the longest numbers of a record.
+const DEC_CACHE = new TextCache(DEC_CACHE_SLOTS, 24);
 
 /** Writes v in decimal like u64dec, through a small cache (worth it for values that repeat). */
 export function u64decCached(v: u64): void {
-  const slot = <i32>((v ^ (v >> 29) ^ (v >> 47)) & <u64>(DEC_CACHE_SLOTS - 1));
-  const t = DEC_TEXT + <usize>(slot * 24);
-  if (unchecked(decTag[slot]) == v && unchecked(decLenC[slot]) != 0) {
-    const n = <usize>unchecked(decLenC[slot]);
-    copy(pos, t, n); pos += n;
-    return;
-  }
+  if (DEC_CACHE.emit(v, 0)) return;
   const start = pos;
   u64dec(v);
-  const n = pos - start;
-  copy(t, start, n);
-  unchecked(decTag[slot] = v); unchecked(decLenC[slot] = <u8>n);
+  DEC_CACHE.put(v, 0, start);
 }
 
 /**

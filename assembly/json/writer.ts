@@ -7,7 +7,7 @@
 // renderer writes a bounded amount (the largest record is bounded by 6 output bytes per
 // captured byte plus DNS names, see config.ts), so writes need no per-call bounds check.
 
-import { OUT_CAP, DEC_CACHE_SLOTS } from "../config";
+import { OUT_CAP, DEC_CACHE_SLOTS, WRITE_SLACK } from "../config";
 import { copy } from "../util/mem";
 
 /** Start of the output window. */
@@ -25,6 +25,12 @@ const OUT_END: usize = OUT_BASE + <usize>OUT_CAP;
 @inline export function outFree(): i32 { return <i32>(OUT_END - pos); }
 /** Roll the cursor back to a mark (discards a half-written value). */
 @inline export function rollback(mark: usize): void { pos = mark; }
+
+/**
+ * Allocates a buffer the writer may render into (setPos): `bytes` plus WRITE_SLACK spare bytes,
+ * which the writer's 16-byte stores may run into past the last byte written.
+ */
+export function renderBuffer(bytes: i32): usize { return heap.alloc(<usize>(bytes + WRITE_SLACK)); }
 
 // ---- constant fragments -------------------------------------------------------------------
 // A fragment is a u64: low 32 bits = address of its UTF-8 bytes, high 32 bits = length.

@@ -6,7 +6,7 @@
 // message suffix) and the exchange whose trace goes at the record's top level; render.ts
 // copies them into the record at their sorted place. Nothing here ever blocks or reorders.
 
-import { MAX_HEAD, MAX_METHOD, MAX_URL, WRITE_SLACK } from "../config";
+import { MAX_HEAD, MAX_METHOD, MAX_URL } from "../config";
 import * as T from "../flow/table";
 import { idleExpired, untrackDeadline, due } from "../flow/timers";
 import { Conn, Dir, Mode, ex, conn, Exchange } from "../flow/conn";
@@ -17,7 +17,7 @@ import { takeTable, freeTable, table } from "../http/hpackpool";
 import { hpackDecode, hpackOutLen } from "../http/hpack";
 import { hdrReset, hdrAdd, hdrWrite, Drop } from "../http/headers";
 import { TraceRepr, parseTraceparent, parseCloudTrace } from "../trace/context";
-import { frag, w, b, raw, u32dec, u64dec, i64dec, str, strBody, hex32, bin32, pos, setPos } from "../json/writer";
+import { renderBuffer, frag, w, b, raw, u32dec, u64dec, i64dec, str, strBody, hex32, bin32, pos, setPos } from "../json/writer";
 import { rfc3339 } from "../json/format";
 import { ClientHelloRepr, ServerHelloRepr, parseClientHello, parseServerHello, ja4 } from "../wire/tls";
 import { WireErr } from "../wire/errors";
@@ -27,10 +27,10 @@ import { Opt, optEscPtr, optEscLength } from "./options";
 // ---- per-packet results -------------------------------------------------------------------
 
 const SCRATCH_CAP: i32 = 1 << 20;
-const HTTP_BUF: usize = heap.alloc(<usize>(SCRATCH_CAP + WRITE_SLACK));
+const HTTP_BUF: usize = renderBuffer(SCRATCH_CAP);
 // Scratch sizes cover the worst case: every byte of a MAX_HEAD head escaped to 6 bytes.
-const L7_BUF: usize = heap.alloc(<usize>(MAX_HEAD * 7 + 4096 + WRITE_SLACK));
-const SUFFIX_BUF: usize = heap.alloc(<usize>(MAX_HEAD * 7 + 4096 + WRITE_SLACK));
+const L7_BUF: usize = renderBuffer(MAX_HEAD * 7 + 4096);
+const SUFFIX_BUF: usize = renderBuffer(MAX_HEAD * 7 + 4096);
 /** JSON of the record's `HTTP` object (without the key), or length 0. */
 export let httpLen: i32 = 0;
 /** JSON of the record's `L7` object, or length 0. */
@@ -659,7 +659,7 @@ let h2LastStream: u32 = 0;
 
 // Frame JSON fragments of this packet, grouped by stream when the HTTP object is assembled.
 const MAX_FRAMES: i32 = 512;
-const FRAG_BUF: usize = heap.alloc(<usize>(SCRATCH_CAP + WRITE_SLACK));
+const FRAG_BUF: usize = renderBuffer(SCRATCH_CAP);
 const fragStream = new StaticArray<u32>(MAX_FRAMES);
 const fragOff = new StaticArray<i32>(MAX_FRAMES);
 const fragLen = new StaticArray<i32>(MAX_FRAMES);
@@ -1125,7 +1125,7 @@ const K_DATA_KEY = frag("\"data\":");
 // decode error. The first handshake record of each direction is kept (up to MAX_HEAD bytes)
 // and parsed as ClientHello / ServerHello: SNI, ALPN, versions and the JA4 fingerprint.
 
-const TLS_BUF: usize = heap.alloc(<usize>((64 << 10) + WRITE_SLACK));
+const TLS_BUF: usize = renderBuffer(64 << 10);
 /** JSON of the record's `TLS` object, or length 0. */
 export let tlsLen: i32 = 0;
 @inline export function tlsPtr(): usize { return TLS_BUF; }

@@ -4,10 +4,10 @@
 // str(), which applies Go's escaping and replaces invalid UTF-8.
 
 import {
-  TEXT_CACHE_SLOTS, L2_CACHE_SLOTS, TAIL_TEXT_MAX, L3_EP_TEXT_MAX, L4_EP_TEXT_MAX, MSG_TEXT_MAX, L2_TEXT_MAX, SPAN_CAP, WRITE_SLACK,
+  TEXT_CACHE_SLOTS, L2_CACHE_SLOTS, TAIL_TEXT_MAX, L3_EP_TEXT_MAX, L4_EP_TEXT_MAX, MSG_TEXT_MAX, L2_TEXT_MAX, SPAN_CAP,
 } from "../config";
 import {
-  frag, fragBytes, w, b, raw, lp, lpStr, u32dec, u64dec, u64decCached, i64dec, hex32, bin32, hexBytes, str, strBody, pos, rollback, setPos, TextCache,
+  frag, fragBytes, w, b, raw, lp, lpStr, u32dec, u64dec, u64decCached, i64dec, hex32, bin32, hexBytes, str, strBody, pos, rollback, setPos, TextCache, renderBuffer,
 } from "../json/writer";
 import { ip4 as fmtIp4, ip6 as fmtIp6, mac, rfc3339 } from "../json/format";
 import * as d from "./decode";
@@ -127,7 +127,7 @@ function setInterface(): void {
 // Parts of a record made only of options and the interface (labels, operation id prefix, pcap
 // context, ...): rendered once per change of interface or options, copied into each record.
 const enum Span { IFACE = 0, LABELS_OP_DBG = 1, LABELS_OP_INFO = 2, OP_END = 3, MSG_IFACE = 4, PCAP_DBG = 5, COUNT = 6 }
-const SPANS: usize = heap.alloc(<usize>(SPAN_CAP * Span.COUNT + WRITE_SLACK));
+const SPANS: usize = renderBuffer(SPAN_CAP * Span.COUNT);
 const spanLen = new StaticArray<i32>(Span.COUNT);
 let spanIf: i32 = -1;
 let spanGen: u32 = 0xffffffff;
@@ -149,7 +149,7 @@ function renderSpans(): void {
   TAIL_CACHE.clear();
 }
 const IFNAME_COPY: usize = heap.alloc(1024);
-const IFNAME_ESC: usize = heap.alloc(<usize>(1024 * 6 + WRITE_SLACK));
+const IFNAME_ESC: usize = renderBuffer(1024 * 6);
 let ifEscL: i32 = 0;
 @inline function ifName(): void { raw(IFNAME_ESC, ifEscL); }
 
@@ -487,7 +487,7 @@ initFlagStrings();
 const FLAGS_DEBUG = new StaticArray<u64>(512);
 const FLAGS_INFO = new StaticArray<u64>(256);
 function initFlagObjects(): void {
-  const scratch = heap.alloc(512 + WRITE_SLACK);
+  const scratch = renderBuffer(512);
   const save = pos;
   for (let v = 0; v < 512; v++) {
     const f = <u32>(v & 0xff), ns = v >= 256;

@@ -383,9 +383,12 @@ export function strBody(p: usize, len: i32): void {
       pos += k; q += k;
       if (q >= end) break;
       if (k == 16) continue;
-    } else if (load<u8>(CLASS + <usize>load<u8>(q)) == 0) { store<u8>(pos, load<u8>(q)); pos++; q++; continue; }
-    // q is at a byte that needs escaping (class 1) or starts a non-ASCII sequence (class 2).
-    if (load<u8>(CLASS + <usize>load<u8>(q)) == 1) {
+    }
+    // The byte's class: 0 copy as is (only reached near the end of memory, without SIMD),
+    // 1 needs escaping, 2 starts a non-ASCII sequence.
+    const cls = load<u8>(CLASS + <usize>load<u8>(q));
+    if (cls == 0) { store<u8>(pos, load<u8>(q)); pos++; q++; }
+    else if (cls == 1) {
       // CR LF, the line break of HTTP heads and many bodies, in one store.
       if (q + 1 < end && load<u16>(q) == 0x0a0d) { store<u32>(pos, 0x6e5c725c); pos += 4; q += 2; }
       else { escByte(<u32>load<u8>(q)); q++; }

@@ -30,7 +30,8 @@ Query parameters (all optional):
 
 Status: 200 NDJSON; 400 bad parameter; 422 the body is not a capture (or is damaged
 before its first record), with the reason as one line; 405 other methods. Damage found
-after the first records ends the 200 response with a broken transfer.
+after the first records ends the 200 response with one last line that is not a packet:
+{"severity":"ERROR","tracecap_error":{"code":...,"message":...,"offset":...,"packets":...}}
 
   curl --data-binary @capture.pcapng 'https://HOST/?verbosity=info'
 `;
@@ -97,13 +98,16 @@ function optionsFromQuery(params: URLSearchParams, defaults: TranslatorOptions =
  *   record (not a capture, an empty body, damage in the first packet) the answer is 422 with
  *   the CaptureError's message as one line (and its code in `x-tracecap-error`). This rule
  *   does not depend on how the body happens to be chunked.
- * - Damage found after the first records errors the response body stream: the client gets
- *   every record before the damage, then a broken transfer (an incomplete chunked body)
- *   instead of a clean end, so a clean end means the whole capture was translated.
- *   CAVEAT: workerd (checked with miniflare 4.20260426.0) ends an errored response body with a
- *   normal chunked terminator (cloudflare/workerd#6818, open), so there the damage only shows
- *   in the runtime's log as an uncaught CaptureError, not at the client. test/runtimes pins
- *   this with an `it.fails`.
+ * - Damage found after the first records ends the body cleanly, after every record before
+ *   the damage, with one last line that is not a packet record (errorLine(): `severity`
+ *   ERROR and a `tracecap_error` object with the code, message, byte offset and packet
+ *   count), and the CaptureError goes to the runtime log (console.error). A body without
+ *   that line is a whole capture. Why not a broken transfer: erroring the response stream
+ *   is what the Streams spec offers, but workerd then ends the chunked body normally
+ *   (cloudflare/workerd#6818, open) or resets it, depending on timing (checked with miniflare
+ *   4.20260426.0: about 1 run in 6 reset). Before the body ends, the unread rest of the
+ *   upload is drained (as below): cancelling it also resets the connection, and the records
+ *   still in flight to the client were lost. A clean end is the same every time.
  * - Before a 400, 405 or 422 the unread rest of the upload is drained (up to 16 MiB): workerd
  *   resets the connection when a Worker answers before consuming the request body, and the
  *   client would see a failed upload instead of the status.
@@ -160,8 +164,18 @@ export function createHandler(wasm: WebAssembly.Module, defaults: TranslatorOpti
             if (next.done) controller.close();
             else controller.enqueue(next.value);
           } catch (err) {
-            controller.error(err);
-            void release(err);
+            if (err instanceof CaptureError) {
+              console.error(`CaptureError: ${err.message}`);
+              // Consume the unread upload before ending the body: cancelling it makes workerd
+              // reset the connection, and records still in flight to the client are lost.
+              await piping;
+              await drain(input);
+              controller.enqueue(errorLine(err));
+              controller.close();
+            } else {
+              controller.error(err);
+              void release(err);
+            }
           }
         },
         async cancel(reason) {
@@ -177,6 +191,16 @@ export function createHandler(wasm: WebAssembly.Module, defaults: TranslatorOpti
       });
     },
   };
+}
+
+/**
+ * The body's last line after damage found mid-stream: valid JSON with its keys in the same
+ * sorted order as the records, so an NDJSON consumer (or Cloud Logging) reads it as an error
+ * entry, and nothing that selects packet records (by `pcap`, `L3`, …) picks it up.
+ */
+export function errorLine(err: CaptureError): Uint8Array {
+  const e = { code: err.codeName, message: err.message, offset: err.offset, packets: err.packets };
+  return new TextEncoder().encode(`${JSON.stringify({ severity: 'ERROR', tracecap_error: e })}\n`);
 }
 
 /** Bytes of an unread request body read and discarded before an early error response. */

@@ -200,7 +200,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'chromium (runtimes/browser)' : `c
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(`${origin}/`);
-    await page.waitForFunction(() => 'tracecapRun' in globalThis, null, { timeout: 15_000 }).catch((e: Error) => {
+    await page.waitForFunction(() => 'tracecapRun' in globalThis, null, { timeout: 60_000 }).catch((e: Error) => {
       throw new Error(`test page did not load: ${pageErrors.join('; ') || e.message}`);
     });
   });
@@ -342,22 +342,34 @@ describe('workerd (runtimes/workers via miniflare)', () => {
     expect(empty.headers.get('x-tracecap-error')).toBe('EMPTY');
   });
 
-  it('damage after the first records: 200, every record before the damage, the error in the runtime log', async () => {
+  // What holds whatever the timing: the 200, then every record before the damage, byte for
+  // byte, then one of the two ends below. The adapter ends the body cleanly with an error line
+  // (see createHandler); a broken transfer is accepted too, because erroring a response stream
+  // in workerd ends it normally or resets it depending on timing (cloudflare/workerd#6818), and
+  // a future adapter or workerd may choose it. Anything else (a lost record, an extra record, a
+  // clean end without the error line) fails. Repeated, because a race shows only now and then.
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])('damage after the first records: 200, every record before the damage, then the error (run %i)', async () => {
     const ref = reference.get(refKey('corrupt.pcapng', DEBUG))!;
+    const logBefore = runtimeLog.length;
     const r = await post(DEBUG.query, CORRUPT);
     expect(r.status).toBe(200);
-    expectSameBytes(r.bytes, ref.bytes, 'workerd, corrupt capture');
-    // workerd logs the uncaught stream error; wait for it to reach us.
-    for (let i = 0; i < 50 && !runtimeLog.includes(ref.error!.message); i++) await new Promise((res) => setTimeout(res, 20));
-    expect(runtimeLog).toContain(`CaptureError: ${ref.error!.message}`);
-  });
-
-  // The adapter errors the response body stream, which should reach the client as a broken
-  // transfer. workerd instead ends the chunked body cleanly (cloudflare/workerd#6818, open), so
-  // this is expected to fail until workerd is fixed; then drop `.fails`.
-  it.fails('damage after the first records is visible to the client as a broken transfer (workerd#6818)', async () => {
-    const r = await post(DEBUG.query, CORRUPT);
-    expect(r.bodyError).toBeDefined();
+    expectSameBytes(r.bytes.subarray(0, ref.bytes.length), ref.bytes, 'workerd, corrupt capture: the records before the damage');
+    const tail = new TextDecoder().decode(r.bytes.subarray(ref.bytes.length));
+    if (r.bodyError !== undefined) {
+      // A broken transfer: at most a part of the error line may have arrived, no record.
+      expect(`${JSON.stringify({ severity: 'ERROR', tracecap_error: {} })}`.startsWith(tail.slice(0, 2)) || tail === '').toBe(true);
+      return;
+    }
+    // A clean end: exactly one more line, the error, and the error in the runtime log.
+    expect(tail.endsWith('\n') && tail.indexOf('\n') === tail.length - 1).toBe(true);
+    expect(JSON.parse(tail)).toEqual({
+      severity: 'ERROR',
+      tracecap_error: { code: 'BAD_BLOCK_LENGTH', message: ref.error!.message, offset: ref.error!.offset, packets: ref.error!.packets },
+    });
+    // The log line is written before the body ends, but reaches us through workerd's stdio
+    // pipe: wait for it (no fixed sleep; the test's own timeout bounds the wait).
+    const want = `CaptureError: ${ref.error!.message}`;
+    while (!runtimeLog.slice(logBefore).includes(want)) await new Promise((res) => setTimeout(res, 20));
   });
 
   it('GET: usage text', async () => {

@@ -11,6 +11,7 @@ export interface CoreExports {
   finish(): number;
   reset(): void;
   setLimit(n: number): void;
+  setSerial(n: number): void;
   errCode(): number;
   errOffset(): number;
   errPacket(): number;

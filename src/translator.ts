@@ -20,6 +20,11 @@ export interface TranslatorOptions {
   id?: string;
   /** Stop after this many packets (default: all). */
   limit?: number;
+  /**
+   * Serial (`pcap.num`) of the first packet (default 0). For a capture cut from the middle of an
+   * interface's traffic, so records keep their real serials; `operation.first` stays on serial 1.
+   */
+  firstSerial?: number;
   /** Ephemeral port range for `local` (default [32768, 65535]). */
   ephemeral?: [number, number];
   /** TCP connections tracked at DEBUG (default and maximum 24576); the least recently seen is evicted beyond. */
@@ -233,6 +238,10 @@ function configure(core: CoreExports, o: TranslatorOptions): void {
   if (o.limit !== undefined) {
     if (!Number.isInteger(o.limit) || o.limit < 0) throw new RangeError('limit must be a non-negative integer');
     core.setLimit(o.limit);
+  }
+  if (o.firstSerial !== undefined) {
+    if (!Number.isSafeInteger(o.firstSerial) || o.firstSerial < 0) throw new RangeError('firstSerial must be a non-negative integer');
+    core.setSerial(o.firstSerial);
   }
   if (o.ephemeral) core.setEphemeral(o.ephemeral[0], o.ephemeral[1]);
   if (o.maxFlows !== undefined) {

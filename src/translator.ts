@@ -1,4 +1,4 @@
-import { instantiateCore, OptKey, type CoreExports } from './abi.js';
+import { instantiateCore, instantiateCoreSync, OptKey, type CoreExports } from './abi.js';
 import { CaptureError, ErrCode } from './errors.js';
 import { parseIp } from './ip.js';
 
@@ -258,4 +258,12 @@ function configure(core: CoreExports, o: TranslatorOptions): void {
 export async function createTranslator(source: CoreSource, options: TranslatorOptions = {}): Promise<Translator> {
   const module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source);
   return new Translator(await instantiateCore(module), options);
+}
+
+/**
+ * Creates a translator from a compiled module without awaiting (Node and workers; browsers may
+ * refuse synchronous instantiation on their main thread). Throws RangeError for bad options.
+ */
+export function createTranslatorSync(module: WebAssembly.Module, options: TranslatorOptions = {}): Translator {
+  return new Translator(instantiateCoreSync(module), options);
 }

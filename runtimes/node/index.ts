@@ -2,3 +2,7 @@
 export { loadCore, createNodeTranslator, wasmPath } from './core.js';
 export { main } from './cli.js';
 export * from '../../src/index.js';
+export {
+  createTriggerRing, triggerAll, followTriggerFile, watchTriggers, compileTriggerRegex, wallClock,
+  type TriggerRing, type TriggerRingOptions, type TriggerSources, type RingStats, type WindowEvent, type Instant,
+} from './ring.js';

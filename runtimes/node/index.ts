@@ -6,3 +6,4 @@ export {
   createTriggerRing, triggerAll, followTriggerFile, watchTriggers, compileTriggerRegex, wallClock,
   type TriggerRing, type TriggerRingOptions, type TriggerSources, type RingStats, type WindowEvent, type Instant,
 } from './ring.js';
+export { argsFromEnv, sidecarArgv, sidecarContext, EnvError, SIDECAR_DEFAULTS } from './env.js';

@@ -383,6 +383,9 @@ export function followTriggerFile(path: string, regex: RegExp, onMatch: (line: s
   let offset = 0;
   let stopped = false;
   let lastError = '';
+  // Whether the file was seen missing: when it appears it is new, and all of it was appended
+  // after the start. A file that existed but could not be opened is read from its end instead.
+  let missing = false;
 
   const report = (e: unknown): void => {
     const err = e as NodeJS.ErrnoException;
@@ -400,7 +403,7 @@ export function followTriggerFile(path: string, regex: RegExp, onMatch: (line: s
       lineLen = 0;
       lastError = '';
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') report(e);
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') missing = true; else report(e);
     }
   }
 
@@ -438,7 +441,7 @@ export function followTriggerFile(path: string, regex: RegExp, onMatch: (line: s
 
   function check(): void {
     if (stopped) return;
-    if (fd === null) { open(true); readToEnd(); return; }
+    if (fd === null) { open(missing); readToEnd(); return; }
     readToEnd();
     let s;
     try { s = statSync(path); } catch (e) {

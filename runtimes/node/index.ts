@@ -7,3 +7,4 @@ export {
   type TriggerRing, type TriggerRingOptions, type TriggerSources, type RingStats, type WindowEvent, type Instant,
 } from './ring.js';
 export { argsFromEnv, sidecarArgv, sidecarContext, EnvError, SIDECAR_DEFAULTS } from './env.js';
+export { ringSettings, runTriggered, describeWindow, DEFAULT_AFTER_SECS, type RingFlags, type RingSettings, type TriggeredRun } from './triggered.js';

@@ -58,6 +58,15 @@ export class Translator {
   get packets(): number { return this.#core.packets(); }
 
   /**
+   * Numbers the next packet `n` (`pcap.num`), for a host that had to leave packets of a live
+   * stream out between two push() calls; records already returned keep their numbers.
+   */
+  setNextSerial(n: number): void {
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError('serial must be a non-negative integer');
+    this.#core.setSerial(n);
+  }
+
+  /**
    * Feeds the next chunk of the capture (any size) and returns the NDJSON bytes of the records
    * it completed. After a capture error it returns what came before the damage, sets `error`,
    * and ignores further input.

@@ -27,6 +27,11 @@ export const MAX_RING_SECS = 86400;
 export const MAX_CAPLEN = 262144;
 /** Wall-clock slack after an after-window ends, for packets the engine delivers late (tcpdump and libpcap buffer). */
 export const DEFAULT_GRACE_MS = 1000;
+/**
+ * Ring bytes translated per event-loop turn when a window opens (about 10 ms of work): a full
+ * ring takes seconds, and the engine's packets must keep being read meanwhile.
+ */
+export const DEFAULT_DRAIN_SLICE_BYTES = 1 << 20;
 
 const MAX_TIMER_MS = 0x7fffffff;
 const REC = 16; // classic pcap record header: ts_sec, ts_nsec, incl_len, orig_len (little-endian)
@@ -75,6 +80,8 @@ export interface TriggerRingOptions {
   now?: () => Instant;
   /** Wall-clock slack before an idle after-window is closed; default DEFAULT_GRACE_MS. */
   graceMs?: number;
+  /** Ring bytes translated per event-loop turn when a window opens; default DEFAULT_DRAIN_SLICE_BYTES. */
+  drainSliceBytes?: number;
 }
 
 /** A window opening (`start`) or closing (`end`). */
@@ -86,7 +93,7 @@ export interface WindowEvent {
   window: number;
   /** Serial of the window's first packet (on `start`), of its last + 1 (on `end`). */
   serial: number;
-  /** Packets translated in the window so far (on `start`: those taken from the ring). */
+  /** On `start`: packets in the ring's time window; on `end`: packets written in the window. */
   packets: number;
 }
 
@@ -108,9 +115,11 @@ export interface RingStats {
   windows: number;
   /** Packets translated, over all windows. */
   translated: number;
+  /** Packets of a window evicted before they were translated (the ring filled while it was being translated). */
+  lost: number;
 }
 
-/** State of a ring: `waiting` for a trigger, `triggered` (translating), `done` (max triggers reached, or closed). */
+/** State of a ring: `waiting` for a trigger, `triggered` (a window is open), `done` (max triggers reached, or closed). */
 export type RingState = 'waiting' | 'triggered' | 'done';
 
 /** The trigger ring of one interface. */
@@ -123,8 +132,13 @@ export interface TriggerRing {
   readonly done: Promise<void>;
   /** Takes one packet (call from CaptureEngine.onPacket); its data is copied, not kept. */
   push(packet: CapturedPacket): void;
-  /** Fires a trigger dated `at` (default: the clock): opens a window, or extends the open one. */
+  /**
+   * Fires a trigger dated `at` (default: the clock): opens a window, or extends the open one.
+   * The ring's packets are translated from here on, one slice per event-loop turn.
+   */
   trigger(reason: string, at?: Instant): void;
+  /** True while the ring's packets of the open window are still being translated. */
+  readonly draining: boolean;
   /** Closes an open window (its records are written), stops the timer; the ring is done. */
   close(): void;
   /** The counters. */
@@ -138,8 +152,8 @@ function checkNumber(v: number, lo: number, hi: number, what: string): number {
 
 /**
  * Creates the trigger ring of one interface. Throws RangeError (one line) for bad options.
- * Triggering starts the window synchronously: the ring's packets are translated before
- * trigger() returns (a full 64 MiB ring takes about a second at DEBUG).
+ * A trigger translates the first slice of the ring at once and the rest on later event-loop
+ * turns, while new packets queue behind it in the ring.
  */
 export function createTriggerRing(o: TriggerRingOptions): TriggerRing {
   const capacity = Math.floor(checkNumber(o.bytes ?? DEFAULT_RING_BYTES, MIN_RING_BYTES, MAX_RING_BYTES, 'ring size in bytes (--ring-mb)'));
@@ -150,6 +164,7 @@ export function createTriggerRing(o: TriggerRingOptions): TriggerRing {
   if (!Number.isInteger(o.linktype) || o.linktype < 0) throw new RangeError(`link type must be a non-negative integer, not ${String(o.linktype)}`);
   const now = o.now ?? wallClock;
   const graceMs = o.graceMs ?? DEFAULT_GRACE_MS;
+  const slice = Math.floor(checkNumber(o.drainSliceBytes ?? DEFAULT_DRAIN_SLICE_BYTES, 1, MAX_RING_BYTES, 'drain slice bytes'));
   const secsNs = secs === null ? 0 : Math.round(secs * 1e9);
   const afterNs = Math.round(afterSecs * 1e9);
   const header = pcapHeader(o.linktype);
@@ -166,7 +181,7 @@ export function createTriggerRing(o: TriggerRingOptions): TriggerRing {
   // the end of the buffer: when it does not fit at the tail it goes to offset 0 and wrapEnd marks
   // where the data before it stops.
   let head = 0, tail = 0, wrapEnd = 0, wrapped = false, held = 0;
-  const st: RingStats = { packets: 0, held: 0, heldBytes: 0, evictedByTime: 0, evictedBySize: 0, cut: 0, windows: 0, translated: 0 };
+  const st: RingStats = { packets: 0, held: 0, heldBytes: 0, evictedByTime: 0, evictedBySize: 0, cut: 0, windows: 0, translated: 0, lost: 0 };
 
   // Times are nanoseconds relative to `base` (the first second seen), exact in a double for 104 days.
   let base: number | null = null;
@@ -180,6 +195,11 @@ export function createTriggerRing(o: TriggerRingOptions): TriggerRing {
   let windowFirst = 0;
   let windowPackets = 0;
   let windowFailed = false;
+  // While draining, the window's ring packets are being translated: new packets are stored
+  // behind them (capture order holds), and nothing is evicted by time (the window's start is fixed).
+  let draining = false;
+  let drainScheduled = false;
+  let nextSerial = 0; // serial the translator gives the next record
   let timer: ReturnType<typeof setTimeout> | null = null;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => { resolveDone = r; });
@@ -204,6 +224,7 @@ export function createTriggerRing(o: TriggerRingOptions): TriggerRing {
       else if (head >= n) { wrapEnd = tail; tail = 0; wrapped = true; return; }
       dropOldest();
       st.evictedBySize++;
+      if (draining) st.lost++;
     }
   }
 
@@ -211,15 +232,17 @@ export function createTriggerRing(o: TriggerRingOptions): TriggerRing {
     while (held > 0 && relAt(head) < cutoff) { dropOldest(); st.evictedByTime++; }
   }
 
-  function feed(bytes: Uint8Array): void {
+  function feed(bytes: Uint8Array, serial: number): void {
     const t = translator!;
     windowPackets++;
     if (windowFailed) return;
+    if (serial !== nextSerial) t.setNextSerial(serial); // packets were lost: keep the real serials
+    nextSerial = serial + 1;
     t.push(bytes);
     st.translated++;
     if (t.error) {
       windowFailed = true;
-      o.onError?.(`trigger window ${st.windows}: translation stopped at serial ${windowFirst + windowPackets - 1}: ${t.error.message}`);
+      o.onError?.(`trigger window ${st.windows}: translation stopped at serial ${serial}: ${t.error.message}`);
     }
   }
 
@@ -232,18 +255,48 @@ export function createTriggerRing(o: TriggerRingOptions): TriggerRing {
     windowFirst = st.packets - held;
     windowPackets = 0;
     windowFailed = false;
+    nextSerial = windowFirst;
     translator = createTranslatorSync(o.core, { ...o.translatorOptions, firstSerial: windowFirst });
     translator.setSink(o.sink);
     translator.push(header);
-    // The ring's packets in capture order; one dated after the window (a clock far behind the
-    // packets) ends it and stays in the ring.
-    while (held > 0 && relAt(head) <= windowEnd) {
-      const off = dropOldest();
-      feed(buf.subarray(off, off + REC + view.getUint32(off + 8, true)));
-    }
-    o.onWindow?.({ phase: 'start', reason, window: st.windows, serial: windowFirst, packets: windowPackets });
-    if (held > 0) { closeWindow(); return; }
+    draining = true;
+    o.onWindow?.({ phase: 'start', reason, window: st.windows, serial: windowFirst, packets: countUpTo(windowEnd) });
     armTimer();
+    drain(slice);
+  }
+
+  // Takes the oldest record out of the ring into the window's translator; returns its size.
+  function translateOldest(): number {
+    const serial = st.packets - held; // the ring holds the newest `held` packets
+    const off = dropOldest();
+    const n = REC + view.getUint32(off + 8, true);
+    feed(buf.subarray(off, off + n), serial);
+    return n;
+  }
+
+  function countUpTo(end: number): number {
+    let n = 0;
+    for (let off = head, i = 0; i < held; i++) {
+      if (wrapped && off >= wrapEnd) off = 0;
+      if (relAt(off) > end) break;
+      n++;
+      off += REC + view.getUint32(off + 8, true);
+    }
+    return n;
+  }
+
+  // Translates up to `budget` bytes of the ring's records in capture order; a record dated after
+  // the window (the next waiting period's first, or a clock far behind the packets) closes the
+  // window and stays in the ring. The rest waits for the next event-loop turn.
+  function drain(budget: number): void {
+    drainScheduled = false;
+    if (!draining) return;
+    while (held > 0 && budget > 0) {
+      if (relAt(head) > windowEnd) { closeWindow(); return; }
+      budget -= translateOldest();
+    }
+    if (held === 0) { draining = false; return; }
+    if (!drainScheduled) { drainScheduled = true; setImmediate(() => drain(slice)); }
   }
 
   // Closes an after-window that sees no packet dated past its end (an idle interface).
@@ -260,6 +313,11 @@ export function createTriggerRing(o: TriggerRingOptions): TriggerRing {
   }
 
   function closeWindow(): void {
+    if (draining) {
+      // Closing early (the timer, close()): the window's packets still in the ring come first.
+      draining = false;
+      while (held > 0 && relAt(head) <= windowEnd) translateOldest();
+    }
     if (timer) { clearTimeout(timer); timer = null; }
     const t = translator!;
     translator = null;
@@ -279,7 +337,7 @@ export function createTriggerRing(o: TriggerRingOptions): TriggerRing {
   }
 
   function store(p: CapturedPacket, caplen: number, len: number): void {
-    if (secs !== null) evictBefore(rel(p.sec, p.nsec) - secsNs);
+    if (secs !== null && !draining) evictBefore(rel(p.sec, p.nsec) - secsNs);
     reserve(REC + caplen);
     const off = tail;
     view.setUint32(off, p.sec, true); view.setUint32(off + 4, p.nsec, true);
@@ -292,6 +350,7 @@ export function createTriggerRing(o: TriggerRingOptions): TriggerRing {
   return {
     buffer: buf,
     get state() { return state; },
+    get draining() { return draining; },
     done,
     push(p: CapturedPacket): void {
       st.packets++;
@@ -299,12 +358,13 @@ export function createTriggerRing(o: TriggerRingOptions): TriggerRing {
       let caplen = p.data.length;
       if (caplen > MAX_CAPLEN) { caplen = MAX_CAPLEN; st.cut++; }
       const len = Math.max(p.len, caplen);
+      if (state === 'triggered' && draining) { store(p, caplen, len); return; } // queued behind the ring's packets
       if (state === 'triggered') {
         if (rel(p.sec, p.nsec) <= windowEnd) {
           stageView.setUint32(0, p.sec, true); stageView.setUint32(4, p.nsec, true);
           stageView.setUint32(8, caplen, true); stageView.setUint32(12, len, true);
           stage.set(caplen === p.data.length ? p.data : p.data.subarray(0, caplen), REC);
-          feed(stage.subarray(0, REC + caplen));
+          feed(stage.subarray(0, REC + caplen), st.packets - 1);
           return;
         }
         closeWindow();

@@ -165,6 +165,17 @@ describe('src/translator options', () => {
     expect(from1['logging.googleapis.com/operation'].first).toBe(true);
     expect(sha((await whole(cap, { firstSerial: 0 })).out)).toBe(sha((await whole(cap)).out));
   });
+  it('setNextSerial between pushes renumbers the packets that follow, not those already returned', async () => {
+    const { linktype, packets } = readPcap(readFileSync(HTTP + 'dns-udp.pcap'));
+    const file = writePcap(linktype, packets);
+    const t = await createTranslator(wasm, { verbosity: 'info' });
+    const split = writePcap(linktype, packets.slice(0, 5)).length; // header and five records
+    const nums = (b: Uint8Array) => new TextDecoder().decode(b).split('\n').filter(Boolean).map((l) => JSON.parse(l).pcap.num);
+    expect(nums(t.push(file.subarray(0, split)))).toEqual(['0', '1', '2', '3', '4']);
+    t.setNextSerial(1000);
+    expect(nums(B.bytes(t.push(file.subarray(split)), t.finish())).slice(0, 2)).toEqual(['1000', '1001']);
+    expect(() => t.setNextSerial(-1)).toThrow(RangeError);
+  });
   it('rejects bad options with a RangeError', async () => {
     await expect(createTranslator(wasm, { firstSerial: -1 })).rejects.toThrow(RangeError);
     await expect(createTranslator(wasm, { firstSerial: 1.5 })).rejects.toThrow(RangeError);

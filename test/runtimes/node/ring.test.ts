@@ -142,6 +142,26 @@ describe('trigger ring: windows of a real capture', () => {
     expect(c.take()).toBe(await translateRange(linktype, packets, 0, 11));
   });
 
+  it('a ring larger than a slice is translated over several event-loop turns, new packets queued behind it', async () => {
+    const after = 0.02, A = BigInt(after * 1e9);
+    const h = harness({ linktype, afterSecs: after, drainSliceBytes: 64 << 10 });
+    const k = 400;
+    let i = 0;
+    for (; i <= k; i++) h.push(packets[i]!);
+    h.ring.trigger('big ring');
+    expect(h.ring.draining).toBe(true);
+    const partial = h.take();
+    expect(partial.length).toBeGreaterThan(0); // the first slice at once
+    const to = firstAfter(times[k]! + A);
+    expect(to).toBeLessThan(packets.length - 1);
+    for (; i <= to + 1; i++) h.push(packets[i]!); // inside the window, then past it: both wait in the ring
+    for (let n = 0; n < 500 && h.ring.state === 'triggered'; n++) await new Promise((r) => setImmediate(r));
+    expect(h.ring.state).toBe('waiting');
+    expect(partial + h.take()).toBe(await translateRange(linktype, packets, 0, to));
+    expect(h.ring.stats().held).toBe(2); // packets `to` and `to + 1` begin the next waiting period
+    expect(h.ring.stats().lost).toBe(0);
+  });
+
   it('one trigger fires the ring of every interface with the same date', async () => {
     const a = harness({ linktype, secs: 0.004, afterSecs: 0 });
     const b = harness({ linktype, secs: 0.004, afterSecs: 0 });
@@ -190,6 +210,29 @@ describe('trigger ring: bounds', () => {
     expect(lines.length).toBe(s.held);
     expect(JSON.parse(lines[0]!).pcap.num).toBe(String(N - s.held));
     expect(JSON.parse(lines.at(-1)!).pcap.num).toBe(String(N - 1));
+    expect(h.errors).toEqual([]);
+  });
+
+  it('packets evicted while the ring is being translated are lost, and the records keep their real serials', () => {
+    const h = harness({ linktype: 1, bytes: MIN_RING_BYTES, afterSecs: 3600, drainSliceBytes: 64 << 10 });
+    const d = eth(1000, 3);
+    // The serial is in the timestamp, so each record says which packet it is.
+    const push = (serial: number) => h.ring.push({ sec: 100, nsec: serial * 1000, len: d.length, data: d });
+    let n = 0;
+    for (; n < 1000; n++) push(n);
+    h.ring.trigger('flood while draining', { sec: 100, nsec: n * 1000 });
+    expect(h.ring.draining).toBe(true);
+    for (const end = n + 2000; n < end; n++) push(n); // 2 MB into a 1 MiB ring: untranslated packets go
+    h.ring.close();
+    const records = h.take().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const s = h.ring.stats();
+    expect(s.lost).toBeGreaterThan(0);
+    expect(records.length + s.lost).toBe(n);
+    expect(s.translated).toBe(records.length);
+    for (const r of records) expect(r.pcap.num).toBe(String(r.timestamp.nanos / 1000));
+    const nums = records.map((r) => Number(r.pcap.num));
+    expect(nums.at(-1)).toBe(n - 1);
+    expect(nums.every((x, i) => i === 0 || x > nums[i - 1]!)).toBe(true);
     expect(h.errors).toEqual([]);
   });
 

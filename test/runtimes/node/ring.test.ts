@@ -4,7 +4,7 @@
 // trigger sources (SIGUSR1 in a child process, a followed log file that is rotated and truncated).
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTranslator, type TranslatorOptions } from '../../../src/index.js';
@@ -361,6 +361,20 @@ describe('trigger sources', () => {
       writeFileSync(path, 'boom 1\nquiet\n');
       for (let i = 0; i < 200 && matches.length < 1; i++) await new Promise((r) => setTimeout(r, 10));
       expect(matches).toEqual(['boom 1']);
+    } finally { stop(); }
+  });
+
+  it('a trigger file in a directory that does not exist yet is found by polling', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tracecap-trigger-'));
+    const path = join(dir, 'later', 'app.log');
+    const matches: string[] = [];
+    const stop = followTriggerFile(path, /boom/, (l) => matches.push(l), { pollMs: 25 });
+    try {
+      await new Promise((r) => setTimeout(r, 60));
+      mkdirSync(join(dir, 'later'));
+      writeFileSync(path, 'boom in a new directory\n');
+      for (let i = 0; i < 200 && matches.length < 1; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(matches).toEqual(['boom in a new directory']);
     } finally { stop(); }
   });
 

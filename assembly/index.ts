@@ -13,7 +13,7 @@ import { RECORD_RESERVE, MAX_OPTION } from "./config";
 import * as reader from "./capture/reader";
 import { Next } from "./capture/reader";
 import { OUT_BASE, outLen as wOutLen, outReset as wOutReset, outFree } from "./json/writer";
-import { renderPacket, resetSerial } from "./record/render";
+import { renderPacket, resetSerial, setFirstSerial } from "./record/render";
 import { resetAnalysis, setFlowCap } from "./record/analyze";
 import { setHeadLimit } from "./http/h1";
 import * as opts from "./record/options";
@@ -70,6 +70,9 @@ export function finish(): i32 {
 
 /** Starts over for a new capture (options are kept). */
 export function reset(): void { reader.resetReader(); resetSerial(); resetAnalysis(); wOutReset(); done = false; }
+
+/** Numbers the first packet n instead of 0 (a window cut from live traffic keeps its real serials). */
+export function setSerial(n: f64): void { setFirstSerial(n > 0 ? <u64>n : 0); }
 
 /** Stops after n packets (0 = all). */
 export function setLimit(n: f64): void { limit = n > 0 ? <u64>n : 0; }

@@ -11,6 +11,7 @@ export interface CoreExports {
   finish(): number;
   reset(): void;
   setLimit(n: number): void;
+  setSerial(n: number): void;
   errCode(): number;
   errOffset(): number;
   errPacket(): number;
@@ -36,19 +37,28 @@ export const OsIfaceErr = { OK: 0, FULL: 1, BAD_INDEX: 2, BAD_NAME: 3, NO_IFACE:
 /** String option keys of setOption (assembly/record/options.ts Opt). */
 export const OptKey = { PROJECT: 1, IFACE_NAME: 2, LOG_NAME: 3, ID: 4 } as const;
 
-/** Instantiates the core from a compiled module; abort() is a bug in the core, never input. */
-export async function instantiateCore(module: WebAssembly.Module): Promise<CoreExports> {
-  let mem: WebAssembly.Memory | undefined;
-  const imports = {
+// The core imports only abort(); calling it is a bug in the core, never a property of the input.
+function coreImports(): WebAssembly.Imports {
+  return {
     env: {
       abort(msg: number, file: number, line: number, col: number): never {
-        void msg; void file; void mem;
+        void msg; void file;
         throw new Error(`tracecap core aborted at ${line}:${col} (a bug in tracecap; please report it with the capture)`);
       },
     },
   };
-  const instance = await WebAssembly.instantiate(module, imports);
-  const ex = instance.exports as unknown as CoreExports;
-  mem = ex.memory;
-  return ex;
+}
+
+/** Instantiates the core from a compiled module; abort() is a bug in the core, never input. */
+export async function instantiateCore(module: WebAssembly.Module): Promise<CoreExports> {
+  const instance = await WebAssembly.instantiate(module, coreImports());
+  return instance.exports as unknown as CoreExports;
+}
+
+/**
+ * Instantiates the core synchronously (a few milliseconds), for hosts that must start a
+ * translator inside a callback, such as the trigger ring starting a window on a signal.
+ */
+export function instantiateCoreSync(module: WebAssembly.Module): CoreExports {
+  return new WebAssembly.Instance(module, coreImports()).exports as unknown as CoreExports;
 }

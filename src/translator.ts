@@ -1,4 +1,4 @@
-import { instantiateCore, OptKey, OsIfaceErr, type CoreExports } from './abi.js';
+import { instantiateCore, instantiateCoreSync, OptKey, OsIfaceErr, type CoreExports } from './abi.js';
 import { CaptureError, ErrCode } from './errors.js';
 import { parseIp } from './ip.js';
 
@@ -20,6 +20,11 @@ export interface TranslatorOptions {
   id?: string;
   /** Stop after this many packets (default: all). */
   limit?: number;
+  /**
+   * Serial (`pcap.num`) of the first packet (default 0). For a capture cut from the middle of an
+   * interface's traffic, so records keep their real serials; `operation.first` stays on serial 1.
+   */
+  firstSerial?: number;
   /** Ephemeral port range for `local` (default [32768, 65535]). */
   ephemeral?: [number, number];
   /** TCP connections tracked at DEBUG (default and maximum 24576); the least recently seen is evicted beyond. */
@@ -63,6 +68,15 @@ export class Translator {
 
   /** Packets read so far. */
   get packets(): number { return this.#core.packets(); }
+
+  /**
+   * Numbers the next packet `n` (`pcap.num`), for a host that had to leave packets of a live
+   * stream out between two push() calls; records already returned keep their numbers.
+   */
+  setNextSerial(n: number): void {
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError('serial must be a non-negative integer');
+    this.#core.setSerial(n);
+  }
 
   /**
    * Feeds the next chunk of the capture (any size) and returns the NDJSON bytes of the records
@@ -246,6 +260,10 @@ function configure(core: CoreExports, o: TranslatorOptions): void {
     if (!Number.isInteger(o.limit) || o.limit < 0) throw new RangeError('limit must be a non-negative integer');
     core.setLimit(o.limit);
   }
+  if (o.firstSerial !== undefined) {
+    if (!Number.isSafeInteger(o.firstSerial) || o.firstSerial < 0) throw new RangeError('firstSerial must be a non-negative integer');
+    core.setSerial(o.firstSerial);
+  }
   if (o.ephemeral) core.setEphemeral(o.ephemeral[0], o.ephemeral[1]);
   if (o.maxFlows !== undefined) {
     if (!Number.isInteger(o.maxFlows) || o.maxFlows < 1) throw new RangeError('maxFlows must be a positive integer');
@@ -295,4 +313,12 @@ function setOsInterfaces(core: CoreExports, list: readonly OsInterface[]): void 
 export async function createTranslator(source: CoreSource, options: TranslatorOptions = {}): Promise<Translator> {
   const module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source);
   return new Translator(await instantiateCore(module), options);
+}
+
+/**
+ * Creates a translator from a compiled module without awaiting (Node and workers; browsers may
+ * refuse synchronous instantiation on their main thread). Throws RangeError for bad options.
+ */
+export function createTranslatorSync(module: WebAssembly.Module, options: TranslatorOptions = {}): Translator {
+  return new Translator(instantiateCoreSync(module), options);
 }

@@ -97,8 +97,13 @@ const K_KIND = [frag("l2:"), frag("arp:"), frag("icmp:"), frag("l3:"), frag("udp
 
 /** Serial number of the next packet (reference §3.2: the first packet is 0). */
 export let serial: u64 = 0;
-/** Restart numbering. */
-export function resetSerial(): void { serial = 0; }
+// Where numbering starts: 0 for a whole capture; a live window cut from the middle of an
+// interface's traffic (the trigger ring) starts at its first packet's real serial instead.
+let firstSerial: u64 = 0;
+/** Restart numbering at the first serial. */
+export function resetSerial(): void { serial = firstSerial; }
+/** Numbers the next packet, and the first one after a reset, n. */
+export function setFirstSerial(n: u64): void { firstSerial = n; serial = n; }
 
 // Interface of the current packet.
 let ifIdx: i32 = 0;

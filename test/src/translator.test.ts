@@ -5,6 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createTranslator, CaptureError, type TranslatorOptions } from '../../src/index.js';
 import * as B from '../helpers/build.js';
+import { readPcap, writePcap } from '../helpers/pcap-records.js';
 
 const wasm = new WebAssembly.Module(readFileSync('build/tracecap.wasm'));
 const HTTP = new URL('../../../shared/corpus/http/', import.meta.url).pathname;
@@ -152,7 +153,32 @@ describe('src/translator options', () => {
     const { out } = await whole(cap, { limit: 4 });
     expect(new TextDecoder().decode(out).split('\n').length - 1).toBe(4);
   });
+  it('firstSerial numbers a capture cut from the middle as the whole one numbers it (INFO is stateless)', async () => {
+    const { linktype, packets } = readPcap(readFileSync(HTTP + 'dns-udp.pcap'));
+    const all = new TextDecoder().decode((await whole(writePcap(linktype, packets), { verbosity: 'info' })).out).split('\n');
+    for (const k of [1, 3]) {
+      const cut = await whole(writePcap(linktype, packets.slice(k)), { verbosity: 'info', firstSerial: k });
+      expect(new TextDecoder().decode(cut.out).split('\n')).toEqual(all.slice(k));
+    }
+    const from1 = JSON.parse(all[1]!);
+    expect(from1.pcap.num).toBe('1');
+    expect(from1['logging.googleapis.com/operation'].first).toBe(true);
+    expect(sha((await whole(cap, { firstSerial: 0 })).out)).toBe(sha((await whole(cap)).out));
+  });
+  it('setNextSerial between pushes renumbers the packets that follow, not those already returned', async () => {
+    const { linktype, packets } = readPcap(readFileSync(HTTP + 'dns-udp.pcap'));
+    const file = writePcap(linktype, packets);
+    const t = await createTranslator(wasm, { verbosity: 'info' });
+    const split = writePcap(linktype, packets.slice(0, 5)).length; // header and five records
+    const nums = (b: Uint8Array) => new TextDecoder().decode(b).split('\n').filter(Boolean).map((l) => JSON.parse(l).pcap.num);
+    expect(nums(t.push(file.subarray(0, split)))).toEqual(['0', '1', '2', '3', '4']);
+    t.setNextSerial(1000);
+    expect(nums(B.bytes(t.push(file.subarray(split)), t.finish())).slice(0, 2)).toEqual(['1000', '1001']);
+    expect(() => t.setNextSerial(-1)).toThrow(RangeError);
+  });
   it('rejects bad options with a RangeError', async () => {
+    await expect(createTranslator(wasm, { firstSerial: -1 })).rejects.toThrow(RangeError);
+    await expect(createTranslator(wasm, { firstSerial: 1.5 })).rejects.toThrow(RangeError);
     await expect(createTranslator(wasm, { verbosity: 'loud' as any })).rejects.toThrow(RangeError);
     await expect(createTranslator(wasm, { ifaceAddrs: ['10.0.0.300'] })).rejects.toThrow(RangeError);
     await expect(createTranslator(wasm, { ifaceIndex: -1 })).rejects.toThrow(RangeError);

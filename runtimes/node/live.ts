@@ -10,7 +10,11 @@ import { selectInterfaces } from './capture/interfaces.js';
 import { PCAP_RECORD_HEADER_LEN, pcapGlobalHeader, writeRecordHeader } from './capture/pcapstream.js';
 import { CaptureStartError, type CaptureEngine, type CaptureStats, type CapturedPacket, type EngineKind, type OsInterface } from './capture/types.js';
 
-/** How long a packet waits for every other interface to show a later one before it is written anyway (ms). */
+/**
+ * How long a packet waits for every other interface to show a later one before it is written
+ * anyway (ms), beyond the engines' own delivery delay (maxDelayMs: the kernel hands packets
+ * over a block at a time).
+ */
 export const MERGE_WAIT_MS = 50;
 /** Packets held for ordering, all interfaces together; beyond this the earliest is written without waiting. */
 export const MERGE_HELD_MAX = 8192;
@@ -23,7 +27,7 @@ export interface LiveOptions extends Omit<TranslatorOptions, 'ifaceName' | 'ifac
   ifaces: string[];
   /** Engine; default defaultEngine() (libpcap if the `pcap` package loads, else tcpdump). */
   engine?: EngineKind;
-  /** Bytes captured per packet (default 262144). */
+  /** Bytes captured per packet (default, and 0: 262144). */
   snaplen?: number;
   /** Promiscuous mode (default true). */
   promisc?: boolean;
@@ -64,7 +68,7 @@ function hold(p: CapturedPacket): Held {
 /**
  * Merges the packets of several interfaces in timestamp order. An interface's next packet is
  * held until every other interface has a packet queued (then the earliest head is the
- * earliest packet overall), or it waited MERGE_WAIT_MS, or MERGE_HELD_MAX packets are held.
+ * earliest packet overall), or it waited wait() ms, or MERGE_HELD_MAX packets are held.
  * Engines deliver each interface in capture order, so only the heads need comparing.
  */
 export class Merger {
@@ -73,7 +77,7 @@ export class Merger {
   #held = 0;
   #timer: NodeJS.Timeout | null = null;
 
-  constructor(n: number, private readonly deliver: (channel: number, packet: CapturedPacket) => void) {
+  constructor(n: number, private readonly deliver: (channel: number, packet: CapturedPacket) => void, private readonly wait: () => number = () => MERGE_WAIT_MS) {
     this.#queues = Array.from({ length: n }, () => []);
     this.#first = new Array<number>(n).fill(0);
   }
@@ -99,8 +103,9 @@ export class Merger {
       if (best < 0) return;
       const head = this.#head(best);
       const waited = performance.now() - head.arrival;
-      if (!all && !everyone && waited < MERGE_WAIT_MS && this.#held <= MERGE_HELD_MAX) {
-        if (!this.#timer) this.#timer = setTimeout(() => { this.#timer = null; this.release(false); }, Math.ceil(MERGE_WAIT_MS - waited));
+      const waitMs = this.wait();
+      if (!all && !everyone && waited < waitMs && this.#held <= MERGE_HELD_MAX) {
+        if (!this.#timer) this.#timer = setTimeout(() => { this.#timer = null; this.release(false); }, Math.ceil(waitMs - waited));
         return;
       }
       this.#take(best);
@@ -179,8 +184,9 @@ export function summaryLine(stats: CaptureStats[]): string {
  */
 export async function runLive(o: LiveOptions): Promise<number> {
   const say = o.stderr ?? ((line: string) => { process.stderr.write(line); });
-  const snaplen = o.snaplen ?? 262144;
-  if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > 262144) { say(`tracecap: the snap length must be 1 to 262144, not ${snaplen}\n`); return 1; }
+  // 0 means the default, as tcpdump's -s 0 does.
+  const snaplen = o.snaplen || 262144;
+  if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > 262144) { say(`tracecap: the snap length must be 0 to 262144, not ${snaplen}\n`); return 1; }
   if (o.count !== undefined && (!Number.isInteger(o.count) || o.count < 1)) { say(`tracecap: -c needs a positive count\n`); return 1; }
   if (o.timeoutSecs !== undefined && !(o.timeoutSecs > 0)) { say(`tracecap: the timeout must be a positive number of seconds\n`); return 1; }
 
@@ -253,7 +259,11 @@ export async function runLive(o: LiveOptions): Promise<number> {
     const err = ch.translator.error;
     if (err) { accepting = false; stop(`${ch.iface.name}: ${err.message}`); }
   };
-  const merger = channels.length > 1 ? new Merger(channels.length, (i, p) => translate(channels[i]!, p)) : null;
+  // The engines' delivery delay is known only once they run, so the merger reads it then.
+  const engines: CaptureEngine[] = [];
+  const merger = channels.length > 1
+    ? new Merger(channels.length, (i, p) => translate(channels[i]!, p), () => MERGE_WAIT_MS + Math.max(0, ...engines.map((e) => e.maxDelayMs ?? 0)))
+    : null;
   const onPacket = (i: number) => (p: CapturedPacket) => {
     const ch = channels[i]!;
     if (!ch.engine) {
@@ -276,7 +286,6 @@ export async function runLive(o: LiveOptions): Promise<number> {
     o.signal?.removeEventListener('abort', onAbort);
   };
 
-  const engines: CaptureEngine[] = [];
   const stopEngines = () => Promise.all(engines.map((e) => e.stop()));
   for (let i = 0; i < channels.length && !stopped; i++) {
     const ch = channels[i]!;

@@ -14,8 +14,15 @@ import { dirname, join } from 'node:path';
 import { endianness } from 'node:os';
 import { CaptureStartError, startFailure, type CaptureEngine, type CaptureRequest, type CaptureStats, type CapturedPacket, type EngineHandlers, type OsInterface } from './types.js';
 
-/** How often the capture ring is read (ms): the latency of a packet, and the idle cost (one poll(2) per tick). */
-export const POLL_MS = 5;
+/**
+ * libpcap's read timeout (ms), as upstream's engine sets it: the kernel hands over a block of
+ * packets when it fills or this long after its first packet. Not immediate mode: that sizes
+ * ring frames by the snap length on non-Ethernet devices (`any`: 256 KiB per packet, 32
+ * packets in 8 MiB), which drops bursts of a few dozen packets.
+ */
+export const READ_TIMEOUT_MS = 100;
+/** How often the ring is read (ms); blocks come at most every READ_TIMEOUT_MS, so a fraction of it. */
+export const POLL_MS = 20;
 /** Kernel capture buffer (bytes), the same as the tcpdump engine's -B. */
 export const BUFFER_BYTES = 8192 * 1024;
 /** After stop(), how often the handle is read until libpcap lets it close (see releaseHandle). */
@@ -87,6 +94,7 @@ export function linktypeOf(name: string): number {
 class LibpcapEngine implements CaptureEngine {
   readonly kind = 'libpcap' as const;
   readonly linktype: number;
+  readonly maxDelayMs = READ_TIMEOUT_MS + POLL_MS;
   onPacket: (packet: CapturedPacket) => void = () => {};
   onError?: (message: string) => void;
   #session: NativeSession;
@@ -126,10 +134,8 @@ class LibpcapEngine implements CaptureEngine {
     this.#session = new binding.PcapSession();
     let linkName: string;
     try {
-      // bufferTimeout 0 = immediate mode: each packet is readable at once (TPACKET_V2), as
-      // with tcpdump --immediate-mode, so both engines see the same packets at the same time.
       linkName = this.#session.open_live(iface.name, request.filter, BUFFER_BYTES, request.snaplen, '', this.#deliver,
-        false, 0, () => { /* pcap_lookupnet warnings (no IPv4 address): irrelevant to capturing */ }, request.promisc);
+        false, READ_TIMEOUT_MS, () => { /* pcap_lookupnet warnings (no IPv4 address): irrelevant to capturing */ }, request.promisc);
     } catch (e) {
       const reason = String((e as Error).message ?? e).split('\n')[0] ?? '';
       throw new CaptureStartError(startFailure(iface.name, request.filter, reason));
@@ -167,10 +173,20 @@ class LibpcapEngine implements CaptureEngine {
     this.onError?.(message);
   }
 
-  async stop(): Promise<void> {
+  #stopped: Promise<void> | null = null;
+
+  stop(): Promise<void> {
+    this.#stopped ??= this.#stop();
+    return this.#stopped;
+  }
+
+  async #stop(): Promise<void> {
     if (this.#state !== 'open') return;
+    // Drain: the block holding the last packets is handed over within READ_TIMEOUT_MS; keep
+    // reading until then, and once more (dispatch reads until the ring is empty).
+    await new Promise((r) => setTimeout(r, READ_TIMEOUT_MS + POLL_MS));
     clearInterval(this.#timer);
-    // Drain: what the kernel queued before stop() is delivered now (dispatch reads until empty).
+    if (this.#state !== 'open') return;
     this.#read();
     // #read() may have seen the handle closed (or failed) by libpcap itself.
     if ((this.#state as string) !== 'open') return;

@@ -8,10 +8,16 @@ import { CaptureStartError, startFailure, type CaptureEngine, type CaptureReques
 
 /** Longest wait for tcpdump to say "listening on" (it opens the device and compiles the filter first). */
 export const START_TIMEOUT_MS = 10_000;
-/** After stop(), how long the stream must stay quiet before tcpdump is told to quit (what it still buffered gets through). */
+/**
+ * tcpdump's read timeout (ms; tcpdump.c sets 1000): the kernel hands it a block of packets
+ * when the block fills or this long after its first packet. Packets in a block not yet handed
+ * over when tcpdump quits are lost, so stop() waits this long first.
+ */
+export const TCPDUMP_TIMEOUT_MS = 1_000;
+/** After that, how long the stream must stay quiet before tcpdump is told to quit (what it read gets through). */
 const STOP_QUIET_MS = 50;
-/** Upper bound of that quiet wait: a busy interface never goes quiet. */
-const STOP_DRAIN_MAX_MS = 1_000;
+/** Upper bound of the whole wait: a busy interface never goes quiet. */
+const STOP_DRAIN_MAX_MS = 2_000;
 /** Longest wait for tcpdump to exit after SIGINT before it is killed. */
 const EXIT_TIMEOUT_MS = 5_000;
 /** Kernel capture buffer (tcpdump -B, KiB): libpcap's 2 MiB default drops bursts a Node consumer survives. */
@@ -42,9 +48,13 @@ function reasonOf(stderr: string): string | null {
   return null;
 }
 
-/** The command line: packets written as they arrive (-U, --immediate-mode), raw to stdout, no name lookups. */
+/**
+ * The command line: packets written as tcpdump reads them (-U), raw to stdout, no name
+ * lookups. Not --immediate-mode: it sizes the kernel ring's frames by the snap length on
+ * non-Ethernet devices (`any`), leaving room for a few dozen packets.
+ */
 export function tcpdumpArgs(request: CaptureRequest, root = process.getuid?.() === 0): string[] {
-  const args = ['-U', '--immediate-mode', '-w', '-', '-n', '-i', request.iface.name, '-s', String(request.snaplen), '-B', String(BUFFER_KIB)];
+  const args = ['-U', '-w', '-', '-n', '-i', request.iface.name, '-s', String(request.snaplen), '-B', String(BUFFER_KIB)];
   if (!request.promisc) args.push('-p');
   // As root tcpdump would switch to the `tcpdump` user after opening the device; upstream keeps
   // root (-Z root). Without root (file capabilities) -Z root would fail, so it is left out.
@@ -60,6 +70,7 @@ export function tcpdumpArgs(request: CaptureRequest, root = process.getuid?.() =
 class TcpdumpEngine implements CaptureEngine {
   readonly kind = 'tcpdump' as const;
   linktype = -1;
+  readonly maxDelayMs = TCPDUMP_TIMEOUT_MS + STOP_QUIET_MS;
   onPacket: (packet: CapturedPacket) => void = () => {};
   onError?: (message: string) => void;
   #child: ChildProcess;
@@ -166,10 +177,11 @@ class TcpdumpEngine implements CaptureEngine {
   async #stop(): Promise<void> {
     this.#stopping = true;
     if (!this.#exit) {
-      // Let what tcpdump already read from the kernel reach us (bounded: a busy link never pauses).
+      // Let the kernel hand tcpdump its last block, and tcpdump write what it read (bounded:
+      // a busy link never pauses).
       const t0 = performance.now();
-      this.#lastData = Math.max(this.#lastData, t0);
-      while (!this.#exit && performance.now() - this.#lastData < STOP_QUIET_MS && performance.now() - t0 < STOP_DRAIN_MAX_MS) {
+      const quiet = () => performance.now() - Math.max(this.#lastData, t0 + TCPDUMP_TIMEOUT_MS) >= STOP_QUIET_MS;
+      while (!this.#exit && !quiet() && performance.now() - t0 < STOP_DRAIN_MAX_MS) {
         await new Promise((r) => setTimeout(r, 10));
       }
       this.#kill('SIGINT');

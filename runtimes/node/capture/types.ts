@@ -57,6 +57,12 @@ export interface CaptureEngine {
   readonly iface: OsInterface;
   /** The link type of the packets (DLT/LINKTYPE number), known once the engine started. */
   readonly linktype: number;
+  /**
+   * Longest a captured packet can wait before the engine delivers it (ms): the kernel hands
+   * packets over a block at a time, when it fills or after this timeout. Consumers that order
+   * several engines' packets must wait at least this long.
+   */
+  readonly maxDelayMs?: number;
   /** Called for each packet in capture order. */
   onPacket: (packet: CapturedPacket) => void;
   /** Stops capturing; resolves once every packet captured before the stop was delivered. */
@@ -92,6 +98,8 @@ export class CaptureStartError extends Error {
  * reason that does not is about the filter, which is then quoted too.
  */
 export function startFailure(iface: string, filter: string, reason: string): string {
-  if (reason.startsWith(`${iface}: `)) return reason;
-  return filter ? `${iface}: ${reason} (filter ${JSON.stringify(filter)})` : `${iface}: ${reason}`;
+  // Say what fixes it: libpcap's words ("socket: Operation not permitted") do not.
+  const hint = /permission|not permitted/i.test(reason) ? ' (capturing needs root, or CAP_NET_RAW and CAP_NET_ADMIN)' : '';
+  if (reason.startsWith(`${iface}: `)) return reason + hint;
+  return filter && !hint ? `${iface}: ${reason} (filter ${JSON.stringify(filter)})` : `${iface}: ${reason}${hint}`;
 }

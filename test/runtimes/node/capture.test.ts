@@ -5,7 +5,7 @@ import { selectInterfaces, listInterfaces, ANY_INTERFACE } from '../../../runtim
 import { PcapStreamParser, pcapGlobalHeader, writeRecordHeader } from '../../../runtimes/node/capture/pcapstream.js';
 import { parseTcpdumpStats, tcpdumpArgs } from '../../../runtimes/node/capture/tcpdump.js';
 import { linktypeOf } from '../../../runtimes/node/capture/libpcap.js';
-import { CaptureStartError, type CapturedPacket, type OsInterface } from '../../../runtimes/node/capture/types.js';
+import { CaptureStartError, startFailure, type CapturedPacket, type OsInterface } from '../../../runtimes/node/capture/types.js';
 import * as B from '../../helpers/build.js';
 
 const TABLE: OsInterface[] = [
@@ -80,11 +80,11 @@ describe('PcapStreamParser', () => {
 
 describe('tcpdump engine pieces', () => {
   const iface = { index: 1, name: 'lo', addrs: [] };
-  it('command line: immediate packets to stdout, no name lookups, -p, -Z root only as root, cooked v1 on any', () => {
+  it('command line: packets to stdout as read, no name lookups, -p, -Z root only as root, cooked v1 on any', () => {
     expect(tcpdumpArgs({ iface, snaplen: 262144, promisc: true, filter: 'port 80' }, true))
-      .toEqual(['-U', '--immediate-mode', '-w', '-', '-n', '-i', 'lo', '-s', '262144', '-B', '8192', '-Z', 'root', '--', 'port 80']);
+      .toEqual(['-U', '-w', '-', '-n', '-i', 'lo', '-s', '262144', '-B', '8192', '-Z', 'root', '--', 'port 80']);
     expect(tcpdumpArgs({ iface: ANY_INTERFACE, snaplen: 100, promisc: false, filter: '' }, false))
-      .toEqual(['-U', '--immediate-mode', '-w', '-', '-n', '-i', 'any', '-s', '100', '-B', '8192', '-p', '-y', 'LINUX_SLL']);
+      .toEqual(['-U', '-w', '-', '-n', '-i', 'any', '-s', '100', '-B', '8192', '-p', '-y', 'LINUX_SLL']);
   });
   it('parses the counters tcpdump prints at exit (singular, and the interface line it omits at 0)', () => {
     expect(parseTcpdumpStats('tcpdump: listening on lo\n1 packet captured\n2 packets received by filter\n0 packets dropped by kernel\n'))
@@ -96,5 +96,14 @@ describe('tcpdump engine pieces', () => {
   it("node_pcap's link-type names map to LINKTYPE_ numbers", () => {
     expect(['LINKTYPE_ETHERNET', 'LINKTYPE_LINUX_SLL', 'LINKTYPE_RAW', 'LINKTYPE_NULL', 'Unknown linktype 276', 'Unknown linktype 12', 'nonsense'].map(linktypeOf))
       .toEqual([1, 113, 101, 0, 276, 101, -1]);
+  });
+});
+
+describe('startFailure', () => {
+  it('one line naming the interface; a reason that does not name it is the filter\'s; permission errors say what helps', () => {
+    expect(startFailure('lo', 'udp and and', "can't parse filter expression: syntax error")).toBe('lo: can\'t parse filter expression: syntax error (filter "udp and and")');
+    expect(startFailure('lo', '', 'lo: That device is not up')).toBe('lo: That device is not up');
+    expect(startFailure('lo', 'udp', 'socket: Operation not permitted')).toBe('lo: socket: Operation not permitted (capturing needs root, or CAP_NET_RAW and CAP_NET_ADMIN)');
+    expect(startFailure('eth0', '', "eth0: You don't have permission to perform this capture on that device")).toMatch(/^eth0: You don't have permission .* \(capturing needs root/);
   });
 });

@@ -60,9 +60,9 @@ function live(ns: Netns, options: Record<string, unknown>): Live {
 }
 
 /** A plain `tcpdump -w FILE` in the namespace; `ready` once it listens. */
-function ns_tcpdump(ns: Netns, dev: string, file: string, filter: string): { child: ChildProcess; ready: Promise<void> } {
+function ns_tcpdump(ns: Netns, dev: string, file: string, filter: string, extra: string[] = []): { child: ChildProcess; ready: Promise<void> } {
   // -Z root: the file is in a root-owned directory; tcpdump would drop to its own user first.
-  const child = ns.spawn('tcpdump', ['-i', dev, '-n', '-U', '-Z', 'root', '-s', '262144', '-w', file, filter]);
+  const child = ns.spawn('tcpdump', ['-i', dev, '-n', '-U', '-Z', 'root', '-s', '262144', ...extra, '-w', file, filter]);
   return { child, ready: waitFor(child.stderr!, 'listening on', 15_000) };
 }
 
@@ -290,6 +290,35 @@ describe.skipIf(unavailable !== null)('live capture (runLive in a network namesp
     } finally {
       a.destroy();
       b.destroy();
+    }
+  });
+
+  it('-i any: Linux cooked v1 from both engines, interface index 0 and no addresses, as upstream', async () => {
+    const ns = new Netns();
+    try {
+      const p = port++;
+      const file = join(tmp, 'any.pcap');
+      // Cooked v1 is what libpcap (and so pcap-sidecar) gives on any; tcpdump 4.99 picks v2 unless told.
+      const ref = ns_tcpdump(ns, 'any', file, `udp port ${p}`, ['-y', 'LINUX_SLL']);
+      const lives = ENGINES.map((engine) => ({ engine, run: live(ns, { ifaces: ['any'], engine, verbosity: 'debug', filter: `udp port ${p}` }) }));
+      await Promise.all([ref.ready, ...lives.map((l) => l.run.ready)]);
+      const traffic = ns.spawn(process.execPath, [TRAFFIC, 'dns', String(p), '15']);
+      expect((await exited(traffic, 30_000)).code).toBe(0);
+      await new Promise((r) => setTimeout(r, 1500));
+      const results = await Promise.all(lives.map((l) => interrupt(l.run)));
+      ref.child.kill('SIGINT');
+      expect((await exited(ref.child, 10_000)).code).toBe(0);
+      const capture = readFileSync(file);
+      expect(capture.readUInt32LE(20)).toBe(113);
+      const expected = await translate(capture, 'debug', { ifaceName: 'any', ifaceIndex: 0, ifaceAddrs: [] });
+      expect(expected.split('\n').length - 1).toBe(30);
+      for (const [i, l] of lives.entries()) {
+        const r = results[i]!;
+        expect(r.code, `${l.engine}: ${r.lines.join(' | ')}`).toBe(0);
+        expectSameRecords(r.out, expected, `${l.engine} any`);
+      }
+    } finally {
+      ns.destroy();
     }
   });
 

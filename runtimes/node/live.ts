@@ -269,6 +269,7 @@ export async function runLive(o: LiveOptions): Promise<number> {
     if (!ch.engine) {
       // Not yet known to run, so its link type (the translator's header) is not known either.
       if (ch.early.length < EARLY_MAX) ch.early.push(hold(p));
+      else stop(`${ch.iface.name}: more than ${EARLY_MAX} packets arrived before the capture was known to run`);
       return;
     }
     if (merger) merger.add(i, p); else translate(ch, p);

@@ -41,8 +41,8 @@ function reasonOf(stderr: string): string | null {
     const line = raw.trim();
     if (!line.startsWith('tcpdump: ')) continue;
     const text = line.slice('tcpdump: '.length);
-    // Informational lines tcpdump prints before it starts, not reasons.
-    if (text.startsWith('listening on') || text.startsWith('data link type') || text.startsWith('verbose output suppressed')) continue;
+    // Informational lines and warnings tcpdump prints before it starts, not reasons.
+    if (/^(listening on|data link type|verbose output suppressed|WARNING)/.test(text)) continue;
     return text;
   }
   return null;

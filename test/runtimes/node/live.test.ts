@@ -347,6 +347,28 @@ describe.skipIf(unavailable !== null)('live capture (runLive in a network namesp
     }
   });
 
+  it('an interface that goes away mid-capture: exit 2, a line naming it, then the summary; both engines', async () => {
+    for (const engine of ENGINES) {
+      const a = new Netns();
+      const b = new Netns();
+      try {
+        veth(a, b, 1 + (process.pid % 250));
+        const l = live(a, { ifaces: ['tcv0'], engine, timeoutSecs: 30 });
+        await l.ready;
+        a.run('ip', ['link', 'del', 'tcv0']);
+        const { code } = await exited(l.child, 20_000);
+        const lines = l.err().split('\n').filter(Boolean);
+        expect(code, `${engine}: ${l.err()}`).toBe(2);
+        expect(lines, engine).toHaveLength(2);
+        expect(lines[0], engine).toMatch(engine === 'tcpdump' ? /^tracecap: tcv0: tcpdump stopped: .*The interface disappeared$/ : /^tracecap: tcv0: libpcap: reading the capture failed/);
+        expect(lines[1], engine).toMatch(SUMMARY);
+      } finally {
+        a.destroy();
+        b.destroy();
+      }
+    }
+  });
+
   it('--timeout and -c stop the capture: exit 0, complete records, the summary line', async () => {
     const ns = new Netns();
     try {

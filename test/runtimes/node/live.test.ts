@@ -369,17 +369,20 @@ describe.skipIf(unavailable !== null)('live capture (runLive in a network namesp
     }
   });
 
-  it('--timeout and -c stop the capture: exit 0, complete records, the summary line', async () => {
+  it('--timeout, -c and SIGTERM stop the capture: exit 0, complete records, the summary line', async () => {
     const ns = new Netns();
     try {
       const p = port++;
       const runs = ENGINES.flatMap((engine) => [
-        { engine, kind: 'timeout', run: live(ns, { ifaces: ['lo'], engine, filter: `udp port ${p}`, timeoutSecs: 8 }) },
+        { engine, kind: 'timeout', run: live(ns, { ifaces: ['lo'], engine, filter: `udp port ${p}`, timeoutSecs: 12 }) },
         { engine, kind: 'count', run: live(ns, { ifaces: ['lo'], engine, filter: `udp port ${p}`, count: 7, timeoutSecs: 30 }) },
+        { engine, kind: 'SIGTERM', run: live(ns, { ifaces: ['lo'], engine, filter: `udp port ${p}` }) },
       ]);
       await Promise.all(runs.map((r) => r.run.ready));
       const traffic = ns.spawn(process.execPath, [TRAFFIC, 'dns', String(p), '20']);
       expect((await exited(traffic, 30_000)).code).toBe(0);
+      await new Promise((r) => setTimeout(r, 1500)); // tcpdump's block timeout: the last answers reach every capture
+      for (const r of runs) if (r.kind === 'SIGTERM') r.run.child.kill('SIGTERM');
       for (const r of runs) {
         const t0 = Date.now();
         const { code } = await exited(r.run.child, 20_000);

@@ -53,6 +53,9 @@ let loaded: LibpcapLoad | undefined;
 /** Loads the optional `pcap` package once; never throws. */
 export function loadLibpcap(): LibpcapLoad {
   if (loaded) return loaded;
+  // The addon copies the first 4 bytes of the 8-byte tv_sec and tv_usec (pcap_session.cc): the
+  // low half on little-endian hosts, but the high half (zero) on big-endian ones.
+  if (endianness() !== 'LE') return (loaded = { ok: false, reason: 'the pcap package mis-reads time stamps on big-endian hosts' });
   try {
     const require = createRequire(import.meta.url);
     // Resolving the package (not the addon path) makes "not installed" distinguishable from "not built".
@@ -101,7 +104,6 @@ class LibpcapEngine implements CaptureEngine {
   // node_pcap copies each packet into these two buffers (they are reused for every packet).
   #buf: Buffer;
   #header = Buffer.alloc(16);
-  #little = endianness() === 'LE';
   #captured = 0;
   #timer: NodeJS.Timeout;
   /** open: reading; stopped: stop() drained it; closed: the handle is freed (never touch it again). */
@@ -119,12 +121,12 @@ class LibpcapEngine implements CaptureEngine {
       if (this.#state !== 'open') return;
       try {
         const h = this.#header;
-        const le = this.#little;
-        // The addon stores the low 32 bits of tv_sec and tv_usec, then caplen and len, in host order.
-        const sec = le ? h.readUInt32LE(0) : h.readUInt32BE(0);
-        const usec = le ? h.readUInt32LE(4) : h.readUInt32BE(4);
-        const caplen = le ? h.readUInt32LE(8) : h.readUInt32BE(8);
-        const len = le ? h.readUInt32LE(12) : h.readUInt32BE(12);
+        // The addon stores the low 32 bits of tv_sec and tv_usec, then caplen and len, in host
+        // order (little-endian: loadLibpcap() refuses other hosts).
+        const sec = h.readUInt32LE(0);
+        const usec = h.readUInt32LE(4);
+        const caplen = h.readUInt32LE(8);
+        const len = h.readUInt32LE(12);
         this.#captured++;
         this.onPacket({ sec, nsec: usec * 1000, len, data: this.#buf.subarray(0, Math.min(caplen, this.#buf.length)) });
       } catch (e) {

@@ -23,6 +23,12 @@ export const MAX_IFNAME: i32 = 64;
 export const MAX_OPTION: i32 = 1024;
 /** Interface addresses remembered for `local`. */
 export const MAX_ADDRS: i32 = 64;
+/** OS interfaces in the table that attributes packets captured on `any` (reference §3.3). */
+export const MAX_OS_IFACES: i32 = 64;
+/** Addresses per OS interface in that table (distinct ones; a repeated address is not counted). */
+export const MAX_OS_IFACE_ADDRS: i32 = 16;
+/** Bytes of an OS interface name (Linux allows 15; longer names are refused, not cut). */
+export const MAX_OS_IFNAME: i32 = 64;
 /** 802.1Q/802.1ad tags walked in one frame. */
 export const MAX_VLAN_TAGS: i32 = 8;
 /** IPv6 extension headers walked before giving up on finding the transport. */
@@ -77,3 +83,6 @@ export const L2_TEXT_MAX: i32 = 128;
 export const WRITE_SLACK: i32 = 16;
 /** Bytes per option/interface-only span (five escaped options or names of 6 KiB at most, plus framing). */
 export const SPAN_CAP: i32 = 40 << 10;
+/** Bytes of the two spans rendered per OS interface (its `iface` object, at most 16 addresses of
+ *  41 bytes and a 64-byte name escaped to 384, and its message prefix): about 1.5 KiB at most. */
+export const OS_SPAN_CAP: i32 = 2 << 10;

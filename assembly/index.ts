@@ -100,6 +100,12 @@ export function optCap(): i32 { return MAX_OPTION; }
 export function setOption(key: i32, len: i32): bool { return opts.setOption(key, len); }
 /** Adds a 4- or 16-byte interface address from the scratch. */
 export function addAddr(len: i32): bool { return opts.addAddr(len); }
+/** Adds OS interface `index` named by nameLen bytes in the scratch (attribution on `any`); 0 or an OsIfaceErr. */
+export function addOsIface(index: i32, nameLen: i32): i32 { return opts.addOsIface(index, nameLen); }
+/** Adds a 4- or 16-byte address from the scratch to the OS interface added last; 0 or an OsIfaceErr. */
+export function addOsIfaceAddr(len: i32): i32 { return opts.addOsIfaceAddr(len); }
+/** Empties the OS interface table (no attribution on `any`). */
+export function clearOsIfaces(): void { opts.clearOsIfaces(); }
 /** Sets the verbosity: 0 INFO, 1 DEBUG. */
 export function setVerbosity(v: i32): void { opts.setVerbosity(v); }
 /** Sets the interface index (-1: the capture's own interface ids). */

@@ -20,12 +20,18 @@ export interface CoreExports {
   optCap(): number;
   setOption(key: number, len: number): number;
   addAddr(len: number): number;
+  addOsIface(index: number, nameLen: number): number;
+  addOsIfaceAddr(len: number): number;
+  clearOsIfaces(): void;
   setVerbosity(v: number): void;
   setIfaceIndex(i: number): void;
   setEphemeral(lo: number, hi: number): void;
   setMaxFlows(n: number): void;
   setMaxHead(n: number): void;
 }
+
+/** Results of addOsIface/addOsIfaceAddr (assembly/record/options.ts OsIfaceErr). */
+export const OsIfaceErr = { OK: 0, FULL: 1, BAD_INDEX: 2, BAD_NAME: 3, NO_IFACE: 4, BAD_ADDR: 5, ADDRS_FULL: 6 } as const;
 
 /** String option keys of setOption (assembly/record/options.ts Opt). */
 export const OptKey = { PROJECT: 1, IFACE_NAME: 2, LOG_NAME: 3, ID: 4 } as const;

@@ -3,6 +3,6 @@
  * NDJSON out, compatible with pcap-sidecar's records. Works the same in Node, browsers and
  * Cloudflare Workers; hand it the core's wasm bytes or compiled module.
  */
-export { Translator, createTranslator, type TranslatorOptions, type CoreSource } from './translator.js';
+export { Translator, createTranslator, type TranslatorOptions, type OsInterface, type CoreSource } from './translator.js';
 export { CaptureError, ErrCode } from './errors.js';
 export { parseIp } from './ip.js';

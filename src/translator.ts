@@ -1,4 +1,4 @@
-import { instantiateCore, OptKey, type CoreExports } from './abi.js';
+import { instantiateCore, OptKey, OsIfaceErr, type CoreExports } from './abi.js';
 import { CaptureError, ErrCode } from './errors.js';
 import { parseIp } from './ip.js';
 
@@ -26,7 +26,19 @@ export interface TranslatorOptions {
   maxFlows?: number;
   /** Bytes of an HTTP/1 message head reassembled per direction (256..16384, default 16384). */
   maxHeadBytes?: number;
+  /**
+   * The OS interfaces and their addresses, as pcap-sidecar lists them when it captures on `any`
+   * (at most 64 interfaces, 16 addresses each, names of 1 to 64 bytes). When the interface name
+   * in effect is `any`, each packet with L3 or ARP is attributed to the interface owning its
+   * source address, else its destination address: the message prefix `@<index>/<name>` and the
+   * DEBUG `iface` object name that interface. Labels, the operation id, `meta.flow`, `flow` and
+   * `local` keep the capture interface. An address listed on several interfaces belongs to the last.
+   */
+  osInterfaces?: OsInterface[];
 }
+
+/** An OS network interface for `osInterfaces`: kernel index, name, IPv4/IPv6 addresses as text. */
+export interface OsInterface { index: number; name: string; addrs: string[] }
 
 /** Source of the core: wasm bytes, or an already compiled module (Cloudflare Workers forbid compiling bytes). */
 export type CoreSource = BufferSource | WebAssembly.Module;
@@ -243,6 +255,40 @@ function configure(core: CoreExports, o: TranslatorOptions): void {
     if (!Number.isInteger(o.maxHeadBytes) || o.maxHeadBytes < 256 || o.maxHeadBytes > 16384) throw new RangeError('maxHeadBytes must be an integer from 256 to 16384');
     core.setMaxHead(o.maxHeadBytes);
   }
+  if (o.osInterfaces !== undefined) setOsInterfaces(core, o.osInterfaces);
+}
+
+// The core checks the table's bounds (assembly/config.ts) and answers with an OsIfaceErr.
+const OS_IFACE_ERRORS: Record<number, string> = {
+  [OsIfaceErr.FULL]: 'too many OS interfaces (limit 64)',
+  [OsIfaceErr.BAD_INDEX]: 'index must be a non-negative integer',
+  [OsIfaceErr.BAD_NAME]: 'name must be 1 to 64 bytes of UTF-8',
+  [OsIfaceErr.ADDRS_FULL]: 'has more than 16 distinct addresses',
+};
+
+function setOsInterfaces(core: CoreExports, list: readonly OsInterface[]): void {
+  if (!Array.isArray(list)) throw new RangeError('osInterfaces must be an array');
+  const scratch = () => new Uint8Array(core.memory.buffer, core.optScratch(), core.optCap());
+  const check = (r: number, what: string) => {
+    if (r !== OsIfaceErr.OK) throw new RangeError(`${what}: ${OS_IFACE_ERRORS[r] ?? `refused (${r})`}`);
+  };
+  list.forEach((it, i) => {
+    const what = `osInterfaces[${i}]`;
+    if (typeof it !== 'object' || it === null) throw new RangeError(`${what} must be an object`);
+    if (!Number.isInteger(it.index) || it.index < 0 || it.index > 0x7fffffff) throw new RangeError(`${what}: ${OS_IFACE_ERRORS[OsIfaceErr.BAD_INDEX]}`);
+    if (typeof it.name !== 'string') throw new RangeError(`${what}: ${OS_IFACE_ERRORS[OsIfaceErr.BAD_NAME]}`);
+    if (!Array.isArray(it.addrs)) throw new RangeError(`${what}.addrs must be an array of IP addresses`);
+    const name = encoder.encode(it.name);
+    if (name.length > core.optCap()) throw new RangeError(`${what}: ${OS_IFACE_ERRORS[OsIfaceErr.BAD_NAME]}`);
+    scratch().set(name);
+    check(core.addOsIface(it.index, name.length), what);
+    for (const a of it.addrs) {
+      const bytes = typeof a === 'string' ? parseIp(a) : null;
+      if (!bytes) throw new RangeError(`${what}: not an IP address: ${JSON.stringify(a)}`);
+      scratch().set(bytes);
+      check(core.addOsIfaceAddr(bytes.length), what);
+    }
+  });
 }
 
 /** Creates a translator from the core's wasm bytes or compiled module. */

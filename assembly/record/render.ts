@@ -5,6 +5,7 @@
 
 import {
   TEXT_CACHE_SLOTS, L2_CACHE_SLOTS, TAIL_TEXT_MAX, L3_EP_TEXT_MAX, L4_EP_TEXT_MAX, MSG_TEXT_MAX, L2_TEXT_MAX, SPAN_CAP,
+  MAX_OS_IFACES, MAX_OS_IFNAME, OS_SPAN_CAP,
 } from "../config";
 import {
   frag, fragBytes, w, b, raw, lp, lpStr, u32dec, u64dec, u64decCached, i64dec, hex32, bin32, hexBytes, str, strBody, pos, rollback, setPos, TextCache, renderBuffer,
@@ -18,7 +19,8 @@ import { dnsName, dnsOpcode, dnsRcode, dnsNameEnd } from "../wire/dns";
 import { be16, be32 } from "../util/mem";
 import {
   verbosity, Verbosity, Opt, optPtr, optLength, optIsSet, optEscPtr, optEscLength, ifaceIndex, addrCount, addrPtr, addrLength,
-  isLocalAddr, ephemeralMin, ephemeralMax, optGen,
+  isLocalAddr, ephemeralMin, ephemeralMax, optGen, osCount, osAddrTotal, osIfaceOf, osIfaceIndex, osNamePtr, osNameLength,
+  osAddrPtr, osAddrLength, osAddrOwnerOf,
 } from "./options";
 import {
   tcpPortName, udpPortName, etherTypeName, ipProtocolName, dnsTypeName, dnsClassName, dnsRcodeName,
@@ -102,6 +104,10 @@ export function resetSerial(): void { serial = 0; }
 let ifIdx: i32 = 0;
 let ifNameP: usize = 0;
 let ifNameL: i32 = 0;
+// Whether the interface name in effect (the option, else the pcapng if_name, else the default)
+// is `any`: only then are packets attributed to OS interfaces (reference §3.3). The name, not
+// the index, says so: the index defaults to the capture's interface id, 0 for every classic pcap.
+let ifIsAny = false;
 
 function setInterface(): void {
   ifIdx = ifaceIndex >= 0 ? ifaceIndex : reader.pktIface;
@@ -119,6 +125,7 @@ function setInterface(): void {
     memory.copy(IFNAME_COPY, p, <usize>l);
     const save = pos;
     setPos(IFNAME_ESC); strBody(p, l); ifEscL = <i32>(pos - IFNAME_ESC); setPos(save);
+    ifIsAny = l == 3 && memory.compare(p, <usize>(K_ANY & 0xffffffff), 3) == 0;
     changed = true;
   }
   if (changed || ifIdx != spanIf || optGen != spanGen) renderSpans();
@@ -142,12 +149,59 @@ function renderSpans(): void {
   spanStart(Span.LABELS_OP_DBG); renderLabels(true); opStart(false); spanEnd(Span.LABELS_OP_DBG);
   spanStart(Span.LABELS_OP_INFO); renderLabels(false); opStart(false); spanEnd(Span.LABELS_OP_INFO);
   spanStart(Span.OP_END); opEnd(); spanEnd(Span.OP_END);
-  spanStart(Span.MSG_IFACE); w(K_BAR); b(0x40); i64dec(<i64>ifIdx); b(0x2f); ifName(); spanEnd(Span.MSG_IFACE);
+  spanStart(Span.MSG_IFACE); msgIface(ifIdx, IFNAME_ESC, ifEscL); spanEnd(Span.MSG_IFACE);
   spanStart(Span.PCAP_DBG); w(K_PCAP_DBG); optStr(Opt.LOG_NAME); w(K_PCAP_ID); optStr(Opt.ID); w(K_PCAP_NUM_C); spanEnd(Span.PCAP_DBG);
+  if (optGen != osSpanGen) renderOsSpans();
   setPos(save);
   spanIf = ifIdx; spanGen = optGen;
   TAIL_CACHE.clear();
 }
+// Per OS interface: its iface object and its message prefix, rendered once per change of the
+// table (options), copied into the records of the packets on `any` attributed to it.
+const OS_SPANS: usize = renderBuffer(OS_SPAN_CAP * MAX_OS_IFACES);
+const osIfaceSpanLen = new StaticArray<i32>(MAX_OS_IFACES);
+const osMsgSpanLen = new StaticArray<i32>(MAX_OS_IFACES);
+const OSNAME_ESC: usize = renderBuffer(MAX_OS_IFNAME * 6);
+let osSpanGen: u32 = 0xffffffff;
+
+function renderOsSpans(): void {
+  for (let i = 0; i < osCount; i++) {
+    setPos(OSNAME_ESC); strBody(osNamePtr(i), osNameLength(i));
+    const nameL = <i32>(pos - OSNAME_ESC);
+    const base = OS_SPANS + <usize>(i * OS_SPAN_CAP);
+    setPos(base);
+    // reference §2.2 iface: the owning interface's index, name and addresses
+    w(K_IFACE);
+    let n = 0;
+    for (let j = 0; j < osAddrTotal; j++) if (osAddrOwnerOf(j) == i) addrItem(n++ == 0, osAddrPtr(j), osAddrLength(j));
+    if (n > 0) { b(0x5d); comma(); }
+    ifaceEnd(osIfaceIndex(i), OSNAME_ESC, nameL);
+    unchecked(osIfaceSpanLen[i] = <i32>(pos - base));
+    // reference §2.4: the message prefix names the owning interface
+    msgIface(osIfaceIndex(i), OSNAME_ESC, nameL);
+    unchecked(osMsgSpanLen[i] = <i32>(pos - base) - unchecked(osIfaceSpanLen[i]));
+  }
+  osSpanGen = optGen;
+}
+@inline function osIfaceSpan(i: i32): void { raw(OS_SPANS + <usize>(i * OS_SPAN_CAP), unchecked(osIfaceSpanLen[i])); }
+@inline function osMsgSpan(i: i32): void {
+  raw(OS_SPANS + <usize>(i * OS_SPAN_CAP + unchecked(osIfaceSpanLen[i])), unchecked(osMsgSpanLen[i]));
+}
+
+// OS interface slot the current packet is attributed to, or -1 (the capture interface).
+let att: i32 = -1;
+
+// Reference §3.3: on `any`, a packet with L3 (or ARP) belongs to the OS interface that owns its
+// source address, else the one that owns its destination address. ARP addresses are the
+// sender/target protocol addresses, read as IPv4 from their first 4 bytes as in the record.
+function attribute(): i32 {
+  if (!ifIsAny || osCount == 0) return -1;
+  if (d.net == NetKind.IPV4) { const s = osIfaceOf(d.ip4.src, 4); return s >= 0 ? s : osIfaceOf(d.ip4.dst, 4); }
+  if (d.net == NetKind.IPV6) { const s = osIfaceOf(d.ip6.src, 16); return s >= 0 ? s : osIfaceOf(d.ip6.dst, 16); }
+  if (d.net == NetKind.ARP && d.arp.plen >= 4) { const s = osIfaceOf(d.arp.spa, 4); return s >= 0 ? s : osIfaceOf(d.arp.tpa, 4); }
+  return -1;
+}
+
 const IFNAME_COPY: usize = heap.alloc(1024);
 const IFNAME_ESC: usize = renderBuffer(1024 * 6);
 let ifEscL: i32 = 0;
@@ -157,6 +211,7 @@ let ifEscL: i32 = 0;
 export function renderPacket(): void {
   setInterface();
   d.decode(reader.pktLink, reader.pktPtr, reader.pktCapLen, reader.pktOrigLen, ifIdx);
+  att = attribute();
   const dbg = verbosity == Verbosity.DEBUG;
   const num = serial++;
 
@@ -177,11 +232,12 @@ export function renderPacket(): void {
   if (analysed && A.l7Len > 0) { w(K_L7); raw(A.l7Ptr(), A.l7Len); comma(); }
   if (analysed && A.tlsLen > 0) { w(K_TLS); raw(A.tlsPtr(), A.tlsLen); comma(); }
   if (d.errCount > 0) renderErr();
-  // flow, iface, local, labels, operation: the same for every packet of a flow and direction.
+  // flow, iface, local, labels, operation: the same for every packet of a flow, direction and
+  // attributed interface (two directions of a flow may be attributed to different interfaces).
   const hasLocal = d.kind == Kind.TCP || d.kind == Kind.UDP;
   const local = hasLocal && isLocal();
   if (d.kind != Kind.L2 && num != 1) {
-    const aux = <u64>d.kind | (hasLocal ? (local ? 0x10 : 0x20) : 0) | (dbg ? 0x40 : 0);
+    const aux = <u64>d.kind | (hasLocal ? (local ? 0x10 : 0x20) : 0) | (dbg ? 0x40 : 0) | (<u64>(att + 1) << 8);
     if (!TAIL_CACHE.emit(d.flow, aux)) { const s = pos; flowTail(dbg, num, hasLocal, local); TAIL_CACHE.put(d.flow, aux, s); }
   } else flowTail(dbg, num, hasLocal, local);
   if (analysed && !A.traceInFrames) A.writeTopTrace();
@@ -199,7 +255,9 @@ const L2_CACHE = new TextCache(L2_CACHE_SLOTS, L2_TEXT_MAX);
 
 function flowTail(dbg: bool, num: u64, hasLocal: bool, local: bool): void {
   if (d.kind != Kind.L2) { w(K_FLOW); u64decCached(d.flow); b(0x22); b(0x2c); }
-  if (dbg) span(Span.IFACE);
+  // Reference §2.2/§3.3: iface names the attributed interface; labels and the operation id keep
+  // the capture interface, meta.flow and flow its index, local its addresses (none on `any`, §3.4).
+  if (dbg) { if (att >= 0) osIfaceSpan(att); else span(Span.IFACE); }
   if (hasLocal) w(local ? K_LOCAL_T : K_LOCAL_F);
   // labels and operation; the first packet's operation also says "first"
   if (num == 1) { renderLabels(dbg); opStart(true); } else span(dbg ? Span.LABELS_OP_DBG : Span.LABELS_OP_INFO);
@@ -923,15 +981,25 @@ const K_NAME = frag(",\"name\":\"");
 
 function renderIface(): void {
   w(K_IFACE);
-  if (addrCount > 0) {
-    w(K_ADDRS);
-    for (let i = 0; i < addrCount; i++) {
-      if (i > 0) comma();
-      q(); if (addrLength(i) == 4) fmtIp4(addrPtr(i)); else fmtIp6(addrPtr(i), true); q();
-    }
-    b(0x5d); comma();
-  }
-  w(K_INDEX); i64dec(<i64>ifIdx); w(K_NAME); ifName(); q(); b(0x7d); comma();
+  for (let i = 0; i < addrCount; i++) addrItem(i == 0, addrPtr(i), addrLength(i));
+  if (addrCount > 0) { b(0x5d); comma(); }
+  ifaceEnd(ifIdx, IFNAME_ESC, ifEscL);
+}
+
+// One element of iface.addrs (Go net.IP form), opening the array before the first.
+function addrItem(first: bool, p: usize, len: i32): void {
+  if (first) w(K_ADDRS); else comma();
+  q(); if (len == 4) fmtIp4(p); else fmtIp6(p, true); q();
+}
+
+// The end of an iface object: "index":<index>,"name":"<escaped name>"},
+function ifaceEnd(index: i32, nameEsc: usize, nameEscLen: i32): void {
+  w(K_INDEX); i64dec(<i64>index); w(K_NAME); raw(nameEsc, nameEscLen); q(); b(0x7d); comma();
+}
+
+// The interface part of a message, " | @<index>/<escaped name>" (reference §2.4).
+function msgIface(index: i32, nameEsc: usize, nameEscLen: i32): void {
+  w(K_BAR); b(0x40); i64dec(<i64>index); b(0x2f); raw(nameEsc, nameEscLen);
 }
 
 function renderLabels(dbg: bool): void {
@@ -953,7 +1021,8 @@ function opStart(first: bool): void {
 function opEnd(): void { w(K_OP_PRODUCER); optStr(Opt.LOG_NAME); q(); b(0x7d); comma(); }
 
 function renderMessage(num: u64, analysed: bool): void {
-  w(K_MESSAGE); u64dec(num); span(Span.MSG_IFACE);
+  w(K_MESSAGE); u64dec(num);
+  if (att >= 0) osMsgSpan(att); else span(Span.MSG_IFACE);
   switch (d.kind) {
     case Kind.L2: break;
     case Kind.ARP: {

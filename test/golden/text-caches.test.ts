@@ -12,7 +12,9 @@ const wasm = new WebAssembly.Module(readFileSync('build/tracecap.wasm'));
 
 // A mix built to collide in every cache: the same 5-tuple on two interfaces, the same addresses
 // with other MACs, ports and directions, IPv4 and IPv6, TCP, UDP and a UDP header cut short,
-// VLAN tags, and a local address.
+// VLAN tags, and a local address. On `any` with an OS interface table (reference §3.3) the two
+// directions of one connection are attributed to different interfaces (10.0.0.1 is lo's,
+// 10.0.0.2 eth0's, 192.168.1.9 nobody's), so the same flow id carries different iface texts.
 type Pkt = { iface: number; ts: { sec: number; nsec: number }; data: Uint8Array };
 
 function packets(): Pkt[] {
@@ -41,11 +43,11 @@ function packets(): Pkt[] {
   return out;
 }
 
-function capture(pkts: Pkt[]): Uint8Array {
+function capture(pkts: Pkt[], names: readonly string[] = ['eth0', 'eth1']): Uint8Array {
   return B.pcapng({
     blocks: [
-      { type: 'idb', linkType: 1, name: 'eth0' },
-      { type: 'idb', linkType: 1, name: 'eth1' },
+      { type: 'idb', linkType: 1, name: names[0] },
+      { type: 'idb', linkType: 1, name: names[1] },
       ...pkts.map((p) => ({ type: 'epb' as const, iface: p.iface, ts: p.ts, data: p.data })),
     ],
   });
@@ -69,16 +71,33 @@ function positionless(r: any): any {
   return c;
 }
 
+const OS_TABLE = [
+  { index: 1, name: 'lo', addrs: ['10.0.0.1', 'fd00::1'] }, { index: 2, name: 'eth0', addrs: ['10.0.0.2'] }, { index: 7, name: 'wg0', addrs: ['fd00::2'] },
+];
+const CASES: Array<[string, TranslatorOptions, string[]?]> = [
+  ['default options', {}],
+  ['a local address and names', { ifaceAddrs: ['10.0.0.2', 'fd00::2'], id: 'ctx', logName: 'log/x' }],
+  ['one interface index for both interfaces', { ifaceIndex: 3 }],
+  // one name and index for both capture interfaces: no change of interface empties the caches
+  ['any with an OS interface table', { ifaceName: 'any', ifaceIndex: 0, osInterfaces: OS_TABLE }],
+  ['an OS interface table, one interface named any and one not', { osInterfaces: OS_TABLE }, ['any', 'eth1']],
+];
+
 describe('record/render text caches', () => {
   for (const verbosity of ['info', 'debug'] as const) {
-    for (const [name, o] of [['default options', {}], ['a local address and names', { ifaceAddrs: ['10.0.0.2', 'fd00::2'], id: 'ctx', logName: 'log/x' }], ['one interface index for both interfaces', { ifaceIndex: 3 }]] as const) {
+    for (const [name, o, names] of CASES) {
       it(`${verbosity}, ${name}: a record with warm caches equals the same packet alone`, async () => {
         const pkts = packets();
         const opts: TranslatorOptions = { verbosity, ...o };
-        const all = await translate(capture(pkts), opts);
+        const all = await translate(capture(pkts, names), opts);
         expect(all.length).toBe(pkts.length);
+        if (o.osInterfaces) {
+          // the mix is attributed to every interface of the table, and some packets to none
+          const seen = new Set(all.map((r) => r.message.split(' | ')[1]));
+          for (const p of ['@1/lo', '@2/eth0', '@7/wg0', '@0/any']) expect(seen).toContain(p);
+        }
         for (let i = 0; i < pkts.length; i++) {
-          const [alone] = await translate(capture([pkts[i]!]), opts);
+          const [alone] = await translate(capture([pkts[i]!], names), opts);
           const a = positionless(all[i]), b = positionless(alone);
           if (verbosity === 'info') expect(a).toEqual(b);
           else {

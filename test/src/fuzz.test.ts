@@ -3,7 +3,7 @@
 // random sequence jumps, random link types, and random mutations of real captures.
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { createTranslator } from '../../src/index.js';
+import { createTranslator, type TranslatorOptions } from '../../src/index.js';
 import * as B from '../helpers/build.js';
 
 const wasm = new WebAssembly.Module(readFileSync('build/tracecap.wasm'));
@@ -12,8 +12,8 @@ function rng(seed: number): () => number { return () => { seed = (Math.imul(seed
 const PREFIXES = ['GET / HTTP/1.1\r\nHost: x\r\n', 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', '\x16\x03\x01\x00\x50\x01\x00\x00\x4c\x03\x03',
   'POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nffffffff\r\n', '\x00\x00\x12\x01\x05\x00\x00\x00\x01', 'X-Cloud-Trace-Context: 0123456789abcdef0123456789abcdef/1;o=1\r\n'];
 
-async function translate(cap: Uint8Array): Promise<number> {
-  const t = await createTranslator(wasm, { project: 'p' });
+async function translate(cap: Uint8Array, o: TranslatorOptions = {}): Promise<number> {
+  const t = await createTranslator(wasm, { project: 'p', ...o });
   const out = B.bytes(t.push(cap), t.finish());
   let n = 0; for (const c of out) if (c === 10) n++;
   return n;
@@ -46,6 +46,9 @@ describe('fuzz (never a trap)', () => {
     for (const lt of [0, 1, 101, 108, 113, 228, 229, 276, 147]) {
       const packets = Array.from({ length: 300 }, () => new Uint8Array(r() % 120).map(() => r() & 255));
       expect(await translate(B.pcap(packets, { linkType: lt }))).toBe(300);
+      // on `any` (the default name of a classic pcap) with an OS interface table to look up
+      const osInterfaces = [{ index: 1, name: 'lo', addrs: ['127.0.0.1', '::1'] }, { index: 2, name: 'eth0', addrs: ['10.0.0.2', '::ffff:10.0.0.3'] }];
+      expect(await translate(B.pcap(packets, { linkType: lt }), { osInterfaces })).toBe(300);
     }
   });
   it('mutated real captures (bytes flipped inside packets, framing kept)', async () => {

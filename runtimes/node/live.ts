@@ -6,7 +6,7 @@
 import { createNodeTranslator } from './core.js';
 import type { Translator, TranslatorOptions } from '../../src/index.js';
 import { defaultEngine, openEngine } from './capture/index.js';
-import { selectInterfaces } from './capture/interfaces.js';
+import { listInterfaces, selectInterfaces } from './capture/interfaces.js';
 import { PCAP_RECORD_HEADER_LEN, pcapGlobalHeader, writeRecordHeader } from './capture/pcapstream.js';
 import { CaptureStartError, type CaptureEngine, type CaptureStats, type CapturedPacket, type EngineKind, type OsInterface } from './capture/types.js';
 
@@ -155,6 +155,23 @@ function feed(t: Translator, p: CapturedPacket): void {
   }
 }
 
+/** Interfaces the core's table holds at most, and addresses per interface (assembly/config.ts). */
+const OS_TABLE_MAX = 64;
+const OS_TABLE_ADDRS_MAX = 16;
+
+/**
+ * The OS interface table for attribution on `any`, cut to what the core holds: only interfaces
+ * with addresses can own a packet, so those come first; what does not fit is said in one line
+ * (those packets keep `any`) rather than failing the capture.
+ */
+export function attributionTable(table: OsInterface[], say: (line: string) => void): OsInterface[] {
+  const owning = table.filter((i) => i.addrs.length > 0);
+  const kept = owning.slice(0, OS_TABLE_MAX).map((i) => ({ ...i, addrs: i.addrs.slice(0, OS_TABLE_ADDRS_MAX) }));
+  const lostAddrs = owning.reduce((n, i) => n + i.addrs.length, 0) - kept.reduce((n, i) => n + i.addrs.length, 0);
+  if (lostAddrs > 0) say(`tracecap: any: ${lostAddrs} addresses beyond the first ${OS_TABLE_MAX} interfaces × ${OS_TABLE_ADDRS_MAX} addresses are not used to attribute packets\n`);
+  return kept;
+}
+
 /** Sums a counter over engines; null when no engine knows it. */
 function total(stats: CaptureStats[], key: keyof CaptureStats): number | null {
   let sum: number | null = null;
@@ -241,10 +258,10 @@ export async function runLive(o: LiveOptions): Promise<number> {
   const channels: Channel[] = [];
   try {
     for (const iface of ifaces) {
-      // TODO(any): on `any` upstream attributes each packet to the OS interface owning its
-      // source (else destination) address (§3.3). That belongs in the core; once
-      // TranslatorOptions has `osInterfaces`, pass listInterfaces() here for iface.name === 'any'.
-      const translator = await createNodeTranslator({ ...translatorOptions, ifaceName: iface.name, ifaceIndex: iface.index, ifaceAddrs: iface.addrs });
+      // On `any` the core attributes each packet to the OS interface owning its source (else
+      // destination) address, as upstream does (§3.3), given the host's interface table.
+      const osInterfaces = iface.name === 'any' ? attributionTable(listInterfaces(), say) : undefined;
+      const translator = await createNodeTranslator({ ...translatorOptions, ifaceName: iface.name, ifaceIndex: iface.index, ifaceAddrs: iface.addrs, osInterfaces });
       translator.setSink(sinkGuard);
       channels.push({ iface, translator, engine: null, early: [] });
     }

@@ -1,8 +1,8 @@
 // The live runner's pieces that need no capture: merging interfaces in timestamp order, and
-// the summary line.
+// the summary line, the OS interface table for attribution on any.
 import { describe, it, expect, vi, afterEach } from 'vitest';
 import type { CapturedPacket } from '../../../runtimes/node/capture/types.js';
-import { Merger, MERGE_WAIT_MS, summaryLine } from '../../../runtimes/node/live.js';
+import { Merger, MERGE_WAIT_MS, attributionTable, summaryLine } from '../../../runtimes/node/live.js';
 
 describe('Merger', () => {
   afterEach(() => { vi.useRealTimers(); });
@@ -46,5 +46,22 @@ describe('summaryLine', () => {
       { captured: 2, received: 2, droppedByKernel: 1, droppedByInterface: 3 },
     ])).toBe('tracecap: 3 packets captured, 6 received by filter, 1 dropped by kernel, 3 dropped by interface\n');
     expect(summaryLine([{ captured: 1, received: null, droppedByKernel: null, droppedByInterface: null }])).toBe('tracecap: 1 packet captured\n');
+  });
+});
+
+describe('attributionTable', () => {
+  it('keeps interfaces with addresses, cut to the core\'s 64 × 16, and says once what it left out', () => {
+    const table = [{ index: 1, name: 'lo', addrs: ['127.0.0.1', '::1'] }, { index: 2, name: 'down0', addrs: [] },
+      { index: 3, name: 'many', addrs: Array.from({ length: 20 }, (_, i) => `10.1.0.${i + 1}`) },
+      ...Array.from({ length: 70 }, (_, i) => ({ index: 10 + i, name: `veth${i}`, addrs: [`10.2.${i}.1`] }))];
+    const lines: string[] = [];
+    const kept = attributionTable(table, (l) => lines.push(l));
+    expect(kept).toHaveLength(64);
+    expect(kept.map((i) => i.name).slice(0, 3)).toEqual(['lo', 'many', 'veth0']);
+    expect(kept[1]!.addrs).toHaveLength(16);
+    // 4 of "many" and the 8 veths beyond the 64th interface.
+    expect(lines).toEqual(['tracecap: any: 12 addresses beyond the first 64 interfaces × 16 addresses are not used to attribute packets\n']);
+    expect(attributionTable(table.slice(0, 2), (l) => lines.push(l))).toEqual([table[0]]);
+    expect(lines).toHaveLength(1);
   });
 });

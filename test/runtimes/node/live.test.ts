@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { createTranslator } from '../../../src/index.js';
+import { createTranslator, type TranslatorOptions } from '../../../src/index.js';
 import { Netns, netnsUnavailable, receiveTimestamps, veth, exited, collect, waitFor } from '../../helpers/netns.js';
 import type { ChildProcess } from 'node:child_process';
 
@@ -85,7 +85,7 @@ async function settled(size: () => number, quietMs: number, maxMs: number): Prom
   }
 }
 
-async function translate(capture: Uint8Array, verbosity: 'info' | 'debug', iface: typeof LO = LO): Promise<string> {
+async function translate(capture: Uint8Array, verbosity: 'info' | 'debug', iface: TranslatorOptions = LO): Promise<string> {
   const t = await createTranslator(wasm, { verbosity, ...iface, ...ID });
   const out = Buffer.concat([t.push(capture), t.finish()]).toString('utf8');
   expect(t.error).toBeNull();
@@ -293,7 +293,7 @@ describe.skipIf(unavailable !== null)('live capture (runLive in a network namesp
     }
   });
 
-  it('-i any: Linux cooked v1 from both engines, interface index 0 and no addresses, as upstream', async () => {
+  it('-i any: Linux cooked v1 from both engines, index 0, no addresses, packets attributed by the OS table, as upstream', async () => {
     const ns = new Netns();
     try {
       const p = port++;
@@ -310,8 +310,10 @@ describe.skipIf(unavailable !== null)('live capture (runLive in a network namesp
       expect((await exited(ref.child, 10_000)).code).toBe(0);
       const capture = readFileSync(file);
       expect(capture.readUInt32LE(20)).toBe(113);
-      const expected = await translate(capture, 'debug', { ifaceName: 'any', ifaceIndex: 0, ifaceAddrs: [] });
+      // The namespace's only interface is lo: its packets on any are attributed to it (§3.3).
+      const expected = await translate(capture, 'debug', { ifaceName: 'any', ifaceIndex: 0, ifaceAddrs: [], osInterfaces: [{ index: 1, name: 'lo', addrs: LO.ifaceAddrs }] });
       expect(expected.split('\n').length - 1).toBe(30);
+      for (const line of expected.split('\n').filter(Boolean)) expect((JSON.parse(line) as { message: string }).message).toMatch(/^#\d+ \| @1\/lo \| /);
       for (const [i, l] of lives.entries()) {
         const r = results[i]!;
         expect(r.code, `${l.engine}: ${r.lines.join(' | ')}`).toBe(0);

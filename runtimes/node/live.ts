@@ -21,8 +21,8 @@ export const MERGE_HELD_MAX = 8192;
 /** Packets kept per interface while its engine is still starting (tcpdump can deliver before it is known to run). */
 const EARLY_MAX = 65536;
 
-/** Options of runLive(). Translator options apply to every interface; the interface fields come from the OS. */
-export interface LiveOptions extends Omit<TranslatorOptions, 'ifaceName' | 'ifaceIndex' | 'ifaceAddrs' | 'limit'> {
+/** Options of runLive(). Translator options apply to every interface; the interface fields (and `any`'s table) come from the OS. */
+export interface LiveOptions extends Omit<TranslatorOptions, 'ifaceName' | 'ifaceIndex' | 'ifaceAddrs' | 'osInterfaces' | 'limit'> {
   /** `-i` patterns: names, `any`, or prefixes ending in `*` (repeatable). */
   ifaces: string[];
   /** Engine; default defaultEngine() (libpcap if the `pcap` package loads, else tcpdump). */

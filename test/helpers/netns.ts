@@ -105,7 +105,8 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, ${SO_TIMESTAMPNS}, 1)
 print('on', flush=True)
 sys.stdin.read()`], { stdio: ['pipe', 'pipe', 'inherit'] });
-  await waitFor(child.stdout!, 'on', 10_000);
+  const spawnFailed = new Promise<never>((_, reject) => child.once('error', (e) => reject(new Error(`python3 is needed to turn on receive timestamps: ${e.message}`))));
+  await Promise.race([waitFor(child.stdout!, 'on', 10_000), spawnFailed]);
   // The kernel flips the key from a work item, a moment after setsockopt() returned.
   await new Promise((r) => setTimeout(r, 300));
   return child;

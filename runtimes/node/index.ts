@@ -1,6 +1,8 @@
-/** @module tracecap/node — the Node host: the packaged core, and the CLI's entry point. */
+/** @module tracecap/node — the Node host: the packaged core, the CLI's entry point, and live capture. */
 export { loadCore, createNodeTranslator, wasmPath } from './core.js';
 export { main } from './cli.js';
+export { runLive, summaryLine, MERGE_WAIT_MS, MERGE_HELD_MAX, type LiveOptions } from './live.js';
+export { openEngine, defaultEngine, listInterfaces, selectInterfaces, ANY_INTERFACE, CaptureStartError, type CaptureEngine, type CaptureRequest, type CaptureStats, type CapturedPacket, type OsInterface, type EngineKind, type EngineHandlers } from './capture/index.js';
 export * from '../../src/index.js';
 export {
   createTriggerRing, triggerAll, followTriggerFile, watchTriggers, compileTriggerRegex, wallClock,

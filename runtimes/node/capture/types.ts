@@ -57,15 +57,49 @@ export interface CaptureEngine {
   readonly iface: OsInterface;
   /** The link type of the packets (DLT/LINKTYPE number), known once the engine started. */
   readonly linktype: number;
+  /**
+   * Longest a captured packet can wait before the engine delivers it (ms): the kernel hands
+   * packets over a block at a time, when it fills or after this timeout. Consumers that order
+   * several engines' packets must wait at least this long.
+   */
+  readonly maxDelayMs?: number;
   /** Called for each packet in capture order. */
   onPacket: (packet: CapturedPacket) => void;
   /** Stops capturing; resolves once every packet captured before the stop was delivered. */
   stop(): Promise<void>;
   /** The engine's counters (final after stop()). */
   stats(): CaptureStats;
+  /**
+   * Called at most once when the capture fails after it started (the interface went away,
+   * tcpdump died), with one line naming the interface; packets delivered before stay valid.
+   */
+  onError?: (message: string) => void;
+}
+
+/** The two engines: libpcap in-process (the `pcap` package), or a tcpdump child process. */
+export type EngineKind = CaptureEngine['kind'];
+
+/** Callbacks installed before the capture starts, so no packet arrives before its consumer. */
+export interface EngineHandlers {
+  /** Becomes the engine's onPacket. */
+  onPacket?: CaptureEngine['onPacket'];
+  /** Becomes the engine's onError. */
+  onError?: CaptureEngine['onError'];
 }
 
 /** A capture that could not start; `message` is one line naming the interface or the filter's error. */
 export class CaptureStartError extends Error {
   override name = 'CaptureStartError';
+}
+
+/**
+ * The one line of a start failure, naming the interface. libpcap's device errors (from
+ * tcpdump or the addon) start with the interface's name; its filter compiler's do not, so a
+ * reason that does not is about the filter, which is then quoted too.
+ */
+export function startFailure(iface: string, filter: string, reason: string): string {
+  // Say what fixes it: libpcap's words ("socket: Operation not permitted") do not.
+  const hint = /permission|not permitted/i.test(reason) ? ' (capturing needs root, or CAP_NET_RAW and CAP_NET_ADMIN)' : '';
+  if (reason.startsWith(`${iface}: `)) return reason + hint;
+  return filter && !hint ? `${iface}: ${reason} (filter ${JSON.stringify(filter)})` : `${iface}: ${reason}${hint}`;
 }

@@ -1,0 +1,344 @@
+/**
+ * Live capture: packets from one engine per selected interface, each translated by its own
+ * translator (so `iface`, `local`, the operation id and `pcap.num` are what pcap-sidecar writes
+ * for that interface), records merged in timestamp order into one NDJSON sink.
+ */
+import { createNodeTranslator } from './core.js';
+import type { Translator, TranslatorOptions } from '../../src/index.js';
+import { defaultEngine, openEngine } from './capture/index.js';
+import { listInterfaces, selectInterfaces } from './capture/interfaces.js';
+import { PCAP_RECORD_HEADER_LEN, pcapGlobalHeader, writeRecordHeader } from './capture/pcapstream.js';
+import { CaptureStartError, type CaptureEngine, type CaptureStats, type CapturedPacket, type EngineKind, type OsInterface } from './capture/types.js';
+
+/**
+ * How long a packet waits for every other interface to show a later one before it is written
+ * anyway (ms), beyond the engines' own delivery delay (maxDelayMs: the kernel hands packets
+ * over a block at a time).
+ */
+export const MERGE_WAIT_MS = 50;
+/** Packets held for ordering, all interfaces together; beyond this the earliest is written without waiting. */
+export const MERGE_HELD_MAX = 8192;
+/** Packets kept per interface while its engine is still starting (tcpdump can deliver before it is known to run). */
+const EARLY_MAX = 65536;
+
+/** Options of runLive(). Translator options apply to every interface; the interface fields (and `any`'s table) come from the OS. */
+export interface LiveOptions extends Omit<TranslatorOptions, 'ifaceName' | 'ifaceIndex' | 'ifaceAddrs' | 'osInterfaces' | 'limit'> {
+  /** `-i` patterns: names, `any`, or prefixes ending in `*` (repeatable). */
+  ifaces: string[];
+  /** Engine; default defaultEngine() (libpcap if the `pcap` package loads, else tcpdump). */
+  engine?: EngineKind;
+  /** Bytes captured per packet (default, and 0: 262144). */
+  snaplen?: number;
+  /** Promiscuous mode (default true). */
+  promisc?: boolean;
+  /** Stop after this many records (-c N). */
+  count?: number;
+  /** Stop after this many seconds. */
+  timeoutSecs?: number;
+  /** BPF expression in tcpdump syntax ('' or absent: every packet). */
+  filter?: string;
+  /** Receives whole NDJSON records; a view valid only during the call. */
+  sink: (view: Uint8Array) => void;
+  /** Stop on SIGINT and SIGTERM (default true). */
+  signals?: boolean;
+  /** Stops the capture like SIGINT does (for embedders and tests). */
+  signal?: AbortSignal;
+  /** Receives the lines meant for stderr (default: process.stderr). */
+  stderr?: (line: string) => void;
+  /** Called once every engine captures, with the interfaces and the engine used. */
+  onStarted?: (ifaces: OsInterface[], engine: EngineKind) => void;
+}
+
+/** One packet held for ordering (its bytes copied: the engine reuses its buffer). */
+interface Held extends CapturedPacket { arrival: number }
+
+/** Earlier of two capture times. */
+function before(a: CapturedPacket, b: CapturedPacket): boolean {
+  return a.sec < b.sec || (a.sec === b.sec && a.nsec < b.nsec);
+}
+
+/** A copy of a packet that outlives the engine's callback. */
+function hold(p: CapturedPacket): Held {
+  // Not p.data.slice(): engines may hand a Buffer, whose slice() is a view of the reused memory.
+  const data = new Uint8Array(p.data.length);
+  data.set(p.data);
+  return { sec: p.sec, nsec: p.nsec, len: p.len, data, arrival: performance.now() };
+}
+
+/**
+ * Merges the packets of several interfaces in timestamp order. An interface's next packet is
+ * held until every other interface has a packet queued (then the earliest head is the
+ * earliest packet overall), or it waited wait() ms, or MERGE_HELD_MAX packets are held.
+ * Engines deliver each interface in capture order, so only the heads need comparing.
+ */
+export class Merger {
+  readonly #queues: Held[][];
+  readonly #first: number[];
+  #held = 0;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(n: number, private readonly deliver: (channel: number, packet: CapturedPacket) => void, private readonly wait: () => number = () => MERGE_WAIT_MS) {
+    this.#queues = Array.from({ length: n }, () => []);
+    this.#first = new Array<number>(n).fill(0);
+  }
+
+  /** Queues a packet of interface `channel` (copied) and writes what may go now. */
+  add(channel: number, packet: CapturedPacket): void {
+    this.#queues[channel]!.push(hold(packet));
+    this.#held++;
+    this.release(false);
+  }
+
+  /** Writes every packet that may go now; with `all`, everything (at stop). */
+  release(all: boolean): void {
+    for (;;) {
+      let best = -1;
+      let everyone = true;
+      for (let i = 0; i < this.#queues.length; i++) {
+        const q = this.#queues[i]!;
+        const head = q[this.#first[i]!];
+        if (!head) { everyone = false; continue; }
+        if (best < 0 || before(head, this.#head(best))) best = i;
+      }
+      if (best < 0) return;
+      const head = this.#head(best);
+      const waited = performance.now() - head.arrival;
+      const waitMs = this.wait();
+      if (!all && !everyone && waited < waitMs && this.#held <= MERGE_HELD_MAX) {
+        if (!this.#timer) this.#timer = setTimeout(() => { this.#timer = null; this.release(false); }, Math.ceil(waitMs - waited));
+        return;
+      }
+      this.#take(best);
+      this.deliver(best, head);
+    }
+  }
+
+  #head(i: number): Held { return this.#queues[i]![this.#first[i]!]!; }
+
+  #take(i: number): void {
+    const q = this.#queues[i]!;
+    this.#held--;
+    // Advance an index instead of shift() (linear in the queue length); compact now and then.
+    if (++this.#first[i]! >= 1024 && this.#first[i]! * 2 >= q.length) { q.splice(0, this.#first[i]!); this.#first[i] = 0; }
+    if (this.#first[i]! >= q.length) { q.length = 0; this.#first[i] = 0; }
+  }
+
+  /** Cancels the pending timer. */
+  close(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+}
+
+/** One interface: its engine, its translator, and the packets that came before the engine was known to run. */
+interface Channel {
+  iface: OsInterface;
+  translator: Translator;
+  engine: CaptureEngine | null;
+  early: Held[];
+}
+
+/** Feeds one packet into a translator as a pcap record, straight into the core's input space when it fits. */
+function feed(t: Translator, p: CapturedPacket): void {
+  const need = PCAP_RECORD_HEADER_LEN + p.data.length;
+  const n = t.pushFrom((space) => {
+    if (space.length < need) return 0;
+    writeRecordHeader(space, 0, p);
+    space.set(p.data, PCAP_RECORD_HEADER_LEN);
+    return need;
+  });
+  if (n === 0 && !t.error) {
+    const rec = new Uint8Array(need);
+    writeRecordHeader(rec, 0, p);
+    rec.set(p.data, PCAP_RECORD_HEADER_LEN);
+    t.push(rec);
+  }
+}
+
+/** Interfaces the core's table holds at most, and addresses per interface (assembly/config.ts). */
+const OS_TABLE_MAX = 64;
+const OS_TABLE_ADDRS_MAX = 16;
+
+/**
+ * The OS interface table for attribution on `any`, cut to what the core holds: only interfaces
+ * with addresses can own a packet, so those come first; what does not fit is said in one line
+ * (those packets keep `any`) rather than failing the capture.
+ */
+export function attributionTable(table: OsInterface[], say: (line: string) => void): OsInterface[] {
+  const owning = table.filter((i) => i.addrs.length > 0);
+  const kept = owning.slice(0, OS_TABLE_MAX).map((i) => ({ ...i, addrs: i.addrs.slice(0, OS_TABLE_ADDRS_MAX) }));
+  const lostAddrs = owning.reduce((n, i) => n + i.addrs.length, 0) - kept.reduce((n, i) => n + i.addrs.length, 0);
+  if (lostAddrs > 0) say(`tracecap: any: ${lostAddrs} addresses beyond the first ${OS_TABLE_MAX} interfaces × ${OS_TABLE_ADDRS_MAX} addresses are not used to attribute packets\n`);
+  return kept;
+}
+
+/** Sums a counter over engines; null when no engine knows it. */
+function total(stats: CaptureStats[], key: keyof CaptureStats): number | null {
+  let sum: number | null = null;
+  for (const s of stats) if (s[key] !== null) sum = (sum ?? 0) + (s[key] as number);
+  return sum;
+}
+
+/** The summary line, like tcpdump's: counters summed over every interface, unknown ones left out. */
+export function summaryLine(stats: CaptureStats[]): string {
+  const captured = total(stats, 'captured') ?? 0;
+  const parts = [`${captured} packet${captured === 1 ? '' : 's'} captured`];
+  const add = (key: keyof CaptureStats, what: string) => {
+    const v = total(stats, key);
+    if (v !== null) parts.push(`${v} ${what}`);
+  };
+  add('received', 'received by filter');
+  add('droppedByKernel', 'dropped by kernel');
+  add('droppedByInterface', 'dropped by interface');
+  return `tracecap: ${parts.join(', ')}\n`;
+}
+
+/**
+ * Captures live until SIGINT/SIGTERM, `timeoutSecs`, `count` records or `signal`, writing
+ * records to `sink`; then drains every engine, flushes every record and writes one summary
+ * line. Resolves to the exit status: 0 stopped as asked, 1 bad options, 2 a capture could not
+ * start or failed (one line on stderr naming the interface or the filter).
+ */
+export async function runLive(o: LiveOptions): Promise<number> {
+  const say = o.stderr ?? ((line: string) => { process.stderr.write(line); });
+  // 0 means the default, as tcpdump's -s 0 does.
+  const snaplen = o.snaplen || 262144;
+  if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > 262144) { say(`tracecap: the snap length must be 0 to 262144, not ${snaplen}\n`); return 1; }
+  if (o.count !== undefined && (!Number.isInteger(o.count) || o.count < 1)) { say(`tracecap: -c needs a positive count\n`); return 1; }
+  if (o.timeoutSecs !== undefined && !(o.timeoutSecs > 0)) { say(`tracecap: the timeout must be a positive number of seconds\n`); return 1; }
+
+  let ifaces: OsInterface[];
+  try {
+    ifaces = selectInterfaces(o.ifaces);
+  } catch (e) {
+    if (e instanceof CaptureStartError) { say(`tracecap: ${e.message}\n`); return 2; }
+    throw e;
+  }
+  const kind = o.engine ?? defaultEngine(say);
+  const { verbosity, project, logName, id, ephemeral, maxFlows, maxHeadBytes } = o;
+  const translatorOptions: TranslatorOptions = { verbosity, project, logName, id, ephemeral, maxFlows, maxHeadBytes };
+
+  // Stop requests: the first one wins; `failure` makes the exit status 2.
+  let failure: string | null = null;
+  let stopped = false;
+  let stopRequested!: () => void;
+  const stopping = new Promise<void>((r) => { stopRequested = r; });
+  const stop = (why: string | null = null) => {
+    if (why !== null && failure === null) failure = why;
+    stopped = true;
+    stopRequested();
+  };
+
+  let records = 0;
+  let accepting = true;
+  const out = (view: Uint8Array) => {
+    if (o.count === undefined) { o.sink(view); return; }
+    // Cut at the count-th record: each packet yields at most one record, but be exact anyway.
+    let end = 0;
+    while (records < o.count) {
+      const nl = view.indexOf(10, end);
+      if (nl < 0) break;
+      end = nl + 1;
+      records++;
+    }
+    if (end > 0) o.sink(end === view.length ? view : view.subarray(0, end));
+    if (records >= o.count) { accepting = false; stop(); }
+  };
+  const sinkGuard = (view: Uint8Array) => {
+    try {
+      out(view);
+    } catch (e) {
+      // A closed pipe (| head) ends the capture like a stop; other write errors are failures.
+      accepting = false;
+      const err = e as NodeJS.ErrnoException;
+      stop(err.code === 'EPIPE' ? null : `output: ${err.message}`);
+    }
+  };
+
+  const channels: Channel[] = [];
+  try {
+    for (const iface of ifaces) {
+      // On `any` the core attributes each packet to the OS interface owning its source (else
+      // destination) address, as upstream does (§3.3), given the host's interface table.
+      const osInterfaces = iface.name === 'any' ? attributionTable(listInterfaces(), say) : undefined;
+      const translator = await createNodeTranslator({ ...translatorOptions, ifaceName: iface.name, ifaceIndex: iface.index, ifaceAddrs: iface.addrs, osInterfaces });
+      translator.setSink(sinkGuard);
+      channels.push({ iface, translator, engine: null, early: [] });
+    }
+  } catch (e) {
+    if (e instanceof RangeError) { say(`tracecap: ${e.message}\n`); return 1; }
+    throw e;
+  }
+
+  const translate = (ch: Channel, p: CapturedPacket) => {
+    if (!accepting) return;
+    feed(ch.translator, p);
+    const err = ch.translator.error;
+    if (err) { accepting = false; stop(`${ch.iface.name}: ${err.message}`); }
+  };
+  // The engines' delivery delay is known only once they run, so the merger reads it then.
+  const engines: CaptureEngine[] = [];
+  const merger = channels.length > 1
+    ? new Merger(channels.length, (i, p) => translate(channels[i]!, p), () => MERGE_WAIT_MS + Math.max(0, ...engines.map((e) => e.maxDelayMs ?? 0)))
+    : null;
+  const onPacket = (i: number) => (p: CapturedPacket) => {
+    const ch = channels[i]!;
+    if (!ch.engine) {
+      // Not yet known to run, so its link type (the translator's header) is not known either.
+      if (ch.early.length < EARLY_MAX) ch.early.push(hold(p));
+      else stop(`${ch.iface.name}: more than ${EARLY_MAX} packets arrived before the capture was known to run`);
+      return;
+    }
+    if (merger) merger.add(i, p); else translate(ch, p);
+  };
+
+  // Signals count from the start: a Ctrl-C while engines open must still stop them (tcpdump
+  // runs in its own process group and would not see it).
+  const onSignal = () => stop();
+  if (o.signals ?? true) { process.on('SIGINT', onSignal); process.on('SIGTERM', onSignal); }
+  const onAbort = () => stop();
+  if (o.signal) { if (o.signal.aborted) stop(); else o.signal.addEventListener('abort', onAbort, { once: true }); }
+  const unlisten = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    o.signal?.removeEventListener('abort', onAbort);
+  };
+
+  const stopEngines = () => Promise.all(engines.map((e) => e.stop()));
+  for (let i = 0; i < channels.length && !stopped; i++) {
+    const ch = channels[i]!;
+    try {
+      const engine = await openEngine(kind, { iface: ch.iface, snaplen, promisc: o.promisc ?? true, filter: o.filter ?? '' },
+        { onPacket: onPacket(i), onError: (message) => stop(message) });
+      engines.push(engine);
+      ch.translator.push(pcapGlobalHeader(engine.linktype, snaplen));
+      ch.engine = engine;
+      for (const p of ch.early.splice(0)) onPacket(i)(p);
+    } catch (e) {
+      await stopEngines();
+      merger?.close();
+      unlisten();
+      if (e instanceof CaptureStartError) { say(`tracecap: ${e.message}\n`); return 2; }
+      throw e;
+    }
+  }
+
+  const timer = o.timeoutSecs !== undefined ? setTimeout(() => stop(), o.timeoutSecs * 1000) : null;
+  if (!stopped) o.onStarted?.(ifaces, kind);
+
+  try {
+    await stopping;
+    // Engines deliver what they captured before stopping; those packets still count.
+    await stopEngines();
+    merger?.release(true);
+    // The last records (the sink never throws: sinkGuard turns write errors into a stop).
+    for (const ch of channels) if (ch.engine && !ch.translator.error) ch.translator.finish();
+  } finally {
+    if (timer) clearTimeout(timer);
+    merger?.close();
+    unlisten();
+  }
+  if (failure !== null) say(`tracecap: ${failure}\n`);
+  say(summaryLine(engines.map((e) => e.stats())));
+  return failure === null ? 0 : 2;
+}

@@ -1,0 +1,123 @@
+// Compiles tcpdump filter expressions (pcap-filter(7)) to classic BPF with the machine's
+// libpcap, through tcpdump -ddd, and finds the link types a capture file uses.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync, openSync, readSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseBpfDdd, type BpfProgram } from '../../src/filter.js';
+
+/** Link types a filter is compiled for when the capture's are not known up front (standard input). */
+export const COMMON_LINKTYPES: readonly number[] = [1, 113, 276, 101, 0, 108, 228, 229];
+
+/** libpcap refused the expression (or tcpdump could not run); `reason` is tcpdump's message. */
+export class BpfCompileError extends Error {
+  /** The expression that failed. */
+  readonly expression: string;
+  /** tcpdump's message, without its `tcpdump:` prefix. */
+  readonly reason: string;
+  constructor(expression: string, reason: string) {
+    super(`bad filter ${JSON.stringify(expression)}: ${reason}`);
+    this.name = 'BpfCompileError';
+    this.expression = expression;
+    this.reason = reason;
+  }
+}
+
+// A pcap file header (no packets) with this link type: tcpdump -r needs one to know what to
+// compile for (tcpdump -ddd alone compiles for the default interface's link type).
+function emptyPcap(linktype: number, snaplen: number): Uint8Array {
+  const b = new Uint8Array(24);
+  const v = new DataView(b.buffer);
+  v.setUint32(0, 0xa1b2c3d4, true);
+  v.setUint16(4, 2, true);
+  v.setUint16(6, 4, true);
+  v.setUint32(16, snaplen, true);
+  v.setUint32(20, linktype, true);
+  return b;
+}
+
+// tcpdump's last complaint, e.g. "can't parse filter expression: syntax error" → "syntax error".
+function tcpdumpReason(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('tcpdump: '));
+  const last = lines.at(-1)?.slice('tcpdump: '.length) ?? (stderr.trim() || 'tcpdump failed');
+  return last.replace(/^can't parse filter expression: /, '');
+}
+
+/**
+ * Compiles `expression` for each link type with `tcpdump -ddd -s snaplen`. By default any
+ * failure throws a BpfCompileError; with `skipRejected`, link types for which libpcap rejects
+ * the expression (say `vlan` on raw IP) are left out, and it throws only when none compiles.
+ */
+export function compileBpf(expression: string, linktypes: readonly number[], snaplen = 262144, options: { skipRejected?: boolean; tcpdump?: string } = {}): BpfProgram[] {
+  const dir = mkdtempSync(join(tmpdir(), 'tracecap-bpf-'));
+  try {
+    // The expression goes in a file (-F): no word of it can be taken for an option.
+    const exprFile = join(dir, 'filter');
+    writeFileSync(exprFile, expression);
+    const out: BpfProgram[] = [];
+    let firstError: BpfCompileError | null = null;
+    for (const linktype of new Set(linktypes)) {
+      const file = join(dir, `${linktype}.pcap`);
+      writeFileSync(file, emptyPcap(linktype, snaplen));
+      const r = spawnSync(options.tcpdump ?? 'tcpdump', ['-r', file, '-ddd', '-s', String(snaplen), '-F', exprFile], { encoding: 'utf8' });
+      if (r.error) {
+        const code = (r.error as NodeJS.ErrnoException).code;
+        throw new BpfCompileError(expression, code === 'ENOENT' ? 'tcpdump is not installed (it compiles filter expressions)' : r.error.message);
+      }
+      if (r.status !== 0) {
+        const e = new BpfCompileError(expression, tcpdumpReason(r.stderr));
+        if (!options.skipRejected) throw e;
+        firstError ??= e;
+        continue;
+      }
+      out.push({ linktype, program: parseBpfDdd(r.stdout) });
+    }
+    if (out.length === 0) throw firstError ?? new BpfCompileError(expression, 'no link type to compile for');
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The link types of a capture file: the pcap header's, or those of every pcapng Interface
+ * Description Block (walked block by block without reading packet data). Null when the file
+ * is neither (the translator then reports what is wrong with it).
+ */
+export function captureLinkTypes(path: string): number[] | null {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(28);
+    if (readSync(fd, head, 0, 28, 0) < 24) return null;
+    const magic = head.readUInt32LE(0);
+    // pcap: microsecond and nanosecond magics, either byte order (pcap-savefile(5)).
+    if (magic === 0xa1b2c3d4 || magic === 0xa1b23c4d) return [head.readUInt32LE(20) & 0x0fffffff];
+    if (magic === 0xd4c3b2a1 || magic === 0x4d3cb2a1) return [head.readUInt32BE(20) & 0x0fffffff];
+    if (magic !== 0x0a0d0d0a) return null;
+    return pcapngLinkTypes(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// Walks pcapng blocks (draft-ietf-opsawg-pcapng §3.1: type, total length, body, length) and
+// collects each IDB's LinkType (§4.2). Stops at the first block that does not parse.
+function pcapngLinkTypes(fd: number): number[] {
+  const types = new Set<number>();
+  const buf = Buffer.alloc(16);
+  let pos = 0;
+  let le = true;
+  for (;;) {
+    if (readSync(fd, buf, 0, 16, pos) < 12) break;
+    if (buf.readUInt32LE(0) === 0x0a0d0d0a) {
+      const bom = buf.readUInt32LE(8);
+      if (bom === 0x1a2b3c4d) le = true; else if (bom === 0x4d3c2b1a) le = false; else break;
+    }
+    const type = le ? buf.readUInt32LE(0) : buf.readUInt32BE(0);
+    const len = le ? buf.readUInt32LE(4) : buf.readUInt32BE(4);
+    if (len < 12 || len % 4 !== 0) break;
+    if (type === 1 && len >= 20) types.add(le ? buf.readUInt16LE(8) : buf.readUInt16BE(8));
+    pos += len;
+  }
+  return [...types];
+}

@@ -57,25 +57,28 @@ export function checkInsn(insn: BpfInsn, index: number): void {
   }
 }
 
-const L3_TOKENS: Record<string, number> = {
-  ip: 1, ip4: 1, ipv4: 1, '4': 1, '0x04': 1,
-  ip6: 2, ipv6: 2, '41': 2, '0x29': 2,
-  arp: 4, '0x0806': 4,
-};
-const L4_TOKENS: Record<string, number> = {
-  tcp: 1, '6': 1, '0x06': 1,
-  udp: 2, '17': 2, '0x11': 2,
-  icmp: 4, icmp4: 4, '1': 4, '0x01': 4,
-  icmp6: 8, '58': 8, '0x3a': 8,
-};
+// The sidecar's tokens (reference §7), in the order error messages list them.
+const L3_TOKENS = new Map<string, number>([
+  ['ip', 1], ['ip4', 1], ['ipv4', 1], ['4', 1], ['0x04', 1],
+  ['ip6', 2], ['ipv6', 2], ['41', 2], ['0x29', 2],
+  ['arp', 4], ['0x0806', 4],
+]);
+const L4_TOKENS = new Map<string, number>([
+  ['tcp', 1], ['6', 1], ['0x06', 1],
+  ['udp', 2], ['17', 2], ['0x11', 2],
+  ['icmp', 4], ['icmp4', 4], ['1', 4], ['0x01', 4],
+  ['icmp6', 8], ['58', 8], ['0x3a', 8],
+]);
 // TCP header flag bits (RFC 9293 §3.1; ECE and CWR from RFC 3168 §6.1).
-const TCP_FLAGS: Record<string, number> = { fin: 0x01, syn: 0x02, rst: 0x04, psh: 0x08, ack: 0x10, urg: 0x20, ece: 0x40, cwr: 0x80 };
+const TCP_FLAGS = new Map<string, number>([
+  ['fin', 0x01], ['syn', 0x02], ['rst', 0x04], ['psh', 0x08], ['ack', 0x10], ['urg', 0x20], ['ece', 0x40], ['cwr', 0x80],
+]);
 
-function tokenMask(tokens: string[], table: Record<string, number>, what: string): number {
+function tokenMask(tokens: string[], table: Map<string, number>, what: string): number {
   let mask = 0;
   for (const t of tokens) {
-    const bit = Object.hasOwn(table, t.trim().toLowerCase()) ? table[t.trim().toLowerCase()]! : 0;
-    if (!bit) throw new RangeError(`unknown ${what} ${JSON.stringify(t)} (one of ${Object.keys(table).join(', ')})`);
+    const bit = table.get(t.trim().toLowerCase());
+    if (bit === undefined) throw new RangeError(`unknown ${what} ${JSON.stringify(t)} (one of ${[...table.keys()].join(', ')})`);
     mask |= bit;
   }
   return mask;

@@ -87,36 +87,74 @@ export function compileBpf(expression: string, linktypes: readonly number[], sna
 export function captureLinkTypes(path: string): number[] | null {
   const fd = openSync(path, 'r');
   try {
-    const head = Buffer.alloc(28);
-    if (readSync(fd, head, 0, 28, 0) < 24) return null;
-    const magic = head.readUInt32LE(0);
-    // pcap: microsecond and nanosecond magics, either byte order (pcap-savefile(5)).
-    if (magic === 0xa1b2c3d4 || magic === 0xa1b23c4d) return [head.readUInt32LE(20) & 0x0fffffff];
-    if (magic === 0xd4c3b2a1 || magic === 0x4d3cb2a1) return [head.readUInt32BE(20) & 0x0fffffff];
-    if (magic !== 0x0a0d0d0a) return null;
-    return pcapngLinkTypes(fd);
+    return linkTypesIn((pos, len) => {
+      const b = Buffer.alloc(len);
+      return b.subarray(0, readSync(fd, b, 0, len, pos));
+    });
   } finally {
     closeSync(fd);
   }
 }
 
+/**
+ * The link types found in the start of a capture (standard input's first bytes, say): the
+ * pcap header's, or those of the pcapng IDBs inside `head`. Null when it is neither.
+ */
+export function captureLinkTypesIn(head: Uint8Array): number[] | null {
+  return linkTypesIn((pos, len) => head.subarray(pos, pos + len));
+}
+
+// Reads the link types through read(position, length), which returns fewer bytes at the end.
+function linkTypesIn(read: (pos: number, len: number) => Uint8Array): number[] | null {
+  const head = read(0, 24);
+  if (head.length < 24) return null;
+  const v = new DataView(head.buffer, head.byteOffset, head.length);
+  const magic = v.getUint32(0, true);
+  // pcap: microsecond and nanosecond magics, either byte order (pcap-savefile(5)); the
+  // upper bits of the link type field carry FCS information.
+  if (magic === 0xa1b2c3d4 || magic === 0xa1b23c4d) return [v.getUint32(20, true) & 0x0fffffff];
+  if (magic === 0xd4c3b2a1 || magic === 0x4d3cb2a1) return [v.getUint32(20, false) & 0x0fffffff];
+  if (magic !== 0x0a0d0d0a) return null;
+  return pcapngLinkTypes(read);
+}
+
+/**
+ * Whether the start of a stream shows its link types: a whole pcap header, or pcapng blocks up
+ * to the first packet block (IDBs normally precede it), or 1 MiB of them, or bytes of neither.
+ */
+export function headShowsLinkTypes(head: Uint8Array): boolean {
+  if (head.length < 24) return false;
+  const v = new DataView(head.buffer, head.byteOffset, head.length);
+  if (v.getUint32(0, true) !== 0x0a0d0d0a || head.length >= 1 << 20) return true;
+  const le = v.getUint32(8, true) === 0x1a2b3c4d;
+  for (let pos = 0; pos + 8 <= head.length; ) {
+    const type = v.getUint32(pos, le);
+    const len = v.getUint32(pos + 4, le);
+    // Obsolete (2), Simple (3) and Enhanced (6) Packet Blocks.
+    if (type === 2 || type === 3 || type === 6 || len < 12) return true;
+    pos += len;
+  }
+  return false;
+}
+
 // Walks pcapng blocks (draft-ietf-opsawg-pcapng §3.1: type, total length, body, length) and
-// collects each IDB's LinkType (§4.2). Stops at the first block that does not parse.
-function pcapngLinkTypes(fd: number): number[] {
+// collects each IDB's LinkType (§4.2). Stops at the end or at a block that does not parse.
+function pcapngLinkTypes(read: (pos: number, len: number) => Uint8Array): number[] {
   const types = new Set<number>();
-  const buf = Buffer.alloc(16);
   let pos = 0;
   let le = true;
   for (;;) {
-    if (readSync(fd, buf, 0, 16, pos) < 12) break;
-    if (buf.readUInt32LE(0) === 0x0a0d0d0a) {
-      const bom = buf.readUInt32LE(8);
+    const b = read(pos, 12);
+    if (b.length < 12) break;
+    const v = new DataView(b.buffer, b.byteOffset, b.length);
+    if (v.getUint32(0, true) === 0x0a0d0d0a) {
+      const bom = v.getUint32(8, true);
       if (bom === 0x1a2b3c4d) le = true; else if (bom === 0x4d3c2b1a) le = false; else break;
     }
-    const type = le ? buf.readUInt32LE(0) : buf.readUInt32BE(0);
-    const len = le ? buf.readUInt32LE(4) : buf.readUInt32BE(4);
+    const type = v.getUint32(0, le);
+    const len = v.getUint32(4, le);
     if (len < 12 || len % 4 !== 0) break;
-    if (type === 1 && len >= 20) types.add(le ? buf.readUInt16LE(8) : buf.readUInt16BE(8));
+    if (type === 1 && len >= 20) types.add(v.getUint16(8, le));
     pos += len;
   }
   return [...types];

@@ -5,6 +5,9 @@
  */
 import { parseIp } from './ip.js';
 
+/** Instructions a BPF program may have: the core's BPF_MAXINSNS (assembly/config.ts; test/src/filter.test.ts checks they agree). */
+export const BPF_MAXINSNS = 4096;
+
 /** One classic BPF instruction (struct bpf_insn / sock_filter): opcode, jump offsets if true/false, constant. */
 export interface BpfInsn { code: number; jt: number; jf: number; k: number }
 

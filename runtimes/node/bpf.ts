@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, openSync, readSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseBpfDdd, type BpfProgram } from '../../src/filter.js';
+import { parseBpfDdd, BPF_MAXINSNS, type BpfProgram } from '../../src/filter.js';
 
 /** Link types a filter is compiled for when the capture's are not known up front (standard input). */
 export const COMMON_LINKTYPES: readonly number[] = [1, 113, 276, 101, 0, 108, 228, 229];
@@ -70,7 +70,9 @@ export function compileBpf(expression: string, linktypes: readonly number[], sna
         firstError ??= e;
         continue;
       }
-      out.push({ linktype, program: parseBpfDdd(r.stdout) });
+      const program = parseBpfDdd(r.stdout);
+      if (program.length > BPF_MAXINSNS) throw new BpfCompileError(expression, `it compiles to ${program.length} instructions, more than the ${BPF_MAXINSNS} a program may have`);
+      out.push({ linktype, program });
     }
     if (out.length === 0) throw firstError ?? new BpfCompileError(expression, 'no link type to compile for');
     return out;

@@ -7,6 +7,10 @@
 //
 // status: 0 OK, 1 OUTPUT_FULL, ≥ 10 an error code (errors.ts) — sticky, with errOffset() and
 // errPacket(). Records rendered before an error stay in the output window.
+//
+// filters (before the first chunk): write count × 8 bytes at bpfScratch(), setBpf(linktype,
+// count) → 0 or a BPF_* code; filterL3/L4/Port/Net/TcpFlags/DenySocket for the software
+// filters. A rejected packet writes no record but consumes its serial number.
 
 import { Err, reason } from "./errors";
 import { RECORD_RESERVE, MAX_OPTION, BPF_MAXINSNS } from "./config";

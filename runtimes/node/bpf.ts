@@ -82,33 +82,36 @@ export function compileBpf(expression: string, linktypes: readonly number[], sna
 }
 
 /**
- * The link types of a capture file: the pcap header's, or those of every pcapng Interface
- * Description Block (walked block by block without reading packet data). Null when the file
- * is neither (the translator then reports what is wrong with it).
+ * The link types a capture file shows at its start: the pcap header's, or those of the pcapng
+ * Interface Description Blocks before the first packet block (in the first MiB). A pcapng file
+ * may define more interfaces later; walking all of it to find them would cost as much time as
+ * reading it, so callers add the common link types (see the CLI). Null when the file is
+ * neither pcap nor pcapng (the translator then reports what is wrong with it).
  */
-export function captureLinkTypes(path: string): number[] | null {
+export function captureLinkTypes(path: string): number[] | null { return captureLinkTypesIn(fileHead(path)); }
+
+/** The first MiB of a file (all of a smaller one). */
+export function fileHead(path: string): Uint8Array {
   const fd = openSync(path, 'r');
   try {
-    return linkTypesIn((pos, len) => {
-      const b = Buffer.alloc(len);
-      return b.subarray(0, readSync(fd, b, 0, len, pos));
-    });
+    const head = Buffer.alloc(1 << 20);
+    return head.subarray(0, readSync(fd, head, 0, head.length, 0));
   } finally {
     closeSync(fd);
   }
 }
 
-/**
- * The link types found in the start of a capture (standard input's first bytes, say): the
- * pcap header's, or those of the pcapng IDBs inside `head`. Null when it is neither.
- */
-export function captureLinkTypesIn(head: Uint8Array): number[] | null {
-  return linkTypesIn((pos, len) => head.subarray(pos, pos + len));
+/** Whether a capture's first bytes are a pcapng Section Header Block (its type 0x0A0D0D0A reads the same in either byte order). */
+export function isPcapng(head: Uint8Array): boolean {
+  return head.length >= 4 && head[0] === 0x0a && head[1] === 0x0d && head[2] === 0x0d && head[3] === 0x0a;
 }
 
-// Reads the link types through read(position, length), which returns fewer bytes at the end.
-function linkTypesIn(read: (pos: number, len: number) => Uint8Array): number[] | null {
-  const head = read(0, 24);
+/**
+ * The link types shown by the start of a capture (a file's, or standard input's first bytes):
+ * the pcap header's, or those of the pcapng IDBs before the first packet block. Null when it
+ * is neither pcap nor pcapng.
+ */
+export function captureLinkTypesIn(head: Uint8Array): number[] | null {
   if (head.length < 24) return null;
   const v = new DataView(head.buffer, head.byteOffset, head.length);
   const magic = v.getUint32(0, true);
@@ -117,8 +120,26 @@ function linkTypesIn(read: (pos: number, len: number) => Uint8Array): number[] |
   if (magic === 0xa1b2c3d4 || magic === 0xa1b23c4d) return [v.getUint32(20, true) & 0x0fffffff];
   if (magic === 0xd4c3b2a1 || magic === 0x4d3cb2a1) return [v.getUint32(20, false) & 0x0fffffff];
   if (magic !== 0x0a0d0d0a) return null;
-  return pcapngLinkTypes(read);
+  // pcapng blocks (draft-ietf-opsawg-pcapng §3.1: type, total length, body, length); each
+  // IDB's LinkType (§4.2) is its first field. Byte order per Section Header Block.
+  const types = new Set<number>();
+  let le = true;
+  for (let pos = 0; pos + 12 <= head.length; ) {
+    if (v.getUint32(pos, true) === 0x0a0d0d0a) {
+      const bom = v.getUint32(pos + 8, true);
+      if (bom === 0x1a2b3c4d) le = true; else if (bom === 0x4d3c2b1a) le = false; else break;
+    }
+    const type = v.getUint32(pos, le);
+    const len = v.getUint32(pos + 4, le);
+    if (len < 12 || len % 4 !== 0 || isPacketBlock(type)) break;
+    if (type === 1 && len >= 20) types.add(v.getUint16(pos + 8, le));
+    pos += len;
+  }
+  return [...types];
 }
+
+// Obsolete (2), Simple (3) and Enhanced (6) Packet Blocks.
+function isPacketBlock(type: number): boolean { return type === 2 || type === 3 || type === 6; }
 
 /**
  * Whether the start of a stream shows its link types: a whole pcap header, or pcapng blocks up
@@ -132,32 +153,8 @@ export function headShowsLinkTypes(head: Uint8Array): boolean {
   for (let pos = 0; pos + 8 <= head.length; ) {
     const type = v.getUint32(pos, le);
     const len = v.getUint32(pos + 4, le);
-    // Obsolete (2), Simple (3) and Enhanced (6) Packet Blocks.
-    if (type === 2 || type === 3 || type === 6 || len < 12) return true;
+    if (isPacketBlock(type) || len < 12) return true;
     pos += len;
   }
   return false;
-}
-
-// Walks pcapng blocks (draft-ietf-opsawg-pcapng §3.1: type, total length, body, length) and
-// collects each IDB's LinkType (§4.2). Stops at the end or at a block that does not parse.
-function pcapngLinkTypes(read: (pos: number, len: number) => Uint8Array): number[] {
-  const types = new Set<number>();
-  let pos = 0;
-  let le = true;
-  for (;;) {
-    const b = read(pos, 12);
-    if (b.length < 12) break;
-    const v = new DataView(b.buffer, b.byteOffset, b.length);
-    if (v.getUint32(0, true) === 0x0a0d0d0a) {
-      const bom = v.getUint32(8, true);
-      if (bom === 0x1a2b3c4d) le = true; else if (bom === 0x4d3c2b1a) le = false; else break;
-    }
-    const type = v.getUint32(0, le);
-    const len = v.getUint32(4, le);
-    if (len < 12 || len % 4 !== 0) break;
-    if (type === 1 && len >= 20) types.add(v.getUint16(8, le));
-    pos += len;
-  }
-  return [...types];
 }

@@ -1,6 +1,6 @@
 import { openSync, readSync, writeSync, closeSync } from 'node:fs';
 import { createNodeTranslator } from './core.js';
-import { compileBpf, captureLinkTypes, captureLinkTypesIn, headShowsLinkTypes, BpfCompileError, COMMON_LINKTYPES } from './bpf.js';
+import { compileBpf, captureLinkTypesIn, fileHead, isPcapng, headShowsLinkTypes, BpfCompileError, COMMON_LINKTYPES } from './bpf.js';
 import { parsePortList, type SoftwareFilters, type BpfProgram } from '../../src/filter.js';
 import type { TranslatorOptions } from '../../src/index.js';
 
@@ -121,15 +121,15 @@ function writeAll(fd: number, view: Uint8Array): void {
   }
 }
 
-// The programs for an expression, given the link types the capture showed (null: not a
-// capture, which the translator then reports). Those shown must compile; a pcapng stream may
-// define more interfaces later, and a capture may show none, so the common link types are
-// added, leaving out those libpcap cannot filter with this expression.
-function programsFor(expression: string, shown: number[] | null, head: Uint8Array, stream: boolean): BpfProgram[] {
-  const programs = shown?.length ? compileBpf(expression, shown) : [];
-  const pcapng = head.length >= 4 && head[0] === 0x0a && head[1] === 0x0d && head[2] === 0x0d && head[3] === 0x0a;
-  if (programs.length && !(stream && pcapng)) return programs;
-  const rest = COMMON_LINKTYPES.filter((t) => !shown?.includes(t));
+// The programs for an expression, for the link types the capture shows in its first bytes;
+// those must compile. A pcapng capture may define interfaces later, a capture may show none,
+// and bytes that are no capture (which the translator then reports) show nothing, so then the
+// common link types are added, leaving out those libpcap cannot filter with this expression.
+function programsFor(expression: string, head: Uint8Array): BpfProgram[] {
+  const shown = captureLinkTypesIn(head) ?? [];
+  const programs = shown.length ? compileBpf(expression, shown) : [];
+  if (programs.length && !isPcapng(head)) return programs;
+  const rest = COMMON_LINKTYPES.filter((t) => !shown.includes(t));
   try {
     programs.push(...compileBpf(expression, rest, 262144, { skipRejected: true }));
   } catch (e) {
@@ -170,7 +170,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
           head = Buffer.concat([head, r.value as Uint8Array]);
         }
       }
-      args.options.bpf = programsFor(args.expression, stdin ? captureLinkTypesIn(head) : captureLinkTypes(args.input), head, stdin !== null);
+      args.options.bpf = programsFor(args.expression, stdin ? head : fileHead(args.input));
     } catch (e) {
       if (e instanceof BpfCompileError) { process.stderr.write(`tracecap: ${e.message}\n`); return 2; }
       const code = fileError(e, name);

@@ -175,6 +175,21 @@ describe('tracecap CLI filters', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/not a pcap or pcapng capture/);
   });
+  it('a pcapng interface defined after the first packet still gets a program (common link types)', () => {
+    const ip = (sp: number) => B.ipv4({ proto: 6, payload: B.tcp({ srcPort: sp, dstPort: 80, flags: 'SYN' }) });
+    const ng = B.pcapng([{ blocks: [
+      { type: 'idb', linkType: 1 }, { type: 'epb', iface: 0, data: B.ethernet({ payload: ip(1000) }) },
+      { type: 'idb', linkType: 113 }, { type: 'epb', iface: 1, data: B.sll({ payload: ip(2000) }) },
+      { type: 'epb', iface: 0, data: B.ethernet({ payload: ip(3000) }) },
+    ] }]);
+    const f = join(tmp, 'late-idb.pcapng');
+    writeFileSync(f, ng);
+    expect(nums(run(['--verbosity', 'info', f, 'tcp']).out)).toEqual([0, 1, 2]);
+    expect(nums(run(['--verbosity', 'info', f, 'src port 2000']).out)).toEqual([1]);
+    expect(nums(run(['--verbosity', 'info', '-', 'src port 2000 or src port 3000'], ng).out)).toEqual([1, 2]);
+    expect(run([f, 'ether host 1:2:3:4:5:6']).code).toBe(0); // libpcap refuses it for SLL: those packets are dropped
+    expect(nums(run(['--verbosity', 'info', f, 'not ether host 1:2:3:4:5:6']).out)).toEqual([0, 2]);
+  });
   it('-c N counts records written, like tcpdump -c', () => {
     const r = run(['--verbosity', 'info', '-c', '3', file, 'tcp[tcpflags] & tcp-rst != 0']);
     const all = nums(run(['--verbosity', 'info', file, 'tcp[tcpflags] & tcp-rst != 0']).out);

@@ -1,12 +1,12 @@
 // Compiles tcpdump filter expressions (pcap-filter(7)) to classic BPF with the machine's
-// libpcap, through tcpdump -ddd, and finds the link types a capture file uses.
+// libpcap, through tcpdump -ddd, and finds the link types a capture shows at its start.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, openSync, readSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseBpfDdd, BPF_MAXINSNS, type BpfProgram } from '../../src/filter.js';
 
-/** Link types a filter is compiled for when the capture's are not known up front (standard input). */
+/** Link types a filter is also compiled for when the capture may use others than it shows (pcapng), or shows none. */
 export const COMMON_LINKTYPES: readonly number[] = [1, 113, 276, 101, 0, 108, 228, 229];
 
 /** libpcap refused the expression (or tcpdump could not run); `reason` is tcpdump's message. */
@@ -51,15 +51,13 @@ function tcpdumpReason(stderr: string): string {
 export function compileBpf(expression: string, linktypes: readonly number[], snaplen = 262144, options: { skipRejected?: boolean; tcpdump?: string } = {}): BpfProgram[] {
   const dir = mkdtempSync(join(tmpdir(), 'tracecap-bpf-'));
   try {
-    // The expression goes in a file (-F): no word of it can be taken for an option.
-    const exprFile = join(dir, 'filter');
-    writeFileSync(exprFile, expression);
     const out: BpfProgram[] = [];
     let firstError: BpfCompileError | null = null;
     for (const linktype of new Set(linktypes)) {
       const file = join(dir, `${linktype}.pcap`);
       writeFileSync(file, emptyPcap(linktype, snaplen));
-      const r = spawnSync(options.tcpdump ?? 'tcpdump', ['-r', file, '-ddd', '-s', String(snaplen), '-F', exprFile], { encoding: 'utf8' });
+      // After --, getopt(3) takes nothing for an option: an expression such as "-w x" is refused, not obeyed.
+      const r = spawnSync(options.tcpdump ?? 'tcpdump', ['-r', file, '-ddd', '-s', String(snaplen), '--', expression], { encoding: 'utf8' });
       if (r.error) {
         const code = (r.error as NodeJS.ErrnoException).code;
         throw new BpfCompileError(expression, code === 'ENOENT' ? 'tcpdump is not installed (it compiles filter expressions)' : r.error.message);

@@ -3,7 +3,7 @@
 // and that a rejected packet never reaches the DEBUG analysis.
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTranslator, parseBpfDdd, type TranslatorOptions, type BpfInsn } from '../../src/index.js';
@@ -116,6 +116,10 @@ describe('compileBpf and captureLinkTypes (runtimes/node)', () => {
   it('gives tcpdump\'s message for a bad expression', () => {
     expect(() => compileBpf('tcp port', [1])).toThrow(new BpfCompileError('tcp port', 'syntax error'));
     expect(() => compileBpf('vlan', [113])).toThrow(/bad filter "vlan": no VLAN support for Linux cooked v1/);
+    // An expression is never taken for tcpdump options.
+    const target = join(tmp, 'written-by-tcpdump');
+    expect(() => compileBpf(`-w ${target}`, [1])).toThrow(/syntax error/);
+    expect(existsSync(target)).toBe(false);
   });
   it('skips link types libpcap cannot filter when asked, and fails when none is left', () => {
     expect(compileBpf('vlan', COMMON_LINKTYPES, 262144, { skipRejected: true }).map((p) => p.linktype)).toEqual([1]);

@@ -196,7 +196,8 @@ export function run(prog: usize, p: usize, len: u32, wireLen: u32): u32 {
       case ALU | XOR | K: a ^= k; break;
       case ALU | XOR | X: a ^= x; break;
       case ALU | LSH | K: a <<= k; break;
-      // A shift by X ≥ 32 gives 0, as in libpcap's bpf_filter() (wasm would shift by X mod 32).
+      // A shift by X ≥ 32 gives 0, what a 32-bit register shifted that far holds: C leaves it
+      // undefined (old bpf_filter()s inherit that) and wasm would shift by X mod 32.
       case ALU | LSH | X: a = x < 32 ? a << x : 0; break;
       case ALU | RSH | K: a >>= k; break;
       case ALU | RSH | X: a = x < 32 ? a >> x : 0; break;

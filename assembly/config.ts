@@ -86,3 +86,16 @@ export const SPAN_CAP: i32 = 40 << 10;
 /** Bytes of the two spans rendered per OS interface (its `iface` object, at most 16 addresses of
  *  41 bytes and a 64-byte name escaped to 384, and its message prefix): about 1.5 KiB at most. */
 export const OS_SPAN_CAP: i32 = 2 << 10;
+
+// ---- packet filters (assembly/filter/) ---------------------------------------------------
+
+/** Instructions of one classic BPF program (Linux BPF_MAXINSNS, the kernel's own cap). */
+export const BPF_MAXINSNS: i32 = 4096;
+/** Link types that can each have their own BPF program (the same expression compiles differently per link type). */
+export const BPF_PROGRAMS: i32 = 16;
+/** Scratch memory words of the BPF machine (BPF_MEMWORDS in bpf(4) and Linux filter.h). */
+export const BPF_MEMWORDS: i32 = 16;
+/** Networks (CIDR prefixes, IPv4 and IPv6 together) of the software network filter. */
+export const MAX_FILTER_NETS: i32 = 256;
+/** Denied sockets of the software socket filter. */
+export const MAX_DENY_SOCKETS: i32 = 256;

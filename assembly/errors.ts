@@ -20,6 +20,15 @@ export const enum Err {
   BAD_BLOCK = 20,
   BAD_SNAPLEN = 21,
   EMPTY = 22,
+  // Rejections of a classic BPF program by setBpf() (filter/bpf.ts); never sticky.
+  BPF_LENGTH = 30,
+  BPF_OPCODE = 31,
+  BPF_JUMP = 32,
+  BPF_MEMORY = 33,
+  BPF_DIVISION = 34,
+  BPF_SHIFT = 35,
+  BPF_NO_RETURN = 36,
+  BPF_TABLE_FULL = 37,
 }
 
 /** Human-readable reason for an error code; the host prefixes the byte offset and packet number. */
@@ -40,6 +49,14 @@ export function reason(code: i32): string {
     case Err.BAD_BLOCK: return "pcapng block is too short for its fields";
     case Err.BAD_SNAPLEN: return "captured length is larger than the block that holds it";
     case Err.EMPTY: return "input is empty";
+    case Err.BPF_LENGTH: return "BPF program is empty or longer than 4096 instructions";
+    case Err.BPF_OPCODE: return "BPF program has an unknown opcode";
+    case Err.BPF_JUMP: return "BPF program jumps past its end";
+    case Err.BPF_MEMORY: return "BPF program uses a scratch memory slot outside 0..15";
+    case Err.BPF_DIVISION: return "BPF program divides by the constant zero";
+    case Err.BPF_SHIFT: return "BPF program shifts by a constant of 32 or more";
+    case Err.BPF_NO_RETURN: return "BPF program does not end in a return";
+    case Err.BPF_TABLE_FULL: return "BPF programs for more than 16 link types";
   }
   return "unknown error";
 }

@@ -7,9 +7,13 @@
 //
 // status: 0 OK, 1 OUTPUT_FULL, ≥ 10 an error code (errors.ts) — sticky, with errOffset() and
 // errPacket(). Records rendered before an error stay in the output window.
+//
+// filters (before the first chunk): write count × 8 bytes at bpfScratch(), setBpf(linktype,
+// count) → 0 or a BPF_* code; filterL3/L4/Port/Net/TcpFlags/DenySocket for the software
+// filters. A rejected packet writes no record but consumes its serial number.
 
 import { Err, reason } from "./errors";
-import { RECORD_RESERVE, MAX_OPTION } from "./config";
+import { RECORD_RESERVE, MAX_OPTION, BPF_MAXINSNS } from "./config";
 import * as reader from "./capture/reader";
 import { Next } from "./capture/reader";
 import { OUT_BASE, outLen as wOutLen, outReset as wOutReset, outFree } from "./json/writer";
@@ -17,9 +21,12 @@ import { renderPacket, resetSerial, setFirstSerial } from "./record/render";
 import { resetAnalysis, setFlowCap } from "./record/analyze";
 import { setHeadLimit } from "./http/h1";
 import * as opts from "./record/options";
+import * as bpf from "./filter/bpf";
+import * as pf from "./filter/packet";
 
-let limit: u64 = 0;   // stop after this many packets (0 = no limit)
-let done = false;     // the packet limit was reached
+let limit: u64 = 0;   // stop after this many records (0 = no limit)
+let records: u64 = 0; // records written (packets that passed the filters)
+let done = false;     // the record limit was reached
 
 /** Address where the host writes the next input chunk. */
 export function inPtr(): usize { return reader.inPtr(); }
@@ -39,8 +46,9 @@ function run(): i32 {
     const r = reader.next();
     if (r == Next.NEED_MORE) break;
     if (r == Next.ERROR) return reader.errCode;
-    renderPacket();
-    if (limit != 0 && reader.packetCount >= limit) done = true;
+    if (renderPacket()) records++;
+    // Like tcpdump -c, the limit counts packets that passed the filters (records written).
+    if (limit != 0 && records >= limit) done = true;
   }
   reader.compact();
   return Err.OK;
@@ -69,12 +77,12 @@ export function finish(): i32 {
 }
 
 /** Starts over for a new capture (options are kept). */
-export function reset(): void { reader.resetReader(); resetSerial(); resetAnalysis(); wOutReset(); done = false; }
+export function reset(): void { reader.resetReader(); resetSerial(); resetAnalysis(); wOutReset(); done = false; records = 0; }
 
 /** Numbers the first packet n instead of 0 (a window cut from live traffic keeps its real serials). */
 export function setSerial(n: f64): void { setFirstSerial(n > 0 ? <u64>n : 0); }
 
-/** Stops after n packets (0 = all). */
+/** Stops after n records, i.e. packets that passed the filters (0 = all). */
 export function setLimit(n: f64): void { limit = n > 0 ? <u64>n : 0; }
 
 /** Sticky error code (0 when none). */
@@ -85,6 +93,8 @@ export function errOffset(): f64 { return <f64>reader.errOffset; }
 export function errPacket(): f64 { return <f64>reader.packetCount; }
 /** Packets read so far. */
 export function packets(): f64 { return <f64>reader.packetCount; }
+/** Records written so far (packets read minus those the filters rejected). */
+export function recordsWritten(): f64 { return <f64>records; }
 
 /** Writes the reason text of an error code at optScratch() and returns its length in bytes. */
 export function errReason(code: i32): i32 {
@@ -119,3 +129,32 @@ export function setEphemeral(lo: i32, hi: i32): void { opts.setEphemeral(lo, hi)
 export function setMaxFlows(n: i32): void { setFlowCap(n); }
 /** Caps the bytes of an HTTP/1 message head reassembled per direction (256..MAX_HEAD). */
 export function setMaxHead(n: i32): void { setHeadLimit(n); }
+
+// ---- filters (filter/bpf.ts, filter/packet.ts): set before the first chunk ----------------
+
+/** Where the host writes a classic BPF program: count × 8 bytes (u16 code, u8 jt, u8 jf, u32 k, little-endian). */
+export function bpfScratch(): usize { return bpf.BPF_SCRATCH; }
+/** Instructions a program may have (BPF_MAXINSNS). */
+export function bpfCap(): i32 { return BPF_MAXINSNS; }
+/** Validates the count instructions at bpfScratch() and sets them as the program of linkType; 0 or an Err code (errReason). */
+export function setBpf(linkType: i32, count: i32): i32 { return bpf.setProgram(<u32>linkType, count); }
+/** Instruction index the last rejected setBpf() complained about (-1: the whole program). */
+export function bpfBadInsn(): i32 { return bpf.badInsn; }
+/** Removes every BPF program. */
+export function clearBpf(): void { bpf.clear(); }
+/** Removes every software filter. */
+export function clearFilters(): void { pf.reset(); }
+/** Sets the software L3 set: bits 1 IPv4, 2 IPv6, 4 ARP. */
+export function filterL3(mask: i32): void { pf.setL3(<u32>mask); }
+/** Sets the software L4 set: bits 1 TCP, 2 UDP, 4 ICMP, 8 ICMPv6. */
+export function filterL4(mask: i32): void { pf.setL4(<u32>mask); }
+/** Sets the TCP flag mask (FIN 0x01 … CWR 0x80): a TCP segment needs one of them. */
+export function filterTcpFlags(mask: i32): void { pf.setTcpFlags(<u32>mask); }
+/** Allows (deny 0) or denies (deny 1) a port; false when out of range. */
+export function filterPort(port: i32, deny: i32): bool { return pf.addPort(port, deny != 0); }
+/** Adds the network of the len-byte (4/16) address at optScratch() with prefix bits; false when full or malformed. */
+export function filterNet(len: i32, bits: i32): bool { return pf.addNet(opts.OPT_SCRATCH, len, bits); }
+/** Denies a socket pair: addresses of len bytes at optScratch() and optScratch() + len; false when full or malformed. */
+export function filterDenySocket(len: i32, portA: i32, portB: i32): bool {
+  return pf.denySocket(opts.OPT_SCRATCH, portA, opts.OPT_SCRATCH + <usize>len, portB, len);
+}

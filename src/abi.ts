@@ -29,6 +29,19 @@ export interface CoreExports {
   setEphemeral(lo: number, hi: number): void;
   setMaxFlows(n: number): void;
   setMaxHead(n: number): void;
+  recordsWritten(): number;
+  bpfScratch(): number;
+  bpfCap(): number;
+  setBpf(linkType: number, count: number): number;
+  bpfBadInsn(): number;
+  clearBpf(): void;
+  clearFilters(): void;
+  filterL3(mask: number): void;
+  filterL4(mask: number): void;
+  filterTcpFlags(mask: number): void;
+  filterPort(port: number, deny: number): number;
+  filterNet(len: number, bits: number): number;
+  filterDenySocket(len: number, portA: number, portB: number): number;
 }
 
 /** Results of addOsIface/addOsIfaceAddr (assembly/record/options.ts OsIfaceErr). */

@@ -18,6 +18,14 @@ export const ErrCode = {
   BAD_BLOCK: 20,
   BAD_SNAPLEN: 21,
   EMPTY: 22,
+  BPF_LENGTH: 30,
+  BPF_OPCODE: 31,
+  BPF_JUMP: 32,
+  BPF_MEMORY: 33,
+  BPF_DIVISION: 34,
+  BPF_SHIFT: 35,
+  BPF_NO_RETURN: 36,
+  BPF_TABLE_FULL: 37,
 } as const;
 
 /** Name of a core error code. */

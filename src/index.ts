@@ -6,3 +6,4 @@
 export { Translator, createTranslator, createTranslatorSync, type TranslatorOptions, type OsInterface, type CoreSource } from './translator.js';
 export { CaptureError, ErrCode } from './errors.js';
 export { parseIp } from './ip.js';
+export { parseBpfDdd, type BpfInsn, type BpfProgram, type SoftwareFilters } from './filter.js';

@@ -1,6 +1,7 @@
 import { instantiateCore, instantiateCoreSync, OptKey, OsIfaceErr, type CoreExports } from './abi.js';
 import { CaptureError, ErrCode } from './errors.js';
 import { parseIp } from './ip.js';
+import { checkInsn, checkPort, l3Mask, l4Mask, parseCidr, parseSocketPair, tcpFlagMask, type BpfProgram, type SoftwareFilters } from './filter.js';
 
 /** Options of a translator; every one is optional. */
 export interface TranslatorOptions {
@@ -18,13 +19,23 @@ export interface TranslatorOptions {
   logName?: string;
   /** Context id, the start of `logging.googleapis.com/operation.id` (default `tracecap`). */
   id?: string;
-  /** Stop after this many packets (default: all). */
+  /** Stop after this many records, i.e. packets that passed the filters, like tcpdump -c (default: all). */
   limit?: number;
   /**
    * Serial (`pcap.num`) of the first packet (default 0). For a capture cut from the middle of an
    * interface's traffic, so records keep their real serials; `operation.first` stays on serial 1.
    */
   firstSerial?: number;
+  /**
+   * Classic BPF programs, one per pcap link type (compile with `tcpdump -ddd`, parse with
+   * parseBpfDdd; runtimes/node's compileBpf does both). When given, only packets a program
+   * accepts are translated, and a packet of a link type without a program is rejected.
+   * Rejected packets write no record but keep their number: `pcap.num` stays the packet's
+   * position in the capture (Wireshark's frame number minus one).
+   */
+  bpf?: BpfProgram[];
+  /** pcap-sidecar's software filters (reference §7), applied after decoding and before any analysis. */
+  filters?: SoftwareFilters;
   /** Ephemeral port range for `local` (default [32768, 65535]). */
   ephemeral?: [number, number];
   /** TCP connections tracked at DEBUG (default and maximum 24576); the least recently seen is evicted beyond. */
@@ -68,6 +79,9 @@ export class Translator {
 
   /** Packets read so far. */
   get packets(): number { return this.#core.packets(); }
+
+  /** Records written so far: the packets read that passed the filters. */
+  get records(): number { return this.#core.recordsWritten(); }
 
   /**
    * Numbers the next packet `n` (`pcap.num`), for a host that had to leave packets of a live
@@ -186,9 +200,7 @@ export class Translator {
       status = core.resume();
     }
     if (status !== ErrCode.OK) {
-      const len = core.errReason(status);
-      const reason = decoder.decode(new Uint8Array(core.memory.buffer, core.optScratch(), len));
-      this.#error = new CaptureError(status, reason, core.errOffset(), core.errPacket());
+      this.#error = new CaptureError(status, reasonText(core, status), core.errOffset(), core.errPacket());
     }
   }
 
@@ -274,6 +286,8 @@ function configure(core: CoreExports, o: TranslatorOptions): void {
     core.setMaxHead(o.maxHeadBytes);
   }
   if (o.osInterfaces !== undefined) setOsInterfaces(core, o.osInterfaces);
+  if (o.bpf !== undefined) configureBpf(core, o.bpf);
+  if (o.filters !== undefined) configureFilters(core, o.filters);
 }
 
 // The core checks the table's bounds (assembly/config.ts) and answers with an OsIfaceErr.
@@ -307,6 +321,54 @@ function setOsInterfaces(core: CoreExports, list: readonly OsInterface[]): void 
       check(core.addOsIfaceAddr(bytes.length), what);
     }
   });
+}
+
+function configureBpf(core: CoreExports, programs: BpfProgram[]): void {
+  if (!Array.isArray(programs)) throw new RangeError('bpf must be an array of {linktype, program}');
+  for (const { linktype, program } of programs) {
+    if (!Number.isInteger(linktype) || linktype < 0 || linktype > 0xffff) throw new RangeError(`bpf linktype must be an integer from 0 to 65535, not ${JSON.stringify(linktype)}`);
+    if (!Array.isArray(program) || program.length === 0 || program.length > core.bpfCap()) {
+      throw new RangeError(`BPF program for link type ${linktype} must have 1 to ${core.bpfCap()} instructions`);
+    }
+    const view = new DataView(core.memory.buffer, core.bpfScratch(), program.length * 8);
+    program.forEach((insn, i) => {
+      checkInsn(insn, i);
+      // struct sock_filter, little-endian like wasm memory.
+      view.setUint16(i * 8, insn.code, true);
+      view.setUint8(i * 8 + 2, insn.jt);
+      view.setUint8(i * 8 + 3, insn.jf);
+      view.setUint32(i * 8 + 4, insn.k >>> 0, true);
+    });
+    const status = core.setBpf(linktype, program.length);
+    if (status !== ErrCode.OK) {
+      const at = core.bpfBadInsn();
+      throw new RangeError(`BPF program for link type ${linktype}: ${reasonText(core, status)}${at >= 0 ? ` (instruction ${at})` : ''}`);
+    }
+  }
+}
+
+function configureFilters(core: CoreExports, f: SoftwareFilters): void {
+  const scratch = (bytes: Uint8Array, at = 0) => new Uint8Array(core.memory.buffer, core.optScratch() + at, bytes.length).set(bytes);
+  if (f.l3?.length) core.filterL3(l3Mask(f.l3));
+  if (f.l4?.length) core.filterL4(l4Mask(f.l4));
+  if (f.tcpFlags?.length) core.filterTcpFlags(tcpFlagMask(f.tcpFlags));
+  for (const p of f.ports ?? []) core.filterPort(checkPort(p, 'ports'), 0);
+  for (const p of f.denyPorts ?? []) core.filterPort(checkPort(p, 'denyPorts'), 1);
+  for (const n of f.nets ?? []) {
+    const { bytes, bits } = parseCidr(n);
+    scratch(bytes);
+    if (!core.filterNet(bytes.length, bits)) throw new RangeError('too many networks (limit 256)');
+  }
+  for (const s of f.denySockets ?? []) {
+    const { a, portA, b, portB } = parseSocketPair(s);
+    scratch(a); scratch(b, a.length);
+    if (!core.filterDenySocket(a.length, portA, portB)) throw new RangeError('too many denied sockets (limit 256)');
+  }
+}
+
+function reasonText(core: CoreExports, code: number): string {
+  const len = core.errReason(code);
+  return decoder.decode(new Uint8Array(core.memory.buffer, core.optScratch(), len));
 }
 
 /** Creates a translator from the core's wasm bytes or compiled module. */

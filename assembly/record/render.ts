@@ -29,6 +29,8 @@ import {
 } from "../names";
 import * as reader from "../capture/reader";
 import * as A from "./analyze";
+import * as bpf from "../filter/bpf";
+import * as pf from "../filter/packet";
 
 // ---- constant fragments ----------------------------------------------------------------
 const K_OPEN = frag("{");
@@ -212,10 +214,16 @@ const IFNAME_ESC: usize = renderBuffer(1024 * 6);
 let ifEscL: i32 = 0;
 @inline function ifName(): void { raw(IFNAME_ESC, ifEscL); }
 
-/** Renders the record of the current packet (reader globals) into the output window. */
-export function renderPacket(): void {
+/**
+ * Renders the record of the current packet (reader globals) into the output window; false when
+ * a filter rejected it. A rejected packet still consumes its serial (reference §7), so pcap.num
+ * stays the packet's position in the capture, and it never reaches the stateful analysis.
+ */
+export function renderPacket(): bool {
+  if (bpf.active() && !bpf.accepts(reader.pktLink, reader.pktPtr, reader.pktCapLen, reader.pktOrigLen)) { serial++; return false; }
   setInterface();
   d.decode(reader.pktLink, reader.pktPtr, reader.pktCapLen, reader.pktOrigLen, ifIdx);
+  if (pf.active && !softFilter()) { serial++; return false; }
   att = attribute();
   const dbg = verbosity == Verbosity.DEBUG;
   const num = serial++;
@@ -251,6 +259,19 @@ export function renderPacket(): void {
   renderPcap(dbg, num);
   if (d.errCount > 0) w(K_SEVERITY);
   w(K_TS); u32dec(<u32>reader.pktNsec); w(K_TS_SEC); i64dec(reader.pktSec); w(K_END);
+  return true;
+}
+
+// The software filters' verdict on the decoded packet (filter/packet.ts).
+function softFilter(): bool {
+  const v4 = d.net == NetKind.IPV4;
+  const ip = v4 || d.net == NetKind.IPV6;
+  const src: usize = !ip ? 0 : v4 ? d.ip4.src : d.ip6.src;
+  const dst: usize = !ip ? 0 : v4 ? d.ip4.dst : d.ip6.dst;
+  const net = !ip ? pf.Net.NONE : v4 ? pf.Net.IPV4 : pf.Net.IPV6;
+  if (d.transport == Transport.TCP) return pf.allows(net, src, dst, pf.Proto.TCP, d.tcp.srcPort, d.tcp.dstPort, d.tcp.flags);
+  if (d.transport == Transport.UDP) return pf.allows(net, src, dst, pf.Proto.UDP, d.udp.srcPort, d.udp.dstPort, 0);
+  return pf.allows(net, src, dst, pf.Proto.NONE, 0, 0, 0);
 }
 
 // Texts that repeat for every packet of a connection, cached (see TextCache).

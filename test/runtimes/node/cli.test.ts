@@ -109,7 +109,9 @@ describe('tracecap CLI', () => {
     expect(e.err).toBe('tracecap: <stdin>: input is empty\n');
   });
   it('usage errors exit 1 without a stack trace', () => {
-    for (const args of [['--bogus'], ['-c'], ['-c', 'x'], ['--verbosity', 'loud'], ['a', 'b'], ['--iface-addr', 'nope', file]]) {
+    for (const args of [['--bogus'], ['-c'], ['-c', 'x'], ['--verbosity', 'loud'], ['-r', file, '-r', file], ['--iface-addr', 'nope', file],
+      ['--ports', '80,http', file], ['--deny-ports', '-1', file], ['--l3', 'ipx', file], ['--l4', 'sctp', file], ['--tcp-flags', 'SYNACK', file],
+      ['--net', '10.0.0.0/40', file], ['--deny-socket', '1.2.3.4:5', file], ['--net'], ['--deny-socket']]) {
       const r = run(args);
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.err).toMatch(/^tracecap: /);
@@ -120,5 +122,104 @@ describe('tracecap CLI', () => {
     const r = spawnSync('bash', ['-c', `node ${BIN} ${HTTP}h1-keepalive-mtu1500.pcap | head -c 100 > /dev/null; echo "\${PIPESTATUS[0]}"`]);
     expect(r.stdout.toString().trim()).toBe('0');
     expect(r.stderr.toString()).toBe('');
+  });
+});
+
+describe('tracecap CLI filters', () => {
+  const file = HTTP + 'h1-resets-mtu1500.pcap';
+  const data = readFileSync(file);
+  const nums = (out: string) => lines(out).map((l) => Number(JSON.parse(l).pcap.num));
+  // tcpdump's own count of the packets an expression keeps.
+  const tcpdumpCount = (f: string, expr: string) => lines(spawnSync('tcpdump', ['-nr', f, expr], { encoding: 'utf8' }).stdout).length;
+
+  it('takes the trailing words as a tcpdump expression, with -r or after FILE, quoted or not', () => {
+    const expr = ['tcp', 'port', '28093', 'and', 'tcp[tcpflags]', '&', 'tcp-syn', '!=', '0'];
+    const a = run(['--verbosity', 'info', '-r', file, ...expr]);
+    expect(a.code).toBe(0);
+    expect(a.err).toBe('');
+    expect(lines(a.out)).toHaveLength(tcpdumpCount(file, expr.join(' ')));
+    expect(lines(a.out).length).toBeGreaterThan(0);
+    expect(run(['--verbosity', 'info', '-r', file, expr.join(' ')]).out).toBe(a.out);
+    expect(run(['--verbosity', 'info', file, ...expr]).out).toBe(a.out);
+    expect(run(['--verbosity', 'info', file, expr.join(' ')]).out).toBe(a.out);
+    expect(run(['--verbosity', 'info', '-', expr.join(' ')], data).out).toBe(a.out);
+  });
+  it('records keep their packet numbers', () => {
+    const all = lines(run(['--verbosity', 'info', file]).out);
+    const kept = lines(run(['--verbosity', 'info', file, 'tcp[tcpflags] & tcp-rst != 0']).out);
+    expect(kept.length).toBe(tcpdumpCount(file, 'tcp[tcpflags] & tcp-rst != 0'));
+    for (const l of kept) expect(all[Number(JSON.parse(l).pcap.num)]).toBe(l);
+  });
+  it('a bad expression is one line naming tcpdump\'s message, exit 2', () => {
+    for (const args of [[file, 'tcp', 'port'], ['-r', file, 'tcp port'], ['-', 'tcp port']]) {
+      const r = run(args, args[0] === '-' ? data : undefined);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.out).toBe('');
+      expect(r.err).toBe('tracecap: bad filter "tcp port": syntax error\n');
+    }
+    const v = run([HTTP + 'h2c-any-sll2.pcap', 'vlan']);
+    expect(v.code).toBe(2);
+    expect(v.err).toBe('tracecap: bad filter "vlan": no VLAN support for Linux cooked v2\n');
+  });
+  it('standard input: compiles for the link type its header shows (pcap and pcapng)', () => {
+    const sll2 = HTTP + 'h2c-any-sll2.pcap';
+    const r = run(['--verbosity', 'info', '-', 'tcp port 28082'], readFileSync(sll2));
+    expect(r.code).toBe(0);
+    expect(lines(r.out)).toHaveLength(tcpdumpCount(sll2, 'tcp port 28082'));
+    expect(run(['-', 'vlan'], readFileSync(sll2)).code).toBe(2);
+    const ng = HTTP + 'h1-keepalive-mtu1500.pcapng';
+    const n = run(['--verbosity', 'info', '-', 'greater 200'], readFileSync(ng));
+    expect(nums(n.out)).toEqual(nums(run(['--verbosity', 'info', ng, 'greater 200']).out));
+    expect(lines(n.out)).toHaveLength(tcpdumpCount(ng, 'greater 200'));
+    const bad = run(['-', 'tcp'], new TextEncoder().encode('not a capture at all, no'));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/not a pcap or pcapng capture/);
+  });
+  it('a pcapng interface defined after the first packet still gets a program (common link types)', () => {
+    const ip = (sp: number) => B.ipv4({ proto: 6, payload: B.tcp({ srcPort: sp, dstPort: 80, flags: 'SYN' }) });
+    const ng = B.pcapng([{ blocks: [
+      { type: 'idb', linkType: 1 }, { type: 'epb', iface: 0, data: B.ethernet({ payload: ip(1000) }) },
+      { type: 'idb', linkType: 113 }, { type: 'epb', iface: 1, data: B.sll({ payload: ip(2000) }) },
+      { type: 'epb', iface: 0, data: B.ethernet({ payload: ip(3000) }) },
+    ] }]);
+    const f = join(tmp, 'late-idb.pcapng');
+    writeFileSync(f, ng);
+    expect(nums(run(['--verbosity', 'info', f, 'tcp']).out)).toEqual([0, 1, 2]);
+    expect(nums(run(['--verbosity', 'info', f, 'src port 2000']).out)).toEqual([1]);
+    expect(nums(run(['--verbosity', 'info', '-', 'src port 2000 or src port 3000'], ng).out)).toEqual([1, 2]);
+    expect(run([f, 'ether host 1:2:3:4:5:6']).code).toBe(0); // libpcap refuses it for SLL: those packets are dropped
+    expect(nums(run(['--verbosity', 'info', f, 'not ether host 1:2:3:4:5:6']).out)).toEqual([0, 2]);
+  });
+  it('-c N counts records written, like tcpdump -c', () => {
+    const r = run(['--verbosity', 'info', '-c', '3', file, 'tcp[tcpflags] & tcp-rst != 0']);
+    const all = nums(run(['--verbosity', 'info', file, 'tcp[tcpflags] & tcp-rst != 0']).out);
+    expect(nums(r.out)).toEqual(all.slice(0, 3));
+    expect(nums(run(['--verbosity', 'info', '-c', '3', '-', 'tcp[tcpflags] & tcp-rst != 0'], data).out)).toEqual(all.slice(0, 3));
+  });
+  it('software filter flags equal the API options', () => {
+    const cases: Array<[string[], string]> = [
+      [['--ports', '28093'], 'port 28093'],
+      [['--deny-ports', '28093,28094'], 'not port 28093 and not port 28094'],
+      [['--l4', 'udp'], 'not tcp'],
+      [['--l3', 'ip6,arp'], 'not ip'],
+      [['--net', '127.0.0.0/8', '--net', '10.0.0.0/8'], 'ip'],
+      [['--net', '10.0.0.0/8'], 'not ip'],
+      [['--tcp-flags', 'SYN,fin'], 'tcp[tcpflags] & (tcp-syn|tcp-fin) != 0'],
+      [['--deny-socket', '127.0.0.1:28093-127.0.0.1:54436', '--deny-socket', '127.0.0.1:54422-127.0.0.1:28093'], 'not ((port 54436 or port 54422) and port 28093)'],
+      [['--ports', '28093', '--tcp-flags', 'RST'], 'port 28093 and tcp[tcpflags] & tcp-rst != 0'],
+    ];
+    for (const [flags, expr] of cases) {
+      const got = run(['--verbosity', 'info', ...flags, file]);
+      expect(got.code, flags.join(' ')).toBe(0);
+      expect(lines(got.out), flags.join(' ')).toHaveLength(tcpdumpCount(file, expr));
+      expect(got.out, flags.join(' ')).toBe(run(['--verbosity', 'info', file, expr]).out);
+    }
+    // With an expression too: a packet must pass both.
+    expect(run(['--verbosity', 'info', '--ports', '28093', file, 'tcp[tcpflags] & tcp-syn != 0']).out)
+      .toBe(run(['--verbosity', 'info', file, 'port 28093 and tcp[tcpflags] & tcp-syn != 0']).out);
+  });
+  it('lists the filter flags in the usage text', () => {
+    const u = run(['--help']).out;
+    for (const f of ['EXPRESSION', '--l3', '--l4', '--net', '--ports', '--deny-ports', '--tcp-flags', '--deny-socket']) expect(u).toContain(f);
   });
 });

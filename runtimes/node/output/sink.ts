@@ -85,6 +85,9 @@ class FdSink implements Sink {
   /** True once the writer thread carries the output. */
   get threaded(): boolean { return this.#channel.threaded; }
 
+  /** True when a pipe was reopened in blocking mode (writes wait in the kernel, no EAGAIN). */
+  get reopened(): boolean { return this.#owned >= 0; }
+
   write(view: Uint8Array): void {
     if (this.#closed) throw new Error('write() after close()');
     this.#channel.data(view);
@@ -113,7 +116,7 @@ class FdSink implements Sink {
  * other write failures as OutputError with a one-line message. The descriptor itself is not
  * closed (it is standard output, usually).
  */
-export function createFdSink(fd: number, options: FdSinkOptions = {}): Sink & { readonly threaded: boolean } {
+export function createFdSink(fd: number, options: FdSinkOptions = {}): Sink & { readonly threaded: boolean; readonly reopened: boolean } {
   const label = options.label ?? (fd === 1 ? '<stdout>' : `fd ${fd}`);
   try {
     return new FdSink(fd, options.mode ?? 'auto', label);

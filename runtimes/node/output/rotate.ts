@@ -154,25 +154,36 @@ class RotatingOutput implements FileOutput {
 
   #open(): Current {
     const at = this.#now();
-    const final = this.#uniqueName(this.#render(at));
-    const dir = dirname(final);
-    const tmp = join(dir, `.${basename(final)}.partial`);
+    const rendered = this.#render(at);
     let fd: number;
+    let cur: Current;
     try {
-      if (dir !== this.#lastDir) { fs.mkdirSync(dir, { recursive: true }); this.#lastDir = dir; }
-      fd = fs.openSync(tmp, 'w');
+      // A device, FIFO or socket (-w /dev/stdout, -w /dev/null, a named pipe) is written in
+      // place: a temporary file beside it and a rename would replace the device by a file.
+      if (isSpecial(rendered)) {
+        fd = fs.openSync(rendered, 'w');
+        cur = { fd, tmp: '', final: rendered, openedAt: at, bytes: 0 };
+      } else {
+        const final = this.#uniqueName(rendered);
+        const dir = dirname(final);
+        const tmp = join(dir, `.${basename(final)}.partial`);
+        if (dir !== this.#lastDir) { fs.mkdirSync(dir, { recursive: true }); this.#lastDir = dir; }
+        fd = fs.openSync(tmp, 'w');
+        cur = { fd, tmp, final, openedAt: at, bytes: 0 };
+      }
     } catch (e) {
-      throw outputError(e, final);
+      throw outputError(e, rendered);
     }
     this.#channel.setFd(fd);
-    this.#cur = { fd, tmp, final, openedAt: at, bytes: 0 };
-    return this.#cur;
+    this.#cur = cur;
+    return cur;
   }
 
   // Closes the current file and gives it its final name; the oldest beyond -W goes.
   #complete(): void {
     const cur = this.#cur!;
     this.#cur = null;
+    if (cur.tmp === '') { this.#channel.closeRename(cur.fd, '', ''); this.#completed++; return; }
     // The oldest goes before the newest appears: never more than -W complete files, even briefly.
     const max = this.#opts.maxFiles;
     while (max !== undefined && this.#files.length >= max) this.#channel.unlink(this.#files.shift()!);
@@ -193,6 +204,16 @@ class RotatingOutput implements FileOutput {
     const base = basename(name);
     const ext = base.startsWith('.') && base.indexOf('.', 1) < 0 ? '' : extname(base);
     return `${name.slice(0, name.length - ext.length)}.${seen + 1}${ext}`;
+  }
+}
+
+// True when `path` exists and is not a regular file or a directory (a device, FIFO or socket).
+function isSpecial(path: string): boolean {
+  try {
+    const st = fs.statSync(path);
+    return !st.isFile() && !st.isDirectory();
+  } catch {
+    return false;
   }
 }
 

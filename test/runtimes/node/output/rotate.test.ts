@@ -4,6 +4,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync, statSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createNodeTranslator } from '../../../../dist/runtimes/node/core.js';
 import { openFileOutput, parseRotateMegabytes, parseRotateSecs, parseMaxFiles, TemplateError, MAX_REMEMBERED_NAMES } from '../../../../runtimes/node/output/rotate.js';
@@ -183,6 +184,32 @@ for (const mode of ['direct', 'thread'] as const) {
     });
   });
 }
+
+describe('file output to special files', () => {
+  it('-w /dev/null writes in place: no temporary file in /dev, the device stays a device', () => {
+    const before = readdirSync('/dev').filter((f) => f.endsWith('.partial'));
+    const out = openFileOutput({ template: '/dev/null', rotateBytes: 100_000, maxFiles: 1 });
+    for (const c of chunks) out.write(c);
+    out.close();
+    expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
+    expect(readdirSync('/dev').filter((f) => f.endsWith('.partial'))).toEqual(before);
+    expect(out.files).toEqual([]);
+  });
+  it('-w FIFO writes into the named pipe', async () => {
+    const dir = newDir();
+    const fifo = join(dir, 'fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    // The reader writes to a file, not to us: this thread blocks in close() until it has read all.
+    const reader = spawn('sh', ['-c', 'cat "$0" > "$0.out"', fifo], { stdio: 'ignore' });
+    const closed = new Promise((res) => reader.on('close', res));
+    const out = openFileOutput({ template: fifo, mode: 'thread' });
+    for (const c of chunks) out.write(c);
+    out.close();
+    await closed;
+    expect(readFileSync(fifo + '.out').equals(whole)).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['fifo', 'fifo.out']);
+  });
+});
 
 describe('file output errors and flags', () => {
   it('a file that cannot be created: one-line OutputError naming it', () => {

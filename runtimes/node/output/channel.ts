@@ -23,6 +23,9 @@ export const RING_BYTES = 4 << 20;
  */
 export const THREAD_AFTER_BYTES = 4 << 20;
 
+/** Mode `thread` waits this long for the writer thread to start before failing. */
+export const THREAD_START_MS = 10_000;
+
 /** Longest path payload of one operation (close-rename carries two paths). */
 export const MAX_OP_BYTES = 16 << 10;
 
@@ -254,7 +257,18 @@ export class Channel {
     this.#words = new Int32Array(ringSab);
     this.#errArea = new Uint8Array(errSab);
     const source = `(${writerThread.toString()})(require, (${makeExecutor.toString()}))`;
-    this.#worker = new Worker(source, {
+    try {
+      this.#worker = this.#startWorker(source, ctlSab, ringSab, errSab);
+    } catch (e) {
+      // No thread to be had (resource limits): `auto` goes on inline, `thread` cannot.
+      if (this.#mode !== 'auto') throw outputError(e, this.#where);
+      this.#mode = 'direct';
+      this.#ctl = null;
+    }
+  }
+
+  #startWorker(source: string, ctlSab: SharedArrayBuffer, ringSab: SharedArrayBuffer, errSab: SharedArrayBuffer): Worker {
+    const worker = new Worker(source, {
       eval: true,
       workerData: { ctl: ctlSab, ring: ringSab, err: errSab, kinds: [DATA, SET_FD, CLOSE_RENAME, UNLINK, END] },
       // The thread needs little heap: its data lives in the ring.
@@ -266,8 +280,9 @@ export class Channel {
     });
     // A failure inside the thread is reported through the error area; this only keeps an
     // unexpected one (out of memory at start-up) from becoming an unhandled 'error' event.
-    this.#worker.on('error', (e) => { this.#error ??= outputError(e, this.#where); });
-    this.#worker.unref();
+    worker.on('error', (e) => { this.#error ??= outputError(e, this.#where); });
+    worker.unref();
+    return worker;
   }
 
   // Hands the operations over to the thread once it runs: the descriptor state goes first.
@@ -276,7 +291,13 @@ export class Channel {
     if (Atomics.load(this.#ctl!, READY) === 0) {
       if (this.#mode !== 'thread') return false;
       // Mode `thread`: everything goes through the thread, so wait for it to run.
-      while (Atomics.load(this.#ctl!, READY) === 0) { this.#checkAlive(); Atomics.wait(this.#ctl!, READY, 0, 200); }
+      const deadline = Date.now() + THREAD_START_MS;
+      while (Atomics.load(this.#ctl!, READY) === 0) {
+        this.#checkAlive();
+        // A thread that cannot even start (its 'error' event needs this thread's event loop).
+        if (Date.now() > deadline) throw (this.#error = new OutputError('EAGAIN', `${this.#where}: the writer thread did not start within ${THREAD_START_MS / 1000} s`));
+        Atomics.wait(this.#ctl!, READY, 0, 200);
+      }
     }
     this.#threaded = true;
     if (this.#fd >= 0) this.#frame(SET_FD, this.#fd, null);

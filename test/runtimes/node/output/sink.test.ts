@@ -3,10 +3,11 @@
 // early (EPIPE: exit 0, nothing on stderr), /dev/null and a regular file.
 import { describe, it, expect, beforeAll } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNodeTranslator } from '../../../../dist/runtimes/node/core.js';
+import { createFdSink, fdKind, OutputError } from '../../../../runtimes/node/output/sink.js';
 
 const HTTP = new URL('../../../../../shared/corpus/http/', import.meta.url).pathname;
 const FIX = new URL('./fixtures/', import.meta.url).pathname;
@@ -90,5 +91,28 @@ describe('createFdSink', () => {
     const got = readFileSync(out);
     expect(got.subarray(0, 6).toString()).toBe('first\n');
     expect(got.subarray(6).equals(expected)).toBe(true);
+  });
+});
+
+describe('createFdSink failures', () => {
+  for (const mode of ['direct', 'thread'] as const) {
+    it(`a write error is one line naming the output, thrown by write() or close() (${mode})`, () => {
+      const fd = openSync('/dev/full', 'w'); // every write: ENOSPC
+      expect(fdKind(fd)).toBe('tty');
+      const sink = createFdSink(fd, { mode, label: '/dev/full' });
+      let err: unknown;
+      try {
+        for (let i = 0; i < 3 && !err; i++) sink.write(expected.subarray(0, 1 << 20));
+        sink.flush();
+      } catch (e) { err = e; }
+      expect(err).toBeInstanceOf(OutputError);
+      expect((err as OutputError).code).toBe('ENOSPC');
+      expect((err as Error).message).toBe('/dev/full: no space left on device');
+      expect(() => sink.close()).toThrow(/^\/dev\/full: no space left on device$/);
+      closeSync(fd);
+    });
+  }
+  it('a closed descriptor: one-line error at creation', () => {
+    expect(() => createFdSink(987)).toThrow(/^fd 987: bad file descriptor$/);
   });
 });

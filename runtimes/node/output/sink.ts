@@ -77,8 +77,9 @@ class FdSink implements Sink {
     // `auto` keeps inline what a thread does not speed up (measured, README in this directory):
     // /dev/null and terminals (the write is free or paced by a human: a thread only adds a
     // copy), and a pipe reopened blocking (its reader is the other busy thread: on 2 cores a
-    // third one competed with both, 1.4 s inline against 2.1 s threaded at DEBUG). Regular files
-    // (the page-cache copy costs as much as translating: 1.8 s threaded against 3.5 s) and
+    // thread gained nothing when quiet, 1.58 s against 1.55 s inline at DEBUG, and lost when
+    // busy, 2.1 s against 1.4 s). Regular files (the page-cache copy costs a lot: 1.43 s
+    // threaded against 2.76 s legacy) and
     // sockets (EAGAIN backoff off the translating thread) get the thread.
     const inline = kind === 'null' || kind === 'tty' || reopened >= 0;
     const effective = mode === 'auto' && inline ? 'direct' : mode;

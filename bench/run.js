@@ -152,6 +152,42 @@ else for (const file of inputs) {
   }
   results[name] = r;
 }
+// ---- output sinks ----------------------------------------------------------------------------
+// Each sink (/dev/null, a -w file, a pipe into `cat`) at INFO and DEBUG: a plain copy of the same
+// NDJSON bytes through the same sink (the floor), the CLI as it is, and the output module
+// (runtimes/node/output) driven by bench/sink.js the way the CLI will drive it once wired.
+let sinks;
+if (report) ({ sinks } = JSON.parse(readFileSync(saved, 'utf8')));
+if (!report) {
+  const sinkCapture = mid;
+  const sinkJs = join(root, 'bench', 'sink.js');
+  const fileOut = join(dataDir, 'sink-file.ndjson');
+  const q = (x) => `'${x.replace(/'/g, `'\\''`)}'`;
+  const node = q(process.execPath);
+  sinks = { capture: basename(sinkCapture), rows: [] };
+  for (const verbosity of ['info', 'debug']) {
+    const ndjson = join(dataDir, `sink-${verbosity}.ndjson`);
+    execFileSync('sh', ['-c', `${node} ${q(cli)} --verbosity ${verbosity} ${q(sinkCapture)} > ${q(ndjson)}`], { env: childEnv });
+    const bytes = statSync(ndjson).size;
+    process.stderr.write(`measuring sinks at ${verbosity.toUpperCase()} (${fmt(bytes / 1e6, 1)} MB of NDJSON)\n`);
+    const tc = `${node} ${q(cli)} --verbosity ${verbosity} ${q(sinkCapture)}`;
+    const mod = `${node} ${q(sinkJs)} --verbosity ${verbosity} ${q(sinkCapture)}`;
+    const sh = (script) => ['sh', ['-c', script]];
+    const m = repeatAll({
+      nullCopy: sh(`cat ${q(ndjson)} > /dev/null`),
+      nullCli: sh(`${tc} > /dev/null`),
+      nullMod: sh(`${mod} > /dev/null`),
+      fileCopy: sh(`cp ${q(ndjson)} ${q(fileOut)}`),
+      fileCli: sh(`${tc} -w ${q(fileOut)}`),
+      fileMod: sh(`${mod} -w ${q(fileOut)}`),
+      pipeCopy: sh(`cat ${q(ndjson)} | cat > /dev/null`),
+      pipeCli: sh(`${tc} | cat > /dev/null`),
+      pipeMod: sh(`${mod} | cat > /dev/null`),
+    }, RUNS);
+    for (const sink of ['null', 'file', 'pipe']) sinks.rows.push({ verbosity, sink, bytes, copy: m[`${sink}Copy`].wall, cli: m[`${sink}Cli`].wall, mod: m[`${sink}Mod`].wall });
+  }
+}
+
 if (!report) {
   // Node's own start-up and exit (an empty ES module): the floor under every Node process above.
   nodeStart = repeat(process.execPath, [join(root, 'bench', 'noop.js')], SMALL_RUNS);
@@ -160,7 +196,7 @@ if (!report) {
   wasmLen = wasm.length;
   gz = gzipSync(wasm, { level: 9 }).length;
   runDate = new Date().toISOString().slice(0, 10);
-  writeFileSync(saved, JSON.stringify({ results, nodeStart, inst, wasmLen, gz, runDate }));
+  writeFileSync(saved, JSON.stringify({ results, sinks, nodeStart, inst, wasmLen, gz, runDate }));
 }
 
 // ---- report ----------------------------------------------------------------------------------------
@@ -177,6 +213,15 @@ for (const [name, r] of Object.entries(results)) {
 }
 lines.push('', `Node start-up (an empty ES module, whole process): ${fmt(nodeStart.wall * 1000, 1)} ms, ${fmt(nodeStart.rss / 1024, 1)} MB RSS.`);
 lines.push('', `Core module: ${fmt(wasmLen)} bytes (${fmt(wasmLen / 1024, 1)} KiB), ${fmt(gz)} bytes gzipped; compile ${fmt(inst.compile, 2)} ms, instantiate ${fmt(inst.instantiate, 2)} ms (medians of 15).`, '');
+
+if (sinks) {
+  const sinkName = { null: '/dev/null', file: 'a file (-w FILE)', pipe: 'a pipe (\\| cat > /dev/null)' };
+  lines.push('## Output sinks', '');
+  lines.push(`${sinks.capture}, whole processes (median of ${RUNS}): a plain copy of the same NDJSON through the same sink (\`cat\`, \`cp\`), the CLI as it is, and the output module (runtimes/node/output: blocking pipe, writer thread) driven by bench/sink.js as the CLI will drive it.`, '');
+  lines.push('| verbosity | sink | NDJSON | plain copy | CLI | output module | module vs CLI |', '|---|---|---:|---:|---:|---:|---:|');
+  for (const r of sinks.rows) lines.push(`| ${r.verbosity.toUpperCase()} | ${sinkName[r.sink]} | ${fmt(r.bytes / 1e6, 1)} MB | ${fmt(r.copy * 1000)} ms | ${fmt(r.cli * 1000)} ms | ${fmt(r.mod * 1000)} ms | ${fmt(r.cli / r.mod, 2)}× |`);
+  lines.push('');
+}
 
 const goals = [];
 for (const f of tsharkFiles) {

@@ -4,6 +4,7 @@ export { main } from './cli.js';
 export { runLive, summaryLine, MERGE_WAIT_MS, MERGE_HELD_MAX, type LiveOptions } from './live.js';
 export { openEngine, defaultEngine, listInterfaces, selectInterfaces, ANY_INTERFACE, CaptureStartError, type CaptureEngine, type CaptureRequest, type CaptureStats, type CapturedPacket, type OsInterface, type EngineKind, type EngineHandlers } from './capture/index.js';
 export { compileBpf, captureLinkTypes, captureLinkTypesIn, BpfCompileError, COMMON_LINKTYPES } from './bpf.js';
+export * from './output/index.js';
 export * from '../../src/index.js';
 export {
   createTriggerRing, triggerAll, followTriggerFile, watchTriggers, compileTriggerRegex, wallClock,

@@ -1,18 +1,25 @@
-import { openSync, readSync, writeSync, closeSync } from 'node:fs';
+// The tracecap command line: translate a capture file or standard input, or capture live on
+// interfaces (-i), to NDJSON on standard output or rotating files. The options are read in
+// args.ts; this file runs the command.
+import { openSync, readSync, closeSync } from 'node:fs';
 import { createNodeTranslator } from './core.js';
 import { compileBpf, captureLinkTypesIn, fileHead, isPcapng, headShowsLinkTypes, BpfCompileError, COMMON_LINKTYPES } from './bpf.js';
-import { parsePortList, type SoftwareFilters, type BpfProgram } from '../../src/filter.js';
-import type { TranslatorOptions } from '../../src/index.js';
+import type { BpfProgram } from '../../src/filter.js';
+import { ErrCode } from '../../src/index.js';
+import { parseCommandLine, UsageError, type Command, type FileCommand, type LiveCommand, type OutputSpec } from './args.js';
+import { createFdSink, openFileOutput, OutputError, TemplateError, type Sink, type FileOutput } from './output/index.js';
+import { runLive } from './live.js';
 
 const USAGE = `usage: tracecap [options] [FILE|-] [EXPRESSION]
        tracecap [options] -r FILE [EXPRESSION]
-Reads a pcap or pcapng capture (a file, or standard input for - or no FILE) and writes one
-JSON record per packet (NDJSON), in the format pcap-sidecar writes to Cloud Logging.
-EXPRESSION is a tcpdump filter (pcap-filter(7), compiled by the machine's tcpdump): only the
-packets it matches get a record, and each record keeps its packet's number (pcap.num).
+       tracecap -i IFACE [-i IFACE ...] [options] [EXPRESSION]
+Reads a pcap or pcapng capture (a file, or standard input for - or no FILE), or captures live
+on network interfaces (-i), and writes one JSON record per packet (NDJSON), in the format
+pcap-sidecar writes to Cloud Logging. EXPRESSION is a tcpdump filter (pcap-filter(7), compiled
+by the machine's libpcap): only the packets it matches get a record, and each record keeps its
+packet's number (pcap.num).
 
   -r FILE                  read this capture (then every other word is the EXPRESSION)
-  -w FILE                  write NDJSON to FILE instead of standard output
   --verbosity info|debug   record detail (default: debug)
   --project ID             Google Cloud project for trace names (default: $PROJECT_ID)
   -c N                     stop after N records (packets that passed the filters)
@@ -22,6 +29,13 @@ packets it matches get a record, and each record keeps its packet's number (pcap
   --log-name NAME          log name, the operation's producer (default: log/tracecap)
   --id ID                  context id, prefix of the operation id (default: tracecap)
   -h, --help               show this help
+
+Live capture (Linux, as root or with CAP_NET_RAW and CAP_NET_ADMIN):
+  -i IFACE                 an interface name, any, or a prefix ending in * ('eth*'); repeatable
+  -s SNAPLEN               bytes captured per packet (default and 0: 262144)
+  -p                       do not put the interface into promiscuous mode
+  --timeout SECS           stop after SECS seconds (also: Ctrl-C, SIGTERM, -c N)
+  --engine libpcap|tcpdump capture engine (default: libpcap when the pcap package loads)
 
 Software filters (pcap-sidecar's; a packet must pass all of them, after any EXPRESSION):
   --l3 LIST                ip4, ip6, arp: IPv4/IPv6 packets of other versions are dropped
@@ -34,92 +48,29 @@ Software filters (pcap-sidecar's; a packet must pass all of them, after any EXPR
   --deny-socket IP:PORT-IP:PORT
                            not this connection, either direction; IPv6 as [ADDR]:PORT (repeatable)
 
-Exit status: 0 success, 1 usage error, 2 the input is not a capture or is damaged (every
-record before the damage is written, then one line on standard error), or the EXPRESSION
-does not compile.
+Writing files (default: standard output):
+  -w TEMPLATE              write to files named by TEMPLATE (strftime %Y %m %d %H %M %S %j %s %z %%),
+                           each under a temporary name until it is complete
+  -G SECS                  start a new file every SECS seconds
+  -C MB                    start a new file before one would pass MB million bytes
+  -W N                     keep at most N files (the oldest is deleted)
+  --tee                    also write standard output
+  --tz ZONE                time zone of the file names (default UTC)
+
+Capture on a trigger (with -i): keep the last packets in memory, write them when triggered:
+  --ring SECS              keep the last SECS seconds of packets
+  --ring-mb MB             keep at most MB MiB of packets per interface (default 64)
+  --after SECS             keep writing SECS seconds after a trigger (default 5)
+  --trigger-file FILE      follow FILE (like tail -F) for lines matching --trigger-regex RE
+  --trigger-regex RE       (SIGUSR1 always triggers)
+  --max-triggers N         stop after N windows
+
+Exit status: 0 success (for a live capture: stopped as asked); 1 usage error; 2 the input is
+not a capture or is damaged (every record before the damage is written, then one line on
+standard error), the EXPRESSION does not compile, a capture cannot start, or the output
+cannot be written.
 `;
 
-class UsageError extends Error {}
-
-interface CliArgs { input: string; output: string | null; options: TranslatorOptions; help: boolean; expression: string }
-
-function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
-  const options: TranslatorOptions = { project: env.PROJECT_ID ?? '' };
-  let input: string | null = null;
-  let output: string | null = null;
-  let help = false;
-  const addrs: string[] = [];
-  const words: string[] = [];
-  const filters: SoftwareFilters = {};
-  const list = (v: string): string[] => v.split(',').map((t) => t.trim()).filter((t) => t !== '');
-  const ports = (v: string): number[] => {
-    try { return parsePortList(v); } catch (e) { throw new UsageError(`${arg}: ${(e as Error).message}`); }
-  };
-  let arg = '';
-  for (let i = 0; i < argv.length; i++) {
-    arg = argv[i]!;
-    let inline: string | undefined;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    if (eq > 0) { inline = arg.slice(eq + 1); arg = arg.slice(0, eq); }
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
-    const int = (v: string): number => {
-      if (!/^\d+$/.test(v)) throw new UsageError(`${arg} needs a non-negative integer, not ${JSON.stringify(v)}`);
-      return Number(v);
-    };
-    switch (arg) {
-      case '-h': case '--help': help = true; break;
-      case '-r': if (input !== null) throw new UsageError('more than one input'); input = value(); break;
-      case '-w': output = value(); break;
-      case '--verbosity': {
-        const v = value().toLowerCase();
-        if (v !== 'info' && v !== 'debug') throw new UsageError(`--verbosity must be info or debug, not ${JSON.stringify(v)}`);
-        options.verbosity = v;
-        break;
-      }
-      case '--project': options.project = value(); break;
-      case '-c': options.limit = int(value()); if (options.limit === 0) throw new UsageError('-c needs a positive count'); break;
-      case '--iface': options.ifaceName = value(); break;
-      case '--iface-index': options.ifaceIndex = int(value()); break;
-      case '--iface-addr': addrs.push(value()); break;
-      case '--log-name': options.logName = value(); break;
-      case '--id': options.id = value(); break;
-      case '--l3': (filters.l3 ??= []).push(...list(value())); break;
-      case '--l4': (filters.l4 ??= []).push(...list(value())); break;
-      case '--net': (filters.nets ??= []).push(...list(value())); break;
-      case '--ports': (filters.ports ??= []).push(...ports(value())); break;
-      case '--deny-ports': (filters.denyPorts ??= []).push(...ports(value())); break;
-      case '--tcp-flags': (filters.tcpFlags ??= []).push(...list(value())); break;
-      case '--deny-socket': (filters.denySockets ??= []).push(value()); break;
-      default:
-        if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
-        words.push(arg);
-    }
-  }
-  if (addrs.length) options.ifaceAddrs = addrs;
-  if (Object.keys(filters).length) options.filters = filters;
-  // tcpdump's convention: with -r every word is the expression; else the first is the input.
-  if (input === null) input = words.shift() ?? null;
-  return { input: input ?? '-', output, options, help, expression: words.join(' ') };
-}
-
-// Blocks briefly when a non-blocking pipe is full (EAGAIN), so output is never dropped.
-const pause = new Int32Array(new SharedArrayBuffer(4));
-function writeAll(fd: number, view: Uint8Array): void {
-  let off = 0;
-  while (off < view.length) {
-    try {
-      off += writeSync(fd, view, off, view.length - off);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-      Atomics.wait(pause, 0, 0, 1);
-    }
-  }
-}
 
 // The programs for an expression, for the link types the capture shows in its first bytes;
 // those must compile. A pcapng capture may define interfaces later, a capture may show none,
@@ -146,22 +97,71 @@ function fileError(e: unknown, name: string): number | null {
   return 2;
 }
 
+/** Opens the output of a command: standard output, or the -w files (with --tee). */
+function openOutput(spec: OutputSpec): Sink & Partial<Pick<FileOutput, 'tick'>> {
+  return spec.file ? openFileOutput(spec.file) : createFdSink(1);
+}
+
+// One line for an output that cannot be written; a reader that went away (EPIPE) is no error.
+function outputFailure(e: unknown): number | null {
+  if (!(e instanceof OutputError)) return null;
+  if (e.code === 'EPIPE') return 0;
+  process.stderr.write(`tracecap: ${e.message}\n`);
+  return 2;
+}
+
 /** Runs the CLI with the given arguments; resolves to the exit status. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let args: CliArgs;
+  let command: Command;
   try {
-    args = parseArgs(argv, env);
+    command = parseCommandLine(argv, env);
   } catch (e) {
     if (e instanceof UsageError) { process.stderr.write(`tracecap: ${e.message}\n${USAGE}`); return 1; }
     throw e;
   }
-  if (args.help) { process.stdout.write(USAGE); return 0; }
-  const name = args.input === '-' ? '<stdin>' : args.input;
+  if (command.kind === 'help') { process.stdout.write(USAGE); return 0; }
+  let out: ReturnType<typeof openOutput>;
+  try {
+    out = openOutput(command.output);
+  } catch (e) {
+    if (e instanceof TemplateError) { process.stderr.write(`tracecap: ${e.message}\n`); return 1; }
+    const code = outputFailure(e);
+    if (code !== null) return code;
+    throw e;
+  }
+  try {
+    const status = command.kind === 'live' ? await live(command, out) : await translate(command, out);
+    out.close();
+    return status;
+  } catch (e) {
+    try { out.close(); } catch { /* the first failure is the one to report */ }
+    const code = outputFailure(e);
+    if (code !== null) return code;
+    throw e;
+  }
+}
+
+/** Captures live (runtimes/node/live.ts) into the output; with -G the files also rotate while idle. */
+async function live(c: LiveCommand, out: ReturnType<typeof openOutput>): Promise<number> {
+  const tick = out.tick ? setInterval(() => out.tick!(), 1000) : null;
+  try {
+    return await runLive({
+      ...c.options, ifaces: c.ifaces, engine: c.engine, snaplen: c.snaplen, promisc: c.promisc, count: c.count,
+      timeoutSecs: c.timeoutSecs, filter: c.expression, ring: c.ring, sink: (view) => out.write(view),
+    });
+  } finally {
+    if (tick) clearInterval(tick);
+  }
+}
+
+/** Translates a capture file or standard input into the output. */
+async function translate(c: FileCommand, out: Sink): Promise<number> {
+  const name = c.input === '-' ? '<stdin>' : c.input;
   // Standard input: its first bytes tell the link types the expression is compiled for.
-  const stdin = args.input === '-' ? process.stdin[Symbol.asyncIterator]() : null;
+  const stdin = c.input === '-' ? process.stdin[Symbol.asyncIterator]() : null;
   let head = new Uint8Array(0);
   let stdinDone = false;
-  if (args.expression.trim() !== '') {
+  if (c.expression.trim() !== '') {
     try {
       if (stdin) {
         while (!headShowsLinkTypes(head)) {
@@ -170,7 +170,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
           head = Buffer.concat([head, r.value as Uint8Array]);
         }
       }
-      args.options.bpf = programsFor(args.expression, stdin ? head : fileHead(args.input));
+      c.options.bpf = programsFor(c.expression, stdin ? head : fileHead(c.input));
     } catch (e) {
       if (e instanceof BpfCompileError) { process.stderr.write(`tracecap: ${e.message}\n`); return 2; }
       const code = fileError(e, name);
@@ -180,44 +180,52 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   let translator;
   try {
-    translator = await createNodeTranslator(args.options);
+    translator = await createNodeTranslator(c.options);
   } catch (e) {
     if (e instanceof RangeError) { process.stderr.write(`tracecap: ${e.message}\n`); return 1; }
     throw e;
   }
-  let outFd = 1;
+  const limited = () => translator.error !== null || (c.options.limit !== undefined && translator.records >= c.options.limit);
+  // Output goes straight from the core's memory to the sink: no copy, no queue.
+  translator.setSink((view) => out.write(view));
+  // Standard input is read between events, so a stop (Ctrl-C, SIGTERM: say tcpdump -w - | tracecap
+  // was interrupted) ends the input there: every record so far is written and the files closed.
+  // A file is read synchronously; a signal then waits for its end.
+  let stopped = false;
+  const onSignal = () => { stopped = true; };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    if (args.output !== null) outFd = openSync(args.output, 'w');
-    // Output goes straight from the core's memory to the file descriptor: no copy, no queue.
-    translator.setSink((view) => writeAll(outFd, view));
     if (stdin) {
-      const limited = () => translator.error || (args.options.limit !== undefined && translator.records >= args.options.limit);
       if (head.length) translator.push(head);
-      while (!stdinDone && !limited()) {
+      while (!stdinDone && !limited() && !stopped) {
         const r = await stdin.next();
-        if (r.done) break;
+        if (r.done) { stdinDone = true; break; }
         translator.push(r.value as Uint8Array);
       }
       if (!stdinDone) await stdin.return?.();
     } else {
-      const fd = openSync(args.input, 'r');
+      const fd = openSync(c.input, 'r');
       try {
         // The file is read straight into the core's input space: no copy on the way in.
         while (translator.pushFrom((space) => readSync(fd, space, 0, space.length, null)) > 0) {
-          if (translator.error || (args.options.limit !== undefined && translator.records >= args.options.limit)) break;
+          if (limited()) break;
         }
       } finally { closeSync(fd); }
     }
     if (!translator.error) translator.finish();
-    if (outFd !== 1) closeSync(outFd);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EPIPE') return 0;
     const code = fileError(e, name);
     if (code !== null) return code;
     throw e;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
-  if (translator.error) {
-    process.stderr.write(`tracecap: ${name}: ${translator.error.message}\n`);
+  const err = translator.error;
+  // Stopped mid-record: the capture was cut by the stop, not damaged.
+  if (err && !(stopped && err.code === ErrCode.TRUNCATED)) {
+    process.stderr.write(`tracecap: ${name}: ${err.message}\n`);
     return 2;
   }
   return 0;

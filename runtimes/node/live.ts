@@ -3,7 +3,8 @@
  * translator (so `iface`, `local`, the operation id and `pcap.num` are what pcap-sidecar writes
  * for that interface), records merged in timestamp order into one NDJSON sink.
  */
-import { createNodeTranslator } from './core.js';
+import { createNodeTranslator, loadCore } from './core.js';
+import { runTriggered, describeWindow, type RingSettings, type TriggeredRun } from './triggered.js';
 import type { Translator, TranslatorOptions } from '../../src/index.js';
 import { defaultEngine, openEngine } from './capture/index.js';
 import { listInterfaces, selectInterfaces } from './capture/interfaces.js';
@@ -45,6 +46,8 @@ export interface LiveOptions extends Omit<TranslatorOptions, 'ifaceName' | 'ifac
   signal?: AbortSignal;
   /** Receives the lines meant for stderr (default: process.stderr). */
   stderr?: (line: string) => void;
+  /** Capture on a trigger (ringSettings()): packets wait in a ring per interface, written only in a window. */
+  ring?: RingSettings | null;
   /** Called once every engine captures, with the interfaces and the engine used. */
   onStarted?: (ifaces: OsInterface[], engine: EngineKind) => void;
 }
@@ -215,8 +218,8 @@ export async function runLive(o: LiveOptions): Promise<number> {
     throw e;
   }
   const kind = o.engine ?? defaultEngine(say);
-  const { verbosity, project, logName, id, ephemeral, maxFlows, maxHeadBytes } = o;
-  const translatorOptions: TranslatorOptions = { verbosity, project, logName, id, ephemeral, maxFlows, maxHeadBytes };
+  const { verbosity, project, logName, id, ephemeral, maxFlows, maxHeadBytes, filters } = o;
+  const translatorOptions: TranslatorOptions = { verbosity, project, logName, id, ephemeral, maxFlows, maxHeadBytes, filters };
 
   // Stop requests: the first one wins; `failure` makes the exit status 2.
   let failure: string | null = null;
@@ -281,9 +284,11 @@ export async function runLive(o: LiveOptions): Promise<number> {
   const merger = channels.length > 1
     ? new Merger(channels.length, (i, p) => translate(channels[i]!, p), () => MERGE_WAIT_MS + Math.max(0, ...engines.map((e) => e.maxDelayMs ?? 0)))
     : null;
+  // On a trigger, packets go to the rings once they exist (runTriggered takes over onPacket).
+  const ringMode = Boolean(o.ring);
   const onPacket = (i: number) => (p: CapturedPacket) => {
     const ch = channels[i]!;
-    if (!ch.engine) {
+    if (!ch.engine || ringMode) {
       // Not yet known to run, so its link type (the translator's header) is not known either.
       if (ch.early.length < EARLY_MAX) ch.early.push(hold(p));
       else stop(`${ch.iface.name}: more than ${EARLY_MAX} packets arrived before the capture was known to run`);
@@ -313,7 +318,7 @@ export async function runLive(o: LiveOptions): Promise<number> {
       engines.push(engine);
       ch.translator.push(pcapGlobalHeader(engine.linktype, snaplen));
       ch.engine = engine;
-      for (const p of ch.early.splice(0)) onPacket(i)(p);
+      if (!ringMode) for (const p of ch.early.splice(0)) onPacket(i)(p);
     } catch (e) {
       await stopEngines();
       merger?.close();
@@ -323,16 +328,38 @@ export async function runLive(o: LiveOptions): Promise<number> {
     }
   }
 
+  let triggered: TriggeredRun | null = null;
+  if (o.ring && !stopped) {
+    const attributed = attributionTable(listInterfaces(), () => {});
+    triggered = runTriggered(engines, {
+      core: await loadCore(), settings: o.ring, sink: sinkGuard,
+      translatorOptions: (e) => ({
+        ...translatorOptions, ifaceName: e.iface.name, ifaceIndex: e.iface.index, ifaceAddrs: e.iface.addrs,
+        osInterfaces: e.iface.name === 'any' ? attributed : undefined,
+      }),
+      onWindow: (e, w) => say(`${describeWindow(e.iface.name, w)}\n`),
+      onError: (m) => say(`tracecap: ${m}\n`),
+    });
+    // Packets that arrived while the engines opened are the rings' first.
+    channels.forEach((ch, i) => { for (const p of ch.early.splice(0)) triggered!.rings[i]!.push(p); });
+    void triggered.done.then(() => stop());
+  }
+
   const timer = o.timeoutSecs !== undefined ? setTimeout(() => stop(), o.timeoutSecs * 1000) : null;
   if (!stopped) o.onStarted?.(ifaces, kind);
 
   try {
     await stopping;
-    // Engines deliver what they captured before stopping; those packets still count.
-    await stopEngines();
-    merger?.release(true);
-    // The last records (the sink never throws: sinkGuard turns write errors into a stop).
-    for (const ch of channels) if (ch.engine && !ch.translator.error) ch.translator.finish();
+    if (triggered) {
+      // Stops the engines (every packet captured goes to its ring) and writes an open window.
+      await triggered.stop();
+    } else {
+      // Engines deliver what they captured before stopping; those packets still count.
+      await stopEngines();
+      merger?.release(true);
+      // The last records (the sink never throws: sinkGuard turns write errors into a stop).
+      for (const ch of channels) if (ch.engine && !ch.translator.error) ch.translator.finish();
+    }
   } finally {
     if (timer) clearTimeout(timer);
     merger?.close();

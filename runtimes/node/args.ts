@@ -1,0 +1,223 @@
+// The CLI's command line: one table of options read by Node's util.parseArgs (strict, so an
+// unknown option or a missing value is an error, not a guess), then checked and turned into
+// one of two commands: translate a capture (a file or standard input), or capture live.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parsePortList, type SoftwareFilters } from '../../src/filter.js';
+import type { TranslatorOptions } from '../../src/index.js';
+import { parseMaxFiles, parseRotateMegabytes, parseRotateSecs, checkTimeZone, compileTemplate, TemplateError, type FileOutputOptions } from './output/index.js';
+import { ringSettings, type RingSettings } from './triggered.js';
+import type { EngineKind } from './capture/index.js';
+
+/** A command line that cannot be run: one line for standard error, exit status 1. */
+export class UsageError extends Error {}
+
+/** Where the records go: standard output, or rotating files (-w and its options). */
+export interface OutputSpec {
+  /** -w and the rotation flags; null: standard output. */
+  file: Omit<FileOutputOptions, 'now' | 'mode'> | null;
+}
+
+/** Translate a capture file or standard input. */
+export interface FileCommand {
+  kind: 'file';
+  /** Path, or '-' for standard input. */
+  input: string;
+  /** The BPF expression (tcpdump syntax), '' for none. */
+  expression: string;
+  options: TranslatorOptions;
+  output: OutputSpec;
+}
+
+/** Capture live on interfaces. */
+export interface LiveCommand {
+  kind: 'live';
+  ifaces: string[];
+  engine?: EngineKind;
+  snaplen: number;
+  promisc: boolean;
+  count?: number;
+  timeoutSecs?: number;
+  expression: string;
+  options: TranslatorOptions;
+  ring: RingSettings | null;
+  output: OutputSpec;
+}
+
+/** What the command line asks for. */
+export type Command = FileCommand | LiveCommand | { kind: 'help' };
+
+// Every option of the CLI, in one place. Values are read as strings and checked below, so each
+// error can name the option and the value.
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  r: { type: 'string', short: 'r' },
+  w: { type: 'string', short: 'w' },
+  verbosity: { type: 'string' },
+  project: { type: 'string' },
+  c: { type: 'string', short: 'c' },
+  iface: { type: 'string' },
+  'iface-index': { type: 'string' },
+  'iface-addr': { type: 'string', multiple: true },
+  'log-name': { type: 'string' },
+  id: { type: 'string' },
+  // filters
+  l3: { type: 'string', multiple: true },
+  l4: { type: 'string', multiple: true },
+  net: { type: 'string', multiple: true },
+  ports: { type: 'string', multiple: true },
+  'deny-ports': { type: 'string', multiple: true },
+  'tcp-flags': { type: 'string', multiple: true },
+  'deny-socket': { type: 'string', multiple: true },
+  // live capture
+  i: { type: 'string', short: 'i', multiple: true },
+  s: { type: 'string', short: 's' },
+  p: { type: 'boolean', short: 'p' },
+  timeout: { type: 'string' },
+  engine: { type: 'string' },
+  // writing files
+  G: { type: 'string', short: 'G' },
+  C: { type: 'string', short: 'C' },
+  W: { type: 'string', short: 'W' },
+  tee: { type: 'boolean' },
+  tz: { type: 'string' },
+  // capture on a trigger
+  ring: { type: 'string' },
+  'ring-mb': { type: 'string' },
+  after: { type: 'string' },
+  'max-triggers': { type: 'string' },
+  'trigger-file': { type: 'string' },
+  'trigger-regex': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** Options that only make sense when capturing live. */
+const LIVE_ONLY = ['s', 'p', 'timeout', 'engine', 'ring', 'ring-mb', 'after', 'max-triggers', 'trigger-file', 'trigger-regex'] as const;
+/** Options that describe a capture file's interface; live, the OS tells them. */
+const FILE_ONLY = ['r', 'iface', 'iface-index', 'iface-addr'] as const;
+
+const flag = (name: string) => (name.length === 1 ? `-${name}` : `--${name}`);
+const list = (vs: readonly string[] | undefined): string[] => (vs ?? []).flatMap((v) => v.split(',')).map((t) => t.trim()).filter((t) => t !== '');
+
+function int(name: string, v: string, min = 0): number {
+  if (!/^\d+$/.test(v) || Number(v) < min || !Number.isSafeInteger(Number(v))) {
+    throw new UsageError(`${flag(name)} needs ${min > 0 ? 'a positive' : 'a non-negative'} integer, not ${JSON.stringify(v)}`);
+  }
+  return Number(v);
+}
+
+function seconds(name: string, v: string): number {
+  if (!/^\d+(\.\d+)?$/.test(v) || !(Number(v) > 0)) throw new UsageError(`${flag(name)} needs a positive number of seconds, not ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+// parseArgs' messages are several sentences with advice for programmers; keep the first.
+function firstSentence(message: string): string {
+  return message.split('\n')[0]!.replace(/\. To specify .*$/, '').replace(/\.$/, '');
+}
+
+/** Reads the command line (and $PROJECT_ID); throws UsageError with one line. */
+export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
+  } catch (e) {
+    throw new UsageError(firstSentence((e as Error).message));
+  }
+  // parseArgs keeps the last of a repeated single-valued option; a repeat is more likely a mistake.
+  const seen = new Set<string>();
+  for (const t of parsed.tokens) {
+    if (t.kind !== 'option' || (OPTIONS[t.name as keyof typeof OPTIONS] as { multiple?: boolean }).multiple) continue;
+    if (seen.has(t.name)) throw new UsageError(`${flag(t.name)} is given more than once`);
+    seen.add(t.name);
+  }
+  const v = parsed.values;
+  if (v.help) return { kind: 'help' };
+  const words = [...parsed.positionals];
+  const live = v.i !== undefined;
+
+  const given = (names: readonly string[]) => names.filter((n) => (v as Record<string, unknown>)[n] !== undefined);
+  if (live) {
+    const wrong = given(FILE_ONLY);
+    if (wrong.length) throw new UsageError(`${flag(wrong[0]!)} is for reading a capture; with -i the interface comes from the OS`);
+  } else {
+    const wrong = given(LIVE_ONLY);
+    if (wrong.length) throw new UsageError(`${flag(wrong[0]!)} needs -i (live capture)`);
+  }
+
+  const options: TranslatorOptions = { project: v.project ?? env.PROJECT_ID ?? '' };
+  if (v.verbosity !== undefined) {
+    const verbosity = v.verbosity.toLowerCase();
+    if (verbosity !== 'info' && verbosity !== 'debug') throw new UsageError(`--verbosity must be info or debug, not ${JSON.stringify(v.verbosity)}`);
+    options.verbosity = verbosity;
+  }
+  const count = v.c === undefined ? undefined : int('c', v.c, 1);
+  if (v.iface !== undefined) options.ifaceName = v.iface;
+  if (v['iface-index'] !== undefined) options.ifaceIndex = int('iface-index', v['iface-index']);
+  if (v['iface-addr']?.length) options.ifaceAddrs = v['iface-addr'];
+  if (v['log-name'] !== undefined) options.logName = v['log-name'];
+  if (v.id !== undefined) options.id = v.id;
+
+  const filters: SoftwareFilters = {};
+  const ports = (name: 'ports' | 'deny-ports'): number[] => {
+    try {
+      return (v[name] ?? []).flatMap((s) => parsePortList(s));
+    } catch (e) { throw new UsageError(`${flag(name)}: ${(e as Error).message}`); }
+  };
+  if (v.l3) filters.l3 = list(v.l3);
+  if (v.l4) filters.l4 = list(v.l4);
+  if (v.net) filters.nets = list(v.net);
+  if (v.ports) filters.ports = ports('ports');
+  if (v['deny-ports']) filters.denyPorts = ports('deny-ports');
+  if (v['tcp-flags']) filters.tcpFlags = list(v['tcp-flags']);
+  if (v['deny-socket']) filters.denySockets = v['deny-socket'];
+  if (Object.keys(filters).length) options.filters = filters;
+
+  const output = outputSpec(v);
+
+  if (!live) {
+    // tcpdump's convention: with -r every word is the expression; else the first is the input.
+    const input = v.r ?? words.shift() ?? '-';
+    if (count !== undefined) options.limit = count;
+    return { kind: 'file', input, expression: words.join(' '), options, output };
+  }
+
+  let engine: EngineKind | undefined;
+  if (v.engine !== undefined) {
+    if (v.engine !== 'libpcap' && v.engine !== 'tcpdump') throw new UsageError(`--engine must be libpcap or tcpdump, not ${JSON.stringify(v.engine)}`);
+    engine = v.engine;
+  }
+  const snaplen = v.s === undefined ? 262144 : int('s', v.s) || 262144;
+  if (snaplen > 262144) throw new UsageError(`-s must be at most 262144, not ${snaplen}`);
+  let ring: RingSettings | null;
+  try {
+    ring = ringSettings({ ring: v.ring, ringMb: v['ring-mb'], after: v.after, maxTriggers: v['max-triggers'], triggerFile: v['trigger-file'], triggerRegex: v['trigger-regex'] });
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(e.message);
+    throw e;
+  }
+  if (ring && count !== undefined) throw new UsageError('-c and --ring do not go together (a window is written whole; use --max-triggers)');
+  return {
+    kind: 'live', ifaces: v.i!, engine, snaplen, promisc: !v.p, count,
+    timeoutSecs: v.timeout === undefined ? undefined : seconds('timeout', v.timeout),
+    expression: words.join(' '), options, ring, output,
+  };
+}
+
+function outputSpec(v: { w?: string; G?: string; C?: string; W?: string; tee?: boolean; tz?: string }): OutputSpec {
+  if (v.w === undefined) {
+    const stray = (['G', 'C', 'W', 'tee', 'tz'] as const).find((n) => v[n] !== undefined);
+    if (stray) throw new UsageError(`${flag(stray)} needs -w (files to write)`);
+    return { file: null };
+  }
+  try {
+    const file: OutputSpec['file'] = { template: v.w, tz: v.tz ?? 'UTC', tee: v.tee ?? false };
+    if (v.tz !== undefined) checkTimeZone(v.tz);
+    compileTemplate(v.w, file.tz!);
+    if (v.G !== undefined) file.rotateSecs = parseRotateSecs(v.G);
+    if (v.C !== undefined) file.rotateBytes = parseRotateMegabytes(v.C);
+    if (v.W !== undefined) file.maxFiles = parseMaxFiles(v.W);
+    return { file };
+  } catch (e) {
+    if (e instanceof TemplateError || e instanceof RangeError) throw new UsageError(e.message);
+    throw e;
+  }
+}

@@ -4,6 +4,7 @@
  * An environment value applies only where the command line does not already say otherwise.
  */
 import { randomUUID } from 'node:crypto';
+import { listInterfaces } from './capture/interfaces.js';
 import { parseIp } from '../../src/ip.js';
 
 /** An environment variable tracecap cannot use; the message is one line naming the variable. */
@@ -125,15 +126,21 @@ function tcpFlags(v: string): string | null {
 }
 
 // tcpdumpw captures the devices matching ^(?:(?:lo$)|(?:(?:ipvlan-)?<prefix>\d+.*$)): `lo`, and
-// the prefix followed by a digit, optionally behind `ipvlan-`. tracecap's -i takes names and
-// prefixes (`*` suffix), so "followed by a digit" is spelled as the ten digit prefixes.
-function interfaces(v: string): string[] {
+// the prefix followed by a digit, optionally behind `ipvlan-`, chosen once at start among the
+// host's interfaces, as tcpdumpw does. They become -i NAME each, in the host's order.
+function interfaces(v: string, names: readonly string[]): string[] {
   if (!/^[A-Za-z0-9_.:-]+$/.test(v)) throw new EnvError(`PCAP_IFACE must be an interface name prefix (letters, digits and . _ - :), not ${JSON.stringify(v)}`);
   if (v === 'any') return ['-i', 'any']; // the pseudo-device of every interface, lo included
-  const out: string[] = [];
-  for (const pre of ['', 'ipvlan-']) for (let d = 0; d <= 9; d++) out.push('-i', `${pre}${v}${d}*`);
-  out.push('-i', 'lo');
-  return out;
+  const prefix = v.replace(/[.]/g, '\\.');
+  const device = new RegExp(`^(?:(?:lo$)|(?:(?:ipvlan-)?${prefix}\\d+.*$))`);
+  const chosen = names.filter((n) => device.test(n));
+  if (chosen.length === 0) throw new EnvError(`PCAP_IFACE=${v}: no interface matches ${device.source} (interfaces: ${names.join(', ') || 'none'})`);
+  return chosen.flatMap((n) => ['-i', n]);
+}
+
+/** Names of the host's interfaces (/sys/class/net), where the sidecar's PCAP_IFACE chooses. */
+function hostInterfaceNames(): string[] {
+  return listInterfaces().map((i) => i.name);
 }
 
 /** The sidecar's context for one run: pcap-sidecar's `<uuid>` id and `projects/<PROJECT_ID>/pcaps/<uuid>` log name. */
@@ -146,12 +153,13 @@ export function sidecarContext(env: Env, uuid: string = randomUUID()): { id: str
  * command line `argv` does not set; sidecarArgv() puts them together. The BPF expression comes
  * last as one word. Throws EnvError (one line naming the variable) for a value tracecap cannot use.
  */
-export function argsFromEnv(env: Env, argv: readonly string[] = [], uuid: string = randomUUID()): string[] {
+export function argsFromEnv(env: Env, argv: readonly string[] = [], uuid: string = randomUUID(), names: readonly string[] = hostInterfaceNames()): string[] {
   const { flags, words } = scan(argv);
   const has = (...f: string[]) => f.some((x) => flags.has(x));
   const out: string[] = [];
-  const iface = interfaces(get(env, 'PCAP_IFACE'));
-  if (!has('-i', '-r')) out.push(...iface);
+  const iface = get(env, 'PCAP_IFACE');
+  if (!has('-i', '-r')) out.push(...interfaces(iface, names));
+  else interfaces(iface, ['lo']); // still checked
   const snaplen = int('PCAP_SNAPLEN', get(env, 'PCAP_SNAPLEN'), 1, MAX_SNAPLEN);
   if (!has('-s')) out.push('-s', String(snaplen));
   const timeout = int('PCAP_TO', get(env, 'PCAP_TO'), 0, 2 ** 31 - 1);
@@ -191,8 +199,8 @@ export function argsFromEnv(env: Env, argv: readonly string[] = [], uuid: string
 }
 
 /** The whole command line in sidecar mode: the environment's arguments, then `argv`, then the environment's BPF expression. */
-export function sidecarArgv(env: Env, argv: readonly string[] = [], uuid: string = randomUUID()): string[] {
-  const fromEnv = argsFromEnv(env, argv, uuid);
+export function sidecarArgv(env: Env, argv: readonly string[] = [], uuid: string = randomUUID(), names: readonly string[] = hostInterfaceNames()): string[] {
+  const fromEnv = argsFromEnv(env, argv, uuid, names);
   const bpf = !scan(argv).words && scan(fromEnv).words ? fromEnv.splice(fromEnv.length - 1, 1) : [];
   return [...fromEnv, ...argv, ...bpf];
 }

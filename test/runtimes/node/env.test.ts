@@ -5,8 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { argsFromEnv, sidecarArgv, sidecarContext, EnvError } from '../../../runtimes/node/env.js';
 
 const U = '123e4567-e89b-42d3-a456-426614174000';
-const digits = (p: string) => Array.from({ length: 10 }, (_, d) => ['-i', `${p}${d}*`]).flat();
-const IFACES_ETH = [...digits('eth'), ...digits('ipvlan-eth'), '-i', 'lo'];
+// The host's interfaces the sidecar's PCAP_IFACE chooses among (lo always; the prefix followed by a digit).
+const NAMES = ['lo', 'eth0', 'ethx', 'veth1', 'ipvlan-eth1', 'eth12.100', 'ens4'];
+const IFACES_ETH = ['-i', 'lo', '-i', 'eth0', '-i', 'ipvlan-eth1', '-i', 'eth12.100'];
 const CONTEXT = ['--id', U, '--log-name', `projects//pcaps/${U}`];
 const FILTERS = ['--l3', 'ipv4,ipv6', '--l4', 'tcp,udp'];
 const DEFAULTS = [...IFACES_ETH, '-s', '65536', '--verbosity', 'debug', ...CONTEXT, ...FILTERS];
@@ -23,11 +24,11 @@ function without(args: string[], ...drop: string[][]): string[] {
 
 describe('argsFromEnv: defaults', () => {
   it('an empty environment gives pcap-sidecar\'s defaults', () => {
-    expect(argsFromEnv({}, [], U)).toEqual(DEFAULTS);
+    expect(argsFromEnv({}, [], U, NAMES)).toEqual(DEFAULTS);
   });
   it('empty values take the defaults too (as tcpdumpw treats them)', () => {
     const env = Object.fromEntries(['PCAP_IFACE', 'PCAP_FILTER', 'PCAP_SNAPLEN', 'PCAP_TO', 'PCAP_SECS', 'PCAP_VERBOSITY', 'PCAP_L3_PROTOS', 'PCAP_L4_PROTOS', 'PCAP_IPV4', 'PCAP_IPV6', 'PCAP_PORTS', 'PCAP_TCP_FLAGS', 'PCAP_HOSTS'].map((k) => [k, ' ']));
-    expect(argsFromEnv(env, [], U)).toEqual(DEFAULTS);
+    expect(argsFromEnv(env, [], U, NAMES)).toEqual(DEFAULTS);
   });
   it('a fresh uuid per run, as pcap-sidecar: id <uuid>, log name projects/<PROJECT_ID>/pcaps/<uuid>', () => {
     const a = argsFromEnv({ PROJECT_ID: 'proj' });
@@ -41,7 +42,7 @@ describe('argsFromEnv: defaults', () => {
 
 // [environment, the arguments that replace or join the defaults]: each row changes one thing.
 const CASES: [string, Record<string, string>, (d: string[]) => string[]][] = [
-  ['PCAP_IFACE prefix', { PCAP_IFACE: 'ens' }, (d) => [...digits('ens'), ...digits('ipvlan-ens'), '-i', 'lo', ...d.slice(IFACES_ETH.length)]],
+  ['PCAP_IFACE prefix', { PCAP_IFACE: 'ens' }, (d) => ['-i', 'lo', '-i', 'ens4', ...d.slice(IFACES_ETH.length)]],
   ['PCAP_IFACE any', { PCAP_IFACE: 'any' }, (d) => ['-i', 'any', ...d.slice(IFACES_ETH.length)]],
   ['PCAP_SNAPLEN', { PCAP_SNAPLEN: '1500' }, (d) => d.map((a) => (a === '65536' ? '1500' : a))],
   ['PCAP_TO', { PCAP_TO: '300' }, (d) => [...IFACES_ETH, '-s', '65536', '--timeout', '300', ...d.slice(IFACES_ETH.length + 2)]],
@@ -66,7 +67,7 @@ const CASES: [string, Record<string, string>, (d: string[]) => string[]][] = [
 
 describe('argsFromEnv: every variable', () => {
   for (const [name, env, want] of CASES) {
-    it(name, () => expect(argsFromEnv(env, [], U)).toEqual(want(DEFAULTS)));
+    it(name, () => expect(argsFromEnv(env, [], U, NAMES)).toEqual(want(DEFAULTS)));
   }
 });
 
@@ -74,21 +75,21 @@ describe('argsFromEnv: the command line wins', () => {
   const env = { PCAP_IFACE: 'ens', PCAP_SNAPLEN: '100', PCAP_TO: '9', PCAP_SECS: '30', PCAP_VERBOSITY: 'INFO', PROJECT_ID: 'p', PCAP_PORTS: '80', PCAP_IPV4: '10.0.0.0/8', PCAP_TCP_FLAGS: 'SYN' };
   it('each flag given leaves its variable out', () => {
     const argv = ['-i', 'eth0', '-s', '200', '--timeout=1', '--verbosity', 'debug', '--project', 'q', '--id', 'x', '--log-name', 'y', '--l3', 'ipv4', '--l4', 'udp', '--ports', '53', '--tcp-flags', 'ACK', '--net', '1.2.3.4/32'];
-    expect(argsFromEnv(env, argv, U)).toEqual([]);
-    expect(sidecarArgv(env, argv, U)).toEqual(argv);
+    expect(argsFromEnv(env, argv, U, NAMES)).toEqual([]);
+    expect(sidecarArgv(env, argv, U, NAMES)).toEqual(argv);
   });
   it('PCAP_SECS rotates JSON files only when -w writes files', () => {
-    expect(argsFromEnv(env, ['-w', 'out/part_%Y%m%d.json'], U)).toContain('-G');
-    expect(argsFromEnv(env, ['-w', 'x', '-G', '5'], U)).not.toContain('-G');
-    expect(argsFromEnv(env, [], U)).not.toContain('-G');
+    expect(argsFromEnv(env, ['-w', 'out/part_%Y%m%d.json'], U, NAMES)).toContain('-G');
+    expect(argsFromEnv(env, ['-w', 'x', '-G', '5'], U, NAMES)).not.toContain('-G');
+    expect(argsFromEnv(env, [], U, NAMES)).not.toContain('-G');
   });
   it('BPF words on the command line replace PCAP_FILTER and the simple filters', () => {
-    const a = argsFromEnv({ ...env, PCAP_FILTER: 'udp' }, ['--ring', '30', 'tcp', 'port', '80'], U);
+    const a = argsFromEnv({ ...env, PCAP_FILTER: 'udp' }, ['--ring', '30', 'tcp', 'port', '80'], U, NAMES);
     expect(a.some((x) => ['udp', '--ports', '--l3', '--net'].includes(x))).toBe(false);
     expect(a).toContain('--verbosity');
   });
   it('sidecarArgv puts the environment\'s BPF expression after the explicit flags', () => {
-    expect(sidecarArgv({ PCAP_FILTER: 'tcp port 80' }, ['--ring', '30'], U).slice(-3)).toEqual(['--ring', '30', 'tcp port 80']);
+    expect(sidecarArgv({ PCAP_FILTER: 'tcp port 80' }, ['--ring', '30'], U, NAMES).slice(-3)).toEqual(['--ring', '30', 'tcp port 80']);
   });
 });
 
@@ -114,19 +115,32 @@ describe('argsFromEnv: bad values are one line naming the variable', () => {
   for (const [env, re] of BAD) {
     it(JSON.stringify(env), () => {
       let err: unknown;
-      try { argsFromEnv(env, [], U); } catch (e) { err = e; }
+      try { argsFromEnv(env, [], U, NAMES); } catch (e) { err = e; }
       expect(err).toBeInstanceOf(EnvError);
       expect((err as Error).message).toMatch(re);
       expect((err as Error).message).not.toContain('\n');
     });
   }
   it('a bad value is reported even when the command line overrides it', () => {
-    expect(() => argsFromEnv({ PCAP_PORTS: 'x' }, ['--ports', '80'], U)).toThrow(EnvError);
+    expect(() => argsFromEnv({ PCAP_PORTS: 'x' }, ['--ports', '80'], U, NAMES)).toThrow(EnvError);
   });
   it('bin/tracecap.js in sidecar mode prints the one line and exits 1', () => {
     const r = spawnSync(process.execPath, ['bin/tracecap.js'], { env: { ...process.env, TRACECAP_SIDECAR: '1', PCAP_SNAPLEN: 'big' }, encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('tracecap: PCAP_SNAPLEN must be an integer from 1 to 262144, not "big"\n');
     expect(r.stdout).toBe('');
+  });
+});
+
+describe('argsFromEnv: PCAP_IFACE chooses among the host\'s interfaces at start', () => {
+  it('lo, and the prefix followed by a digit (also behind ipvlan-), in the host\'s order', () => {
+    const chosen = (prefix: string, names: string[]) => argsFromEnv({ PCAP_IFACE: prefix }, [], U, names).filter((_, i, a) => a[i - 1] === '-i');
+    expect(chosen('eth', NAMES)).toEqual(['lo', 'eth0', 'ipvlan-eth1', 'eth12.100']);
+    expect(chosen('veth', NAMES)).toEqual(['lo', 'veth1']);
+    expect(chosen('e.h', ['lo', 'e.h0', 'eth0'])).toEqual(['lo', 'e.h0']);
+  });
+  it('no interface at all: one line naming the variable', () => {
+    expect(() => argsFromEnv({ PCAP_IFACE: 'eth' }, [], U, [])).toThrow(EnvError);
+    expect(() => argsFromEnv({ PCAP_IFACE: 'eth' }, [], U, [])).toThrow(/^PCAP_IFACE=eth: no interface matches/);
   });
 });

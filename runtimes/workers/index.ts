@@ -1,5 +1,6 @@
 /** @module tracecap/workers — the Cloudflare Workers adapter: POST a capture, get its NDJSON back as a stream. */
 import { CaptureError, createTranslator, type Translator, type TranslatorOptions } from '../../src/index.js';
+import { parseBpfDdd, parsePortList, type BpfProgram, type SoftwareFilters } from '../../src/filter.js';
 
 export * from '../../src/index.js';
 
@@ -26,7 +27,13 @@ Query parameters (all optional):
   iface_addr=ADDR        an address of the capture interface (repeatable); marks "local"
   log_name=NAME          log name, the operation's producer (default: log/tracecap)
   id=ID                  context id, prefix of the operation id (default: tracecap)
-  limit=N                stop after N packets
+  limit=N                stop after N records
+  bpf=LINKTYPE:PROGRAM   a compiled BPF filter for one link type (repeatable): PROGRAM is
+                         the output of tcpdump -ddd EXPR with its lines joined by commas
+                         (tracecap's Node CLI and any libpcap compile it; a Worker cannot)
+  l3, l4, net, ports, deny_ports, tcp_flags, deny_socket
+                         pcap-sidecar's software filters, as the CLI's --l3 ... --deny-socket
+                         (comma lists; net and deny_socket repeatable)
 
 Status: 200 NDJSON; 400 bad parameter; 422 the body is not a capture (or is damaged
 before its first record), with the reason as one line; 405 other methods. Damage found
@@ -46,17 +53,32 @@ class BadParam extends Error {}
 
 const STRING_PARAMS = { project: 'project', iface: 'ifaceName', log_name: 'logName', id: 'id' } as const;
 
+/** Parameters that may be given more than once. */
+const REPEATABLE = new Set(['iface_addr', 'bpf', 'net', 'deny_socket']);
+
+/** One `bpf` parameter: `LINKTYPE:` and tcpdump -ddd's lines joined by commas (or newlines). */
+function bpfParam(value: string): BpfProgram {
+  const m = /^(\d{1,5}):(.*)$/s.exec(value);
+  if (!m || Number(m[1]) > 0xffff) throw new BadParam('bpf must be LINKTYPE:PROGRAM, PROGRAM being tcpdump -ddd output with its lines joined by commas');
+  try {
+    return { linktype: Number(m[1]), program: parseBpfDdd(m[2]!.replace(/,/g, '\n')) };
+  } catch (e) { throw new BadParam(`bpf: ${(e as Error).message}`); }
+}
+
 /** Reads TranslatorOptions from the query string; throws BadParam with a one-line reason. */
 function optionsFromQuery(params: URLSearchParams, defaults: TranslatorOptions = {}): TranslatorOptions {
   const options: TranslatorOptions = { ...defaults };
   const addrs: string[] = [];
+  const bpf: BpfProgram[] = [];
+  const filters: SoftwareFilters = {};
+  const list = (v: string) => v.split(',').map((t) => t.trim()).filter((t) => t !== '');
   const seen = new Set<string>();
   const int = (name: string, v: string): number => {
     if (!/^\d{1,10}$/.test(v)) throw new BadParam(`${name} must be a non-negative integer, not ${JSON.stringify(v)}`);
     return Number(v);
   };
   for (const [name, value] of params) {
-    if (name !== 'iface_addr') {
+    if (!REPEATABLE.has(name)) {
       if (seen.has(name)) throw new BadParam(`${name} is given more than once`);
       seen.add(name);
     }
@@ -78,10 +100,28 @@ function optionsFromQuery(params: URLSearchParams, defaults: TranslatorOptions =
         break;
       }
       case 'iface_addr': addrs.push(value); break;
+      case 'bpf': {
+        const program = bpfParam(value);
+        if (bpf.some((b) => b.linktype === program.linktype)) throw new BadParam(`bpf is given more than once for link type ${program.linktype}`);
+        bpf.push(program);
+        break;
+      }
+      case 'l3': filters.l3 = list(value); break;
+      case 'l4': filters.l4 = list(value); break;
+      case 'tcp_flags': filters.tcpFlags = list(value); break;
+      case 'net': (filters.nets ??= []).push(...list(value)); break;
+      case 'deny_socket': (filters.denySockets ??= []).push(value); break;
+      case 'ports': case 'deny_ports':
+        try {
+          filters[name === 'ports' ? 'ports' : 'denyPorts'] = parsePortList(value);
+        } catch (e) { throw new BadParam(`${name}: ${(e as Error).message}`); }
+        break;
       default: throw new BadParam(`unknown parameter ${JSON.stringify(name)}`);
     }
   }
   if (addrs.length) options.ifaceAddrs = addrs;
+  if (bpf.length) options.bpf = bpf;
+  if (Object.keys(filters).length) options.filters = filters;
   return options;
 }
 

@@ -13,6 +13,8 @@ import { Miniflare } from 'miniflare';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaptureError, createTranslator, type TranslatorOptions } from '../../src/index.js';
+import { parseBpfDdd } from '../../src/filter.js';
+import { compileBpf } from '../../runtimes/node/bpf.js';
 // @ts-expect-error -- plain ESM build script without type declarations
 import { buildRuntimes, root } from '../../scripts/build-runtimes.mjs';
 import type { RunRequest, RunResult } from './page.js';
@@ -372,6 +374,25 @@ describe('workerd (runtimes/workers via miniflare)', () => {
     while (!runtimeLog.slice(logBefore).includes(want)) await new Promise((res) => setTimeout(res, 20));
   });
 
+  // Filters: a Worker cannot run libpcap, so BPF arrives compiled (tcpdump -ddd, lines joined
+  // by commas); the software filters are plain parameters. Same records as Node's API.
+  it('bpf and software-filter parameters select the same records as the Node API', async () => {
+    const capture = 'h1-keepalive-mtu1500.pcapng';
+    const bpf = compileBpf('tcp[tcpflags] & tcp-push != 0', [1]);
+    const program = [bpf[0]!.program.length, ...bpf[0]!.program.map((i) => `${i.code} ${i.jt} ${i.jf} ${i.k}`)].join(',');
+    expect(parseBpfDdd(program.replace(/,/g, '\n'))).toEqual(bpf[0]!.program);
+    const node = await translateNode(captures.get(capture)!, { verbosity: 'info', bpf, filters: { ports: [28091] } });
+    expect(node.error).toBeNull();
+    const r = await post(`verbosity=info&bpf=${encodeURIComponent(`1:${program}`)}&ports=28091`, captures.get(capture)!);
+    expect(r.status).toBe(200);
+    expectSameBytes(r.bytes, node.bytes, 'workerd, filtered');
+    const all = lineCount((await translateNode(captures.get(capture)!, { verbosity: 'info' })).bytes);
+    expect(lineCount(r.bytes)).toBeGreaterThan(0);
+    expect(lineCount(r.bytes)).toBeLessThan(all);
+    const l4 = await post('verbosity=info&l4=udp', captures.get(capture)!);
+    expectSameBytes(l4.bytes, (await translateNode(captures.get(capture)!, { verbosity: 'info', filters: { l4: ['udp'] } })).bytes, 'workerd, l4=udp');
+  });
+
   it('GET: usage text', async () => {
     const r = await post('', null, 0, 'GET');
     expect(r.status).toBe(200);
@@ -394,6 +415,11 @@ describe('workerd (runtimes/workers via miniflare)', () => {
     ['verbosity=info&verbosity=debug', /^verbosity is given more than once\n$/],
     ['colour=red', /^unknown parameter "colour"\n$/],
     [`project=${'p'.repeat(5000)}`, /^project is longer than \d+ bytes\n$/],
+    ['bpf=1', /^bpf must be LINKTYPE:PROGRAM/],
+    ['bpf=1:2,6 0 0 262144', /^bpf: not tcpdump -ddd output/],
+    ['bpf=1:1,6 0 0 0&bpf=1:1,6 0 0 262144', /^bpf is given more than once for link type 1\n$/],
+    ['ports=80,http', /^ports: /],
+    ['l4=sctp', /sctp/],
   ])('bad parameter %s: 400 with one line', async (query, message) => {
     const r = await post(query, captures.get('h2c-any-sll2.pcap')!);
     expect(r.status).toBe(400);

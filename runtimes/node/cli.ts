@@ -155,7 +155,7 @@ async function live(c: LiveCommand, out: ReturnType<typeof openOutput>): Promise
 }
 
 /** Translates a capture file or standard input into the output. */
-async function translate(c: FileCommand, out: Sink): Promise<number> {
+async function translate(c: FileCommand, out: ReturnType<typeof openOutput>): Promise<number> {
   const name = c.input === '-' ? '<stdin>' : c.input;
   // Standard input: its first bytes tell the link types the expression is compiled for.
   const stdin = c.input === '-' ? process.stdin[Symbol.asyncIterator]() : null;
@@ -195,6 +195,9 @@ async function translate(c: FileCommand, out: Sink): Promise<number> {
   const onSignal = () => { stopped = true; };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Standard input may go quiet (tcpdump -w - on an idle link): with -G the file whose interval
+  // is over completes then, as in a live capture, not at the next record.
+  const tick = stdin && out.tick ? setInterval(() => out.tick!(), 1000) : null;
   try {
     if (stdin) {
       if (head.length) translator.push(head);
@@ -219,6 +222,7 @@ async function translate(c: FileCommand, out: Sink): Promise<number> {
     if (code !== null) return code;
     throw e;
   } finally {
+    if (tick) clearInterval(tick);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

@@ -250,7 +250,7 @@ if (sinks) {
   const ms = (s) => `${fmt(s * 1000)} ms`;
   lines.push('## Output sinks', '');
   lines.push(`Measured ${sinks.date} in **${sinks.mode} mode** (${sinks.mode === 'quick' ? '`npm run bench:quick`' : '`npm run bench` or `node bench/run.js --sinks`'}): ${sinks.runs} interleaved runs of each command, medians; load average ${sinks.load.map((l) => fmt(l, 1)).join(' at the start, ')} at the end (1 minute) on ${sinks.cores} cores. These figures are not from the run above.`, '');
-  lines.push(`The CLI itself (\`tracecap --verbosity V ${sinks.capture}\`, ${fmt(sinks.packets)} packets) on each sink, against a plain copy of the same NDJSON bytes through the same sink (in brackets); the ratio is the CLI's time over the copy's.`, '');
+  lines.push(`The CLI itself (\`tracecap --verbosity V ${sinks.capture}\`, ${fmt(sinks.packets)} packets) on each sink, against a plain copy of the same NDJSON bytes through the same sink (the command in brackets); the ratio is the CLI's time over the copy's. A copy to /dev/null takes a few tens of ms, so that ratio moves most between runs.`, '');
   lines.push('| verbosity | sink (plain copy) | NDJSON | plain copy | tracecap | tracecap / copy |', '|---|---|---:|---:|---:|---:|');
   for (const r of sinks.rows) lines.push(`| ${r.verbosity.toUpperCase()} | ${sinkName[r.sink]} | ${fmt(r.bytes / 1e6, 1)} MB | ${ms(r.copy)} | ${ms(r.cli)} | ${fmt(r.cli / r.copy, 1)}× |`);
   lines.push('', 'Into the same pipe, against tcpdump (`tcpdump -n -r FILE | cat > /dev/null` and `tracecap --verbosity info FILE | cat > /dev/null`), whole processes; packets/s = packets / wall time:', '');

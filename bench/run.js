@@ -27,6 +27,7 @@ const cli = join(root, 'bin', 'tracecap.js');
 const corpus = join(root, '..', 'shared', 'corpus', 'bench');
 const hasTshark = spawnSync('tshark', ['-v']).status === 0;
 const hasTime = existsSync('/usr/bin/time');
+const hasTcpdump = spawnSync('tcpdump', ['--version']).status === 0;
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -178,11 +179,12 @@ function measureSinks() {
   const fileOut = join(dataDir, 'sink-file.ndjson');
   const q = (x) => `'${x.replace(/'/g, `'\\''`)}'`;
   const node = q(process.execPath);
-  const sh = (script) => ['sh', ['-c', script]];
+  // pipefail: a CLI that fails into `| cat` must fail the bench, not pass as a fast run.
+  const sh = (script) => ['bash', ['-c', `set -o pipefail; ${script}`]];
   const tc = (verbosity, file) => `${node} ${q(cli)} --verbosity ${verbosity} ${q(file)}`;
   const tcpdump = (file) => `tcpdump -n -r ${q(file)} 2>/dev/null | cat > /dev/null`;
   const s = { capture: basename(sinkCapture), packets: packetsOf(sinkCapture), runs, mode: quick ? 'quick' : 'full',
-    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', cores: cpus().length, load: [loadavg()[0]], rows: [], anchor: [], modes: [] };
+    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', cores: cpus().length, load: [loadavg()[0]], rows: [], anchor: [], modes: [], alone: sinksOnly };
   for (const verbosity of ['info', 'debug']) {
     const ndjson = join(dataDir, `sink-${verbosity}.ndjson`);
     execFileSync('sh', ['-c', `${tc(verbosity, sinkCapture)} > ${q(ndjson)}`], { env: childEnv });
@@ -196,7 +198,7 @@ function measureSinks() {
       pipeCopy: sh(`cat ${q(ndjson)} | cat > /dev/null`),
       pipeCli: sh(`${tc(verbosity, sinkCapture)} | cat > /dev/null`),
     };
-    if (verbosity === 'info') cmds.tcpdump = sh(tcpdump(sinkCapture));
+    if (verbosity === 'info' && hasTcpdump) cmds.tcpdump = sh(tcpdump(sinkCapture));
     else for (const m of ['direct', 'thread']) {
       cmds[`file-${m}`] = sh(`${node} ${q(sinkJs)} --mode ${m} --verbosity ${verbosity} -w ${q(fileOut)} ${q(sinkCapture)}`);
       cmds[`pipe-${m}`] = sh(`${node} ${q(sinkJs)} --mode ${m} --verbosity ${verbosity} ${q(sinkCapture)} | cat > /dev/null`);
@@ -207,7 +209,7 @@ function measureSinks() {
     if (verbosity === 'debug') for (const sink of ['file', 'pipe']) s.modes.push({ verbosity, sink, auto: sink === 'file' ? 'thread' : 'direct', direct: m[`${sink}-direct`].wall, thread: m[`${sink}-thread`].wall });
   }
   // The corpus captures: INFO into the pipe against tcpdump, where Node's start-up weighs most.
-  for (const file of corpusFiles) {
+  for (const file of hasTcpdump ? corpusFiles : []) {
     process.stderr.write(`measuring ${basename(file)} into a pipe against tcpdump\n`);
     const m = repeatAll({ tcpdump: sh(tcpdump(file)), cli: sh(`${tc('info', file)} | cat > /dev/null`) }, quick ? 1 : 7);
     s.anchor.push({ capture: basename(file), packets: packetsOf(file), tcpdump: m.tcpdump.wall, cli: m.cli.wall });
@@ -249,13 +251,15 @@ if (sinks) {
   const sinkName = { null: '/dev/null (`cat out.ndjson > /dev/null`)', file: '-w FILE (`cp out.ndjson FILE`)', pipe: 'a pipe (`cat out.ndjson \\| cat > /dev/null`)' };
   const ms = (s) => `${fmt(s * 1000)} ms`;
   lines.push('## Output sinks', '');
-  lines.push(`Measured ${sinks.date} in **${sinks.mode} mode** (${sinks.mode === 'quick' ? '`npm run bench:quick`' : '`npm run bench` or `node bench/run.js --sinks`'}): ${sinks.runs} interleaved runs of each command, medians; load average ${sinks.load.map((l) => fmt(l, 1)).join(' at the start, ')} at the end (1 minute) on ${sinks.cores} cores. These figures are not from the run above.`, '');
+  lines.push(`Measured ${sinks.date} in **${sinks.mode} mode** (${sinks.mode === 'quick' ? '`npm run bench:quick`' : '`npm run bench` or `node bench/run.js --sinks`'}): ${sinks.runs === 1 ? 'one run of each command' : `${sinks.runs} interleaved runs of each command, medians`}; load average ${sinks.load.map((l) => fmt(l, 1)).join(' at the start, ')} at the end (1 minute) on ${sinks.cores} cores. ${sinks.alone ? 'Measured alone (`--sinks`), not in the run of the tables above.' : 'Measured in the same run as the tables above.'}`, '');
   lines.push(`The CLI itself (\`tracecap --verbosity V ${sinks.capture}\`, ${fmt(sinks.packets)} packets) on each sink, against a plain copy of the same NDJSON bytes through the same sink (the command in brackets); the ratio is the CLI's time over the copy's. A copy to /dev/null takes a few tens of ms, so that ratio moves most between runs.`, '');
   lines.push('| verbosity | sink (plain copy) | NDJSON | plain copy | tracecap | tracecap / copy |', '|---|---|---:|---:|---:|---:|');
   for (const r of sinks.rows) lines.push(`| ${r.verbosity.toUpperCase()} | ${sinkName[r.sink]} | ${fmt(r.bytes / 1e6, 1)} MB | ${ms(r.copy)} | ${ms(r.cli)} | ${fmt(r.cli / r.copy, 1)}× |`);
-  lines.push('', 'Into the same pipe, against tcpdump (`tcpdump -n -r FILE | cat > /dev/null` and `tracecap --verbosity info FILE | cat > /dev/null`), whole processes; packets/s = packets / wall time:', '');
-  lines.push('| capture | packets | tcpdump -n | tracecap INFO | tracecap / tcpdump |', '|---|---:|---:|---:|---:|');
-  for (const a of sinks.anchor) lines.push(`| ${a.capture} | ${fmt(a.packets)} | ${fmt(a.packets / a.tcpdump)} pkt/s | ${fmt(a.packets / a.cli)} pkt/s | ${fmt(a.tcpdump / a.cli, 2)}× |`);
+  if (sinks.anchor.length) {
+    lines.push('', 'Into the same pipe, against tcpdump (`tcpdump -n -r FILE | cat > /dev/null` and `tracecap --verbosity info FILE | cat > /dev/null`), whole processes; packets/s = packets / wall time:', '');
+    lines.push('| capture | packets | tcpdump -n | tracecap INFO | tracecap / tcpdump |', '|---|---:|---:|---:|---:|');
+    for (const a of sinks.anchor) lines.push(`| ${a.capture} | ${fmt(a.packets)} | ${fmt(a.packets / a.tcpdump)} pkt/s | ${fmt(a.packets / a.cli)} pkt/s | ${fmt(a.tcpdump / a.cli, 2)}× |`);
+  }
   lines.push('', 'The writer thread forced on or off (`bench/sink.js --mode direct|thread`: the output layer with a translator, without the CLI), DEBUG; the CLI runs `auto`:', '');
   lines.push('| sink | inline (`direct`) | writer thread | `auto` picks |', '|---|---:|---:|---|');
   for (const r of sinks.modes) lines.push(`| ${r.sink === 'file' ? '-w FILE' : 'a pipe'} | ${ms(r.direct)} | ${ms(r.thread)} | ${r.auto === 'thread' ? 'the thread' : 'inline'} |`);

@@ -3,17 +3,20 @@
 // machine's speed cancels out. Writes bench/results.md and prints the same table.
 //   node bench/run.js            full run (generates a ≥ 1 GB capture and a 1M-flow capture)
 //   node bench/run.js --quick    small inputs, one run each (CI proves the harness works)
-//   node bench/run.js --report   rebuild results.md from the last run's figures (bench/data/results.json)
+//   node bench/run.js --report   rebuild results.md from the last run's figures (bench/data/results.json, sinks.json)
+//   node bench/run.js --sinks    measure the output sinks again (80 s here, no 1 GB capture needed), keep the rest's saved figures
 import { spawnSync, execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, statSync, existsSync, mkdirSync, openSync, readSync, closeSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, basename } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { generate } from './gen.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const report = process.argv.includes('--report');
+const sinksOnly = !report && process.argv.includes('--sinks');
 const RUNS = quick ? 1 : 3;
 // Small captures finish in a fraction of a second, where scheduling noise is largest: more runs.
 const SMALL_RUNS = quick ? 1 : 7;
@@ -24,6 +27,7 @@ const cli = join(root, 'bin', 'tracecap.js');
 const corpus = join(root, '..', 'shared', 'corpus', 'bench');
 const hasTshark = spawnSync('tshark', ['-v']).status === 0;
 const hasTime = existsSync('/usr/bin/time');
+const hasTcpdump = spawnSync('tcpdump', ['--version']).status === 0;
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -105,8 +109,8 @@ const big = join(dataDir, quick ? 'http-20m.pcap' : 'http-1g.pcap');
 const flows = join(dataDir, quick ? 'flows-20k.pcap' : 'flows-1m.pcap');
 const bigSize = quick ? 20e6 : 1.05e9;
 const flowCount = quick ? 20000 : 1000000;
-if (!report && (!existsSync(big) || statSync(big).size < bigSize)) { process.stderr.write(`generating ${big}\n`); generate('http', big, bigSize); }
-if (!report && (!existsSync(flows) || packetsOf(flows) < flowCount * 2)) { process.stderr.write(`generating ${flows}\n`); generate('flows', flows, flowCount); }
+if (!report && !sinksOnly && (!existsSync(big) || statSync(big).size < bigSize)) { process.stderr.write(`generating ${big}\n`); generate('http', big, bigSize); }
+if (!report && !sinksOnly && (!existsSync(flows) || packetsOf(flows) < flowCount * 2)) { process.stderr.write(`generating ${flows}\n`); generate('flows', flows, flowCount); }
 let corpusFiles = ['api-8000req-mtu1500.pcap', 'h2c-3000req-mtu1500.pcap'].map((f) => join(corpus, f)).filter((f) => existsSync(f));
 if (quick) {
   // Quick mode: the first 2000 packets of each corpus capture (editcap), so tshark finishes fast.
@@ -120,7 +124,13 @@ if (quick) {
 // there, while the 1 GB capture would keep tshark busy for most of an hour.
 const mid = join(dataDir, quick ? 'http-5k.pcap' : 'http-200k.pcap');
 const midPackets = quick ? 5000 : 200000;
-if (!report && !existsSync(mid)) execFileSync('editcap', ['-F', 'pcap', '-r', big, mid, `1-${midPackets}`]);
+if (!report && !existsSync(mid)) {
+  // Without the big capture (--sinks): the generator is deterministic, so a 40 MB run of it
+  // starts with the same packets.
+  let src = big;
+  if (!existsSync(big)) { src = join(dataDir, 'http-prefix.pcap'); generate('http', src, midPackets * 200); }
+  execFileSync('editcap', ['-F', 'pcap', '-r', src, mid, `1-${midPackets}`]);
+}
 const tsharkFiles = [...corpusFiles, mid];
 const inputs = [...corpusFiles, mid, big, flows];
 
@@ -130,8 +140,10 @@ const inputs = [...corpusFiles, mid, big, flows];
 const saved = join(dataDir, quick ? 'results-quick.json' : 'results.json');
 let results = {};
 let nodeStart, inst, wasmLen, gz, runDate;
-if (report) ({ results, nodeStart, inst, wasmLen, gz, runDate } = JSON.parse(readFileSync(saved, 'utf8')));
-else for (const file of inputs) {
+if (report || sinksOnly) {
+  if (!existsSync(saved)) throw new Error(`${saved} is missing: run the whole bench first (${quick ? 'npm run bench:quick' : 'npm run bench'})`);
+  ({ results, nodeStart, inst, wasmLen, gz, runDate } = JSON.parse(readFileSync(saved, 'utf8')));
+} else for (const file of inputs) {
   const name = basename(file);
   const packets = packetsOf(file);
   const size = statSync(file).size;
@@ -153,42 +165,63 @@ else for (const file of inputs) {
   results[name] = r;
 }
 // ---- output sinks ----------------------------------------------------------------------------
-// Each sink (/dev/null, a -w file, a pipe into `cat`) at INFO and DEBUG: a plain copy of the same
-// NDJSON bytes through the same sink (the floor), the CLI as it is, and the output module
-// (runtimes/node/output) driven by bench/sink.js the way the CLI will drive it once wired.
-let sinks;
-if (report) ({ sinks } = JSON.parse(readFileSync(saved, 'utf8')));
-if (!report) {
+// The CLI itself on each sink (/dev/null, -w FILE, a pipe into `cat`) at INFO and DEBUG, each
+// against a plain copy of the same NDJSON bytes through the same sink (`cat >`, `cp`,
+// `cat | cat`): the ratio is the CLI's time over the copy's. tcpdump -n -r into the same pipe is
+// the anchor for packets/s. bench/sink.js forces the output layer's writer thread on or off,
+// which the CLI cannot: it checks the choice `auto` makes for files and pipes.
+// The figures are saved on their own (sinks.json), with the run's mode and load average, so
+// that `--sinks` can measure them again without the rest (and without the 1 GB capture).
+function measureSinks() {
+  const runs = quick ? 1 : 5;
   const sinkCapture = mid;
   const sinkJs = join(root, 'bench', 'sink.js');
   const fileOut = join(dataDir, 'sink-file.ndjson');
   const q = (x) => `'${x.replace(/'/g, `'\\''`)}'`;
   const node = q(process.execPath);
-  sinks = { capture: basename(sinkCapture), rows: [] };
+  // pipefail: a CLI that fails into `| cat` must fail the bench, not pass as a fast run.
+  const sh = (script) => ['bash', ['-c', `set -o pipefail; ${script}`]];
+  const tc = (verbosity, file) => `${node} ${q(cli)} --verbosity ${verbosity} ${q(file)}`;
+  const tcpdump = (file) => `tcpdump -n -r ${q(file)} 2>/dev/null | cat > /dev/null`;
+  const s = { capture: basename(sinkCapture), packets: packetsOf(sinkCapture), runs, mode: quick ? 'quick' : 'full',
+    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', cores: cpus().length, load: [loadavg()[0]], rows: [], anchor: [], modes: [], alone: sinksOnly };
   for (const verbosity of ['info', 'debug']) {
     const ndjson = join(dataDir, `sink-${verbosity}.ndjson`);
-    execFileSync('sh', ['-c', `${node} ${q(cli)} --verbosity ${verbosity} ${q(sinkCapture)} > ${q(ndjson)}`], { env: childEnv });
+    execFileSync('sh', ['-c', `${tc(verbosity, sinkCapture)} > ${q(ndjson)}`], { env: childEnv });
     const bytes = statSync(ndjson).size;
     process.stderr.write(`measuring sinks at ${verbosity.toUpperCase()} (${fmt(bytes / 1e6, 1)} MB of NDJSON)\n`);
-    const tc = `${node} ${q(cli)} --verbosity ${verbosity} ${q(sinkCapture)}`;
-    const mod = `${node} ${q(sinkJs)} --verbosity ${verbosity} ${q(sinkCapture)}`;
-    const sh = (script) => ['sh', ['-c', script]];
-    const m = repeatAll({
+    const cmds = {
       nullCopy: sh(`cat ${q(ndjson)} > /dev/null`),
-      nullCli: sh(`${tc} > /dev/null`),
-      nullMod: sh(`${mod} > /dev/null`),
+      nullCli: sh(`${tc(verbosity, sinkCapture)} > /dev/null`),
       fileCopy: sh(`cp ${q(ndjson)} ${q(fileOut)}`),
-      fileCli: sh(`${tc} -w ${q(fileOut)}`),
-      fileMod: sh(`${mod} -w ${q(fileOut)}`),
+      fileCli: sh(`${tc(verbosity, sinkCapture)} -w ${q(fileOut)}`),
       pipeCopy: sh(`cat ${q(ndjson)} | cat > /dev/null`),
-      pipeCli: sh(`${tc} | cat > /dev/null`),
-      pipeMod: sh(`${mod} | cat > /dev/null`),
-    }, RUNS);
-    for (const sink of ['null', 'file', 'pipe']) sinks.rows.push({ verbosity, sink, bytes, copy: m[`${sink}Copy`].wall, cli: m[`${sink}Cli`].wall, mod: m[`${sink}Mod`].wall });
+      pipeCli: sh(`${tc(verbosity, sinkCapture)} | cat > /dev/null`),
+    };
+    if (verbosity === 'info' && hasTcpdump) cmds.tcpdump = sh(tcpdump(sinkCapture));
+    else for (const m of ['direct', 'thread']) {
+      cmds[`file-${m}`] = sh(`${node} ${q(sinkJs)} --mode ${m} --verbosity ${verbosity} -w ${q(fileOut)} ${q(sinkCapture)}`);
+      cmds[`pipe-${m}`] = sh(`${node} ${q(sinkJs)} --mode ${m} --verbosity ${verbosity} ${q(sinkCapture)} | cat > /dev/null`);
+    }
+    const m = repeatAll(cmds, runs);
+    for (const sink of ['null', 'file', 'pipe']) s.rows.push({ verbosity, sink, bytes, copy: m[`${sink}Copy`].wall, cli: m[`${sink}Cli`].wall });
+    if (m.tcpdump) s.anchor.push({ capture: s.capture, packets: s.packets, tcpdump: m.tcpdump.wall, cli: m.pipeCli.wall });
+    if (verbosity === 'debug') for (const sink of ['file', 'pipe']) s.modes.push({ verbosity, sink, auto: sink === 'file' ? 'thread' : 'direct', direct: m[`${sink}-direct`].wall, thread: m[`${sink}-thread`].wall });
   }
+  // The corpus captures: INFO into the pipe against tcpdump, where Node's start-up weighs most.
+  for (const file of hasTcpdump ? corpusFiles : []) {
+    process.stderr.write(`measuring ${basename(file)} into a pipe against tcpdump\n`);
+    const m = repeatAll({ tcpdump: sh(tcpdump(file)), cli: sh(`${tc('info', file)} | cat > /dev/null`) }, quick ? 1 : 7);
+    s.anchor.push({ capture: basename(file), packets: packetsOf(file), tcpdump: m.tcpdump.wall, cli: m.cli.wall });
+  }
+  s.load.push(loadavg()[0]);
+  return s;
 }
+const savedSinks = join(dataDir, quick ? 'sinks-quick.json' : 'sinks.json');
+let sinks = existsSync(savedSinks) ? JSON.parse(readFileSync(savedSinks, 'utf8')) : null;
+if (!report) { sinks = measureSinks(); writeFileSync(savedSinks, JSON.stringify(sinks)); }
 
-if (!report) {
+if (!report && !sinksOnly) {
   // Node's own start-up and exit (an empty ES module): the floor under every Node process above.
   nodeStart = repeat(process.execPath, [join(root, 'bench', 'noop.js')], SMALL_RUNS);
   inst = instantiation();
@@ -196,7 +229,7 @@ if (!report) {
   wasmLen = wasm.length;
   gz = gzipSync(wasm, { level: 9 }).length;
   runDate = new Date().toISOString().slice(0, 10);
-  writeFileSync(saved, JSON.stringify({ results, sinks, nodeStart, inst, wasmLen, gz, runDate }));
+  writeFileSync(saved, JSON.stringify({ results, nodeStart, inst, wasmLen, gz, runDate }));
 }
 
 // ---- report ----------------------------------------------------------------------------------------
@@ -215,11 +248,21 @@ lines.push('', `Node start-up (an empty ES module, whole process): ${fmt(nodeSta
 lines.push('', `Core module: ${fmt(wasmLen)} bytes (${fmt(wasmLen / 1024, 1)} KiB), ${fmt(gz)} bytes gzipped; compile ${fmt(inst.compile, 2)} ms, instantiate ${fmt(inst.instantiate, 2)} ms (medians of 15).`, '');
 
 if (sinks) {
-  const sinkName = { null: '/dev/null', file: 'a file (-w FILE)', pipe: 'a pipe (\\| cat > /dev/null)' };
+  const sinkName = { null: '/dev/null (`cat out.ndjson > /dev/null`)', file: '-w FILE (`cp out.ndjson FILE`)', pipe: 'a pipe (`cat out.ndjson \\| cat > /dev/null`)' };
+  const ms = (s) => `${fmt(s * 1000)} ms`;
   lines.push('## Output sinks', '');
-  lines.push(`${sinks.capture}, whole processes (median of ${RUNS}): a plain copy of the same NDJSON through the same sink (\`cat\`, \`cp\`), the CLI as it is, and the output module (runtimes/node/output: blocking pipe, writer thread) driven by bench/sink.js as the CLI will drive it.`, '');
-  lines.push('| verbosity | sink | NDJSON | plain copy | CLI | output module | module vs CLI |', '|---|---|---:|---:|---:|---:|---:|');
-  for (const r of sinks.rows) lines.push(`| ${r.verbosity.toUpperCase()} | ${sinkName[r.sink]} | ${fmt(r.bytes / 1e6, 1)} MB | ${fmt(r.copy * 1000)} ms | ${fmt(r.cli * 1000)} ms | ${fmt(r.mod * 1000)} ms | ${fmt(r.cli / r.mod, 2)}× |`);
+  lines.push(`Measured ${sinks.date} in **${sinks.mode} mode** (${sinks.mode === 'quick' ? '`npm run bench:quick`' : '`npm run bench` or `node bench/run.js --sinks`'}): ${sinks.runs === 1 ? 'one run of each command' : `${sinks.runs} interleaved runs of each command, medians`}; load average ${sinks.load.map((l) => fmt(l, 1)).join(' at the start, ')} at the end (1 minute) on ${sinks.cores} cores. ${sinks.alone ? 'Measured alone (`--sinks`), not in the run of the tables above.' : 'Measured in the same run as the tables above.'}`, '');
+  lines.push(`The CLI itself (\`tracecap --verbosity V ${sinks.capture}\`, ${fmt(sinks.packets)} packets) on each sink, against a plain copy of the same NDJSON bytes through the same sink (the command in brackets); the ratio is the CLI's time over the copy's. A copy to /dev/null takes a few tens of ms, so that ratio moves most between runs.`, '');
+  lines.push('| verbosity | sink (plain copy) | NDJSON | plain copy | tracecap | tracecap / copy |', '|---|---|---:|---:|---:|---:|');
+  for (const r of sinks.rows) lines.push(`| ${r.verbosity.toUpperCase()} | ${sinkName[r.sink]} | ${fmt(r.bytes / 1e6, 1)} MB | ${ms(r.copy)} | ${ms(r.cli)} | ${fmt(r.cli / r.copy, 1)}× |`);
+  if (sinks.anchor.length) {
+    lines.push('', 'Into the same pipe, against tcpdump (`tcpdump -n -r FILE | cat > /dev/null` and `tracecap --verbosity info FILE | cat > /dev/null`), whole processes; packets/s = packets / wall time:', '');
+    lines.push('| capture | packets | tcpdump -n | tracecap INFO | tracecap / tcpdump |', '|---|---:|---:|---:|---:|');
+    for (const a of sinks.anchor) lines.push(`| ${a.capture} | ${fmt(a.packets)} | ${fmt(a.packets / a.tcpdump)} pkt/s | ${fmt(a.packets / a.cli)} pkt/s | ${fmt(a.tcpdump / a.cli, 2)}× |`);
+  }
+  lines.push('', 'The writer thread forced on or off (`bench/sink.js --mode direct|thread`: the output layer with a translator, without the CLI), DEBUG; the CLI runs `auto`:', '');
+  lines.push('| sink | inline (`direct`) | writer thread | `auto` picks |', '|---|---:|---:|---|');
+  for (const r of sinks.modes) lines.push(`| ${r.sink === 'file' ? '-w FILE' : 'a pipe'} | ${ms(r.direct)} | ${ms(r.thread)} | ${r.auto === 'thread' ? 'the thread' : 'inline'} |`);
   lines.push('');
 }
 

@@ -1,8 +1,8 @@
-// Drives the output layer with a translator the way the CLI does (pushFrom + setSink), so that
-// bench/run.js can measure each sink before the CLI is wired to runtimes/node/output:
-//   node bench/sink.js [--mode legacy|direct|thread|auto] [--verbosity info|debug] [-w FILE] CAPTURE
-// legacy = the CLI's writeAll() today (writeSync, 1 ms Atomics.wait naps on EAGAIN).
-import { openSync, readSync, writeSync, closeSync } from 'node:fs';
+// Drives the output layer with a translator the way the CLI does (pushFrom + setSink), with the
+// writer thread forced on or off, which the CLI cannot do: bench/run.js measures the CLI itself
+// on each sink, and this to check the choice `auto` makes (inline or thread) for files and pipes.
+//   node bench/sink.js [--mode direct|thread|auto] [--verbosity info|debug] [-w FILE] [--report] CAPTURE
+import { openSync, readSync, closeSync } from 'node:fs';
 import { createNodeTranslator } from '../dist/runtimes/node/core.js';
 import { createFdSink } from '../dist/runtimes/node/output/sink.js';
 import { openFileOutput } from '../dist/runtimes/node/output/rotate.js';
@@ -19,21 +19,8 @@ const input = argv[0];
 // As bin/tracecap.js does: touching process.stdout makes a pipe on fd 1 non-blocking.
 process.stdout.on('error', (e) => { if (e.code === 'EPIPE') process.exit(0); throw e; });
 
-const pause = new Int32Array(new SharedArrayBuffer(4));
-function legacyWrite(fd, view) {
-  let off = 0;
-  while (off < view.length) {
-    try { off += writeSync(fd, view, off, view.length - off); } catch (e) { if (e.code !== 'EAGAIN') throw e; Atomics.wait(pause, 0, 0, 1); }
-  }
-}
-
 const t = await createNodeTranslator({ verbosity });
-let sink;
-if (mode === 'legacy') {
-  const fd = out ? openSync(out, 'w') : 1;
-  sink = { write: (v) => legacyWrite(fd, v), close: () => { if (fd !== 1) closeSync(fd); } };
-} else if (out) sink = openFileOutput({ template: out, mode });
-else sink = createFdSink(1, { mode });
+const sink = out ? openFileOutput({ template: out, mode }) : createFdSink(1, { mode });
 const t0 = performance.now();
 let inWrite = 0;
 try {

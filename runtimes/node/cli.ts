@@ -91,11 +91,15 @@ function programsFor(expression: string, head: Uint8Array): BpfProgram[] {
 
 // Reports a file that cannot be opened; the exit status, or null for any other error.
 function fileError(e: unknown, name: string): number | null {
+  if (e instanceof OutputError) return null; // the output's, reported by main()
   const err = e as NodeJS.ErrnoException;
   if (err.code !== 'ENOENT' && err.code !== 'EACCES' && err.code !== 'EISDIR') return null;
   process.stderr.write(`tracecap: ${err.path ?? name}: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : 'is a directory'}\n`);
   return 2;
 }
+
+/** Bytes of a capture file read between two turns of the event loop (where a Ctrl-C is seen). */
+const FILE_YIELD_BYTES = 8 << 20;
 
 /** Opens the output of a command: standard output, or the -w files (with --tee). */
 function openOutput(spec: OutputSpec): Sink & Partial<Pick<FileOutput, 'tick'>> {
@@ -188,9 +192,10 @@ async function translate(c: FileCommand, out: ReturnType<typeof openOutput>): Pr
   const limited = () => translator.error !== null || (c.options.limit !== undefined && translator.records >= c.options.limit);
   // Output goes straight from the core's memory to the sink: no copy, no queue.
   translator.setSink((view) => out.write(view));
-  // Standard input is read between events, so a stop (Ctrl-C, SIGTERM: say tcpdump -w - | tracecap
-  // was interrupted) ends the input there: every record so far is written and the files closed.
-  // A file is read synchronously; a signal then waits for its end.
+  // A stop (Ctrl-C, SIGTERM) ends the input where it is: every record so far is written and the
+  // files closed. Standard input is read between events anyway (say tcpdump -w - | tracecap was
+  // interrupted: exit 0, the stream simply ended); a file is read synchronously, handing the
+  // event loop a turn every FILE_YIELD_BYTES so the signal is seen (exit 130, as interrupted).
   let stopped = false;
   const onSignal = () => { stopped = true; };
   process.on('SIGINT', onSignal);
@@ -211,8 +216,14 @@ async function translate(c: FileCommand, out: ReturnType<typeof openOutput>): Pr
       const fd = openSync(c.input, 'r');
       try {
         // The file is read straight into the core's input space: no copy on the way in.
-        while (translator.pushFrom((space) => readSync(fd, space, 0, space.length, null)) > 0) {
+        let sinceYield = 0;
+        for (let n; (n = translator.pushFrom((space) => readSync(fd, space, 0, space.length, null))) > 0;) {
           if (limited()) break;
+          if ((sinceYield += n) >= FILE_YIELD_BYTES) {
+            sinceYield = 0;
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            if (stopped) break;
+          }
         }
       } finally { closeSync(fd); }
     }
@@ -232,5 +243,6 @@ async function translate(c: FileCommand, out: ReturnType<typeof openOutput>): Pr
     process.stderr.write(`tracecap: ${name}: ${err.message}\n`);
     return 2;
   }
+  if (stopped && !stdin) { process.stderr.write(`tracecap: ${name}: interrupted after ${translator.packets} packets\n`); return 130; }
   return 0;
 }

@@ -167,7 +167,7 @@ class RotatingOutput implements FileOutput {
         const final = this.#uniqueName(rendered);
         const dir = dirname(final);
         const tmp = join(dir, `.${basename(final)}.partial`);
-        if (dir !== this.#lastDir) { fs.mkdirSync(dir, { recursive: true }); this.#lastDir = dir; }
+        if (dir !== this.#lastDir) { makeDirs(dir); this.#lastDir = dir; }
         fd = fs.openSync(tmp, 'w');
         cur = { fd, tmp, final, openedAt: at, bytes: 0 };
       }
@@ -225,6 +225,27 @@ function isSpecial(path: string): boolean {
  */
 export function openFileOutput(options: FileOutputOptions): FileOutput {
   return new RotatingOutput(options);
+}
+
+/**
+ * mkdir -p, one level at a time. Not mkdirSync({ recursive: true }): in Node 20 that spins
+ * forever on a path under a directory where mkdir fails with ENOENT although the parent exists
+ * (/proc/x/y), and a CLI must fail there with a message, not hang.
+ */
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      if (!fs.statSync(d).isDirectory()) throw Object.assign(new Error(`${d}: not a directory`), { code: 'ENOTDIR' });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(d) === d) throw e;
+      missing.push(d);
+    }
+  }
+  for (const d of missing.reverse()) {
+    try { fs.mkdirSync(d); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; }
+  }
 }
 
 /** Parses a -G value (seconds, a whole number ≥ 1); throws TemplateError. */

@@ -1,8 +1,8 @@
 // The tracecap CLI as a user runs it: files, stdin, -w, -c, verbosity, exit codes and the
 // one-line errors for damaged or foreign input.
 import { describe, it, expect } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as B from '../../helpers/build.js';
@@ -117,6 +117,44 @@ describe('tracecap CLI', () => {
       expect(r.err).toMatch(/^tracecap: /);
       expect(r.err).not.toMatch(/\n\s+at /);
     }
+  });
+  it('-w where no file can be made: one line naming the output, exit 2, no hang', () => {
+    for (const [w, reason] of [['/proc/tracecap-nope/x.json', /no such file or directory/], [`${file}/x.json`, /not a directory/]] as const) {
+      const r = spawnSync(process.execPath, [BIN, file, '-w', w], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
+      expect(r.status, `${w}: ${r.stderr}`).toBe(2);
+      expect(lines(r.stderr)).toHaveLength(1);
+      expect(r.stderr).toMatch(new RegExp(`^tracecap: ${w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: `));
+      expect(r.stderr).toMatch(reason);
+    }
+  });
+  it('Ctrl-C while reading a large file: every record so far complete in the -w file, one line, exit 130', async () => {
+    const big = join(tmp, 'big.pcap');
+    expect(spawnSync(process.execPath, ['bench/gen.js', 'http', big, '200000000']).status).toBe(0);
+    const dir = mkdtempSync(join(tmp, 'intr-'));
+    const child = spawn(process.execPath, [BIN, '--verbosity', 'info', big, '-w', join(dir, 'out.json')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => { err += d; });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Interrupt once the first records are written (the file exists under its temporary name):
+    // the whole file takes far longer than that to translate.
+    for (let i = 0; i < 2000 && !existsSync(join(dir, '.out.json.partial')); i++) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGINT');
+    const code = await exited;
+    rmSync(big);
+    expect(code, err).toBe(130);
+    expect(err).toMatch(/^tracecap: .*big\.pcap: interrupted after \d+ packets\n$/);
+    expect(readdirSync(dir)).toEqual(['out.json']);
+    const out = readFileSync(join(dir, 'out.json'));
+    expect(out[out.length - 1]).toBe(10);
+    // Every line a whole record, numbered from 0 without a gap (read as bytes: the file can be large).
+    let start = 0;
+    let n = 0;
+    for (let nl = out.indexOf(10); nl >= 0; start = nl + 1, nl = out.indexOf(10, start), n++) {
+      if (n % 997 === 0 || out.indexOf(10, nl + 1) < 0) expect(JSON.parse(out.subarray(start, nl).toString()).pcap.num).toBe(String(n));
+    }
+    expect(n).toBeGreaterThan(0);
+    expect(n).toBeLessThan(Number(/after (\d+) packets/.exec(err)![1]) + 1);
+    rmSync(dir, { recursive: true });
   });
   it('stops quietly when the reader goes away (EPIPE)', () => {
     const r = spawnSync('bash', ['-c', `node ${BIN} ${HTTP}h1-keepalive-mtu1500.pcap | head -c 100 > /dev/null; echo "\${PIPESTATUS[0]}"`]);

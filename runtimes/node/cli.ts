@@ -152,6 +152,8 @@ async function live(c: LiveCommand, out: ReturnType<typeof openOutput>): Promise
     return await runLive({
       ...c.options, ifaces: c.ifaces, engine: c.engine, snaplen: c.snaplen, promisc: c.promisc, count: c.count,
       timeoutSecs: c.timeoutSecs, filter: c.expression, ring: c.ring, sink: (view) => out.write(view),
+      // As tcpdump's "listening on": a user (or a script) sees when packets start to count.
+      onStarted: (ifaces, engine) => { process.stderr.write(`tracecap: listening on ${ifaces.map((i) => i.name).join(', ')} (${engine})\n`); },
     });
   } finally {
     if (tick) clearInterval(tick);

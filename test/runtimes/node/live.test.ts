@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { createTranslator, type TranslatorOptions } from '../../../src/index.js';
 import { Netns, netnsUnavailable, receiveTimestamps, veth, exited, collect, waitFor } from '../../helpers/netns.js';
+import { SUMMARY, summaryOf, expectSameRecords, nsTcpdump, packetsOf } from '../../helpers/live-checks.js';
 import type { ChildProcess } from 'node:child_process';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -17,7 +18,6 @@ const ENTRY = join(ROOT, 'dist/runtimes/node/live-entry.test-bundle.js');
 const TRAFFIC = join(ROOT, '../shared/tools/traffic.mjs');
 const ENGINES = ['tcpdump', 'libpcap'] as const;
 const VERBOSITIES = ['info', 'debug'] as const;
-const SUMMARY = /^tracecap: (\d+) packets? captured, (\d+) received by filter, (\d+) dropped by kernel, (\d+) dropped by interface$/;
 // What pcap-sidecar knows of `lo` inside a fresh namespace.
 const LO = { ifaceName: 'lo', ifaceIndex: 1, ifaceAddrs: ['127.0.0.1', '::1'] };
 const ID = { id: 'live-test', logName: 'log/live-test' };
@@ -59,13 +59,6 @@ function live(ns: Netns, options: Record<string, unknown>): Live {
   return { child, ready, out, err };
 }
 
-/** A plain `tcpdump -w FILE` in the namespace; `ready` once it listens. */
-function ns_tcpdump(ns: Netns, dev: string, file: string, filter: string, extra: string[] = []): { child: ChildProcess; ready: Promise<void> } {
-  // -Z root: the file is in a root-owned directory; tcpdump would drop to its own user first.
-  const child = ns.spawn('tcpdump', ['-i', dev, '-n', '-U', '-Z', 'root', '-s', '262144', ...extra, '-w', file, filter]);
-  return { child, ready: waitFor(child.stderr!, 'listening on', 15_000) };
-}
-
 /** Stops a live process with SIGINT; resolves to its exit status, records and stderr lines. */
 async function interrupt(l: Live): Promise<{ code: number | null; out: string; lines: string[] }> {
   l.child.kill('SIGINT');
@@ -92,19 +85,6 @@ async function translate(capture: Uint8Array, verbosity: 'info' | 'debug', iface
   return out;
 }
 
-/** The packets of a classic pcap file (as tcpdump writes it on this host: little-endian, microseconds). */
-function packetsOf(file: Uint8Array): { sec: number; nsec: number; len: number; data: Uint8Array }[] {
-  const b = Buffer.from(file.buffer, file.byteOffset, file.length);
-  expect(b.readUInt32LE(0)).toBe(0xa1b2c3d4);
-  const out = [];
-  for (let off = 24; off + 16 <= b.length;) {
-    const cap = b.readUInt32LE(off + 8);
-    out.push({ sec: b.readUInt32LE(off), nsec: b.readUInt32LE(off + 4) * 1000, len: b.readUInt32LE(off + 12), data: b.subarray(off + 16, off + 16 + cap) });
-    off += 16 + cap;
-  }
-  return out;
-}
-
 /** Capture times of records, from their `timestamp` field. */
 function stampsOf(ndjson: string): { sec: number; nsec: number }[] {
   return ndjson.split('\n').filter(Boolean).map((l) => {
@@ -125,22 +105,6 @@ function restamped(file: Uint8Array, stamps: { sec: number; nsec: number }[]): U
     parts.push(h, Buffer.from(p.data));
   });
   return Buffer.concat(parts);
-}
-
-/** Asserts that every stderr line is the summary line, once; returns its counters. */
-function summaryOf(lines: string[]): number[] {
-  expect(lines).toHaveLength(1);
-  const m = SUMMARY.exec(lines[0]!);
-  expect(m, lines[0]).not.toBeNull();
-  return m!.slice(1).map(Number);
-}
-
-function expectSameRecords(actual: string, expected: string, what: string): void {
-  const a = actual.split('\n');
-  const e = expected.split('\n');
-  // Line by line first: a whole-capture diff would be unreadable.
-  for (let i = 0; i < Math.min(a.length, e.length); i++) if (a[i] !== e[i]) expect(a[i], `${what}: record ${i}`).toBe(e[i]);
-  expect(a.length, `${what}: records`).toBe(e.length);
 }
 
 /** A UDP flood generator and counter: sends up to `count` datagrams within `ms`, prints {sent, received}. */
@@ -264,7 +228,7 @@ describe.skipIf(unavailable !== null)('live capture (runLive in a network namesp
       const index = veth(a, b, net);
       const p = port++;
       const files = { lo: join(tmp, 'multi-lo.pcap'), tcv0: join(tmp, 'multi-tcv0.pcap') };
-      const refs = Object.entries(files).map(([dev, file]) => ns_tcpdump(a, dev, file, `udp port ${p}`));
+      const refs = Object.entries(files).map(([dev, file]) => nsTcpdump(a, dev, file, `udp port ${p}`));
       writeFileSync(join(tmp, 'echo.mjs'), ECHO);
       writeFileSync(join(tmp, 'pings.mjs'), PINGS);
       const echoes = [a.spawn(process.execPath, [join(tmp, 'echo.mjs'), '127.0.0.1', String(p)]), b.spawn(process.execPath, [join(tmp, 'echo.mjs'), `10.99.${net}.2`, String(p)])];
@@ -299,7 +263,7 @@ describe.skipIf(unavailable !== null)('live capture (runLive in a network namesp
       const p = port++;
       const file = join(tmp, 'any.pcap');
       // Cooked v1 is what libpcap (and so pcap-sidecar) gives on any; tcpdump 4.99 picks v2 unless told.
-      const ref = ns_tcpdump(ns, 'any', file, `udp port ${p}`, ['-y', 'LINUX_SLL']);
+      const ref = nsTcpdump(ns, 'any', file, `udp port ${p}`, ['-y', 'LINUX_SLL']);
       const lives = ENGINES.map((engine) => ({ engine, run: live(ns, { ifaces: ['any'], engine, verbosity: 'debug', filter: `udp port ${p}` }) }));
       await Promise.all([ref.ready, ...lives.map((l) => l.run.ready)]);
       const traffic = ns.spawn(process.execPath, [TRAFFIC, 'dns', String(p), '15']);

@@ -22,8 +22,9 @@ describe.skipIf(!root)('live capture without the pcap package', () => {
       expect(r.status, r.stderr).toBe(0);
       const lines = r.stderr.split('\n').filter((l) => l !== '');
       expect(lines[0]).toBe('tracecap: the optional package pcap is not installed; capturing with tcpdump');
-      expect(lines[1]).toMatch(/^tracecap: \d+ packets captured, \d+ received by filter, \d+ dropped by kernel/);
-      expect(lines).toHaveLength(2);
+      expect(lines[1]).toBe('tracecap: listening on lo (tcpdump)');
+      expect(lines[2]).toMatch(/^tracecap: \d+ packets captured, \d+ received by filter, \d+ dropped by kernel/);
+      expect(lines).toHaveLength(3);
       // The engine named explicitly is an error, not a fallback.
       const e = spawnSync(process.execPath, [join(dir, 'bin/tracecap.js'), '-i', 'lo', '--timeout', '1', '--engine', 'libpcap'], { encoding: 'utf8', timeout: 30_000 });
       expect(e.status).toBe(2);

@@ -5,6 +5,9 @@ import { mkdtempSync, writeFileSync, rmSync, openSync, readSync, closeSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseBpfDdd, BPF_MAXINSNS, type BpfProgram } from '../../src/filter.js';
+// An empty pcap with the link type to compile for: tcpdump -r needs one (tcpdump -ddd alone
+// compiles for the default interface's link type).
+import { pcapGlobalHeader } from './capture/pcapstream.js';
 
 /** Link types a filter is also compiled for when the capture may use others than it shows (pcapng), or shows none. */
 export const COMMON_LINKTYPES: readonly number[] = [1, 113, 276, 101, 0, 108, 228, 229];
@@ -21,19 +24,6 @@ export class BpfCompileError extends Error {
     this.expression = expression;
     this.reason = reason;
   }
-}
-
-// A pcap file header (no packets) with this link type: tcpdump -r needs one to know what to
-// compile for (tcpdump -ddd alone compiles for the default interface's link type).
-function emptyPcap(linktype: number, snaplen: number): Uint8Array {
-  const b = new Uint8Array(24);
-  const v = new DataView(b.buffer);
-  v.setUint32(0, 0xa1b2c3d4, true);
-  v.setUint16(4, 2, true);
-  v.setUint16(6, 4, true);
-  v.setUint32(16, snaplen, true);
-  v.setUint32(20, linktype, true);
-  return b;
 }
 
 // tcpdump's last complaint, e.g. "can't parse filter expression: syntax error" → "syntax error".
@@ -55,7 +45,7 @@ export function compileBpf(expression: string, linktypes: readonly number[], sna
     let firstError: BpfCompileError | null = null;
     for (const linktype of new Set(linktypes)) {
       const file = join(dir, `${linktype}.pcap`);
-      writeFileSync(file, emptyPcap(linktype, snaplen));
+      writeFileSync(file, pcapGlobalHeader(linktype, snaplen));
       // After --, getopt(3) takes nothing for an option: an expression such as "-w x" is refused, not obeyed.
       const r = spawnSync(options.tcpdump ?? 'tcpdump', ['-r', file, '-ddd', '-s', String(snaplen), '--', expression], { encoding: 'utf8' });
       if (r.error) {

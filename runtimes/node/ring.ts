@@ -12,6 +12,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { CapturedPacket } from './capture/types.js';
+import { PCAP_RECORD_HEADER_LEN, pcapGlobalHeader } from './capture/pcapstream.js';
 import { createTranslatorSync, type Translator, type TranslatorOptions } from '../../src/index.js';
 
 const MiB = 1 << 20;
@@ -34,16 +35,10 @@ export const DEFAULT_GRACE_MS = 1000;
 export const DEFAULT_DRAIN_SLICE_BYTES = 1 << 20;
 
 const MAX_TIMER_MS = 0x7fffffff;
-const REC = 16; // classic pcap record header: ts_sec, ts_nsec, incl_len, orig_len (little-endian)
-
-// Classic pcap file header with the nanosecond magic; the link type is filled in per ring.
-function pcapHeader(linktype: number): Uint8Array {
-  const h = new Uint8Array(24);
-  const v = new DataView(h.buffer);
-  v.setUint32(0, 0xa1b23c4d, true); v.setUint16(4, 2, true); v.setUint16(6, 4, true);
-  v.setUint32(16, MAX_CAPLEN, true); v.setUint32(20, linktype, true);
-  return h;
-}
+// Classic pcap record header: ts_sec, ts_nsec, incl_len, orig_len (little-endian). Written in
+// place through the ring's own DataView (capture/pcapstream.ts's writeRecordHeader makes a view
+// per call, and this runs for every captured packet).
+const REC = PCAP_RECORD_HEADER_LEN;
 
 /** A capture time (what the ring's clock returns): seconds since the Unix epoch and nanoseconds. */
 export interface Instant { sec: number; nsec: number }
@@ -167,7 +162,7 @@ export function createTriggerRing(o: TriggerRingOptions): TriggerRing {
   const slice = Math.floor(checkNumber(o.drainSliceBytes ?? DEFAULT_DRAIN_SLICE_BYTES, 1, MAX_RING_BYTES, 'drain slice bytes'));
   const secsNs = secs === null ? 0 : Math.round(secs * 1e9);
   const afterNs = Math.round(afterSecs * 1e9);
-  const header = pcapHeader(o.linktype);
+  const header = pcapGlobalHeader(o.linktype, MAX_CAPLEN);
   // A bad translator option would otherwise surface only at the first trigger, long after start.
   createTranslatorSync(o.core, o.translatorOptions);
 

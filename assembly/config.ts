@@ -15,6 +15,8 @@ export const OUT_CAP: i32 = 8 << 20;
  * compression pointers expand to 255 bytes each, escaped (≈ 200 KiB).
  */
 export const RECORD_RESERVE: i32 = 4 << 20;
+/** Record index entries (record/entry.ts) held until the host drains them with the output. */
+export const IDX_CAP: i32 = 8192;
 /** pcapng Interface Description Blocks remembered per section. */
 export const MAX_INTERFACES: i32 = 1024;
 /** Bytes of an interface name (pcapng if_name) kept; longer names are cut at a character boundary. */

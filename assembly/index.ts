@@ -23,6 +23,7 @@ import { setHeadLimit } from "./http/h1";
 import * as opts from "./record/options";
 import * as bpf from "./filter/bpf";
 import * as pf from "./filter/packet";
+import * as E from "./record/entry";
 
 let limit: u64 = 0;   // stop after this many records (0 = no limit)
 let records: u64 = 0; // records written (packets that passed the filters)
@@ -37,12 +38,12 @@ export function outPtr(): usize { return OUT_BASE; }
 /** Bytes of NDJSON waiting in the output window. */
 export function outLen(): i32 { return wOutLen(); }
 /** The host has drained the output window. */
-export function outReset(): void { wOutReset(); }
+export function outReset(): void { wOutReset(); E.reset(); }
 
 // Renders packets until the input runs dry, the output fills, or an error.
 function run(): i32 {
   while (!done) {
-    if (outFree() < RECORD_RESERVE) return Err.OUTPUT_FULL;
+    if (outFree() < RECORD_RESERVE || E.full()) return Err.OUTPUT_FULL;
     const r = reader.next();
     if (r == Next.NEED_MORE) break;
     if (r == Next.ERROR) return reader.errCode;
@@ -77,7 +78,7 @@ export function finish(): i32 {
 }
 
 /** Starts over for a new capture (options are kept). */
-export function reset(): void { reader.resetReader(); resetSerial(); resetAnalysis(); wOutReset(); done = false; records = 0; }
+export function reset(): void { reader.resetReader(); resetSerial(); resetAnalysis(); wOutReset(); E.reset(); done = false; records = 0; }
 
 /** Numbers the first packet n instead of 0 (a window cut from live traffic keeps its real serials). */
 export function setSerial(n: f64): void { setFirstSerial(n > 0 ? <u64>n : 0); }
@@ -129,6 +130,17 @@ export function setEphemeral(lo: i32, hi: i32): void { opts.setEphemeral(lo, hi)
 export function setMaxFlows(n: i32): void { setFlowCap(n); }
 /** Caps the bytes of an HTTP/1 message head reassembled per direction (256..MAX_HEAD). */
 export function setMaxHead(n: i32): void { setHeadLimit(n); }
+
+// ---- record index (record/entry.ts): one entry per record, drained with the output ------
+
+/** Turns the record index on (1) or off (0); before the first chunk. */
+export function setIndexing(on: i32): void { E.setEnabled(on != 0); }
+/** Address of the index entries of the records in the output window. */
+export function idxPtr(): usize { return E.IDX_BASE; }
+/** Index entries waiting (one per record in the output window, in order). */
+export function idxCount(): i32 { return E.count; }
+/** Bytes of one index entry. */
+export function idxEntryBytes(): i32 { return E.ENTRY_BYTES; }
 
 // ---- filters (filter/bpf.ts, filter/packet.ts): set before the first chunk ----------------
 

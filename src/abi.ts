@@ -30,6 +30,10 @@ export interface CoreExports {
   setMaxFlows(n: number): void;
   setMaxHead(n: number): void;
   recordsWritten(): number;
+  setIndexing(on: number): void;
+  idxPtr(): number;
+  idxCount(): number;
+  idxEntryBytes(): number;
   bpfScratch(): number;
   bpfCap(): number;
   setBpf(linkType: number, count: number): number;

@@ -1,5 +1,6 @@
 import { instantiateCore, instantiateCoreSync, OptKey, OsIfaceErr, type CoreExports } from './abi.js';
 import { CaptureError, ErrCode } from './errors.js';
+import { ENTRY_BYTES } from './entry.js';
 import { parseIp } from './ip.js';
 import { checkInsn, checkPort, l3Mask, l4Mask, parseCidr, parseSocketPair, tcpFlagMask, type BpfProgram, type SoftwareFilters } from './filter.js';
 
@@ -215,12 +216,28 @@ export class Translator {
     const core = this.#core;
     const len = core.outLen();
     if (len === 0) return;
+    if (this.#indexSink) {
+      const count = core.idxCount();
+      this.#indexSink(new Uint8Array(core.memory.buffer, core.idxPtr(), count * ENTRY_BYTES), count);
+    }
     const view = new Uint8Array(core.memory.buffer, core.outPtr(), len);
     if (this.#sink) this.#sink(view); else out.push(view.slice());
     core.outReset();
   }
 
   #sink: ((view: Uint8Array) => void) | null = null;
+  #indexSink: ((entries: Uint8Array, count: number) => void) | null = null;
+
+  /**
+   * Turns on the record index (src/entry.ts): before each batch of NDJSON is returned or sent
+   * to the sink, `sink` receives the index entries of its records, one per record in order, as
+   * a view into the core's memory valid only during the call. Set it before the first chunk.
+   */
+  setIndexSink(sink: ((entries: Uint8Array, count: number) => void) | null): void {
+    if (this.#core.idxEntryBytes() !== ENTRY_BYTES) throw new Error('tracecap core and host disagree on the index entry size');
+    this.#indexSink = sink;
+    this.#core.setIndexing(sink ? 1 : 0);
+  }
 
   /**
    * Sends output to `sink` instead of returning it: push() and finish() then return empty

@@ -67,6 +67,8 @@ export let pktNsec: i32 = 0;
 export let pktLink: u32 = 0;
 /** Interface id within the section (0 for classic pcap). */
 export let pktIface: i32 = 0;
+/** File offset of the packet just read's captured bytes. */
+export function pktFileOffset(): u64 { return base + <u64>(pktPtr - IN_BASE); }
 /** Whether the capture format is pcapng. */
 export let isNg = false;
 

@@ -15,6 +15,7 @@ import { Frame, H2Ev, h2Step, h2Event, h2Start, h2Release, framePtr, frameAvail,
 import { takeBuf, freeBuf, bufPtr } from "../http/buffers";
 import { takeTable, freeTable, table } from "../http/hpackpool";
 import { hpackDecode, hpackOutLen } from "../http/hpack";
+import * as E from "./entry";
 import { hdrReset, hdrAdd, hdrWrite, Drop } from "../http/headers";
 import { TraceRepr, parseTraceparent, parseCloudTrace } from "../trace/context";
 import { renderBuffer, frag, w, b, raw, u32dec, u64dec, i64dec, str, strBody, hex32, bin32, pos, setPos } from "../json/writer";
@@ -1097,7 +1098,10 @@ export function writeTopTrace(): void {
   if (traceEx < 0) return;
   const e = ex(traceEx);
   if (e.trace.hasSpan) { w(K_T_SPAN); hex16(e.trace.span); b(0x22); b(0x2c); }
-  w(K_T_TRACE); raw(optEscPtr(Opt.PROJECT), optEscLength(Opt.PROJECT)); w(K_TRACES); raw(e.trace.traceBuf, e.trace.traceLen); b(0x22); b(0x2c);
+  w(K_T_TRACE); const t0 = pos - 9; // the value starts at "projects/"
+  raw(optEscPtr(Opt.PROJECT), optEscLength(Opt.PROJECT)); w(K_TRACES); raw(e.trace.traceBuf, e.trace.traceLen);
+  if (E.enabled) E.trace(t0, <i32>(pos - t0));
+  b(0x22); b(0x2c);
   w(e.trace.sampled ? K_T_SAMPLED_T : K_T_SAMPLED_F);
 }
 const K_T_SPAN = frag("\"logging.googleapis.com/spanId\":\"");

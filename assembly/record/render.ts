@@ -29,6 +29,7 @@ import {
 } from "../names";
 import * as reader from "../capture/reader";
 import * as A from "./analyze";
+import * as E from "./entry";
 import * as bpf from "../filter/bpf";
 import * as pf from "../filter/packet";
 
@@ -233,10 +234,12 @@ export function renderPacket(): bool {
   const analysed = dbg && d.transport == Transport.TCP;
   if (analysed) analyse();
 
+  const index = E.enabled;
+  if (index) E.begin(pos);
   w(K_OPEN);
   if (d.net == NetKind.ARP) renderArp();
   if (d.hasDns) renderDns(dbg);
-  if (analysed && A.httpLen > 0) { w(K_HTTP); raw(A.httpPtr(), A.httpLen); comma(); }
+  if (analysed && A.httpLen > 0) { w(K_HTTP); if (index) E.http(pos, A.httpLen); raw(A.httpPtr(), A.httpLen); comma(); }
   if (d.transport == Transport.ICMP4 || d.transport == Transport.ICMP6) renderIcmp(dbg);
   if (d.link.ethernet) renderL2();
   if (d.net == NetKind.IPV4 || d.net == NetKind.IPV6) renderL3(dbg);
@@ -259,6 +262,7 @@ export function renderPacket(): bool {
   renderPcap(dbg, num);
   if (d.errCount > 0) w(K_SEVERITY);
   w(K_TS); u32dec(<u32>reader.pktNsec); w(K_TS_SEC); i64dec(reader.pktSec); w(K_END);
+  if (index) E.commit(pos, num, d.errCount > 0);
   return true;
 }
 

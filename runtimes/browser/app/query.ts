@@ -25,9 +25,10 @@
  *     any other WORD alone (`GET`, `404`, `10.0.0.1`, `http`) is free text.
  *
  * Comparisons: when the field and the value both read as finite numbers (a JSON number, or a
- * string of a decimal number such as L4.len "0"), they compare numerically (integers beyond 2^53
- * given as strings, such as flow ids, compare exactly); otherwise as strings (== and != exact and
- * case-sensitive, < and > by UTF-16 code units). Booleans compare with true/false. Objects compare
+ * string of a decimal number such as L4.len "0"; a quoted value "200" reads as 200 too), they
+ * compare numerically (integers beyond 2^53 given as strings, such as flow ids, compare exactly);
+ * otherwise as strings (== and != exact and case-sensitive, < and > by UTF-16 code units).
+ * A comparison with `severity` follows Cloud Logging: see SEVERITY_RANK. Booleans compare with true/false. Objects compare
  * by their JSON text. `~` is a case-insensitive substring test and `=~` a JavaScript RegExp test,
  * both on the string form. An array holds a comparison when any element does, except `!=`, which
  * is the negation of `==` on a present field (so `L3.flags != DF` means "no DF flag"). A missing
@@ -478,11 +479,11 @@ function compile(node: Node): Eval {
       };
     }
     case 'text': {
-      // The JSON text escapes <, > and & as \u003c, \u003e, \u0026 (Go style) and quotes with a
-      // backslash, so a needle matches either its raw form or its JSON-escaped form.
-      const escaped = JSON.stringify(node.needle).slice(1, -1)
-        .replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
-      const alternatives = escaped === node.needle ? escapeRegExp(node.needle) : `${escapeRegExp(node.needle)}|${escapeRegExp(escaped)}`;
+      // In JSON text a needle's quotes, backslashes and control characters are escaped, and
+      // tracecap (like Go) also writes <, > and & as \u003c, \u003e, \u0026: try each form.
+      const json = JSON.stringify(node.needle).slice(1, -1);
+      const go = json.replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+      const alternatives = [...new Set([node.needle, json, go])].map(escapeRegExp).join('|');
       const re = new RegExp(alternatives, 'i');
       return (env) => {
         if (env.cached === undefined) env.cached = env.text();

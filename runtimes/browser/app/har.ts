@@ -1,0 +1,167 @@
+/**
+ * @module tracecap/browser/app/har — HAR 1.2 export of the exchanges the ExchangeBuilder paired,
+ * so a capture opens in a browser's developer tools (Network panel → import HAR).
+ * Spec: http://www.softwareishard.com/blog/har-12-spec/ ; checked against har-validator in tests.
+ */
+import type { Cookie, Entry, Har, Header, Page, QueryString } from 'har-format';
+import { headerValue, type Exchange } from './http.js';
+
+/** HAR creator.version when the caller does not pass one (tracecap's package version). */
+export const TRACECAP_VERSION = '0.1.0';
+
+/** Options of toHar. */
+export interface HarOptions {
+  /** Adds one page with this title, and every entry refers to it. */
+  pageTitle?: string;
+  /** creator.version (default TRACECAP_VERSION). */
+  version?: string;
+}
+
+/** tracecap's custom entry fields (HAR allows fields starting with "_"). */
+export interface TracecapEntryFields {
+  /** Bare trace id of the exchange (the part after "/traces/"). */
+  _traceId?: string;
+  /** Packet serials (pcap.num) of the request and the response head; null when not captured. */
+  _packets: [number | null, number | null];
+  /** Why the exchange is incomplete (e.g. "stream reset by the server"), when known. */
+  _error?: string;
+}
+
+/**
+ * HAR 1.2 log of the exchanges (creator tracecap), for browsers' developer tools.
+ *
+ * Unknown values follow the spec: headersSize/bodySize −1, timings blocked/dns/connect/ssl −1;
+ * send and receive are 0 (the capture has one time per head), wait = latency and time = wait.
+ * An exchange without a response is kept with status 0, statusText "", httpVersion "", as
+ * browsers export failed requests, time 0 and `_error` saying why; one without a captured request
+ * has method and url "" (startedDateTime is then the response time).
+ */
+export function toHar(exchanges: readonly Exchange[], opts: HarOptions = {}): Har {
+  const pages: Page[] = [];
+  if (opts.pageTitle !== undefined) {
+    let start = Infinity; // a loop, not Math.min(...): spreading 50 000 arguments can overflow the stack
+    for (const e of exchanges) start = Math.min(start, e.reqTime);
+    pages.push({ id: 'page_1', title: opts.pageTitle, pageTimings: {}, startedDateTime: iso(Number.isFinite(start) ? start : 0) });
+  }
+  const entries: Entry[] = exchanges.map((e) => entry(e, pages.length > 0 ? 'page_1' : undefined));
+  return {
+    log: {
+      version: '1.2',
+      creator: { name: 'tracecap', version: opts.version ?? TRACECAP_VERSION },
+      ...(pages.length > 0 ? { pages } : {}),
+      entries,
+    },
+  };
+}
+
+function entry(e: Exchange, pageref: string | undefined): Entry {
+  const answered = e.status !== undefined;
+  const wait = answered && e.latency !== undefined ? e.latency : 0;
+  const reqHeaders = e.reqHeaders.map(header);
+  const respHeaders = e.respHeaders.map(header);
+  const out: Entry & TracecapEntryFields = {
+    ...(pageref !== undefined ? { pageref } : {}),
+    startedDateTime: iso(e.reqNum >= 0 ? e.reqTime : (e.respTime ?? e.reqTime)),
+    time: wait,
+    request: {
+      method: e.method,
+      url: e.url,
+      httpVersion: e.proto,
+      cookies: requestCookies(headerValue(e.reqHeaders, 'cookie')),
+      headers: reqHeaders,
+      queryString: queryString(e.url),
+      headersSize: e.reqHeadersSize ?? -1,
+      bodySize: e.reqSize ?? -1,
+    },
+    response: {
+      status: e.status ?? 0,
+      statusText: e.statusText ?? '',
+      httpVersion: answered ? (e.respProto ?? e.proto) : '',
+      cookies: e.respHeaders.filter(([k]) => k.toLowerCase() === 'set-cookie').map(([, v]) => setCookie(v)),
+      headers: respHeaders,
+      content: { size: e.respSize ?? 0, mimeType: headerValue(e.respHeaders, 'content-type') ?? 'x-unknown' },
+      redirectURL: headerValue(e.respHeaders, 'location') ?? '',
+      headersSize: e.respHeadersSize ?? -1,
+      bodySize: answered ? (e.respSize ?? -1) : -1,
+    },
+    cache: {},
+    timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait, receive: 0 },
+    serverIPAddress: e.serverIp,
+    connection: e.flow,
+    _packets: [e.reqNum >= 0 ? e.reqNum : null, e.respNum ?? null],
+  };
+  const id = e.trace !== undefined ? traceId(e.trace) : undefined;
+  if (id !== undefined) out._traceId = id;
+  if (!answered || e.reqNum < 0) out._error = e.note ?? (answered ? 'request not captured' : 'no response in the capture');
+  return out;
+}
+
+const header = ([name, value]: [string, string]): Header => ({ name, value });
+
+/** ISO 8601 of a capture time in ms (HAR startedDateTime); ms precision is what Date keeps. */
+function iso(ms: number): string {
+  return new Date(Math.floor(ms)).toISOString();
+}
+
+/** "projects/<p>/traces/<id>" → "<id>"; a value without that shape is kept as is. */
+export function traceId(trace: string): string {
+  const i = trace.lastIndexOf('/traces/');
+  return i >= 0 ? trace.slice(i + '/traces/'.length) : trace;
+}
+
+/** Percent-decoding that leaves malformed escapes as they are instead of throwing. */
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
+}
+
+/** Query of a URL as HAR name/value pairs (decoded; "a" alone gives value ""). */
+export function queryString(url: string): QueryString[] {
+  const q = url.indexOf('?');
+  if (q < 0) return [];
+  const hash = url.indexOf('#', q);
+  const query = url.slice(q + 1, hash < 0 ? undefined : hash);
+  const out: QueryString[] = [];
+  for (const part of query.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    out.push(eq < 0 ? { name: decode(part), value: '' } : { name: decode(part.slice(0, eq)), value: decode(part.slice(eq + 1)) });
+  }
+  return out;
+}
+
+/** Cookie request header → cookies ("a=1; b=2"). */
+export function requestCookies(cookie: string | undefined): Cookie[] {
+  if (cookie === undefined) return [];
+  const out: Cookie[] = [];
+  for (const part of cookie.split(';')) {
+    const p = part.trim();
+    if (p === '') continue;
+    const eq = p.indexOf('=');
+    out.push(eq < 0 ? { name: p, value: '' } : { name: p.slice(0, eq).trim(), value: p.slice(eq + 1).trim() });
+  }
+  return out;
+}
+
+/** One Set-Cookie value → cookie with the attributes HAR names (path, domain, expires, flags). */
+export function setCookie(v: string): Cookie {
+  const [pair = '', ...attrs] = v.split(';');
+  const eq = pair.indexOf('=');
+  const c: Cookie = eq < 0 ? { name: pair.trim(), value: '' } : { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim() };
+  for (const a of attrs) {
+    const i = a.indexOf('=');
+    const k = (i < 0 ? a : a.slice(0, i)).trim().toLowerCase();
+    const val = i < 0 ? '' : a.slice(i + 1).trim();
+    if (k === 'path') c.path = val;
+    else if (k === 'domain') c.domain = val;
+    else if (k === 'expires') {
+      const t = Date.parse(val);
+      if (!Number.isNaN(t)) c.expires = new Date(t).toISOString(); // HAR wants ISO 8601
+    } else if (k === 'httponly') c.httpOnly = true;
+    else if (k === 'secure') c.secure = true;
+  }
+  return c;
+}

@@ -166,12 +166,14 @@ async function app(c: AppCommand): Promise<number> {
     throw e;
   }
   if (!/^(127\.|::1$|localhost$)/.test(c.host)) process.stderr.write(`tracecap: listening on ${c.host}: reachable from other machines${c.file ? `, with ${c.file}` : ''}\n`);
-  process.stdout.write(`${server.url}\n`);
-  // A second Ctrl-C while closing finds no handler and ends the process the default way.
-  await new Promise<void>((resolve) => {
+  // The handlers are in place before the URL is out: whoever reads it may stop us at once. A
+  // second Ctrl-C while closing finds no handler and ends the process the default way.
+  const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
+  process.stdout.write(`${server.url}\n`);
+  await stopped;
   await server.close();
   return 0;
 }

@@ -1,6 +1,7 @@
 // The CLI's command line: one table of options read by Node's util.parseArgs (strict, so an
 // unknown option or a missing value is an error, not a guess), then checked and turned into
-// one of two commands: translate a capture (a file or standard input), or capture live.
+// one of three commands: translate a capture (a file or standard input), capture live, or serve
+// the browser app (`tracecap app`).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parsePortList, type SoftwareFilters } from '../../src/filter.js';
 import type { TranslatorOptions } from '../../src/index.js';
@@ -43,8 +44,19 @@ export interface LiveCommand {
   output: OutputSpec;
 }
 
+/** Serve the browser app (`tracecap app`), with a capture file to open or none. */
+export interface AppCommand {
+  kind: 'app';
+  port: number;
+  host: string;
+  /** The capture to serve and open, or null. */
+  file: string | null;
+  /** The app's directory (--root, for development); null: the packaged build/app. */
+  root: string | null;
+}
+
 /** What the command line asks for. */
-export type Command = FileCommand | LiveCommand | { kind: 'help' };
+export type Command = FileCommand | LiveCommand | AppCommand | { kind: 'help' };
 
 // Every option of the CLI, in one place. Values are read as strings and checked below, so each
 // error can name the option and the value.
@@ -87,8 +99,14 @@ const OPTIONS = {
   'max-triggers': { type: 'string' },
   'trigger-file': { type: 'string' },
   'trigger-regex': { type: 'string' },
+  // tracecap app
+  port: { type: 'string' },
+  host: { type: 'string' },
+  root: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
+/** Options of `tracecap app`, which takes no other (but --help). */
+const APP_ONLY = ['port', 'host', 'root'] as const;
 /** Options that only make sense when capturing live. */
 const LIVE_ONLY = ['s', 'p', 'timeout', 'engine', 'ring', 'ring-mb', 'after', 'max-triggers', 'trigger-file', 'trigger-regex'] as const;
 /** Options that describe a capture file's interface; live, the OS tells them. */
@@ -116,6 +134,9 @@ function firstSentence(message: string): string {
 
 /** Reads the command line (and $PROJECT_ID); throws UsageError with one line. */
 export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Command {
+  // A subcommand only as the first word: `tracecap -r app` (or ./app) still reads a file named app.
+  const app = argv[0] === 'app';
+  if (app) argv = argv.slice(1);
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
@@ -132,9 +153,12 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
   const v = parsed.values;
   if (v.help) return { kind: 'help' };
   const words = [...parsed.positionals];
+  const given = (names: readonly string[]) => names.filter((n) => (v as Record<string, unknown>)[n] !== undefined);
+  if (app) return appCommand(v, words);
+  const appOnly = given(APP_ONLY);
+  if (appOnly.length) throw new UsageError(`${flag(appOnly[0]!)} is for \`tracecap app\``);
   const live = v.i !== undefined;
 
-  const given = (names: readonly string[]) => names.filter((n) => (v as Record<string, unknown>)[n] !== undefined);
   if (live) {
     const wrong = given(FILE_ONLY);
     if (wrong.length) throw new UsageError(`${flag(wrong[0]!)} is for reading a capture; with -i the interface comes from the OS`);
@@ -200,6 +224,16 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
     timeoutSecs: v.timeout === undefined ? undefined : seconds('timeout', v.timeout),
     expression: words.join(' '), options, ring, output,
   };
+}
+
+function appCommand(v: Record<string, unknown> & { port?: string; host?: string; root?: string }, words: string[]): AppCommand {
+  const other = Object.keys(v).find((n) => n !== 'help' && !(APP_ONLY as readonly string[]).includes(n));
+  if (other) throw new UsageError(`${flag(other)} is not an option of \`tracecap app\``);
+  if (words.length > 1) throw new UsageError(`tracecap app serves one capture, not ${words.length}`);
+  const port = v.port === undefined ? 8080 : int('port', v.port);
+  if (port > 65535) throw new UsageError(`--port must be at most 65535, not ${port}`);
+  if (v.host === '') throw new UsageError('--host needs an address');
+  return { kind: 'app', port, host: v.host ?? '127.0.0.1', file: words[0] ?? null, root: v.root ?? null };
 }
 
 function outputSpec(v: { w?: string; G?: string; C?: string; W?: string; tee?: boolean; tz?: string }): OutputSpec {

@@ -6,13 +6,15 @@ import { createNodeTranslator } from './core.js';
 import { compileBpf, captureLinkTypesIn, fileHead, isPcapng, headShowsLinkTypes, BpfCompileError, COMMON_LINKTYPES } from './bpf.js';
 import type { BpfProgram } from '../../src/filter.js';
 import { ErrCode } from '../../src/index.js';
-import { parseCommandLine, UsageError, type Command, type FileCommand, type LiveCommand, type OutputSpec } from './args.js';
+import { parseCommandLine, UsageError, type AppCommand, type Command, type FileCommand, type LiveCommand, type OutputSpec } from './args.js';
 import { createFdSink, openFileOutput, OutputError, TemplateError, type Sink, type FileOutput } from './output/index.js';
 import { runLive } from './live.js';
+import { serveApp, AppServerError } from './app.js';
 
 const USAGE = `usage: tracecap [options] [FILE|-] [EXPRESSION]
        tracecap [options] -r FILE [EXPRESSION]
        tracecap -i IFACE [-i IFACE ...] [options] [EXPRESSION]
+       tracecap app [--port N] [--host ADDR] [FILE]
 Reads a pcap or pcapng capture (a file, or standard input for - or no FILE), or captures live
 on network interfaces (-i), and writes one JSON record per packet (NDJSON), in the format
 pcap-sidecar writes to Cloud Logging. EXPRESSION is a tcpdump filter (pcap-filter(7), compiled
@@ -64,6 +66,14 @@ Capture on a trigger (with -i): keep the last packets in memory, write them when
   --trigger-file FILE      follow FILE (like tail -F) for lines matching --trigger-regex RE
   --trigger-regex RE       (SIGUSR1 always triggers)
   --max-triggers N         stop after N windows
+
+The browser app (tracecap app): serves the viewer on this machine and prints its URL (one line
+on standard output); with FILE, the URL opens that capture. Ctrl-C or SIGTERM stops it (exit 0).
+(A capture file named app: tracecap ./app, or -r app.)
+  --port N                 TCP port (default 8080; 0: any free port)
+  --host ADDR              address to listen on (default 127.0.0.1; another one serves FILE to
+                           everyone who can reach it)
+  --root DIR               serve the app from DIR instead of the packaged build/app (development)
 
 Exit status: 0 success (for a live capture: stopped as asked); 1 usage error; 2 the input is
 not a capture or is damaged (every record before the damage is written, then one line on
@@ -124,6 +134,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     throw e;
   }
   if (command.kind === 'help') { process.stdout.write(USAGE); return 0; }
+  if (command.kind === 'app') return app(command);
   let out: ReturnType<typeof openOutput>;
   try {
     out = openOutput(command.output);
@@ -143,6 +154,28 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (code !== null) return code;
     throw e;
   }
+}
+
+/** Serves the browser app (runtimes/node/app.ts) until Ctrl-C or SIGTERM; prints only its URL on standard output. */
+async function app(c: AppCommand): Promise<number> {
+  let server;
+  try {
+    server = await serveApp({ port: c.port, host: c.host, file: c.file, ...(c.root === null ? {} : { root: c.root }) });
+  } catch (e) {
+    if (e instanceof AppServerError) { process.stderr.write(`tracecap: ${e.message}\n`); return 1; }
+    throw e;
+  }
+  if (!/^(127\.|::1$|localhost$)/.test(c.host)) process.stderr.write(`tracecap: listening on ${c.host}: reachable from other machines${c.file ? `, with ${c.file}` : ''}\n`);
+  // The handlers are in place before the URL is out: whoever reads it may stop us at once. A
+  // second Ctrl-C while closing finds no handler and ends the process the default way.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  process.stdout.write(`${server.url}\n`);
+  await stopped;
+  await server.close();
+  return 0;
 }
 
 /** Captures live (runtimes/node/live.ts) into the output; with -G the files also rotate while idle. */

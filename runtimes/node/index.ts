@@ -1,6 +1,7 @@
-/** @module tracecap/node — the Node host: the packaged core, the CLI's entry point, live capture, and filter compilation with tcpdump. */
+/** @module tracecap/node — the Node host: the packaged core, the CLI's entry point, live capture, filter compilation with tcpdump, and the browser app's local server. */
 export { loadCore, createNodeTranslator, wasmPath } from './core.js';
 export { main } from './cli.js';
+export { serveApp, appRoot, contentType, safeSegments, parseRange, AppServerError, SECURITY_HEADERS, CONTENT_SECURITY_POLICY, CAPTURE_PREFIX, type AppServer, type AppServerOptions } from './app.js';
 export { runLive, summaryLine, MERGE_WAIT_MS, MERGE_HELD_MAX, type LiveOptions } from './live.js';
 export { openEngine, defaultEngine, listInterfaces, selectInterfaces, ANY_INTERFACE, CaptureStartError, type CaptureEngine, type CaptureRequest, type CaptureStats, type CapturedPacket, type OsInterface, type EngineKind, type EngineHandlers } from './capture/index.js';
 export { compileBpf, captureLinkTypes, captureLinkTypesIn, BpfCompileError, COMMON_LINKTYPES } from './bpf.js';

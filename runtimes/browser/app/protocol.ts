@@ -1,0 +1,81 @@
+/** Messages between the app's page (main.tsx) and its worker (worker.ts); shared types only. */
+
+/** Translation options the settings panel edits (kept in the page's query string). */
+export interface AppOptions {
+  verbosity: 'info' | 'debug';
+  project?: string;
+  ifaceName?: string;
+  ifaceIndex?: number;
+  ifaceAddrs?: string[];
+}
+
+/** Where the capture comes from. */
+export type Source = { file: Blob; name: string } | { url: string };
+
+/** A time range in ms since the epoch, inclusive. */
+export type Range = [number, number];
+
+/** The page's requests; each carries an id the reply repeats. */
+export type Request =
+  | { op: 'open'; source: Source; options: AppOptions }
+  | { op: 'filter'; q: string; range: Range | null }
+  | { op: 'rows'; start: number; count: number }
+  | { op: 'detail'; pos: number }
+  | { op: 'conns'; sort: string; desc: boolean; start: number; count: number }
+  | { op: 'http'; sort: string; desc: boolean; start: number; count: number }
+  | { op: 'traces'; sort: string; desc: boolean; start: number; count: number }
+  | { op: 'trace'; id: string }
+  | { op: 'timeline'; bins: number }
+  | { op: 'export'; what: 'ndjson' | 'ndjson-filtered' | 'har' };
+
+/** Loading progress, sent while the worker translates. */
+export interface Progress { bytes: number; total: number; packets: number; records: number }
+
+/** The end of loading. */
+export interface Loaded extends Progress {
+  name: string;
+  store: 'opfs' | 'memory';
+  first: number; last: number;
+  error?: { message: string; offset: number; packets: number; code: string };
+}
+
+/** Events the worker sends without being asked. */
+export type Event =
+  | { ev: 'progress'; progress: Progress }
+  | { ev: 'loaded'; loaded: Loaded }
+  | { ev: 'failed'; message: string }
+  | { ev: 'reply'; id: number; result?: unknown; error?: string };
+
+/** A packet-table row. */
+export interface Row { pos: number; num: number; time: number; src: string; dst: string; proto: string; len: number; message: string; severity: string }
+
+/** Result of a filter request. */
+export type FilterResult = { ok: true; count: number; total: number } | { ok: false; message: string; offset: number };
+
+/** A connection (one flow id) with its counters. */
+export interface Conn {
+  id: number; flow: string; proto: string; client: string; server: string;
+  packetsFwd: number; packetsBwd: number; bytesFwd: number; bytesBwd: number;
+  start: number; end: number; exchanges: number;
+}
+
+/** An HTTP table row (Exchange from http.ts, headers left out). */
+export interface HttpRow {
+  id: number; proto: string; method: string; url: string; status?: number; reqTime: number; respTime?: number; latency?: number;
+  trace?: string; flow: string; reqNum: number; respNum?: number; client: string; server: string;
+}
+
+/** A trace with its counts. */
+export interface TraceRow { id: string; short: string; packets: number; exchanges: number; start: number; end: number }
+
+/** One waterfall row: a packet carrying the trace. */
+export interface TracePacket { pos: number; num: number; time: number; src: string; dst: string; proto: string; len: number; flags: string; kind: string; message: string }
+
+/** A trace opened as a waterfall. */
+export interface TraceDetail { id: string; start: number; end: number; packets: TracePacket[]; exchanges: HttpRow[] }
+
+/** Timeline bins: per protocol class, packets and bytes per second. */
+export interface Timeline { t: number[]; classes: string[]; packets: number[][]; bytes: number[][] }
+
+/** A record's detail: its JSON text and the packet's captured bytes. */
+export interface Detail { pos: number; num: number; text: string; bytes: Uint8Array; fileOffset: number }

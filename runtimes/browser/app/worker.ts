@@ -1,0 +1,532 @@
+/**
+ * The app's worker: translates the capture with the core, keeps the records in the store
+ * (store.ts) and a compact index (packets.ts), and answers the page's queries — filters, table
+ * rows, connections, HTTP exchanges, traces, the timeline, exports — so the page's thread only
+ * draws. Requests are handled between input chunks, so the page can explore while loading.
+ */
+import { createTranslator, CaptureError, ENTRY_BYTES, type Translator, type TranslatorOptions } from '../../../src/index.js';
+import { loadCore } from '../index.js';
+import { PacketIndex, CLASSES, utf8 } from './packets.js';
+import { openStore, type RecordStore } from './store.js';
+import { parseQuery, resolvePath, type Query } from './query.js';
+import { ExchangeBuilder, type Exchange } from './http.js';
+import { toHar } from './har.js';
+import type { AppOptions, Conn, Detail, Event, FilterResult, HttpRow, Loaded, Range, Request, Row, Source, Timeline, TraceDetail, TracePacket, TraceRow } from './protocol.js';
+
+const TRACE_KEY = 'logging.googleapis.com/trace';
+/** Bytes read from the store at once when scanning records in order. */
+const READ_BLOCK = 4 << 20;
+/** Longest stretch of work between two looks at the message queue (ms). */
+const SLICE_MS = 25;
+/** Trace ids kept per packet (HTTP/2 packets may carry frames of many streams). */
+const MAX_TRACES_PER_PACKET = 64;
+/** Packets listed in one trace's waterfall. */
+const MAX_TRACE_PACKETS = 20_000;
+
+const post = (e: Event, transfer: Transferable[] = []) => (self as unknown as { postMessage(m: unknown, t: Transferable[]): void }).postMessage(e, transfer);
+
+let corePromise: Promise<WebAssembly.Module> | null = null;
+const core = () => (corePromise ??= loadCore(new URL('tracecap.wasm', self.location.href)));
+
+/** Everything about the capture that is open. */
+class Session {
+  readonly index = new PacketIndex();
+  readonly exchanges = new ExchangeBuilder();
+  readonly generation: number;
+  store: RecordStore | null = null;
+  blob: Blob | null = null;
+  name = '';
+  loaded: Loaded | null = null;
+  view: View = { query: null, range: null, matches: null, scanned: 0, source: '' };
+  caches = new Map<string, unknown>();
+  constructor(generation: number) { this.generation = generation; }
+}
+
+/** The current filter: matching record positions (null: every record). */
+interface View { query: Query | null; range: Range | null; matches: Uint32Array | null; scanned: number; count?: number; source: string }
+
+let session: Session | null = null;
+let generation = 0;
+
+self.onmessage = (m: MessageEvent<{ id: number; req: Request }>) => {
+  const { id, req } = m.data;
+  handle(req).then(
+    (result) => { const t = transferables(result); post({ ev: 'reply', id, result }, t); },
+    (err: unknown) => post({ ev: 'reply', id, error: err instanceof Error ? err.message : String(err) }),
+  );
+};
+
+function transferables(result: unknown): Transferable[] {
+  if (result && typeof result === 'object' && 'bytes' in result && (result as Detail).bytes instanceof Uint8Array) return [(result as Detail).bytes.buffer as ArrayBuffer];
+  return [];
+}
+
+async function handle(req: Request): Promise<unknown> {
+  if (req.op === 'open') { void open(req.source, req.options); return null; }
+  const s = session;
+  if (!s || !s.store) throw new Error('no capture is open');
+  switch (req.op) {
+    case 'filter': return filter(s, req.q, req.range);
+    case 'rows': return rows(s, req.start, req.count);
+    case 'detail': return detail(s, req.pos);
+    case 'conns': return page(conns(s), req);
+    case 'http': { const list = httpRows(s); return { ...page(list, req), histogram: histogram(list) }; }
+    case 'traces': return page(traceRows(s), req);
+    case 'trace': return trace(s, req.id);
+    case 'timeline': return timeline(s, req.bins);
+    case 'export': return exportBlob(s, req.what);
+  }
+}
+
+// ---- loading ------------------------------------------------------------------------------
+
+function translatorOptions(o: AppOptions): TranslatorOptions {
+  const t: TranslatorOptions = { verbosity: o.verbosity };
+  if (o.project) t.project = o.project;
+  if (o.ifaceName) t.ifaceName = o.ifaceName;
+  if (o.ifaceIndex !== undefined) t.ifaceIndex = o.ifaceIndex;
+  if (o.ifaceAddrs?.length) t.ifaceAddrs = o.ifaceAddrs;
+  return t;
+}
+
+async function open(source: Source, options: AppOptions): Promise<void> {
+  const old = session;
+  const s = new Session(++generation);
+  session = s;
+  if (old?.store) await old.store.close();
+  let translator: Translator;
+  try {
+    if ('url' in source) {
+      const res = await fetch(source.url);
+      if (!res.ok) throw new Error(`cannot fetch ${source.url}: HTTP ${res.status}`);
+      s.blob = await res.blob();
+      s.name = decodeURIComponent(source.url.split('/').pop() ?? 'capture');
+    } else { s.blob = source.file; s.name = source.name; }
+    translator = await createTranslator(await core(), translatorOptions(options));
+    s.store = await openStore();
+  } catch (err) {
+    if (session === s) post({ ev: 'failed', message: err instanceof Error ? err.message : String(err) });
+    return;
+  }
+  const store = s.store;
+  let pending: Uint8Array | null = null, pendingCount = 0;
+  let failure: string | null = null;
+  translator.setIndexSink((entries, count) => { pending = entries.slice(0, count * ENTRY_BYTES); pendingCount = count; });
+  translator.setSink((view) => {
+    if (failure !== null) return;
+    try {
+      if (pending) s.index.add(pending, pendingCount, view, (pos, line, off, len) => onHttp(s, view, pos, line, off, len));
+      pending = null;
+      store.append(view);
+    } catch (err) { failure = err instanceof Error ? err.message : String(err); }
+  });
+  const total = s.blob.size;
+  const reader = (s.blob.stream() as ReadableStream<Uint8Array>).getReader();
+  let bytes = 0, lastPost = 0;
+  const progress = () => ({ bytes, total, packets: translator.packets, records: s.index.count });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (session !== s) { void reader.cancel(); return; }
+      if (done) break;
+      bytes += value.length;
+      translator.push(value);
+      if (failure !== null || translator.error) break;
+      extendView(s);
+      const now = performance.now();
+      if (now - lastPost > 100) { lastPost = now; post({ ev: 'progress', progress: progress() }); }
+      await yieldToMessages();
+    }
+    if (failure === null && !translator.error) translator.finish();
+  } catch (err) {
+    failure ??= err instanceof Error ? err.message : String(err);
+  }
+  if (session !== s) return;
+  extendView(s);
+  const idx = s.index;
+  const loaded: Loaded = {
+    ...progress(), name: s.name, store: store.kind,
+    first: idx.count ? idx.time.a[0]! : 0, last: idx.count ? idx.time.a[idx.count - 1]! : 0,
+  };
+  const e = translator.error;
+  if (e instanceof CaptureError) loaded.error = { message: e.message, offset: e.offset, packets: e.packets, code: e.codeName };
+  else if (failure !== null) loaded.error = { message: failure, offset: bytes, packets: translator.packets, code: 'LIMIT' };
+  s.loaded = loaded;
+  s.caches.clear();
+  post({ ev: 'loaded', loaded });
+}
+
+function onHttp(s: Session, view: Uint8Array, pos: number, line: number, off: number, len: number): void {
+  let http: unknown;
+  try { http = JSON.parse(utf8(view, line + off, len)); } catch { return; }
+  const idx = s.index;
+  const code = (http as { code?: unknown }).code;
+  if (typeof code === 'number' && code > 0 && code < 65536) idx.code.a[pos] = code;
+  // HTTP/2: each stream's frames may carry their own trace.
+  const found: string[] = [];
+  collectTraces(http, found, 0);
+  // The trace column keeps the top-level value exactly (filters read it); other traces go beside it.
+  const top = idx.trace.a[pos]!;
+  const ids = [...new Set(found.map((t) => idx.traces.id(t)))].filter((t) => t !== top);
+  if (ids.length) idx.moreTraces.set(pos, ids);
+  const src = idx.addrs.values[idx.src.a[pos]!] ?? '', dst = idx.addrs.values[idx.dst.a[pos]!] ?? '';
+  s.exchanges.add({
+    num: idx.serial.a[pos]!, time: idx.time.a[pos]!, flow: idx.flows.values[idx.flow.a[pos]!] ?? '',
+    src, dst, sport: idx.sport.a[pos]!, dport: idx.dport.a[pos]!, http,
+    ...(top ? { trace: idx.traces.values[top]! } : {}),
+  });
+}
+
+function collectTraces(v: unknown, out: string[], depth: number): void {
+  if (depth > 8 || out.length >= MAX_TRACES_PER_PACKET || v === null || typeof v !== 'object') return;
+  if (Array.isArray(v)) { for (const x of v) collectTraces(x, out, depth + 1); return; }
+  for (const [k, x] of Object.entries(v)) {
+    if (k === TRACE_KEY && typeof x === 'string') out.push(x);
+    else if (typeof x === 'object') collectTraces(x, out, depth + 1);
+  }
+}
+
+// A macrotask boundary without setTimeout's clamping: lets queued requests run.
+const channel = new MessageChannel();
+const waiting: Array<() => void> = [];
+channel.port1.onmessage = () => waiting.shift()?.();
+function yieldToMessages(): Promise<void> { return new Promise((r) => { waiting.push(r); channel.port2.postMessage(0); }); }
+
+// ---- records ------------------------------------------------------------------------------
+
+/** Reads records in position order with block reads (one read per READ_BLOCK bytes). */
+class Cursor {
+  #buf: Uint8Array = new Uint8Array(0);
+  #start = 0;
+  constructor(private s: Session) {}
+  /** The bytes of record pos (newline excluded). */
+  bytes(pos: number): Uint8Array {
+    const idx = this.s.index;
+    const off = idx.recOff.a[pos]!, len = idx.recLen.a[pos]!;
+    if (off < this.#start || off + len > this.#start + this.#buf.length) {
+      const size = this.s.store!.size;
+      const n = Math.min(Math.max(len, READ_BLOCK), size - off);
+      this.#buf = this.s.store!.read(off, n);
+      this.#start = off;
+    }
+    return this.#buf.subarray(off - this.#start, off - this.#start + len - 1);
+  }
+  text(pos: number): string { return dec.decode(this.bytes(pos)); }
+  record(pos: number): Record<string, unknown> { return JSON.parse(this.text(pos)) as Record<string, unknown>; }
+}
+const dec = new TextDecoder();
+
+// ---- filtering ----------------------------------------------------------------------------
+
+const v4only = /^\d+\.\d+\.\d+\.\d+$/;
+
+/** Answers a path from the index when it can be sure of the record's value; else undefined + false. */
+function fromIndex(s: Session, pos: number, path: string): [boolean, unknown] {
+  const idx = s.index;
+  switch (path) {
+    case 'L3.src': case 'L3.dst': {
+      const a = idx.addrs.values[(path === 'L3.src' ? idx.src : idx.dst).a[pos]!];
+      return a && v4only.test(a) ? [true, a] : [false, undefined];
+    }
+    case 'L4.src': case 'L4.dst': {
+      const p = idx.proto.a[pos]!, sp = idx.sport.a[pos]!, dp = idx.dport.a[pos]!;
+      if ((p !== 6 && p !== 17) || (sp === 0 && dp === 0)) return [false, undefined];
+      return [true, path === 'L4.src' ? sp : dp];
+    }
+    case 'HTTP.code': { const c = idx.code.a[pos]!; return c ? [true, c] : [idx.cls.a[pos] !== 0, undefined]; }
+    case TRACE_KEY: { const t = idx.trace.a[pos]!; return [true, t ? idx.traces.values[t] : undefined]; }
+    case 'severity': return [true, idx.error.a[pos] ? 'ERROR' : undefined];
+    case 'pcap.num': return [true, String(idx.serial.a[pos])];
+    case 'flow': { const f = idx.flow.a[pos]!; return f ? [true, idx.flows.values[f]] : [false, undefined]; }
+    default: return [false, undefined];
+  }
+}
+
+function matcher(s: Session, q: Query | null, range: Range | null): (pos: number, cur: Cursor) => boolean {
+  const idx = s.index;
+  return (pos, cur) => {
+    if (range) { const t = idx.time.a[pos]!; if (t < range[0] || t > range[1]) return false; }
+    if (!q) return true;
+    let rec: unknown;
+    const record = () => (rec ??= cur.record(pos));
+    return q.test((path) => { const [sure, v] = fromIndex(s, pos, path); return sure ? v : resolvePath(record(), path); }, () => cur.text(pos));
+  };
+}
+
+/** Evaluates the view over records not yet scanned (during loading and after a filter change). */
+function extendView(s: Session): void {
+  const v = s.view;
+  if (!v.query && !v.range) { v.scanned = s.index.count; return; }
+  const test = matcher(s, v.query, v.range);
+  const cur = new Cursor(s);
+  let m = v.matches ?? new Uint32Array(1024);
+  let n = v.count ?? 0;
+  for (let pos = v.scanned; pos < s.index.count; pos++) {
+    if (!test(pos, cur)) continue;
+    if (n === m.length) { const b = new Uint32Array(m.length * 2); b.set(m); m = b; }
+    m[n++] = pos;
+  }
+  v.matches = m; v.count = n; v.scanned = s.index.count;
+}
+
+async function filter(s: Session, text: string, range: Range | null): Promise<FilterResult> {
+  const parsed = parseQuery(text);
+  if (!parsed.ok) return { ok: false, message: parsed.error.message, offset: parsed.error.offset };
+  const mine = ++filterGeneration;
+  const query = parsed.query.source === '' ? null : parsed.query;
+  const view: View = { query, range, matches: query || range ? new Uint32Array(1024) : null, scanned: 0, count: 0, source: parsed.query.source };
+  if (!view.matches) { view.scanned = s.index.count; s.view = view; return { ok: true, count: s.index.count, total: s.index.count }; }
+  const test = matcher(s, query, range);
+  const cur = new Cursor(s);
+  let m = view.matches!, n = 0, t0 = performance.now();
+  for (let pos = 0; pos < s.index.count; pos++) {
+    if ((pos & 1023) === 0 && performance.now() - t0 > SLICE_MS) {
+      await yieldToMessages();
+      if (mine !== filterGeneration || session !== s) throw new Error('superseded');
+      t0 = performance.now();
+    }
+    if (!test(pos, cur)) continue;
+    if (n === m.length) { const b = new Uint32Array(m.length * 2); b.set(m); m = b; }
+    m[n++] = pos;
+  }
+  view.matches = m; view.count = n; view.scanned = s.index.count;
+  s.view = view;
+  return { ok: true, count: n, total: s.index.count };
+}
+let filterGeneration = 0;
+
+function viewCount(s: Session): number { return s.view.matches ? s.view.count ?? 0 : s.index.count; }
+function viewPos(s: Session, i: number): number { return s.view.matches ? s.view.matches[i]! : i; }
+
+// ---- rows and details -----------------------------------------------------------------------
+
+function protoLabel(r: Record<string, unknown>): string {
+  const http = r.HTTP as { proto?: string } | undefined;
+  if (http) return http.proto === 'h2c' || http.proto === 'h2' || http.proto === 'HTTP/2' ? 'HTTP/2' : 'HTTP';
+  if (r.DNS) return 'DNS';
+  if (r.TLS) return 'TLS';
+  if (r.ICMP) return (r.L3 as { v?: number } | undefined)?.v === 6 ? 'ICMPv6' : 'ICMP';
+  if (r.ARP) return 'ARP';
+  const p = (r.L3 as { proto?: { name?: string } } | undefined)?.proto?.name;
+  if (p) return p;
+  return String((r.L2 as { type?: string } | undefined)?.type ?? 'L2');
+}
+
+function rows(s: Session, start: number, count: number): { total: number; rows: Row[] } {
+  const total = viewCount(s);
+  const out: Row[] = [];
+  const cur = new Cursor(s);
+  const idx = s.index;
+  for (let i = start; i < Math.min(total, start + count); i++) {
+    const pos = viewPos(s, i);
+    const r = cur.record(pos);
+    out.push({
+      pos, num: idx.serial.a[pos]!, time: idx.time.a[pos]!,
+      src: endpoint(s, pos, true), dst: endpoint(s, pos, false), proto: protoLabel(r), len: idx.origLen.a[pos]!,
+      message: String(r.message ?? ''), severity: String(r.severity ?? 'DEFAULT'),
+    });
+  }
+  return { total, rows: out };
+}
+
+function endpoint(s: Session, pos: number, src: boolean): string {
+  const idx = s.index;
+  const a = idx.addrs.values[(src ? idx.src : idx.dst).a[pos]!] ?? '';
+  const port = (src ? idx.sport : idx.dport).a[pos]!;
+  if (!a) return '';
+  if (!port) return a;
+  return a.includes(':') ? `[${a}]:${port}` : `${a}:${port}`;
+}
+
+async function detail(s: Session, pos: number): Promise<Detail> {
+  const idx = s.index;
+  if (!(pos >= 0 && pos < idx.count)) throw new RangeError(`no record ${pos}`);
+  const text = new Cursor(s).text(pos);
+  const off = idx.fileOff.a[pos]!, len = idx.capLen.a[pos]!;
+  const bytes = new Uint8Array(await s.blob!.slice(off, off + len).arrayBuffer());
+  return { pos, num: idx.serial.a[pos]!, text, bytes, fileOffset: off };
+}
+
+// ---- tables --------------------------------------------------------------------------------
+
+function page<T>(list: T[], req: { sort: string; desc: boolean; start: number; count: number }): { total: number; rows: T[] } {
+  const sorted = sortCached(list, req.sort, req.desc);
+  return { total: sorted.length, rows: sorted.slice(req.start, req.start + req.count) };
+}
+
+const sortCache = new WeakMap<object, Map<string, unknown[]>>();
+function sortCached<T>(list: T[], key: string, desc: boolean): T[] {
+  if (!key) return list;
+  let m = sortCache.get(list);
+  if (!m) { m = new Map(); sortCache.set(list, m); }
+  const k = `${key}:${desc}`;
+  let out = m.get(k) as T[] | undefined;
+  if (!out) {
+    out = [...list].sort((a, b) => {
+      const x = (a as Record<string, unknown>)[key], y = (b as Record<string, unknown>)[key];
+      const c = x === y ? 0 : x === undefined ? 1 : y === undefined ? -1 : (x as number | string) < (y as number | string) ? -1 : 1;
+      return desc ? -c : c;
+    });
+    m.set(k, out);
+  }
+  return out;
+}
+
+function cached<T>(s: Session, key: string, make: () => T): T {
+  const k = `${key}|${s.view.range?.join(',') ?? ''}|${s.index.count}`;
+  let v = s.caches.get(k) as T | undefined;
+  if (v === undefined) { v = make(); s.caches.set(k, v); }
+  return v;
+}
+
+function inRange(s: Session, t: number): boolean { const r = s.view.range; return !r || (t >= r[0] && t <= r[1]); }
+
+function conns(s: Session): Conn[] {
+  return cached(s, 'conns', () => {
+    const idx = s.index;
+    const byFlow = new Map<number, Conn & { cs: number; cp: number }>();
+    for (let pos = 0; pos < idx.count; pos++) {
+      const f = idx.flow.a[pos]!;
+      if (!f || !inRange(s, idx.time.a[pos]!)) continue;
+      let c = byFlow.get(f);
+      const src = idx.src.a[pos]!, sp = idx.sport.a[pos]!;
+      if (!c) {
+        const proto = idx.proto.a[pos] === 6 ? 'TCP' : idx.proto.a[pos] === 17 ? 'UDP' : idx.proto.a[pos] === 1 ? 'ICMP' : idx.proto.a[pos] === 58 ? 'ICMPv6' : 'IP';
+        // The first packet's sender is the client, unless it is a SYN-ACK (the SYN was missed).
+        const synAck = (idx.flags.a[pos]! & 0x12) === 0x12;
+        c = { id: byFlow.size, flow: idx.flows.values[f]!, proto, client: endpoint(s, pos, !synAck), server: endpoint(s, pos, synAck),
+          packetsFwd: 0, packetsBwd: 0, bytesFwd: 0, bytesBwd: 0, start: idx.time.a[pos]!, end: idx.time.a[pos]!, exchanges: 0,
+          cs: synAck ? idx.dst.a[pos]! : src, cp: synAck ? idx.dport.a[pos]! : sp };
+        byFlow.set(f, c);
+      }
+      const fwd = src === c.cs && sp === c.cp;
+      if (fwd) { c.packetsFwd++; c.bytesFwd += idx.origLen.a[pos]!; } else { c.packetsBwd++; c.bytesBwd += idx.origLen.a[pos]!; }
+      c.end = idx.time.a[pos]!;
+    }
+    const perFlow = new Map<string, number>();
+    for (const x of s.exchanges.exchanges()) if (inRange(s, x.reqTime)) perFlow.set(x.flow, (perFlow.get(x.flow) ?? 0) + 1);
+    return [...byFlow.values()].map(({ cs, cp, ...c }) => { void cs; void cp; return { ...c, exchanges: perFlow.get(c.flow) ?? 0 }; });
+  });
+}
+
+function httpRow(x: Exchange): HttpRow {
+  const r: HttpRow = { id: x.id, proto: x.proto, method: x.method, url: x.url, reqTime: x.reqTime, flow: x.flow, reqNum: x.reqNum, client: x.client, server: x.server };
+  if (x.status !== undefined) r.status = x.status;
+  if (x.respTime !== undefined) r.respTime = x.respTime;
+  if (x.latency !== undefined) r.latency = x.latency;
+  if (x.trace !== undefined) r.trace = x.trace;
+  if (x.respNum !== undefined) r.respNum = x.respNum;
+  return r;
+}
+
+function httpRows(s: Session): HttpRow[] {
+  return cached(s, 'http', () => s.exchanges.exchanges().filter((x) => inRange(s, x.reqTime)).map(httpRow));
+}
+
+/** Latency histogram: log-spaced bins from 0.1 ms. */
+function histogram(list: HttpRow[]): { edges: number[]; counts: number[] } {
+  const edges: number[] = [];
+  for (let e = 0.1; e < 1e6; e *= Math.SQRT2) edges.push(e);
+  const counts = new Array<number>(edges.length).fill(0);
+  let maxBin = 0;
+  for (const x of list) {
+    if (x.latency === undefined) continue;
+    let i = 0;
+    while (i < edges.length - 1 && x.latency >= edges[i + 1]!) i++;
+    counts[i]!++;
+    if (i > maxBin) maxBin = i;
+  }
+  return { edges: edges.slice(0, maxBin + 2), counts: counts.slice(0, maxBin + 2) };
+}
+
+function shortTrace(t: string): string { const i = t.lastIndexOf('/traces/'); return i >= 0 ? t.slice(i + 8) : t; }
+
+function traceRows(s: Session): TraceRow[] {
+  return cached(s, 'traces', () => {
+    const idx = s.index;
+    const by = new Map<number, TraceRow>();
+    const note = (t: number, pos: number) => {
+      const time = idx.time.a[pos]!;
+      let r = by.get(t);
+      if (!r) { const id = idx.traces.values[t]!; r = { id, short: shortTrace(id), packets: 0, exchanges: 0, start: time, end: time }; by.set(t, r); }
+      r.packets++; if (time < r.start) r.start = time; if (time > r.end) r.end = time;
+    };
+    for (let pos = 0; pos < idx.count; pos++) {
+      const t = idx.trace.a[pos]!;
+      if (!t || !inRange(s, idx.time.a[pos]!)) continue;
+      note(t, pos);
+      const more = idx.moreTraces.get(pos);
+      if (more) for (const m of more) note(m, pos);
+    }
+    for (const x of s.exchanges.exchanges()) {
+      if (!x.trace) continue;
+      const r = by.get(idx.traces.find(x.trace));
+      if (r) r.exchanges++;
+    }
+    return [...by.values()];
+  });
+}
+
+function trace(s: Session, id: string): TraceDetail {
+  const idx = s.index;
+  const full = id.startsWith('projects/') ? [id] : idx.traces.values.filter((t) => t === id || shortTrace(t) === id);
+  const ids = new Set(full.map((t) => idx.traces.find(t)).filter((t) => t !== 0));
+  const packets: TracePacket[] = [];
+  const cur = new Cursor(s);
+  for (let pos = 0; pos < idx.count && packets.length < MAX_TRACE_PACKETS; pos++) {
+    const t = idx.trace.a[pos]!;
+    const more = idx.moreTraces.get(pos);
+    if (!(t && ids.has(t)) && !(more && more.some((m) => ids.has(m)))) continue;
+    const r = cur.record(pos);
+    const flags = String(((r.L4 as { flags?: { str?: string } } | undefined)?.flags?.str) ?? '');
+    const http = r.HTTP as { kind?: string; method?: string; code?: number } | undefined;
+    const kind = http ? (http.method ? 'request' : http.code ? 'response' : 'http') : /FIN/.test(flags) ? 'fin' : /RST/.test(flags) ? 'rst' : /SYN/.test(flags) ? 'syn' : 'ack';
+    packets.push({ pos, num: idx.serial.a[pos]!, time: idx.time.a[pos]!, src: endpoint(s, pos, true), dst: endpoint(s, pos, false), proto: protoLabel(r), len: idx.origLen.a[pos]!, flags, kind, message: String(r.message ?? '') });
+  }
+  const names = new Set([...ids].map((t) => idx.traces.values[t]!));
+  const exchanges = s.exchanges.exchanges().filter((x) => x.trace !== undefined && names.has(x.trace)).map(httpRow);
+  const times = packets.map((p) => p.time);
+  return { id: full[0] ?? id, start: times.length ? Math.min(...times) : 0, end: times.length ? Math.max(...times) : 0, packets, exchanges };
+}
+
+function timeline(s: Session, bins: number): Timeline {
+  const idx = s.index;
+  const n = Math.max(1, Math.min(2000, bins | 0));
+  const first = idx.count ? idx.time.a[0]! : 0;
+  let last = first;
+  for (let pos = 0; pos < idx.count; pos++) if (idx.time.a[pos]! > last) last = idx.time.a[pos]!;
+  const width = Math.max((last - first) / n, 0.001);
+  const packets = CLASSES.map(() => new Array<number>(n).fill(0));
+  const bytes = CLASSES.map(() => new Array<number>(n).fill(0));
+  for (let pos = 0; pos < idx.count; pos++) {
+    const b = Math.min(n - 1, Math.max(0, Math.floor((idx.time.a[pos]! - first) / width)));
+    const c = idx.cls.a[pos]!;
+    packets[c]![b]!++;
+    bytes[c]![b]! += idx.origLen.a[pos]!;
+  }
+  const perSec = 1000 / width;
+  const keep = CLASSES.map((_, i) => packets[i]!.some((x) => x > 0));
+  return {
+    t: Array.from({ length: n }, (_, i) => (first + i * width) / 1000),
+    classes: CLASSES.filter((_, i) => keep[i]),
+    packets: packets.filter((_, i) => keep[i]).map((a) => a.map((x) => x * perSec)),
+    bytes: bytes.filter((_, i) => keep[i]).map((a) => a.map((x) => x * perSec)),
+  };
+}
+
+async function exportBlob(s: Session, what: 'ndjson' | 'ndjson-filtered' | 'har'): Promise<Blob> {
+  if (what === 'har') {
+    const list = s.exchanges.exchanges().filter((x) => inRange(s, x.reqTime));
+    return new Blob([JSON.stringify(toHar(list, { pageTitle: s.name }), null, 1)], { type: 'application/json' });
+  }
+  if (what === 'ndjson' || !s.view.matches) return s.store!.blob();
+  const ranges: Array<[number, number]> = [];
+  const idx = s.index;
+  for (let i = 0; i < (s.view.count ?? 0); i++) {
+    const pos = s.view.matches[i]!;
+    const a = idx.recOff.a[pos]!, b = a + idx.recLen.a[pos]!;
+    const last = ranges[ranges.length - 1];
+    if (last && last[1] === a) last[1] = b; else ranges.push([a, b]);
+  }
+  return s.store!.blob(ranges);
+}

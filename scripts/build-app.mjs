@@ -1,0 +1,42 @@
+// Builds the browser app (runtimes/browser/app/) into the static site build/app/:
+//   index.html   the page (its Content-Security-Policy allows only this origin and wasm compilation)
+//   app.js       the page's script (Preact, uPlot, @tanstack/virtual-core bundled), app.css its styles
+//   worker.js    the Web Worker running the core, tracecap.wasm the core
+// and prints each file's size, raw and gzipped. Run after `npm run build:wasm`.
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const appDir = join(root, 'build', 'app');
+const src = join(root, 'runtimes', 'browser', 'app');
+
+/** Builds build/app/; resolves to the sizes of its files. */
+export async function buildApp() {
+  const wasm = join(root, 'build', 'tracecap.wasm');
+  if (!existsSync(wasm)) throw new Error('build/tracecap.wasm is missing: run `npm run build:wasm` first');
+  rmSync(appDir, { recursive: true, force: true });
+  mkdirSync(appDir, { recursive: true });
+  const common = { bundle: true, format: 'esm', target: 'es2022', minify: true, legalComments: 'none', logLevel: 'warning', platform: 'browser', jsx: 'automatic', jsxImportSource: 'preact' };
+  await Promise.all([
+    build({ ...common, entryPoints: { app: join(src, 'main.tsx') }, outdir: appDir, loader: { '.css': 'css' } }),
+    build({ ...common, entryPoints: { worker: join(src, 'worker.ts') }, outdir: appDir }),
+  ]);
+  copyFileSync(join(src, 'index.html'), join(appDir, 'index.html'));
+  copyFileSync(wasm, join(appDir, 'tracecap.wasm'));
+  const sizes = {};
+  for (const f of readdirSync(appDir).sort()) {
+    const bytes = readFileSync(join(appDir, f));
+    sizes[f] = { bytes: statSync(join(appDir, f)).size, gzip: gzipSync(bytes, { level: 9 }).length };
+  }
+  return sizes;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const sizes = await buildApp();
+  let total = 0, gz = 0;
+  for (const [f, s] of Object.entries(sizes)) { total += s.bytes; gz += s.gzip; console.log(`build/app/${f}: ${(s.bytes / 1024).toFixed(1)} KiB (gzip ${(s.gzip / 1024).toFixed(1)} KiB)`); }
+  console.log(`build/app: ${(total / 1024).toFixed(1)} KiB in all (gzip ${(gz / 1024).toFixed(1)} KiB)`);
+}

@@ -377,7 +377,8 @@ export class ExchangeBuilder {
     e.respHeaders = headers;
     e.respNum = p.num;
     e.respTime = p.time;
-    if (e.reqNum >= 0) e.latency = Math.max(0, p.time - e.reqTime);
+    // Rounded to the µs the capture has: the float ms difference otherwise shows binary noise.
+    if (e.reqNum >= 0) e.latency = Math.max(0, Math.round((p.time - e.reqTime) * 1000) / 1000);
   }
 
   private h2(p: HttpPacket, streams: Obj): void {

@@ -34,7 +34,8 @@ export interface TracecapEntryFields {
  * send and receive are 0 (the capture has one time per head), wait = latency and time = wait.
  * An exchange without a response is kept with status 0, statusText "", httpVersion "", as
  * browsers export failed requests, time 0 and `_error` saying why; one without a captured request
- * has method and url "" (startedDateTime is then the response time).
+ * has method "" and, as HAR needs a URI, the server's address as url (`http://ip:port/`);
+ * startedDateTime is then the response time.
  */
 export function toHar(exchanges: readonly Exchange[], opts: HarOptions = {}): Har {
   const pages: Page[] = [];
@@ -65,7 +66,7 @@ function entry(e: Exchange, pageref: string | undefined): Entry {
     time: wait,
     request: {
       method: e.method,
-      url: e.url,
+      url: e.url !== '' ? e.url : `http://${e.server}/`,
       httpVersion: e.proto,
       cookies: requestCookies(headerValue(e.reqHeaders, 'cookie')),
       headers: reqHeaders,

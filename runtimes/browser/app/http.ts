@@ -85,6 +85,8 @@ export const MAX_OPEN_PER_CONNECTION = 256;
 export const MAX_EXCHANGES = 50_000;
 /** Most connections tracked at once; the least recently used one is forgotten first. */
 export const MAX_CONNECTIONS = 4_096;
+/** Header fields kept per message; a record's map is bounded by its segment, this by a number. */
+export const MAX_HEADERS_PER_MESSAGE = 256;
 /** Request packets remembered per connection, to place pipelined requests (see h1Response). */
 const RECENT_REQUEST_PACKETS = 16;
 
@@ -124,13 +126,15 @@ function endpoint(ip: string, port: number): string {
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
-/** Go-style header map {Name: [values]} → ordered pairs, one per value. */
+/** Go-style header map {Name: [values]} → ordered pairs, one per value, at most MAX_HEADERS_PER_MESSAGE. */
 function headerPairs(h: unknown): [string, string][] {
   const out: [string, string][] = [];
   if (!isObj(h)) return out;
   for (const [k, vs] of Object.entries(h)) {
-    if (Array.isArray(vs)) for (const v of vs) out.push([k, String(v)]);
-    else if (vs !== undefined) out.push([k, String(vs)]);
+    for (const v of Array.isArray(vs) ? vs : [vs]) {
+      if (out.length >= MAX_HEADERS_PER_MESSAGE) return out;
+      if (v !== undefined) out.push([k, String(v)]);
+    }
   }
   return out;
 }
@@ -304,7 +308,8 @@ export class ExchangeBuilder {
     const reqHeaders = headerPairs(h['headers']);
     if (host !== undefined) reqHeaders.unshift(['Host', host]);
     const e = this.create(p, {
-      proto: str(h['proto']) ?? 'HTTP/1.1', method, url: absoluteUrl('http', host, target), host,
+      // No Host (HTTP/1.0, or a head too long for `raw`): the server address stands in for the URL.
+      proto: str(h['proto']) ?? 'HTTP/1.1', method, url: absoluteUrl('http', host ?? endpoint(p.dst, p.dport), target), host,
       client: endpoint(p.src, p.sport), server: endpoint(p.dst, p.dport), serverIp: p.dst,
       reqNum: p.num, reqTime: p.time, trace: p.trace, reqHeaders,
       reqSize: declaredLength(h), reqHeadersSize: headSize(raw),
@@ -356,7 +361,7 @@ export class ExchangeBuilder {
       });
     }
     if (e === undefined) return;
-    if (e.host === undefined && rqUrl !== undefined && rqUrl.endsWith(e.url.replace(/^[a-z]+:\/\/[^/]*/i, ''))) {
+    if (e.host === undefined && e.reqNum >= 0 && rqUrl !== undefined && urlHost(rqUrl) !== undefined && rqUrl.endsWith(e.url.replace(/^[a-z]+:\/\/[^/]*/i, ''))) {
       // The head was too long for `raw` to hold Host: the response's request.url has it.
       e.host = urlHost(rqUrl);
       e.url = absoluteUrl('http', e.host, urlTarget(rqUrl));
@@ -405,7 +410,7 @@ export class ExchangeBuilder {
         const scheme = headerValue(headers, ':scheme') ?? 'http';
         const host = headerValue(headers, ':authority') ?? headerValue(headers, 'host');
         e = this.create(p, {
-          proto: 'HTTP/2', method: headerValue(headers, ':method') ?? '', url: absoluteUrl(scheme, host, headerValue(headers, ':path') ?? '/'),
+          proto: 'HTTP/2', method: headerValue(headers, ':method') ?? '', url: absoluteUrl(scheme, host ?? endpoint(p.dst, p.dport), headerValue(headers, ':path') ?? '/'),
           host, stream: id, client: from, server: endpoint(p.dst, p.dport), serverIp: p.dst,
           reqNum: p.num, reqTime: p.time, trace, reqHeaders: headers, reqSize: 0, reqHeadersSize: undefined,
         });

@@ -2,7 +2,7 @@
 // from the records themselves and against tshark's view of the same packets; then its bounds and
 // edge cases on hand-made packets.
 import { describe, it, expect } from 'vitest';
-import { ExchangeBuilder, MAX_EXCHANGES, MAX_OPEN_PER_CONNECTION, MAX_CONNECTIONS, parseRfc3339, absoluteUrl, type Exchange, type HttpPacket } from '../../../../runtimes/browser/app/http.js';
+import { ExchangeBuilder, MAX_EXCHANGES, MAX_OPEN_PER_CONNECTION, MAX_CONNECTIONS, MAX_HEADERS_PER_MESSAGE, parseRfc3339, absoluteUrl, type Exchange, type HttpPacket } from '../../../../runtimes/browser/app/http.js';
 import { CAPTURES, packets, records, tsharkH1, tsharkH2 } from './corpus.js';
 
 type Rec = Record<string, any>;
@@ -235,6 +235,28 @@ describe('ExchangeBuilder pairing details', () => {
     expect(b.exchanges().map((e) => [e.stream, e.status, e.reqSize, e.respSize, e.note])).toEqual([
       [1, 200, 100, 15, undefined], [3, undefined, 0, undefined, 'stream reset by the server'],
     ]);
+  });
+
+  it('takes Host from the response when the raw head did not hold it, else uses the server address', () => {
+    const b = new ExchangeBuilder();
+    const long = h1req(0, '/long'); // a head longer than `raw` keeps: cut before Host
+    (long.http as Rec).raw = 'GET /long HTTP/1.1\r\nX-Pad: ' + 'p'.repeat(490) + '...';
+    b.add(long);
+    const bare = h1req(1, '/bare', { sport: 40001 }); // HTTP/1.0 without Host
+    (bare.http as Rec).raw = 'GET /bare HTTP/1.0\r\n\r\n';
+    b.add(bare);
+    b.add(h1resp(2, 200, { num: 0, path: '/long' })); // request.url = 'h' + target
+    const [a, c] = b.exchanges();
+    expect([a?.url, a?.host, a?.reqHeaders[0], a?.reqHeadersSize]).toEqual(['http://h/long', 'h', ['Host', 'h'], undefined]);
+    expect([c?.url, c?.host]).toEqual(['http://10.0.0.2:80/bare', undefined]);
+  });
+
+  it(`keeps at most MAX_HEADERS_PER_MESSAGE (${MAX_HEADERS_PER_MESSAGE}) header fields of a message`, () => {
+    const b = new ExchangeBuilder();
+    const p = h1req(0, '/many');
+    (p.http as Rec).headers = { 'X-Many': Array.from({ length: 1000 }, (_, i) => String(i)) };
+    b.add(p);
+    expect(b.exchanges()[0]?.reqHeaders.length).toBe(MAX_HEADERS_PER_MESSAGE + 1); // + the Host from raw
   });
 
   it('builds absolute URLs from every request-target form', () => {

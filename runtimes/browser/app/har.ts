@@ -6,7 +6,7 @@
 import type { Cookie, Entry, Har, Header, Page, QueryString } from 'har-format';
 import { headerValue, type Exchange } from './http.js';
 
-/** HAR creator.version when the caller does not pass one (tracecap's package version). */
+/** HAR creator.version when the caller does not pass one (tracecap's package version; a test keeps them equal). */
 export const TRACECAP_VERSION = '0.1.0';
 
 /** Options of toHar. */

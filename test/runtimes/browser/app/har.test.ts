@@ -1,6 +1,7 @@
 // toHar on the exchanges of every HTTP capture: valid HAR 1.2 (har-validator), one entry per
 // exchange carrying its method, URL, status and packets; then the field rules on hand-made ones.
 import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
 import validator from 'har-validator';
 import type { Entry } from 'har-format';
 import { ExchangeBuilder, type Exchange } from '../../../../runtimes/browser/app/http.js';
@@ -126,6 +127,11 @@ describe('toHar field rules', () => {
     const badUrl = JSON.parse(JSON.stringify(good));
     badUrl.log.entries[0].request.url = '';
     await expect(validator.har(badUrl)).rejects.toThrow();
+  });
+
+  it("names tracecap's package version as the creator version", () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(TRACECAP_VERSION).toBe(pkg.version);
   });
 
   it('exports an empty log', async () => {

@@ -35,7 +35,7 @@ export interface TracecapEntryFields {
  * An exchange without a response is kept with status 0, statusText "", httpVersion "", as
  * browsers export failed requests, time 0 and `_error` saying why; one without a captured request
  * has method "" and, as HAR needs a URI, the server's address as url (`http://ip:port/`);
- * startedDateTime is then the response time.
+ * its reqTime, the startedDateTime, is then the response time.
  */
 export function toHar(exchanges: readonly Exchange[], opts: HarOptions = {}): Har {
   const pages: Page[] = [];
@@ -62,7 +62,7 @@ function entry(e: Exchange, pageref: string | undefined): Entry {
   const respHeaders = e.respHeaders.map(header);
   const out: Entry & TracecapEntryFields = {
     ...(pageref !== undefined ? { pageref } : {}),
-    startedDateTime: iso(e.reqNum >= 0 ? e.reqTime : (e.respTime ?? e.reqTime)),
+    startedDateTime: iso(e.reqTime),
     time: wait,
     request: {
       method: e.method,

@@ -60,7 +60,10 @@ export interface Exchange {
   /** Packet carrying the request head; -1 when the request was not captured. */
   reqNum: number;
   respNum?: number;
-  /** Capture times in ms since the epoch. */
+  /**
+   * Capture times in ms since the epoch. A request not captured has the time its response's
+   * `HTTP.request` names, or (method "") the response's own time.
+   */
   reqTime: number;
   respTime?: number;
   /** respTime − reqTime in ms. */
@@ -327,7 +330,8 @@ export class ExchangeBuilder {
     const rq = isObj(h['request']) ? h['request'] : undefined;
     const rqMethod = str(rq?.['method']);
     const rqUrl = str(rq?.['url']); // Host + request target
-    const rqTime = str(rq?.['timestamp']) !== undefined ? parseRfc3339(str(rq?.['timestamp']) ?? '') : undefined;
+    const rqStamp = str(rq?.['timestamp']);
+    const rqTime = rqStamp !== undefined ? parseRfc3339(rqStamp) : undefined;
     // Which open request this answers: the one HTTP.request names, else the oldest.
     let i = -1;
     if (rqMethod !== undefined) {
@@ -347,7 +351,7 @@ export class ExchangeBuilder {
       const host = rqUrl !== undefined ? urlHost(rqUrl) : undefined;
       const target = rqUrl !== undefined ? urlTarget(rqUrl) : '';
       e = this.create(p, {
-        proto: str(h['proto']) ?? 'HTTP/1.1', method: rqMethod, url: rqUrl !== undefined ? absoluteUrl('http', host, target) : '',
+        proto: str(h['proto']) ?? 'HTTP/1.1', method: rqMethod, url: absoluteUrl('http', host ?? endpoint(p.src, p.sport), target),
         host, client: endpoint(p.dst, p.dport), server: endpoint(p.src, p.sport), serverIp: p.src,
         reqNum: at?.num ?? -1, reqTime: at?.time ?? rqTime,
         ...(at === undefined ? { note: 'request not captured' } : {}),
@@ -371,9 +375,18 @@ export class ExchangeBuilder {
     const statusLine = str(h['status']) ?? String(code);
     this.respond(e, p, code, statusLine.replace(/^\d{3}\s*/, ''), headerPairs(h['headers']));
     e.respProto = str(h['proto']);
-    e.respSize = code === 204 || code === 304 ? 0 : declaredLength(h);
+    e.respSize = code < 200 || code === 204 || code === 304 ? 0 : declaredLength(h); // RFC 9112 §6.3: no body
     e.respHeadersSize = headSize(raw);
     e.trace ??= p.trace;
+    if (code === 101 && /(^|[\s,])h2c($|[\s,])/i.test(headerValue(e.respHeaders, 'upgrade') ?? '')) {
+      // RFC 7540 §3.2: the upgraded request is answered again, on stream 1 of the HTTP/2 connection.
+      const up = this.create(p, {
+        proto: 'HTTP/2', method: e.method, url: e.url, host: e.host, stream: 1, client: e.client, server: e.server,
+        serverIp: e.serverIp, reqNum: e.reqNum, reqTime: e.reqTime, trace: e.trace, reqHeaders: e.reqHeaders,
+        reqSize: e.reqSize, note: 'upgraded from HTTP/1.1',
+      });
+      if (up !== undefined) c.h2.set(1, up);
+    }
   }
 
   private respond(e: Exchange, p: HttpPacket, status: number, statusText: string, headers: [string, string][]): void {
@@ -383,7 +396,8 @@ export class ExchangeBuilder {
     e.respNum = p.num;
     e.respTime = p.time;
     // Rounded to the µs the capture has: the float ms difference otherwise shows binary noise.
-    if (e.reqNum >= 0) e.latency = Math.max(0, Math.round((p.time - e.reqTime) * 1000) / 1000);
+    // An exchange with no method knows nothing of its request, reqTime is the response's own.
+    if (e.method !== '') e.latency = Math.max(0, Math.round((p.time - e.reqTime) * 1000) / 1000);
   }
 
   private h2(p: HttpPacket, streams: Obj): void {

@@ -259,6 +259,25 @@ describe('ExchangeBuilder pairing details', () => {
     expect(b.exchanges()[0]?.reqHeaders.length).toBe(MAX_HEADERS_PER_MESSAGE + 1); // + the Host from raw
   });
 
+  it('follows an HTTP/1.1 upgrade to h2c: the request is answered again on stream 1', () => {
+    const b = new ExchangeBuilder();
+    b.add(h1req(0, '/up'));
+    const sw = h1resp(1, 101, { num: 0, path: '/up' });
+    (sw.http as Rec).headers = { Connection: ['Upgrade'], Upgrade: ['h2c'] };
+    b.add(sw);
+    // Real h2 packets come from the same connection: CLIENT's endpoints with flow 'f1'.
+    b.add({ ...h2(2, false, [[1, h2resp(200)], [1, h2data(30, true)]]), flow: 'f1' });
+    expect(b.exchanges().map((e) => [e.proto, e.stream, e.reqNum, e.status, e.respNum, e.respSize, e.note])).toEqual([
+      ['HTTP/1.1', undefined, 0, 101, 1, 0, undefined], ['HTTP/2', 1, 0, 200, 2, 30, 'upgraded from HTTP/1.1'],
+    ]);
+  });
+
+  it('keeps the request time a response names even when the request itself was not captured', () => {
+    const b = new ExchangeBuilder();
+    b.add(h1resp(5, 200, { num: 2, path: '/before' })); // the request preceded the capture
+    expect(b.exchanges().map((e) => [e.reqNum, e.url, e.reqTime, e.latency, e.note])).toEqual([[-1, 'http://h/before', T0 + 2, 3, 'request not captured']]);
+  });
+
   it('builds absolute URLs from every request-target form', () => {
     expect(absoluteUrl('http', 'h:8', '/p?q')).toBe('http://h:8/p?q');
     expect(absoluteUrl('http', 'h', 'http://o/p')).toBe('http://o/p');

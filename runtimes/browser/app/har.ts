@@ -6,7 +6,7 @@
 import type { Cookie, Entry, Har, Header, Page, QueryString } from 'har-format';
 import { headerValue, type Exchange } from './http.js';
 
-/** HAR creator.version when the caller does not pass one (tracecap's package version). */
+/** HAR creator.version when the caller does not pass one (tracecap's package version; a test keeps them equal). */
 export const TRACECAP_VERSION = '0.1.0';
 
 /** Options of toHar. */
@@ -34,7 +34,8 @@ export interface TracecapEntryFields {
  * send and receive are 0 (the capture has one time per head), wait = latency and time = wait.
  * An exchange without a response is kept with status 0, statusText "", httpVersion "", as
  * browsers export failed requests, time 0 and `_error` saying why; one without a captured request
- * has method and url "" (startedDateTime is then the response time).
+ * has method "" and, as HAR needs a URI, the server's address as url (`http://ip:port/`);
+ * its reqTime, the startedDateTime, is then the response time.
  */
 export function toHar(exchanges: readonly Exchange[], opts: HarOptions = {}): Har {
   const pages: Page[] = [];
@@ -61,11 +62,11 @@ function entry(e: Exchange, pageref: string | undefined): Entry {
   const respHeaders = e.respHeaders.map(header);
   const out: Entry & TracecapEntryFields = {
     ...(pageref !== undefined ? { pageref } : {}),
-    startedDateTime: iso(e.reqNum >= 0 ? e.reqTime : (e.respTime ?? e.reqTime)),
+    startedDateTime: iso(e.reqTime),
     time: wait,
     request: {
       method: e.method,
-      url: e.url,
+      url: e.url !== '' ? e.url : `http://${e.server}/`,
       httpVersion: e.proto,
       cookies: requestCookies(headerValue(e.reqHeaders, 'cookie')),
       headers: reqHeaders,

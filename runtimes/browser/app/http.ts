@@ -60,7 +60,10 @@ export interface Exchange {
   /** Packet carrying the request head; -1 when the request was not captured. */
   reqNum: number;
   respNum?: number;
-  /** Capture times in ms since the epoch. */
+  /**
+   * Capture times in ms since the epoch. A request not captured has the time its response's
+   * `HTTP.request` names, or (method "") the response's own time.
+   */
   reqTime: number;
   respTime?: number;
   /** respTime − reqTime in ms. */
@@ -85,6 +88,8 @@ export const MAX_OPEN_PER_CONNECTION = 256;
 export const MAX_EXCHANGES = 50_000;
 /** Most connections tracked at once; the least recently used one is forgotten first. */
 export const MAX_CONNECTIONS = 4_096;
+/** Header fields kept per message; a record's map is bounded by its segment, this by a number. */
+export const MAX_HEADERS_PER_MESSAGE = 256;
 /** Request packets remembered per connection, to place pipelined requests (see h1Response). */
 const RECENT_REQUEST_PACKETS = 16;
 
@@ -124,13 +129,15 @@ function endpoint(ip: string, port: number): string {
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
-/** Go-style header map {Name: [values]} → ordered pairs, one per value. */
+/** Go-style header map {Name: [values]} → ordered pairs, one per value, at most MAX_HEADERS_PER_MESSAGE. */
 function headerPairs(h: unknown): [string, string][] {
   const out: [string, string][] = [];
   if (!isObj(h)) return out;
   for (const [k, vs] of Object.entries(h)) {
-    if (Array.isArray(vs)) for (const v of vs) out.push([k, String(v)]);
-    else if (vs !== undefined) out.push([k, String(vs)]);
+    for (const v of Array.isArray(vs) ? vs : [vs]) {
+      if (out.length >= MAX_HEADERS_PER_MESSAGE) return out;
+      if (v !== undefined) out.push([k, String(v)]);
+    }
   }
   return out;
 }
@@ -304,7 +311,8 @@ export class ExchangeBuilder {
     const reqHeaders = headerPairs(h['headers']);
     if (host !== undefined) reqHeaders.unshift(['Host', host]);
     const e = this.create(p, {
-      proto: str(h['proto']) ?? 'HTTP/1.1', method, url: absoluteUrl('http', host, target), host,
+      // No Host (HTTP/1.0, or a head too long for `raw`): the server address stands in for the URL.
+      proto: str(h['proto']) ?? 'HTTP/1.1', method, url: absoluteUrl('http', host ?? endpoint(p.dst, p.dport), target), host,
       client: endpoint(p.src, p.sport), server: endpoint(p.dst, p.dport), serverIp: p.dst,
       reqNum: p.num, reqTime: p.time, trace: p.trace, reqHeaders,
       reqSize: declaredLength(h), reqHeadersSize: headSize(raw),
@@ -322,7 +330,8 @@ export class ExchangeBuilder {
     const rq = isObj(h['request']) ? h['request'] : undefined;
     const rqMethod = str(rq?.['method']);
     const rqUrl = str(rq?.['url']); // Host + request target
-    const rqTime = str(rq?.['timestamp']) !== undefined ? parseRfc3339(str(rq?.['timestamp']) ?? '') : undefined;
+    const rqStamp = str(rq?.['timestamp']);
+    const rqTime = rqStamp !== undefined ? parseRfc3339(rqStamp) : undefined;
     // Which open request this answers: the one HTTP.request names, else the oldest.
     let i = -1;
     if (rqMethod !== undefined) {
@@ -342,7 +351,7 @@ export class ExchangeBuilder {
       const host = rqUrl !== undefined ? urlHost(rqUrl) : undefined;
       const target = rqUrl !== undefined ? urlTarget(rqUrl) : '';
       e = this.create(p, {
-        proto: str(h['proto']) ?? 'HTTP/1.1', method: rqMethod, url: rqUrl !== undefined ? absoluteUrl('http', host, target) : '',
+        proto: str(h['proto']) ?? 'HTTP/1.1', method: rqMethod, url: absoluteUrl('http', host ?? endpoint(p.src, p.sport), target),
         host, client: endpoint(p.dst, p.dport), server: endpoint(p.src, p.sport), serverIp: p.src,
         reqNum: at?.num ?? -1, reqTime: at?.time ?? rqTime,
         ...(at === undefined ? { note: 'request not captured' } : {}),
@@ -356,7 +365,7 @@ export class ExchangeBuilder {
       });
     }
     if (e === undefined) return;
-    if (e.host === undefined && rqUrl !== undefined && rqUrl.endsWith(e.url.replace(/^[a-z]+:\/\/[^/]*/i, ''))) {
+    if (e.host === undefined && e.reqNum >= 0 && rqUrl !== undefined && urlHost(rqUrl) !== undefined && rqUrl.endsWith(e.url.replace(/^[a-z]+:\/\/[^/]*/i, ''))) {
       // The head was too long for `raw` to hold Host: the response's request.url has it.
       e.host = urlHost(rqUrl);
       e.url = absoluteUrl('http', e.host, urlTarget(rqUrl));
@@ -366,9 +375,18 @@ export class ExchangeBuilder {
     const statusLine = str(h['status']) ?? String(code);
     this.respond(e, p, code, statusLine.replace(/^\d{3}\s*/, ''), headerPairs(h['headers']));
     e.respProto = str(h['proto']);
-    e.respSize = code === 204 || code === 304 ? 0 : declaredLength(h);
+    e.respSize = code < 200 || code === 204 || code === 304 ? 0 : declaredLength(h); // RFC 9112 §6.3: no body
     e.respHeadersSize = headSize(raw);
     e.trace ??= p.trace;
+    if (code === 101 && /(^|[\s,])h2c($|[\s,])/i.test(headerValue(e.respHeaders, 'upgrade') ?? '')) {
+      // RFC 7540 §3.2: the upgraded request is answered again, on stream 1 of the HTTP/2 connection.
+      const up = this.create(p, {
+        proto: 'HTTP/2', method: e.method, url: e.url, host: e.host, stream: 1, client: e.client, server: e.server,
+        serverIp: e.serverIp, reqNum: e.reqNum, reqTime: e.reqTime, trace: e.trace, reqHeaders: e.reqHeaders,
+        reqSize: e.reqSize, note: 'upgraded from HTTP/1.1',
+      });
+      if (up !== undefined) c.h2.set(1, up);
+    }
   }
 
   private respond(e: Exchange, p: HttpPacket, status: number, statusText: string, headers: [string, string][]): void {
@@ -377,7 +395,9 @@ export class ExchangeBuilder {
     e.respHeaders = headers;
     e.respNum = p.num;
     e.respTime = p.time;
-    if (e.reqNum >= 0) e.latency = Math.max(0, p.time - e.reqTime);
+    // Rounded to the µs the capture has: the float ms difference otherwise shows binary noise.
+    // An exchange with no method knows nothing of its request, reqTime is the response's own.
+    if (e.method !== '') e.latency = Math.max(0, Math.round((p.time - e.reqTime) * 1000) / 1000);
   }
 
   private h2(p: HttpPacket, streams: Obj): void {
@@ -404,7 +424,7 @@ export class ExchangeBuilder {
         const scheme = headerValue(headers, ':scheme') ?? 'http';
         const host = headerValue(headers, ':authority') ?? headerValue(headers, 'host');
         e = this.create(p, {
-          proto: 'HTTP/2', method: headerValue(headers, ':method') ?? '', url: absoluteUrl(scheme, host, headerValue(headers, ':path') ?? '/'),
+          proto: 'HTTP/2', method: headerValue(headers, ':method') ?? '', url: absoluteUrl(scheme, host ?? endpoint(p.dst, p.dport), headerValue(headers, ':path') ?? '/'),
           host, stream: id, client: from, server: endpoint(p.dst, p.dport), serverIp: p.dst,
           reqNum: p.num, reqTime: p.time, trace, reqHeaders: headers, reqSize: 0, reqHeadersSize: undefined,
         });

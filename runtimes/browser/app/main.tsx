@@ -64,19 +64,21 @@ function App() {
   const [hash, setHashState] = useState<HashState>(readHash);
   const [options, setOptions] = useState<AppOptions>(readOptions);
   const [filterText, setFilterText] = useState(hash.q);
-  const [filter, setFilter] = useState<{ state: 'pending' | 'ok' | 'error'; count: number; total: number; message?: string; offset?: number; applied: string }>({ state: 'ok', count: 0, total: 0, applied: '' });
+  // `text` is what the state is about: the input's text once the worker answered for it.
+  const [filter, setFilter] = useState<{ state: 'pending' | 'ok' | 'error'; count: number; total: number; message?: string; offset?: number; applied: string; text: string }>({ state: 'ok', count: 0, total: 0, applied: '', text: '' });
   const [version, setVersion] = useState(0);
   const [showSettings, setShowSettings] = useState(false);
   const [dragging, setDragging] = useState(false);
   const source = useRef<Source | null>(null);
   const engineRef = useRef<Engine | null>(null);
 
-  const setHash = useCallback((patch: Partial<HashState>) => setHashState((h) => { const n = { ...h, ...patch }; writeHash(n); return n; }), []);
+  // The address bar is the truth (a link or the user may have changed it since the last render).
+  const setHash = useCallback((patch: Partial<HashState>) => { const n = { ...readHash(), ...patch }; writeHash(n); setHashState(n); }, []);
 
   const onEvent = useCallback((e: Event) => {
     if (e.ev === 'progress') { setProgress(e.progress); setFilter((f) => (f.applied === '' && !readHash().range ? { ...f, count: e.progress.records, total: e.progress.records } : f)); }
-    else if (e.ev === 'loaded') { setLoaded(e.loaded); setProgress(e.loaded); setPhase(e.loaded.error ? 'error' : 'ready'); setVersion((v) => v + 1); }
-    else if (e.ev === 'failed') { setFailure(e.message); setPhase('error'); }
+    else if (e.ev === 'loaded') { setLoads((n) => n + 1); setLoaded(e.loaded); setProgress(e.loaded); setPhase(e.loaded.error ? 'error' : 'ready'); setVersion((v) => v + 1); }
+    else if (e.ev === 'failed') { setLoads((n) => n + 1); setFailure(e.message); setPhase('error'); }
   }, []);
   const engine = useMemo(() => (engineRef.current = new Engine(new URL('worker.js', location.href), onEvent)), []);
 
@@ -87,7 +89,14 @@ function App() {
     void engine.ask({ op: 'open', source: src, options: opts });
   }, [engine]);
 
-  useEffect(() => { document.body.dataset.state = phase === 'empty' ? 'empty' : phase; }, [phase]);
+  // Links and the address bar may change the hash (#trace=…): follow it.
+  useEffect(() => {
+    const on = () => { const h = readHash(); setHashState(h); setFilterText((t) => (h.q !== t ? h.q : t)); };
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  const [loads, setLoads] = useState(0);
+  useEffect(() => { document.body.dataset.state = phase === 'empty' ? 'empty' : phase; document.body.dataset.loads = String(loads); }, [phase, loads]);
   useEffect(() => {
     const url = new URLSearchParams(location.search).get('url');
     if (url) {
@@ -105,10 +114,10 @@ function App() {
     setFilter((f) => ({ ...f, state: 'pending' }));
     const timer = setTimeout(() => {
       engine.ask<FilterResult>({ op: 'filter', q: text, range: hash.range }).then((r) => {
-        if (r.ok) { setFilter({ state: 'ok', count: r.count, total: r.total, applied: text }); setHash({ q: text }); }
-        else setFilter((f) => ({ ...f, state: 'error', message: r.message, offset: r.offset, applied: f.applied }));
+        if (r.ok) { setFilter({ state: 'ok', count: r.count, total: r.total, applied: text, text }); setHash({ q: text }); }
+        else setFilter((f) => ({ ...f, state: 'error', message: r.message, offset: r.offset, text }));
         setVersion((v) => v + 1);
-      }, (err: Error) => { if (err.message !== 'superseded') setFilter((f) => ({ ...f, state: 'error', message: err.message, offset: 0 })); });
+      }, (err: Error) => { if (err.message !== 'superseded') setFilter((f) => ({ ...f, state: 'error', message: err.message, offset: 0, text })); });
     }, text === filter.applied ? 0 : 200);
     return () => clearTimeout(timer);
   }, [filterText, hash.range?.[0], hash.range?.[1], loaded, phase === 'loading']);
@@ -156,12 +165,12 @@ function App() {
         </div>
       )}
       {phase === 'empty' && <Welcome />}
-      <div class="filterbar" data-filter-state={filter.state} data-applied={filter.applied}>
+      <div class="filterbar" data-filter-state={filter.state} data-applied={filter.applied} data-filter-text={filter.text}>
         <input data-testid="filter" type="search" placeholder='filter: L3.src == 10.0.0.1 and HTTP.code >= 500, "free text", not L4.dst == 443' value={filterText}
           onInput={(e) => setFilterText((e.target as HTMLInputElement).value)} spellcheck={false} aria-invalid={filter.state === 'error'} />
         <span class="count"><span data-testid="packet-count">{filter.count}</span> of {count(filter.total)} packets</span>
         {hash.range && <span class="chip">time {clock(hash.range[0])} – {clock(hash.range[1])} <button onClick={() => setHash({ range: null })} aria-label="clear time range">×</button></span>}
-        {filter.state === 'error' && <div class="filter-error" data-testid="filter-error">{filter.message}{filter.offset !== undefined ? ` (at character ${filter.offset})` : ''}</div>}
+        {filter.state === 'error' && <div class="filter-error" data-testid="filter-error" role="alert">{filter.message}</div>}
       </div>
       <nav class="tabs" role="tablist">
         {VIEWS.map(([v, title]) => (

@@ -1,7 +1,7 @@
 // Builds the browser app (runtimes/browser/app/) into the static site build/app/:
 //   index.html   the page (its Content-Security-Policy allows only this origin and wasm compilation)
 //   app.js       the page's script (Preact, uPlot, @tanstack/virtual-core bundled), app.css its styles
-//   worker.js    the Web Worker running the core, tracecap.wasm the core
+//   worker.js    the Web Worker running the core (tracecap.wasm), http-worker.js the one pairing HTTP
 // and prints each file's size, raw and gzipped. Run after `npm run build:wasm`.
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -22,7 +22,7 @@ export async function buildApp() {
   const common = { bundle: true, format: 'esm', target: 'es2022', minify: true, legalComments: 'none', logLevel: 'warning', platform: 'browser', jsx: 'automatic', jsxImportSource: 'preact' };
   await Promise.all([
     build({ ...common, entryPoints: { app: join(src, 'main.tsx') }, outdir: appDir, loader: { '.css': 'css' } }),
-    build({ ...common, entryPoints: { worker: join(src, 'worker.ts') }, outdir: appDir }),
+    build({ ...common, entryPoints: { worker: join(src, 'worker.ts'), 'http-worker': join(src, 'http-worker.ts') }, outdir: appDir }),
   ]);
   copyFileSync(join(src, 'index.html'), join(appDir, 'index.html'));
   copyFileSync(wasm, join(appDir, 'tracecap.wasm'));

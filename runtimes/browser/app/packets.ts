@@ -10,6 +10,9 @@ import { Entry, EntryNet, ENTRY_BYTES } from '../../../src/entry.js';
 export const CLASSES = ['HTTP', 'TLS', 'DNS', 'TCP', 'UDP', 'ICMP', 'ARP', 'Other'] as const;
 const C = { HTTP: 0, TLS: 1, DNS: 2, TCP: 3, UDP: 4, ICMP: 5, ARP: 6, OTHER: 7 };
 
+/** Traces compared byte for byte before one is decoded and interned. */
+const RECENT_TRACES = 8;
+
 /** Most packets one capture may index (then loading stops with a clear message). */
 export const MAX_PACKETS = 50_000_000;
 
@@ -109,11 +112,11 @@ export class PacketIndex {
         this.dst.a[pos] = this.addrs.id(v6text(entries, e + Entry.DST));
       } else { this.src.a[pos] = 0; this.dst.a[pos] = 0; }
       const lo = v.getUint32(e + Entry.FLOW, true), hi = v.getUint32(e + Entry.FLOW + 4, true);
-      this.flow.a[pos] = lo === 0 && hi === 0 ? 0 : this.flows.id(((BigInt(hi) << 32n) | BigInt(lo)).toString());
+      this.flow.a[pos] = lo === 0 && hi === 0 ? 0 : this.#flowId(hi, lo);
       const httpLen = v.getUint32(e + Entry.HTTP_LEN, true);
       const traceLen = v.getUint32(e + Entry.TRACE_LEN, true);
       this.code.a[pos] = 0;
-      this.trace.a[pos] = traceLen ? this.traces.id(utf8(ndjson, line + v.getUint32(e + Entry.TRACE_OFF, true), traceLen)) : 0;
+      this.trace.a[pos] = traceLen ? this.#traceId(ndjson, line + v.getUint32(e + Entry.TRACE_OFF, true), traceLen) : 0;
       let cls = C.OTHER;
       if (httpLen) cls = C.HTTP;
       else if (net === EntryNet.ARP) cls = C.ARP;
@@ -127,6 +130,33 @@ export class PacketIndex {
       line += len;
     }
     this.#bytes += line;
+  }
+
+  // Flow ids by their two 32-bit halves: no BigInt or string per packet, only per new flow.
+  readonly #flowIds = new Map<number, Map<number, number>>();
+  #flowId(hi: number, lo: number): number {
+    let m = this.#flowIds.get(hi);
+    if (!m) { m = new Map(); this.#flowIds.set(hi, m); }
+    let id = m.get(lo);
+    if (id === undefined) { id = this.flows.id(((BigInt(hi) << 32n) | BigInt(lo)).toString()); m.set(lo, id); }
+    return id;
+  }
+
+  // The packets of an exchange carry the same trace one after another: compare the bytes with
+  // the last few traces seen before decoding them.
+  readonly #recent: Array<{ bytes: Uint8Array; id: number }> = [];
+  #traceId(b: Uint8Array, off: number, len: number): number {
+    for (const r of this.#recent) {
+      if (r.bytes.length !== len) continue;
+      let i = len - 1; // trace ids differ at the end first
+      while (i >= 0 && r.bytes[i] === b[off + i]) i--;
+      if (i < 0) return r.id;
+    }
+    const bytes = b.slice(off, off + len);
+    const id = this.traces.id(utf8(b, off, len));
+    this.#recent.unshift({ bytes, id });
+    if (this.#recent.length > RECENT_TRACES) this.#recent.pop();
+    return id;
   }
 
   #v4id(a: number): number {

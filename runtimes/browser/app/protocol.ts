@@ -37,6 +37,8 @@ export interface Loaded extends Progress {
   store: 'opfs' | 'memory';
   first: number; last: number;
   error?: { message: string; offset: number; packets: number; code: string };
+  /** Where loading spent its time (ms): reading the file, the core, indexing, HTTP pairing, the store; and in all. */
+  timings: { read: number; core: number; index: number; http: number; store: number; total: number };
 }
 
 /** Events the worker sends without being asked. */
@@ -79,3 +81,22 @@ export interface Timeline { t: number[]; classes: string[]; packets: number[][];
 
 /** A record's detail: its JSON text and the packet's captured bytes. */
 export interface Detail { pos: number; num: number; text: string; bytes: Uint8Array; fileOffset: number }
+
+// ---- between the main worker and the HTTP worker (http-worker.ts) ----
+
+/** Numbers per HTTP packet in a batch's `meta`. */
+export const META = 9; // pos, num, time, flow id, src id, dst id, sport, dport, top trace id
+
+/** Requests from the main worker. */
+export type HttpRequest =
+  | { op: 'reset' }
+  | { op: 'batch'; addrs: string[]; flows: string[]; traces: string[]; meta: Float64Array; text: Uint8Array; lens: Uint32Array }
+  | { op: 'end' }
+  | { op: 'http'; sort: string; desc: boolean; start: number; count: number; range: Range | null }
+  | { op: 'flowCounts'; range: Range | null }
+  | { op: 'traceCounts' }
+  | { op: 'traceExchanges'; traces: string[] }
+  | { op: 'har'; range: Range | null; name: string };
+
+/** What a batch gives back: HTTP codes and the traces of HTTP/2 frames, by record position. */
+export interface BatchResult { codes: Uint32Array; traces: Array<[number, string[]]> }

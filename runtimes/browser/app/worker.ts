@@ -9,21 +9,74 @@ import { loadCore } from '../index.js';
 import { PacketIndex, CLASSES, utf8 } from './packets.js';
 import { openStore, type RecordStore } from './store.js';
 import { parseQuery, resolvePath, type Query } from './query.js';
-import { ExchangeBuilder, type Exchange } from './http.js';
-import { toHar } from './har.js';
-import type { AppOptions, Conn, Detail, Event, FilterResult, HttpRow, Loaded, Range, Request, Row, Source, Timeline, TraceDetail, TracePacket, TraceRow } from './protocol.js';
+import { page } from './tables.js';
+import { META, type AppOptions, type BatchResult, type Conn, type Detail, type Event, type FilterResult, type HttpRequest, type HttpRow, type Loaded, type Range, type Request, type Row, type Source, type Timeline, type TraceDetail, type TracePacket, type TraceRow } from './protocol.js';
 
 const TRACE_KEY = 'logging.googleapis.com/trace';
 /** Bytes read from the store at once when scanning records in order. */
 const READ_BLOCK = 4 << 20;
 /** Longest stretch of work between two looks at the message queue (ms). */
 const SLICE_MS = 25;
-/** Trace ids kept per packet (HTTP/2 packets may carry frames of many streams). */
-const MAX_TRACES_PER_PACKET = 64;
 /** Packets listed in one trace's waterfall. */
 const MAX_TRACE_PACKETS = 20_000;
 
 const post = (e: Event, transfer: Transferable[] = []) => (self as unknown as { postMessage(m: unknown, t: Transferable[]): void }).postMessage(e, transfer);
+
+/** The HTTP worker (http-worker.ts): requests as promises, answered in order. */
+class HttpWorker {
+  readonly #w = new Worker(new URL('http-worker.js', self.location.href), { type: 'module' });
+  #next = 1;
+  readonly #waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  constructor() {
+    this.#w.onmessage = (m: MessageEvent<{ id: number; result?: unknown; error?: string }>) => {
+      const w = this.#waiting.get(m.data.id);
+      this.#waiting.delete(m.data.id);
+      if (m.data.error !== undefined) w?.reject(new Error(m.data.error)); else w?.resolve(m.data.result);
+    };
+  }
+  /** Sends a request (transferring `transfer`); resolves with the answer. */
+  ask<T>(req: HttpRequest, transfer: Transferable[] = []): Promise<T> {
+    const id = this.#next++;
+    return new Promise<T>((resolve, reject) => { this.#waiting.set(id, { resolve: resolve as (v: unknown) => void, reject }); this.#w.postMessage({ id, req }, transfer); });
+  }
+}
+let httpWorker: HttpWorker | null = null;
+const http = () => (httpWorker ??= new HttpWorker());
+
+/** HTTP values of one output batch, on their way to the HTTP worker. */
+class HttpBatch {
+  meta = new Float64Array(4096 * META);
+  text = new Uint8Array(1 << 20);
+  lens = new Uint32Array(4096);
+  n = 0;
+  bytes = 0;
+  sent = { addrs: 1, flows: 1, traces: 1 };
+  /** Adds the HTTP value at [off, off + len) of `view` for record pos. */
+  add(idx: PacketIndex, view: Uint8Array, pos: number, off: number, len: number): void {
+    if (this.n === this.lens.length) {
+      const l = new Uint32Array(this.n * 2); l.set(this.lens); this.lens = l;
+      const m = new Float64Array(this.n * 2 * META); m.set(this.meta); this.meta = m;
+    }
+    if (this.bytes + len > this.text.length) { const t = new Uint8Array(Math.max(this.text.length * 2, this.bytes + len)); t.set(this.text.subarray(0, this.bytes)); this.text = t; }
+    this.text.set(view.subarray(off, off + len), this.bytes);
+    this.bytes += len;
+    const m = this.n * META;
+    this.meta[m] = pos; this.meta[m + 1] = idx.serial.a[pos]!; this.meta[m + 2] = idx.time.a[pos]!; this.meta[m + 3] = idx.flow.a[pos]!;
+    this.meta[m + 4] = idx.src.a[pos]!; this.meta[m + 5] = idx.dst.a[pos]!; this.meta[m + 6] = idx.sport.a[pos]!; this.meta[m + 7] = idx.dport.a[pos]!; this.meta[m + 8] = idx.trace.a[pos]!;
+    this.lens[this.n++] = len;
+  }
+  /** Sends what was added (with the strings interned since the last batch); resolves with the worker's results. */
+  flush(idx: PacketIndex): Promise<BatchResult> | null {
+    if (this.n === 0) return null;
+    const req: HttpRequest = {
+      op: 'batch', addrs: idx.addrs.values.slice(this.sent.addrs), flows: idx.flows.values.slice(this.sent.flows), traces: idx.traces.values.slice(this.sent.traces),
+      meta: this.meta.slice(0, this.n * META), text: this.text.slice(0, this.bytes), lens: this.lens.slice(0, this.n),
+    };
+    this.sent = { addrs: idx.addrs.values.length, flows: idx.flows.values.length, traces: idx.traces.values.length };
+    this.n = 0; this.bytes = 0;
+    return http().ask<BatchResult>(req, [req.meta.buffer, req.text.buffer, req.lens.buffer]);
+  }
+}
 
 let corePromise: Promise<WebAssembly.Module> | null = null;
 const core = () => (corePromise ??= loadCore(new URL('tracecap.wasm', self.location.href)));
@@ -31,10 +84,14 @@ const core = () => (corePromise ??= loadCore(new URL('tracecap.wasm', self.locat
 /** Everything about the capture that is open. */
 class Session {
   readonly index = new PacketIndex();
-  readonly exchanges = new ExchangeBuilder();
+  readonly batch = new HttpBatch();
+  /** Batches sent to the HTTP worker and not yet answered. */
+  readonly inflight: Array<Promise<void>> = [];
   readonly generation: number;
   store: RecordStore | null = null;
   blob: Blob | null = null;
+  /** Reads bytes [a, b) of the capture (the file, or the server by a Range request). */
+  bytes: ((a: number, b: number) => Promise<Uint8Array>) | null = null;
   name = '';
   loaded: Loaded | null = null;
   view: View = { query: null, range: null, matches: null, scanned: 0, source: '' };
@@ -64,14 +121,19 @@ function transferables(result: unknown): Transferable[] {
 async function handle(req: Request): Promise<unknown> {
   if (req.op === 'open') { void open(req.source, req.options); return null; }
   const s = session;
-  if (!s || !s.store) throw new Error('no capture is open');
+  // Views may ask before a capture is open: they get empty answers.
+  if (!s || !s.store) {
+    if (req.op === 'rows' || req.op === 'conns' || req.op === 'traces') return { total: 0, rows: [] };
+    if (req.op === 'http') return { total: 0, rows: [], histogram: { edges: [], counts: [] } };
+    throw new Error('no capture is open');
+  }
   switch (req.op) {
     case 'filter': return filter(s, req.q, req.range);
     case 'rows': return rows(s, req.start, req.count);
     case 'detail': return detail(s, req.pos);
-    case 'conns': return page(conns(s), req);
-    case 'http': { const list = httpRows(s); return { ...page(list, req), histogram: histogram(list) }; }
-    case 'traces': return page(traceRows(s), req);
+    case 'conns': return page(await conns(s), req);
+    case 'http': return http().ask({ op: 'http', sort: req.sort, desc: req.desc, start: req.start, count: req.count, range: s.view.range });
+    case 'traces': return page(await traceRows(s), req);
     case 'trace': return trace(s, req.id);
     case 'timeline': return timeline(s, req.bins);
     case 'export': return exportBlob(s, req.what);
@@ -95,14 +157,29 @@ async function open(source: Source, options: AppOptions): Promise<void> {
   session = s;
   if (old?.store) await old.store.close();
   let translator: Translator;
+  let stream: ReadableStream<Uint8Array>;
+  let total = 0;
   try {
     if ('url' in source) {
+      // Translated as it downloads; a packet's bytes are asked for later by a Range request.
       const res = await fetch(source.url);
-      if (!res.ok) throw new Error(`cannot fetch ${source.url}: HTTP ${res.status}`);
-      s.blob = await res.blob();
+      if (!res.ok || !res.body) throw new Error(`cannot fetch ${source.url}: HTTP ${res.status}`);
+      stream = res.body;
+      total = Number(res.headers.get('content-length') ?? 0);
+      const url = source.url;
+      s.bytes = async (a, b) => {
+        const r = await fetch(url, { headers: { Range: `bytes=${a}-${b - 1}` } });
+        const all = new Uint8Array(await r.arrayBuffer());
+        return r.status === 206 ? all : all.slice(a, b); // a server without ranges sends it all
+      };
       s.name = decodeURIComponent(source.url.split('/').pop() ?? 'capture');
-    } else { s.blob = source.file; s.name = source.name; }
+    } else {
+      const file = source.file;
+      s.blob = file; s.name = source.name; stream = file.stream() as ReadableStream<Uint8Array>; total = file.size;
+      s.bytes = async (a, b) => new Uint8Array(await file.slice(a, b).arrayBuffer());
+    }
     translator = await createTranslator(await core(), translatorOptions(options));
+    await http().ask({ op: 'reset' });
     s.store = await openStore();
   } catch (err) {
     if (session === s) post({ ev: 'failed', message: err instanceof Error ? err.message : String(err) });
@@ -112,41 +189,63 @@ async function open(source: Source, options: AppOptions): Promise<void> {
   let pending: Uint8Array | null = null, pendingCount = 0;
   let failure: string | null = null;
   translator.setIndexSink((entries, count) => { pending = entries.slice(0, count * ENTRY_BYTES); pendingCount = count; });
+  const tm = { read: 0, core: 0, index: 0, http: 0, store: 0, total: 0 };
+  const started = performance.now();
   translator.setSink((view) => {
     if (failure !== null) return;
     try {
-      if (pending) s.index.add(pending, pendingCount, view, (pos, line, off, len) => onHttp(s, view, pos, line, off, len));
+      const t0 = performance.now();
+      let th = 0;
+      if (pending) s.index.add(pending, pendingCount, view, (pos, line, off, len) => { const a = performance.now(); s.batch.add(s.index, view, pos, line + off, len); th += performance.now() - a; });
       pending = null;
+      const a = performance.now();
+      const sent = s.batch.flush(s.index);
+      if (sent) s.inflight.push(sent.then((r) => applyBatch(s, r)));
+      th += performance.now() - a;
+      const t1 = performance.now();
       store.append(view);
+      const t2 = performance.now();
+      tm.http += th; tm.index += t1 - t0 - th; tm.store += t2 - t1; sinkTime += t2 - t0;
     } catch (err) { failure = err instanceof Error ? err.message : String(err); }
   });
-  const total = s.blob.size;
-  const reader = (s.blob.stream() as ReadableStream<Uint8Array>).getReader();
+  let sinkTime = 0;
+  const reader = stream.getReader();
   let bytes = 0, lastPost = 0;
   const progress = () => ({ bytes, total, packets: translator.packets, records: s.index.count });
   try {
     for (;;) {
+      const r0 = performance.now();
       const { done, value } = await reader.read();
+      tm.read += performance.now() - r0;
       if (session !== s) { void reader.cancel(); return; }
       if (done) break;
       bytes += value.length;
+      const p0 = performance.now(), sink0 = sinkTime;
       translator.push(value);
+      tm.core += performance.now() - p0 - (sinkTime - sink0);
       if (failure !== null || translator.error) break;
       extendView(s);
       const now = performance.now();
       if (now - lastPost > 100) { lastPost = now; post({ ev: 'progress', progress: progress() }); }
       await yieldToMessages();
     }
-    if (failure === null && !translator.error) translator.finish();
+    if (failure === null && !translator.error) { const p0 = performance.now(), sink0 = sinkTime; translator.finish(); tm.core += performance.now() - p0 - (sinkTime - sink0); }
   } catch (err) {
     failure ??= err instanceof Error ? err.message : String(err);
   }
+  if (session !== s) return;
+  // The HTTP worker's answers: codes and frame traces are part of the index.
+  const h0 = performance.now();
+  await Promise.all(s.inflight);
+  await http().ask({ op: 'end' });
+  tm.http += performance.now() - h0;
   if (session !== s) return;
   extendView(s);
   const idx = s.index;
   const loaded: Loaded = {
     ...progress(), name: s.name, store: store.kind,
     first: idx.count ? idx.time.a[0]! : 0, last: idx.count ? idx.time.a[idx.count - 1]! : 0,
+    timings: { ...tm, total: performance.now() - started },
   };
   const e = translator.error;
   if (e instanceof CaptureError) loaded.error = { message: e.message, offset: e.offset, packets: e.packets, code: e.codeName };
@@ -156,34 +255,10 @@ async function open(source: Source, options: AppOptions): Promise<void> {
   post({ ev: 'loaded', loaded });
 }
 
-function onHttp(s: Session, view: Uint8Array, pos: number, line: number, off: number, len: number): void {
-  let http: unknown;
-  try { http = JSON.parse(utf8(view, line + off, len)); } catch { return; }
+function applyBatch(s: Session, r: BatchResult): void {
   const idx = s.index;
-  const code = (http as { code?: unknown }).code;
-  if (typeof code === 'number' && code > 0 && code < 65536) idx.code.a[pos] = code;
-  // HTTP/2: each stream's frames may carry their own trace.
-  const found: string[] = [];
-  collectTraces(http, found, 0);
-  // The trace column keeps the top-level value exactly (filters read it); other traces go beside it.
-  const top = idx.trace.a[pos]!;
-  const ids = [...new Set(found.map((t) => idx.traces.id(t)))].filter((t) => t !== top);
-  if (ids.length) idx.moreTraces.set(pos, ids);
-  const src = idx.addrs.values[idx.src.a[pos]!] ?? '', dst = idx.addrs.values[idx.dst.a[pos]!] ?? '';
-  s.exchanges.add({
-    num: idx.serial.a[pos]!, time: idx.time.a[pos]!, flow: idx.flows.values[idx.flow.a[pos]!] ?? '',
-    src, dst, sport: idx.sport.a[pos]!, dport: idx.dport.a[pos]!, http,
-    ...(top ? { trace: idx.traces.values[top]! } : {}),
-  });
-}
-
-function collectTraces(v: unknown, out: string[], depth: number): void {
-  if (depth > 8 || out.length >= MAX_TRACES_PER_PACKET || v === null || typeof v !== 'object') return;
-  if (Array.isArray(v)) { for (const x of v) collectTraces(x, out, depth + 1); return; }
-  for (const [k, x] of Object.entries(v)) {
-    if (k === TRACE_KEY && typeof x === 'string') out.push(x);
-    else if (typeof x === 'object') collectTraces(x, out, depth + 1);
-  }
+  for (let i = 0; i < r.codes.length; i += 2) idx.code.a[r.codes[i]!] = r.codes[i + 1]!;
+  for (const [pos, traces] of r.traces) idx.moreTraces.set(pos, traces.map((t) => idx.traces.id(t)));
 }
 
 // A macrotask boundary without setTimeout's clamping: lets queued requests run.
@@ -343,34 +418,11 @@ async function detail(s: Session, pos: number): Promise<Detail> {
   if (!(pos >= 0 && pos < idx.count)) throw new RangeError(`no record ${pos}`);
   const text = new Cursor(s).text(pos);
   const off = idx.fileOff.a[pos]!, len = idx.capLen.a[pos]!;
-  const bytes = new Uint8Array(await s.blob!.slice(off, off + len).arrayBuffer());
+  const bytes = await s.bytes!(off, off + len);
   return { pos, num: idx.serial.a[pos]!, text, bytes, fileOffset: off };
 }
 
 // ---- tables --------------------------------------------------------------------------------
-
-function page<T>(list: T[], req: { sort: string; desc: boolean; start: number; count: number }): { total: number; rows: T[] } {
-  const sorted = sortCached(list, req.sort, req.desc);
-  return { total: sorted.length, rows: sorted.slice(req.start, req.start + req.count) };
-}
-
-const sortCache = new WeakMap<object, Map<string, unknown[]>>();
-function sortCached<T>(list: T[], key: string, desc: boolean): T[] {
-  if (!key) return list;
-  let m = sortCache.get(list);
-  if (!m) { m = new Map(); sortCache.set(list, m); }
-  const k = `${key}:${desc}`;
-  let out = m.get(k) as T[] | undefined;
-  if (!out) {
-    out = [...list].sort((a, b) => {
-      const x = (a as Record<string, unknown>)[key], y = (b as Record<string, unknown>)[key];
-      const c = x === y ? 0 : x === undefined ? 1 : y === undefined ? -1 : (x as number | string) < (y as number | string) ? -1 : 1;
-      return desc ? -c : c;
-    });
-    m.set(k, out);
-  }
-  return out;
-}
 
 function cached<T>(s: Session, key: string, make: () => T): T {
   const k = `${key}|${s.view.range?.join(',') ?? ''}|${s.index.count}`;
@@ -381,8 +433,8 @@ function cached<T>(s: Session, key: string, make: () => T): T {
 
 function inRange(s: Session, t: number): boolean { const r = s.view.range; return !r || (t >= r[0] && t <= r[1]); }
 
-function conns(s: Session): Conn[] {
-  return cached(s, 'conns', () => {
+function conns(s: Session): Promise<Conn[]> {
+  return cached(s, 'conns', async () => {
     const idx = s.index;
     const byFlow = new Map<number, Conn & { cs: number; cp: number }>();
     for (let pos = 0; pos < idx.count; pos++) {
@@ -403,46 +455,16 @@ function conns(s: Session): Conn[] {
       if (fwd) { c.packetsFwd++; c.bytesFwd += idx.origLen.a[pos]!; } else { c.packetsBwd++; c.bytesBwd += idx.origLen.a[pos]!; }
       c.end = idx.time.a[pos]!;
     }
-    const perFlow = new Map<string, number>();
-    for (const x of s.exchanges.exchanges()) if (inRange(s, x.reqTime)) perFlow.set(x.flow, (perFlow.get(x.flow) ?? 0) + 1);
+    const perFlow = new Map(await http().ask<Array<[string, number]>>({ op: 'flowCounts', range: s.view.range }));
     return [...byFlow.values()].map(({ cs, cp, ...c }) => { void cs; void cp; return { ...c, exchanges: perFlow.get(c.flow) ?? 0 }; });
   });
 }
 
-function httpRow(x: Exchange): HttpRow {
-  const r: HttpRow = { id: x.id, proto: x.proto, method: x.method, url: x.url, reqTime: x.reqTime, flow: x.flow, reqNum: x.reqNum, client: x.client, server: x.server };
-  if (x.status !== undefined) r.status = x.status;
-  if (x.respTime !== undefined) r.respTime = x.respTime;
-  if (x.latency !== undefined) r.latency = x.latency;
-  if (x.trace !== undefined) r.trace = x.trace;
-  if (x.respNum !== undefined) r.respNum = x.respNum;
-  return r;
-}
-
-function httpRows(s: Session): HttpRow[] {
-  return cached(s, 'http', () => s.exchanges.exchanges().filter((x) => inRange(s, x.reqTime)).map(httpRow));
-}
-
-/** Latency histogram: log-spaced bins from 0.1 ms. */
-function histogram(list: HttpRow[]): { edges: number[]; counts: number[] } {
-  const edges: number[] = [];
-  for (let e = 0.1; e < 1e6; e *= Math.SQRT2) edges.push(e);
-  const counts = new Array<number>(edges.length).fill(0);
-  let maxBin = 0;
-  for (const x of list) {
-    if (x.latency === undefined) continue;
-    let i = 0;
-    while (i < edges.length - 1 && x.latency >= edges[i + 1]!) i++;
-    counts[i]!++;
-    if (i > maxBin) maxBin = i;
-  }
-  return { edges: edges.slice(0, maxBin + 2), counts: counts.slice(0, maxBin + 2) };
-}
 
 function shortTrace(t: string): string { const i = t.lastIndexOf('/traces/'); return i >= 0 ? t.slice(i + 8) : t; }
 
-function traceRows(s: Session): TraceRow[] {
-  return cached(s, 'traces', () => {
+function traceRows(s: Session): Promise<TraceRow[]> {
+  return cached(s, 'traces', async () => {
     const idx = s.index;
     const by = new Map<number, TraceRow>();
     const note = (t: number, pos: number) => {
@@ -458,16 +480,15 @@ function traceRows(s: Session): TraceRow[] {
       const more = idx.moreTraces.get(pos);
       if (more) for (const m of more) note(m, pos);
     }
-    for (const x of s.exchanges.exchanges()) {
-      if (!x.trace) continue;
-      const r = by.get(idx.traces.find(x.trace));
-      if (r) r.exchanges++;
+    for (const [t, n] of await http().ask<Array<[string, number]>>({ op: 'traceCounts' })) {
+      const r = by.get(idx.traces.find(t));
+      if (r) r.exchanges = n;
     }
     return [...by.values()];
   });
 }
 
-function trace(s: Session, id: string): TraceDetail {
+async function trace(s: Session, id: string): Promise<TraceDetail> {
   const idx = s.index;
   const full = id.startsWith('projects/') ? [id] : idx.traces.values.filter((t) => t === id || shortTrace(t) === id);
   const ids = new Set(full.map((t) => idx.traces.find(t)).filter((t) => t !== 0));
@@ -484,7 +505,7 @@ function trace(s: Session, id: string): TraceDetail {
     packets.push({ pos, num: idx.serial.a[pos]!, time: idx.time.a[pos]!, src: endpoint(s, pos, true), dst: endpoint(s, pos, false), proto: protoLabel(r), len: idx.origLen.a[pos]!, flags, kind, message: String(r.message ?? '') });
   }
   const names = new Set([...ids].map((t) => idx.traces.values[t]!));
-  const exchanges = s.exchanges.exchanges().filter((x) => x.trace !== undefined && names.has(x.trace)).map(httpRow);
+  const exchanges = await http().ask<HttpRow[]>({ op: 'traceExchanges', traces: [...names] });
   const times = packets.map((p) => p.time);
   return { id: full[0] ?? id, start: times.length ? Math.min(...times) : 0, end: times.length ? Math.max(...times) : 0, packets, exchanges };
 }
@@ -516,8 +537,7 @@ function timeline(s: Session, bins: number): Timeline {
 
 async function exportBlob(s: Session, what: 'ndjson' | 'ndjson-filtered' | 'har'): Promise<Blob> {
   if (what === 'har') {
-    const list = s.exchanges.exchanges().filter((x) => inRange(s, x.reqTime));
-    return new Blob([JSON.stringify(toHar(list, { pageTitle: s.name }), null, 1)], { type: 'application/json' });
+    return http().ask<Blob>({ op: 'har', range: s.view.range, name: s.name });
   }
   if (what === 'ndjson' || !s.view.matches) return s.store!.blob();
   const ranges: Array<[number, number]> = [];

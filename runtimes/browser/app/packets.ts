@@ -14,7 +14,7 @@ const C = { HTTP: 0, TLS: 1, DNS: 2, TCP: 3, UDP: 4, ICMP: 5, ARP: 6, OTHER: 7 }
 const RECENT_TRACES = 8;
 
 /** Most packets one capture may index (then loading stops with a clear message). */
-export const MAX_PACKETS = 50_000_000;
+export const MAX_PACKETS = 5_000_000;
 
 class Grow<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array> {
   a: T;
@@ -72,6 +72,9 @@ export class PacketIndex {
   readonly #v4 = new Map<number, number>();
   #bytes = 0;
 
+  /** An empty index that takes at most `maxPackets` records. */
+  constructor(readonly maxPackets: number = MAX_PACKETS) {}
+
   /** Bytes of NDJSON indexed so far (the store's size once appended). */
   get bytes(): number { return this.#bytes; }
 
@@ -81,12 +84,13 @@ export class PacketIndex {
    * address pair the first time it is seen (the text the record uses).
    */
   add(entries: Uint8Array, n: number, ndjson: Uint8Array, onHttp: (pos: number, line: number, off: number, len: number) => void): void {
-    if (this.count + n > MAX_PACKETS) throw new RangeError(`the capture has more than ${MAX_PACKETS.toLocaleString('en')} packets, the most one tab indexes`);
-    const need = this.count + n;
+    // Past the limit, the records up to it are kept and the caller hears why the rest are not.
+    const take = Math.min(n, this.maxPackets - this.count);
+    const need = this.count + take;
     for (const col of [this.recOff, this.recLen, this.time, this.serial, this.fileOff, this.capLen, this.origLen, this.src, this.dst, this.sport, this.dport, this.proto, this.flags, this.error, this.cls, this.flow, this.code, this.trace]) col.ensure(need);
     const v = new DataView(entries.buffer, entries.byteOffset, n * ENTRY_BYTES);
     let line = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < take; i++) {
       const e = i * ENTRY_BYTES;
       const pos = this.count++;
       const len = v.getUint32(e + Entry.RECORD_LEN, true);
@@ -130,6 +134,7 @@ export class PacketIndex {
       line += len;
     }
     this.#bytes += line;
+    if (take < n) throw new RangeError(`the capture has more than ${this.maxPackets.toLocaleString('en')} packets, the most one tab indexes (MAX_PACKETS); the first ${this.maxPackets.toLocaleString('en')} are shown`);
   }
 
   // Flow ids by their two 32-bit halves: no BigInt or string per packet, only per new flow.

@@ -37,7 +37,7 @@ interface OpfsDir {
 const PREFIX = 'tracecap-records-';
 
 /** Opens an OPFS store (a new file per capture; files of earlier tabs' sessions are removed when unlocked). */
-export async function openStore(): Promise<RecordStore> {
+export async function openStore(memoryLimit = MEMORY_STORE_LIMIT): Promise<RecordStore> {
   const storage = (globalThis.navigator as unknown as { storage?: { getDirectory?: () => Promise<OpfsDir> } } | undefined)?.storage;
   if (storage?.getDirectory) {
     try {
@@ -51,7 +51,7 @@ export async function openStore(): Promise<RecordStore> {
       // e.g. a private window or a browser without sync access handles: fall back to memory.
     }
   }
-  return new MemoryStore();
+  return new MemoryStore(memoryLimit);
 }
 
 // Removes record files left by closed tabs; a file another tab still holds open cannot be removed and is skipped.
@@ -94,10 +94,11 @@ class OpfsStore implements RecordStore {
 class MemoryStore implements RecordStore {
   readonly kind = 'memory' as const;
   size = 0;
+  constructor(private limit: number) {}
   #chunks: Uint8Array[] = [];
   #starts: number[] = [];
   append(bytes: Uint8Array): void {
-    if (this.size + bytes.length > MEMORY_STORE_LIMIT) throw new RangeError(`the records pass ${MEMORY_STORE_LIMIT >> 20} MiB and this browser offers no Origin Private File System to keep them in`);
+    if (this.size + bytes.length > this.limit) throw new RangeError(`the records pass ${(this.limit / 1048576).toFixed(0)} MiB (MEMORY_STORE_LIMIT) and this browser offers no Origin Private File System to keep them in`);
     this.#starts.push(this.size);
     this.#chunks.push(bytes.slice());
     this.size += bytes.length;

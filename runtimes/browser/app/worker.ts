@@ -193,20 +193,23 @@ async function open(source: Source, options: AppOptions): Promise<void> {
   const started = performance.now();
   translator.setSink((view) => {
     if (failure !== null) return;
+    const t0 = performance.now();
+    let th = 0, ts = 0;
     try {
-      const t0 = performance.now();
-      let th = 0;
-      if (pending) s.index.add(pending, pendingCount, view, (pos, line, off, len) => { const a = performance.now(); s.batch.add(s.index, view, pos, line + off, len); th += performance.now() - a; });
-      pending = null;
-      const a = performance.now();
-      const sent = s.batch.flush(s.index);
-      if (sent) s.inflight.push(sent.then((r) => applyBatch(s, r)));
-      th += performance.now() - a;
-      const t1 = performance.now();
+      // The store first: a record is indexed only once it can be read back.
       store.append(view);
-      const t2 = performance.now();
-      tm.http += th; tm.index += t1 - t0 - th; tm.store += t2 - t1; sinkTime += t2 - t0;
+      ts = performance.now() - t0;
+      const entries = pending;
+      pending = null;
+      if (entries) s.index.add(entries, pendingCount, view, (pos, line, off, len) => { const a = performance.now(); s.batch.add(s.index, view, pos, line + off, len); th += performance.now() - a; });
     } catch (err) { failure = err instanceof Error ? err.message : String(err); }
+    // What was indexed goes to the HTTP worker, also when a limit stopped the batch.
+    const a = performance.now();
+    const sent = s.batch.flush(s.index);
+    if (sent) s.inflight.push(sent.then((r) => applyBatch(s, r)));
+    const t2 = performance.now();
+    th += t2 - a;
+    tm.store += ts; tm.http += th; tm.index += t2 - t0 - th - ts; sinkTime += t2 - t0;
   });
   let sinkTime = 0;
   const reader = stream.getReader();

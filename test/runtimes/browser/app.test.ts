@@ -331,5 +331,33 @@ describe.skipIf(!haveChromium)('browser app', () => {
     } finally { await one.close(); }
   }, 120_000);
 
+  it('settings from the URL (verbosity, project, interface) give the CLI records for the same options; the panel keeps them in the URL', async () => {
+    const example = join(ROOT, 'examples', 'http-keepalive.pcap');
+    const one = await serveApp({ root: APP, port: 0, file: example });
+    try {
+      const want = spawnSync(process.execPath, [join(ROOT, 'bin', 'tracecap.js'), '--verbosity', 'info', '--project', 'p-1', '--iface', 'eth7', '--iface-index', '3', '--iface-addr', '127.0.0.1', example], { encoding: 'utf8' });
+      expect(want.status, want.stderr).toBe(0);
+      const lines = want.stdout.split('\n').filter(Boolean);
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const p = await context.newPage();
+      p.on('pageerror', (e) => errors.push(e.message));
+      await p.goto(`${one.url}&verbosity=info&project=p-1&iface=eth7&ifindex=3&addrs=127.0.0.1`);
+      await p.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
+      expect(await shown(p)).toBe(lines.length);
+      for (const i of [0, 7, lines.length - 1]) expect(await recordOf(p, Number(JSON.parse(lines[i]!).pcap.num))).toBe(lines[i]);
+      // Changing a setting in the panel reopens the capture and writes it to the URL.
+      await p.click('text=Settings');
+      await p.fill('[data-testid=settings] input[placeholder=my-project]', 'p-2');
+      const before = Number(await p.evaluate(() => document.body.dataset.loads));
+      await p.click('text=Apply and reopen');
+      await p.waitForFunction((n) => Number(document.body.dataset.loads) > n, before);
+      expect(new URL(p.url()).searchParams.get('project')).toBe('p-2');
+      expect(new URL(p.url()).searchParams.get('verbosity')).toBe('info');
+      await applyFilter(p, '');
+      expect(JSON.parse(await recordOf(p, 0))['logging.googleapis.com/labels']).toBeDefined();
+      await context.close();
+    } finally { await one.close(); }
+  }, 120_000);
+
   it('no uncaught error in any page', () => { expect(errors).toEqual([]); });
 });

@@ -280,7 +280,7 @@ try {
 
 // ---- 5. the report -------------------------------------------------------------------------------
 const mb = (kb) => `${fmt(kb * 1024 / 1e6, 1)} MB`;
-const task = (t) => (t.n === 0 ? 'none ≥ 50 ms' : `${fmt(t.max)} ms (${t.n} task${t.n === 1 ? "" : "s"} ≥ 50 ms)`);
+const task = (t) => (t.n === 0 ? 'none ≥ 50 ms' : `${fmt(t.max)} ms (${t.n} task${t.n === 1 ? '' : 's'} ≥ 50 ms)`);
 const m = result.memory;
 const rows = [
   [`time to ready (navigation start → body[data-state=ready]) vs 2× the CLI's DEBUG run (${fmt(cliMs)} ms)`, `${fmt(result.readyMs)} ms = ${fmt(result.readyMs / cliMs, 2)}× CLI`, '≤ 2×', result.readyMs <= 2 * cliMs],

@@ -5,6 +5,8 @@
 //   node bench/run.js --quick    small inputs, one run each (CI proves the harness works)
 //   node bench/run.js --report   rebuild results.md from the last run's figures (bench/data/results.json, sinks.json)
 //   node bench/run.js --sinks    measure the output sinks again (80 s here, no 1 GB capture needed), keep the rest's saved figures
+//   node bench/run.js --no-app   without the browser app at the end (bench/app.js, `npm run bench:app`; skipped anyway
+//                                with --quick, --report, --sinks, or when build/app is not built)
 import { spawnSync, execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, statSync, existsSync, mkdirSync, openSync, readSync, closeSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -290,6 +292,28 @@ lines.push('## Goals', '', '| goal | measured | met |', '|---|---:|:---:|');
 for (const [g, m, ok] of goals) lines.push(`| ${g} | ${m} | ${ok ? 'yes' : 'no'} |`);
 if (quick) lines.push('', '_Quick mode: small inputs and one run; the goals are defined on the full run._');
 else if (existsSync(join(root, 'bench', 'analysis.md'))) lines.push('', readFileSync(join(root, 'bench', 'analysis.md'), 'utf8').trimEnd());
+const resultsPath = join(root, 'bench', quick ? 'results-quick.md' : 'results.md');
 const text = lines.join('\n') + '\n';
-writeFileSync(join(root, 'bench', quick ? 'results-quick.md' : 'results.md'), text);
+writeFileSync(resultsPath, text + appSection(resultsPath));
 process.stdout.write(text);
+
+// bench/app.js writes its own section of results.md (the browser app); a rewrite here keeps it.
+function appSection(path) {
+  const heading = '## Browser app (npm run bench:app)\n';
+  const old = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const start = old.indexOf(heading);
+  if (start < 0) return '';
+  const next = old.slice(start + heading.length).search(/^## /m);
+  return '\n' + old.slice(start, next < 0 ? old.length : start + heading.length + next).trimEnd() + '\n';
+}
+
+// ---- the browser app ---------------------------------------------------------------------------------
+// Last, in its own process: a browser that fails to start or an app that fails to load costs
+// its own section only. Without build/app there is nothing to measure yet.
+if (!quick && !report && !sinksOnly && !process.argv.includes('--no-app')) {
+  if (!existsSync(join(root, 'build', 'app', 'index.html'))) process.stderr.write('bench/run.js: build/app/index.html is missing (the browser app is not built): bench/app.js skipped\n');
+  else {
+    const r = spawnSync(process.execPath, [join(root, 'bench', 'app.js')], { stdio: 'inherit' });
+    if (r.status !== 0) { process.stderr.write(`bench/run.js: bench/app.js failed (exit ${r.status}); the rest of results.md is written\n`); process.exitCode = r.status ?? 1; }
+  }
+}

@@ -75,7 +75,8 @@ on standard output); with FILE, the URL opens that capture. Ctrl-C or SIGTERM st
                            everyone who can reach it)
   --root DIR               serve the app from DIR instead of the packaged build/app (development)
 
-Exit status: 0 success (for a live capture: stopped as asked); 1 usage error; 2 the input is
+Exit status: 0 success (for a live capture or the app: stopped as asked); 1 usage error, or
+the app cannot start (its port is in use, FILE is missing, the app is not built); 2 the input is
 not a capture or is damaged (every record before the damage is written, then one line on
 standard error), the EXPRESSION does not compile, a capture cannot start, or the output
 cannot be written.

@@ -8,7 +8,7 @@ import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { CONTENT_SECURITY_POLICY } from '../../../runtimes/node/app.js';
+import { CONTENT_SECURITY_POLICY, parseRange } from '../../../runtimes/node/app.js';
 
 const BIN = 'bin/tracecap.js';
 const tmp = mkdtempSync(join(tmpdir(), 'tracecap-app-'));
@@ -155,6 +155,15 @@ describe('tracecap app', () => {
       expect(r.status, range).toBe(200);
       expect(r.body.length, range).toBe(256);
     }
+  });
+  it('parseRange: suffixes, open ends, and an empty file', () => {
+    expect(parseRange('bytes=0-', 10)).toEqual({ start: 0, end: 9 });
+    expect(parseRange('bytes=-20', 10)).toEqual({ start: 0, end: 9 });
+    expect(parseRange(' bytes = 2 - 3 ', 10)).toEqual({ start: 2, end: 3 });
+    expect(parseRange('bytes=0-', 0)).toBe('unsatisfiable');
+    expect(parseRange('bytes=-1', 0)).toBe('unsatisfiable');
+    expect(parseRange(undefined, 10)).toBeNull();
+    expect(parseRange('bytes=-', 10)).toBeNull();
   });
   it('refuses a Host header that is not this server (DNS rebinding)', async () => {
     expect((await raw(app.base, '/', { headers: { Host: 'attacker.example:80' } })).status).toBe(421);

@@ -12,6 +12,8 @@ export interface RecordStore {
   readonly kind: 'opfs' | 'memory';
   readonly size: number;
   append(bytes: Uint8Array): void;
+  /** Makes room for `more` bytes (opens the next file when needed); await it before append(). */
+  prepare(more: number): Promise<void>;
   /** Reads [offset, offset + length) into a new array. */
   read(offset: number, length: number): Uint8Array;
   /** The whole store, or byte ranges of it, as a Blob (without copying into the heap where possible). */
@@ -36,6 +38,13 @@ interface OpfsDir {
 
 const PREFIX = 'tracecap-records-';
 
+/** The browser refused more bytes (its storage quota for this origin, e.g. in a private window). */
+export class StoreFullError extends Error {
+  constructor(at: number, cause: unknown) {
+    super(`the browser's storage for this page is full after ${(at / 1048576).toFixed(0)} MiB of records${cause instanceof Error ? ` (${cause.name})` : ''}: a private window keeps it in memory with a small quota; open the capture in a normal window`);
+  }
+}
+
 /** Opens an OPFS store (a new file per capture; files of earlier tabs' sessions are removed when unlocked). */
 export async function openStore(memoryLimit = MEMORY_STORE_LIMIT): Promise<RecordStore> {
   const storage = (globalThis.navigator as unknown as { storage?: { getDirectory?: () => Promise<OpfsDir> } } | undefined)?.storage;
@@ -44,9 +53,7 @@ export async function openStore(memoryLimit = MEMORY_STORE_LIMIT): Promise<Recor
       const dir = await storage.getDirectory();
       await sweep(dir);
       const name = `${PREFIX}${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}.ndjson`;
-      const file = await dir.getFileHandle(name, { create: true });
-      const handle = await file.createSyncAccessHandle();
-      return new OpfsStore(dir, name, file, handle);
+      return await new OpfsStore(dir, name).init();
     } catch {
       // e.g. a private window or a browser without sync access handles: fall back to memory.
     }
@@ -62,32 +69,79 @@ async function sweep(dir: OpfsDir): Promise<void> {
   for (const n of names) { try { await dir.removeEntry(n); } catch { /* in use by another tab */ } }
 }
 
+/** Bytes per OPFS file: Chromium's in-memory OPFS (private windows) reads nothing past 2 GiB of one file. */
+export const SEGMENT_BYTES = 1 << 30;
+
+// The records as a run of files of SEGMENT_BYTES each, so no offset within a file reaches 2 GiB.
 class OpfsStore implements RecordStore {
   readonly kind = 'opfs' as const;
   size = 0;
-  constructor(private dir: OpfsDir, private name: string, private file: OpfsFile, private handle: SyncHandle | null) {}
+  readonly #segments: Array<{ name: string; file: OpfsFile; handle: SyncHandle | null }> = [];
+  constructor(private dir: OpfsDir, private base: string) {}
+  /** Opens the first segment. */
+  async init(): Promise<this> { await this.#add(); return this; }
+  async #add(): Promise<void> {
+    const name = `${this.base}.${this.#segments.length}`;
+    const file = await this.dir.getFileHandle(name, { create: true });
+    this.#segments.push({ name, file, handle: await file.createSyncAccessHandle() });
+  }
   append(bytes: Uint8Array): void {
     let done = 0;
-    while (done < bytes.length) done += this.handle!.write(bytes.subarray(done), { at: this.size + done });
+    while (done < bytes.length) {
+      const at = this.size + done;
+      const seg = Math.floor(at / SEGMENT_BYTES);
+      if (seg >= this.#segments.length) throw new Error(`no record file is open at offset ${at} (a bug in tracecap's app: prepare() was not awaited)`);
+      const within = at - seg * SEGMENT_BYTES;
+      const room = Math.min(bytes.length - done, SEGMENT_BYTES - within);
+      let n = 0;
+      try { n = this.#segments[seg]!.handle!.write(bytes.subarray(done, done + room), { at: within }); } catch (err) { throw new StoreFullError(at, err); }
+      if (n <= 0) throw new StoreFullError(at, null);
+      done += n;
+    }
     this.size += bytes.length;
+  }
+  async prepare(more: number): Promise<void> {
+    while (this.#segments.length * SEGMENT_BYTES < this.size + more) await this.#add();
   }
   read(offset: number, length: number): Uint8Array {
     const out = new Uint8Array(length);
-    this.handle!.read(out, { at: offset });
+    let done = 0;
+    while (done < length) {
+      const at = offset + done;
+      const seg = Math.floor(at / SEGMENT_BYTES);
+      const within = at - seg * SEGMENT_BYTES;
+      const want = Math.min(length - done, SEGMENT_BYTES - within);
+      const n = this.#segments[seg]?.handle?.read(out.subarray(done, done + want), { at: within }) ?? 0;
+      if (n !== want) throw new Error(`the browser's storage gave back ${n} of ${want} bytes at offset ${at} of the records`);
+      done += n;
+    }
     return out;
   }
   async blob(ranges?: Array<[number, number]>): Promise<Blob> {
-    // getFile() needs the sync handle closed: flush and close it, take the file, reopen.
-    this.handle!.flush(); this.handle!.close(); this.handle = null;
-    const f = await this.file.getFile();
-    this.handle = await this.file.createSyncAccessHandle();
-    if (!ranges) return f.slice(0, this.size, 'application/x-ndjson');
-    return new Blob(ranges.map(([a, b]) => f.slice(a, b)), { type: 'application/x-ndjson' });
+    // getFile() needs the sync handles closed: flush and close them, take the files, reopen.
+    const files: File[] = [];
+    for (const s of this.#segments) {
+      s.handle!.flush(); s.handle!.close(); s.handle = null;
+      files.push(await s.file.getFile());
+      s.handle = await s.file.createSyncAccessHandle();
+    }
+    const slice = (a: number, b: number): Blob[] => {
+      const parts: Blob[] = [];
+      while (a < b) {
+        const seg = Math.floor(a / SEGMENT_BYTES), end = Math.min(b, (seg + 1) * SEGMENT_BYTES);
+        parts.push(files[seg]!.slice(a - seg * SEGMENT_BYTES, end - seg * SEGMENT_BYTES));
+        a = end;
+      }
+      return parts;
+    };
+    return new Blob(ranges ? ranges.flatMap(([a, b]) => slice(a, b)) : slice(0, this.size), { type: 'application/x-ndjson' });
   }
   async close(): Promise<void> {
-    try { this.handle?.close(); } catch { /* already closed */ }
-    this.handle = null;
-    try { await this.dir.removeEntry(this.name); } catch { /* removed by a sweep */ }
+    for (const s of this.#segments) {
+      try { s.handle?.close(); } catch { /* already closed */ }
+      s.handle = null;
+      try { await this.dir.removeEntry(s.name); } catch { /* removed by a sweep */ }
+    }
   }
 }
 
@@ -120,6 +174,7 @@ class MemoryStore implements RecordStore {
     if (!ranges) return new Blob(this.#chunks as BlobPart[], { type: 'application/x-ndjson' });
     return new Blob(ranges.map(([a, b]) => this.read(a, b - a)) as BlobPart[], { type: 'application/x-ndjson' });
   }
+  async prepare(): Promise<void> { /* memory needs no preparation */ }
   async close(): Promise<void> { this.#chunks = []; this.#starts = []; this.size = 0; }
 }
 

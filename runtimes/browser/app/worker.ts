@@ -223,6 +223,8 @@ async function open(source: Source, options: AppOptions): Promise<void> {
       if (session !== s) { void reader.cancel(); return; }
       if (done) break;
       bytes += value.length;
+      // Room for this chunk's records (DEBUG writes up to ~40 bytes of NDJSON per capture byte).
+      await store.prepare(Math.max(256 << 20, value.length * 64));
       const p0 = performance.now(), sink0 = sinkTime;
       translator.push(value);
       tm.core += performance.now() - p0 - (sinkTime - sink0);
@@ -232,7 +234,7 @@ async function open(source: Source, options: AppOptions): Promise<void> {
       if (now - lastPost > 100) { lastPost = now; post({ ev: 'progress', progress: progress() }); }
       await yieldToMessages();
     }
-    if (failure === null && !translator.error) { const p0 = performance.now(), sink0 = sinkTime; translator.finish(); tm.core += performance.now() - p0 - (sinkTime - sink0); }
+    if (failure === null && !translator.error) { await store.prepare(256 << 20); const p0 = performance.now(), sink0 = sinkTime; translator.finish(); tm.core += performance.now() - p0 - (sinkTime - sink0); }
   } catch (err) {
     failure ??= err instanceof Error ? err.message : String(err);
   }

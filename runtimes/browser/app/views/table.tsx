@@ -89,7 +89,7 @@ export function VTable<T>(p: TableProps<T>) {
     scrollTo(i);
     const row = rowAt(i);
     if (row && p.onSelect) p.onSelect(i, row);
-    else if (p.onSelect) p.fetch(i, 1).then((r) => { const x = r.rows[0]; if (x) p.onSelect!(i, x); });
+    else if (p.onSelect) p.fetch(i, 1).then((r) => { const x = r.rows[0]; if (x) p.onSelect!(i, x); }, () => { /* the row is gone (a new filter) */ });
   };
   const onKey = (e: KeyboardEvent) => {
     const cur = p.selected ?? -1;

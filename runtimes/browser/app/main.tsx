@@ -179,9 +179,9 @@ function App() {
       </nav>
       <main>
         {hasData && hash.view === 'packets' && !hash.trace && <PacketsView engine={engine} total={filter.count} version={`${version}`} />}
-        {hasData && hash.view === 'conns' && <ConnsView engine={engine} version={`${version}`} onPick={(c) => filterBy(`flow == "${c.flow}"`)} />}
-        {hasData && hash.view === 'http' && <HttpView engine={engine} version={`${version}`} onPick={(x) => (x.trace ? setHash({ trace: x.trace }) : filterBy(`flow == "${x.flow}"`))} />}
-        {hasData && hash.view === 'traces' && !hash.trace && <TracesView engine={engine} version={`${version}`} onPick={(t) => setHash({ trace: t.short })} />}
+        {hasData && hash.view === 'conns' && !hash.trace && <ConnsView engine={engine} version={`${version}`} onPick={(c) => filterBy(`flow == "${c.flow}"`)} />}
+        {hasData && hash.view === 'http' && !hash.trace && <HttpView engine={engine} version={`${version}`} onPick={(x) => (x.trace ? setHash({ view: 'traces', trace: x.trace.slice(x.trace.lastIndexOf('/') + 1) }) : filterBy(`flow == "${x.flow}"`))} />}
+        {hasData && hash.view === 'traces' && !hash.trace && <TracesView engine={engine} version={`${version}`} onPick={(t) => setHash({ view: 'traces', trace: t.short })} />}
         {hasData && hash.trace && <Waterfall engine={engine} id={hash.trace} version={`${version}`} onClose={() => setHash({ trace: null, view: 'traces' })} onPacket={(num) => filterBy(`pcap.num == ${num}`)} />}
         {hasData && hash.view === 'timeline' && !hash.trace && <TimelineView engine={engine} version={`${version}`} onRange={(r) => setHash({ range: r })} />}
       </main>
@@ -241,7 +241,7 @@ const packetColumns: Column<Row>[] = [
   { title: 'Time (UTC)', width: '130px', cell: (r) => clock(r.time) },
   { title: 'Source', width: 'minmax(120px, 1fr)', cell: (r) => r.src },
   { title: 'Destination', width: 'minmax(120px, 1fr)', cell: (r) => r.dst },
-  { title: 'Protocol', width: '70px', cell: (r) => r.proto },
+  { title: 'Protocol', width: '80px', cell: (r) => r.proto },
   { title: 'Length', width: '64px', cell: (r) => r.len, className: 'num' },
   { title: 'Message', width: 'minmax(200px, 4fr)', cell: (r) => r.message },
 ];
@@ -254,7 +254,7 @@ function PacketsView({ engine, total, version }: { engine: Engine; total: number
   useEffect(() => { if (sel) engine.ask<Detail>({ op: 'detail', pos: sel.row.pos }).then(setDet, () => setDet(null)); }, [sel?.row.pos]);
   const fetch = useCallback((start: number, n: number) => engine.ask<{ total: number; rows: Row[] }>({ op: 'rows', start, count: n }), [engine]);
   return (
-    <div class="split">
+    <div class={`split ${det ? 'with-detail' : ''}`}>
       <VTable columns={packetColumns} fetch={fetch} version={version} total={total} selected={sel?.index} testid="packets" rowTestid="packet-row"
         onSelect={(index, row) => setSel({ index, row })} rowClass={(r) => `${protoClass(r.proto)} ${r.severity === 'ERROR' ? 'sev-error' : ''}`} />
       {det && <RecordDetail d={det} />}

@@ -277,16 +277,18 @@ function RecordDetail({ d }: { d: Detail }) {
   );
 }
 
-function useSort(initial: string, desc = false) {
-  const [sort, setSort] = useState({ key: initial, desc });
-  return [sort, (key: string) => setSort((s) => ({ key, desc: s.key === key ? !s.desc : false }))] as const;
+/** A sortable table the worker serves (op conns, http or traces): its sort, total and page fetcher. */
+function useTable<T, R extends { total: number; rows: T[] } = { total: number; rows: T[] }>(engine: Engine, op: 'conns' | 'http' | 'traces', initial: string, version: string, onPage?: (r: R) => void) {
+  const [sort, setSort] = useState({ key: initial, desc: false });
+  const [total, setTotal] = useState(0);
+  const onSort = (key: string) => setSort((s) => ({ key, desc: s.key === key ? !s.desc : false }));
+  const fetch = useCallback((start: number, n: number) => engine.ask<R>({ op, sort: sort.key, desc: sort.desc, start, count: n }).then((r) => { setTotal(r.total); onPage?.(r); return r; }), [engine, sort]);
+  useEffect(() => { fetch(0, 1).catch(() => { /* no capture yet */ }); }, [fetch, version]);
+  return { sort, onSort, total, fetch, version: `${version}:${sort.key}:${sort.desc}` };
 }
 
 function ConnsView({ engine, version, onPick }: { engine: Engine; version: string; onPick(c: Conn): void }) {
-  const [sort, onSort] = useSort('start');
-  const [total, setTotal] = useState(0);
-  const fetch = useCallback((start: number, n: number) => engine.ask<{ total: number; rows: Conn[] }>({ op: 'conns', sort: sort.key, desc: sort.desc, start, count: n }).then((r) => { setTotal(r.total); return r; }), [engine, sort]);
-  useEffect(() => { void fetch(0, 1); }, [fetch, version]);
+  const t = useTable<Conn>(engine, 'conns', 'start', version);
   const cols: Column<Conn>[] = [
     { title: 'Proto', width: '60px', cell: (c) => c.proto, sort: 'proto' },
     { title: 'Client', width: 'minmax(140px,1fr)', cell: (c) => c.client, sort: 'client' },
@@ -299,15 +301,13 @@ function ConnsView({ engine, version, onPick }: { engine: Engine; version: strin
     { title: 'Duration', width: '90px', cell: (c) => duration(c.end - c.start), className: 'num' },
     { title: 'HTTP', width: '60px', cell: (c) => c.exchanges, sort: 'exchanges', className: 'num' },
   ];
-  return <VTable columns={cols} fetch={fetch} version={`${version}:${sort.key}:${sort.desc}`} total={total} sort={sort} onSort={onSort} testid="conns" rowTestid="conn-row" onSelect={(_i, c) => onPick(c)} />;
+  return <VTable columns={cols} fetch={t.fetch} version={t.version} total={t.total} sort={t.sort} onSort={t.onSort} testid="conns" rowTestid="conn-row" onSelect={(_i, c) => onPick(c)} />;
 }
 
 function HttpView({ engine, version, onPick }: { engine: Engine; version: string; onPick(x: HttpRow): void }) {
-  const [sort, onSort] = useSort('reqTime');
-  const [total, setTotal] = useState(0);
   const [hist, setHist] = useState<{ edges: number[]; counts: number[] } | null>(null);
-  const fetch = useCallback((start: number, n: number) => engine.ask<{ total: number; rows: HttpRow[]; histogram: { edges: number[]; counts: number[] } }>({ op: 'http', sort: sort.key, desc: sort.desc, start, count: n }).then((r) => { setTotal(r.total); setHist((h) => (h && h.counts.join() === r.histogram.counts.join() ? h : r.histogram)); return r; }), [engine, sort]);
-  useEffect(() => { void fetch(0, 1); }, [fetch, version]);
+  const t = useTable<HttpRow, { total: number; rows: HttpRow[]; histogram: { edges: number[]; counts: number[] } }>(engine, 'http', 'reqTime', version,
+    (r) => setHist((h) => (h && h.counts.join() === r.histogram.counts.join() ? h : r.histogram)));
   const cols: Column<HttpRow>[] = [
     { title: 'Time (UTC)', width: '130px', cell: (x) => clock(x.reqTime), sort: 'reqTime' },
     { title: 'Proto', width: '80px', cell: (x) => x.proto, sort: 'proto' },
@@ -321,17 +321,14 @@ function HttpView({ engine, version, onPick }: { engine: Engine; version: string
   return (
     <div class="stack">
       {hist && hist.counts.length > 0 && <Histogram edges={hist.edges} counts={hist.counts} />}
-      <VTable columns={cols} fetch={fetch} version={`${version}:${sort.key}:${sort.desc}`} total={total} sort={sort} onSort={onSort} testid="http" rowTestid="http-row"
+      <VTable columns={cols} fetch={t.fetch} version={t.version} total={t.total} sort={t.sort} onSort={t.onSort} testid="http" rowTestid="http-row"
         rowClass={(x) => (x.status !== undefined && x.status >= 500 ? 'sev-error' : x.status !== undefined && x.status >= 400 ? 'sev-warn' : '')} onSelect={(_i, x) => onPick(x)} />
     </div>
   );
 }
 
 function TracesView({ engine, version, onPick }: { engine: Engine; version: string; onPick(t: TraceRow): void }) {
-  const [sort, onSort] = useSort('start');
-  const [total, setTotal] = useState(0);
-  const fetch = useCallback((start: number, n: number) => engine.ask<{ total: number; rows: TraceRow[] }>({ op: 'traces', sort: sort.key, desc: sort.desc, start, count: n }).then((r) => { setTotal(r.total); return r; }), [engine, sort]);
-  useEffect(() => { void fetch(0, 1); }, [fetch, version]);
+  const t = useTable<TraceRow>(engine, 'traces', 'start', version);
   const cols: Column<TraceRow>[] = [
     { title: 'Trace', width: 'minmax(260px,2fr)', cell: (t) => t.short, sort: 'short' },
     { title: 'Packets', width: '80px', cell: (t) => count(t.packets), sort: 'packets', className: 'num' },
@@ -339,7 +336,7 @@ function TracesView({ engine, version, onPick }: { engine: Engine; version: stri
     { title: 'Start (UTC)', width: '130px', cell: (t) => clock(t.start), sort: 'start' },
     { title: 'Duration', width: '90px', cell: (t) => duration(t.end - t.start), className: 'num' },
   ];
-  return <VTable columns={cols} fetch={fetch} version={`${version}:${sort.key}:${sort.desc}`} total={total} sort={sort} onSort={onSort} testid="traces" rowTestid="traces-row" onSelect={(_i, t) => onPick(t)} />;
+  return <VTable columns={cols} fetch={t.fetch} version={t.version} total={t.total} sort={t.sort} onSort={t.onSort} testid="traces" rowTestid="traces-row" onSelect={(_i, t) => onPick(t)} />;
 }
 
 /** Rows the waterfall draws at most (the rest are counted). */

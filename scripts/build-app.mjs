@@ -21,7 +21,8 @@ export async function buildApp() {
   mkdirSync(appDir, { recursive: true });
   const common = { bundle: true, format: 'esm', target: 'es2022', minify: true, legalComments: 'none', logLevel: 'warning', platform: 'browser', jsx: 'automatic', jsxImportSource: 'preact' };
   await Promise.all([
-    build({ ...common, entryPoints: { app: join(src, 'main.tsx') }, outdir: appDir, loader: { '.css': 'css' } }),
+    // The charts are a chunk of their own (chunk-*.js, charts.css), loaded when a view needs them.
+    build({ ...common, entryPoints: { app: join(src, 'main.tsx') }, outdir: appDir, loader: { '.css': 'css' }, splitting: true, chunkNames: '[name]-[hash]' }),
     build({ ...common, entryPoints: { worker: join(src, 'worker.ts'), 'http-worker': join(src, 'http-worker.ts') }, outdir: appDir }),
   ]);
   copyFileSync(join(src, 'index.html'), join(appDir, 'index.html'));

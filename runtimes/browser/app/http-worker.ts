@@ -5,7 +5,6 @@
  * the HTTP view, the exchange counts of the connection and trace views, and the HAR export.
  */
 import { ExchangeBuilder, type Exchange } from './http.js';
-import { toHar } from './har.js';
 import { histogram, httpRow, page } from './tables.js';
 import { META, type BatchResult, type HttpRequest, type HttpRow, type Range } from './protocol.js';
 
@@ -52,7 +51,7 @@ function handle(req: HttpRequest): unknown {
       return [...n];
     }
     case 'traceExchanges': { const want = new Set(req.traces); return xb.exchanges().filter((x) => x.trace !== undefined && want.has(x.trace)).map(httpRow); }
-    case 'har': return new Blob([JSON.stringify(toHar(exchanges(req.range), { pageTitle: req.name }), null, 1)], { type: 'application/json' });
+    case 'exchanges': return exchanges(req.range);
   }
 }
 
@@ -61,11 +60,16 @@ function batch(b: Extract<HttpRequest, { op: 'batch' }>): BatchResult {
   const n = b.lens.length;
   const codes = new Uint32Array(n * 2);
   const more: Array<[number, string[]]> = [];
-  let off = 0, nc = 0;
+  // One decode per batch; each value is then a slice of it (lengths are bytes, so values are
+  // cut at the byte offsets' string positions, found by decoding each value's length once).
+  const all = dec.decode(b.text);
+  const ascii = all.length === b.text.length;
+  let off = 0, at = 0, nc = 0;
   for (let i = 0; i < n; i++) {
     const len = b.lens[i]!, m = i * META;
-    const text = dec.decode(b.text.subarray(off, off + len));
-    off += len;
+    const chars = ascii ? len : dec.decode(b.text.subarray(off, off + len)).length;
+    const text = all.slice(at, at + chars);
+    off += len; at += chars;
     let http: unknown;
     try { http = JSON.parse(text); } catch { continue; }
     const pos = b.meta[m]!;
@@ -81,6 +85,7 @@ function batch(b: Extract<HttpRequest, { op: 'batch' }>): BatchResult {
       sport: b.meta[m + 6]!, dport: b.meta[m + 7]!, http, ...(top ? { trace: top } : {}),
     });
   }
+  xb.compact();
   return { codes: codes.slice(0, nc), traces: more };
 }
 

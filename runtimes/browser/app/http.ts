@@ -80,6 +80,8 @@ export interface Exchange {
   respHeadersSize?: number;
   /** Why the exchange is incomplete, when the builder knows (reset, evicted, never answered). */
   note?: string;
+  /** compact() dropped the header lists: rereadHeaders() reads them again from the records. */
+  headersDropped?: boolean;
 }
 
 /** Most requests waiting for a response on one connection (h2 streams or h1 pipeline). */
@@ -253,6 +255,26 @@ export class ExchangeBuilder {
   exchanges(): readonly Exchange[] {
     return this.list;
   }
+
+  /**
+   * Drops the header lists of the exchanges that are complete (answered or given up), and
+   * copies their host and URL out of the strings they were cut from: the app keeps 50,000
+   * exchanges, and their headers (with the `raw` heads their substrings hold on to) were most
+   * of the HTTP worker's memory. rereadHeaders() restores them from the records for a HAR.
+   */
+  compact(): void {
+    const list = this.list;
+    for (let i = this.compacted; i < list.length; i++) {
+      const e = list[i]!;
+      if (e.headersDropped || (e.respNum === undefined && e.note === undefined)) continue;
+      e.reqHeaders = []; e.respHeaders = []; e.headersDropped = true;
+      e.url = flat(e.url);
+      if (e.host !== undefined) e.host = flat(e.host);
+      if (i === this.compacted) this.compacted++;
+    }
+    while (this.compacted < list.length && list[this.compacted]!.headersDropped) this.compacted++;
+  }
+  private compacted = 0;
 
   /** Counts of what the bounds and bad input left out. */
   stats(): Readonly<ExchangeStats> {
@@ -470,6 +492,36 @@ export class ExchangeBuilder {
       if (e.respNum === undefined) e.note = `stream reset by the ${from === e.client ? 'client' : 'server'}`;
     }
   }
+}
+
+// A string that holds on to nothing: substrings and concatenations keep their sources alive.
+const flat = (s: string): string => JSON.parse(JSON.stringify(s)) as string;
+
+/**
+ * Restores the header lists compact() dropped, from the HTTP values of the exchange's request
+ * and response records (HTTP/1 heads, or the stream's HEADERS frames for HTTP/2), as add() had
+ * them. Either record may be missing (not captured).
+ */
+export function rereadHeaders(e: Exchange, req: unknown, resp: unknown): void {
+  if (!e.headersDropped) return;
+  e.reqHeaders = messageHeaders(req, 'request', e.stream);
+  if (e.reqHeaders.length && !isObj((req as Obj)['streams'])) {
+    const host = hostFromRaw(str((req as Obj)['raw'])) ?? e.host;
+    if (host !== undefined) e.reqHeaders.unshift(['Host', host]);
+  }
+  e.respHeaders = messageHeaders(resp, 'response', e.stream);
+  e.headersDropped = false;
+}
+
+function messageHeaders(h: unknown, kind: 'request' | 'response', stream: number | undefined): [string, string][] {
+  if (!isObj(h)) return [];
+  const streams = h['streams'];
+  if (!isObj(streams)) return h['kind'] === kind ? headerPairs(h['headers']) : [];
+  for (const st of Object.values(streams)) {
+    if (!isObj(st) || Number(st['id']) !== stream || !Array.isArray(st['frames'])) continue;
+    for (const f of st['frames']) if (isObj(f) && f['type'] === 'headers' && f['kind'] === kind) return headerPairs(f['headers']);
+  }
+  return [];
 }
 
 /** Keeps the last RECENT_REQUEST_PACKETS request packets of a connection. */

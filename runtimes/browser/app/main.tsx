@@ -1,14 +1,23 @@
 /** The tracecap app's page: opens a capture, talks to the worker, draws the views. */
 import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+// uPlot's styles are small: always loaded, so the charts' chunk needs no stylesheet of its own.
 import 'uplot/dist/uPlot.min.css';
 import './app.css';
 import { Engine } from './client.js';
 import type { AppOptions, Conn, Detail, Event, FilterResult, HttpRow, Loaded, Progress, Range, Row, Source, Timeline, TraceDetail, TraceRow } from './protocol.js';
 import { VTable, type Column } from './views/table.js';
 import { JsonTree } from './views/json.js';
-import { Histogram, TimelineChart } from './views/charts.js';
 import { clock, count, duration, hexdump, size, stamp } from './format.js';
+
+// The charts (uPlot) load when a view first needs them: the page starts with less to compile.
+type Charts = typeof import('./views/charts.js');
+let chartsModule: Promise<Charts> | null = null;
+function useCharts(): Charts | null {
+  const [m, setM] = useState<Charts | null>(null);
+  useEffect(() => { void (chartsModule ??= import('./views/charts.js')).then(setM); }, []);
+  return m;
+}
 
 type View = 'packets' | 'conns' | 'http' | 'traces' | 'timeline';
 const VIEWS: Array<[View, string]> = [['packets', 'Packets'], ['conns', 'Connections'], ['http', 'HTTP'], ['traces', 'Traces'], ['timeline', 'Timeline']];
@@ -305,6 +314,7 @@ function ConnsView({ engine, version, onPick }: { engine: Engine; version: strin
 }
 
 function HttpView({ engine, version, onPick }: { engine: Engine; version: string; onPick(x: HttpRow): void }) {
+  const charts = useCharts();
   const [hist, setHist] = useState<{ edges: number[]; counts: number[] } | null>(null);
   const t = useTable<HttpRow, { total: number; rows: HttpRow[]; histogram: { edges: number[]; counts: number[] } }>(engine, 'http', 'reqTime', version,
     (r) => setHist((h) => (h && h.counts.join() === r.histogram.counts.join() ? h : r.histogram)));
@@ -320,7 +330,7 @@ function HttpView({ engine, version, onPick }: { engine: Engine; version: string
   ];
   return (
     <div class="stack">
-      {hist && hist.counts.length > 0 && <Histogram edges={hist.edges} counts={hist.counts} />}
+      {charts && hist && hist.counts.length > 0 && <charts.Histogram edges={hist.edges} counts={hist.counts} />}
       <VTable columns={cols} fetch={t.fetch} version={t.version} total={t.total} sort={t.sort} onSort={t.onSort} testid="http" rowTestid="http-row"
         rowClass={(x) => (x.status !== undefined && x.status >= 500 ? 'sev-error' : x.status !== undefined && x.status >= 400 ? 'sev-warn' : '')} onSelect={(_i, x) => onPick(x)} />
     </div>
@@ -372,14 +382,15 @@ function Waterfall({ engine, id, version, onClose, onPacket }: { engine: Engine;
 }
 
 function TimelineView({ engine, version, onRange }: { engine: Engine; version: string; onRange(r: Range): void }) {
+  const charts = useCharts();
   const [data, setData] = useState<Timeline | null>(null);
   useEffect(() => { engine.ask<Timeline>({ op: 'timeline', bins: 400 }).then(setData, () => setData(null)); }, [version.split(':')[0]]);
   if (!data) return <div class="muted">…</div>;
   return (
     <div class="stack" data-testid="timeline">
       <p class="muted">Drag across a chart to keep only that time range in every view.</p>
-      <TimelineChart data={data} metric="packets" onRange={onRange} />
-      <TimelineChart data={data} metric="bytes" onRange={onRange} />
+      {charts && <charts.TimelineChart data={data} metric="packets" onRange={onRange} />}
+      {charts && <charts.TimelineChart data={data} metric="bytes" onRange={onRange} />}
     </div>
   );
 }

@@ -96,7 +96,7 @@ export type HttpRequest =
   | { op: 'flowCounts'; range: Range | null }
   | { op: 'traceCounts' }
   | { op: 'traceExchanges'; traces: string[] }
-  | { op: 'har'; range: Range | null; name: string };
+  | { op: 'exchanges'; range: Range | null };
 
 /** What a batch gives back: HTTP codes and the traces of HTTP/2 frames, by record position. */
 export interface BatchResult { codes: Uint32Array; traces: Array<[number, string[]]> }

@@ -15,8 +15,8 @@ export type Fetch<T> = (start: number, count: number) => Promise<{ total: number
 
 const PAGE = 200;
 const ROW = 22;
-/** Tallest scroll area used; Chromium caps element heights near 33.5M px. */
-const MAX_SCROLL_PX = 8_000_000;
+/** Tallest scroll area used: Chromium caps an element near 33.5M px (1.36M rows of 22 px fit). */
+const MAX_SCROLL_PX = 30_000_000;
 const OVERSCAN = 10;
 
 /** Props of VTable. */

@@ -2,7 +2,7 @@
 // from the records themselves and against tshark's view of the same packets; then its bounds and
 // edge cases on hand-made packets.
 import { describe, it, expect } from 'vitest';
-import { ExchangeBuilder, MAX_EXCHANGES, MAX_OPEN_PER_CONNECTION, MAX_CONNECTIONS, MAX_HEADERS_PER_MESSAGE, parseRfc3339, absoluteUrl, type Exchange, type HttpPacket } from '../../../../runtimes/browser/app/http.js';
+import { ExchangeBuilder, MAX_EXCHANGES, MAX_OPEN_PER_CONNECTION, MAX_CONNECTIONS, MAX_HEADERS_PER_MESSAGE, parseRfc3339, absoluteUrl, rereadHeaders, type Exchange, type HttpPacket } from '../../../../runtimes/browser/app/http.js';
 import { CAPTURES, packets, records, tsharkH1, tsharkH2 } from './corpus.js';
 
 type Rec = Record<string, any>;
@@ -289,5 +289,29 @@ describe('ExchangeBuilder pairing details', () => {
     expect(parseRfc3339('2026-11-25T10:34:38.800038Z')).toBeCloseTo(Date.UTC(2026, 10, 25, 10, 34, 38, 800) + 0.038, 6);
     expect(parseRfc3339('2026-11-25T10:34:38Z')).toBe(Date.UTC(2026, 10, 25, 10, 34, 38));
     expect(parseRfc3339('yesterday')).toBeUndefined();
+  });
+});
+
+// The app's HTTP worker compacts after every batch and reads headers again for a HAR.
+describe.each(CAPTURES)('compact() and rereadHeaders() on $name', ({ file }) => {
+  it('give back exactly the headers add() had, from the records', () => {
+    const recs = records(file);
+    const byNum = new Map<number, Rec>(recs.map((r) => [Number(r.pcap.num), r]));
+    const pkts = packets(recs);
+    const whole = build(pkts);
+    const b = new ExchangeBuilder();
+    pkts.forEach((p, i) => { b.add(p); if (i % 7 === 0) b.compact(); });
+    b.compact();
+    const compacted = b.exchanges().map((e) => ({ ...e }));
+    expect(compacted.length).toBe(whole.length);
+    let dropped = 0;
+    for (const [i, e] of compacted.entries()) {
+      if (e.headersDropped) { dropped++; expect(e.reqHeaders).toEqual([]); }
+      rereadHeaders(e, byNum.get(e.reqNum)?.HTTP, e.respNum === undefined ? undefined : byNum.get(e.respNum)?.HTTP);
+      const { headersDropped, ...rest } = e;
+      void headersDropped;
+      expect(rest).toEqual(Object.fromEntries(Object.entries(whole[i]!).filter(([k]) => k !== 'headersDropped')));
+    }
+    expect(dropped).toBeGreaterThan(0);
   });
 });

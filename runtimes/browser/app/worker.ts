@@ -10,6 +10,7 @@ import { PacketIndex, CLASSES, utf8 } from './packets.js';
 import { openStore, type RecordStore } from './store.js';
 import { parseQuery, resolvePath, type Query } from './query.js';
 import { page } from './tables.js';
+import { LazyRecord } from './members.js';
 import { rereadHeaders, type Exchange } from './http.js';
 import { toHar } from './har.js';
 import { META, type AppOptions, type BatchResult, type Conn, type Detail, type Event, type FilterResult, type HttpRequest, type HttpRow, type Loaded, type Range, type Request, type Row, type Source, type Timeline, type TraceDetail, type TracePacket, type TraceRow } from './protocol.js';
@@ -339,9 +340,10 @@ function matcher(s: Session, q: Query | null, range: Range | null): (pos: number
   return (pos, cur) => {
     if (range) { const t = idx.time.a[pos]!; if (t < range[0] || t > range[1]) return false; }
     if (!q) return true;
-    let rec: unknown;
-    const record = () => (rec ??= cur.record(pos));
-    return q.test((path) => { const [sure, v] = fromIndex(s, pos, path); return sure ? v : resolvePath(record(), path); }, () => cur.text(pos));
+    // Only the top-level member a path starts in is parsed (members.ts).
+    let text: string | undefined, lazy: LazyRecord | undefined;
+    const txt = () => (text ??= cur.text(pos));
+    return q.test((path) => { const [sure, v] = fromIndex(s, pos, path); return sure ? v : resolvePath((lazy ??= new LazyRecord(txt())).forPath(path), path); }, txt);
   };
 }
 

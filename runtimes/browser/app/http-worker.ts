@@ -74,7 +74,8 @@ function batch(b: Extract<HttpRequest, { op: 'batch' }>): BatchResult {
     try { http = JSON.parse(text); } catch { continue; }
     const pos = b.meta[m]!;
     const code = (http as { code?: unknown }).code;
-    if (typeof code === 'number' && code > 0 && code < 65536) { codes[nc++] = pos; codes[nc++] = code; }
+    // 0: the HTTP value has no top-level code (the index then knows HTTP.code is absent).
+    codes[nc++] = pos; codes[nc++] = typeof code === 'number' && code > 0 && code < 0xffff ? code : 0;
     const found: string[] = [];
     if ((http as { streams?: unknown }).streams) collectTraces(http, found, 0);
     const top = traces[b.meta[m + 8]!] ?? '';

@@ -10,6 +10,17 @@ import { Entry, EntryNet, ENTRY_BYTES } from '../../../src/entry.js';
 export const CLASSES = ['HTTP', 'TLS', 'DNS', 'TCP', 'UDP', 'ICMP', 'ARP', 'Other'] as const;
 const C = { HTTP: 0, TLS: 1, DNS: 2, TCP: 3, UDP: 4, ICMP: 5, ARP: 6, OTHER: 7 };
 
+// L4.flags.str as the core writes it (assembly/record/render.ts FLAG_STR): names joined with
+// '|' in bit order FIN SYN RST PSH ACK URG ECE CWR, except the usual pairs written ACK last.
+const FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR'];
+const FLAG_TEXT: string[] = Array.from({ length: 256 }, (_, v) => FLAG_NAMES.filter((_n, i) => (v >> i) & 1).join('|'));
+Object.assign(FLAG_TEXT, { 0x12: 'SYN|ACK', 0x06: 'SYN|RST', 0x18: 'PSH|ACK', 0x11: 'FIN|ACK', 0x14: 'RST|ACK', 0x30: 'URG|ACK', 0x1a: 'SYN|PSH|ACK', 0x15: 'FIN|RST|ACK' });
+/** The record's `L4.flags.str` for a TCP flag byte. */
+export function tcpFlagText(flags: number): string { return FLAG_TEXT[flags & 0xff]!; }
+
+/** HTTP column value: the record has HTTP but no top-level `HTTP.code` (requests, HTTP/2 frames). */
+export const NO_CODE = 0xffff;
+
 /** Traces compared byte for byte before one is decoded and interned. */
 const RECENT_TRACES = 8;
 

@@ -98,5 +98,5 @@ export type HttpRequest =
   | { op: 'traceExchanges'; traces: string[] }
   | { op: 'exchanges'; range: Range | null };
 
-/** What a batch gives back: HTTP codes and the traces of HTTP/2 frames, by record position. */
+/** What a batch gives back: pairs of record position and top-level HTTP.code (0: none), and the traces of HTTP/2 frames. */
 export interface BatchResult { codes: Uint32Array; traces: Array<[number, string[]]> }

@@ -6,7 +6,7 @@
  */
 import { createTranslator, CaptureError, ENTRY_BYTES, type Translator, type TranslatorOptions } from '../../../src/index.js';
 import { loadCore } from '../index.js';
-import { PacketIndex, CLASSES, utf8 } from './packets.js';
+import { PacketIndex, CLASSES, NO_CODE, tcpFlagText, utf8 } from './packets.js';
 import { openStore, type RecordStore } from './store.js';
 import { parseQuery, resolvePath, type Query } from './query.js';
 import { page } from './tables.js';
@@ -275,7 +275,7 @@ async function open(source: Source, options: AppOptions): Promise<void> {
 
 function applyBatch(s: Session, r: BatchResult): void {
   const idx = s.index;
-  for (let i = 0; i < r.codes.length; i += 2) idx.code.a[r.codes[i]!] = r.codes[i + 1]!;
+  for (let i = 0; i < r.codes.length; i += 2) idx.code.a[r.codes[i]!] = r.codes[i + 1]! || NO_CODE;
   for (const [pos, traces] of r.traces) idx.moreTraces.set(pos, traces.map((t) => idx.traces.id(t)));
 }
 
@@ -326,7 +326,13 @@ function fromIndex(s: Session, pos: number, path: string): [boolean, unknown] {
       if ((p !== 6 && p !== 17) || (sp === 0 && dp === 0)) return [false, undefined];
       return [true, path === 'L4.src' ? sp : dp];
     }
-    case 'HTTP.code': { const c = idx.code.a[pos]!; return c ? [true, c] : [idx.cls.a[pos] !== 0, undefined]; }
+    case 'HTTP.code': { const c = idx.code.a[pos]!; return c === NO_CODE ? [true, undefined] : c ? [true, c] : [idx.cls.a[pos] !== 0, undefined]; }
+    case 'L4.flags.str': case 'L4.flags.dec': {
+      // TCP decoded (the same test as for the ports): the flag byte gives the record's value.
+      if (idx.proto.a[pos] !== 6 || (idx.sport.a[pos] === 0 && idx.dport.a[pos] === 0)) return [false, undefined];
+      const f = idx.flags.a[pos]!;
+      return [true, path === 'L4.flags.str' ? tcpFlagText(f) : f];
+    }
     case TRACE_KEY: { const t = idx.trace.a[pos]!; return [true, t ? idx.traces.values[t] : undefined]; }
     case 'severity': return [true, idx.error.a[pos] ? 'ERROR' : undefined];
     case 'pcap.num': return [true, String(idx.serial.a[pos])];

@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTranslator } from '../../../../src/index.js';
-import { PacketIndex, CLASSES, MAX_PACKETS } from '../../../../runtimes/browser/app/packets.js';
+import { PacketIndex, CLASSES, MAX_PACKETS, tcpFlagText } from '../../../../runtimes/browser/app/packets.js';
 import { openStore, MEMORY_STORE_LIMIT } from '../../../../runtimes/browser/app/store.js';
+import * as B from '../../../helpers/build.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'http');
@@ -46,6 +47,11 @@ describe('PacketIndex', () => {
         expect(idx.traces.values[idx.trace.a[pos]!] || undefined).toBe(r['logging.googleapis.com/trace']);
         expect(idx.error.a[pos]).toBe(r.severity === 'ERROR' ? 1 : 0);
         expect(CLASSES[idx.cls.a[pos]!] === 'HTTP').toBe(r.HTTP !== undefined);
+        // The worker answers L4.flags.* from the flag byte for TCP with ports (worker.ts fromIndex).
+        if (idx.proto.a[pos] === 6 && (idx.sport.a[pos] || idx.dport.a[pos])) {
+          expect(tcpFlagText(idx.flags.a[pos]!)).toBe(r.L4.flags.str);
+          expect(idx.flags.a[pos]).toBe(r.L4.flags.dec);
+        }
       }
       expect(http.length).toBe(lines.filter((l) => l.startsWith('{"HTTP":')).length);
     });
@@ -58,6 +64,15 @@ describe('PacketIndex', () => {
     const whole = await index(join(CORPUS, 'h1-keepalive-mtu1500.pcap'));
     for (let pos = 0; pos < 300; pos++) expect(idx.recOff.a[pos]).toBe(whole.idx.recOff.a[pos]);
   });
+});
+
+it('tcpFlagText gives the core\'s L4.flags.str for all 256 flag bytes', async () => {
+  const pkts = Array.from({ length: 256 }, (_, v) => B.ethernet({ type: B.ETH.IPV4, payload: B.ipv4({ src: '10.0.0.1', dst: '10.0.0.2', payload: B.tcp({ src: '10.0.0.1', dst: '10.0.0.2', flags: v }) }) }));
+  const t = await createTranslator(wasm, { verbosity: 'info' });
+  const text = new TextDecoder().decode(t.push(B.pcap(pkts))) + new TextDecoder().decode(t.finish());
+  const recs = text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  expect(recs.length).toBe(256);
+  recs.forEach((r, v) => expect(tcpFlagText(v)).toBe(r.L4.flags.str));
 });
 
 describe('record store (memory fallback)', () => {

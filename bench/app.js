@@ -256,6 +256,8 @@ try {
   result.readyMs = state.readyAt;
   result.shown = await countOf(page);
   log(`ready after ${fmt(result.readyMs)} ms, ${result.shown ?? 'no'} packets shown`);
+  // The app's own account of its loading (worker.ts `timings`, in ms), when it gives one.
+  result.timings = await page.evaluate(() => document.body.dataset.timings ?? null).then((t) => (t ? JSON.parse(t) : null), () => null);
 
   // ---- 4. scrolling, then filtering ----
   memory.phase = 'scrolling';
@@ -317,6 +319,10 @@ lines.push(`Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} 
 lines.push(`Memory: PSS of Chromium's renderer processes (\`--type=renderer\` descendants of the browser), sampled every ${SAMPLE_MS} ms (${m.samples} samples); the tab's renderer is the largest, its dedicated workers are threads in it; the other ${m.renderers - 1} renderer(s) (the browser's own UI page among them) peaked at ${mb(m.othersKb)} together. MB = 10⁶ bytes. Long tasks: PerformanceObserver \`longtask\` (Chromium reports tasks ≥ 50 ms only).`, '');
 lines.push('| measure | measured | goal | met |', '|---|---:|---:|:---:|');
 for (const [what, value, goal, ok] of rows) lines.push(`| ${what} | ${value} | ${goal} | ${ok ? 'yes' : 'no'} |`);
+if (result.timings) {
+  const t = result.timings;
+  lines.push('', `Where the app's main worker spent the loading (its own timings): the core ${fmt(t.core)} ms, indexing ${fmt(t.index)} ms, the record store (OPFS) ${fmt(t.store)} ms, handing HTTP values to the HTTP worker and waiting for it ${fmt(t.http)} ms, reading the capture ${fmt(t.read)} ms; ${fmt(t.total)} ms in all from the worker's start.`);
+}
 if (result.filters.length) {
   lines.push('', 'Filters typed into `[data-testid=filter]` (20 ms a key), each from the whole capture; time from the last key until the packet count stopped changing:', '');
   lines.push('| filter | packets shown | time |', '|---|---:|---:|');

@@ -359,5 +359,46 @@ describe.skipIf(!haveChromium)('browser app', () => {
     } finally { await one.close(); }
   }, 120_000);
 
+  it('exports: NDJSON equals the CLI bytes, the filtered export the matching lines; copy puts the exact line on the clipboard; a dropped file opens', async () => {
+    const name = 'h1-keepalive-mtu1500.pcap';
+    const { lines, records } = cliOf(name);
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true, permissions: ['clipboard-read', 'clipboard-write'] });
+    const p = await context.newPage();
+    p.on('pageerror', (e) => errors.push(e.message));
+    await p.goto(server.url);
+    // Drag and drop: a File dropped on the page opens like one picked.
+    const bytes = readFileSync(join(CORPUS, name)).toString('base64');
+    const before = Number(await p.evaluate(() => document.body.dataset.loads ?? '0'));
+    await p.evaluate(({ b64, name }) => {
+      const bin = atob(b64); const u = new Uint8Array(bin.length); for (let i = 0; i < bin.length; i++) u[i] = bin.charCodeAt(i);
+      const dt = new DataTransfer(); dt.items.add(new File([u], name));
+      window.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, { b64: bytes, name });
+    await p.waitForFunction((n) => Number(document.body.dataset.loads) > n, before, { timeout: 60_000 });
+    expect(await state(p)).toBe('ready');
+    expect(await shown(p)).toBe(lines.length);
+    const save = async (testid: string) => {
+      const [d] = await Promise.all([p.waitForEvent('download'), p.click(testid)]);
+      const path = join(mkdtempSync(join(tmpdir(), 'tracecap-export-')), d.suggestedFilename());
+      await d.saveAs(path);
+      return readFileSync(path, 'utf8');
+    };
+    expect(await save('text=Export NDJSON')).toBe(lines.join('\n') + '\n');
+    const q = 'HTTP.code >= 200 or L4.flags.str ~ FIN';
+    const f = await applyFilter(p, q);
+    const want = lines.filter((_l, i) => Number(records[i]!.HTTP?.code) >= 200 || String(records[i]!.L4?.flags?.str ?? '').toLowerCase().includes('fin'));
+    expect(f.count).toBe(want.length);
+    expect(await save('text=Export filtered')).toBe(want.join('\n') + '\n');
+    // Copy record: the exact NDJSON line.
+    await p.click('[data-testid=packet-row] >> nth=1');
+    await p.waitForSelector('[data-testid=detail]');
+    await p.click('[data-testid=copy-record]');
+    await p.waitForSelector('text=Copied');
+    expect(await p.evaluate(() => navigator.clipboard.readText())).toBe(await p.textContent('[data-testid=record-text]'));
+    expect(want).toContain(await p.evaluate(() => navigator.clipboard.readText()));
+    await context.close();
+  }, 120_000);
+
   it('no uncaught error in any page', () => { expect(errors).toEqual([]); });
 });

@@ -1,0 +1,81 @@
+// The record's `message` line (reference §2.4): serial, interface, flow, protocol, endpoints, flags
+// and lengths.
+
+import { frag, w, b, raw, u32dec, u64dec, u64decCached, i64dec, pos } from "./writer";
+import * as d from "../record/decode";
+import { Kind, Transport } from "../record/decode";
+import { NetKind } from "../wire/link";
+import * as A from "../record/analyze";
+import { arpIp } from "./arp";
+import { comma, dstAddr, key, q, srcAddr } from "./emit";
+import { icmpMsg } from "./icmp";
+import { ackText, ackTextLen, flagStr, seqAckFor, seqText, seqTextLen } from "./tcp";
+import { MSG_CACHE, Span, att, osMsgSpan, serial, span } from "../record/render";
+
+const K_MESSAGE = frag("\"message\":\"#");
+const K_BAR = frag(" | ");
+const K_GT = frag(" \\u003e ");
+const K_MSG_FLOW = frag(" | flow:");
+const K_MSG_ARP = frag(" | ARP | ");
+const K_MSG_ICMP4 = frag(" | ICMPv4 | ");
+const K_MSG_ICMP6 = frag(" | ICMPv6 | ");
+const K_MSG_UDP = frag(" | UDP | ");
+const K_MSG_TCP = frag(" | TCP | ");
+const K_MSG_LSA = frag("] | len/seq/ack:");
+// The interface part of a message, " | @<index>/<escaped name>" (reference §2.4).
+export function msgIface(index: i32, nameEsc: usize, nameEscLen: i32): void {
+  w(K_BAR); b(0x40); i64dec(<i64>index); b(0x2f); raw(nameEsc, nameEscLen);
+}
+
+export function renderMessage(num: u64, analysed: bool): void {
+  w(K_MESSAGE); u64dec(num);
+  if (att >= 0) osMsgSpan(att); else span(Span.MSG_IFACE);
+  switch (d.kind) {
+    case Kind.L2: break;
+    case Kind.ARP: {
+      w(K_MSG_FLOW); u64decCached(d.flow); w(K_MSG_ARP);
+      arpIp(d.arp.spa, d.arp.plen); w(K_GT); arpIp(d.arp.tpa, d.arp.plen);
+      break;
+    }
+    case Kind.ICMP: {
+      w(K_MSG_FLOW); u64decCached(d.flow); w(d.transport == Transport.ICMP6 ? K_MSG_ICMP6 : K_MSG_ICMP4);
+      srcAddr(); w(K_GT); dstAddr(); w(K_BAR); icmpMsg();
+      break;
+    }
+    case Kind.L3: {
+      w(K_MSG_FLOW); u64decCached(d.flow); w(K_BAR); srcAddr(); w(K_GT); dstAddr();
+      break;
+    }
+    case Kind.UDP: {
+      const has = d.transport == Transport.UDP;
+      msgAddrs(false, has ? d.udp.srcPort : 0, has ? d.udp.dstPort : 0);
+      break;
+    }
+    case Kind.TCP: {
+      const t = d.tcp;
+      msgAddrs(true, t.srcPort, t.dstPort);
+      w(K_BAR); b(0x5b); flagStr(t.flags); w(K_MSG_LSA);
+      u32dec(<u32>t.payloadLen); b(0x2f);
+      // seq and ack as L4 wrote them moments ago in this record
+      if (seqAckFor == serial) { raw(seqText, seqTextLen); b(0x2f); raw(ackText, ackTextLen); }
+      else { u32dec(t.seq); b(0x2f); u32dec(t.ack); }
+      if (analysed && A.suffixLen > 0) raw(A.suffixPtr(), A.suffixLen);
+      break;
+    }
+  }
+  q(); comma();
+}
+
+// " | flow:<id> | TCP | <src>:<port> \u003e <dst>:<port>"; the part after the flow id is
+// cached by IPv4 addresses and ports.
+function msgAddrs(tcp: bool, sp: u32, dp: u32): void {
+  w(K_MSG_FLOW); u64decCached(d.flow);
+  const v4 = d.net == NetKind.IPV4;
+  const key = v4 ? (<u64>load<u32>(d.ip4.src) << 32) | <u64>load<u32>(d.ip4.dst) : 0;
+  const aux = (<u64>sp << 16) | <u64>dp | (tcp ? 0x100000000 : 0);
+  if (v4 && MSG_CACHE.emit(key, aux)) return;
+  const s = pos;
+  w(tcp ? K_MSG_TCP : K_MSG_UDP);
+  srcAddr(); b(0x3a); u32dec(sp); w(K_GT); dstAddr(); b(0x3a); u32dec(dp);
+  if (v4) MSG_CACHE.put(key, aux, s);
+}

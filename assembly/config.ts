@@ -15,6 +15,10 @@ export const OUT_CAP: i32 = 8 << 20;
  * compression pointers expand to 255 bytes each, escaped (≈ 200 KiB).
  */
 export const RECORD_RESERVE: i32 = 4 << 20;
+/** Bytes of the analysis' scratch buffers for a record's HTTP object and its HTTP/2 frame fragments. */
+export const SCRATCH_CAP: i32 = 1 << 20;
+/** HTTP/2 streams listed per packet (in the message and the `includes` list); more are not listed. */
+export const MAX_STREAMS_LISTED: i32 = 64;
 /** Record index entries (record/entry.ts) held until the host drains them with the output. */
 export const IDX_CAP: i32 = 8192;
 /** pcapng Interface Description Blocks remembered per section. */

@@ -47,3 +47,7 @@ export function formatAddrs(): void {
   dstTxtLen = <i32>(pos - DST_TXT);
   setPos(save);
 }
+
+
+
+export function asciiBytes(s: string): usize { const p = heap.alloc(<usize>s.length); for (let i = 0; i < s.length; i++) store<u8>(p + i, <u8>s.charCodeAt(i)); return p; }

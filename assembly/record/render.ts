@@ -15,6 +15,9 @@ import { NetKind } from "../wire/link";
 import { verbosity, Verbosity, Opt, optPtr, optLength, optIsSet, ifaceIndex, optGen, osCount, osAddrTotal, osIfaceOf, osIfaceIndex, osNamePtr, osNameLength, osAddrPtr, osAddrLength, osAddrOwnerOf } from "./options";
 import * as reader from "../capture/reader";
 import * as A from "./analyze";
+import { tlsPtr } from "../flow/tls";
+import { writeTopTrace } from "../trace/pick";
+import { S } from "./state";
 import * as E from "./entry";
 import * as bpf from "../filter/bpf";
 import * as pf from "../filter/packet";
@@ -189,14 +192,14 @@ export function renderPacket(): bool {
   w(K_OPEN);
   if (d.net == NetKind.ARP) renderArp();
   if (d.hasDns) renderDns(dbg);
-  if (analysed && A.httpLen > 0) { w(K_HTTP); if (index) E.http(pos, A.httpLen); raw(A.httpPtr(), A.httpLen); comma(); }
+  if (analysed && S.httpLen > 0) { w(K_HTTP); if (index) E.http(pos, S.httpLen); raw(A.httpPtr(), S.httpLen); comma(); }
   if (d.transport == Transport.ICMP4 || d.transport == Transport.ICMP6) renderIcmp(dbg);
   if (d.link.ethernet) renderL2();
   if (d.net == NetKind.IPV4 || d.net == NetKind.IPV6) renderL3(dbg);
   if (d.transport == Transport.TCP) renderTcp(dbg);
   else if (d.transport == Transport.UDP) renderUdp();
-  if (analysed && A.l7Len > 0) { w(K_L7); raw(A.l7Ptr(), A.l7Len); comma(); }
-  if (analysed && A.tlsLen > 0) { w(K_TLS); raw(A.tlsPtr(), A.tlsLen); comma(); }
+  if (analysed && S.l7Len > 0) { w(K_L7); raw(A.l7Ptr(), S.l7Len); comma(); }
+  if (analysed && S.tlsLen > 0) { w(K_TLS); raw(tlsPtr(), S.tlsLen); comma(); }
   if (d.errCount > 0) renderErr();
   // flow, iface, local, labels, operation: the same for every packet of a flow, direction and
   // attributed interface (two directions of a flow may be attributed to different interfaces).
@@ -206,8 +209,8 @@ export function renderPacket(): bool {
     const aux = <u64>d.kind | (hasLocal ? (local ? 0x10 : 0x20) : 0) | (dbg ? 0x40 : 0) | (<u64>(att + 1) << 8);
     if (!TAIL_CACHE.emit(d.flow, aux)) { const s = pos; flowTail(dbg, num, hasLocal, local); TAIL_CACHE.put(d.flow, aux, s); }
   } else flowTail(dbg, num, hasLocal, local);
-  if (analysed && !A.traceInFrames) A.writeTopTrace();
-  if (!analysed || A.hasMessage) renderMessage(num, analysed);
+  if (analysed && !S.traceInFrames) writeTopTrace();
+  if (!analysed || S.hasMessage) renderMessage(num, analysed);
   renderMeta(dbg);
   renderPcap(dbg, num);
   if (d.errCount > 0) w(K_SEVERITY);

@@ -1,0 +1,58 @@
+// The state the analysis rooms share (record/analyze.ts, flow/, http/, trace/, json/): the
+// per-packet results a record is rendered from, the current packet's context, and the
+// per-run settings. One object, S, so every reader and writer of a value is visible; its
+// fields are reset per packet by resetPacket() (record/analyze.ts). Fields of an object rather
+// than module globals cost nothing measurable (issue 11: core packets/s before and after within
+// the bench's noise).
+
+/** The analysis state (see the file comment). */
+export class AnalysisState {
+  /** JSON of the record's `HTTP` object (without the key), or length 0. */
+  httpLen: i32 = 0;
+  /** JSON of the record's `L7` object, or length 0. */
+  l7Len: i32 = 0;
+  /** Text appended to the TCP message (already JSON-escaped), or length 0. */
+  suffixLen: i32 = 0;
+  /** Whether the record has a `message` (false for an HTTP/2 preface-only segment, as upstream). */
+  hasMessage: bool = true;
+  /** Exchange whose trace the record carries at top level (-1 none). */
+  traceEx: i32 = -1;
+  /** HTTP/2 frames carry their own trace keys: none at top level. */
+  traceInFrames: bool = false;
+  // The current packet: capture time, payload, first sequence number.
+  pSec: i64 = 0;
+  pNsec: i32 = 0;
+  payload: usize = 0;
+  payloadLen: i32 = 0;
+  segSeq: u32 = 0;
+  /** Offset (in the direction's stream) of the byte being parsed. */
+  curOff: u32 = 0;
+  // HTTP/1: the head rendered for this packet (http/h1exchange.ts → json/http1.ts).
+  rendered: bool = false; // an HTTP/1 head was rendered for this packet
+  renderEx: i32 = -1;
+  renderBodyStart: usize = 0;
+  renderBodyLen: i32 = 0;
+  renderDeclared: i64 = 0;
+  renderChunked: bool = false;
+  renderBodyOpen: bool = false; // the rendered message's body continues in this packet
+  // HTTP/2: this packet's streams, frames and fragments (http/h2exchange.ts → json/http2.ts).
+  streamSetN: i32 = 0;
+  reqSetN: i32 = 0;
+  resSetN: i32 = 0;
+  dataSetN: i32 = 0;
+  h2Frames: i32 = 0;
+  h2Size: i32 = 0;
+  h2Preface: bool = false;
+  h2LastStream: u32 = 0;
+  fragUsed: i32 = 0;
+  /** JSON of the record's `TLS` object, or length 0. */
+  tlsLen: i32 = 0;
+  // TLS: records of this packet and the hellos seen (flow/tls.ts → json/tls.ts).
+  tlsN: i32 = 0;
+  helloClient: bool = false;
+  helloServer: bool = false;
+  helloBuf: i32 = -1;
+}
+
+/** The one analysis state. */
+export const S = new AnalysisState();

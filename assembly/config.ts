@@ -19,6 +19,10 @@ export const RECORD_RESERVE: i32 = 4 << 20;
 export const SCRATCH_CAP: i32 = 1 << 20;
 /** HTTP/2 streams listed per packet (in the message and the `includes` list); more are not listed. */
 export const MAX_STREAMS_LISTED: i32 = 64;
+/** Largest HPACK dynamic table size (RFC 7541 §4.2, §6.3) accepted in a size update; SETTINGS_HEADER_TABLE_SIZE may exceed 4096. */
+export const HPACK_MAX_TABLE_SIZE: i32 = 1 << 20;
+/** HPACK fields decoded per header block; one more is a fatal TOO_MANY_FIELDS. */
+export const HPACK_MAX_FIELDS: i32 = 512;
 /** Record index entries (record/entry.ts) held until the host drains them with the output. */
 export const IDX_CAP: i32 = 8192;
 /** pcapng Interface Description Blocks remembered per section. */

@@ -1,6 +1,6 @@
 // HPACK header block decoder (RFC 7541) for passive HTTP/2 analysis: integers (§5.1), string
 // literals with Huffman coding (§5.2, Appendix B, table in ./huffman.ts), the static table
-// (§2.3.1, Appendix A), the dynamic table with its size accounting and eviction (§2.3.2, §4),
+// (§2.3.1, Appendix A, in ./hpack_static.ts), the dynamic table with its size accounting and eviction (§2.3.2, §4),
 // and the field representations (§6.1 indexed, §6.2.1–§6.2.3 literals, §6.3 size updates).
 //
 // A capture may start in the middle of a connection, lose a header block, or hold a table larger
@@ -27,19 +27,14 @@
 // by a bounds check against the block, every store by a check against the output capacity.
 
 import { HUFF_DECODE, HUFF_EMIT_BELOW, HUFF_FAIL, huffAccepts } from "./huffman";
+import { HPACK_MAX_TABLE_SIZE, HPACK_MAX_FIELDS } from "../config";
+import { STATIC_COUNT, STATIC_BYTES, STATIC_INDEX } from "./hpack_static";
 
-// Candidates for ../config.ts (kept here because that file belongs to others right now):
-/** Largest dynamic table size (§4.2, §6.3) accepted in a size update; SETTINGS_HEADER_TABLE_SIZE may exceed 4096. */
-const HPACK_MAX_TABLE_SIZE: i32 = 1 << 20;
-/** Fields decoded per header block; one more is a fatal TOO_MANY_FIELDS. */
-const HPACK_MAX_FIELDS: i32 = 512;
 
 /** Dynamic table size before any size update or SETTINGS (RFC 7540 §6.5.2 SETTINGS_HEADER_TABLE_SIZE). */
 const DEFAULT_TABLE_SIZE: i32 = 4096;
 /** Per-entry overhead in the table size (§4.1). */
 const ENTRY_OVERHEAD: i32 = 32;
-/** Entries in the static table (Appendix A); dynamic indices start after it (§2.3.3). */
-const STATIC_COUNT: i32 = 61;
 /** No encoder can hold more entries than this (every entry costs at least 32 bytes of 2^20). */
 const MAX_LOGICAL_ENTRIES: i32 = HPACK_MAX_TABLE_SIZE / ENTRY_OVERHEAD;
 /** Bytes of the per-field header in the output: u8 flags, u8 0, u16 name length, u32 value length. */
@@ -103,106 +98,6 @@ export function hpackReason(e: i32): string {
   return "ok";
 }
 
-// Static table, RFC 7541 Appendix A: line i is entry i, its name, then after a space its value
-// (if any). Kept as text for review; buildStatic() lays it out at module start as bytes (name
-// then value, so an indexed field is one copy) with a 4-byte index entry per line, which is
-// smaller in the wasm than 61 UTF-16 string objects and faster to copy.
-const STATIC_TEXT = `:authority
-:method GET
-:method POST
-:path /
-:path /index.html
-:scheme http
-:scheme https
-:status 200
-:status 204
-:status 206
-:status 304
-:status 400
-:status 404
-:status 500
-accept-charset
-accept-encoding gzip, deflate
-accept-language
-accept-ranges
-accept
-access-control-allow-origin
-age
-allow
-authorization
-cache-control
-content-disposition
-content-encoding
-content-language
-content-length
-content-location
-content-range
-content-type
-cookie
-date
-etag
-expect
-expires
-from
-host
-if-match
-if-modified-since
-if-none-match
-if-range
-if-unmodified-since
-last-modified
-link
-location
-max-forwards
-proxy-authenticate
-proxy-authorization
-range
-referer
-refresh
-retry-after
-server
-set-cookie
-strict-transport-security
-transfer-encoding
-user-agent
-vary
-via
-www-authenticate`;
-
-/** Room for the static names and values (684 bytes in Appendix A). */
-const STATIC_BYTES_CAP: i32 = 768;
-// Name and value bytes of the static entries, back to back.
-const STATIC_BYTES: usize = memory.data(STATIC_BYTES_CAP);
-// Entry i (1..61) at STATIC_INDEX + 4 * i: u16 offset in STATIC_BYTES, u8 name length, u8 value length.
-const STATIC_INDEX: usize = memory.data((STATIC_COUNT + 1) * 4);
-
-// Fills STATIC_BYTES and STATIC_INDEX from STATIC_TEXT (module start; bounded by the caps).
-function buildStatic(): void {
-  const n = STATIC_TEXT.length;
-  let entry = 1;
-  let start = 0;
-  let o = 0;
-  let nameLen = -1;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? STATIC_TEXT.charCodeAt(i) : 10;
-    if (c == 10) {
-      if (nameLen < 0) nameLen = o - start;
-      const rec = STATIC_INDEX + (<usize>entry << 2);
-      store<u16>(rec, <u16>start);
-      store<u8>(rec, <u8>nameLen, 2);
-      store<u8>(rec, <u8>(o - start - nameLen), 3);
-      entry++;
-      start = o;
-      nameLen = -1;
-    } else if (c == 32 && nameLen < 0) {
-      nameLen = o - start;
-    } else if (o < STATIC_BYTES_CAP && entry <= STATIC_COUNT) {
-      store<u8>(STATIC_BYTES + <usize>o, <u8>c);
-      o++;
-    }
-  }
-}
-buildStatic();
 
 /** One HPACK dynamic table (one per connection direction). Allocated once, reused via reset(). */
 export class HpackTable {

@@ -18,7 +18,7 @@ import * as reader from "./capture/reader";
 import { Next } from "./capture/reader";
 import { OUT_BASE, outLen as wOutLen, outReset as wOutReset, outFree } from "./json/writer";
 import { renderPacket, resetSerial, setFirstSerial } from "./record/render";
-import { resetAnalysis, setFlowCap } from "./record/analyze";
+import { resetAnalysis, setFlowCap } from "./flow/track";
 import { setHeadLimit } from "./http/h1";
 import * as opts from "./record/options";
 import * as bpf from "./filter/bpf";

@@ -11,7 +11,8 @@ import { feedTls, plausibleTlsRecord } from "./tls";
 import { feedH1 } from "../http/h1exchange";
 import { feedH2 } from "../http/h2exchange";
 import { renderL7 } from "../json/l7";
-import { head, roleFallback } from "../record/analyze";
+import { roleFallback } from "./track";
+import { head } from "../record/state";
 
 // Whether a frame header at p is plausible (RFC 9113 §6: known type, length within the default
 // SETTINGS_MAX_FRAME_SIZE, stream 0 exactly for the connection-level types).

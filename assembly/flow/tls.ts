@@ -8,8 +8,8 @@ import { renderBuffer, frag } from "../json/writer";
 import { ClientHelloRepr, ServerHelloRepr, parseClientHello, parseServerHello } from "../wire/tls";
 import { WireErr } from "../wire/errors";
 import { copy } from "../util/mem";
-import { S } from "../record/state";
-import { head } from "../record/analyze";
+import { S, head } from "../record/state";
+
 
 export const TLS_BUF: usize = renderBuffer(64 << 10);
 

@@ -10,11 +10,11 @@ import { bufPtr } from "./buffers";
 import { TraceRepr, parseTraceparent, parseCloudTrace } from "../trace/context";
 import { pos } from "../json/writer";
 import { copy } from "../util/mem";
-import { S } from "../record/state";
+import { S, RENDER_HEAD, head, tmpHead, trace2 } from "../record/state";
 import { feedH2 } from "./h2exchange";
 import { writeH1 } from "../json/http1";
 import { renderL7 } from "../json/l7";
-import { RENDER_HEAD, head, scheduleUntrack, tmpHead, trace2 } from "../record/analyze";
+import { scheduleUntrack } from "../flow/track";
 
 export function feedH1(c: Conn, dir: i32, p: usize, len: i32): void {
   const d = unchecked(c.d[dir]);

@@ -7,8 +7,8 @@ import { hdrReset, hdrAdd, hdrWrite, Drop } from "../http/headers";
 import { frag, w, b, raw, u32dec, i64dec, str, strBody, pos, setPos } from "./writer";
 import { rfc3339 } from "./format";
 import { findByte } from "../util/mem";
-import { S } from "../record/state";
-import { HTTP_BUF, L7_BUF, SUFFIX_BUF, head } from "../record/analyze";
+import { S, HTTP_BUF, L7_BUF, SUFFIX_BUF, head } from "../record/state";
+
 
 const K_BODY_OPEN = frag("\"body\":{");
 const K_LENGTH_ARR = frag("\"length\":[\"");

@@ -9,10 +9,10 @@ import { parseTraceparent, parseCloudTrace } from "../trace/context";
 import { frag, w, b, raw, u32dec, str, hex32, pos, setPos } from "./writer";
 import { copy } from "../util/mem";
 import { Opt, optEscPtr, optEscLength } from "../record/options";
-import { S } from "../record/state";
+import { S, HTTP_BUF, SUFFIX_BUF, trace2 } from "../record/state";
 import {FRAG_BUF, GRPC_CT, K_TRACES, dataSet, fName, fNameLen, fNext, fValueLen, fragLen, fragOff, fragStream, reqSet, resSet, streamSet} from "../http/h2exchange";
 import { MAX_STREAMS_LISTED } from "../config";
-import { HTTP_BUF, SUFFIX_BUF, trace2 } from "../record/analyze";
+
 
 const K_F_SPAN = frag(",\"logging.googleapis.com/spanId\":\"");
 const K_F_TRACE = frag(",\"logging.googleapis.com/trace\":\"projects/");

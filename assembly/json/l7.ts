@@ -1,9 +1,9 @@
 // The L7 object: a best-effort text of a payload no parser claimed (reference §5.4).
 
 import { frag, w, b, u32dec, str, strBody, pos, setPos } from "./writer";
-import { S } from "../record/state";
+import { S, L7_BUF, SUFFIX_BUF } from "../record/state";
 import { K_ELLIPSIS } from "./http1";
-import { L7_BUF, SUFFIX_BUF } from "../record/analyze";
+
 
 const K_L7_LENGTH = frag("{\"length\":");
 const K_L7_CONTENT = frag("{\"content\":");

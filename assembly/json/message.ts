@@ -5,8 +5,7 @@ import { frag, w, b, raw, u32dec, u64dec, u64decCached, i64dec, pos } from "./wr
 import * as d from "../record/decode";
 import { Kind, Transport } from "../record/decode";
 import { NetKind } from "../wire/link";
-import * as A from "../record/analyze";
-import { S } from "../record/state";
+import { S, suffixPtr } from "../record/state";
 import { arpIp } from "./arp";
 import { comma, dstAddr, key, q, srcAddr } from "./emit";
 import { icmpMsg } from "./icmp";
@@ -60,7 +59,7 @@ export function renderMessage(num: u64, analysed: bool): void {
       // seq and ack as L4 wrote them moments ago in this record
       if (seqAckFor == serial) { raw(seqText, seqTextLen); b(0x2f); raw(ackText, ackTextLen); }
       else { u32dec(t.seq); b(0x2f); u32dec(t.ack); }
-      if (analysed && S.suffixLen > 0) raw(A.suffixPtr(), S.suffixLen);
+      if (analysed && S.suffixLen > 0) raw(suffixPtr(), S.suffixLen);
       break;
     }
   }

@@ -35,7 +35,7 @@ export let enabled = false;
 /** Entries waiting to be drained. */
 export let count: i32 = 0;
 
-// Writer positions of the record being rendered (set by render.ts and analyze.ts).
+// Writer positions of the record being rendered (set by render.ts and trace/pick.ts).
 let recStart: usize = 0;
 let httpAt: usize = 0;
 let httpLen: i32 = 0;

@@ -14,10 +14,10 @@ import { Kind, Transport } from "./decode";
 import { NetKind } from "../wire/link";
 import { verbosity, Verbosity, Opt, optPtr, optLength, optIsSet, ifaceIndex, optGen, osCount, osAddrTotal, osIfaceOf, osIfaceIndex, osNamePtr, osNameLength, osAddrPtr, osAddrLength, osAddrOwnerOf } from "./options";
 import * as reader from "../capture/reader";
-import * as A from "./analyze";
+import * as A from "../flow/track";
 import { tlsPtr } from "../flow/tls";
 import { writeTopTrace } from "../trace/pick";
-import { S } from "./state";
+import { S, httpPtr, l7Ptr } from "./state";
 import * as E from "./entry";
 import * as bpf from "../filter/bpf";
 import * as pf from "../filter/packet";
@@ -192,13 +192,13 @@ export function renderPacket(): bool {
   w(K_OPEN);
   if (d.net == NetKind.ARP) renderArp();
   if (d.hasDns) renderDns(dbg);
-  if (analysed && S.httpLen > 0) { w(K_HTTP); if (index) E.http(pos, S.httpLen); raw(A.httpPtr(), S.httpLen); comma(); }
+  if (analysed && S.httpLen > 0) { w(K_HTTP); if (index) E.http(pos, S.httpLen); raw(httpPtr(), S.httpLen); comma(); }
   if (d.transport == Transport.ICMP4 || d.transport == Transport.ICMP6) renderIcmp(dbg);
   if (d.link.ethernet) renderL2();
   if (d.net == NetKind.IPV4 || d.net == NetKind.IPV6) renderL3(dbg);
   if (d.transport == Transport.TCP) renderTcp(dbg);
   else if (d.transport == Transport.UDP) renderUdp();
-  if (analysed && S.l7Len > 0) { w(K_L7); raw(A.l7Ptr(), S.l7Len); comma(); }
+  if (analysed && S.l7Len > 0) { w(K_L7); raw(l7Ptr(), S.l7Len); comma(); }
   if (analysed && S.tlsLen > 0) { w(K_TLS); raw(tlsPtr(), S.tlsLen); comma(); }
   if (d.errCount > 0) renderErr();
   // flow, iface, local, labels, operation: the same for every packet of a flow, direction and

@@ -1,9 +1,32 @@
-// The state the analysis rooms share (record/analyze.ts, flow/, http/, trace/, json/): the
+// The state the analysis rooms share (flow/track.ts, flow/, http/, trace/, json/): the
 // per-packet results a record is rendered from, the current packet's context, and the
 // per-run settings. One object, S, so every reader and writer of a value is visible; its
-// fields are reset per packet by resetPacket() (record/analyze.ts). Fields of an object rather
+// fields are reset per packet by resetPacket() (flow/track.ts). Fields of an object rather
 // than module globals cost nothing measurable (issue 11: core packets/s before and after within
 // the bench's noise).
+
+import { MAX_HEAD, SCRATCH_CAP } from "../config";
+import { renderBuffer } from "../json/writer";
+import { Head } from "../http/h1";
+import { TraceRepr } from "../trace/context";
+
+// The record's HTTP, L7 and message-suffix fragments are rendered into these by the analysis'
+// renderers (json/http1, http2, l7) and copied into the record by render.ts.
+export const HTTP_BUF: usize = renderBuffer(SCRATCH_CAP);
+// Scratch sizes cover the worst case: every byte of a MAX_HEAD head escaped to 6 bytes.
+export const L7_BUF: usize = renderBuffer(MAX_HEAD * 7 + 4096);
+export const SUFFIX_BUF: usize = renderBuffer(MAX_HEAD * 7 + 4096);
+
+@inline export function httpPtr(): usize { return HTTP_BUF; }
+@inline export function l7Ptr(): usize { return L7_BUF; }
+@inline export function suffixPtr(): usize { return SUFFIX_BUF; }
+
+// Scratch objects of the current packet shared by the parsers: the head being parsed, a second
+// head, the rendered head's bytes, and a trace context.
+export const head = new Head();
+export const tmpHead = new Head();
+export const RENDER_HEAD: usize = heap.alloc(<usize>MAX_HEAD);
+export const trace2 = new TraceRepr();
 
 /** The analysis state (see the file comment). */
 export class AnalysisState {

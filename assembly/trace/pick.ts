@@ -10,7 +10,7 @@ import { K_TRACES } from "../http/h2exchange";
 import { finishH1 } from "../json/http1";
 import { finishH2, hex16 } from "../json/http2";
 import { finishTls } from "../json/tls";
-import { isServer } from "../record/analyze";
+import { isServer } from "../flow/track";
 
 export function pickTrace(c: Conn, dir: i32, ack: u32, plen: i32, syn: bool): void {
   if (S.rendered) finishH1();

@@ -1,36 +1,20 @@
-// Stateful analysis of TCP at DEBUG verbosity (reference §4–§6, with its defects fixed): the
-// entry point, analyzeTcp(), and the order of a packet's steps — connection lookup (exact key),
-// timers due by this packet's time, roles, then flow/mode.ts feeds the payload to the parser of
-// the connection's mode (http/h1exchange.ts, http/h2exchange.ts, flow/tls.ts) and
-// trace/pick.ts chooses the trace the record carries. It owns the connection lifecycle
-// (eviction, release) and the scratch buffers the record's HTTP, L7 and message suffix are
-// rendered into; the results travel in S (record/state.ts), which render.ts reads. One
-// event-ordered pass in capture order, capture timestamps as the clock; nothing here blocks or
-// reorders.
+// Connection tracking, the entry of the stateful analysis of TCP at DEBUG verbosity (reference
+// §4–§6, with its defects fixed): analyzeTcp() and the order of a packet's steps — connection
+// lookup (exact key), timers due by this packet's time, roles — then ./mode.ts feeds the
+// payload to the parser of the connection's mode (http/h1exchange.ts, http/h2exchange.ts,
+// ./tls.ts) and trace/pick.ts chooses the trace the record carries. It owns the connection
+// lifecycle (untracking, eviction, release). The results travel in S (record/state.ts), which
+// record/render.ts reads. One event-ordered pass in capture order, capture timestamps as the
+// clock; nothing here blocks or reorders.
 
-import { MAX_HEAD, SCRATCH_CAP } from "../config";
-import * as T from "../flow/table";
-import { idleExpired, untrackDeadline, due } from "../flow/timers";
-import { Conn, Dir, Mode, conn } from "../flow/conn";
-import { Head } from "../http/h1";
+import * as T from "./table";
+import { idleExpired, untrackDeadline, due } from "./timers";
+import { Conn, Dir, Mode, conn } from "./conn";
 import { freeBuf } from "../http/buffers";
 import { freeTable } from "../http/hpackpool";
-import { TraceRepr } from "../trace/context";
-import { renderBuffer } from "../json/writer";
-import { S } from "./state";
-import { feed, gap, joinMidstream } from "../flow/mode";
+import { S } from "../record/state";
+import { feed, gap, joinMidstream } from "./mode";
 import { pickTrace } from "../trace/pick";
-
-// ---- scratch buffers of the record's fragments ---------------------------------------------
-
-export const HTTP_BUF: usize = renderBuffer(SCRATCH_CAP);
-// Scratch sizes cover the worst case: every byte of a MAX_HEAD head escaped to 6 bytes.
-export const L7_BUF: usize = renderBuffer(MAX_HEAD * 7 + 4096);
-export const SUFFIX_BUF: usize = renderBuffer(MAX_HEAD * 7 + 4096);
-
-@inline export function httpPtr(): usize { return HTTP_BUF; }
-@inline export function l7Ptr(): usize { return L7_BUF; }
-@inline export function suffixPtr(): usize { return SUFFIX_BUF; }
 
 let initialised = false;
 let flowCap: i32 = 0;
@@ -40,11 +24,7 @@ export function setFlowCap(n: i32): void { if (!initialised) flowCap = n; }
 // Packet context
 let now: i64 = 0;
 
-export const head = new Head();
-export const tmpHead = new Head();
-export const RENDER_HEAD: usize = heap.alloc(<usize>MAX_HEAD);
 
-export const trace2 = new TraceRepr();
 
 function resetPacket(): void {
   S.httpLen = 0; S.l7Len = 0; S.suffixLen = 0; S.tlsLen = 0; S.tlsN = 0; S.helloClient = false; S.helloServer = false; S.traceEx = -1; S.traceInFrames = false; S.hasMessage = true;

@@ -1,9 +1,8 @@
 // The state the analysis rooms share (flow/track.ts, flow/, http/, trace/, json/): the
 // per-packet results a record is rendered from, the current packet's context, and the
 // per-run settings. One object, S, so every reader and writer of a value is visible; its
-// fields are reset per packet by resetPacket() (flow/track.ts). Fields of an object rather
-// than module globals cost nothing measurable (issue 11: core packets/s before and after within
-// the bench's noise).
+// fields are reset per packet by resetPacket() (flow/track.ts). S sits at a fixed address (see
+// below), so its fields cost what module globals cost.
 
 import { MAX_HEAD, SCRATCH_CAP } from "../config";
 import { renderBuffer } from "../json/writer";
@@ -29,53 +28,66 @@ export const RENDER_HEAD: usize = heap.alloc(<usize>MAX_HEAD);
 export const trace2 = new TraceRepr();
 
 /** The analysis state (see the file comment). */
-export class AnalysisState {
+@unmanaged export class AnalysisState {
   /** JSON of the record's `HTTP` object (without the key), or length 0. */
-  httpLen: i32 = 0;
+  httpLen: i32;
   /** JSON of the record's `L7` object, or length 0. */
-  l7Len: i32 = 0;
+  l7Len: i32;
   /** Text appended to the TCP message (already JSON-escaped), or length 0. */
-  suffixLen: i32 = 0;
+  suffixLen: i32;
   /** Whether the record has a `message` (false for an HTTP/2 preface-only segment, as upstream). */
-  hasMessage: bool = true;
+  hasMessage: bool;
   /** Exchange whose trace the record carries at top level (-1 none). */
-  traceEx: i32 = -1;
+  traceEx: i32;
   /** HTTP/2 frames carry their own trace keys: none at top level. */
-  traceInFrames: bool = false;
+  traceInFrames: bool;
   // The current packet: capture time, payload, first sequence number.
-  pSec: i64 = 0;
-  pNsec: i32 = 0;
-  payload: usize = 0;
-  payloadLen: i32 = 0;
-  segSeq: u32 = 0;
+  pSec: i64;
+  pNsec: i32;
+  payload: usize;
+  payloadLen: i32;
+  segSeq: u32;
   /** Offset (in the direction's stream) of the byte being parsed. */
-  curOff: u32 = 0;
+  curOff: u32;
   // HTTP/1: the head rendered for this packet (http/h1exchange.ts → json/http1.ts).
-  rendered: bool = false; // an HTTP/1 head was rendered for this packet
-  renderEx: i32 = -1;
-  renderBodyStart: usize = 0;
-  renderBodyLen: i32 = 0;
-  renderDeclared: i64 = 0;
-  renderChunked: bool = false;
-  renderBodyOpen: bool = false; // the rendered message's body continues in this packet
+  rendered: bool; // an HTTP/1 head was rendered for this packet
+  renderEx: i32;
+  renderBodyStart: usize;
+  renderBodyLen: i32;
+  renderDeclared: i64;
+  renderChunked: bool;
+  renderBodyOpen: bool; // the rendered message's body continues in this packet
   // HTTP/2: this packet's streams, frames and fragments (http/h2exchange.ts → json/http2.ts).
-  streamSetN: i32 = 0;
-  reqSetN: i32 = 0;
-  resSetN: i32 = 0;
-  dataSetN: i32 = 0;
-  h2Frames: i32 = 0;
-  h2Size: i32 = 0;
-  h2Preface: bool = false;
-  h2LastStream: u32 = 0;
-  fragUsed: i32 = 0;
+  streamSetN: i32;
+  reqSetN: i32;
+  resSetN: i32;
+  dataSetN: i32;
+  h2Frames: i32;
+  h2Size: i32;
+  h2Preface: bool;
+  h2LastStream: u32;
+  fragUsed: i32;
   /** JSON of the record's `TLS` object, or length 0. */
-  tlsLen: i32 = 0;
+  tlsLen: i32;
   // TLS: records of this packet and the hellos seen (flow/tls.ts → json/tls.ts).
-  tlsN: i32 = 0;
-  helloClient: bool = false;
-  helloServer: bool = false;
-  helloBuf: i32 = -1;
+  tlsN: i32;
+  helloClient: bool;
+  helloServer: bool;
+  helloBuf: i32;
 }
 
-/** The one analysis state. */
-export const S = new AnalysisState();
+/**
+ * The one analysis state, at a fixed address in static memory: every `S.x` compiles to a load
+ * or store at a constant address, as a module global did (an object behind a global pointer
+ * cost DEBUG about 3% in the bench). Fields start at zero; initState() sets the others.
+ */
+export const S = changetype<AnalysisState>(memory.data(offsetof<AnalysisState>()));
+
+/** Gives the fields that do not start at zero their initial values (module start). */
+function initState(): void {
+  S.hasMessage = true;
+  S.traceEx = -1;
+  S.renderEx = -1;
+  S.helloBuf = -1;
+}
+initState();

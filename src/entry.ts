@@ -31,7 +31,7 @@ export function decodeEntry(entries: Uint8Array, i: number): IndexEntry {
   const traceLen = v.getUint32(Entry.TRACE_LEN, true);
   const net = v.getUint8(Entry.NET);
   const alen = net === EntryNet.IPV4 ? 4 : net === EntryNet.IPV6 ? 16 : 0;
-  const at = entries.byteOffset + i * ENTRY_BYTES;
+  const at = i * ENTRY_BYTES;
   return {
     recordLength: v.getUint32(Entry.RECORD_LEN, true),
     ...(httpLen ? { http: [v.getUint32(Entry.HTTP_OFF, true), httpLen] as [number, number] } : {}),
@@ -40,8 +40,8 @@ export function decodeEntry(entries: Uint8Array, i: number): IndexEntry {
     capLen: v.getUint32(Entry.CAP_LEN, true), origLen: v.getUint32(Entry.ORIG_LEN, true),
     net, proto: v.getUint8(Entry.PROTO), tcpFlags: v.getUint8(Entry.TCP_FLAGS), error: v.getUint8(Entry.ERROR) === 1,
     flow: v.getBigUint64(Entry.FLOW, true), fileOffset: v.getFloat64(Entry.FILE_OFFSET, true),
-    src: entries.slice(at + Entry.SRC - entries.byteOffset, at + Entry.SRC - entries.byteOffset + alen),
-    dst: entries.slice(at + Entry.DST - entries.byteOffset, at + Entry.DST - entries.byteOffset + alen),
+    src: entries.slice(at + Entry.SRC, at + Entry.SRC + alen),
+    dst: entries.slice(at + Entry.DST, at + Entry.DST + alen),
     sport: v.getUint16(Entry.SPORT, true), dport: v.getUint16(Entry.DPORT, true), kind: v.getUint32(Entry.KIND, true),
   };
 }

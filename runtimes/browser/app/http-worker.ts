@@ -36,7 +36,8 @@ function handle(req: HttpRequest): unknown {
     case 'batch': return batch(req);
     case 'end': rows = null; return { stats: xb.stats() };
     case 'http': {
-      const key = req.range?.join(',') ?? '';
+      // Rows are kept per range and per number of exchanges: asked while loading, they grow.
+      const key = `${req.range?.join(',') ?? ''}|${xb.exchanges().length}`;
       if (!rows || rows.range !== key) rows = { range: key, list: exchanges(req.range).map(httpRow) };
       return { ...page(rows.list, req), histogram: histogram(rows.list) };
     }

@@ -199,6 +199,7 @@ async function open(source: Source, options: AppOptions): Promise<void> {
   let failure: string | null = null;
   translator.setIndexSink((entries, count) => { pending = entries.slice(0, count * ENTRY_BYTES); pendingCount = count; });
   const tm = { read: 0, core: 0, index: 0, http: 0, store: 0, total: 0 };
+  let sinkTime = 0; // time inside the sink, taken off the core's share
   const started = performance.now();
   translator.setSink((view) => {
     if (failure !== null) return;
@@ -220,7 +221,6 @@ async function open(source: Source, options: AppOptions): Promise<void> {
     th += t2 - a;
     tm.store += ts; tm.http += th; tm.index += t2 - t0 - th - ts; sinkTime += t2 - t0;
   });
-  let sinkTime = 0;
   const reader = stream.getReader();
   let bytes = 0, lastPost = 0;
   const progress = () => ({ bytes, total, packets: translator.packets, records: s.index.count });

@@ -17,6 +17,7 @@ import { CaptureError } from './errors.js';
 import type { TranslatorOptions } from './translator.js';
 import type { FromShard, ToShard } from './shard.js';
 import { MARK_BYTES } from './translator.js';
+import { ENTRY_BYTES } from './entry.js';
 
 /** Chunks a thread may be sent beyond the last one every thread has consumed. */
 export const AHEAD_CHUNKS = 3;
@@ -40,7 +41,7 @@ export interface ParallelOptions extends TranslatorOptions {
 }
 
 // A batch's marks are read in place: serial i at f64 index 2i, its length at u32 index 4i + 2.
-interface Batch { buffer: ArrayBuffer; bytes: Uint8Array; serials: Float64Array; lengths: Uint32Array; count: number; at: number; off: number }
+interface Batch { buffer: ArrayBuffer; bytes: Uint8Array; serials: Float64Array; lengths: Uint32Array; entries: Uint8Array | null; count: number; at: number; off: number }
 
 class Lane {
   readonly queue: Batch[] = [];
@@ -111,6 +112,7 @@ export class ParallelTranslator {
   /** Feeds the next chunk of the capture (any size); resolves with the NDJSON merged so far. */
   async push(chunk: Uint8Array): Promise<Uint8Array> {
     if (this.#finishing) throw new Error('push() after finish()');
+    this.#pushed = true;
     for (let off = 0; off < chunk.length && !this.done;) {
       const n = Math.min(PARALLEL_CHUNK_BYTES, chunk.length - off);
       await this.#room();
@@ -192,9 +194,11 @@ export class ParallelTranslator {
     switch (m.t) {
       case 'out':
         if (m.count > 0) {
+          const entries = this.#indexSink ? new Uint8Array(m.buffer, m.count * MARK_BYTES, m.count * ENTRY_BYTES) : null;
+          const bytesAt = m.count * MARK_BYTES + (entries ? entries.length : 0);
           lane.queue.push({
             buffer: m.buffer, serials: new Float64Array(m.buffer, 0, 2 * m.count), lengths: new Uint32Array(m.buffer, 0, 4 * m.count),
-            bytes: new Uint8Array(m.buffer, m.count * MARK_BYTES, m.length), count: m.count, at: 0, off: 0,
+            entries, bytes: new Uint8Array(m.buffer, bytesAt, m.length), count: m.count, at: 0, off: 0,
           });
         }
         lane.next = Math.max(lane.next, m.next);
@@ -282,8 +286,8 @@ export class ParallelTranslator {
       const serials = b.serials, lengths = b.lengths;
       while (at < last && serials[2 * at]! < bound) { end += lengths[4 * at + 2]!; at++; }
       this.#records += at - b.at;
+      if (end > start) this.#emit(b.bytes.subarray(start, end), b.entries?.subarray(b.at * ENTRY_BYTES, at * ENTRY_BYTES) ?? null);
       b.at = at; b.off = end;
-      if (end > start) this.#emit(b.bytes.subarray(start, end));
       if (at < b.count) return;
       lane.queue.shift();
       // Every byte of it has been written or gathered (copied): the thread may refill it.
@@ -291,22 +295,53 @@ export class ParallelTranslator {
     }
   }
 
-  #emit(bytes: Uint8Array): void {
-    if (bytes.length >= GATHER_BYTES) { this.#flush(); this.#deliver(bytes); return; }
+  // Index entries (setIndexSink) travel with their records' bytes, gathered the same way.
+  #emit(bytes: Uint8Array, entries: Uint8Array | null): void {
+    if (bytes.length >= GATHER_BYTES) { this.#flush(); this.#deliver(bytes, entries); return; }
     if (this.#gather === null) this.#gather = new Uint8Array(GATHER_BYTES * 4);
     if (this.#gathered + bytes.length > this.#gather.length) this.#flush();
     this.#gather.set(bytes, this.#gathered);
     this.#gathered += bytes.length;
+    if (entries) {
+      if (this.#entryGather.length < this.#entriesGathered + entries.length) {
+        const grown = new Uint8Array(Math.max(this.#entryGather.length * 2, this.#entriesGathered + entries.length, 64 * ENTRY_BYTES));
+        grown.set(this.#entryGather.subarray(0, this.#entriesGathered));
+        this.#entryGather = grown;
+      }
+      this.#entryGather.set(entries, this.#entriesGathered);
+      this.#entriesGathered += entries.length;
+    }
   }
 
   #flush(): void {
     if (this.#gathered === 0) return;
     const view = this.#gather!.subarray(0, this.#gathered);
+    const entries = this.#indexSink ? this.#entryGather.subarray(0, this.#entriesGathered) : null;
     this.#gathered = 0;
-    if (this.#sink) this.#sink(view); else this.#out.push(view.slice());
+    this.#entriesGathered = 0;
+    this.#deliver(view, entries);
   }
 
-  #deliver(bytes: Uint8Array): void { if (this.#sink) this.#sink(bytes); else this.#out.push(bytes.slice()); }
+  #deliver(bytes: Uint8Array, entries: Uint8Array | null): void {
+    if (this.#indexSink && entries) this.#indexSink(entries, entries.length / ENTRY_BYTES);
+    if (this.#sink) this.#sink(bytes); else this.#out.push(bytes.slice());
+  }
+
+  #pushed = false;
+  #entryGather = new Uint8Array(0);
+  #entriesGathered = 0;
+  #indexSink: ((entries: Uint8Array, count: number) => void) | null = null;
+
+  /**
+   * Turns on the record index (src/entry.ts), as Translator.setIndexSink: before each piece of
+   * merged NDJSON is returned or sent to the sink, `sink` gets the entries of its records, in
+   * order, as a view valid only during the call. Set it before the first chunk.
+   */
+  setIndexSink(sink: ((entries: Uint8Array, count: number) => void) | null): void {
+    if (this.#pushed) throw new Error('setIndexSink() after the first chunk');
+    this.#indexSink = sink;
+    this.#workers.forEach((w) => w.post({ t: 'entries', on: sink !== null }));
+  }
 
   #take(): Uint8Array {
     const parts = this.#out;

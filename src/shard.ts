@@ -6,10 +6,12 @@
 // the threads' records by serial.
 
 import { createTranslatorSync, MARK_BYTES, type Translator, type TranslatorOptions } from './translator.js';
+import { ENTRY_BYTES } from './entry.js';
 
 /** Coordinator → thread. `recycle` hands back the buffer of a merged batch for the next one. */
 export type ToShard =
   | { t: 'init'; module: WebAssembly.Module; options: TranslatorOptions; index: number; count: number }
+  | { t: 'entries'; on: boolean }
   | { t: 'chunk'; bytes: Uint8Array }
   | { t: 'recycle'; buffer: ArrayBuffer }
   | { t: 'finish' };
@@ -20,7 +22,8 @@ export interface ShardError { code: number; reason: string; offset: number; pack
 /**
  * Thread → coordinator. `next`: every packet numbered below it has been handled by this thread.
  * A batch's buffer holds `count` marks as the core writes them (MARK_BYTES each: f64 serial,
- * u32 length), then `length` bytes of NDJSON.
+ * u32 length), then with `entries` the records' index entries (ENTRY_BYTES each, src/entry.ts),
+ * then `length` bytes of NDJSON.
  */
 export type FromShard =
   | { t: 'out'; buffer: ArrayBuffer; count: number; length: number; next: number }
@@ -42,6 +45,7 @@ const SPARE_BUFFERS = 2;
 export function serveShard(port: ShardPort): void {
   let translator: Translator | null = null;
   const spare: ArrayBuffer[] = [];
+  let indexSink: ((view: Uint8Array) => void) | null = null;
   let ended = false;
 
   const end = (t: Translator) => {
@@ -49,6 +53,8 @@ export function serveShard(port: ShardPort): void {
     const e = t.error;
     port.post({ t: 'end', packets: t.packets, error: e ? { code: e.code, reason: e.reason, offset: e.offset, packets: e.packets } : null });
   };
+
+  const t0 = () => { if (translator === null) throw new Error('shard used before init'); return translator; };
 
   port.onMessage((m) => {
     try {
@@ -59,21 +65,27 @@ export function serveShard(port: ShardPort): void {
         // coordinator, which moves it back when merged: after the first few, no allocation.
         let count = 0;
         let marks: Uint8Array | null = null;
+        let entries: Uint8Array | null = null;
         t.setMarkSink((view, n) => { marks = view; count = n; });
+        indexSink = (view) => { entries = view; };
         t.setSink((view) => {
-          const need = count * MARK_BYTES + view.length;
+          const at = count * MARK_BYTES;
+          const bytesAt = at + (entries ? count * ENTRY_BYTES : 0);
+          const need = bytesAt + view.length;
           const i = spare.findIndex((b) => b.byteLength >= need);
           const buffer = i >= 0 ? spare.splice(i, 1)[0]! : new ArrayBuffer(Math.max(need, 1 << 20) + (1 << 16));
           // The marks as the core wrote them (the coordinator reads them in place), then the bytes.
           const out = new Uint8Array(buffer);
           out.set(marks!);
-          out.set(view, count * MARK_BYTES);
+          if (entries) out.set(entries, at);
+          out.set(view, bytesAt);
           port.post({ t: 'out', buffer, count, length: view.length, next: t.nextSerial }, [buffer]);
         });
         translator = t;
         port.post({ t: 'ready' });
         return;
       }
+      if (m.t === 'entries') { t0().setIndexSink(m.on ? indexSink : null); return; }
       if (m.t === 'recycle') { if (spare.length < SPARE_BUFFERS) spare.push(m.buffer); return; }
       const t = translator;
       if (t === null) throw new Error('shard used before init');

@@ -22,7 +22,7 @@ import { ENTRY_BYTES } from './entry.js';
 /** Chunks a thread may be sent beyond the last one every thread has consumed. */
 export const AHEAD_CHUNKS = 3;
 /** Largest chunk sent to the threads at once: push() splits bigger ones. */
-export const PARALLEL_CHUNK_BYTES = 512 << 10;
+export const PARALLEL_CHUNK_BYTES = 256 << 10;
 /** Runs of records shorter than this are gathered into one buffer before the sink sees them. */
 const GATHER_BYTES = 256 << 10;
 
@@ -85,9 +85,14 @@ export class ParallelTranslator {
     const { limit: _limit, ...shardOptions } = options;
     void _limit;
     this.#lanes = workers.map(() => new Lane());
+    // Shared input where the runtime has shared memory (Node; browsers when cross-origin
+    // isolated): each chunk is read or copied once into a slot every thread reads.
+    const shared = typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+    this.#inputs = shared ? Array.from({ length: AHEAD_CHUNKS }, () => new SharedArrayBuffer(PARALLEL_CHUNK_BYTES)) : null;
+    this.#slotUsers = new Array<number>(AHEAD_CHUNKS).fill(0);
     workers.forEach((w, index) => {
       w.listen((m) => this.#message(index, m), (e) => this.#fail(e));
-      w.post({ t: 'init', module, options: shardOptions, index, count: workers.length });
+      w.post({ t: 'init', module, options: shardOptions, index, count: workers.length, inputs: this.#inputs });
     });
   }
 
@@ -111,25 +116,51 @@ export class ParallelTranslator {
 
   /** Feeds the next chunk of the capture (any size); resolves with the NDJSON merged so far. */
   async push(chunk: Uint8Array): Promise<Uint8Array> {
-    if (this.#finishing) throw new Error('push() after finish()');
-    this.#pushed = true;
     for (let off = 0; off < chunk.length && !this.done;) {
-      const n = Math.min(PARALLEL_CHUNK_BYTES, chunk.length - off);
-      await this.#room();
-      if (this.done) break;
-      const part = chunk.subarray(off, off + n);
-      off += n;
-      this.#lanes.forEach((lane, i) => {
-        if (lane.ended) return;
-        // Each thread gets its own copy, moved to it rather than cloned.
-        const bytes = new Uint8Array(part); // a copy (Buffer's slice() would be a view)
-        lane.inFlight++;
-        this.#workers[i]!.post({ t: 'chunk', bytes }, [bytes.buffer]);
-      });
+      const part = chunk.subarray(off, off + PARALLEL_CHUNK_BYTES);
+      await this.pushFrom((space) => { space.set(part); return part.length; });
+      off += part.length;
     }
     this.#check();
     return this.#take();
   }
+
+  /**
+   * Zero-copy input, as Translator.pushFrom: calls `read` with free input space (at most
+   * PARALLEL_CHUNK_BYTES), which it fills and returns the number of bytes written; those go to
+   * every thread. Resolves with that number once there was room (0: nothing read, or done).
+   * Output goes to the sink, or is returned by the next push() or finish().
+   */
+  async pushFrom(read: (space: Uint8Array) => number): Promise<number> {
+    if (this.#finishing) throw new Error('push() after finish()');
+    this.#pushed = true;
+    await this.#room();
+    if (this.done) return 0;
+    const lanes = this.#lanes.filter((l) => !l.ended);
+    if (this.#inputs) {
+      const slot = this.#slot;
+      const n = read(new Uint8Array(this.#inputs[slot]!, 0, PARALLEL_CHUNK_BYTES));
+      if (n <= 0) return 0;
+      this.#slot = (slot + 1) % this.#inputs.length;
+      this.#slotUsers[slot] = lanes.length;
+      for (const lane of lanes) { lane.inFlight++; this.#workers[this.#lanes.indexOf(lane)]!.post({ t: 'input', slot, length: n }); }
+      return n;
+    }
+    const buf = new Uint8Array(PARALLEL_CHUNK_BYTES);
+    const n = read(buf);
+    if (n <= 0) return 0;
+    lanes.forEach((lane, i) => {
+      // Each thread gets its own copy, moved to it rather than cloned; the last gets the buffer.
+      const bytes = i === lanes.length - 1 ? buf.subarray(0, n) : buf.slice(0, n);
+      lane.inFlight++;
+      this.#workers[this.#lanes.indexOf(lane)]!.post({ t: 'chunk', bytes }, [bytes.buffer]);
+    });
+    return n;
+  }
+
+  #inputs: SharedArrayBuffer[] | null;
+  #slotUsers: number[];
+  #slot = 0;
 
   /** Ends the input; resolves with the last records. Sets `error` if the capture was damaged, truncated or empty. */
   async finish(): Promise<Uint8Array> {
@@ -205,6 +236,7 @@ export class ParallelTranslator {
         break;
       case 'consumed':
         lane.inFlight--;
+        if (m.slot >= 0) this.#slotUsers[m.slot]!--;
         lane.next = Math.max(lane.next, m.next);
         lane.packets = m.packets;
         break;
@@ -241,9 +273,10 @@ export class ParallelTranslator {
   #notify(): void { const w = this.#wake; this.#wake = null; if (w) w(); }
   #wait(): Promise<void> { return new Promise<void>((r) => { this.#wake = r; }); }
 
-  // Resolves once no thread is more than AHEAD_CHUNKS chunks behind.
+  // Resolves once no thread is more than AHEAD_CHUNKS chunks behind (then the next input slot,
+  // last used AHEAD_CHUNKS chunks ago, has been consumed by every thread too).
   async #room(): Promise<void> {
-    while (this.#failure === null && !this.done && this.#lanes.some((l) => !l.ended && l.inFlight >= AHEAD_CHUNKS)) await this.#wait();
+    while (this.#failure === null && !this.done && (this.#lanes.some((l) => !l.ended && l.inFlight >= AHEAD_CHUNKS) || (this.#inputs !== null && this.#slotUsers[this.#slot]! > 0))) await this.#wait();
     this.#check();
   }
 

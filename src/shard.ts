@@ -8,9 +8,14 @@
 import { createTranslatorSync, MARK_BYTES, type Translator, type TranslatorOptions } from './translator.js';
 import { ENTRY_BYTES } from './entry.js';
 
-/** Coordinator → thread. `recycle` hands back the buffer of a merged batch for the next one. */
+/**
+ * Coordinator → thread. Capture bytes come as `input` (a slot of the shared input buffers every
+ * thread reads, where the runtime has shared memory) or `chunk` (the thread's own copy).
+ * `recycle` hands back the buffer of a merged batch for the next one.
+ */
 export type ToShard =
-  | { t: 'init'; module: WebAssembly.Module; options: TranslatorOptions; index: number; count: number }
+  | { t: 'init'; module: WebAssembly.Module; options: TranslatorOptions; index: number; count: number; inputs: SharedArrayBuffer[] | null }
+  | { t: 'input'; slot: number; length: number }
   | { t: 'entries'; on: boolean }
   | { t: 'chunk'; bytes: Uint8Array }
   | { t: 'recycle'; buffer: ArrayBuffer }
@@ -27,7 +32,7 @@ export interface ShardError { code: number; reason: string; offset: number; pack
  */
 export type FromShard =
   | { t: 'out'; buffer: ArrayBuffer; count: number; length: number; next: number }
-  | { t: 'consumed'; next: number; packets: number }
+  | { t: 'consumed'; next: number; packets: number; slot: number }
   | { t: 'ready' }
   | { t: 'end'; packets: number; error: ShardError | null }
   | { t: 'failed'; message: string; name: string };
@@ -46,6 +51,7 @@ export function serveShard(port: ShardPort): void {
   let translator: Translator | null = null;
   const spare: ArrayBuffer[] = [];
   let indexSink: ((view: Uint8Array) => void) | null = null;
+  let inputs: SharedArrayBuffer[] | null = null;
   let ended = false;
 
   const end = (t: Translator) => {
@@ -82,6 +88,7 @@ export function serveShard(port: ShardPort): void {
           port.post({ t: 'out', buffer, count, length: view.length, next: t.nextSerial }, [buffer]);
         });
         translator = t;
+        inputs = m.inputs;
         port.post({ t: 'ready' });
         return;
       }
@@ -89,12 +96,12 @@ export function serveShard(port: ShardPort): void {
       if (m.t === 'recycle') { if (spare.length < SPARE_BUFFERS) spare.push(m.buffer); return; }
       const t = translator;
       if (t === null) throw new Error('shard used before init');
-      if (m.t === 'chunk') {
+      if (m.t === 'chunk' || m.t === 'input') {
         if (!ended) {
-          t.push(m.bytes);
+          t.push(m.t === 'chunk' ? m.bytes : new Uint8Array(inputs![m.slot]!, 0, m.length));
           if (t.error) end(t);
         }
-        port.post({ t: 'consumed', next: ended ? Infinity : t.nextSerial, packets: t.packets });
+        port.post({ t: 'consumed', next: ended ? Infinity : t.nextSerial, packets: t.packets, slot: m.t === 'input' ? m.slot : -1 });
       } else if (m.t === 'finish') {
         if (!ended) { t.finish(); end(t); }
       }

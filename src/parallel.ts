@@ -15,7 +15,7 @@
 
 import { CaptureError } from './errors.js';
 import type { TranslatorOptions } from './translator.js';
-import type { FromShard, ToShard } from './shard.js';
+import { OUT_WINDOWS, type FromShard, type ToShard } from './shard.js';
 import { MARK_BYTES } from './translator.js';
 import { ENTRY_BYTES } from './entry.js';
 
@@ -41,10 +41,15 @@ export interface ParallelOptions extends TranslatorOptions {
 }
 
 // A batch's marks are read in place: serial i at f64 index 2i, its length at u32 index 4i + 2.
-interface Batch { buffer: ArrayBuffer; bytes: Uint8Array; serials: Float64Array; lengths: Uint32Array; entries: Uint8Array | null; count: number; at: number; off: number }
+// `buffer` is a moved batch's own buffer (handed back when merged), or null for one left in the
+// thread's output window `window` (freed when merged).
+interface Batch { buffer: ArrayBuffer | null; window: number; bytes: Uint8Array; serials: Float64Array; lengths: Uint32Array; entries: Uint8Array | null; count: number; at: number; off: number }
 
 class Lane {
   readonly queue: Batch[] = [];
+  /** The thread's core memory and its two windows' flags (shared memory), else null. */
+  memory: SharedArrayBuffer | null = null;
+  windows: Int32Array | null = null;
   /** Every packet numbered below this has been handled by the thread. */
   next = 0;
   /** Chunks sent and not yet consumed. */
@@ -77,7 +82,7 @@ export class ParallelTranslator {
   #wake: (() => void) | null = null;
 
   /** Use createParallelTranslator() (or a runtime's createNodeParallelTranslator()). */
-  constructor(workers: ShardThread[], module: WebAssembly.Module, options: TranslatorOptions) {
+  constructor(workers: ShardThread[], module: WebAssembly.Module, options: TranslatorOptions, sharedModule: WebAssembly.Module | null = null) {
     this.threads = workers.length;
     this.#workers = workers;
     this.#limit = options.limit ?? 0;
@@ -90,9 +95,14 @@ export class ParallelTranslator {
     const shared = typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
     this.#inputs = shared ? Array.from({ length: AHEAD_CHUNKS }, () => new SharedArrayBuffer(PARALLEL_CHUNK_BYTES)) : null;
     this.#slotUsers = new Array<number>(AHEAD_CHUNKS).fill(0);
+    // With the shared-memory core too, batches stay in the threads' memory: no copy, no move.
+    const inPlace = shared && sharedModule !== null;
     workers.forEach((w, index) => {
+      const lane = this.#lanes[index]!;
+      let windows: SharedArrayBuffer | null = null;
+      if (inPlace) { windows = new SharedArrayBuffer(4 * OUT_WINDOWS); lane.windows = new Int32Array(windows); lane.windows.fill(1); }
       w.listen((m) => this.#message(index, m), (e) => this.#fail(e));
-      w.post({ t: 'init', module, options: shardOptions, index, count: workers.length, inputs: this.#inputs });
+      w.post({ t: 'init', module: inPlace ? sharedModule : module, options: shardOptions, index, count: workers.length, inputs: this.#inputs, windows });
     });
   }
 
@@ -228,12 +238,23 @@ export class ParallelTranslator {
           const entries = this.#indexSink ? new Uint8Array(m.buffer, m.count * MARK_BYTES, m.count * ENTRY_BYTES) : null;
           const bytesAt = m.count * MARK_BYTES + (entries ? entries.length : 0);
           lane.queue.push({
-            buffer: m.buffer, serials: new Float64Array(m.buffer, 0, 2 * m.count), lengths: new Uint32Array(m.buffer, 0, 4 * m.count),
+            buffer: m.buffer, window: -1, serials: new Float64Array(m.buffer, 0, 2 * m.count), lengths: new Uint32Array(m.buffer, 0, 4 * m.count),
             entries, bytes: new Uint8Array(m.buffer, bytesAt, m.length), count: m.count, at: 0, off: 0,
           });
         }
         lane.next = Math.max(lane.next, m.next);
         break;
+      case 'window': {
+        if (m.memory) lane.memory = m.memory;
+        const mem = lane.memory!;
+        lane.queue.push({
+          buffer: null, window: m.window, serials: new Float64Array(mem, m.marks, 2 * m.count), lengths: new Uint32Array(mem, m.marks, 4 * m.count),
+          entries: this.#indexSink && m.entries >= 0 ? new Uint8Array(mem, m.entries, m.count * ENTRY_BYTES) : null,
+          bytes: new Uint8Array(mem, m.bytes, m.length), count: m.count, at: 0, off: 0,
+        });
+        lane.next = Math.max(lane.next, m.next);
+        break;
+      }
       case 'consumed':
         lane.inFlight--;
         if (m.slot >= 0) this.#slotUsers[m.slot]!--;
@@ -324,12 +345,21 @@ export class ParallelTranslator {
       if (at < b.count) return;
       lane.queue.shift();
       // Every byte of it has been written or gathered (copied): the thread may refill it.
-      if (!this.#closed) this.#workers[this.#lanes.indexOf(lane)]!.post({ t: 'recycle', buffer: b.buffer }, [b.buffer]);
+      if (this.#views.length) this.#flush();
+      if (b.buffer === null) { Atomics.store(lane.windows!, b.window, 1); Atomics.notify(lane.windows!, b.window); }
+      else if (!this.#closed) this.#workers[this.#lanes.indexOf(lane)]!.post({ t: 'recycle', buffer: b.buffer }, [b.buffer]);
     }
   }
 
   // Index entries (setIndexSink) travel with their records' bytes, gathered the same way.
   #emit(bytes: Uint8Array, entries: Uint8Array | null): void {
+    if (this.#vectorSink) {
+      // Views of the batches, written by the sink in one go before any batch is released.
+      this.#views.push(bytes);
+      this.#viewBytes += bytes.length;
+      if (this.#views.length >= 1024) this.#flush();
+      return;
+    }
     if (bytes.length >= GATHER_BYTES) { this.#flush(); this.#deliver(bytes, entries); return; }
     if (this.#gather === null) this.#gather = new Uint8Array(GATHER_BYTES * 4);
     if (this.#gathered + bytes.length > this.#gather.length) this.#flush();
@@ -347,6 +377,12 @@ export class ParallelTranslator {
   }
 
   #flush(): void {
+    if (this.#views.length) {
+      const views = this.#views, total = this.#viewBytes;
+      this.#views = []; this.#viewBytes = 0;
+      this.#vectorSink!(views, total);
+      return;
+    }
     if (this.#gathered === 0) return;
     const view = this.#gather!.subarray(0, this.#gathered);
     const entries = this.#indexSink ? this.#entryGather.subarray(0, this.#entriesGathered) : null;
@@ -361,6 +397,20 @@ export class ParallelTranslator {
   }
 
   #pushed = false;
+  #views: Uint8Array[] = [];
+  #viewBytes = 0;
+  #vectorSink: ((views: Uint8Array[], total: number) => void) | null = null;
+
+  /**
+   * Sends merged output to `sink` as lists of views into the threads' batches, in order (valid
+   * only during the call), instead of copying records into one buffer: for a sink that writes
+   * them with writev. Not with setIndexSink; overrides setSink.
+   */
+  setVectorSink(sink: ((views: Uint8Array[], total: number) => void) | null): void {
+    if (sink && this.#indexSink) throw new Error('setVectorSink() does not go with setIndexSink()');
+    this.#vectorSink = sink;
+  }
+
   #entryGather = new Uint8Array(0);
   #entriesGathered = 0;
   #indexSink: ((entries: Uint8Array, count: number) => void) | null = null;
@@ -392,10 +442,12 @@ export class ParallelTranslator {
 
 /**
  * Creates a parallel translator over threads the runtime starts: `start(i)` starts thread i
- * (running serveShard), `module` is the compiled core, threads 1 to 8. Resolves once every
+ * (running serveShard), `module` is the compiled core, threads 1 to 8. With `sharedModule`
+ * (tracecap-shared.wasm, the same core with shared memory) and shared memory in the runtime,
+ * the threads' batches are read where their core wrote them instead of being copied out. Resolves once every
  * thread is ready; a bad option rejects with a RangeError, as createTranslator() throws.
  */
-export async function createParallelTranslator(start: (index: number) => ShardThread, module: WebAssembly.Module, threads: number, options: TranslatorOptions = {}): Promise<ParallelTranslator> {
+export async function createParallelTranslator(start: (index: number) => ShardThread, module: WebAssembly.Module, threads: number, options: TranslatorOptions = {}, sharedModule: WebAssembly.Module | null = null): Promise<ParallelTranslator> {
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) throw new RangeError(`threads must be an integer from 1 to ${MAX_THREADS}`);
   const workers: ShardThread[] = [];
   try {
@@ -404,7 +456,7 @@ export async function createParallelTranslator(start: (index: number) => ShardTh
     for (const w of workers) w.terminate();
     throw e;
   }
-  const translator = new ParallelTranslator(workers, module, options);
+  const translator = new ParallelTranslator(workers, module, options, sharedModule);
   try {
     await translator.ready();
   } catch (e) {

@@ -14,7 +14,7 @@ import { ENTRY_BYTES } from './entry.js';
  * `recycle` hands back the buffer of a merged batch for the next one.
  */
 export type ToShard =
-  | { t: 'init'; module: WebAssembly.Module; options: TranslatorOptions; index: number; count: number; inputs: SharedArrayBuffer[] | null }
+  | { t: 'init'; module: WebAssembly.Module; options: TranslatorOptions; index: number; count: number; inputs: SharedArrayBuffer[] | null; windows: SharedArrayBuffer | null }
   | { t: 'input'; slot: number; length: number }
   | { t: 'entries'; on: boolean }
   | { t: 'chunk'; bytes: Uint8Array }
@@ -26,12 +26,15 @@ export interface ShardError { code: number; reason: string; offset: number; pack
 
 /**
  * Thread → coordinator. `next`: every packet numbered below it has been handled by this thread.
- * A batch's buffer holds `count` marks as the core writes them (MARK_BYTES each: f64 serial,
+ * `window`: a batch left in place in the core's shared memory (`memory`, sent again whenever
+ * it grew): its bytes, marks and index entries (-1: none) at those offsets, readable until the
+ * coordinator frees the window. `out`: a batch moved in its own buffer, which holds `count` marks as the core writes them (MARK_BYTES each: f64 serial,
  * u32 length), then with `entries` the records' index entries (ENTRY_BYTES each, src/entry.ts),
  * then `length` bytes of NDJSON.
  */
 export type FromShard =
   | { t: 'out'; buffer: ArrayBuffer; count: number; length: number; next: number }
+  | { t: 'window'; window: number; memory: SharedArrayBuffer | null; bytes: number; length: number; marks: number; count: number; entries: number; next: number }
   | { t: 'consumed'; next: number; packets: number; slot: number }
   | { t: 'ready' }
   | { t: 'end'; packets: number; error: ShardError | null }
@@ -42,6 +45,9 @@ export interface ShardPort {
   post(message: FromShard, transfer?: Transferable[]): void;
   onMessage(handler: (message: ToShard) => void): void;
 }
+
+/** Output windows of a thread over shared memory: batches in the coordinator's hands at once, plus the one being rendered. */
+export const OUT_WINDOWS = 3;
 
 /** Buffers a thread keeps for its next batches (more come back only if the coordinator lags). */
 const SPARE_BUFFERS = 2;
@@ -67,6 +73,31 @@ export function serveShard(port: ShardPort): void {
       if (m.t === 'init') {
         const t = createTranslatorSync(m.module, m.options);
         t.setShard(m.index, m.count);
+        if (m.windows) {
+          // Shared memory (tracecap-shared.wasm): a batch stays where the core wrote it, in one
+          // of the output windows, and the core renders on in the next. ctl[w] is 1 while
+          // window w is free, 0 while the coordinator reads it.
+          const ctl = new Int32Array(m.windows);
+          t.useWindows(ctl.length);
+          let w = 0;
+          let sent: SharedArrayBuffer | null = null;
+          let marks = 0, count = 0, entries = -1;
+          t.setMarkSink((view, n) => { marks = view.byteOffset; count = n; });
+          indexSink = (view) => { entries = view.byteOffset; };
+          t.setSink((view) => {
+            const memory = t.memory.buffer as unknown as SharedArrayBuffer;
+            Atomics.store(ctl, w, 0);
+            port.post({ t: 'window', window: w, memory: memory === sent ? null : memory, bytes: view.byteOffset, length: view.length, marks, count, entries: t.indexing ? entries : -1, next: t.nextSerial });
+            sent = memory;
+            // The core goes on in the next window once this returns: wait until it is free.
+            w = (w + 1) % ctl.length;
+            while (Atomics.load(ctl, w) === 0) Atomics.wait(ctl, w, 0);
+          });
+          translator = t;
+          inputs = m.inputs;
+          port.post({ t: 'ready' });
+          return;
+        }
         // Each batch is copied once out of the core's memory into a buffer moved to the
         // coordinator, which moves it back when merged: after the first few, no allocation.
         let count = 0;

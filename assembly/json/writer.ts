@@ -7,22 +7,42 @@
 // renderer writes a bounded amount (the largest record is bounded by 6 output bytes per
 // captured byte plus DNS names, see config.ts), so writes need no per-call bounds check.
 
-import { OUT_CAP, DEC_CACHE_SLOTS, WRITE_SLACK } from "../config";
+import { OUT_CAP, OUT_WINDOWS, DEC_CACHE_SLOTS, WRITE_SLACK } from "../config";
 import { copy } from "../util/mem";
 
-/** Start of the output window. */
+/** Start of the first output window. */
 export const OUT_BASE: usize = heap.alloc(<usize>OUT_CAP + 64);
+// A host that reads the output while the core renders on (one thread of a parallel run, over
+// shared memory) asks for more windows (setWindows): each drain then hands over one window and
+// rendering goes on in the next. Allocated only when asked for.
+const bases = new StaticArray<usize>(OUT_WINDOWS);
+/** Start of the window being rendered into. */
+export let outBase: usize = OUT_BASE;
 /** Write cursor (absolute address). */
 export let pos: usize = OUT_BASE;
-/** One past the last usable byte. */
-const OUT_END: usize = OUT_BASE + <usize>OUT_CAP;
+// One past the last usable byte of the current window.
+let outEnd: usize = OUT_BASE + <usize>OUT_CAP;
+/** Window being rendered into (0 ≤ window < windows). */
+export let window: i32 = 0;
+let windows: i32 = 1;
+
+/** Uses n output windows, 1 ≤ n ≤ OUT_WINDOWS (before the first chunk). */
+export function setWindows(n: i32): void {
+  windows = n >= 1 && n <= OUT_WINDOWS ? n : 1;
+  unchecked(bases[0] = OUT_BASE);
+  for (let k = 1; k < windows; k++) if (unchecked(bases[k]) == 0) unchecked(bases[k] = heap.alloc(<usize>OUT_CAP + 64));
+  window = 0; outBase = OUT_BASE; outEnd = OUT_BASE + <usize>OUT_CAP; pos = OUT_BASE;
+}
 
 /** Bytes written since the last drain. */
-@inline export function outLen(): i32 { return <i32>(pos - OUT_BASE); }
-/** Forget the drained output. */
-@inline export function outReset(): void { pos = OUT_BASE; }
+@inline export function outLen(): i32 { return <i32>(pos - outBase); }
+/** Forget the drained output: with two windows, go on in the other one. */
+@inline export function outReset(): void {
+  if (windows > 1) { window = window + 1 == windows ? 0 : window + 1; outBase = unchecked(bases[window]); outEnd = outBase + <usize>OUT_CAP; }
+  pos = outBase;
+}
 /** Free bytes left in the window. */
-@inline export function outFree(): i32 { return <i32>(OUT_END - pos); }
+@inline export function outFree(): i32 { return <i32>(outEnd - pos); }
 /** Roll the cursor back to a mark (discards a half-written value). */
 @inline export function rollback(mark: usize): void { pos = mark; }
 

@@ -315,6 +315,8 @@ async function translateParallel(c: FileCommand, out: ReturnType<typeof openOutp
     throw e;
   }
   translator.setSink((view) => out.write(view));
+  // Standard output takes the records where the threads wrote them (writev), uncopied.
+  if (out.writev) translator.setVectorSink((views, total) => out.writev!(views, total));
   let stopped = false;
   const onSignal = () => { stopped = true; };
   process.on('SIGINT', onSignal);

@@ -86,7 +86,7 @@ function App() {
 
   const onEvent = useCallback((e: Event) => {
     if (e.ev === 'progress') { setProgress(e.progress); setFilter((f) => (f.applied === '' && !readHash().range ? { ...f, count: e.progress.records, total: e.progress.records } : f)); }
-    else if (e.ev === 'loaded') { document.body.dataset.timings = JSON.stringify(e.loaded.timings); document.body.dataset.store = e.loaded.store; setLoads((n) => n + 1); setLoaded(e.loaded); setProgress(e.loaded); setPhase(e.loaded.error ? 'error' : 'ready'); setVersion((v) => v + 1); }
+    else if (e.ev === 'loaded') { document.body.dataset.timings = JSON.stringify(e.loaded.timings); document.body.dataset.store = e.loaded.store; document.body.dataset.threads = String(e.loaded.threads); setLoads((n) => n + 1); setLoaded(e.loaded); setProgress(e.loaded); setPhase(e.loaded.error ? 'error' : 'ready'); setVersion((v) => v + 1); }
     else if (e.ev === 'failed') { setLoads((n) => n + 1); setFailure(e.message); setPhase('error'); }
   }, []);
   const engine = useMemo(() => (engineRef.current = new Engine(new URL('worker.js', location.href), onEvent)), []);
@@ -158,7 +158,7 @@ function App() {
       <header>
         <h1>tracecap</h1>
         <label class="button">Open capture…<input type="file" accept=".pcap,.pcapng,.cap,application/vnd.tcpdump.pcap" onChange={onFile} /></label>
-        <span class="name">{loaded?.name ?? (phase === 'loading' ? 'loading…' : '')}</span>
+        <span class="name" title={loaded ? `translated on ${loaded.threads} thread${loaded.threads === 1 ? '' : 's'}` : undefined}>{loaded?.name ?? (phase === 'loading' ? 'loading…' : '')}</span>
         <span class="spacer" />
         <button onClick={() => setShowSettings(!showSettings)} aria-expanded={showSettings}>Settings</button>
         <button disabled={!loaded} onClick={() => void download('ndjson')}>Export NDJSON</button>

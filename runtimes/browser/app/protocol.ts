@@ -37,7 +37,12 @@ export interface Loaded extends Progress {
   store: 'opfs' | 'memory';
   first: number; last: number;
   error?: { message: string; offset: number; packets: number; code: string };
-  /** Where loading spent its time (ms): reading the file, the core, indexing, HTTP pairing, the store; and in all. */
+  /** Threads the capture was translated on: 1 in the worker itself, more on shard-worker.js threads (threads.ts). */
+  threads: number;
+  /**
+   * Where loading spent its time (ms): reading the file, the core, indexing, HTTP pairing, the
+   * store; and in all. With threads, `core` is the time loading waited for them (not their CPU time).
+   */
   timings: { read: number; core: number; index: number; http: number; store: number; total: number };
 }
 

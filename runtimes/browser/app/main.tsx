@@ -84,9 +84,11 @@ function App() {
   // The address bar is the truth (a link or the user may have changed it since the last render).
   const setHash = useCallback((patch: Partial<HashState>) => { const n = { ...readHash(), ...patch }; writeHash(n); setHashState(n); }, []);
 
+  // At the end of loading the filter is applied again (the effect below): it is pending from the
+  // render that counts the load (body[data-loads]) on, so no one reads the loading count as final.
   const onEvent = useCallback((e: Event) => {
     if (e.ev === 'progress') { setProgress(e.progress); setFilter((f) => (f.applied === '' && !readHash().range ? { ...f, count: e.progress.records, total: e.progress.records } : f)); }
-    else if (e.ev === 'loaded') { document.body.dataset.timings = JSON.stringify(e.loaded.timings); document.body.dataset.store = e.loaded.store; document.body.dataset.threads = String(e.loaded.threads); setLoads((n) => n + 1); setLoaded(e.loaded); setProgress(e.loaded); setPhase(e.loaded.error ? 'error' : 'ready'); setVersion((v) => v + 1); }
+    else if (e.ev === 'loaded') { document.body.dataset.timings = JSON.stringify(e.loaded.timings); document.body.dataset.store = e.loaded.store; document.body.dataset.threads = String(e.loaded.threads); setLoads((n) => n + 1); setLoaded(e.loaded); setFilter((f) => ({ ...f, state: 'pending' })); setProgress(e.loaded); setPhase(e.loaded.error ? 'error' : 'ready'); setVersion((v) => v + 1); }
     else if (e.ev === 'failed') { setLoads((n) => n + 1); setFailure(e.message); setPhase('error'); }
   }, []);
   const engine = useMemo(() => (engineRef.current = new Engine(new URL('worker.js', location.href), onEvent)), []);

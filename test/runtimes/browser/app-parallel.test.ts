@@ -75,6 +75,8 @@ async function openFile(p: Page, file: string): Promise<void> {
   const before = Number(await p.evaluate(() => document.body.dataset.loads ?? '0'));
   await p.setInputFiles('input[type=file]', file);
   await p.waitForFunction((n) => Number(document.body.dataset.loads) > n, before, { timeout: 240_000, polling: 250 });
+  // The filter is applied again once loading ended: the count shown is final when it answered.
+  await p.waitForFunction(() => document.querySelector<HTMLElement>('.filterbar')?.dataset.filterState !== 'pending', null, { timeout: 120_000 });
 }
 const shown = async (p: Page) => { const t = (await p.textContent('[data-testid=packet-count]')) ?? ''; expect(t).toMatch(/^\d+$/); return Number(t); };
 const body = (p: Page) => p.evaluate(() => ({ state: document.body.dataset.state, threads: Number(document.body.dataset.threads), timings: JSON.parse(document.body.dataset.timings ?? 'null'), cores: navigator.hardwareConcurrency }));

@@ -7,7 +7,7 @@
 // it. Needs `npm run build` (build/app/) and Debian's Chromium.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -170,6 +170,40 @@ describe.skipIf(!haveChromium)('browser app, a large capture on threads', () => 
     rmSync(got);
     await p.context().close();
   }, 600_000);
+
+  it('another capture opened while the large one loads on threads: the new one is shown, whole', async () => {
+    const p = await freshPage();
+    const before = Number(await p.evaluate(() => document.body.dataset.loads ?? '0'));
+    await p.setInputFiles('input[type=file]', big);
+    await p.waitForSelector('[data-testid=progress]', { timeout: 120_000 });
+    await openFile(p, SMALL);
+    // The large load was given up (it never counted as a load of its own, or counted before the small one).
+    const b = await body(p);
+    expect(b.state).toBe('ready');
+    expect(b.threads).toBe(1);
+    expect(Number(await p.evaluate(() => document.body.dataset.loads))).toBeLessThanOrEqual(before + 2);
+    expect(await shown(p)).toBe(capinfosCount(SMALL));
+    await p.context().close();
+  }, 300_000);
+
+  it('when the shard worker cannot start, the large capture is translated on one thread', async () => {
+    const root = join(dir, 'app-without-shard');
+    cpSync(APP, root, { recursive: true });
+    rmSync(join(root, 'shard-worker.js'));
+    const one = await serveApp({ root, port: 0 });
+    try {
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      const p = await context.newPage();
+      p.on('pageerror', (e) => errors.push(e.message));
+      await p.goto(one.url);
+      await openFile(p, big);
+      const b = await body(p);
+      expect(b.state).toBe('ready');
+      expect(b.threads).toBe(1);
+      expect(await shown(p)).toBe(capinfosCount(big));
+      await context.close();
+    } finally { await one.close(); }
+  }, 300_000);
 
   it('no uncaught error in any page', () => { expect(errors).toEqual([]); });
 });

@@ -279,8 +279,10 @@ async function load(s: Session, translator: Translator | ParallelTranslator, str
   // Records not yet delivered when the store makes room: with threads, those of the chunks in
   // flight too (AHEAD_CHUNKS of PARALLEL_CHUNK_BYTES), which may arrive during any later await.
   const behind = threads > 1 ? (AHEAD_CHUNKS + 1) * PARALLEL_CHUNK_BYTES : 0;
-  // The threads are sent whole PARALLEL_CHUNK_BYTES pieces: a Blob's stream reads far smaller ones
-  // (64 KiB), and the coordinator keeps only AHEAD_CHUNKS pieces in flight.
+  // The threads are sent whole PARALLEL_CHUNK_BYTES pieces (256 KiB): a Blob's stream gives 64 KiB
+  // to 2 MiB (Chromium), and only AHEAD_CHUNKS pieces are in flight, so small ones would starve
+  // the threads. Served by `tracecap app` the page is cross-origin isolated and the pieces go
+  // through shared input slots (src/parallel.ts), one copy for every thread.
   const gather = threads > 1 ? new Uint8Array(PARALLEL_CHUNK_BYTES) : null;
   let gathered = 0;
   const push = async (chunk: Uint8Array) => {

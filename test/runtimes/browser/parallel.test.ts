@@ -4,7 +4,9 @@
 // NDJSON and the same index entries as one Translator in the page and in Node, each piece's
 // entries just before its bytes; translateFileParallel() streams the same bytes; a damaged
 // capture gives the records before the damage and the same CaptureError; a wrong workerUrl
-// rejects. Needs `npm run build` (build/runtimes/, build/tracecap.wasm).
+// rejects. All of it twice: on a page that is not cross-origin isolated (each thread gets its own
+// copy of the input) and on one that is (COOP + COEP, as `tracecap app` serves: the input goes
+// through shared slots every thread reads). Needs `npm run build` (build/runtimes/, build/tracecap.wasm).
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -62,11 +64,13 @@ async function ref(name: string, verbosity: 'info' | 'debug'): Promise<Reference
   return r;
 }
 
-let server: Server;
-let origin: string;
+const servers: Server[] = [];
 let browser: Browser;
-let page: Page;
+/** The test page, not isolated [0] and cross-origin isolated [1]. */
+const pages: Page[] = [];
 const pageErrors: string[] = [];
+/** Headers that make a page cross-origin isolated (SharedArrayBuffer). */
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
 beforeAll(async () => {
   if (!haveChromium) return;
@@ -83,34 +87,45 @@ beforeAll(async () => {
     ['/favicon.ico', { type: 'image/x-icon', body: '' }],
   ]);
   for (const [n, b] of inputs) files.set(`/capture/${n}`, { type: 'application/octet-stream', body: b });
-  server = createServer((req, res) => {
-    const f = files.get(new URL(req.url ?? '/', 'http://x').pathname);
-    if (!f) { res.writeHead(404).end(); return; }
-    res.writeHead(200, { 'content-type': f.type, 'cache-control': 'no-store' }).end(f.body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-  page = await browser.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(`${origin}/`);
-  await page.waitForFunction(() => 'parRun' in globalThis, null, { timeout: 60_000 }).catch((e: Error) => {
-    throw new Error(`test page did not load: ${pageErrors.join('; ') || e.message}`);
-  });
+  for (const isolated of [false, true]) {
+    const server = createServer((req, res) => {
+      const f = files.get(new URL(req.url ?? '/', 'http://x').pathname);
+      if (!f) { res.writeHead(404).end(); return; }
+      res.writeHead(200, { 'content-type': f.type, 'cache-control': 'no-store', ...(isolated ? ISOLATION : {}) }).end(f.body);
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    await page.waitForFunction(() => 'parRun' in globalThis, null, { timeout: 60_000 }).catch((e: Error) => {
+      throw new Error(`test page did not load: ${pageErrors.join('; ') || e.message}`);
+    });
+    pages.push(page);
+  }
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  for (const server of servers) await new Promise((resolve) => server.close(resolve));
 });
 
-const run = (req: ParRequest): Promise<ParResult> => page.evaluate((r) => (globalThis as unknown as { parRun(r: ParRequest): Promise<ParResult> }).parRun(r), req);
+let page: Page; // the page of the describe block running
 
 function expectSame(got: ParResult, want: Reference, what: string): void {
   expect(got.rejected, what).toBeUndefined();
   expect({ bytes: got.bytes, sha256: got.sha256 }, `${what}: NDJSON`).toEqual({ bytes: want.bytes, sha256: want.sha256 });
 }
 
-describe.skipIf(!haveChromium)('browser parallel translator (build/runtimes/browser.js, browser-shard.js)', () => {
+const run = (req: ParRequest): Promise<ParResult> => page.evaluate((r) => (globalThis as unknown as { parRun(r: ParRequest): Promise<ParResult> }).parRun(r), req);
+
+for (const isolated of [false, true]) describe.skipIf(!haveChromium)(`browser parallel translator (build/runtimes/browser.js, browser-shard.js), ${isolated ? 'cross-origin isolated: shared input slots' : 'not isolated: input copied to each thread'}`, () => {
+  beforeAll(() => { page = pages[Number(isolated)]!; });
+
+  it(`the page is ${isolated ? '' : 'not '}cross-origin isolated`, async () => {
+    expect(await page.evaluate(() => ({ isolated: crossOriginIsolated, shared: typeof SharedArrayBuffer === 'function' }))).toEqual(isolated ? { isolated: true, shared: true } : { isolated: false, shared: false });
+  });
+
   for (const name of captures) {
     for (const verbosity of ['info', 'debug'] as const) {
       it(`${name} at ${verbosity.toUpperCase()}: threads 2 and 3 give one Translator's NDJSON and index entries`, async () => {

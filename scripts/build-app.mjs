@@ -3,7 +3,8 @@
 //   app.js       the page's script (Preact, uPlot, @tanstack/virtual-core bundled), app.css its styles
 //   worker.js    the Web Worker running the core (tracecap.wasm), http-worker.js the one pairing HTTP
 //   shard-worker.js  one thread of a parallel translation (runtimes/browser/shard-worker.ts),
-//                started by worker.js for a large capture (PARALLEL_MIN_BYTES)
+//                started by worker.js for a large capture (PARALLEL_MIN_BYTES), over
+//                tracecap-shared.wasm (the core with shared memory) when cross-origin isolated
 // and prints each file's size, raw and gzipped. Run after `npm run build:wasm`.
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -29,6 +30,10 @@ export async function buildApp() {
   ]);
   copyFileSync(join(src, 'index.html'), join(appDir, 'index.html'));
   copyFileSync(wasm, join(appDir, 'tracecap.wasm'));
+  // The same core with shared memory, for the threads of a large capture (cross-origin isolated).
+  const shared = join(root, 'build', 'tracecap-shared.wasm');
+  if (!existsSync(shared)) throw new Error('build/tracecap-shared.wasm is missing: run `npm run build:wasm` first');
+  copyFileSync(shared, join(appDir, 'tracecap-shared.wasm'));
   const sizes = {};
   for (const f of readdirSync(appDir).sort()) {
     const bytes = readFileSync(join(appDir, f));

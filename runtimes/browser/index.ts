@@ -1,7 +1,6 @@
 /** @module tracecap/browser — the browser adapter (web APIs only): a File or Blob in, a ReadableStream of NDJSON out. */
 import { createTranslator, type TranslatorOptions } from '../../src/index.js';
-import type { ParallelOptions } from '../../src/parallel.js';
-import { createBrowserParallelTranslator } from './parallel.js';
+import { createBrowserParallelTranslator, type BrowserParallelOptions } from './parallel.js';
 
 export * from '../../src/index.js';
 /** Parallel translation on module Web Workers (runtimes/browser/parallel.ts): same bytes as one Translator, on up to 8 threads. */
@@ -50,10 +49,11 @@ export async function translateFile(file: Blob, options: TranslatorOptions = {},
 /**
  * translateFile() on several threads: the same stream of NDJSON bytes, translated by
  * `options.threads` module Web Workers (default: defaultThreads()) started from `workerUrl`, the
- * served bundle build/runtimes/browser-shard.js. Rejects and errors as translateFile() does;
+ * served bundle build/runtimes/browser-shard.js (and, on a cross-origin isolated page, with
+ * `options.sharedModule`: tracecap-shared.wasm). Rejects and errors as translateFile() does;
  * also rejects when a thread cannot start (e.g. a wrong workerUrl).
  */
-export async function translateFileParallel(file: Blob, options: ParallelOptions = {}, wasm: BrowserCoreSource, workerUrl: string | URL): Promise<ReadableStream<Uint8Array>> {
+export async function translateFileParallel(file: Blob, options: Omit<BrowserParallelOptions, 'workerUrl'> = {}, wasm: BrowserCoreSource, workerUrl: string | URL): Promise<ReadableStream<Uint8Array>> {
   const core = wasm instanceof URL ? await loadCore(wasm) : wasm instanceof WebAssembly.Module ? wasm : await WebAssembly.compile(wasm);
   const translator = await createBrowserParallelTranslator(core, { ...options, workerUrl });
   return (file.stream() as ReadableStream<Uint8Array>).pipeThrough(translator.stream());

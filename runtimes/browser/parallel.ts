@@ -7,6 +7,13 @@ import { createParallelTranslator, MAX_THREADS, type ParallelOptions, type Paral
 export interface BrowserParallelOptions extends ParallelOptions {
   /** URL of the bundled shard worker (build/runtimes/browser-shard.js), started as a module worker. */
   workerUrl: string | URL;
+  /**
+   * The shared-memory core (tracecap-shared.wasm, compiled with loadCore()). Used when the page is
+   * cross-origin isolated: the threads' records are then read where their core wrote them, and
+   * the sink may get views of shared memory (copy them before TextDecoder or an API that refuses
+   * SharedArrayBuffer views). Without it, or not isolated, each batch is copied out of the thread.
+   */
+  sharedModule?: WebAssembly.Module | null;
 }
 
 /** Threads a parallel run uses by default: navigator.hardwareConcurrency, at most MAX_THREADS (8). */
@@ -39,7 +46,8 @@ function browserThread(url: string | URL, index: number): ShardThread {
  * byte for byte a single Translator's; push() and finish() are asynchronous (back-pressure).
  */
 export async function createBrowserParallelTranslator(module: WebAssembly.Module, options: BrowserParallelOptions): Promise<ParallelTranslator> {
-  const { threads = defaultThreads(), workerUrl, ...rest } = options;
+  const { threads = defaultThreads(), workerUrl, sharedModule = null, ...rest } = options;
   if (workerUrl === undefined || workerUrl === null || workerUrl === '') throw new TypeError('createBrowserParallelTranslator: workerUrl (the shard worker script) is required');
-  return createParallelTranslator((i) => browserThread(workerUrl, i), module, threads, rest);
+  const shared = sharedModule !== null && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true ? sharedModule : null;
+  return createParallelTranslator((i) => browserThread(workerUrl, i), module, threads, rest, shared);
 }

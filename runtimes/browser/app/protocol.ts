@@ -39,6 +39,8 @@ export interface Loaded extends Progress {
   error?: { message: string; offset: number; packets: number; code: string };
   /** Threads the capture was translated on: 1 in the worker itself, more on shard-worker.js threads (threads.ts). */
   threads: number;
+  /** Whether those threads ran tracecap-shared.wasm (cross-origin isolated: records read in place). */
+  sharedCore: boolean;
   /**
    * Where loading spent its time (ms): reading the file, the core, indexing, HTTP pairing, the
    * store; and in all. With threads, `core` is the time loading waited for them (not their CPU time).

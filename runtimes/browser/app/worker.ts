@@ -94,6 +94,15 @@ class HttpBatch {
 
 let corePromise: Promise<WebAssembly.Module> | null = null;
 const core = () => (corePromise ??= loadCore(new URL('tracecap.wasm', self.location.href)));
+let sharedCorePromise: Promise<WebAssembly.Module | null> | null = null;
+/**
+ * The core with shared memory for the threads (their records are then read in place), where
+ * this worker is cross-origin isolated (`tracecap app` serves COOP + COEP); else, or when it
+ * cannot be loaded, null: the threads run tracecap.wasm and copy their records out.
+ */
+const sharedCore = () => (sharedCorePromise ??= (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true
+  ? loadCore(new URL('tracecap-shared.wasm', self.location.href)).catch((err: unknown) => { console.warn(`tracecap: the threads copy their records (${err instanceof Error ? err.message : String(err)})`); return null; })
+  : Promise.resolve(null));
 
 /** Everything about the capture that is open. */
 class Session {
@@ -171,19 +180,20 @@ function translatorOptions(o: AppOptions): TranslatorOptions {
  * The translator for a capture of `total` bytes: for a large one (threads.ts) a parallel one on
  * shard-worker.js threads, else (or when the threads cannot start) one in this worker.
  */
-async function translatorFor(total: number, options: TranslatorOptions): Promise<Translator | ParallelTranslator> {
+async function translatorFor(total: number, options: TranslatorOptions): Promise<{ translator: Translator | ParallelTranslator; sharedCore: boolean }> {
   const module = await core();
   const threads = threadsFor(total, navigator.hardwareConcurrency ?? 1);
   if (threads > 1) {
     try {
-      return await createBrowserParallelTranslator(module, { ...options, threads, workerUrl: new URL('shard-worker.js', self.location.href) });
+      const sharedModule = await sharedCore();
+      return { translator: await createBrowserParallelTranslator(module, { ...options, threads, workerUrl: new URL('shard-worker.js', self.location.href), sharedModule }), sharedCore: sharedModule !== null };
     } catch (err) {
       // A bad option is refused alike by one translator, below; anything else (a thread that
       // did not start) leaves the capture to this worker.
       if (!(err instanceof RangeError)) console.warn(`tracecap: translating on one thread (${err instanceof Error ? err.message : String(err)})`);
     }
   }
-  return createTranslator(module, options);
+  return { translator: await createTranslator(module, options), sharedCore: false };
 }
 
 async function open(source: Source, options: AppOptions): Promise<void> {
@@ -192,6 +202,7 @@ async function open(source: Source, options: AppOptions): Promise<void> {
   session = s;
   if (old?.store) await old.store.close();
   let translator: Translator | ParallelTranslator;
+  let inPlace = false;
   let stream: ReadableStream<Uint8Array>;
   let total = 0;
   try {
@@ -211,7 +222,7 @@ async function open(source: Source, options: AppOptions): Promise<void> {
       s.blob = file; s.name = source.name; stream = file.stream() as ReadableStream<Uint8Array>; total = file.size;
       s.bytes = async (a, b) => new Uint8Array(await file.slice(a, b).arrayBuffer());
     }
-    translator = await translatorFor(total, translatorOptions(options));
+    ({ translator, sharedCore: inPlace } = await translatorFor(total, translatorOptions(options)));
   } catch (err) {
     if (session === s) post({ ev: 'failed', message: err instanceof Error ? err.message : String(err) });
     return;
@@ -225,7 +236,7 @@ async function open(source: Source, options: AppOptions): Promise<void> {
     return;
   }
   try {
-    await load(s, translator, stream, total);
+    await load(s, translator, stream, total, inPlace);
   } finally {
     // Parallel: stops the threads also when loading ended early (an error, another capture opened).
     closeTranslator(translator);
@@ -235,19 +246,29 @@ async function open(source: Source, options: AppOptions): Promise<void> {
 function closeTranslator(t: Translator | ParallelTranslator): void { if ('threads' in t) t.close(); }
 
 /** Reads the capture through the translator into the store and the index; posts progress, then `loaded`. */
-async function load(s: Session, translator: Translator | ParallelTranslator, stream: ReadableStream<Uint8Array>, total: number): Promise<void> {
+async function load(s: Session, translator: Translator | ParallelTranslator, stream: ReadableStream<Uint8Array>, total: number, sharedCore: boolean): Promise<void> {
   const threads = 'threads' in translator ? translator.threads : 1;
   const store = s.store!;
+  // Over the shared-memory core the threads' long runs of records reach the sink as views of
+  // shared memory, which TextDecoder (the index) refuses: those are copied here first.
+  let unshared = new Uint8Array(0);
+  const own = (view: Uint8Array): Uint8Array => {
+    if (!(typeof SharedArrayBuffer === 'function' && view.buffer instanceof SharedArrayBuffer)) return view;
+    if (unshared.length < view.length) unshared = new Uint8Array(Math.max(view.length, unshared.length * 2, 1 << 20));
+    unshared.set(view);
+    return unshared.subarray(0, view.length);
+  };
   let pending: Uint8Array | null = null, pendingCount = 0;
   let failure: string | null = null;
   translator.setIndexSink((entries, count) => { pending = entries.slice(0, count * ENTRY_BYTES); pendingCount = count; });
   const tm = { read: 0, core: 0, index: 0, http: 0, store: 0, total: 0 };
   let sinkTime = 0; // time inside the sink, taken off the core's share
   const started = performance.now();
-  translator.setSink((view) => {
+  translator.setSink((shared) => {
     // With threads the sink runs in their message events: a load given up gets nothing more.
     if (failure !== null || session !== s) return;
     const t0 = performance.now();
+    const view = own(shared);
     let th = 0, ts = 0;
     try {
       // The store first: a record is indexed only once it can be read back.
@@ -329,7 +350,7 @@ async function load(s: Session, translator: Translator | ParallelTranslator, str
   const idx = s.index;
   const loaded: Loaded = {
     ...progress(), name: s.name, store: store.kind,
-    first: idx.count ? idx.time.a[0]! : 0, last: idx.count ? idx.time.a[idx.count - 1]! : 0, threads,
+    first: idx.count ? idx.time.a[0]! : 0, last: idx.count ? idx.time.a[idx.count - 1]! : 0, threads, sharedCore,
     timings: { ...tm, total: performance.now() - started },
   };
   const e = translator.error;

@@ -79,7 +79,7 @@ async function openFile(p: Page, file: string): Promise<void> {
   await p.waitForFunction(() => document.querySelector<HTMLElement>('.filterbar')?.dataset.filterState !== 'pending', null, { timeout: 120_000 });
 }
 const shown = async (p: Page) => { const t = (await p.textContent('[data-testid=packet-count]')) ?? ''; expect(t).toMatch(/^\d+$/); return Number(t); };
-const body = (p: Page) => p.evaluate(() => ({ state: document.body.dataset.state, threads: Number(document.body.dataset.threads), timings: JSON.parse(document.body.dataset.timings ?? 'null'), cores: navigator.hardwareConcurrency, isolated: crossOriginIsolated }));
+const body = (p: Page) => p.evaluate(() => ({ state: document.body.dataset.state, threads: Number(document.body.dataset.threads), timings: JSON.parse(document.body.dataset.timings ?? 'null'), cores: navigator.hardwareConcurrency, isolated: crossOriginIsolated, sharedCore: document.body.dataset.sharedCore === 'true' }));
 
 /** The record text of packet `num` (through the filter and the detail pane). */
 async function recordOf(p: Page, num: number): Promise<string> {
@@ -117,6 +117,7 @@ describe.skipIf(!haveChromium)('browser app, a large capture on threads', () => 
     expect(b.threads).toBeGreaterThanOrEqual(2);
     // `tracecap app` serves COOP + COEP: the threads read the input from shared slots (src/parallel.ts).
     expect(b.isolated).toBe(true);
+    expect(b.sharedCore).toBe(true);
     expect(await p.getAttribute('header .name', 'title')).toBe(`translated on ${b.threads} threads`);
     expectTimings(b.timings);
     expect(await shown(p)).toBe(capinfosCount(big));

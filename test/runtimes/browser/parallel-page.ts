@@ -12,6 +12,8 @@ export interface ParRequest {
   /** 'sink': setSink + setIndexSink, awaiting push() per chunk of the file's stream; 'stream': translateFileParallel(). */
   mode: 'sink' | 'stream';
   workerUrl?: string;
+  /** Also give the threads tracecap-shared.wasm (used only when the page is cross-origin isolated). */
+  sharedCore?: boolean;
 }
 
 export interface ParResult {
@@ -21,6 +23,8 @@ export interface ParResult {
   /** Sink calls whose index entries did not arrive just before them, or not one per record. */
   mismatched: number;
   pieces: number;
+  /** Pieces the sink got as views of shared memory (records read in place). */
+  sharedPieces: number;
   threads: number;
   error?: { name: string; message: string; codeName?: string; offset?: number; packets?: number };
   rejected?: { name: string; message: string };
@@ -28,6 +32,8 @@ export interface ParResult {
 
 const api = (await import(/* @vite-ignore */ '/runtimes/browser.js' as string)) as Api;
 const core = await api.loadCore(new URL('/tracecap.wasm', location.href));
+let shared: Promise<WebAssembly.Module> | null = null;
+const sharedCore = () => (shared ??= api.loadCore(new URL('/tracecap-shared.wasm', location.href)));
 
 /** SHA-256 (hex) of parts, incrementally enough: one digest over their concatenation. */
 async function digest(parts: Uint8Array[], n: number): Promise<string> {
@@ -44,10 +50,10 @@ async function run(req: ParRequest): Promise<ParResult> {
   const file = new File([await res.blob()], req.capture.split('/').pop()!);
   const out: Uint8Array[] = [];
   const ents: Uint8Array[] = [];
-  let bytes = 0, entryBytes = 0, mismatched = 0, pieces = 0, waiting = -1;
+  let bytes = 0, entryBytes = 0, mismatched = 0, pieces = 0, sharedPieces = 0, waiting = -1;
   const result = (t: { records: number; packets: number } | null, threads: number): Promise<ParResult> =>
     Promise.all([digest(out, bytes), digest(ents, entryBytes)]).then(([sha256, entriesSha256]) => ({
-      bytes, sha256, entries: entryBytes / api.ENTRY_BYTES, entriesSha256, records: t?.records ?? 0, packets: t?.packets ?? 0, mismatched, pieces, threads,
+      bytes, sha256, entries: entryBytes / api.ENTRY_BYTES, entriesSha256, records: t?.records ?? 0, packets: t?.packets ?? 0, mismatched, pieces, sharedPieces, threads,
     }));
   const errorOf = (e: unknown): ParResult['error'] => {
     const x = e as Error;
@@ -57,11 +63,12 @@ async function run(req: ParRequest): Promise<ParResult> {
   };
   const options = { verbosity: req.verbosity } as const;
   const workerUrl = req.workerUrl ?? '/runtimes/browser-shard.js';
+  const sharedModule = req.sharedCore ? await sharedCore() : null;
 
   if (req.mode === 'stream') {
     let stream: ReadableStream<Uint8Array>;
     try {
-      stream = await api.translateFileParallel(file, { ...options, threads: req.threads || undefined }, core, workerUrl);
+      stream = await api.translateFileParallel(file, { ...options, threads: req.threads || undefined, sharedModule }, core, workerUrl);
     } catch (e) {
       const r = await result(null, req.threads);
       r.rejected = { name: (e as Error).name, message: (e as Error).message };
@@ -79,7 +86,7 @@ async function run(req: ParRequest): Promise<ParResult> {
 
   let t: Awaited<ReturnType<Api['createTranslator']>> | Awaited<ReturnType<Api['createBrowserParallelTranslator']>>;
   try {
-    t = req.threads === 0 ? await api.createTranslator(core, options) : await api.createBrowserParallelTranslator(core, { ...options, threads: req.threads, workerUrl });
+    t = req.threads === 0 ? await api.createTranslator(core, options) : await api.createBrowserParallelTranslator(core, { ...options, threads: req.threads, workerUrl, sharedModule });
   } catch (e) {
     const r = await result(null, req.threads);
     r.rejected = { name: (e as Error).name, message: (e as Error).message };
@@ -95,6 +102,7 @@ async function run(req: ParRequest): Promise<ParResult> {
     for (let i = 0; i < view.length; i++) if (view[i] === 10) lines++;
     if (waiting !== lines) mismatched++;
     waiting = -1;
+    if (typeof SharedArrayBuffer === 'function' && view.buffer instanceof SharedArrayBuffer) sharedPieces++;
     out.push(view.slice()); bytes += view.length; pieces++;
   });
   const reader = (file.stream() as ReadableStream<Uint8Array>).getReader();

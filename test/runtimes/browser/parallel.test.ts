@@ -6,7 +6,8 @@
 // capture gives the records before the damage and the same CaptureError; a wrong workerUrl
 // rejects. All of it twice: on a page that is not cross-origin isolated (each thread gets its own
 // copy of the input) and on one that is (COOP + COEP, as `tracecap app` serves: the input goes
-// through shared slots every thread reads). Needs `npm run build` (build/runtimes/, build/tracecap.wasm).
+// through shared slots every thread reads, and with tracecap-shared.wasm given, the threads'
+// records are read where their core wrote them). Needs `npm run build` (build/runtimes/, build/*.wasm).
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -23,9 +24,9 @@ const BENCH = join(ROOT, '..', 'shared', 'corpus', 'bench');
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`[parallel] Chromium not found at ${CHROMIUM}: the browser parallel tests are skipped`);
-const BUILT = ['build/tracecap.wasm', 'build/runtimes/browser.js', 'build/runtimes/browser-shard.js'].map((p) => join(ROOT, p));
+const BUILT = ['build/tracecap.wasm', 'build/runtimes/browser.js', 'build/runtimes/browser-shard.js', 'build/tracecap-shared.wasm'].map((p) => join(ROOT, p));
 for (const p of BUILT) if (!existsSync(p)) throw new Error(`${p} is missing: run \`npm run build\` first`);
-const [wasm, browserJs, shardJs] = BUILT.map((p) => readFileSync(p));
+const [wasm, browserJs, shardJs, sharedWasm] = BUILT.map((p) => readFileSync(p));
 
 const captures = readdirSync(BENCH).filter((f) => f.endsWith('.pcap')).sort();
 const inputs = new Map(captures.map((n) => [n, new Uint8Array(readFileSync(join(BENCH, n)))]));
@@ -84,6 +85,7 @@ beforeAll(async () => {
     ['/runtimes/browser.js', { type: 'text/javascript; charset=utf-8', body: browserJs! }],
     ['/runtimes/browser-shard.js', { type: 'text/javascript; charset=utf-8', body: shardJs! }],
     ['/tracecap.wasm', { type: 'application/wasm', body: wasm! }],
+    ['/tracecap-shared.wasm', { type: 'application/wasm', body: sharedWasm! }],
     ['/favicon.ico', { type: 'image/x-icon', body: '' }],
   ]);
   for (const [n, b] of inputs) files.set(`/capture/${n}`, { type: 'application/octet-stream', body: b });
@@ -136,9 +138,10 @@ for (const isolated of [false, true]) describe.skipIf(!haveChromium)(`browser pa
         const single = await run({ capture: `/capture/${name}`, verbosity, threads: 0, mode: 'sink' });
         expectSame(single, want, 'one translator in the page');
         expect(single.entriesSha256).toBe(want.entriesSha256);
-        for (const threads of [2, 3]) {
-          const got = await run({ capture: `/capture/${name}`, verbosity, threads, mode: 'sink' });
-          const what = `${threads} threads`;
+        // Each thread's own core copying its records out, and (in place where isolated) the shared-memory core.
+        for (const [threads, sharedCore] of [[2, false], [2, true], [3, true]] as const) {
+          const got = await run({ capture: `/capture/${name}`, verbosity, threads, mode: 'sink', sharedCore });
+          const what = `${threads} threads${sharedCore ? ', tracecap-shared.wasm given' : ''}`;
           expectSame(got, want, what);
           expect(got.threads, what).toBe(threads);
           expect({ entries: got.entries, entriesSha256: got.entriesSha256 }, `${what}: index entries`).toEqual({ entries: want.entries, entriesSha256: want.entriesSha256 });
@@ -147,6 +150,9 @@ for (const isolated of [false, true]) describe.skipIf(!haveChromium)(`browser pa
           expect(got.mismatched, what).toBe(0);
           expect(got.pieces, what).toBeGreaterThan(1);
           expect(got.error, what).toBeUndefined();
+          // Records read in place reach the sink as views of shared memory (long runs; at DEBUG on these captures).
+          if (!(isolated && sharedCore)) expect(got.sharedPieces, what).toBe(0);
+          else if (verbosity === 'debug') expect(got.sharedPieces, what).toBeGreaterThan(0);
         }
       }, 300_000);
     }
@@ -155,7 +161,7 @@ for (const isolated of [false, true]) describe.skipIf(!haveChromium)(`browser pa
   it(`translateFileParallel(): the same stream of bytes as translateFile()'s translator`, async () => {
     const name = captures[captures.length - 1]!;
     const want = await ref(name, 'debug');
-    const got = await run({ capture: `/capture/${name}`, verbosity: 'debug', threads: 3, mode: 'stream' });
+    const got = await run({ capture: `/capture/${name}`, verbosity: 'debug', threads: 3, mode: 'stream', sharedCore: true });
     expectSame(got, want, 'translateFileParallel, 3 threads');
     expect(got.error).toBeUndefined();
     // Default threads: navigator.hardwareConcurrency (at most 8).
@@ -168,7 +174,7 @@ for (const isolated of [false, true]) describe.skipIf(!haveChromium)(`browser pa
     expect(want.records).toBeGreaterThan(1000);
     for (const mode of ['sink', 'stream'] as const) {
       for (const threads of [2, 3]) {
-        const got = await run({ capture: '/capture/damaged.pcap', verbosity: 'debug', threads, mode });
+        const got = await run({ capture: '/capture/damaged.pcap', verbosity: 'debug', threads, mode, sharedCore: threads === 3 });
         const what = `${mode}, ${threads} threads`;
         expectSame(got, want, what);
         expect(got.error, what).toEqual({ name: 'CaptureError', message: want.error!.message, codeName: want.error!.codeName, offset: want.error!.offset, packets: want.error!.packets });

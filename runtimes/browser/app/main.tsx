@@ -31,6 +31,7 @@ function readOptions(): AppOptions {
   const iface = q.get('iface'); if (iface) o.ifaceName = iface;
   const ifindex = q.get('ifindex'); if (ifindex && /^\d+$/.test(ifindex)) o.ifaceIndex = Number(ifindex);
   const addrs = q.get('addrs'); if (addrs) o.ifaceAddrs = addrs.split(',').map((a) => a.trim()).filter(Boolean);
+  const threads = q.get('threads'); if (threads && /^[1-8]$/.test(threads)) o.threads = Number(threads);
   return o;
 }
 function writeOptions(o: AppOptions): void {
@@ -39,6 +40,7 @@ function writeOptions(o: AppOptions): void {
   set('verbosity', o.verbosity === 'info' ? 'info' : undefined);
   set('project', o.project); set('iface', o.ifaceName); set('ifindex', o.ifaceIndex === undefined ? undefined : String(o.ifaceIndex));
   set('addrs', o.ifaceAddrs?.join(','));
+  set('threads', o.threads === undefined ? undefined : String(o.threads));
   const s = q.toString();
   history.replaceState(null, '', `${location.pathname}${s ? `?${s}` : ''}${location.hash}`);
 }

@@ -7,6 +7,8 @@ export interface AppOptions {
   ifaceName?: string;
   ifaceIndex?: number;
   ifaceAddrs?: string[];
+  /** Translation threads, 1 to 8 (the `threads` query parameter); default: threads.ts threadsFor(). */
+  threads?: number;
 }
 
 /** Where the capture comes from. */

@@ -180,9 +180,9 @@ function translatorOptions(o: AppOptions): TranslatorOptions {
  * The translator for a capture of `total` bytes: for a large one (threads.ts) a parallel one on
  * shard-worker.js threads, else (or when the threads cannot start) one in this worker.
  */
-async function translatorFor(total: number, options: TranslatorOptions): Promise<{ translator: Translator | ParallelTranslator; sharedCore: boolean }> {
+async function translatorFor(total: number, options: TranslatorOptions, asked: number | undefined): Promise<{ translator: Translator | ParallelTranslator; sharedCore: boolean }> {
   const module = await core();
-  const threads = threadsFor(total, navigator.hardwareConcurrency ?? 1);
+  const threads = asked ?? threadsFor(total, navigator.hardwareConcurrency ?? 1);
   if (threads > 1) {
     try {
       const sharedModule = await sharedCore();
@@ -222,7 +222,7 @@ async function open(source: Source, options: AppOptions): Promise<void> {
       s.blob = file; s.name = source.name; stream = file.stream() as ReadableStream<Uint8Array>; total = file.size;
       s.bytes = async (a, b) => new Uint8Array(await file.slice(a, b).arrayBuffer());
     }
-    ({ translator, sharedCore: inPlace } = await translatorFor(total, translatorOptions(options)));
+    ({ translator, sharedCore: inPlace } = await translatorFor(total, translatorOptions(options), options.threads));
   } catch (err) {
     if (session === s) post({ ev: 'failed', message: err instanceof Error ? err.message : String(err) });
     return;

@@ -145,11 +145,19 @@ describe('createNodeParallelTranslator', () => {
       const copy = Buffer.from(buf);
       const backing = new Uint8Array(data.length + 200);
       backing.set(data, 100);
+      // A small Buffer lives in Node's shared pool (a view at an offset of an 8 KiB ArrayBuffer):
+      // moving its buffer to a thread would detach the pool.
+      const pooled = Buffer.from(data.subarray(0, 1000));
+      const pool = pooled.buffer, poolSize = pool.byteLength;
+      expect(pooled.byteOffset > 0 || poolSize > pooled.length, 'a pooled Buffer').toBe(true);
       const parts: Uint8Array[] = [];
       const cut = 100_003;
-      parts.push(await t.push(buf.subarray(0, cut)));
+      parts.push(await t.push(pooled));
+      parts.push(await t.push(buf.subarray(1000, cut)));
       parts.push(await t.push(backing.subarray(100 + cut, 100 + data.length)));
       parts.push(await t.finish());
+      expect(pool.byteLength).toBe(poolSize);
+      expect(pooled.equals(Buffer.from(data.subarray(0, 1000)))).toBe(true);
       expect(buf.byteLength).toBe(data.length);
       expect(buf.buffer.byteLength).toBeGreaterThan(0);
       expect(buf.equals(copy)).toBe(true);

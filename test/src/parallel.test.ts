@@ -175,7 +175,56 @@ describe('ParallelTranslator: damaged captures', () => {
   }
 });
 
+describe('ParallelTranslator: the record limit on a damaged capture', () => {
+  it('a limit below, at and above the records before the damage: the records and the error of one translator', async () => {
+    const module = await coreModule();
+    const data = load(join(HTTP, 'h1-keepalive-mtu1500.pcap'));
+    const bad = data.subarray(0, Math.floor(data.length * 0.4) + 5);
+    const before = single(module, bad, { verbosity: 'debug' });
+    expect(before.error).not.toBeNull();
+    const failures: string[] = [];
+    for (const verbosity of ['info', 'debug'] as const) {
+      for (const limit of [before.records - 1, before.records, before.records + 1]) {
+        const want = single(module, bad, { verbosity, limit });
+        for (const threads of [2, 3]) {
+          const seed = BASE_SEED + limit + threads;
+          compare(failures, `truncated ${verbosity} limit=${limit} (records before the damage ${before.records}) threads=${threads} seed=${seed}`, want, await parallel(bad, threads, { verbosity, limit }, prng(seed)));
+        }
+      }
+    }
+    expect(failures, report(failures)).toEqual([]);
+  });
+});
+
 describe('ParallelTranslator: surface', () => {
+  it('empty chunks are harmless; input after a capture error is ignored', async () => {
+    const module = await coreModule();
+    const data = load(join(HTTP, 'h1-resets-mtu1500.pcap'));
+    const bad = data.subarray(0, 5000);
+    const want = single(module, bad, {});
+    const t = await start(3, {});
+    const parts: Uint8Array[] = [await t.push(new Uint8Array(0))];
+    for (const c of chunks(bad, prng(BASE_SEED))) { parts.push(await t.push(c)); parts.push(await t.push(new Uint8Array(0))); }
+    parts.push(await t.finish());
+    expect(t.error?.message).toBe(want.error);
+    expect(Buffer.concat(parts).equals(Buffer.from(want.bytes))).toBe(true);
+    // A corrupt pcapng block length is an error as soon as it is read: input after it is ignored.
+    const ng = new Uint8Array(load(join(HTTP, 'h1-keepalive-mtu1500.pcapng')).subarray(0, 200_000));
+    const v = new DataView(ng.buffer);
+    let off = 0;
+    for (let i = 0; i < 50; i++) off += v.getUint32(off + 4, true);
+    v.setUint32(off + 4, 13, true);
+    const junk = data.subarray(0, 3000);
+    const wantNg = single(module, Buffer.concat([ng, junk, junk, junk]), {});
+    expect(wantNg.error).toMatch(/block/);
+    const u = await start(2, {});
+    const got = [await u.push(ng)];
+    for (let i = 0; i < 3; i++) got.push(await u.push(junk));
+    got.push(await u.finish());
+    expect(u.error?.message).toBe(wantNg.error);
+    expect(Buffer.concat(got).equals(Buffer.from(wantNg.bytes))).toBe(true);
+  });
+
   it('rejects a bad option with a RangeError, and bad thread counts', async () => {
     await expect(start(2, { ifaceAddrs: ['foo'] })).rejects.toThrow(RangeError);
     await expect(start(3, { maxFlows: 0 })).rejects.toThrow(RangeError);

@@ -146,7 +146,7 @@ describe('ParallelTranslator: damaged captures', () => {
   const corruptTrailer = (() => {
     const good = B.pcapng({ blocks: [{ type: 'idb', linkType: 1 }, ...Array.from({ length: 600 }, (_, i) => ({ type: 'epb' as const, iface: 0, data: B.hex(i.toString(16).padStart(4, '0').repeat(30)) }))] });
     const bad = new Uint8Array(good);
-    bad[bad.length - 1 - 92 * 100] ^= 0xff; // the trailing length of the 100th block from the end
+    bad[bad.length - 1 - 92 * 100] = bad[bad.length - 1 - 92 * 100]! ^ 0xff; // the trailing length of the 100th block from the end
     return bad;
   })();
   const cases: [string, Uint8Array][] = [

@@ -25,8 +25,8 @@ function run(args: string[], stdinFile?: string): Promise<Result> {
     if (fd !== null) closeSync(fd);
     const h = createHash('sha256');
     let bytes = 0, lines = 0, err = '';
-    child.stdout.on('data', (b: Buffer) => { h.update(b); bytes += b.length; for (const c of b) if (c === 10) lines++; });
-    child.stderr.on('data', (b: Buffer) => { err += b.toString('utf8'); });
+    child.stdout!.on('data', (b: Buffer) => { h.update(b); bytes += b.length; for (const c of b) if (c === 10) lines++; });
+    child.stderr!.on('data', (b: Buffer) => { err += b.toString('utf8'); });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, sha: h.digest('hex'), bytes, lines, err }));
   });

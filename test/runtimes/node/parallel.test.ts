@@ -79,7 +79,7 @@ describe('createNodeParallelTranslator', () => {
       // As test/runtimes/node/cli.test.ts does: the last block's trailing length broken.
       const good = B.pcapng({ blocks: [{ type: 'idb', linkType: 1 }, ...Array.from({ length: 2000 }, (_, i) => ({ type: 'epb' as const, iface: 0, data: B.hex(i.toString(16).padStart(4, '0').repeat(30)) }))] });
       const bad = new Uint8Array(good);
-      bad[bad.length - 1] ^= 0xff;
+      bad[bad.length - 1] = bad[bad.length - 1]! ^ 0xff;
       return bad;
     })();
     const cases: [string, Uint8Array][] = [
@@ -173,7 +173,8 @@ describe('createNodeParallelTranslator', () => {
       const pieces = chunks(data, prng(BASE_SEED));
       const source = new ReadableStream<Uint8Array>({ start(c) { for (const p of pieces) c.enqueue(p); c.close(); } });
       const out: Uint8Array[] = [];
-      for await (const c of source.pipeThrough(t.stream())) out.push(c);
+      const reader = source.pipeThrough(t.stream()).getReader();
+      for (let r = await reader.read(); !r.done; r = await reader.read()) out.push(r.value);
       expect(Buffer.concat(out).equals(Buffer.from((await want()).bytes))).toBe(true);
     });
 

@@ -15,17 +15,32 @@ import type { TranslatorOptions } from '../../src/translator.js';
 import { coreModule, REPO, SHARED } from '../diff/support.js';
 import { chunks, firstDifference, prng, single, type Run } from '../helpers/shards.js';
 import * as B from '../helpers/build.js';
+import { giantCapture } from '../helpers/giant-pcap.js';
 
 const BASE_SEED = Number(process.env.TRACECAP_SHARD_SEED ?? 20261202);
 const HTTP = join(SHARED, 'corpus/http');
 const load = (p: string) => new Uint8Array(readFileSync(p));
 
-/** A thread of src/parallel.ts run in this process: serveShard() behind cloned, deferred messages. */
-function inProcessThread(): ShardThread {
+/**
+ * A thread of src/parallel.ts run in this process: serveShard() behind cloned, deferred messages.
+ * `slowness` > 0 makes it a slow thread: each message either way waits that many extra event-loop
+ * turns (in order), so the coordinator's merge and back-pressure see one thread lagging.
+ */
+function inProcessThread(slowness = 0): ShardThread {
   let toShard: ((m: ToShard) => void) | null = null;
   let toCoordinator: ((m: FromShard) => void) | null = null;
   let stopped = false;
-  const later = (f: () => void) => setImmediate(() => { if (!stopped) f(); });
+  const queue: (() => void)[] = [];
+  let pumping = false;
+  const pump = () => {
+    if (stopped) return;
+    const f = queue.shift();
+    if (!f) { pumping = false; return; }
+    f();
+    wait(pump);
+  };
+  const wait = (f: () => void) => { let n = slowness; const hop = () => (n-- > 0 ? setImmediate(hop) : setImmediate(f)); hop(); };
+  const later = (f: () => void) => { queue.push(f); if (!pumping) { pumping = true; wait(pump); } };
   serveShard({
     post: (m, transfer) => { const c = structuredClone(m, { transfer: transfer as Transferable[] }); later(() => toCoordinator!(c)); },
     onMessage: (h) => { toShard = h; },
@@ -41,11 +56,12 @@ function inProcessThread(): ShardThread {
   };
 }
 
-const start = async (threads: number, options: TranslatorOptions) => createParallelTranslator(() => inProcessThread(), await coreModule(), threads, options);
+const start = async (threads: number, options: TranslatorOptions, slow: (index: number) => number = () => 0) =>
+  createParallelTranslator((i) => inProcessThread(slow(i)), await coreModule(), threads, options);
 
 /** Runs a parallel translator over `data` pushed in random chunks; returns the bytes and error. */
-async function parallel(data: Uint8Array, threads: number, options: TranslatorOptions, rand: () => number, useSink = false): Promise<Run> {
-  const t = await start(threads, options);
+async function parallel(data: Uint8Array, threads: number, options: TranslatorOptions, rand: () => number, useSink = false, slow?: (index: number) => number): Promise<Run> {
+  const t = await start(threads, options, slow);
   const parts: Uint8Array[] = [];
   if (useSink) t.setSink((v) => parts.push(v.slice()));
   for (const c of chunks(data, rand)) { parts.push(await t.push(c)); if (t.done) break; }
@@ -97,6 +113,27 @@ describe('ParallelTranslator over in-process threads = one translator', () => {
         for (const threads of [2, 3, 5]) {
           const seed = BASE_SEED + oi * 10 + threads;
           compare(failures, `${basename(file)} ${JSON.stringify(o)} threads=${threads} seed=${seed}`, want, await parallel(data, threads, o, prng(seed)));
+        }
+      }
+    }
+    expect(failures, report(failures)).toEqual([]);
+  });
+});
+
+describe('ParallelTranslator with one slow thread', () => {
+  it('giant connection and keep-alive captures, DEBUG and INFO, threads 2 to 4, the first or the last thread slow', async () => {
+    const module = await coreModule();
+    const failures: string[] = [];
+    const giant = giantCapture({ exchanges: 1500, shorts: 200 });
+    for (const [name, data] of [['giant', giant], ['h1-keepalive-mtu1500.pcap', load(join(HTTP, 'h1-keepalive-mtu1500.pcap'))]] as const) {
+      for (const verbosity of ['debug', 'info'] as const) {
+        const want = single(module, data, { verbosity });
+        for (const threads of [2, 3, 4]) {
+          for (let slowOne = 0; slowOne < threads; slowOne += threads - 1 || 1) {
+            const seed = BASE_SEED + threads * 10 + slowOne;
+            compare(failures, `${name} ${verbosity} threads=${threads} slow thread ${slowOne} seed=${seed}`, want,
+              await parallel(data, threads, { verbosity }, prng(seed), false, (i) => (i === slowOne ? 3 : 0)));
+          }
         }
       }
     }

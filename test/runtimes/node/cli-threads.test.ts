@@ -77,6 +77,20 @@ describe('tracecap --threads', () => {
     expect(stdin.sha).toBe((await run(['-c', '1000', FILE])).sha);
   });
 
+  it('-w FILE, a tcpdump EXPRESSION and software filters with --threads 2: the bytes of --threads 1', async () => {
+    const w1 = join(tmp, 'one.ndjson'), w2 = join(tmp, 'two.ndjson');
+    expect((await run(['--threads', '1', '-w', w1, FILE])).code).toBe(0);
+    expect((await run(['--threads', '2', '-w', w2, FILE])).code).toBe(0);
+    expect(readFileSync(w2).equals(readFileSync(w1))).toBe(true);
+    for (const args of [[FILE, 'tcp dst port 28193 and tcp[tcpflags] & tcp-push != 0'], ['--tcp-flags', 'SYN,FIN', '--verbosity', 'info', FILE]]) {
+      const one = await run(['--threads', '1', ...args]);
+      const two = await run(['--threads', '2', ...args]);
+      expect(one.code, args.join(' ')).toBe(0);
+      expect(one.lines, args.join(' ')).toBeGreaterThan(100);
+      expect({ code: two.code, sha: two.sha, err: two.err }, args.join(' ')).toEqual({ code: 0, sha: one.sha, err: '' });
+    }
+  });
+
   it('a damaged file with --threads 2: exit 2, the stdout and the stderr line of --threads 1', async () => {
     const data = readFileSync(FILE);
     const cut = join(tmp, 'cut.pcap');

@@ -70,6 +70,12 @@ export function w(f: u64): void {
   pos += n;
 }
 
+/** w() inlined, for the renderers every packet runs (inlining every w() would outgrow the size budget). */
+@inline export function wi(f: u64): void {
+  const n = <usize>(f >>> 32);
+  if (n <= 16) { v128.store(pos, v128.load(<usize>(f & 0xffffffff))); pos += n; } else w(f);
+}
+
 /** Writes one raw byte. */
 @inline export function b(c: u32): void { store<u8>(pos, <u8>c); pos++; }
 

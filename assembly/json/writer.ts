@@ -90,6 +90,12 @@ export function w(f: u64): void {
   pos += n;
 }
 
+/** w() inlined, for the renderers every packet runs (inlining every w() would outgrow the size budget). */
+@inline export function wi(f: u64): void {
+  const n = <usize>(f >>> 32);
+  if (n <= 16) { v128.store(pos, v128.load(<usize>(f & 0xffffffff))); pos += n; } else w(f);
+}
+
 /** Writes one raw byte. */
 @inline export function b(c: u32): void { store<u8>(pos, <u8>c); pos++; }
 
@@ -384,23 +390,38 @@ export function strBody(p: usize, len: i32): void {
   // 16-byte loads may read past the string (the lanes beyond it are masked off) but never past
   // the end of linear memory. Stores may run up to 15 bytes past the text written (every
   // buffer the writer renders into keeps WRITE_SLACK spare bytes, config.ts).
-  const limit = (<usize>memory.size() << 16) - 16;
+  const limit = (<usize>memory.size() << 16) - 32;
   let q = p;
   while (q < end) {
     if (q <= limit) {
-      // SIMD: 16 bytes are checked and stored at once; the lane mask says how many of them are
-      // clean, and the first one that needs escaping or UTF-8 validation is handled below.
+      // SIMD: 16 bytes are checked at once; the lane mask says which of them need escaping or
+      // UTF-8 validation. The clean runs between them are stored 16 bytes at a time (from the
+      // source, reloaded at each run: every load stays below blk + 32 <= end of memory) and
+      // each ASCII byte that needs escaping is escaped from the same mask, so text with many
+      // escapes (JSON bodies: a quote every few bytes) is classified once per 16 bytes.
       const v = v128.load(q);
       const bad = v128.or(
         v128.or(i8x16.lt_u(v, SP), i8x16.ge_u(v, HI)),
         v128.or(v128.or(i8x16.eq(v, QUOTE), i8x16.eq(v, BSLASH)), v128.or(v128.or(i8x16.eq(v, LT), i8x16.eq(v, GT)), i8x16.eq(v, AMP))));
       let m = i8x16.bitmask(bad);
       const avail = end - q;
-      // A stop bit after the last lane, or at the end of the string: k <= 16 and k <= avail.
+      // A stop bit after the last lane, or at the end of the string: its index <= 16 and <= avail.
       m |= 1 << (avail < 16 ? <i32>avail : 16);
-      const k = <usize>ctz(m);
+      const blk = q;
+      let k = <usize>ctz(m);
       v128.store(pos, v);
       pos += k; q += k;
+      // Each further ASCII escape of the block: escape it, then the clean run up to the next one.
+      while (k < 16 && q < end) {
+        const c = <u32>load<u8>(q);
+        if (c >= 0x80) break;
+        escByte(c); q++;
+        m &= m - 1;
+        k = <usize>ctz(m);
+        const e = blk + k;
+        v128.store(pos, v128.load(q));
+        pos += e - q; q = e;
+      }
       if (q >= end) break;
       if (k == 16) continue;
     }

@@ -16,8 +16,12 @@
 import { MAX_FLOWS, CONN_PARTS } from "../config";
 import { partOfHash } from "./part";
 
-const KEY_BYTES: i32 = 40; // iface u32, ver u8, pad u8, portA u16, portB u16, pad u16, addrA[16], addrB[16] (last 4 of 40 unused)
-const KEY_WORDS: i32 = 10;
+// iface u32, ver u8, pad u8, portA u16, portB u16, pad u16, addrA[16] at 12, addrB[16] at 28: 44
+// bytes, stored in 48 (three 16-byte words; the last 4 bytes stay zero). The key was 40 bytes
+// until the connection parts came: the last 4 bytes of an IPv6 addrB were written past it and
+// left out of the comparison, so two IPv6 connections differing only there shared state.
+const KEY_BYTES: i32 = 48;
+const KEY_WORDS: i32 = 11;
 const SLOTS: i32 = MAX_FLOWS * 2;
 /** Flow indices of one part. */
 const PART_FLOWS: i32 = MAX_FLOWS / CONN_PARTS;
@@ -73,7 +77,7 @@ export function makeKey(iface: i32, src: usize, dst: usize, alen: i32, sp: u32, 
   // Plain loads and stores: V8 compiles memory.fill/copy to calls into C, which cost more than
   // these few bytes (this runs for every TCP packet at DEBUG).
   const zero = i64x2.splat(0);
-  v128.store(KEY, zero); v128.store(KEY + 16, zero); store<u64>(KEY + 32, 0);
+  v128.store(KEY, zero); v128.store(KEY + 16, zero); v128.store(KEY + 32, zero);
   store<u32>(KEY, <u32>iface);
   store<u8>(KEY + 4, <u8>alen);
   // Canonical order: compare (address, port) of both ends (addresses bytewise, as big-endian numbers).
@@ -108,8 +112,8 @@ function keyHash(): u32 {
 
 @inline function keyEq(f: i32): bool {
   const k = KEYS + <usize>(f * KEY_BYTES);
-  const d = v128.or(v128.xor(v128.load(k), v128.load(KEY)), v128.xor(v128.load(k, 16), v128.load(KEY, 16)));
-  return !v128.any_true(d) && load<u64>(k, 32) == load<u64>(KEY, 32);
+  const d = v128.or(v128.or(v128.xor(v128.load(k), v128.load(KEY)), v128.xor(v128.load(k, 16), v128.load(KEY, 16))), v128.xor(v128.load(k, 32), v128.load(KEY, 32)));
+  return !v128.any_true(d);
 }
 
 function lruUnlink(f: i32): void {

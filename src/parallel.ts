@@ -15,7 +15,7 @@
 
 import { CaptureError } from './errors.js';
 import type { TranslatorOptions } from './translator.js';
-import { OUT_WINDOWS, type FromShard, type ToShard } from './shard.js';
+import { OUT_WINDOWS, type FromShard, type ToShard, type WindowMessage } from './shard.js';
 import { MARK_BYTES } from './translator.js';
 import { ENTRY_BYTES } from './entry.js';
 
@@ -244,18 +244,11 @@ export class ParallelTranslator {
         }
         lane.next = Math.max(lane.next, m.next);
         break;
-      case 'window': {
-        if (m.memory) lane.memory = m.memory;
-        const mem = lane.memory!;
-        lane.queue.push({
-          buffer: null, window: m.window, serials: new Float64Array(mem, m.marks, 2 * m.count), lengths: new Uint32Array(mem, m.marks, 4 * m.count),
-          entries: this.#indexSink && m.entries >= 0 ? new Uint8Array(mem, m.entries, m.count * ENTRY_BYTES) : null,
-          bytes: new Uint8Array(mem, m.bytes, m.length), count: m.count, at: 0, off: 0,
-        });
-        lane.next = Math.max(lane.next, m.next);
+      case 'window':
+        this.#window(lane, m);
         break;
-      }
       case 'consumed':
+        if (m.window) this.#window(lane, m.window);
         lane.inFlight--;
         if (m.slot >= 0) this.#slotUsers[m.slot]!--;
         lane.next = Math.max(lane.next, m.next);
@@ -282,6 +275,18 @@ export class ParallelTranslator {
     const limited = this.#limit > 0 && this.#records >= this.#limit;
     if (this.#error === null && !limited && this.#lanes.every((l) => l.ended)) this.#error = this.#lanes.find((l) => l.error)?.error ?? null;
     this.#notify();
+  }
+
+  // A batch left in the thread's output window: read in place until merged.
+  #window(lane: Lane, m: WindowMessage): void {
+    if (m.memory) lane.memory = m.memory;
+    const mem = lane.memory!;
+    lane.queue.push({
+      buffer: null, window: m.window, serials: new Float64Array(mem, m.marks, 2 * m.count), lengths: new Uint32Array(mem, m.marks, 4 * m.count),
+      entries: this.#indexSink && m.entries >= 0 ? new Uint8Array(mem, m.entries, m.count * ENTRY_BYTES) : null,
+      bytes: new Uint8Array(mem, m.bytes, m.length), count: m.count, at: 0, off: 0,
+    });
+    lane.next = Math.max(lane.next, m.next);
   }
 
   #fail(e: Error): void {

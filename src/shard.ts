@@ -34,11 +34,14 @@ export interface ShardError { code: number; reason: string; offset: number; pack
  */
 export type FromShard =
   | { t: 'out'; buffer: ArrayBuffer; count: number; length: number; next: number }
-  | { t: 'window'; window: number; memory: SharedArrayBuffer | null; bytes: number; length: number; marks: number; count: number; entries: number; next: number }
-  | { t: 'consumed'; next: number; packets: number; slot: number }
+  | WindowMessage
+  | { t: 'consumed'; next: number; packets: number; slot: number; window: WindowMessage | null }
   | { t: 'ready' }
   | { t: 'end'; packets: number; error: ShardError | null }
   | { t: 'failed'; message: string; name: string };
+
+/** A batch left in the thread's output window (see FromShard). */
+export interface WindowMessage { t: 'window'; window: number; memory: SharedArrayBuffer | null; bytes: number; length: number; marks: number; count: number; entries: number; next: number }
 
 /** The two ends of a thread's message port, as each runtime provides them. */
 export interface ShardPort {
@@ -58,10 +61,15 @@ export function serveShard(port: ShardPort): void {
   const spare: ArrayBuffer[] = [];
   let indexSink: ((view: Uint8Array) => void) | null = null;
   let inputs: SharedArrayBuffer[] | null = null;
+  // A batch in an output window not yet announced (it goes with the next message).
+  let held: WindowMessage | null = null;
+  const take = () => { const h = held; held = null; return h; };
   let ended = false;
 
   const end = (t: Translator) => {
     ended = true;
+    const h = take();
+    if (h) port.post(h);
     const e = t.error;
     port.post({ t: 'end', packets: t.packets, error: e ? { code: e.code, reason: e.reason, offset: e.offset, packets: e.packets } : null });
   };
@@ -87,11 +95,19 @@ export function serveShard(port: ShardPort): void {
           t.setSink((view) => {
             const memory = t.memory.buffer as unknown as SharedArrayBuffer;
             Atomics.store(ctl, w, 0);
-            port.post({ t: 'window', window: w, memory: memory === sent ? null : memory, bytes: view.byteOffset, length: view.length, marks, count, entries: t.indexing ? entries : -1, next: t.nextSerial });
+            const batch: WindowMessage = { t: 'window', window: w, memory: memory === sent ? null : memory, bytes: view.byteOffset, length: view.length, marks, count, entries: t.indexing ? entries : -1, next: t.nextSerial };
             sent = memory;
-            // The core goes on in the next window once this returns: wait until it is free.
+            if (held) port.post(held);
+            held = batch;
+            // The core goes on in the next window once this returns. If it is not free yet, the
+            // coordinator must know of every batch (and how far this thread has read) before
+            // the wait, or it could be waiting for this thread in turn; otherwise the batch goes
+            // with the chunk's `consumed` message, one message instead of two.
             w = (w + 1) % ctl.length;
-            while (Atomics.load(ctl, w) === 0) Atomics.wait(ctl, w, 0);
+            if (Atomics.load(ctl, w) === 0) {
+              port.post(held); held = null;
+              while (Atomics.load(ctl, w) === 0) Atomics.wait(ctl, w, 0);
+            }
           });
           translator = t;
           inputs = m.inputs;
@@ -132,7 +148,7 @@ export function serveShard(port: ShardPort): void {
           t.push(m.t === 'chunk' ? m.bytes : new Uint8Array(inputs![m.slot]!, 0, m.length));
           if (t.error) end(t);
         }
-        port.post({ t: 'consumed', next: ended ? Infinity : t.nextSerial, packets: t.packets, slot: m.t === 'input' ? m.slot : -1 });
+        port.post({ t: 'consumed', next: ended ? Infinity : t.nextSerial, packets: t.packets, slot: m.t === 'input' ? m.slot : -1, window: take() });
       } else if (m.t === 'finish') {
         if (!ended) { t.finish(); end(t); }
       }

@@ -232,13 +232,14 @@ function measureGoals() {
     // The outputs of one and two threads, byte for byte (SHA-256 of each, once).
     const sha = (n) => execFileSync('bash', ['-c', `set -o pipefail; ${node} ${q(cli)} --threads ${n} --verbosity debug ${q(goalCap)} | sha256sum`], { env: childEnv, maxBuffer: 1 << 20 }).toString().split(' ')[0];
     g.sha = { 1: sha(1), 2: sha(2), cmd: `tracecap --threads N --verbosity debug ${shown(goalCap)} | sha256sum` };
+    if (g.sha[1] !== g.sha[2]) process.stderr.write(`\nbench/run.js: the outputs of --threads 1 and --threads 2 on ${g.capture} are NOT identical (SHA-256 ${g.sha[1]} and ${g.sha[2]}); the bench goes on and exits 1\n\n`);
     // Peak RSS: one thread on the largest captures, and 2 (4) threads on the 1 GB capture; one run each.
     process.stderr.write(`measuring peak RSS with --threads on ${basename(big)} and ${basename(flows)}\n`);
     const rn = [1, 2, 4].filter((n) => n <= 2 || n <= cores);
     const rssCmds = { 'flows-1': [process.execPath, [cli, '--threads', '1', '--verbosity', 'debug', flows]] };
     for (const n of rn) rssCmds[`big-${n}`] = [process.execPath, [cli, '--threads', String(n), '--verbosity', 'debug', big]];
     const m = repeatAll(rssCmds, 1);
-    g.rss = [{ n: 1, captures: [basename(big), basename(flows)], rss: Math.max(m['big-1'].rss, m['flows-1'].rss), cmd: `tracecap --threads 1 --verbosity debug {${shown(big)}, ${shown(flows)}} > /dev/null` },
+    g.rss = [{ n: 1, captures: [basename(big), basename(flows)], rss: Math.max(m['big-1'].rss, m['flows-1'].rss), big: m['big-1'].rss, flows: m['flows-1'].rss, cmd: `tracecap --threads 1 --verbosity debug {${shown(big)}, ${shown(flows)}} > /dev/null` },
       ...rn.filter((n) => n > 1).map((n) => ({ n, captures: [basename(big)], rss: m[`big-${n}`].rss, cmd: `tracecap --threads ${n} --verbosity debug ${shown(big)} > /dev/null` }))];
   } else {
     // No --threads: the CLI runs on one thread, and the table's DEBUG runs are the one-thread figure.
@@ -337,10 +338,10 @@ if (!G.threads) lines.push(`${noThreads}: \`tracecap --threads 1 examples/http-k
 else {
   const t1 = G.threadRuns.find((t) => t.n === 1);
   lines.push(`\`tracecap --threads N --verbosity debug ${G.capture} > /dev/null\` (${fmt(G.packets)} packets), whole processes, ${G.runs === 1 ? 'one run each' : `${G.runs} interleaved runs each, medians`}; this machine has ${G.cores} cores (os.availableParallelism()), N above that is not run. Peak RSS on ${basename(big)}: one run each (/usr/bin/time -v: the worker threads are in the one process).`, '');
-  lines.push('| threads | packets/s | wall | speed-up over 1 thread | peak RSS (goal capture) | peak RSS (' + basename(big) + ') |', '|---:|---:|---:|---:|---:|---:|');
+  lines.push(`| threads | packets/s | wall | speed-up over 1 thread | peak RSS (${G.capture}) | peak RSS (${basename(big)}) | peak RSS (${basename(flows)}) |`, '|---:|---:|---:|---:|---:|---:|---:|');
   for (const t of G.threadRuns) {
     const r = G.rss.find((x) => x.n === t.n);
-    lines.push(`| ${t.n} | ${fmt(G.packets / t.wall)} | ${ms(t.wall)} | ${fmt(t1.wall / t.wall, 2)}× | ${mb(t.rss)} | ${r && r.n > 1 ? mb(r.rss) : r ? `${mb(r.rss)} (with ${basename(flows)})` : '—'} |`);
+    lines.push(`| ${t.n} | ${fmt(G.packets / t.wall)} | ${ms(t.wall)} | ${fmt(t1.wall / t.wall, 2)}× | ${mb(t.rss)} | ${!r ? '—' : r.n === 1 ? mb(r.big) : mb(r.rss)} | ${r?.n === 1 ? mb(r.flows) : '—'} |`);
   }
   const same = G.sha[1] === G.sha[2];
   lines.push('', `Output of 1 and 2 threads (\`${G.sha.cmd}\`): ${same ? `identical, SHA-256 ${G.sha[1]}` : `**NOT identical**: SHA-256 ${G.sha[1]} (1 thread), ${G.sha[2]} (2 threads)`}.`, '');
@@ -437,6 +438,7 @@ const resultsPath = join(root, 'bench', quick ? 'results-quick.md' : 'results.md
 const text = lines.join('\n') + '\n';
 writeFileSync(resultsPath, text + appSection(resultsPath));
 process.stdout.write(text);
+if (G.threads && G.sha[1] !== G.sha[2]) { process.stderr.write('bench/run.js: --threads 1 and --threads 2 wrote different output: NOT identical (see the Threads section)\n'); process.exitCode = 1; }
 
 // bench/app.js writes its own section of results.md (the browser app); a rewrite here keeps it.
 function appSection(path) {

@@ -50,13 +50,26 @@ export const MAX_DNS_POINTERS: i32 = 32;
 
 // ---- stateful analysis (DEBUG verbosity, TCP) --------------------------------------------
 
-/** TCP connections tracked at once; beyond it the least recently seen one is evicted. */
+/**
+ * Parts the connection state is split into, by a hash of the connection's interface, addresses
+ * and ports (flow/part.ts). Each part has its own equal share of every pool below (connections,
+ * exchanges, head buffers, HPACK tables) and its own least-recently-seen order, and nothing in
+ * one part depends on another: a translator holding some of the parts (one thread of a
+ * parallel run) writes exactly the records one holding all of them would. The most threads a
+ * parallel run can use; a power of two.
+ */
+export const CONN_PARTS: i32 = 8;
+/** Consecutive packets one thread of a parallel run takes when no connection state ties a packet to a part (INFO, and packets other than TCP at DEBUG). */
+export const SHARD_BLOCK: i32 = 256;
+/** Record marks (serial, length) held until the host drains them with the output (record/shard.ts). */
+export const MARK_CAP: i32 = 16384;
+/** TCP connections tracked at once (MAX_FLOWS / CONN_PARTS per part); beyond a part's share its least recently seen one is evicted. */
 export const MAX_FLOWS: i32 = 24576;
 /** Idle time after which a connection's state is dropped (pcap-sidecar's 600 s reaper), ns. */
 export const FLOW_IDLE_NS: i64 = 600_000_000_000;
 /** Time after the first FIN/RST with nothing pending when trace context is dropped (10 s), ns. */
 export const UNTRACK_NS: i64 = 10_000_000_000;
-/** Request/response exchanges remembered in all (the oldest is reused first). */
+/** Request/response exchanges remembered in all, an equal share per connection part (a part reuses its oldest first). */
 export const MAX_EXCHANGES: i32 = 8192;
 /** Exchanges remembered per connection (the sequence index); older ones lose their context. */
 export const FLOW_EXCHANGES: i32 = 32;
@@ -66,12 +79,12 @@ export const MAX_URL: i32 = 256;
 export const MAX_METHOD: i32 = 24;
 /** Largest HTTP/1 message head (request/status line + headers) reassembled, bytes. */
 export const MAX_HEAD: i32 = 16384;
-/** Head/header-block buffers shared by all connection directions (MAX_HEAD bytes each). */
-export const HEAD_BUFFERS: i32 = 256;
+/** Head/header-block buffers (MAX_HEAD bytes each), an equal share for each connection part. */
+export const HEAD_BUFFERS: i32 = 512;
 /** Header fields per message rendered. */
 export const MAX_HEADERS: i32 = 128;
-/** HPACK dynamic tables (two per HTTP/2 connection) and the bytes each stores. */
-export const HPACK_TABLES: i32 = 128;
+/** HPACK dynamic tables (two per HTTP/2 connection), an equal share for each connection part, and the bytes each stores. */
+export const HPACK_TABLES: i32 = 256;
 export const HPACK_TABLE_BYTES: i32 = 16384;
 
 // ---- rendering caches (speed only: a miss renders the text again, the output is the same) --

@@ -17,13 +17,15 @@ import { RECORD_RESERVE, MAX_OPTION, BPF_MAXINSNS } from "./config";
 import * as reader from "./capture/reader";
 import { Next } from "./capture/reader";
 import { OUT_BASE, outLen as wOutLen, outReset as wOutReset, outFree } from "./json/writer";
-import { renderPacket, resetSerial, setFirstSerial } from "./record/render";
+import { renderPacket, resetSerial, setFirstSerial, serial as serialNow } from "./record/render";
 import { resetAnalysis, setFlowCap } from "./flow/track";
 import { setHeadLimit } from "./http/h1";
 import * as opts from "./record/options";
 import * as bpf from "./filter/bpf";
 import * as pf from "./filter/packet";
 import * as E from "./record/entry";
+import * as Sh from "./record/shard";
+import { CONN_PARTS } from "./config";
 
 let limit: u64 = 0;   // stop after this many records (0 = no limit)
 let records: u64 = 0; // records written (packets that passed the filters)
@@ -38,12 +40,12 @@ export function outPtr(): usize { return OUT_BASE; }
 /** Bytes of NDJSON waiting in the output window. */
 export function outLen(): i32 { return wOutLen(); }
 /** The host has drained the output window. */
-export function outReset(): void { wOutReset(); E.reset(); }
+export function outReset(): void { wOutReset(); E.reset(); Sh.resetMarks(); }
 
 // Renders packets until the input runs dry, the output fills, or an error.
 function run(): i32 {
   while (!done) {
-    if (outFree() < RECORD_RESERVE || E.full()) return Err.OUTPUT_FULL;
+    if (outFree() < RECORD_RESERVE || E.full() || Sh.marksFull()) return Err.OUTPUT_FULL;
     const r = reader.next();
     if (r == Next.NEED_MORE) break;
     if (r == Next.ERROR) return reader.errCode;
@@ -78,13 +80,16 @@ export function finish(): i32 {
 }
 
 /** Starts over for a new capture (options are kept). */
-export function reset(): void { reader.resetReader(); resetSerial(); resetAnalysis(); wOutReset(); E.reset(); done = false; records = 0; }
+export function reset(): void { reader.resetReader(); resetSerial(); resetAnalysis(); wOutReset(); E.reset(); Sh.resetMarks(); done = false; records = 0; }
 
 /** Numbers the first packet n instead of 0 (a window cut from live traffic keeps its real serials). */
 export function setSerial(n: f64): void { setFirstSerial(n > 0 ? <u64>n : 0); }
 
 /** Stops after n records, i.e. packets that passed the filters (0 = all). */
 export function setLimit(n: f64): void { limit = n > 0 ? <u64>n : 0; }
+
+/** Serial of the next packet: every packet numbered below it has been rendered, filtered out, or left to another thread. */
+export function nextSerial(): f64 { return <f64>serialNow; }
 
 /** Sticky error code (0 when none). */
 export function errCode(): i32 { return reader.errCode; }
@@ -141,6 +146,21 @@ export function idxPtr(): usize { return E.IDX_BASE; }
 export function idxCount(): i32 { return E.count; }
 /** Bytes of one index entry. */
 export function idxEntryBytes(): i32 { return E.ENTRY_BYTES; }
+
+// ---- parallel translation (record/shard.ts): set before the first chunk -----------------
+
+/** Most threads of a parallel run (CONN_PARTS). */
+export function maxShards(): i32 { return CONN_PARTS; }
+/** Makes this translator thread k of n of a parallel run (1 ≤ n ≤ maxShards()); 0, or 1 when out of range. */
+export function setShard(k: i32, n: i32): i32 { return Sh.setShard(k, n) ? 0 : 1; }
+/** Turns record marks on (1) or off (0): one mark (serial, length) per record, drained with the output. */
+export function setMarks(on: i32): void { Sh.setMarking(on != 0); }
+/** Address of the marks of the records in the output window. */
+export function markPtr(): usize { return Sh.MARK_BASE; }
+/** Marks waiting (one per record in the output window, in order). */
+export function markCount(): i32 { return Sh.marks; }
+/** Bytes of one mark. */
+export function markBytes(): i32 { return Sh.MARK_BYTES; }
 
 // ---- filters (filter/bpf.ts, filter/packet.ts): set before the first chunk ----------------
 

@@ -3,6 +3,8 @@
 //   build/runtimes/browser.js  ES module, the browser adapter (runtimes/browser/index.ts) and the API
 //   build/runtimes/worker.js   ES module Worker; imports "../tracecap.wasm" (build/tracecap.wasm),
 //                              which the runtime provides as a compiled WebAssembly.Module
+//   build/runtimes/node-shard.js  ES module, one thread of a parallel translation in Node
+//                              (runtimes/node/shard-worker.ts), started by runtimes/node/parallel.ts
 //   dist/runtimes/node/cli.bundle.js  the CLI (runtimes/node/cli.ts) for bin/tracecap.js; it sits
 //                              beside dist/runtimes/node/core.js so the core's relative path holds
 // Run after `npm run build:wasm`:  node scripts/build-runtimes.mjs
@@ -32,7 +34,9 @@ export async function buildRuntimes() {
   const browser = join(outDir, 'browser.js');
   const worker = join(outDir, 'worker.js');
   const cli = join(root, 'dist', 'runtimes', 'node', 'cli.bundle.js');
+  const nodeShard = join(outDir, 'node-shard.js');
   await Promise.all([
+    build({ ...common, entryPoints: [join(root, 'runtimes/node/shard-worker.ts')], outfile: nodeShard, platform: 'node' }),
     build({ ...common, entryPoints: [join(root, 'runtimes/node/cli.ts')], outfile: cli, platform: 'node' }),
     build({ ...common, entryPoints: [join(root, 'runtimes/browser/index.ts')], outfile: browser, platform: 'browser' }),
     build({
@@ -44,7 +48,7 @@ export async function buildRuntimes() {
       plugins: [wasmExternal],
     }),
   ]);
-  return { browser, worker, cli };
+  return { browser, worker, cli, nodeShard };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -34,6 +34,13 @@ export interface CoreExports {
   idxPtr(): number;
   idxCount(): number;
   idxEntryBytes(): number;
+  maxShards(): number;
+  setShard(k: number, n: number): number;
+  setMarks(on: number): void;
+  markPtr(): number;
+  markCount(): number;
+  markBytes(): number;
+  nextSerial(): number;
   bpfScratch(): number;
   bpfCap(): number;
   setBpf(linkType: number, count: number): number;

@@ -216,6 +216,7 @@ export class Translator {
     const core = this.#core;
     const len = core.outLen();
     if (len === 0) return;
+    if (this.#markSink) this.#markSink(new Uint8Array(core.memory.buffer, core.markPtr(), core.markCount() * MARK_BYTES), core.markCount());
     if (this.#indexSink) {
       const count = core.idxCount();
       this.#indexSink(new Uint8Array(core.memory.buffer, core.idxPtr(), count * ENTRY_BYTES), count);
@@ -226,6 +227,38 @@ export class Translator {
   }
 
   #sink: ((view: Uint8Array) => void) | null = null;
+  #markSink: ((marks: Uint8Array, count: number) => void) | null = null;
+
+  /**
+   * Makes this translator thread `index` of `count` of a parallel run (src/parallel.ts): it
+   * reads the whole capture but writes only its own records — a TCP connection's at DEBUG
+   * always in the same thread, other packets in blocks of consecutive serials. Set it before
+   * the first chunk; merging the threads' records by serial gives exactly one thread's output.
+   */
+  setShard(index: number, count: number): void {
+    const max = this.#core.maxShards();
+    if (!Number.isInteger(count) || count < 1 || count > max) throw new RangeError(`threads must be an integer from 1 to ${max}`);
+    if (!Number.isInteger(index) || index < 0 || index >= count) throw new RangeError(`shard index must be an integer from 0 to ${count - 1}`);
+    this.#core.setShard(index, count);
+  }
+
+  /** Most threads of a parallel run (the core's connection parts). */
+  get maxShards(): number { return this.#core.maxShards(); }
+
+  /** Serial of the next packet: every packet numbered below it is rendered, filtered out, or another thread's. */
+  get nextSerial(): number { return this.#core.nextSerial(); }
+
+  /**
+   * Turns on record marks: before each batch of NDJSON is returned or sent to the sink, `sink`
+   * receives one MARK_BYTES mark per record in order (f64 serial, u32 length in bytes), as a
+   * view into the core's memory valid only during the call. Set it before the first chunk.
+   */
+  setMarkSink(sink: ((marks: Uint8Array, count: number) => void) | null): void {
+    if (this.#core.markBytes() !== MARK_BYTES) throw new Error('tracecap core and host disagree on the mark size');
+    this.#markSink = sink;
+    this.#core.setMarks(sink ? 1 : 0);
+  }
+
   #indexSink: ((entries: Uint8Array, count: number) => void) | null = null;
 
   /**
@@ -246,6 +279,9 @@ export class Translator {
    */
   setSink(sink: ((view: Uint8Array) => void) | null): void { this.#sink = sink; }
 }
+
+/** Bytes of one record mark (Translator.setMarkSink): f64 serial at 0, u32 record length at 8. */
+export const MARK_BYTES = 16;
 
 const EMPTY = new Uint8Array(0);
 

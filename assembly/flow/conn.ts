@@ -5,11 +5,12 @@
 // byte, so 32-bit wrap-around is harmless within 4 GiB of a stream) finds the exchange a
 // segment or an acknowledgement belongs to.
 //
-// Exchanges live in one global pool reused oldest-first; a connection refers to its
-// exchanges by (index, generation), so a reused slot simply stops matching: context is lost,
-// never a record.
+// Exchanges live in a pool reused oldest-first, an equal share per connection part
+// (flow/part.ts); a connection refers to its exchanges by (index, generation), so a reused slot
+// simply stops matching: context is lost, never a record.
 
-import { MAX_FLOWS, MAX_EXCHANGES, FLOW_EXCHANGES, MAX_URL, MAX_METHOD } from "../config";
+import { MAX_FLOWS, MAX_EXCHANGES, FLOW_EXCHANGES, MAX_URL, MAX_METHOD, CONN_PARTS } from "../config";
+import { cur as curPart } from "./part";
 import { TraceRepr } from "../trace/context";
 
 /** What a direction's byte stream carries. */
@@ -41,12 +42,16 @@ export class Exchange {
 }
 
 const pool = new StaticArray<Exchange | null>(MAX_EXCHANGES);
-let poolNext: i32 = 0;
+const PART_EXCHANGES: i32 = MAX_EXCHANGES / CONN_PARTS;
+// Next slot of each part, within the part's range [p·PART_EXCHANGES, (p+1)·PART_EXCHANGES).
+const poolNext = new StaticArray<i32>(CONN_PARTS);
 
-/** Takes the next exchange slot (the oldest one is reused); bumps its generation. */
+/** Takes the current part's next exchange slot (its oldest one is reused); bumps its generation. */
 export function newExchange(): i32 {
-  const i = poolNext;
-  poolNext = (poolNext + 1) % MAX_EXCHANGES;
+  const p = curPart;
+  const k = unchecked(poolNext[p]);
+  unchecked(poolNext[p] = k + 1 == PART_EXCHANGES ? 0 : k + 1);
+  const i = p * PART_EXCHANGES + k;
   let e = unchecked(pool[i]);
   if (e === null) { e = new Exchange(); unchecked(pool[i] = e); }
   e.gen++;

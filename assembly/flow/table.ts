@@ -6,12 +6,21 @@
 //
 // The key is stored canonically (the lower endpoint first) so both directions find the same
 // entry; `dirOf` tells which direction a packet travels: 0 = A→B, 1 = B→A.
+//
+// Connections live in CONN_PARTS parts (flow/part.ts) chosen by the key's hash: part p owns the
+// flow indices [p·PART_FLOWS, (p+1)·PART_FLOWS), with its own free list, capacity and
+// least-recently-seen list, so eviction in one part never depends on another's connections.
+// The slot array is shared: a lookup compares whole keys, so other parts' entries only lengthen
+// probes, never change an answer.
 
-import { MAX_FLOWS } from "../config";
+import { MAX_FLOWS, CONN_PARTS } from "../config";
+import { partOfHash } from "./part";
 
 const KEY_BYTES: i32 = 40; // iface u32, ver u8, pad u8, portA u16, portB u16, pad u16, addrA[16], addrB[16] (last 4 of 40 unused)
 const KEY_WORDS: i32 = 10;
 const SLOTS: i32 = MAX_FLOWS * 2;
+/** Flow indices of one part. */
+const PART_FLOWS: i32 = MAX_FLOWS / CONN_PARTS;
 
 const KEYS: usize = heap.alloc(<usize>(MAX_FLOWS * KEY_BYTES));
 const slots = new StaticArray<i32>(SLOTS);          // flow index + 1, 0 = empty
@@ -19,32 +28,44 @@ const slotOf = new StaticArray<i32>(MAX_FLOWS);     // where each flow sits in `
 const hashOf = new StaticArray<u32>(MAX_FLOWS);
 const prev = new StaticArray<i32>(MAX_FLOWS);
 const next = new StaticArray<i32>(MAX_FLOWS);
-/** Capture time of the last packet of each flow (ns since the epoch). */
+/** Capture clock at the last packet of each flow (ns since the epoch; flow/track.ts). */
 export const lastSeen = new StaticArray<i64>(MAX_FLOWS);
 const inUse = new StaticArray<bool>(MAX_FLOWS);
-let freeTop: i32 = 0;
+// Per part: free indices (a stack inside the part's own range of freeList), LRU ends.
+const freeTop = new StaticArray<i32>(CONN_PARTS);
 const freeList = new StaticArray<i32>(MAX_FLOWS);
-let lruHead: i32 = -1; // least recently seen
-let lruTail: i32 = -1; // most recently seen
+const lruHead = new StaticArray<i32>(CONN_PARTS); // least recently seen, -1 = none
+const lruTail = new StaticArray<i32>(CONN_PARTS); // most recently seen
 /** Live flows. */
 export let flowCount: i32 = 0;
-/** Flows evicted because the table was full (context lost, records kept). */
+/** Flows evicted because their part was full (context lost, records kept). */
 export let evictedFull: u64 = 0;
-/** Configured capacity (≤ MAX_FLOWS). */
-let capacity: i32 = MAX_FLOWS;
+
+/** The part flow f belongs to. */
+@inline export function partOf(f: i32): i32 { return f / PART_FLOWS; }
 
 // Scratch key of the packet being looked up.
 const KEY: usize = heap.alloc(<usize>KEY_BYTES);
 /** Direction of the packet just looked up: 0 = A→B (source is the canonical A), 1 = B→A. */
 export let dirOf: i32 = 0;
+// Hash of the scratch key, computed once by makeKey() for find(), insert() and keyPart().
+let keyH: u32 = 0;
 
-/** Initialises the free list; cap limits the table below MAX_FLOWS. */
+/**
+ * Initialises the free lists; cap (0: MAX_FLOWS) limits the connections tracked, each part
+ * holding cap / CONN_PARTS of them, rounded up.
+ */
 export function initTable(cap: i32): void {
-  capacity = cap > 0 && cap <= MAX_FLOWS ? cap : MAX_FLOWS;
+  const total = cap > 0 && cap <= MAX_FLOWS ? cap : MAX_FLOWS;
+  const share = (total + CONN_PARTS - 1) / CONN_PARTS;
   for (let i = 0; i < SLOTS; i++) unchecked(slots[i] = 0);
-  freeTop = 0;
-  for (let i = capacity - 1; i >= 0; i--) { unchecked(freeList[freeTop++] = i); unchecked(inUse[i] = false); }
-  lruHead = -1; lruTail = -1; flowCount = 0; evictedFull = 0;
+  for (let p = 0; p < CONN_PARTS; p++) {
+    const base = p * PART_FLOWS;
+    let top = 0;
+    for (let i = share - 1; i >= 0; i--) { unchecked(freeList[base + top++] = base + i); unchecked(inUse[base + i] = false); }
+    unchecked(freeTop[p] = top); unchecked(lruHead[p] = -1); unchecked(lruTail[p] = -1);
+  }
+  flowCount = 0; evictedFull = 0;
 }
 
 /** Builds the lookup key from a packet's addresses (len 4 or 16) and ports. */
@@ -64,6 +85,7 @@ export function makeKey(iface: i32, src: usize, dst: usize, alen: i32, sp: u32, 
     store<u16>(KEY + 6, <u16>dp); store<u16>(KEY + 8, <u16>sp);
     memory.copy(KEY + 12, dst, <usize>alen); memory.copy(KEY + 28, src, <usize>alen);
   }
+  keyH = keyHash();
 }
 
 function keyHash(): u32 {
@@ -79,20 +101,26 @@ function keyHash(): u32 {
 @inline function keyEq(f: i32): bool { return memory.compare(KEYS + <usize>(f * KEY_BYTES), KEY, <usize>KEY_BYTES) == 0; }
 
 function lruUnlink(f: i32): void {
+  const part = partOf(f);
   const p = unchecked(prev[f]), n = unchecked(next[f]);
-  if (p >= 0) unchecked(next[p] = n); else lruHead = n;
-  if (n >= 0) unchecked(prev[n] = p); else lruTail = p;
+  if (p >= 0) unchecked(next[p] = n); else unchecked(lruHead[part] = n);
+  if (n >= 0) unchecked(prev[n] = p); else unchecked(lruTail[part] = p);
 }
 
 function lruAppend(f: i32): void {
-  unchecked(prev[f] = lruTail); unchecked(next[f] = -1);
-  if (lruTail >= 0) unchecked(next[lruTail] = f); else lruHead = f;
-  lruTail = f;
+  const part = partOf(f);
+  const t = unchecked(lruTail[part]);
+  unchecked(prev[f] = t); unchecked(next[f] = -1);
+  if (t >= 0) unchecked(next[t] = f); else unchecked(lruHead[part] = f);
+  unchecked(lruTail[part] = f);
 }
+
+/** The part of the key built by makeKey(). */
+export function keyPart(): i32 { return partOfHash(keyH); }
 
 /** Finds the flow of the key built by makeKey(), or -1. */
 export function find(): i32 {
-  const h = keyHash();
+  const h = keyH;
   let s = <i32>(h & <u32>(SLOTS - 1));
   while (true) {
     const v = unchecked(slots[s]);
@@ -106,11 +134,11 @@ export function find(): i32 {
 /** Marks flow f as seen at time t (moves it to the most recent end). */
 export function touch(f: i32, t: i64): void {
   unchecked(lastSeen[f] = t);
-  if (lruTail != f) { lruUnlink(f); lruAppend(f); }
+  if (unchecked(lruTail[partOf(f)]) != f) { lruUnlink(f); lruAppend(f); }
 }
 
-/** The least recently seen flow, or -1. */
-export function oldest(): i32 { return lruHead; }
+/** The least recently seen flow of part p, or -1. */
+export function oldest(p: i32): i32 { return unchecked(lruHead[p]); }
 
 /** Removes flow f from the table (its index becomes free). */
 export function remove(f: i32): void {
@@ -130,15 +158,19 @@ export function remove(f: i32): void {
   }
   lruUnlink(f);
   unchecked(inUse[f] = false);
-  unchecked(freeList[freeTop++] = f);
+  const part = partOf(f);
+  const top = unchecked(freeTop[part]);
+  unchecked(freeList[part * PART_FLOWS + top] = f); unchecked(freeTop[part] = top + 1);
   flowCount--;
 }
 
-/** Inserts the key built by makeKey() (which must not be present); returns the new flow, or -1 when full. */
-export function insert(t: i64): i32 {
-  if (freeTop == 0) return -1;
-  const f = unchecked(freeList[--freeTop]);
-  const h = keyHash();
+/** Inserts the key built by makeKey() (which must not be present) into part p; returns the new flow, or -1 when the part is full. */
+export function insert(t: i64, p: i32): i32 {
+  const top = unchecked(freeTop[p]);
+  if (top == 0) return -1;
+  unchecked(freeTop[p] = top - 1);
+  const f = unchecked(freeList[p * PART_FLOWS + top - 1]);
+  const h = keyH;
   memory.copy(KEYS + <usize>(f * KEY_BYTES), KEY, <usize>KEY_BYTES);
   unchecked(hashOf[f] = h);
   let s = <i32>(h & <u32>(SLOTS - 1));
@@ -152,8 +184,8 @@ export function insert(t: i64): i32 {
   return f;
 }
 
-/** Whether the table has no free entry. */
-export function full(): bool { return freeTop == 0; }
+/** Whether part p has no free entry. */
+export function full(p: i32): bool { return unchecked(freeTop[p]) == 0; }
 
 /** Counts an eviction forced by a full table. */
 export function countEviction(): void { evictedFull++; }

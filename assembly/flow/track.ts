@@ -8,6 +8,7 @@
 // clock; nothing here blocks or reorders.
 
 import * as T from "./table";
+import { CONN_PARTS } from "../config";
 import { idleExpired, untrackDeadline, due } from "./timers";
 import { Conn, Dir, Mode, conn } from "./conn";
 import { freeBuf } from "../http/buffers";
@@ -15,6 +16,7 @@ import { freeTable } from "../http/hpackpool";
 import { S } from "../record/state";
 import { feed, gap, joinMidstream } from "./mode";
 import { pickTrace } from "../trace/pick";
+import { setPart } from "./part";
 
 let initialised = false;
 let flowCap: i32 = 0;
@@ -23,6 +25,20 @@ export function setFlowCap(n: i32): void { if (!initialised) flowCap = n; }
 
 // Packet context
 let now: i64 = 0;
+
+// The capture clock: the latest timestamp of any packet read so far (observe()). The reaper
+// and the least-recently-seen order run on it rather than on each packet's own timestamp, so a
+// connection's idle time depends only on its own packets and the clock, never on which other
+// connections were looked up in between: a thread that sees only some connections (but reads
+// every packet) reaps exactly what one thread seeing all of them would. For captures whose
+// timestamps never go back, the clock is simply the packet's timestamp.
+let clock: i64 = i64.MIN_VALUE;
+
+/** Advances the capture clock to a packet's timestamp (every packet read, before any filter). */
+@inline export function observe(sec: i64, nsec: i32): void {
+  const t = sec * 1000000000 + <i64>nsec;
+  if (t > clock) clock = t;
+}
 
 
 
@@ -48,9 +64,12 @@ function evict(f: i32): void { releaseConn(conn(f)); T.remove(f); }
 
 /** Forgets every connection (a new capture). */
 export function resetAnalysis(): void {
+  clock = i64.MIN_VALUE;
   if (!initialised) return;
-  let f = T.oldest();
-  while (f >= 0) { evict(f); f = T.oldest(); }
+  for (let p = 0; p < CONN_PARTS; p++) {
+    let f = T.oldest(p);
+    while (f >= 0) { evict(f); f = T.oldest(p); }
+  }
 }
 
 // ---- entry point --------------------------------------------------------------------------
@@ -68,21 +87,26 @@ export function analyzeTcp(iface: i32, src: usize, dst: usize, alen: i32, sp: u3
 
   T.makeKey(iface, src, dst, alen, sp, dp);
   const dir = T.dirOf;
+  // Everything this packet allocates comes from its connection's part (flow/part.ts).
+  const part = T.keyPart();
+  setPart(part);
   let f = T.find();
-  // The reaper (600 s of capture time without a packet): oldest connections first.
-  let o = T.oldest();
-  while (o >= 0 && idleExpired(unchecked(T.lastSeen[o]), now)) {
+  // The reaper (600 s of capture time without a packet): the part's oldest connections first.
+  // Other parts are swept at their own packets: by then the clock has only moved on, so they
+  // lose exactly the connections they would have lost here.
+  let o = T.oldest(part);
+  while (o >= 0 && idleExpired(unchecked(T.lastSeen[o]), clock)) {
     if (o == f) f = -1;
     evict(o);
-    o = T.oldest();
+    o = T.oldest(part);
   }
   if (f < 0) {
-    if (T.full()) { const victim = T.oldest(); if (victim >= 0) { T.countEviction(); evict(victim); } }
-    f = T.insert(now);
+    if (T.full(part)) { const victim = T.oldest(part); if (victim >= 0) { T.countEviction(); evict(victim); } }
+    f = T.insert(clock, part);
     if (f < 0) return;
     conn(f).reset();
   }
-  T.touch(f, now);
+  T.touch(f, clock);
   const c = conn(f);
   const syn = (flags & 0x02) != 0, ackf = (flags & 0x10) != 0, fin = (flags & 0x01) != 0, rst = (flags & 0x04) != 0;
 

@@ -19,6 +19,8 @@ import { tlsPtr } from "../flow/tls";
 import { writeTopTrace } from "../trace/pick";
 import { S, httpPtr, l7Ptr } from "./state";
 import * as E from "./entry";
+import * as Sh from "./shard";
+import * as T from "../flow/table";
 import * as bpf from "../filter/bpf";
 import * as pf from "../filter/packet";
 import { renderArp } from "../json/arp";
@@ -174,9 +176,18 @@ export let ifEscL: i32 = 0;
  * stays the packet's position in the capture, and it never reaches the stateful analysis.
  */
 export function renderPacket(): bool {
-  if (bpf.active() && !bpf.accepts(reader.pktLink, reader.pktPtr, reader.pktCapLen, reader.pktOrigLen)) { serial++; return false; }
-  setInterface();
-  d.decode(reader.pktLink, reader.pktPtr, reader.pktCapLen, reader.pktOrigLen, ifIdx);
+  A.observe(reader.pktSec, reader.pktNsec);
+  if (Sh.count > 1) {
+    // One thread of a parallel run (record/shard.ts): another thread's packet only takes its
+    // serial. Decoding first (BPF is a pure function of the raw bytes, so its verdict is the
+    // same after it) tells which connection a TCP packet belongs to.
+    if (!ownPacket()) { serial++; return false; }
+    if (bpf.active() && !bpf.accepts(reader.pktLink, reader.pktPtr, reader.pktCapLen, reader.pktOrigLen)) { serial++; return false; }
+  } else {
+    if (bpf.active() && !bpf.accepts(reader.pktLink, reader.pktPtr, reader.pktCapLen, reader.pktOrigLen)) { serial++; return false; }
+    setInterface();
+    d.decode(reader.pktLink, reader.pktPtr, reader.pktCapLen, reader.pktOrigLen, ifIdx);
+  }
   if (pf.active && !softFilter()) { serial++; return false; }
   att = attribute();
   const dbg = verbosity == Verbosity.DEBUG;
@@ -189,6 +200,7 @@ export function renderPacket(): bool {
 
   const index = E.enabled;
   if (index) E.begin(pos);
+  const start = pos;
   w(K_OPEN);
   if (d.net == NetKind.ARP) renderArp();
   if (d.hasDns) renderDns(dbg);
@@ -216,7 +228,25 @@ export function renderPacket(): bool {
   if (d.errCount > 0) w(K_SEVERITY);
   w(K_TS); u32dec(<u32>reader.pktNsec); w(K_TS_SEC); i64dec(reader.pktSec); w(K_END);
   if (index) E.commit(pos, num, d.errCount > 0);
+  if (Sh.marking) Sh.mark(num, <i32>(pos - start));
   return true;
+}
+
+// Whether the packet the reader just read is this thread's (record/shard.ts). At DEBUG it is
+// decoded here, as renderPacket would, and a TCP packet goes by its connection's part, the one
+// flow/track.ts files its state under; anything else goes by its serial.
+function ownPacket(): bool {
+  const dbg = verbosity == Verbosity.DEBUG;
+  if (!dbg && !Sh.ownsSerial(serial)) return false;
+  setInterface();
+  d.decode(reader.pktLink, reader.pktPtr, reader.pktCapLen, reader.pktOrigLen, ifIdx);
+  if (!dbg) return true;
+  if (d.transport == Transport.TCP) {
+    const v4 = d.net == NetKind.IPV4;
+    T.makeKey(ifIdx, v4 ? d.ip4.src : d.ip6.src, v4 ? d.ip4.dst : d.ip6.dst, v4 ? 4 : 16, d.tcp.srcPort, d.tcp.dstPort);
+    return Sh.ownsPart(T.keyPart());
+  }
+  return Sh.ownsSerial(serial);
 }
 
 // The software filters' verdict on the decoded packet (filter/packet.ts).

@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parsePortList, type SoftwareFilters } from '../../src/filter.js';
 import type { TranslatorOptions } from '../../src/index.js';
+import { MAX_THREADS } from '../../src/parallel.js';
 import { parseMaxFiles, parseRotateMegabytes, parseRotateSecs, checkTimeZone, compileTemplate, TemplateError, type FileOutputOptions } from './output/index.js';
 import { ringSettings, type RingSettings } from './triggered.js';
 import type { EngineKind } from './capture/index.js';
@@ -27,6 +28,8 @@ export interface FileCommand {
   expression: string;
   options: TranslatorOptions;
   output: OutputSpec;
+  /** --threads: a number, or 'auto' (the machine's cores up to 8, one thread for a small file). */
+  threads: number | 'auto';
 }
 
 /** Capture live on interfaces. */
@@ -72,6 +75,7 @@ const OPTIONS = {
   'iface-addr': { type: 'string', multiple: true },
   'log-name': { type: 'string' },
   id: { type: 'string' },
+  threads: { type: 'string' },
   // filters
   l3: { type: 'string', multiple: true },
   l4: { type: 'string', multiple: true },
@@ -110,7 +114,7 @@ const APP_ONLY = ['port', 'host', 'root'] as const;
 /** Options that only make sense when capturing live. */
 const LIVE_ONLY = ['s', 'p', 'timeout', 'engine', 'ring', 'ring-mb', 'after', 'max-triggers', 'trigger-file', 'trigger-regex'] as const;
 /** Options that describe a capture file's interface; live, the OS tells them. */
-const FILE_ONLY = ['r', 'iface', 'iface-index', 'iface-addr'] as const;
+const FILE_ONLY = ['r', 'iface', 'iface-index', 'iface-addr', 'threads'] as const;
 
 const flag = (name: string) => (name.length === 1 ? `-${name}` : `--${name}`);
 const list = (vs: readonly string[] | undefined): string[] => (vs ?? []).flatMap((v) => v.split(',')).map((t) => t.trim()).filter((t) => t !== '');
@@ -201,7 +205,12 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
     // tcpdump's convention: with -r every word is the expression; else the first is the input.
     const input = v.r ?? words.shift() ?? '-';
     if (count !== undefined) options.limit = count;
-    return { kind: 'file', input, expression: words.join(' '), options, output };
+    let threads: number | 'auto' = 'auto';
+    if (v.threads !== undefined && v.threads !== 'auto') {
+      threads = int('threads', v.threads, 1);
+      if (threads > MAX_THREADS) throw new UsageError(`--threads must be at most ${MAX_THREADS}, not ${threads}`);
+    }
+    return { kind: 'file', input, expression: words.join(' '), options, output, threads };
   }
 
   let engine: EngineKind | undefined;

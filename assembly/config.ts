@@ -9,6 +9,8 @@ export const MAX_BLOCK: i32 = 2 << 20;
 export const MAX_PACKET: i32 = 262144;
 /** Bytes of the output window the core renders NDJSON into. */
 export const OUT_CAP: i32 = 8 << 20;
+/** Output windows a host may ask for (index.ts setWindows), each OUT_CAP bytes, allocated when asked for. */
+export const OUT_WINDOWS: i32 = 4;
 /**
  * Free output space required before a packet is rendered; no record can be larger. Worst case:
  * every captured byte escaped to 6 bytes (1.5 MiB for MAX_PACKET) plus 64 + 64 DNS names that

@@ -16,7 +16,7 @@ import { Err, reason } from "./errors";
 import { RECORD_RESERVE, MAX_OPTION, BPF_MAXINSNS } from "./config";
 import * as reader from "./capture/reader";
 import { Next } from "./capture/reader";
-import { OUT_BASE, outLen as wOutLen, outReset as wOutReset, outFree } from "./json/writer";
+import { outBase, outLen as wOutLen, outReset as wOutReset, outFree, setWindows as wSetWindows, window as wWindow } from "./json/writer";
 import { renderPacket, resetSerial, setFirstSerial, serial as serialNow } from "./record/render";
 import { resetAnalysis, setFlowCap } from "./flow/track";
 import { setHeadLimit } from "./http/h1";
@@ -25,7 +25,7 @@ import * as bpf from "./filter/bpf";
 import * as pf from "./filter/packet";
 import * as E from "./record/entry";
 import * as Sh from "./record/shard";
-import { CONN_PARTS } from "./config";
+import { CONN_PARTS, OUT_WINDOWS } from "./config";
 
 let limit: u64 = 0;   // stop after this many records (0 = no limit)
 let records: u64 = 0; // records written (packets that passed the filters)
@@ -36,11 +36,11 @@ export function inPtr(): usize { return reader.inPtr(); }
 /** Bytes the host may write at inPtr() now. */
 export function inCap(): i32 { return reader.inCap(); }
 /** Address of the rendered NDJSON. */
-export function outPtr(): usize { return OUT_BASE; }
+export function outPtr(): usize { return outBase; }
 /** Bytes of NDJSON waiting in the output window. */
 export function outLen(): i32 { return wOutLen(); }
 /** The host has drained the output window. */
-export function outReset(): void { wOutReset(); E.reset(); Sh.resetMarks(); }
+export function outReset(): void { wOutReset(); E.reset(wWindow); Sh.resetMarks(wWindow); }
 
 // Renders packets until the input runs dry, the output fills, or an error.
 function run(): i32 {
@@ -80,7 +80,7 @@ export function finish(): i32 {
 }
 
 /** Starts over for a new capture (options are kept). */
-export function reset(): void { reader.resetReader(); resetSerial(); resetAnalysis(); wOutReset(); E.reset(); Sh.resetMarks(); done = false; records = 0; }
+export function reset(): void { reader.resetReader(); resetSerial(); resetAnalysis(); wOutReset(); E.reset(wWindow); Sh.resetMarks(wWindow); done = false; records = 0; }
 
 /** Numbers the first packet n instead of 0 (a window cut from live traffic keeps its real serials). */
 export function setSerial(n: f64): void { setFirstSerial(n > 0 ? <u64>n : 0); }
@@ -141,7 +141,7 @@ export function setMaxHead(n: i32): void { setHeadLimit(n); }
 /** Turns the record index on (1) or off (0); before the first chunk. */
 export function setIndexing(on: i32): void { E.setEnabled(on != 0); }
 /** Address of the index entries of the records in the output window. */
-export function idxPtr(): usize { return E.IDX_BASE; }
+export function idxPtr(): usize { return E.idxBase; }
 /** Index entries waiting (one per record in the output window, in order). */
 export function idxCount(): i32 { return E.count; }
 /** Bytes of one index entry. */
@@ -153,10 +153,19 @@ export function idxEntryBytes(): i32 { return E.ENTRY_BYTES; }
 export function maxShards(): i32 { return CONN_PARTS; }
 /** Makes this translator thread k of n of a parallel run (1 ≤ n ≤ maxShards()); 0, or 1 when out of range. */
 export function setShard(k: i32, n: i32): i32 { return Sh.setShard(k, n) ? 0 : 1; }
+/**
+ * Uses n output windows (1 ≤ n ≤ maxWindows()), before the first chunk: with more than one,
+ * each outReset() hands the drained window (with its marks and index entries) to the host,
+ * which may go on reading it while the core renders into the next ones, until the core comes
+ * round to it again n − 1 drains later.
+ */
+export function setWindows(n: i32): void { wSetWindows(n); Sh.setWindows(n); E.setWindows(n); E.reset(0); Sh.resetMarks(0); }
+/** Most output windows (OUT_WINDOWS). */
+export function maxWindows(): i32 { return OUT_WINDOWS; }
 /** Turns record marks on (1) or off (0): one mark (serial, length) per record, drained with the output. */
 export function setMarks(on: i32): void { Sh.setMarking(on != 0); }
 /** Address of the marks of the records in the output window. */
-export function markPtr(): usize { return Sh.MARK_BASE; }
+export function markPtr(): usize { return Sh.markBase; }
 /** Marks waiting (one per record in the output window, in order). */
 export function markCount(): i32 { return Sh.marks; }
 /** Bytes of one mark. */

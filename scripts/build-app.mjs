@@ -2,6 +2,9 @@
 //   index.html   the page (its Content-Security-Policy allows only this origin and wasm compilation)
 //   app.js       the page's script (Preact, uPlot, @tanstack/virtual-core bundled), app.css its styles
 //   worker.js    the Web Worker running the core (tracecap.wasm), http-worker.js the one pairing HTTP
+//   shard-worker.js  one thread of a parallel translation (runtimes/browser/shard-worker.ts),
+//                started by worker.js for a large capture (PARALLEL_MIN_BYTES), over
+//                tracecap-shared.wasm (the core with shared memory) when cross-origin isolated
 // and prints each file's size, raw and gzipped. Run after `npm run build:wasm`.
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -23,10 +26,14 @@ export async function buildApp() {
   await Promise.all([
     // The charts are a chunk of their own (chunk-*.js, charts.css), loaded when a view needs them.
     build({ ...common, entryPoints: { app: join(src, 'main.tsx') }, outdir: appDir, loader: { '.css': 'css' }, splitting: true, chunkNames: '[name]-[hash]' }),
-    build({ ...common, entryPoints: { worker: join(src, 'worker.ts'), 'http-worker': join(src, 'http-worker.ts') }, outdir: appDir }),
+    build({ ...common, entryPoints: { worker: join(src, 'worker.ts'), 'http-worker': join(src, 'http-worker.ts'), 'shard-worker': join(src, '..', 'shard-worker.ts') }, outdir: appDir }),
   ]);
   copyFileSync(join(src, 'index.html'), join(appDir, 'index.html'));
   copyFileSync(wasm, join(appDir, 'tracecap.wasm'));
+  // The same core with shared memory, for the threads of a large capture (cross-origin isolated).
+  const shared = join(root, 'build', 'tracecap-shared.wasm');
+  if (!existsSync(shared)) throw new Error('build/tracecap-shared.wasm is missing: run `npm run build:wasm` first');
+  copyFileSync(shared, join(appDir, 'tracecap-shared.wasm'));
   const sizes = {};
   for (const f of readdirSync(appDir).sort()) {
     const bytes = readFileSync(join(appDir, f));

@@ -5,6 +5,9 @@
 //                              which the runtime provides as a compiled WebAssembly.Module
 //   build/runtimes/node-shard.js  ES module, one thread of a parallel translation in Node
 //                              (runtimes/node/shard-worker.ts), started by runtimes/node/parallel.ts
+//   build/runtimes/browser-shard.js  ES module Web Worker, one thread of a parallel translation in
+//                              a browser (runtimes/browser/shard-worker.ts): the workerUrl of
+//                              createBrowserParallelTranslator() / translateFileParallel()
 //   dist/runtimes/node/cli.bundle.js  the CLI (runtimes/node/cli.ts) for bin/tracecap.js; it sits
 //                              beside dist/runtimes/node/core.js so the core's relative path holds
 // Run after `npm run build:wasm`:  node scripts/build-runtimes.mjs
@@ -35,7 +38,9 @@ export async function buildRuntimes() {
   const worker = join(outDir, 'worker.js');
   const cli = join(root, 'dist', 'runtimes', 'node', 'cli.bundle.js');
   const nodeShard = join(outDir, 'node-shard.js');
+  const browserShard = join(outDir, 'browser-shard.js');
   await Promise.all([
+    build({ ...common, entryPoints: [join(root, 'runtimes/browser/shard-worker.ts')], outfile: browserShard, platform: 'browser' }),
     build({ ...common, entryPoints: [join(root, 'runtimes/node/shard-worker.ts')], outfile: nodeShard, platform: 'node' }),
     build({ ...common, entryPoints: [join(root, 'runtimes/node/cli.ts')], outfile: cli, platform: 'node' }),
     build({ ...common, entryPoints: [join(root, 'runtimes/browser/index.ts')], outfile: browser, platform: 'browser' }),
@@ -48,7 +53,7 @@ export async function buildRuntimes() {
       plugins: [wasmExternal],
     }),
   ]);
-  return { browser, worker, cli, nodeShard };
+  return { browser, worker, cli, nodeShard, browserShard };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

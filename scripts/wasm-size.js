@@ -2,6 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const bytes = readFileSync(new URL('../build/tracecap.wasm', import.meta.url));
-const gz = gzipSync(bytes, { level: 9 }).length;
-console.log(`build/tracecap.wasm: ${bytes.length} bytes (${(bytes.length / 1024).toFixed(1)} KiB), gzip ${gz} bytes`);
+// tracecap-shared.wasm is the same core with shared memory, for the threads of a parallel run.
+for (const name of ['tracecap.wasm', 'tracecap-shared.wasm']) {
+  const bytes = readFileSync(new URL(`../build/${name}`, import.meta.url));
+  const gz = gzipSync(bytes, { level: 9 }).length;
+  console.log(`build/${name}: ${bytes.length} bytes (${(bytes.length / 1024).toFixed(1)} KiB), gzip ${gz} bytes`);
+}

@@ -37,6 +37,8 @@ export interface CoreExports {
   maxShards(): number;
   setShard(k: number, n: number): number;
   setMarks(on: number): void;
+  setWindows(n: number): void;
+  maxWindows(): number;
   markPtr(): number;
   markCount(): number;
   markBytes(): number;

@@ -15,13 +15,14 @@
 
 import { CaptureError } from './errors.js';
 import type { TranslatorOptions } from './translator.js';
-import type { FromShard, ToShard } from './shard.js';
+import { OUT_WINDOWS, type FromShard, type ToShard } from './shard.js';
 import { MARK_BYTES } from './translator.js';
+import { ENTRY_BYTES } from './entry.js';
 
 /** Chunks a thread may be sent beyond the last one every thread has consumed. */
 export const AHEAD_CHUNKS = 3;
 /** Largest chunk sent to the threads at once: push() splits bigger ones. */
-export const PARALLEL_CHUNK_BYTES = 512 << 10;
+export const PARALLEL_CHUNK_BYTES = 256 << 10;
 /** Runs of records shorter than this are gathered into one buffer before the sink sees them. */
 const GATHER_BYTES = 256 << 10;
 
@@ -40,10 +41,15 @@ export interface ParallelOptions extends TranslatorOptions {
 }
 
 // A batch's marks are read in place: serial i at f64 index 2i, its length at u32 index 4i + 2.
-interface Batch { buffer: ArrayBuffer; bytes: Uint8Array; serials: Float64Array; lengths: Uint32Array; count: number; at: number; off: number }
+// `buffer` is a moved batch's own buffer (handed back when merged), or null for one left in the
+// thread's output window `window` (freed when merged).
+interface Batch { buffer: ArrayBuffer | null; window: number; bytes: Uint8Array; serials: Float64Array; lengths: Uint32Array; entries: Uint8Array | null; count: number; at: number; off: number }
 
 class Lane {
   readonly queue: Batch[] = [];
+  /** The thread's core memory and its two windows' flags (shared memory), else null. */
+  memory: SharedArrayBuffer | null = null;
+  windows: Int32Array | null = null;
   /** Every packet numbered below this has been handled by the thread. */
   next = 0;
   /** Chunks sent and not yet consumed. */
@@ -76,7 +82,7 @@ export class ParallelTranslator {
   #wake: (() => void) | null = null;
 
   /** Use createParallelTranslator() (or a runtime's createNodeParallelTranslator()). */
-  constructor(workers: ShardThread[], module: WebAssembly.Module, options: TranslatorOptions) {
+  constructor(workers: ShardThread[], module: WebAssembly.Module, options: TranslatorOptions, sharedModule: WebAssembly.Module | null = null) {
     this.threads = workers.length;
     this.#workers = workers;
     this.#limit = options.limit ?? 0;
@@ -84,9 +90,19 @@ export class ParallelTranslator {
     const { limit: _limit, ...shardOptions } = options;
     void _limit;
     this.#lanes = workers.map(() => new Lane());
+    // Shared input where the runtime has shared memory (Node; browsers when cross-origin
+    // isolated): each chunk is read or copied once into a slot every thread reads.
+    const shared = typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+    this.#inputs = shared ? Array.from({ length: AHEAD_CHUNKS }, () => new SharedArrayBuffer(PARALLEL_CHUNK_BYTES)) : null;
+    this.#slotUsers = new Array<number>(AHEAD_CHUNKS).fill(0);
+    // With the shared-memory core too, batches stay in the threads' memory: no copy, no move.
+    const inPlace = shared && sharedModule !== null;
     workers.forEach((w, index) => {
+      const lane = this.#lanes[index]!;
+      let windows: SharedArrayBuffer | null = null;
+      if (inPlace) { windows = new SharedArrayBuffer(4 * OUT_WINDOWS); lane.windows = new Int32Array(windows); lane.windows.fill(1); }
       w.listen((m) => this.#message(index, m), (e) => this.#fail(e));
-      w.post({ t: 'init', module, options: shardOptions, index, count: workers.length });
+      w.post({ t: 'init', module: inPlace ? sharedModule : module, options: shardOptions, index, count: workers.length, inputs: this.#inputs, windows });
     });
   }
 
@@ -110,24 +126,51 @@ export class ParallelTranslator {
 
   /** Feeds the next chunk of the capture (any size); resolves with the NDJSON merged so far. */
   async push(chunk: Uint8Array): Promise<Uint8Array> {
-    if (this.#finishing) throw new Error('push() after finish()');
     for (let off = 0; off < chunk.length && !this.done;) {
-      const n = Math.min(PARALLEL_CHUNK_BYTES, chunk.length - off);
-      await this.#room();
-      if (this.done) break;
-      const part = chunk.subarray(off, off + n);
-      off += n;
-      this.#lanes.forEach((lane, i) => {
-        if (lane.ended) return;
-        // Each thread gets its own copy, moved to it rather than cloned.
-        const bytes = new Uint8Array(part); // a copy (Buffer's slice() would be a view)
-        lane.inFlight++;
-        this.#workers[i]!.post({ t: 'chunk', bytes }, [bytes.buffer]);
-      });
+      const part = chunk.subarray(off, off + PARALLEL_CHUNK_BYTES);
+      await this.pushFrom((space) => { space.set(part); return part.length; });
+      off += part.length;
     }
     this.#check();
     return this.#take();
   }
+
+  /**
+   * Zero-copy input, as Translator.pushFrom: calls `read` with free input space (at most
+   * PARALLEL_CHUNK_BYTES), which it fills and returns the number of bytes written; those go to
+   * every thread. Resolves with that number once there was room (0: nothing read, or done).
+   * Output goes to the sink, or is returned by the next push() or finish().
+   */
+  async pushFrom(read: (space: Uint8Array) => number): Promise<number> {
+    if (this.#finishing) throw new Error('push() after finish()');
+    this.#pushed = true;
+    await this.#room();
+    if (this.done) return 0;
+    const lanes = this.#lanes.filter((l) => !l.ended);
+    if (this.#inputs) {
+      const slot = this.#slot;
+      const n = read(new Uint8Array(this.#inputs[slot]!, 0, PARALLEL_CHUNK_BYTES));
+      if (n <= 0) return 0;
+      this.#slot = (slot + 1) % this.#inputs.length;
+      this.#slotUsers[slot] = lanes.length;
+      for (const lane of lanes) { lane.inFlight++; this.#workers[this.#lanes.indexOf(lane)]!.post({ t: 'input', slot, length: n }); }
+      return n;
+    }
+    const buf = new Uint8Array(PARALLEL_CHUNK_BYTES);
+    const n = read(buf);
+    if (n <= 0) return 0;
+    lanes.forEach((lane, i) => {
+      // Each thread gets its own copy, moved to it rather than cloned; the last gets the buffer.
+      const bytes = i === lanes.length - 1 ? buf.subarray(0, n) : buf.slice(0, n);
+      lane.inFlight++;
+      this.#workers[this.#lanes.indexOf(lane)]!.post({ t: 'chunk', bytes }, [bytes.buffer]);
+    });
+    return n;
+  }
+
+  #inputs: SharedArrayBuffer[] | null;
+  #slotUsers: number[];
+  #slot = 0;
 
   /** Ends the input; resolves with the last records. Sets `error` if the capture was damaged, truncated or empty. */
   async finish(): Promise<Uint8Array> {
@@ -192,15 +235,29 @@ export class ParallelTranslator {
     switch (m.t) {
       case 'out':
         if (m.count > 0) {
+          const entries = this.#indexSink ? new Uint8Array(m.buffer, m.count * MARK_BYTES, m.count * ENTRY_BYTES) : null;
+          const bytesAt = m.count * MARK_BYTES + (entries ? entries.length : 0);
           lane.queue.push({
-            buffer: m.buffer, serials: new Float64Array(m.buffer, 0, 2 * m.count), lengths: new Uint32Array(m.buffer, 0, 4 * m.count),
-            bytes: new Uint8Array(m.buffer, m.count * MARK_BYTES, m.length), count: m.count, at: 0, off: 0,
+            buffer: m.buffer, window: -1, serials: new Float64Array(m.buffer, 0, 2 * m.count), lengths: new Uint32Array(m.buffer, 0, 4 * m.count),
+            entries, bytes: new Uint8Array(m.buffer, bytesAt, m.length), count: m.count, at: 0, off: 0,
           });
         }
         lane.next = Math.max(lane.next, m.next);
         break;
+      case 'window': {
+        if (m.memory) lane.memory = m.memory;
+        const mem = lane.memory!;
+        lane.queue.push({
+          buffer: null, window: m.window, serials: new Float64Array(mem, m.marks, 2 * m.count), lengths: new Uint32Array(mem, m.marks, 4 * m.count),
+          entries: this.#indexSink && m.entries >= 0 ? new Uint8Array(mem, m.entries, m.count * ENTRY_BYTES) : null,
+          bytes: new Uint8Array(mem, m.bytes, m.length), count: m.count, at: 0, off: 0,
+        });
+        lane.next = Math.max(lane.next, m.next);
+        break;
+      }
       case 'consumed':
         lane.inFlight--;
+        if (m.slot >= 0) this.#slotUsers[m.slot]!--;
         lane.next = Math.max(lane.next, m.next);
         lane.packets = m.packets;
         break;
@@ -237,9 +294,10 @@ export class ParallelTranslator {
   #notify(): void { const w = this.#wake; this.#wake = null; if (w) w(); }
   #wait(): Promise<void> { return new Promise<void>((r) => { this.#wake = r; }); }
 
-  // Resolves once no thread is more than AHEAD_CHUNKS chunks behind.
+  // Resolves once no thread is more than AHEAD_CHUNKS chunks behind (then the next input slot,
+  // last used AHEAD_CHUNKS chunks ago, has been consumed by every thread too).
   async #room(): Promise<void> {
-    while (this.#failure === null && !this.done && this.#lanes.some((l) => !l.ended && l.inFlight >= AHEAD_CHUNKS)) await this.#wait();
+    while (this.#failure === null && !this.done && (this.#lanes.some((l) => !l.ended && l.inFlight >= AHEAD_CHUNKS) || (this.#inputs !== null && this.#slotUsers[this.#slot]! > 0))) await this.#wait();
     this.#check();
   }
 
@@ -282,31 +340,91 @@ export class ParallelTranslator {
       const serials = b.serials, lengths = b.lengths;
       while (at < last && serials[2 * at]! < bound) { end += lengths[4 * at + 2]!; at++; }
       this.#records += at - b.at;
+      if (end > start) this.#emit(b.bytes.subarray(start, end), b.entries?.subarray(b.at * ENTRY_BYTES, at * ENTRY_BYTES) ?? null);
       b.at = at; b.off = end;
-      if (end > start) this.#emit(b.bytes.subarray(start, end));
       if (at < b.count) return;
       lane.queue.shift();
       // Every byte of it has been written or gathered (copied): the thread may refill it.
-      if (!this.#closed) this.#workers[this.#lanes.indexOf(lane)]!.post({ t: 'recycle', buffer: b.buffer }, [b.buffer]);
+      if (this.#views.length) this.#flush();
+      if (b.buffer === null) { Atomics.store(lane.windows!, b.window, 1); Atomics.notify(lane.windows!, b.window); }
+      else if (!this.#closed) this.#workers[this.#lanes.indexOf(lane)]!.post({ t: 'recycle', buffer: b.buffer }, [b.buffer]);
     }
   }
 
-  #emit(bytes: Uint8Array): void {
-    if (bytes.length >= GATHER_BYTES) { this.#flush(); this.#deliver(bytes); return; }
+  // Index entries (setIndexSink) travel with their records' bytes, gathered the same way.
+  #emit(bytes: Uint8Array, entries: Uint8Array | null): void {
+    if (this.#vectorSink) {
+      // Views of the batches, written by the sink in one go before any batch is released.
+      this.#views.push(bytes);
+      this.#viewBytes += bytes.length;
+      if (this.#views.length >= 1024) this.#flush();
+      return;
+    }
+    if (bytes.length >= GATHER_BYTES) { this.#flush(); this.#deliver(bytes, entries); return; }
     if (this.#gather === null) this.#gather = new Uint8Array(GATHER_BYTES * 4);
     if (this.#gathered + bytes.length > this.#gather.length) this.#flush();
     this.#gather.set(bytes, this.#gathered);
     this.#gathered += bytes.length;
+    if (entries) {
+      if (this.#entryGather.length < this.#entriesGathered + entries.length) {
+        const grown = new Uint8Array(Math.max(this.#entryGather.length * 2, this.#entriesGathered + entries.length, 64 * ENTRY_BYTES));
+        grown.set(this.#entryGather.subarray(0, this.#entriesGathered));
+        this.#entryGather = grown;
+      }
+      this.#entryGather.set(entries, this.#entriesGathered);
+      this.#entriesGathered += entries.length;
+    }
   }
 
   #flush(): void {
+    if (this.#views.length) {
+      const views = this.#views, total = this.#viewBytes;
+      this.#views = []; this.#viewBytes = 0;
+      this.#vectorSink!(views, total);
+      return;
+    }
     if (this.#gathered === 0) return;
     const view = this.#gather!.subarray(0, this.#gathered);
+    const entries = this.#indexSink ? this.#entryGather.subarray(0, this.#entriesGathered) : null;
     this.#gathered = 0;
-    if (this.#sink) this.#sink(view); else this.#out.push(view.slice());
+    this.#entriesGathered = 0;
+    this.#deliver(view, entries);
   }
 
-  #deliver(bytes: Uint8Array): void { if (this.#sink) this.#sink(bytes); else this.#out.push(bytes.slice()); }
+  #deliver(bytes: Uint8Array, entries: Uint8Array | null): void {
+    if (this.#indexSink && entries) this.#indexSink(entries, entries.length / ENTRY_BYTES);
+    if (this.#sink) this.#sink(bytes); else this.#out.push(bytes.slice());
+  }
+
+  #pushed = false;
+  #views: Uint8Array[] = [];
+  #viewBytes = 0;
+  #vectorSink: ((views: Uint8Array[], total: number) => void) | null = null;
+
+  /**
+   * Sends merged output to `sink` as lists of views into the threads' batches, in order (valid
+   * only during the call), instead of copying records into one buffer: for a sink that writes
+   * them with writev. Not with setIndexSink; overrides setSink.
+   */
+  setVectorSink(sink: ((views: Uint8Array[], total: number) => void) | null): void {
+    if (sink && this.#indexSink) throw new Error('setVectorSink() does not go with setIndexSink()');
+    this.#vectorSink = sink;
+  }
+
+  #entryGather = new Uint8Array(0);
+  #entriesGathered = 0;
+  #indexSink: ((entries: Uint8Array, count: number) => void) | null = null;
+
+  /**
+   * Turns on the record index (src/entry.ts), as Translator.setIndexSink: before each piece of
+   * merged NDJSON is returned or sent to the sink, `sink` gets the entries of its records, in
+   * order, as a view valid only during the call. Set it before the first chunk.
+   */
+  setIndexSink(sink: ((entries: Uint8Array, count: number) => void) | null): void {
+    if (this.#pushed) throw new Error('setIndexSink() after the first chunk');
+    this.#indexSink = sink;
+    this.#workers.forEach((w) => w.post({ t: 'entries', on: sink !== null }));
+  }
 
   #take(): Uint8Array {
     const parts = this.#out;
@@ -324,10 +442,12 @@ export class ParallelTranslator {
 
 /**
  * Creates a parallel translator over threads the runtime starts: `start(i)` starts thread i
- * (running serveShard), `module` is the compiled core, threads 1 to 8. Resolves once every
+ * (running serveShard), `module` is the compiled core, threads 1 to 8. With `sharedModule`
+ * (tracecap-shared.wasm, the same core with shared memory) and shared memory in the runtime,
+ * the threads' batches are read where their core wrote them instead of being copied out. Resolves once every
  * thread is ready; a bad option rejects with a RangeError, as createTranslator() throws.
  */
-export async function createParallelTranslator(start: (index: number) => ShardThread, module: WebAssembly.Module, threads: number, options: TranslatorOptions = {}): Promise<ParallelTranslator> {
+export async function createParallelTranslator(start: (index: number) => ShardThread, module: WebAssembly.Module, threads: number, options: TranslatorOptions = {}, sharedModule: WebAssembly.Module | null = null): Promise<ParallelTranslator> {
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) throw new RangeError(`threads must be an integer from 1 to ${MAX_THREADS}`);
   const workers: ShardThread[] = [];
   try {
@@ -336,7 +456,7 @@ export async function createParallelTranslator(start: (index: number) => ShardTh
     for (const w of workers) w.terminate();
     throw e;
   }
-  const translator = new ParallelTranslator(workers, module, options);
+  const translator = new ParallelTranslator(workers, module, options, sharedModule);
   try {
     await translator.ready();
   } catch (e) {

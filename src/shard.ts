@@ -6,10 +6,17 @@
 // the threads' records by serial.
 
 import { createTranslatorSync, MARK_BYTES, type Translator, type TranslatorOptions } from './translator.js';
+import { ENTRY_BYTES } from './entry.js';
 
-/** Coordinator → thread. `recycle` hands back the buffer of a merged batch for the next one. */
+/**
+ * Coordinator → thread. Capture bytes come as `input` (a slot of the shared input buffers every
+ * thread reads, where the runtime has shared memory) or `chunk` (the thread's own copy).
+ * `recycle` hands back the buffer of a merged batch for the next one.
+ */
 export type ToShard =
-  | { t: 'init'; module: WebAssembly.Module; options: TranslatorOptions; index: number; count: number }
+  | { t: 'init'; module: WebAssembly.Module; options: TranslatorOptions; index: number; count: number; inputs: SharedArrayBuffer[] | null; windows: SharedArrayBuffer | null }
+  | { t: 'input'; slot: number; length: number }
+  | { t: 'entries'; on: boolean }
   | { t: 'chunk'; bytes: Uint8Array }
   | { t: 'recycle'; buffer: ArrayBuffer }
   | { t: 'finish' };
@@ -19,12 +26,16 @@ export interface ShardError { code: number; reason: string; offset: number; pack
 
 /**
  * Thread → coordinator. `next`: every packet numbered below it has been handled by this thread.
- * A batch's buffer holds `count` marks as the core writes them (MARK_BYTES each: f64 serial,
- * u32 length), then `length` bytes of NDJSON.
+ * `window`: a batch left in place in the core's shared memory (`memory`, sent again whenever
+ * it grew): its bytes, marks and index entries (-1: none) at those offsets, readable until the
+ * coordinator frees the window. `out`: a batch moved in its own buffer, which holds `count` marks as the core writes them (MARK_BYTES each: f64 serial,
+ * u32 length), then with `entries` the records' index entries (ENTRY_BYTES each, src/entry.ts),
+ * then `length` bytes of NDJSON.
  */
 export type FromShard =
   | { t: 'out'; buffer: ArrayBuffer; count: number; length: number; next: number }
-  | { t: 'consumed'; next: number; packets: number }
+  | { t: 'window'; window: number; memory: SharedArrayBuffer | null; bytes: number; length: number; marks: number; count: number; entries: number; next: number }
+  | { t: 'consumed'; next: number; packets: number; slot: number }
   | { t: 'ready' }
   | { t: 'end'; packets: number; error: ShardError | null }
   | { t: 'failed'; message: string; name: string };
@@ -35,6 +46,9 @@ export interface ShardPort {
   onMessage(handler: (message: ToShard) => void): void;
 }
 
+/** Output windows of a thread over shared memory: batches in the coordinator's hands at once, plus the one being rendered. */
+export const OUT_WINDOWS = 3;
+
 /** Buffers a thread keeps for its next batches (more come back only if the coordinator lags). */
 const SPARE_BUFFERS = 2;
 
@@ -42,6 +56,8 @@ const SPARE_BUFFERS = 2;
 export function serveShard(port: ShardPort): void {
   let translator: Translator | null = null;
   const spare: ArrayBuffer[] = [];
+  let indexSink: ((view: Uint8Array) => void) | null = null;
+  let inputs: SharedArrayBuffer[] | null = null;
   let ended = false;
 
   const end = (t: Translator) => {
@@ -50,39 +66,73 @@ export function serveShard(port: ShardPort): void {
     port.post({ t: 'end', packets: t.packets, error: e ? { code: e.code, reason: e.reason, offset: e.offset, packets: e.packets } : null });
   };
 
+  const t0 = () => { if (translator === null) throw new Error('shard used before init'); return translator; };
+
   port.onMessage((m) => {
     try {
       if (m.t === 'init') {
         const t = createTranslatorSync(m.module, m.options);
         t.setShard(m.index, m.count);
+        if (m.windows) {
+          // Shared memory (tracecap-shared.wasm): a batch stays where the core wrote it, in one
+          // of the output windows, and the core renders on in the next. ctl[w] is 1 while
+          // window w is free, 0 while the coordinator reads it.
+          const ctl = new Int32Array(m.windows);
+          t.useWindows(ctl.length);
+          let w = 0;
+          let sent: SharedArrayBuffer | null = null;
+          let marks = 0, count = 0, entries = -1;
+          t.setMarkSink((view, n) => { marks = view.byteOffset; count = n; });
+          indexSink = (view) => { entries = view.byteOffset; };
+          t.setSink((view) => {
+            const memory = t.memory.buffer as unknown as SharedArrayBuffer;
+            Atomics.store(ctl, w, 0);
+            port.post({ t: 'window', window: w, memory: memory === sent ? null : memory, bytes: view.byteOffset, length: view.length, marks, count, entries: t.indexing ? entries : -1, next: t.nextSerial });
+            sent = memory;
+            // The core goes on in the next window once this returns: wait until it is free.
+            w = (w + 1) % ctl.length;
+            while (Atomics.load(ctl, w) === 0) Atomics.wait(ctl, w, 0);
+          });
+          translator = t;
+          inputs = m.inputs;
+          port.post({ t: 'ready' });
+          return;
+        }
         // Each batch is copied once out of the core's memory into a buffer moved to the
         // coordinator, which moves it back when merged: after the first few, no allocation.
         let count = 0;
         let marks: Uint8Array | null = null;
+        let entries: Uint8Array | null = null;
         t.setMarkSink((view, n) => { marks = view; count = n; });
+        indexSink = (view) => { entries = view; };
         t.setSink((view) => {
-          const need = count * MARK_BYTES + view.length;
+          const at = count * MARK_BYTES;
+          const bytesAt = at + (entries ? count * ENTRY_BYTES : 0);
+          const need = bytesAt + view.length;
           const i = spare.findIndex((b) => b.byteLength >= need);
           const buffer = i >= 0 ? spare.splice(i, 1)[0]! : new ArrayBuffer(Math.max(need, 1 << 20) + (1 << 16));
           // The marks as the core wrote them (the coordinator reads them in place), then the bytes.
           const out = new Uint8Array(buffer);
           out.set(marks!);
-          out.set(view, count * MARK_BYTES);
+          if (entries) out.set(entries, at);
+          out.set(view, bytesAt);
           port.post({ t: 'out', buffer, count, length: view.length, next: t.nextSerial }, [buffer]);
         });
         translator = t;
+        inputs = m.inputs;
         port.post({ t: 'ready' });
         return;
       }
+      if (m.t === 'entries') { t0().setIndexSink(m.on ? indexSink : null); return; }
       if (m.t === 'recycle') { if (spare.length < SPARE_BUFFERS) spare.push(m.buffer); return; }
       const t = translator;
       if (t === null) throw new Error('shard used before init');
-      if (m.t === 'chunk') {
+      if (m.t === 'chunk' || m.t === 'input') {
         if (!ended) {
-          t.push(m.bytes);
+          t.push(m.t === 'chunk' ? m.bytes : new Uint8Array(inputs![m.slot]!, 0, m.length));
           if (t.error) end(t);
         }
-        port.post({ t: 'consumed', next: ended ? Infinity : t.nextSerial, packets: t.packets });
+        port.post({ t: 'consumed', next: ended ? Infinity : t.nextSerial, packets: t.packets, slot: m.t === 'input' ? m.slot : -1 });
       } else if (m.t === 'finish') {
         if (!ended) { t.finish(); end(t); }
       }

@@ -242,6 +242,24 @@ export class Translator {
     this.#core.setShard(index, count);
   }
 
+  /**
+   * `n` output windows (src/shard.ts; at most the core's maxWindows(), 4): after each batch
+   * reaches the sink the core renders on in the next window, so a batch's bytes, marks and
+   * index entries stay readable in the core's memory for the next n − 1 batches. Set it before
+   * the first chunk.
+   */
+  useWindows(n: number): void {
+    const max = this.#core.maxWindows();
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new RangeError(`windows must be an integer from 1 to ${max}`);
+    this.#core.setWindows(n);
+  }
+
+  /** Whether the record index is on (setIndexSink). */
+  get indexing(): boolean { return this.#indexSink !== null; }
+
+  /** The core's memory (shared memory for tracecap-shared.wasm). */
+  get memory(): WebAssembly.Memory { return this.#core.memory; }
+
   /** Most threads of a parallel run (the core's connection parts). */
   get maxShards(): number { return this.#core.maxShards(); }
 
@@ -421,7 +439,8 @@ function configureFilters(core: CoreExports, f: SoftwareFilters): void {
 
 function reasonText(core: CoreExports, code: number): string {
   const len = core.errReason(code);
-  return decoder.decode(new Uint8Array(core.memory.buffer, core.optScratch(), len));
+  // A copy: TextDecoder refuses views of shared memory (the threads' core, src/shard.ts).
+  return decoder.decode(new Uint8Array(core.memory.buffer, core.optScratch(), len).slice());
 }
 
 /** Creates a translator from the core's wasm bytes or compiled module. */

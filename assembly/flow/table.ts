@@ -16,8 +16,12 @@
 import { MAX_FLOWS, CONN_PARTS } from "../config";
 import { partOfHash } from "./part";
 
-const KEY_BYTES: i32 = 40; // iface u32, ver u8, pad u8, portA u16, portB u16, pad u16, addrA[16], addrB[16] (last 4 of 40 unused)
-const KEY_WORDS: i32 = 10;
+// iface u32, ver u8, pad u8, portA u16, portB u16, pad u16, addrA[16] at 12, addrB[16] at 28: 44
+// bytes, stored in 48 (three 16-byte words; the last 4 bytes stay zero). The key was 40 bytes
+// until the connection parts came: the last 4 bytes of an IPv6 addrB were written past it and
+// left out of the comparison, so two IPv6 connections differing only there shared state.
+const KEY_BYTES: i32 = 48;
+const KEY_WORDS: i32 = 11;
 const SLOTS: i32 = MAX_FLOWS * 2;
 /** Flow indices of one part. */
 const PART_FLOWS: i32 = MAX_FLOWS / CONN_PARTS;
@@ -70,21 +74,29 @@ export function initTable(cap: i32): void {
 
 /** Builds the lookup key from a packet's addresses (len 4 or 16) and ports. */
 export function makeKey(iface: i32, src: usize, dst: usize, alen: i32, sp: u32, dp: u32): void {
-  memory.fill(KEY, 0, <usize>KEY_BYTES);
+  // Plain loads and stores: V8 compiles memory.fill/copy to calls into C, which cost more than
+  // these few bytes (this runs for every TCP packet at DEBUG).
+  const zero = i64x2.splat(0);
+  v128.store(KEY, zero); v128.store(KEY + 16, zero); v128.store(KEY + 32, zero);
   store<u32>(KEY, <u32>iface);
   store<u8>(KEY + 4, <u8>alen);
-  // Canonical order: compare (address, port) of both ends.
-  let c = memory.compare(src, dst, <usize>alen);
+  // Canonical order: compare (address, port) of both ends (addresses bytewise, as big-endian numbers).
+  let c: i32;
+  if (alen == 4) {
+    const a = bswap<u32>(load<u32>(src)), z = bswap<u32>(load<u32>(dst));
+    c = a < z ? -1 : a > z ? 1 : 0;
+  } else if (alen == 16) {
+    let a = bswap<u64>(load<u64>(src)), z = bswap<u64>(load<u64>(dst));
+    if (a == z) { a = bswap<u64>(load<u64>(src, 8)); z = bswap<u64>(load<u64>(dst, 8)); }
+    c = a < z ? -1 : a > z ? 1 : 0;
+  } else c = memory.compare(src, dst, <usize>alen);
   if (c == 0) c = sp < dp ? -1 : sp > dp ? 1 : 0;
-  if (c <= 0) {
-    dirOf = 0;
-    store<u16>(KEY + 6, <u16>sp); store<u16>(KEY + 8, <u16>dp);
-    memory.copy(KEY + 12, src, <usize>alen); memory.copy(KEY + 28, dst, <usize>alen);
-  } else {
-    dirOf = 1;
-    store<u16>(KEY + 6, <u16>dp); store<u16>(KEY + 8, <u16>sp);
-    memory.copy(KEY + 12, dst, <usize>alen); memory.copy(KEY + 28, src, <usize>alen);
-  }
+  const lo = c <= 0 ? src : dst, hi = c <= 0 ? dst : src;
+  dirOf = c <= 0 ? 0 : 1;
+  store<u16>(KEY + 6, <u16>(c <= 0 ? sp : dp)); store<u16>(KEY + 8, <u16>(c <= 0 ? dp : sp));
+  if (alen == 16) { v128.store(KEY + 12, v128.load(lo)); v128.store(KEY + 28, v128.load(hi)); }
+  else if (alen == 4) { store<u32>(KEY + 12, load<u32>(lo)); store<u32>(KEY + 28, load<u32>(hi)); }
+  else { memory.copy(KEY + 12, lo, <usize>alen); memory.copy(KEY + 28, hi, <usize>alen); }
   keyH = keyHash();
 }
 
@@ -98,7 +110,11 @@ function keyHash(): u32 {
   return h;
 }
 
-@inline function keyEq(f: i32): bool { return memory.compare(KEYS + <usize>(f * KEY_BYTES), KEY, <usize>KEY_BYTES) == 0; }
+@inline function keyEq(f: i32): bool {
+  const k = KEYS + <usize>(f * KEY_BYTES);
+  const d = v128.or(v128.or(v128.xor(v128.load(k), v128.load(KEY)), v128.xor(v128.load(k, 16), v128.load(KEY, 16))), v128.xor(v128.load(k, 32), v128.load(KEY, 32)));
+  return !v128.any_true(d);
+}
 
 function lruUnlink(f: i32): void {
   const part = partOf(f);

@@ -38,6 +38,44 @@ function strCut(p: usize, len: i32, max: i32, cut: i32): void {
   b(0x22); strBody(p, cut); w(K_ELLIPSIS); b(0x22);
 }
 
+// The body bytes of an HTTP/1 message are written up to three times in a record (body data or
+// sample, raw, the L7 body lines). They are escaped once, in the body object, cut at the
+// offsets raw and L7 cut them at; the other two copy that text. A cut is made only where no
+// UTF-8 sequence can span it (the byte there is no continuation byte), so the pieces' escapes
+// are, byte for byte, the escape of the whole and of each prefix.
+const L7_CUT = 125;
+let escCut: i32 = -1;        // raw's cut of the body while finishH1 renders the body object, else -1
+let escSrc: usize = 0;       // body bytes escaped (0: none this record)
+let escN: i32 = 0;           // how many
+let escAt: usize = 0;        // their escaped text [escAt, escEnd)
+let escEnd: usize = 0;
+let escL7: usize = 0;        // end of the escape of the first L7_CUT bytes, or 0
+let escRaw: usize = 0;       // end of the escape of the first escCut bytes, or 0
+let escRawN: i32 = 0;
+
+@inline function cuttable(p: usize, i: i32, n: i32): bool { return i > 0 && i < n && (load<u8>(p + <usize>i) & 0xc0) != 0x80; }
+
+// strBody(p, n) for the body object, noting where the texts of the prefixes raw and L7 use end.
+function bodyEsc(p: usize, n: i32): void {
+  escSrc = p; escN = n; escAt = pos; escL7 = 0; escRaw = 0; escRawN = escCut;
+  let done = 0;
+  const a = escCut < L7_CUT ? escCut : L7_CUT, z = escCut < L7_CUT ? L7_CUT : escCut;
+  if (cuttable(p, a, n)) { strBody(p, a); done = a; if (a == L7_CUT) escL7 = pos; if (a == escCut) escRaw = pos; }
+  if (z != a && cuttable(p, z, n)) { strBody(p + <usize>done, z - done); done = z; if (z == L7_CUT) escL7 = pos; if (z == escCut) escRaw = pos; }
+  strBody(p + <usize>done, n - done);
+  escEnd = pos;
+}
+
+// The escape of the first n body bytes at p: copied when bodyEsc made it, else escaped.
+function bodyPrefix(p: usize, n: i32): void {
+  if (p == escSrc) {
+    if (n == escN) { raw(escAt, <i32>(escEnd - escAt)); return; }
+    if (n == L7_CUT && escL7 != 0) { raw(escAt, <i32>(escL7 - escAt)); return; }
+    if (n == escRawN && escRaw != 0) { raw(escAt, <i32>(escRaw - escAt)); return; }
+  }
+  strBody(p, n);
+}
+
 // The HTTP object of an HTTP/1 head (reference §6.2), into HTTP_BUF. Body fields are added in
 // finishH1() once the packet's body bytes are known.
 let h1Buf: usize = 0;
@@ -56,7 +94,10 @@ export function finishH1(): void {
   const bodyBytes = S.renderBodyLen;
   b(0x7b);
   // body: {"data" | "length":[read, declared], "sample"}; chunked bodies are counted, not de-chunked.
+  escSrc = 0;
+  escCut = h1HeadLen < 509 ? 509 - h1HeadLen : 0;
   bodyObj(K_BODY_OPEN, S.renderBodyStart, S.renderChunked ? 0 : bodyBytes, bodyBytes, S.renderDeclared);
+  escCut = -1;
   b(0x2c);
   if (!h.isRequest) { w(K_CODE); u32dec(<u32>h.code); b(0x2c); }
   w(S.renderDeclared > <i64>bodyBytes ? K_FRAGMENTED_T : K_FRAGMENTED_F);
@@ -71,9 +112,9 @@ export function finishH1(): void {
   // raw: the head plus this segment's body bytes, cut at 512 like upstream's raw payload.
   w(K_RAW);
   const rawLen = h1HeadLen + bodyBytes;
-  if (rawLen <= 512) { b(0x22); strBody(buf, h1HeadLen); strBody(S.renderBodyStart, bodyBytes); b(0x22); }
+  if (rawLen <= 512) { b(0x22); strBody(buf, h1HeadLen); bodyPrefix(S.renderBodyStart, bodyBytes); b(0x22); }
   else if (h1HeadLen >= 509) { strCut(buf, h1HeadLen, 0, 509); }
-  else { b(0x22); strBody(buf, h1HeadLen); strBody(S.renderBodyStart, 509 - h1HeadLen); w(K_ELLIPSIS); b(0x22); }
+  else { b(0x22); strBody(buf, h1HeadLen); bodyPrefix(S.renderBodyStart, 509 - h1HeadLen); w(K_ELLIPSIS); b(0x22); }
   if (!h.isRequest && S.renderEx >= 0 && ex(S.renderEx).hasReq) {
     const e = ex(S.renderEx);
     // latency in whole milliseconds, truncated (reference §4.5)
@@ -144,7 +185,9 @@ function lines(p: usize, len: i32, always: bool): void {
     }
     if (n++) b(0x2c);
     const l = e - s;
-    if (l == 0) w(K_EMPTY); else strCut(p + <usize>s, l, 128, 125);
+    if (l == 0) w(K_EMPTY);
+    else if (s == 0) { b(0x22); if (l <= 128) bodyPrefix(p, l); else { bodyPrefix(p, L7_CUT); w(K_ELLIPSIS); } b(0x22); }
+    else strCut(p + <usize>s, l, 128, 125);
     s = e + 2;
     if (n > 64) break;
   }
@@ -158,9 +201,13 @@ const K_F_SAMPLE = frag(",\"sample\":");
 export function bodyObj(open: u64, p: usize, have: i32, read: i32, declared: i64, partial: bool = false): void {
   w(open);
   const data = have > 0 && have <= 512 && !partial;
-  if (data) { w(K_DATA_KEY); str(p, have); b(0x2c); }
+  if (data) { w(K_DATA_KEY); if (escCut < 0) str(p, have); else { b(0x22); bodyEsc(p, have); b(0x22); } b(0x2c); }
   w(K_LENGTH_ARR); u32dec(<u32>read); w(K_BODY_DECL); i64dec(declared); b(0x22); b(0x5d);
-  if (have > 0 && !data) { w(K_F_SAMPLE); b(0x22); strBody(p, have < 509 ? have : 509); w(K_ELLIPSIS); b(0x22); }
+  if (have > 0 && !data) {
+    w(K_F_SAMPLE); b(0x22);
+    if (escCut < 0) strBody(p, have < 509 ? have : 509); else bodyEsc(p, have < 509 ? have : 509);
+    w(K_ELLIPSIS); b(0x22);
+  }
   b(0x7d);
 }
 const K_DATA_KEY = frag("\"data\":");

@@ -2,7 +2,7 @@
 // §2.3.3–§2.3.5).
 
 import { TEXT_CACHE_SLOTS, L3_EP_TEXT_MAX, L4_EP_TEXT_MAX } from "../config";
-import { frag, w, b, lp, u32dec, u64decCached, strBody, pos, TextCache } from "./writer";
+import { frag, wi, w, b, lp, u32dec, u64decCached, strBody, pos, TextCache } from "./writer";
 import { ip4 as fmtIp4, ip6 as fmtIp6 } from "./format";
 import * as d from "../record/decode";
 import { NetKind } from "../wire/link";
@@ -90,40 +90,40 @@ function protoObj(num: u32, dbg: bool): void {
 }
 
 export function renderL3(dbg: bool): void {
-  w(K_L3);
+  wi(K_L3);
   if (d.net == NetKind.IPV4) {
     const ip = d.ip4;
-    w(K_DST); fmtIp4(ip.dst);
+    wi(K_DST); fmtIp4(ip.dst);
     if (dbg) {
       l3Endpoints();
-      w(K_FLAGS_ARR);
+      wi(K_FLAGS_ARR);
       // Go appends "Evil", "DF", "MF" in that order; with none set the array is [""].
       let n = 0;
-      if (ip.flags & 4) { w(K_EVIL); n++; }
-      if (ip.flags & 2) { if (n++) comma(); w(K_DF); }
-      if (ip.flags & 1) { if (n++) comma(); w(K_MF); }
-      if (n == 0) w(K_EMPTY_FLAG);
-      b(0x5d); w(K_FLOW_C);
-    } else w(K_FLOW_Q);
+      if (ip.flags & 4) { wi(K_EVIL); n++; }
+      if (ip.flags & 2) { if (n++) comma(); wi(K_DF); }
+      if (ip.flags & 1) { if (n++) comma(); wi(K_MF); }
+      if (n == 0) wi(K_EMPTY_FLAG);
+      b(0x5d); wi(K_FLOW_C);
+    } else wi(K_FLOW_Q);
     // The usual values (no fragment offset, no options, TOS 0, TCP or UDP) are written with
     // their keys as one fragment.
     u64decCached(d.l3Flow);
-    if (ip.fragOff == 0) w(K_FOFF0_ID); else { w(K_FOFF); u32dec(ip.fragOff); w(K_ID); }
+    if (ip.fragOff == 0) wi(K_FOFF0_ID); else { wi(K_FOFF); u32dec(ip.fragOff); wi(K_ID); }
     u32dec(ip.id);
-    if (ip.ihl == 5) w(K_IHL5_LEN); else { w(K_IHL); u32dec(ip.ihl); w(K_LEN); }
+    if (ip.ihl == 5) wi(K_IHL5_LEN); else { wi(K_IHL); u32dec(ip.ihl); wi(K_LEN); }
     u32dec(ip.totalLen);
-    if (ip.optsLen > 0) { w(K_OPTS); ipv4Options(ip.opts, ip.optsLen); b(0x5d); }
+    if (ip.optsLen > 0) { wi(K_OPTS); ipv4Options(ip.opts, ip.optsLen); b(0x5d); }
     protoSrc(ip.proto, dbg);
     fmtIp4(ip.src);
-    if (ip.tos == 0) w(K_TOS0_TTL); else { w(K_TOS); u32dec(ip.tos); w(K_TTL); }
+    if (ip.tos == 0) wi(K_TOS0_TTL); else { wi(K_TOS); u32dec(ip.tos); wi(K_TTL); }
     u32dec(ip.ttl);
-    w(K_V4); u32dec(ip.xsum); b(0x7d); comma();
+    wi(K_V4); u32dec(ip.xsum); b(0x7d); comma();
   } else {
     const ip = d.ip6;
-    w(K_CLS); u32dec(ip.tclass); w(K_DST_C); fmtIp6(ip.dst, true);
-    if (dbg) { l3Endpoints(); w(K_FLOW_C); } else w(K_FLOW_Q);
-    u64decCached(d.l3Flow); q(); w(K_LBL_C); u32dec(ip.flowLabel); w(K_LEN); u32dec(ip.payloadLen);
-    protoSrc(ip.nextHeader, dbg); fmtIp6(ip.src, true); w(K_TTL_Q); u32dec(ip.hopLimit); w(K_V6);
+    wi(K_CLS); u32dec(ip.tclass); wi(K_DST_C); fmtIp6(ip.dst, true);
+    if (dbg) { l3Endpoints(); wi(K_FLOW_C); } else wi(K_FLOW_Q);
+    u64decCached(d.l3Flow); q(); wi(K_LBL_C); u32dec(ip.flowLabel); wi(K_LEN); u32dec(ip.payloadLen);
+    protoSrc(ip.nextHeader, dbg); fmtIp6(ip.src, true); wi(K_TTL_Q); u32dec(ip.hopLimit); wi(K_V6);
   }
 }
 

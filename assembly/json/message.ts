@@ -1,7 +1,7 @@
 // The record's `message` line (reference §2.4): serial, interface, flow, protocol, endpoints, flags
 // and lengths.
 
-import { frag, w, b, raw, u32dec, u64dec, u64decCached, i64dec, pos } from "./writer";
+import { frag, w, wi, b, raw, u32dec, u64dec, u64decCached, i64dec, pos } from "./writer";
 import * as d from "../record/decode";
 import { Kind, Transport } from "../record/decode";
 import { NetKind } from "../wire/link";
@@ -28,22 +28,22 @@ export function msgIface(index: i32, nameEsc: usize, nameEscLen: i32): void {
 }
 
 export function renderMessage(num: u64, analysed: bool): void {
-  w(K_MESSAGE); u64dec(num);
+  wi(K_MESSAGE); u64dec(num);
   if (att >= 0) osMsgSpan(att); else span(Span.MSG_IFACE);
   switch (d.kind) {
     case Kind.L2: break;
     case Kind.ARP: {
-      w(K_MSG_FLOW); u64decCached(d.flow); w(K_MSG_ARP);
-      arpIp(d.arp.spa, d.arp.plen); w(K_GT); arpIp(d.arp.tpa, d.arp.plen);
+      wi(K_MSG_FLOW); u64decCached(d.flow); wi(K_MSG_ARP);
+      arpIp(d.arp.spa, d.arp.plen); wi(K_GT); arpIp(d.arp.tpa, d.arp.plen);
       break;
     }
     case Kind.ICMP: {
-      w(K_MSG_FLOW); u64decCached(d.flow); w(d.transport == Transport.ICMP6 ? K_MSG_ICMP6 : K_MSG_ICMP4);
-      srcAddr(); w(K_GT); dstAddr(); w(K_BAR); icmpMsg();
+      wi(K_MSG_FLOW); u64decCached(d.flow); wi(d.transport == Transport.ICMP6 ? K_MSG_ICMP6 : K_MSG_ICMP4);
+      srcAddr(); wi(K_GT); dstAddr(); wi(K_BAR); icmpMsg();
       break;
     }
     case Kind.L3: {
-      w(K_MSG_FLOW); u64decCached(d.flow); w(K_BAR); srcAddr(); w(K_GT); dstAddr();
+      wi(K_MSG_FLOW); u64decCached(d.flow); wi(K_BAR); srcAddr(); wi(K_GT); dstAddr();
       break;
     }
     case Kind.UDP: {
@@ -54,7 +54,7 @@ export function renderMessage(num: u64, analysed: bool): void {
     case Kind.TCP: {
       const t = d.tcp;
       msgAddrs(true, t.srcPort, t.dstPort);
-      w(K_BAR); b(0x5b); flagStr(t.flags); w(K_MSG_LSA);
+      wi(K_BAR); b(0x5b); flagStr(t.flags); wi(K_MSG_LSA);
       u32dec(<u32>t.payloadLen); b(0x2f);
       // seq and ack as L4 wrote them moments ago in this record
       if (seqAckFor == serial) { raw(seqText, seqTextLen); b(0x2f); raw(ackText, ackTextLen); }

@@ -1,6 +1,6 @@
 // The `meta` and `pcap` objects of a record (reference §2.1).
 
-import { frag, w, b, u32dec, u64dec, u64decCached } from "./writer";
+import { frag, w, wi, b, u32dec, u64dec, u64decCached } from "./writer";
 import { rfc3339 } from "./format";
 import * as d from "../record/decode";
 import * as reader from "../capture/reader";
@@ -17,13 +17,13 @@ const K_META_TRUNC_F = frag("\",\"trunc\":false},");
 const K_PCAP_NUM = frag("\"pcap\":{\"num\":\"");
 export function renderMeta(dbg: bool): void {
   if (dbg) {
-    w(K_META_DBG); u32dec(<u32>reader.pktCapLen); w(K_META_FLOW_C); u64decCached(d.metaFlow);
-    w(K_META_LEN); u32dec(reader.pktOrigLen); w(K_META_TS); rfc3339(reader.pktSec, reader.pktNsec);
-  } else { w(K_META_FLOW); u64decCached(d.metaFlow); }
-  w(d.truncated ? K_META_TRUNC_T : K_META_TRUNC_F);
+    wi(K_META_DBG); u32dec(<u32>reader.pktCapLen); wi(K_META_FLOW_C); u64decCached(d.metaFlow);
+    wi(K_META_LEN); u32dec(reader.pktOrigLen); wi(K_META_TS); rfc3339(reader.pktSec, reader.pktNsec);
+  } else { wi(K_META_FLOW); u64decCached(d.metaFlow); }
+  wi(d.truncated ? K_META_TRUNC_T : K_META_TRUNC_F);
 }
 
 export function renderPcap(dbg: bool, num: u64): void {
-  if (dbg) span(Span.PCAP_DBG); else w(K_PCAP_NUM);
+  if (dbg) span(Span.PCAP_DBG); else wi(K_PCAP_NUM);
   u64dec(num); q(); b(0x7d); comma();
 }

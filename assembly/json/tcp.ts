@@ -1,7 +1,7 @@
 // The L4 object of a TCP segment (flags, options, window scale, endpoints; reference
 // §2.3.6–§2.3.7), and the flag names the message uses.
 
-import { frag, fragBytes, w, b, raw, lp, u32dec, u64dec, u64decCached, i64dec, hex32, bin32, hexBytes, pos, rollback, setPos, renderBuffer } from "./writer";
+import { frag, wi, fragBytes, w, b, raw, lp, u32dec, u64dec, u64decCached, i64dec, hex32, bin32, hexBytes, pos, rollback, setPos, renderBuffer } from "./writer";
 import * as d from "../record/decode";
 import { be16, be32 } from "../util/mem";
 import { tcpPortName, udpPortName } from "../names";
@@ -208,25 +208,25 @@ export let seqAckFor: u64 = <u64>-1;
 
 export function renderTcp(dbg: bool): void {
   const t = d.tcp;
-  w(K_L4); w(K_ACK); ackText = pos; u32dec(t.ack); ackTextLen = <i32>(pos - ackText);
-  if (dbg) { const dn = tcpPortName(t.dstPort); if (dn) { w(K_DPROTO); lp(dn); w(K_DST_N_Q); } else w(K_DST_N); }
-  else w(K_DST_N);
+  wi(K_L4); wi(K_ACK); ackText = pos; u32dec(t.ack); ackTextLen = <i32>(pos - ackText);
+  if (dbg) { const dn = tcpPortName(t.dstPort); if (dn) { wi(K_DPROTO); lp(dn); wi(K_DST_N_Q); } else wi(K_DST_N); }
+  else wi(K_DST_N);
   u32dec(t.dstPort);
   if (dbg) {
     l4Endpoints(t.srcPort, t.dstPort, 4);
-    w(unchecked(FLAGS_DEBUG[(t.flags & 0xff) | (t.ns ? 0x100 : 0)]));
+    wi(unchecked(FLAGS_DEBUG[(t.flags & 0xff) | (t.ns ? 0x100 : 0)]));
   } else {
-    w(unchecked(FLAGS_INFO[t.flags & 0xff]));
+    wi(unchecked(FLAGS_INFO[t.flags & 0xff]));
   }
-  w(K_L4_FLOW); u64decCached(d.l4Flow); w(K_L4_LEN); u32dec(<u32>t.payloadLen);
-  if (t.dataOff == 8) w(K_OFF8_OPTS); else if (t.dataOff == 5) w(K_OFF5_OPTS); else { w(K_OFF); u32dec(t.dataOff); w(K_OPTS_ALWAYS); }
+  wi(K_L4_FLOW); u64decCached(d.l4Flow); wi(K_L4_LEN); u32dec(<u32>t.payloadLen);
+  if (t.dataOff == 8) wi(K_OFF8_OPTS); else if (t.dataOff == 5) wi(K_OFF5_OPTS); else { wi(K_OFF); u32dec(t.dataOff); wi(K_OPTS_ALWAYS); }
   tcpOptions(dbg);
-  w(K_SEQ); seqText = pos; u32dec(t.seq); seqTextLen = <i32>(pos - seqText); seqAckFor = serial;
-  if (dbg) { const sn = tcpPortName(t.srcPort); if (sn) { w(K_SPROTO); lp(sn); q(); } }
-  w(K_SRC_N); u32dec(t.srcPort);
-  if (t.urg == 0) w(K_URG0_WIN); else { w(K_URG); u32dec(t.urg); w(K_WIN); }
+  wi(K_SEQ); seqText = pos; u32dec(t.seq); seqTextLen = <i32>(pos - seqText); seqAckFor = serial;
+  if (dbg) { const sn = tcpPortName(t.srcPort); if (sn) { wi(K_SPROTO); lp(sn); q(); } }
+  wi(K_SRC_N); u32dec(t.srcPort);
+  if (t.urg == 0) wi(K_URG0_WIN); else { wi(K_URG); u32dec(t.urg); wi(K_WIN); }
   u32dec(t.window);
-  w(K_XSUM); u32dec(t.xsum);
-  if (xwinSet) { w(K_XWIN); i64dec(xwinVal); q(); }
+  wi(K_XSUM); u32dec(t.xsum);
+  if (xwinSet) { wi(K_XWIN); i64dec(xwinVal); q(); }
   b(0x7d); comma();
 }

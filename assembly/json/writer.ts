@@ -7,22 +7,42 @@
 // renderer writes a bounded amount (the largest record is bounded by 6 output bytes per
 // captured byte plus DNS names, see config.ts), so writes need no per-call bounds check.
 
-import { OUT_CAP, DEC_CACHE_SLOTS, WRITE_SLACK } from "../config";
+import { OUT_CAP, OUT_WINDOWS, DEC_CACHE_SLOTS, WRITE_SLACK } from "../config";
 import { copy } from "../util/mem";
 
-/** Start of the output window. */
+/** Start of the first output window. */
 export const OUT_BASE: usize = heap.alloc(<usize>OUT_CAP + 64);
+// A host that reads the output while the core renders on (one thread of a parallel run, over
+// shared memory) asks for more windows (setWindows): each drain then hands over one window and
+// rendering goes on in the next. Allocated only when asked for.
+const bases = new StaticArray<usize>(OUT_WINDOWS);
+/** Start of the window being rendered into. */
+export let outBase: usize = OUT_BASE;
 /** Write cursor (absolute address). */
 export let pos: usize = OUT_BASE;
-/** One past the last usable byte. */
-const OUT_END: usize = OUT_BASE + <usize>OUT_CAP;
+// One past the last usable byte of the current window.
+let outEnd: usize = OUT_BASE + <usize>OUT_CAP;
+/** Window being rendered into (0 ≤ window < windows). */
+export let window: i32 = 0;
+let windows: i32 = 1;
+
+/** Uses n output windows, 1 ≤ n ≤ OUT_WINDOWS (before the first chunk). */
+export function setWindows(n: i32): void {
+  windows = n >= 1 && n <= OUT_WINDOWS ? n : 1;
+  unchecked(bases[0] = OUT_BASE);
+  for (let k = 1; k < windows; k++) if (unchecked(bases[k]) == 0) unchecked(bases[k] = heap.alloc(<usize>OUT_CAP + 64));
+  window = 0; outBase = OUT_BASE; outEnd = OUT_BASE + <usize>OUT_CAP; pos = OUT_BASE;
+}
 
 /** Bytes written since the last drain. */
-@inline export function outLen(): i32 { return <i32>(pos - OUT_BASE); }
-/** Forget the drained output. */
-@inline export function outReset(): void { pos = OUT_BASE; }
+@inline export function outLen(): i32 { return <i32>(pos - outBase); }
+/** Forget the drained output: with two windows, go on in the other one. */
+@inline export function outReset(): void {
+  if (windows > 1) { window = window + 1 == windows ? 0 : window + 1; outBase = unchecked(bases[window]); outEnd = outBase + <usize>OUT_CAP; }
+  pos = outBase;
+}
 /** Free bytes left in the window. */
-@inline export function outFree(): i32 { return <i32>(OUT_END - pos); }
+@inline export function outFree(): i32 { return <i32>(outEnd - pos); }
 /** Roll the cursor back to a mark (discards a half-written value). */
 @inline export function rollback(mark: usize): void { pos = mark; }
 
@@ -68,6 +88,12 @@ export function w(f: u64): void {
   // keeps 16 readable bytes after its last fragment).
   if (n <= 16) v128.store(pos, v128.load(src)); else copy(pos, src, n);
   pos += n;
+}
+
+/** w() inlined, for the renderers every packet runs (inlining every w() would outgrow the size budget). */
+@inline export function wi(f: u64): void {
+  const n = <usize>(f >>> 32);
+  if (n <= 16) { v128.store(pos, v128.load(<usize>(f & 0xffffffff))); pos += n; } else w(f);
 }
 
 /** Writes one raw byte. */
@@ -364,23 +390,38 @@ export function strBody(p: usize, len: i32): void {
   // 16-byte loads may read past the string (the lanes beyond it are masked off) but never past
   // the end of linear memory. Stores may run up to 15 bytes past the text written (every
   // buffer the writer renders into keeps WRITE_SLACK spare bytes, config.ts).
-  const limit = (<usize>memory.size() << 16) - 16;
+  const limit = (<usize>memory.size() << 16) - 32;
   let q = p;
   while (q < end) {
     if (q <= limit) {
-      // SIMD: 16 bytes are checked and stored at once; the lane mask says how many of them are
-      // clean, and the first one that needs escaping or UTF-8 validation is handled below.
+      // SIMD: 16 bytes are checked at once; the lane mask says which of them need escaping or
+      // UTF-8 validation. The clean runs between them are stored 16 bytes at a time (from the
+      // source, reloaded at each run: every load stays below blk + 32 <= end of memory) and
+      // each ASCII byte that needs escaping is escaped from the same mask, so text with many
+      // escapes (JSON bodies: a quote every few bytes) is classified once per 16 bytes.
       const v = v128.load(q);
       const bad = v128.or(
         v128.or(i8x16.lt_u(v, SP), i8x16.ge_u(v, HI)),
         v128.or(v128.or(i8x16.eq(v, QUOTE), i8x16.eq(v, BSLASH)), v128.or(v128.or(i8x16.eq(v, LT), i8x16.eq(v, GT)), i8x16.eq(v, AMP))));
       let m = i8x16.bitmask(bad);
       const avail = end - q;
-      // A stop bit after the last lane, or at the end of the string: k <= 16 and k <= avail.
+      // A stop bit after the last lane, or at the end of the string: its index <= 16 and <= avail.
       m |= 1 << (avail < 16 ? <i32>avail : 16);
-      const k = <usize>ctz(m);
+      const blk = q;
+      let k = <usize>ctz(m);
       v128.store(pos, v);
       pos += k; q += k;
+      // Each further ASCII escape of the block: escape it, then the clean run up to the next one.
+      while (k < 16 && q < end) {
+        const c = <u32>load<u8>(q);
+        if (c >= 0x80) break;
+        escByte(c); q++;
+        m &= m - 1;
+        k = <usize>ctz(m);
+        const e = blk + k;
+        v128.store(pos, v128.load(q));
+        pos += e - q; q = e;
+      }
       if (q >= end) break;
       if (k == 16) continue;
     }

@@ -80,13 +80,51 @@ export function portHash(sp: u32, dp: u32, typeId: u64): u64 {
   return ((hashBytes(portScratch, 2) + hashBytes(portScratch + 2, 2)) ^ typeId) * FNV_PRIME;
 }
 
+// Flow ids repeat for every packet of a connection, and each is a chain of 8 to 16 dependent
+// 64-bit multiplies: the last ones computed are kept, by their inputs (direct-mapped memos).
+const MEMO_SLOTS: i32 = 256;
+let memoIf: i32 = -1;
+let memoMeta: u64 = 0;
+const l3Key = new StaticArray<u64>(MEMO_SLOTS);   // IPv4 address pair, lower address high
+const l3Val = new StaticArray<u64>(MEMO_SLOTS);
+const l3Set = new StaticArray<bool>(MEMO_SLOTS);
+const l4Key = new StaticArray<u32>(MEMO_SLOTS);   // protocol + port sum, +1 (0 = empty)
+const l4Val = new StaticArray<u64>(MEMO_SLOTS);
+const flowKey = new StaticArray<u64>(MEMO_SLOTS * 3); // meta, L3, L4 (or 255)
+const flowVal = new StaticArray<u64>(MEMO_SLOTS);
+const flowSet = new StaticArray<bool>(MEMO_SLOTS);
+
+@inline function memoSlot(h: u64): i32 { h ^= h >> 29; h *= 0xbf58476d1ce4e5b9; return <i32>(h >> 56); }
+
+// hashU64(4 + hashBytes(a, 4) + hashBytes(b, 4)): symmetric in a and b.
+function l3Flow4(a: usize, b: usize): u64 {
+  const x = load<u32>(a), y = load<u32>(b);
+  const k = x < y ? (<u64>x << 32) | <u64>y : (<u64>y << 32) | <u64>x;
+  const i = memoSlot(k);
+  if (unchecked(l3Set[i]) && unchecked(l3Key[i]) == k) return unchecked(l3Val[i]);
+  const v = hashU64(4 + hashBytes(a, 4) + hashBytes(b, 4));
+  unchecked(l3Key[i] = k); unchecked(l3Val[i] = v); unchecked(l3Set[i] = true);
+  return v;
+}
+
+// hashU64(base + sp + dp) (TCP 6, UDP 17).
+function l4FlowOf(base: u32, sp: u32, dp: u32): u64 {
+  const k = base + sp + dp + 1;
+  const i = <i32>(k & <u32>(MEMO_SLOTS - 1));
+  if (unchecked(l4Key[i]) == k) return unchecked(l4Val[i]);
+  const v = hashU64(<u64>(k - 1));
+  unchecked(l4Key[i] = k); unchecked(l4Val[i] = v);
+  return v;
+}
+
 /** Decodes the packet (ptr, capLen) of the given link type; ifIndex feeds meta.flow. */
 export function decode(linkType: u32, ptr: usize, capLen: i32, origLen: u32, ifIndex: i32): void {
   net = NetKind.NONE; transport = Transport.NONE; proto = 0; fragment = false; hasDns = false;
   kind = Kind.L2; errCount = 0; truncated = <u32>capLen < origLen;
   hasL4Flow = false;
   // pcap-sidecar hashes the interface index as a uint8.
-  metaFlow = hashU64(<u64>(ifIndex & 0xff));
+  if ((ifIndex & 0xff) != memoIf) { memoIf = ifIndex & 0xff; memoMeta = hashU64(<u64>memoIf); }
+  metaFlow = memoMeta;
 
   const le = parseLink(linkType, ptr, capLen, link);
   if (le != WireErr.OK) {
@@ -111,7 +149,7 @@ export function decode(linkType: u32, ptr: usize, capLen: i32, origLen: u32, ifI
       if (e != WireErr.OK) { addErr(Layer.IPV4, e); return; }
       if (ip4.truncated) truncated = true;
       net = NetKind.IPV4; proto = ip4.proto; fragment = isFragment(ip4);
-      l3Flow = hashU64(4 + hashBytes(ip4.src, 4) + hashBytes(ip4.dst, 4));
+      l3Flow = l3Flow4(ip4.src, ip4.dst);
       tp = ip4.payload; tl = ip4.payloadLen;
       break;
     }
@@ -142,7 +180,7 @@ export function decode(linkType: u32, ptr: usize, capLen: i32, origLen: u32, ifI
       if (e != WireErr.OK) { addErr(Layer.TCP, e); break; }
       if (tcp.optErr != WireErr.OK) addErr(Layer.TCP, tcp.optErr);
       transport = Transport.TCP; kind = Kind.TCP;
-      l4Flow = hashU64(6 + <u64>tcp.srcPort + <u64>tcp.dstPort); hasL4Flow = true;
+      l4Flow = l4FlowOf(6, tcp.srcPort, tcp.dstPort); hasL4Flow = true;
       break;
     }
     case 17: {
@@ -150,7 +188,7 @@ export function decode(linkType: u32, ptr: usize, capLen: i32, origLen: u32, ifI
       const e = parseUdp(tp, tl, udp);
       if (e == WireErr.TRUNCATED) { addErr(Layer.UDP, e); break; }
       transport = Transport.UDP;
-      l4Flow = hashU64(17 + <u64>udp.srcPort + <u64>udp.dstPort); hasL4Flow = true;
+      l4Flow = l4FlowOf(17, udp.srcPort, udp.dstPort); hasL4Flow = true;
       if (e != WireErr.OK) { addErr(Layer.UDP, e); break; }
       if (udp.truncated) truncated = true;
       if (udp.payloadLen > 0 && (udp.srcPort == 53 || udp.dstPort == 53)) {
@@ -181,5 +219,11 @@ export function decode(linkType: u32, ptr: usize, capLen: i32, origLen: u32, ifI
 
 // Top-level flow: meta ⊕ L3 ⊕ (L4 or the constant 255 when there is no L4 flow).
 function finishFlow(): void {
-  flow = fnvU64(fnvU64(metaFlow, l3Flow), hasL4Flow ? l4Flow : 255);
+  const l4 = hasL4Flow ? l4Flow : 255;
+  const i = memoSlot(metaFlow ^ l3Flow ^ (l4 * 0x9e3779b97f4a7c15));
+  const k = i * 3;
+  if (unchecked(flowSet[i]) && unchecked(flowKey[k]) == metaFlow && unchecked(flowKey[k + 1]) == l3Flow && unchecked(flowKey[k + 2]) == l4) { flow = unchecked(flowVal[i]); return; }
+  flow = fnvU64(fnvU64(metaFlow, l3Flow), l4);
+  unchecked(flowKey[k] = metaFlow); unchecked(flowKey[k + 1] = l3Flow); unchecked(flowKey[k + 2] = l4);
+  unchecked(flowVal[i] = flow); unchecked(flowSet[i] = true);
 }

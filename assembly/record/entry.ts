@@ -19,7 +19,7 @@
 //  72 16 bytes source address, 88 16 bytes destination address (IPv4 in the first 4 bytes)
 // 104 u32 record kind (decode.Kind)   108 u32 reserved (0)
 
-import { IDX_CAP } from "../config";
+import { IDX_CAP, OUT_WINDOWS } from "../config";
 import * as d from "./decode";
 import { Transport, Kind } from "./decode";
 import { NetKind } from "../wire/link";
@@ -27,8 +27,11 @@ import * as reader from "../capture/reader";
 
 /** Bytes of one index entry. */
 export const ENTRY_BYTES: i32 = 112;
-/** Start of the entry array. */
+/** Start of the first entry array (each further output window gets its own, json/writer.ts). */
 export const IDX_BASE: usize = heap.alloc(<usize>(IDX_CAP * ENTRY_BYTES));
+const idxBases = new StaticArray<usize>(OUT_WINDOWS);
+/** Start of the entries of the window being rendered into. */
+export let idxBase: usize = IDX_BASE;
 
 /** Whether entries are written (setIndexing). */
 export let enabled = false;
@@ -46,8 +49,13 @@ let traceLen: i32 = 0;
 export function setEnabled(on: bool): void { enabled = on; count = 0; }
 /** Whether the entry array has no room for another record's entry. */
 @inline export function full(): bool { return enabled && count >= IDX_CAP; }
-/** The host drained the entries (with the output window). */
-export function reset(): void { count = 0; }
+/** The host drained the entries (with the output window), which is now window `w`. */
+export function reset(w: i32): void { count = 0; idxBase = w == 0 ? IDX_BASE : unchecked(idxBases[w]); }
+
+/** Keeps entries for n output windows (json/writer.ts setWindows). */
+export function setWindows(n: i32): void {
+  for (let k = 1; k < n && k < OUT_WINDOWS; k++) if (unchecked(idxBases[k]) == 0) unchecked(idxBases[k] = heap.alloc(<usize>(IDX_CAP * ENTRY_BYTES)));
+}
 
 /** A record starts at writer position p. */
 @inline export function begin(p: usize): void { recStart = p; httpAt = 0; httpLen = 0; traceAt = 0; traceLen = 0; }
@@ -58,7 +66,7 @@ export function reset(): void { count = 0; }
 
 /** Writes the entry of the record that ended at writer position end (after its newline). */
 export function commit(end: usize, serial: u64, errored: bool): void {
-  const e = IDX_BASE + <usize>(count * ENTRY_BYTES);
+  const e = idxBase + <usize>(count * ENTRY_BYTES);
   memory.fill(e, 0, <usize>ENTRY_BYTES);
   store<u32>(e, <u32>(end - recStart));
   if (httpLen > 0) { store<u32>(e, <u32>(httpAt - recStart), 4); store<u32>(e, <u32>httpLen, 8); }

@@ -13,12 +13,15 @@
 // Mark layout (MARK_BYTES, little-endian): 0 f64 serial (pcap.num), 8 u32 record length in
 // bytes, newline included, 12 u32 reserved (0).
 
-import { CONN_PARTS, SHARD_BLOCK, MARK_CAP } from "../config";
+import { CONN_PARTS, SHARD_BLOCK, MARK_CAP, OUT_WINDOWS } from "../config";
 
 /** Bytes of one mark. */
 export const MARK_BYTES: i32 = 16;
-/** Start of the mark array. */
+/** Start of the first mark array (each further output window gets its own, json/writer.ts). */
 export const MARK_BASE: usize = heap.alloc(<usize>(MARK_CAP * MARK_BYTES));
+const markBases = new StaticArray<usize>(OUT_WINDOWS);
+/** Start of the marks of the window being rendered into. */
+export let markBase: usize = MARK_BASE;
 
 /** Threads of the run (1: not parallel, every packet is this thread's). */
 export let count: i32 = 1;
@@ -48,12 +51,17 @@ export function setShard(k: i32, n: i32): bool {
 export function setMarking(on: bool): void { marking = on; marks = 0; }
 /** Whether the mark array has no room for another record's mark. */
 @inline export function marksFull(): bool { return marking && marks >= MARK_CAP; }
-/** The host drained the marks (with the output window). */
-export function resetMarks(): void { marks = 0; }
+/** The host drained the marks (with the output window), which is now window `w`. */
+export function resetMarks(w: i32): void { marks = 0; markBase = w == 0 ? MARK_BASE : unchecked(markBases[w]); }
+
+/** Keeps marks for n output windows (json/writer.ts setWindows). */
+export function setWindows(n: i32): void {
+  for (let k = 1; k < n && k < OUT_WINDOWS; k++) if (unchecked(markBases[k]) == 0) unchecked(markBases[k] = heap.alloc(<usize>(MARK_CAP * MARK_BYTES)));
+}
 
 /** Marks the record numbered `serial`, `len` bytes long. */
 export function mark(serial: u64, len: i32): void {
-  const m = MARK_BASE + <usize>(marks * MARK_BYTES);
+  const m = markBase + <usize>(marks * MARK_BYTES);
   store<f64>(m, <f64>serial);
   store<u32>(m, <u32>len, 8);
   store<u32>(m, 0, 12);

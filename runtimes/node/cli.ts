@@ -4,10 +4,9 @@
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import { createNodeTranslator } from './core.js';
 import { createNodeParallelTranslator, defaultThreads } from './parallel.js';
-import { PARALLEL_CHUNK_BYTES } from '../../src/parallel.js';
 import { compileBpf, captureLinkTypesIn, fileHead, isPcapng, headShowsLinkTypes, BpfCompileError, COMMON_LINKTYPES } from './bpf.js';
 import type { BpfProgram } from '../../src/filter.js';
-import { ErrCode } from '../../src/index.js';
+import { ErrCode, type CaptureError } from '../../src/index.js';
 import { parseCommandLine, UsageError, type AppCommand, type Command, type FileCommand, type LiveCommand, type OutputSpec } from './args.js';
 import { createFdSink, openFileOutput, OutputError, TemplateError, type Sink, type FileOutput } from './output/index.js';
 import { runLive } from './live.js';
@@ -287,13 +286,18 @@ async function translate(c: FileCommand, out: ReturnType<typeof openOutput>): Pr
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  const err = translator.error;
+  return outcome(translator, name, stopped, stdin !== null);
+}
+
+/** The exit status of a translation, and its one line on standard error. */
+function outcome(t: { error: CaptureError | null; packets: number }, name: string, stopped: boolean, stdin: boolean): number {
+  const err = t.error;
   // Stopped mid-record: the capture was cut by the stop, not damaged.
   if (err && !(stopped && err.code === ErrCode.TRUNCATED)) {
     process.stderr.write(`tracecap: ${name}: ${err.message}\n`);
     return 2;
   }
-  if (stopped && !stdin) { process.stderr.write(`tracecap: ${name}: interrupted after ${translator.packets} packets\n`); return 130; }
+  if (stopped && !stdin) { process.stderr.write(`tracecap: ${name}: interrupted after ${t.packets} packets\n`); return 130; }
   return 0;
 }
 
@@ -311,6 +315,8 @@ async function translateParallel(c: FileCommand, out: ReturnType<typeof openOutp
     throw e;
   }
   translator.setSink((view) => out.write(view));
+  // Standard output takes the records where the threads wrote them (writev), uncopied.
+  if (out.writev) translator.setVectorSink((views, total) => out.writev!(views, total));
   let stopped = false;
   const onSignal = () => { stopped = true; };
   process.on('SIGINT', onSignal);
@@ -328,12 +334,9 @@ async function translateParallel(c: FileCommand, out: ReturnType<typeof openOutp
     } else {
       const fd = openSync(c.input, 'r');
       try {
-        // Each read is a fresh buffer: the threads get copies of it while the next is read.
+        // Read straight into the input every thread reads: no copy on the way in.
         while (!translator.done && !stopped) {
-          const buf = new Uint8Array(PARALLEL_CHUNK_BYTES);
-          const n = readSync(fd, buf, 0, buf.length, null);
-          if (n === 0) break;
-          await translator.push(buf.subarray(0, n));
+          if (await translator.pushFrom((space) => readSync(fd, space, 0, space.length, null)) === 0) break;
         }
       } finally { closeSync(fd); }
     }
@@ -348,11 +351,5 @@ async function translateParallel(c: FileCommand, out: ReturnType<typeof openOutp
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  const err = translator.error;
-  if (err && !(stopped && err.code === ErrCode.TRUNCATED)) {
-    process.stderr.write(`tracecap: ${name}: ${err.message}\n`);
-    return 2;
-  }
-  if (stopped && !stdin) { process.stderr.write(`tracecap: ${name}: interrupted after ${translator.packets} packets\n`); return 130; }
-  return 0;
+  return outcome(translator, name, stopped, stdin !== null);
 }

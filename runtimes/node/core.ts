@@ -5,7 +5,17 @@ import { createTranslator, type Translator, type TranslatorOptions } from '../..
 /** Path of the core's wasm file shipped with the package. */
 export const wasmPath = fileURLToPath(new URL('../../../build/tracecap.wasm', import.meta.url));
 
+/** Path of the same core built with shared memory (the threads of a parallel run). */
+export const sharedWasmPath = fileURLToPath(new URL('../../../build/tracecap-shared.wasm', import.meta.url));
+
 let compiled: Promise<WebAssembly.Module> | undefined;
+let compiledShared: Promise<WebAssembly.Module> | undefined;
+
+/** Compiles the shared-memory core once per process. */
+export function loadSharedCore(): Promise<WebAssembly.Module> {
+  compiledShared ??= new Promise((resolve) => resolve(new WebAssembly.Module(readFileSync(sharedWasmPath))));
+  return compiledShared;
+}
 
 /** Compiles the packaged core once per process. */
 export function loadCore(): Promise<WebAssembly.Module> {

@@ -3,7 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { loadCore } from './core.js';
+import { loadCore, loadSharedCore } from './core.js';
 import { createParallelTranslator, MAX_THREADS, type ParallelOptions, type ParallelTranslator, type ShardThread } from '../../src/parallel.js';
 
 /** Path of the thread's bundled entry (scripts/build-runtimes.mjs). */
@@ -29,5 +29,5 @@ function nodeThread(): ShardThread {
 /** Creates a translator that runs on `threads` worker threads (default: defaultThreads()). */
 export async function createNodeParallelTranslator(options: ParallelOptions = {}): Promise<ParallelTranslator> {
   const { threads = defaultThreads(), ...rest } = options;
-  return createParallelTranslator(() => nodeThread(), await loadCore(), threads, rest);
+  return createParallelTranslator(() => nodeThread(), await loadCore(), threads, rest, await loadSharedCore());
 }

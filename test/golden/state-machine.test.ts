@@ -326,21 +326,55 @@ describe('trace context parsing', () => {
 });
 
 describe('limits', () => {
-  it('maxFlows: evicting the oldest connection loses its context, never a record', async () => {
+  // Connections are tracked in 8 parts chosen by a hash of the connection (assembly/flow/part.ts),
+  // each holding its share of maxFlows and evicting its own oldest: a translator that is thread k
+  // of 8 writes the records of part k's connections only, which tells a connection's part.
+  async function partOf(cport: number): Promise<number> {
     const p: B.PcapPacket[] = [];
-    const a = new Conversation(p, { cport: 41000 });
-    a.handshake(100); a.send(request('/a', XA), 100.01);
-    const b = new Conversation(p, { cport: 42000 });
-    b.handshake(100.1); b.send(request('/b', XB), 100.11);
-    const ra = a.reply(response('a'), 100.2);   // connection a was evicted by b (maxFlows 1)
-    const t = await createTranslator(wasm, { project: 'my-project', maxFlows: 1 });
-    const out = new TextDecoder().decode(B.bytes(t.push(B.pcap(p, { nano: true })), t.finish()));
-    const r = out.split('\n').slice(0, -1).map((l) => JSON.parse(l));
-    expect(r).toHaveLength(p.length);
-    expect(trace(r[ra])).toBeNull();
-    const t2 = await createTranslator(wasm, { project: 'my-project' });
-    const r2 = new TextDecoder().decode(B.bytes(t2.push(B.pcap(p, { nano: true })), t2.finish())).split('\n').slice(0, -1).map((l) => JSON.parse(l));
-    expect(trace(r2[ra])).toBe(TA);
+    new Conversation(p, { cport }).handshake(100);
+    for (let k = 0; k < 8; k++) {
+      const t = await createTranslator(wasm, {});
+      t.setShard(k, 8);
+      if (t.push(B.pcap(p, { nano: true })).length + t.finish().length > 0) return k;
+    }
+    throw new Error('no part wrote the connection');
+  }
+  it('maxFlows: evicting the oldest connection of a part loses its context, never a record; other parts keep theirs', async () => {
+    const pa = await partOf(41000);
+    let same = 42000, other = 42000;
+    while (await partOf(same) !== pa) same++;
+    while (await partOf(other) === pa) other++;
+    for (const [cport, evicted] of [[same, true], [other, false]] as const) {
+      const p: B.PcapPacket[] = [];
+      const a = new Conversation(p, { cport: 41000 });
+      a.handshake(100); a.send(request('/a', XA), 100.01);
+      const b = new Conversation(p, { cport });
+      b.handshake(100.1); b.send(request('/b', XB), 100.11);
+      const ra = a.reply(response('a'), 100.2);   // with maxFlows 1, b evicts a only from a's own part
+      const t = await createTranslator(wasm, { project: 'my-project', maxFlows: 1 });
+      const out = new TextDecoder().decode(B.bytes(t.push(B.pcap(p, { nano: true })), t.finish()));
+      const r = out.split('\n').slice(0, -1).map((l) => JSON.parse(l));
+      expect(r).toHaveLength(p.length);
+      expect(trace(r[ra]), `b on port ${cport}`).toBe(evicted ? null : TA);
+      const t2 = await createTranslator(wasm, { project: 'my-project' });
+      const r2 = new TextDecoder().decode(B.bytes(t2.push(B.pcap(p, { nano: true })), t2.finish())).split('\n').slice(0, -1).map((l) => JSON.parse(l));
+      expect(trace(r2[ra])).toBe(TA);
+    }
+  });
+  it('IPv6: connections whose higher addresses differ only in their last 4 bytes are two connections', async () => {
+    // The connection key holds both 16-byte addresses whole (it was cut 4 bytes short once).
+    const p: B.PcapPacket[] = [];
+    const a = new Conversation(p, { client: '2001:db8::1', server: '2001:db8::2:0:0:5', cport: 41000 });
+    const b = new Conversation(p, { client: '2001:db8::1', server: '2001:db8::2:0:0:6', cport: 41000 });
+    a.handshake(100); b.handshake(100.05);
+    a.send(request('/a', XA), 100.1); b.send(request('/b', XB), 100.11);
+    const ra = a.reply(response('a'), 100.2), rb = b.reply(response('b'), 100.21);
+    const t = await createTranslator(wasm, { project: 'my-project' });
+    const r = new TextDecoder().decode(B.bytes(t.push(B.pcap(p, { nano: true })), t.finish())).split('\n').slice(0, -1).map((l) => JSON.parse(l));
+    expect(r[ra].HTTP.request.url).toContain('/a');
+    expect(r[rb].HTTP.request.url).toContain('/b');
+    expect(trace(r[ra])).toBe(TA);
+    expect(trace(r[rb])).toBe(TB);
   });
   it('maxHeadBytes: a head over the limit is skipped and the parser resynchronises', async () => {
     const p: B.PcapPacket[] = [];

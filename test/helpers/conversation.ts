@@ -18,8 +18,11 @@ export class Conversation {
 
   private pkt(from: Side, to: Side, flags: string, payload: Uint8Array, t: number, seqOverride?: number): number {
     const seq = seqOverride ?? from.seq;
-    const data = B.ethernet({ src: from.mac, dst: to.mac, type: B.ETH.IPV4, payload: B.ipv4({ src: from.ip, dst: to.ip, proto: 6, flags: 'DF',
-      payload: B.tcp({ srcPort: from.port, dstPort: to.port, seq: seq >>> 0, ack: flags.includes('ACK') ? to.seq >>> 0 : 0, flags, window: 502, payload, src: from.ip, dst: to.ip }) }) });
+    const segment = B.tcp({ srcPort: from.port, dstPort: to.port, seq: seq >>> 0, ack: flags.includes('ACK') ? to.seq >>> 0 : 0, flags, window: 502, payload, src: from.ip, dst: to.ip });
+    // An address with a colon makes it an IPv6 conversation.
+    const data = from.ip.includes(':')
+      ? B.ethernet({ src: from.mac, dst: to.mac, type: B.ETH.IPV6, payload: B.ipv6({ src: from.ip, dst: to.ip, payload: segment }) })
+      : B.ethernet({ src: from.mac, dst: to.mac, type: B.ETH.IPV4, payload: B.ipv4({ src: from.ip, dst: to.ip, proto: 6, flags: 'DF', payload: segment }) });
     const sec = Math.floor(t), nsec = Math.round((t - sec) * 1e9);
     this.packets.push({ data, ts: { sec, nsec } });
     return this.packets.length - 1;

@@ -6,9 +6,11 @@ import { readFileSync } from 'node:fs';
 import * as B from '../helpers/build.js';
 
 const wasm = new WebAssembly.Module(readFileSync('build/tracecap.wasm'));
+// The threads of a parallel run use the same core with shared memory and three output windows.
+const sharedWasm = new WebAssembly.Module(readFileSync('build/tracecap-shared.wasm'));
 
-function core() {
-  const inst = new WebAssembly.Instance(wasm, { env: { abort() { throw new Error('core aborted'); } } });
+function core(module = wasm) {
+  const inst = new WebAssembly.Instance(module, { env: { abort() { throw new Error('core aborted'); } } });
   return inst.exports as any;
 }
 
@@ -40,7 +42,24 @@ function patch(p: Uint8Array, i: number): Uint8Array {
   return q;
 }
 
+function stress(): Uint8Array {
+  const h1 = template(B.ascii('GET /x HTTP/1.1\r\nHost: a\r\nX-Cloud-Trace-Context: 0123456789abcdef0123456789abcdef/1;o=1\r\nX-Pad: ' + 'p'.repeat(500)));
+  const h2 = template(B.bytes(B.ascii('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), B.hex('000010 01 00 00000001'), B.hex('828684418cf1e3c2e5f23a6ba0ab90f4ff')));
+  const packets: B.PcapPacket[] = [];
+  for (let i = 0; i < 100000; i++) packets.push({ data: patch(i % 3 === 0 ? h2 : h1, i), ts: { sec: 1700000000 + Math.floor(i / 1000), nsec: i % 1000 } });
+  return B.pcap(packets, { nano: true });
+}
+
 describe('core memory bound', () => {
+  it('a parallel run\'s thread (shared memory, 3 output windows, marks and the index on) holding every part stays under 80 MiB', () => {
+    const ex = core(sharedWasm);
+    expect(ex.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+    ex.setWindows(3); ex.setMarks(1); ex.setIndexing(1); ex.setShard(0, 1);
+    expect(feed(ex, stress())).toBe(100000);
+    console.log(`shared core memory after 100000 connections: ${(ex.memory.buffer.byteLength / 1048576).toFixed(1)} MiB`);
+    expect(ex.memory.buffer.byteLength).toBeLessThanOrEqual(80 << 20);
+  });
+
   it('100000 connections with unfinished HTTP/1 heads and HTTP/2 header blocks stay under 64 MiB', () => {
     const h1 = template(B.ascii('GET /x HTTP/1.1\r\nHost: a\r\nX-Cloud-Trace-Context: 0123456789abcdef0123456789abcdef/1;o=1\r\nX-Pad: ' + 'p'.repeat(500)));
     const h2 = template(B.bytes(B.ascii('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), B.hex('000010 01 00 00000001'), B.hex('828684418cf1e3c2e5f23a6ba0ab90f4ff')));

@@ -31,6 +31,7 @@ function readOptions(): AppOptions {
   const iface = q.get('iface'); if (iface) o.ifaceName = iface;
   const ifindex = q.get('ifindex'); if (ifindex && /^\d+$/.test(ifindex)) o.ifaceIndex = Number(ifindex);
   const addrs = q.get('addrs'); if (addrs) o.ifaceAddrs = addrs.split(',').map((a) => a.trim()).filter(Boolean);
+  const threads = q.get('threads'); if (threads && /^[1-8]$/.test(threads)) o.threads = Number(threads);
   return o;
 }
 function writeOptions(o: AppOptions): void {
@@ -39,6 +40,7 @@ function writeOptions(o: AppOptions): void {
   set('verbosity', o.verbosity === 'info' ? 'info' : undefined);
   set('project', o.project); set('iface', o.ifaceName); set('ifindex', o.ifaceIndex === undefined ? undefined : String(o.ifaceIndex));
   set('addrs', o.ifaceAddrs?.join(','));
+  set('threads', o.threads === undefined ? undefined : String(o.threads));
   const s = q.toString();
   history.replaceState(null, '', `${location.pathname}${s ? `?${s}` : ''}${location.hash}`);
 }
@@ -84,9 +86,11 @@ function App() {
   // The address bar is the truth (a link or the user may have changed it since the last render).
   const setHash = useCallback((patch: Partial<HashState>) => { const n = { ...readHash(), ...patch }; writeHash(n); setHashState(n); }, []);
 
+  // At the end of loading the filter is applied again (the effect below): it is pending from the
+  // render that counts the load (body[data-loads]) on, so no one reads the loading count as final.
   const onEvent = useCallback((e: Event) => {
     if (e.ev === 'progress') { setProgress(e.progress); setFilter((f) => (f.applied === '' && !readHash().range ? { ...f, count: e.progress.records, total: e.progress.records } : f)); }
-    else if (e.ev === 'loaded') { document.body.dataset.timings = JSON.stringify(e.loaded.timings); document.body.dataset.store = e.loaded.store; setLoads((n) => n + 1); setLoaded(e.loaded); setProgress(e.loaded); setPhase(e.loaded.error ? 'error' : 'ready'); setVersion((v) => v + 1); }
+    else if (e.ev === 'loaded') { document.body.dataset.timings = JSON.stringify(e.loaded.timings); document.body.dataset.store = e.loaded.store; document.body.dataset.threads = String(e.loaded.threads); document.body.dataset.sharedCore = String(e.loaded.sharedCore); setLoads((n) => n + 1); setLoaded(e.loaded); setFilter((f) => ({ ...f, state: 'pending' })); setProgress(e.loaded); setPhase(e.loaded.error ? 'error' : 'ready'); setVersion((v) => v + 1); }
     else if (e.ev === 'failed') { setLoads((n) => n + 1); setFailure(e.message); setPhase('error'); }
   }, []);
   const engine = useMemo(() => (engineRef.current = new Engine(new URL('worker.js', location.href), onEvent)), []);
@@ -158,7 +162,7 @@ function App() {
       <header>
         <h1>tracecap</h1>
         <label class="button">Open capture…<input type="file" accept=".pcap,.pcapng,.cap,application/vnd.tcpdump.pcap" onChange={onFile} /></label>
-        <span class="name">{loaded?.name ?? (phase === 'loading' ? 'loading…' : '')}</span>
+        <span class="name" title={loaded ? `translated on ${loaded.threads} thread${loaded.threads === 1 ? '' : 's'}` : undefined}>{loaded?.name ?? (phase === 'loading' ? 'loading…' : '')}</span>
         <span class="spacer" />
         <button onClick={() => setShowSettings(!showSettings)} aria-expanded={showSettings}>Settings</button>
         <button disabled={!loaded} onClick={() => void download('ndjson')}>Export NDJSON</button>

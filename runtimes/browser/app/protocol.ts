@@ -7,6 +7,8 @@ export interface AppOptions {
   ifaceName?: string;
   ifaceIndex?: number;
   ifaceAddrs?: string[];
+  /** Translation threads, 1 to 8 (the `threads` query parameter); default: threads.ts threadsFor(). */
+  threads?: number;
 }
 
 /** Where the capture comes from. */
@@ -37,7 +39,14 @@ export interface Loaded extends Progress {
   store: 'opfs' | 'memory';
   first: number; last: number;
   error?: { message: string; offset: number; packets: number; code: string };
-  /** Where loading spent its time (ms): reading the file, the core, indexing, HTTP pairing, the store; and in all. */
+  /** Threads the capture was translated on: 1 in the worker itself, more on shard-worker.js threads (threads.ts). */
+  threads: number;
+  /** Whether those threads ran tracecap-shared.wasm (cross-origin isolated: records read in place). */
+  sharedCore: boolean;
+  /**
+   * Where loading spent its time (ms): reading the file, the core, indexing, HTTP pairing, the
+   * store; and in all. With threads, `core` is the time loading waited for them (not their CPU time).
+   */
   timings: { read: number; core: number; index: number; http: number; store: number; total: number };
 }
 

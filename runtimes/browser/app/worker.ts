@@ -5,7 +5,10 @@
  * draws. Requests are handled between input chunks, so the page can explore while loading.
  */
 import { createTranslator, CaptureError, ENTRY_BYTES, type Translator, type TranslatorOptions } from '../../../src/index.js';
+import { AHEAD_CHUNKS, PARALLEL_CHUNK_BYTES, type ParallelTranslator } from '../../../src/parallel.js';
 import { loadCore } from '../index.js';
+import { createBrowserParallelTranslator } from '../parallel.js';
+import { threadsFor } from './threads.js';
 import { PacketIndex, CLASSES, NO_CODE, tcpFlagText, utf8 } from './packets.js';
 import { openStore, type RecordStore } from './store.js';
 import { parseQuery, resolvePath, type Query } from './query.js';
@@ -28,6 +31,8 @@ const SLICE_MS = 25;
 const MAX_HTTP_BATCHES_IN_FLIGHT = 8;
 /** Packets listed in one trace's waterfall. */
 const MAX_TRACE_PACKETS = 20_000;
+
+export { PARALLEL_MIN_BYTES, shardThreads } from './threads.js';
 
 const post = (e: Event, transfer: Transferable[] = []) => (self as unknown as { postMessage(m: unknown, t: Transferable[]): void }).postMessage(e, transfer);
 
@@ -89,6 +94,15 @@ class HttpBatch {
 
 let corePromise: Promise<WebAssembly.Module> | null = null;
 const core = () => (corePromise ??= loadCore(new URL('tracecap.wasm', self.location.href)));
+let sharedCorePromise: Promise<WebAssembly.Module | null> | null = null;
+/**
+ * The core with shared memory for the threads (their records are then read in place), where
+ * this worker is cross-origin isolated (`tracecap app` serves COOP + COEP); else, or when it
+ * cannot be loaded, null: the threads run tracecap.wasm and copy their records out.
+ */
+const sharedCore = () => (sharedCorePromise ??= (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true
+  ? loadCore(new URL('tracecap-shared.wasm', self.location.href)).catch((err: unknown) => { console.warn(`tracecap: the threads copy their records (${err instanceof Error ? err.message : String(err)})`); return null; })
+  : Promise.resolve(null));
 
 /** Everything about the capture that is open. */
 class Session {
@@ -162,12 +176,33 @@ function translatorOptions(o: AppOptions): TranslatorOptions {
   return t;
 }
 
+/**
+ * The translator for a capture of `total` bytes: for a large one (threads.ts) a parallel one on
+ * shard-worker.js threads, else (or when the threads cannot start) one in this worker.
+ */
+async function translatorFor(total: number, options: TranslatorOptions, asked: number | undefined): Promise<{ translator: Translator | ParallelTranslator; sharedCore: boolean }> {
+  const module = await core();
+  const threads = asked ?? threadsFor(total, navigator.hardwareConcurrency ?? 1);
+  if (threads > 1) {
+    try {
+      const sharedModule = await sharedCore();
+      return { translator: await createBrowserParallelTranslator(module, { ...options, threads, workerUrl: new URL('shard-worker.js', self.location.href), sharedModule }), sharedCore: sharedModule !== null };
+    } catch (err) {
+      // A bad option is refused alike by one translator, below; anything else (a thread that
+      // did not start) leaves the capture to this worker.
+      if (!(err instanceof RangeError)) console.warn(`tracecap: translating on one thread (${err instanceof Error ? err.message : String(err)})`);
+    }
+  }
+  return { translator: await createTranslator(module, options), sharedCore: false };
+}
+
 async function open(source: Source, options: AppOptions): Promise<void> {
   const old = session;
   const s = new Session(++generation);
   session = s;
   if (old?.store) await old.store.close();
-  let translator: Translator;
+  let translator: Translator | ParallelTranslator;
+  let inPlace = false;
   let stream: ReadableStream<Uint8Array>;
   let total = 0;
   try {
@@ -187,23 +222,53 @@ async function open(source: Source, options: AppOptions): Promise<void> {
       s.blob = file; s.name = source.name; stream = file.stream() as ReadableStream<Uint8Array>; total = file.size;
       s.bytes = async (a, b) => new Uint8Array(await file.slice(a, b).arrayBuffer());
     }
-    translator = await createTranslator(await core(), translatorOptions(options));
-    await http().ask({ op: 'reset' });
-    s.store = await openStore();
+    ({ translator, sharedCore: inPlace } = await translatorFor(total, translatorOptions(options), options.threads));
   } catch (err) {
     if (session === s) post({ ev: 'failed', message: err instanceof Error ? err.message : String(err) });
     return;
   }
-  const store = s.store;
+  try {
+    await http().ask({ op: 'reset' });
+    s.store = await openStore();
+  } catch (err) {
+    closeTranslator(translator);
+    if (session === s) post({ ev: 'failed', message: err instanceof Error ? err.message : String(err) });
+    return;
+  }
+  try {
+    await load(s, translator, stream, total, inPlace);
+  } finally {
+    // Parallel: stops the threads also when loading ended early (an error, another capture opened).
+    closeTranslator(translator);
+  }
+}
+
+function closeTranslator(t: Translator | ParallelTranslator): void { if ('threads' in t) t.close(); }
+
+/** Reads the capture through the translator into the store and the index; posts progress, then `loaded`. */
+async function load(s: Session, translator: Translator | ParallelTranslator, stream: ReadableStream<Uint8Array>, total: number, sharedCore: boolean): Promise<void> {
+  const threads = 'threads' in translator ? translator.threads : 1;
+  const store = s.store!;
+  // Over the shared-memory core the threads' long runs of records reach the sink as views of
+  // shared memory, which TextDecoder (the index) refuses: those are copied here first.
+  let unshared = new Uint8Array(0);
+  const own = (view: Uint8Array): Uint8Array => {
+    if (!(typeof SharedArrayBuffer === 'function' && view.buffer instanceof SharedArrayBuffer)) return view;
+    if (unshared.length < view.length) unshared = new Uint8Array(Math.max(view.length, unshared.length * 2, 1 << 20));
+    unshared.set(view);
+    return unshared.subarray(0, view.length);
+  };
   let pending: Uint8Array | null = null, pendingCount = 0;
   let failure: string | null = null;
   translator.setIndexSink((entries, count) => { pending = entries.slice(0, count * ENTRY_BYTES); pendingCount = count; });
   const tm = { read: 0, core: 0, index: 0, http: 0, store: 0, total: 0 };
   let sinkTime = 0; // time inside the sink, taken off the core's share
   const started = performance.now();
-  translator.setSink((view) => {
-    if (failure !== null) return;
+  translator.setSink((shared) => {
+    // With threads the sink runs in their message events: a load given up gets nothing more.
+    if (failure !== null || session !== s) return;
     const t0 = performance.now();
+    const view = own(shared);
     let th = 0, ts = 0;
     try {
       // The store first: a record is indexed only once it can be read back.
@@ -224,30 +289,53 @@ async function open(source: Source, options: AppOptions): Promise<void> {
   const reader = stream.getReader();
   let bytes = 0, lastPost = 0;
   const progress = () => ({ bytes, total, packets: translator.packets, records: s.index.count });
+  // Time spent awaiting `work`, less the sink's time inside it (the sink counts as index, http
+  // and store). With one translator the sink runs only inside push() and finish(); with threads
+  // it runs whenever their records arrive, also while a read is awaited. `core` is then the time
+  // the read loop waited for the threads (their back-pressure included), not their CPU time.
+  const timed = async <T>(key: 'read' | 'core' | 'http', work: () => T | Promise<T>): Promise<T> => {
+    const t0 = performance.now(), sink0 = sinkTime;
+    try { return await work(); } finally { tm[key] += performance.now() - t0 - (sinkTime - sink0); }
+  };
+  // Records not yet delivered when the store makes room: with threads, those of the chunks in
+  // flight too (AHEAD_CHUNKS of PARALLEL_CHUNK_BYTES), which may arrive during any later await.
+  const behind = threads > 1 ? (AHEAD_CHUNKS + 1) * PARALLEL_CHUNK_BYTES : 0;
+  // The threads are sent whole PARALLEL_CHUNK_BYTES pieces (256 KiB): a Blob's stream gives 64 KiB
+  // to 2 MiB (Chromium), and only AHEAD_CHUNKS pieces are in flight, so small ones would starve
+  // the threads. Served by `tracecap app` the page is cross-origin isolated and the pieces go
+  // through shared input slots (src/parallel.ts), one copy for every thread.
+  const gather = threads > 1 ? new Uint8Array(PARALLEL_CHUNK_BYTES) : null;
+  let gathered = 0;
+  const push = async (chunk: Uint8Array) => {
+    // Room for this chunk's records (DEBUG writes up to ~40 bytes of NDJSON per capture byte).
+    await store.prepare(Math.max(256 << 20, (chunk.length + behind) * 64));
+    await timed('core', () => translator.push(chunk));
+  };
   try {
     for (;;) {
-      const r0 = performance.now();
-      const { done, value } = await reader.read();
-      tm.read += performance.now() - r0;
+      const { done, value } = await timed('read', () => reader.read());
       if (session !== s) { void reader.cancel(); return; }
       if (done) break;
       bytes += value.length;
-      // Room for this chunk's records (DEBUG writes up to ~40 bytes of NDJSON per capture byte).
-      await store.prepare(Math.max(256 << 20, value.length * 64));
-      const p0 = performance.now(), sink0 = sinkTime;
-      translator.push(value);
-      tm.core += performance.now() - p0 - (sinkTime - sink0);
-      if (failure !== null || translator.error) break;
+      if (gather === null) await push(value);
+      else {
+        for (let off = 0; off < value.length;) {
+          const n = Math.min(gather.length - gathered, value.length - off);
+          gather.set(value.subarray(off, off + n), gathered);
+          gathered += n; off += n;
+          if (gathered === gather.length) { await push(gather); gathered = 0; }
+        }
+      }
+      if (failure !== null || translator.error || session !== s) break;
       extendView(s);
       // Backpressure from the HTTP worker (it answers in order).
-      const h0 = performance.now();
-      while (s.inflight.length - s.settled > MAX_HTTP_BATCHES_IN_FLIGHT) await s.inflight[s.settled];
-      tm.http += performance.now() - h0;
+      await timed('http', async () => { while (s.inflight.length - s.settled > MAX_HTTP_BATCHES_IN_FLIGHT) await s.inflight[s.settled]; });
       const now = performance.now();
       if (now - lastPost > 100) { lastPost = now; post({ ev: 'progress', progress: progress() }); }
       await yieldToMessages();
     }
-    if (failure === null && !translator.error) { await store.prepare(256 << 20); const p0 = performance.now(), sink0 = sinkTime; translator.finish(); tm.core += performance.now() - p0 - (sinkTime - sink0); }
+    if (gathered > 0 && failure === null && !translator.error && session === s) await push(gather!.subarray(0, gathered));
+    if (failure === null && !translator.error && session === s) { await store.prepare(Math.max(256 << 20, behind * 64)); await timed('core', () => translator.finish()); }
   } catch (err) {
     failure ??= err instanceof Error ? err.message : String(err);
   }
@@ -262,7 +350,7 @@ async function open(source: Source, options: AppOptions): Promise<void> {
   const idx = s.index;
   const loaded: Loaded = {
     ...progress(), name: s.name, store: store.kind,
-    first: idx.count ? idx.time.a[0]! : 0, last: idx.count ? idx.time.a[idx.count - 1]! : 0,
+    first: idx.count ? idx.time.a[0]! : 0, last: idx.count ? idx.time.a[idx.count - 1]! : 0, threads, sharedCore,
     timings: { ...tm, total: performance.now() - started },
   };
   const e = translator.error;

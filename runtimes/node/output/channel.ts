@@ -197,6 +197,20 @@ export class Channel {
     if (this.#mode === 'auto' && this.#worker === null && this.#inlineBytes >= THREAD_AFTER_BYTES) this.#spawn();
   }
 
+  /**
+   * Writes `views` (`total` bytes) inline with one writev per 1024 of them, and returns true;
+   * returns false, writing nothing, when the writer thread carries the output (or is taking it
+   * over): the caller then writes them with data().
+   */
+  datav(views: Uint8Array[], total: number): boolean {
+    this.#check();
+    if (this.#threaded || this.#switch()) return false;
+    try { this.#inline.datav(views); } catch (e) { this.#fail(e); }
+    this.#inlineBytes += total;
+    if (this.#mode === 'auto' && this.#worker === null && this.#inlineBytes >= THREAD_AFTER_BYTES) this.#spawn();
+    return true;
+  }
+
   /** Makes `fd` the descriptor data goes to. */
   setFd(fd: number): void {
     this.#check();

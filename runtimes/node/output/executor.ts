@@ -8,6 +8,8 @@
 export interface Executor {
   /** Writes all of `bytes` to the current descriptor. */
   data(bytes: Uint8Array): void;
+  /** Writes all of `views`, in order, to the current descriptor (writev: no copy into one buffer). */
+  datav(views: Uint8Array[]): void;
   /** Makes `fd` the descriptor data() writes to. */
   setFd(fd: number): void;
   /** Closes `fd`, then renames `from` to `to` (both empty: no rename). */
@@ -39,6 +41,26 @@ export function makeExecutor(fs: typeof import('node:fs'), wait: (ms: number) =>
           wait(nap);
           nap = Math.min(nap * 2, EAGAIN_MAX_MS);
         }
+      }
+    },
+    datav(views) {
+      // writev takes at most IOV_MAX (1024 on Linux) buffers; a short write leaves the rest.
+      let i = 0;
+      let nap = EAGAIN_MIN_MS;
+      while (i < views.length) {
+        const batch = views.slice(i, i + 1024);
+        let n;
+        try {
+          n = fs.writevSync(fd, batch);
+          nap = EAGAIN_MIN_MS;
+        } catch (e) {
+          if ((e as { code?: string }).code !== 'EAGAIN') throw e;
+          wait(nap);
+          nap = Math.min(nap * 2, EAGAIN_MAX_MS);
+          continue;
+        }
+        while (i < views.length && n >= views[i]!.length) { n -= views[i]!.length; i++; }
+        if (n > 0) views[i] = views[i]!.subarray(n);
       }
     },
     setFd(next) { fd = next; },

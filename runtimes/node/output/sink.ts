@@ -9,6 +9,11 @@ export { OutputError, RING_BYTES, THREAD_AFTER_BYTES } from './channel.js';
 export interface Sink {
   /** Writes `view` (only valid during the call: it is written or copied before return). */
   write(view: Uint8Array): void;
+  /**
+   * Writes `views` in order, as write() of each would (each only valid during the call); a
+   * sink writing inline to its descriptor hands them to the kernel in one writev, uncopied.
+   */
+  writev?(views: Uint8Array[], total: number): void;
   /** Blocks until everything written so far is with the kernel. */
   flush(): void;
   /** Flushes and releases the sink; idempotent. A reader that went away (EPIPE) is not an error here. */
@@ -99,6 +104,20 @@ class FdSink implements Sink {
     if (this.#closed) throw new Error('write() after close()');
     this.#channel.data(view);
     this.#bytes += view.length;
+  }
+
+  #gather = new Uint8Array(0);
+
+  writev(views: Uint8Array[], total: number): void {
+    if (this.#closed) throw new Error('write() after close()');
+    if (!this.#channel.datav(views, total)) {
+      // The writer thread copies into its ring anyway: one piece per call, not one per view.
+      if (this.#gather.length < total) this.#gather = new Uint8Array(Math.max(total, 1 << 20));
+      let n = 0;
+      for (const v of views) { this.#gather.set(v, n); n += v.length; }
+      this.#channel.data(this.#gather.subarray(0, total));
+    }
+    this.#bytes += total;
   }
 
   flush(): void { this.#channel.flush(); }

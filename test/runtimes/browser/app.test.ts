@@ -81,7 +81,10 @@ async function openFile(p: Page, file: string): Promise<void> {
   await p.setInputFiles('input[type=file]', file);
   await p.waitForFunction((n) => Number(document.body.dataset.loads) > n, before, { timeout: 60_000 });
   expect(['ready', 'error']).toContain(await p.evaluate(() => document.body.dataset.state));
+  await filterSettled(p);
 }
+/** Waits until the filter applied at the end of loading has answered (the count shown is then the final one). */
+const filterSettled = (p: Page) => p.waitForFunction(() => document.querySelector<HTMLElement>('.filterbar')?.dataset.filterState !== 'pending', null, { timeout: 60_000 });
 const state = (p: Page) => p.evaluate(() => document.body.dataset.state);
 const shown = async (p: Page) => { const t = (await p.textContent('[data-testid=packet-count]')) ?? ''; expect(t).toMatch(/^\d+$/); return Number(t); };
 
@@ -295,7 +298,7 @@ describe.skipIf(!haveChromium)('browser app', () => {
       const p = await context.newPage();
       p.on('pageerror', (e) => errors.push(e.message));
       await p.goto(one.url);
-      await p.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
+      await p.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 }); await filterSettled(p);
       expect(await shown(p)).toBe(readFileSync(join(ROOT, 'examples', 'http-keepalive.ndjson'), 'utf8').split('\n').filter(Boolean).length);
       await p.click('[data-testid=packet-row] >> nth=3');
       await p.waitForSelector('[data-testid=detail]');
@@ -342,7 +345,7 @@ describe.skipIf(!haveChromium)('browser app', () => {
       const p = await context.newPage();
       p.on('pageerror', (e) => errors.push(e.message));
       await p.goto(`${one.url}&verbosity=info&project=p-1&iface=eth7&ifindex=3&addrs=127.0.0.1`);
-      await p.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
+      await p.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 }); await filterSettled(p);
       expect(await shown(p)).toBe(lines.length);
       for (const i of [0, 7, lines.length - 1]) expect(await recordOf(p, Number(JSON.parse(lines[i]!).pcap.num))).toBe(lines[i]);
       // Changing a setting in the panel reopens the capture and writes it to the URL.
@@ -376,6 +379,7 @@ describe.skipIf(!haveChromium)('browser app', () => {
       window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
     }, { b64: bytes, name });
     await p.waitForFunction((n) => Number(document.body.dataset.loads) > n, before, { timeout: 60_000 });
+    await filterSettled(p);
     expect(await state(p)).toBe('ready');
     expect(await shown(p)).toBe(lines.length);
     const save = async (testid: string) => {

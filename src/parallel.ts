@@ -18,6 +18,7 @@ import type { TranslatorOptions } from './translator.js';
 import { OUT_WINDOWS, type FromShard, type ToShard, type WindowMessage } from './shard.js';
 import { MARK_BYTES } from './translator.js';
 import { ENTRY_BYTES } from './entry.js';
+import { concatBytes } from './bytes.js';
 
 /** Chunks a thread may be sent beyond the last one every thread has consumed. */
 export const AHEAD_CHUNKS = 3;
@@ -434,14 +435,7 @@ export class ParallelTranslator {
   #take(): Uint8Array {
     const parts = this.#out;
     this.#out = [];
-    if (parts.length === 0) return new Uint8Array(0);
-    if (parts.length === 1) return parts[0]!;
-    let n = 0;
-    for (const p of parts) n += p.length;
-    const all = new Uint8Array(n);
-    n = 0;
-    for (const p of parts) { all.set(p, n); n += p.length; }
-    return all;
+    return concatBytes(parts);
   }
 }
 

@@ -1,6 +1,7 @@
 import { instantiateCore, instantiateCoreSync, OptKey, OsIfaceErr, type CoreExports } from './abi.js';
 import { CaptureError, ErrCode } from './errors.js';
 import { ENTRY_BYTES } from './entry.js';
+import { concatBytes } from './bytes.js';
 import { parseIp } from './ip.js';
 import { checkInsn, checkPort, l3Mask, l4Mask, parseCidr, parseSocketPair, tcpFlagMask, type BpfProgram, type SoftwareFilters } from './filter.js';
 
@@ -110,7 +111,7 @@ export class Translator {
       this.#step(core.push(n), out);
     }
     this.#drain(out);
-    return concat(out);
+    return concatBytes(out);
   }
 
   /**
@@ -144,7 +145,7 @@ export class Translator {
     }
     this.#finished = true;
     this.#drain(out);
-    return concat(out);
+    return concatBytes(out);
   }
 
   /**
@@ -301,18 +302,6 @@ export class Translator {
 /** Bytes of one record mark (Translator.setMarkSink): f64 serial at 0, u32 record length at 8. */
 export const MARK_BYTES = 16;
 
-const EMPTY = new Uint8Array(0);
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 0) return EMPTY;
-  if (parts.length === 1) return parts[0]!;
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  n = 0;
-  for (const p of parts) { out.set(p, n); n += p.length; }
-  return out;
-}
 
 function setString(core: CoreExports, key: number, value: string, what: string): void {
   const bytes = encoder.encode(value);

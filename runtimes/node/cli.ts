@@ -245,17 +245,11 @@ async function translate(c: FileCommand, out: ReturnType<typeof openOutput>): Pr
   // files closed. Standard input is read between events anyway (say tcpdump -w - | tracecap was
   // interrupted: exit 0, the stream simply ended); a file is read synchronously, handing the
   // event loop a turn every FILE_YIELD_BYTES so the signal is seen (exit 130, as interrupted).
-  let stopped = false;
-  const onSignal = () => { stopped = true; };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  // Standard input may go quiet (tcpdump -w - on an idle link): with -G the file whose interval
-  // is over completes then, as in a live capture, not at the next record.
-  const tick = stdin && out.tick ? setInterval(() => out.tick!(), 1000) : null;
+  const stop = watchStop(stdin !== null, out);
   try {
     if (stdin) {
       if (head.length) translator.push(head);
-      while (!stdinDone && !limited() && !stopped) {
+      while (!stdinDone && !limited() && !stop.stopped) {
         const r = await stdin.next();
         if (r.done) { stdinDone = true; break; }
         translator.push(r.value as Uint8Array);
@@ -271,7 +265,7 @@ async function translate(c: FileCommand, out: ReturnType<typeof openOutput>): Pr
           if ((sinceYield += n) >= FILE_YIELD_BYTES) {
             sinceYield = 0;
             await new Promise<void>((resolve) => setImmediate(resolve));
-            if (stopped) break;
+            if (stop.stopped) break;
           }
         }
       } finally { closeSync(fd); }
@@ -282,11 +276,29 @@ async function translate(c: FileCommand, out: ReturnType<typeof openOutput>): Pr
     if (code !== null) return code;
     throw e;
   } finally {
+    stop.release();
+  }
+  return outcome(translator, name, stop.stopped, stdin !== null);
+}
+
+/**
+ * Watches for a stop while a capture file or standard input is translated. A stop (Ctrl-C,
+ * SIGTERM) ends the input where it is: every record so far is written and the files closed.
+ * Standard input may go quiet (tcpdump -w - on an idle link): with -G the file whose interval is
+ * over completes then, as in a live capture, not at the next record.
+ */
+function watchStop(stdin: boolean, out: ReturnType<typeof openOutput>): { readonly stopped: boolean; release(): void } {
+  const state = { stopped: false, release };
+  const onSignal = () => { state.stopped = true; };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const tick = stdin && out.tick ? setInterval(() => out.tick!(), 1000) : null;
+  function release(): void {
     if (tick) clearInterval(tick);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  return outcome(translator, name, stopped, stdin !== null);
+  return state;
 }
 
 /** The exit status of a translation, and its one line on standard error. */
@@ -317,15 +329,11 @@ async function translateParallel(c: FileCommand, out: ReturnType<typeof openOutp
   translator.setSink((view) => out.write(view));
   // Standard output takes the records where the threads wrote them (writev), uncopied.
   if (out.writev) translator.setVectorSink((views, total) => out.writev!(views, total));
-  let stopped = false;
-  const onSignal = () => { stopped = true; };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const tick = stdin && out.tick ? setInterval(() => out.tick!(), 1000) : null;
+  const stop = watchStop(stdin !== null, out);
   try {
     if (stdin) {
       if (head.length) await translator.push(head);
-      while (!stdinDone && !translator.done && !stopped) {
+      while (!stdinDone && !translator.done && !stop.stopped) {
         const r = await stdin.next();
         if (r.done) { stdinDone = true; break; }
         await translator.push(r.value as Uint8Array);
@@ -335,7 +343,7 @@ async function translateParallel(c: FileCommand, out: ReturnType<typeof openOutp
       const fd = openSync(c.input, 'r');
       try {
         // Read straight into the input every thread reads: no copy on the way in.
-        while (!translator.done && !stopped) {
+        while (!translator.done && !stop.stopped) {
           if (await translator.pushFrom((space) => readSync(fd, space, 0, space.length, null)) === 0) break;
         }
       } finally { closeSync(fd); }
@@ -347,9 +355,7 @@ async function translateParallel(c: FileCommand, out: ReturnType<typeof openOutp
     throw e;
   } finally {
     translator.close();
-    if (tick) clearInterval(tick);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.release();
   }
-  return outcome(translator, name, stopped, stdin !== null);
+  return outcome(translator, name, stop.stopped, stdin !== null);
 }

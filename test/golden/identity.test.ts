@@ -4,27 +4,19 @@
 // change that is meant to change output updates the file on purpose:
 //   UPDATE_IDENTITY=1 npx vitest run test/golden/identity.test.ts
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTranslator } from '../../src/index.js';
-import { coreModule, SHARED } from '../diff/support.js';
+import { coreModule } from '../diff/support.js';
+import { allCaptures, identityKey } from '../helpers/shards.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const FILE = join(import.meta.dirname, 'identity.json');
 const update = process.env.UPDATE_IDENTITY === '1';
 
-function walk(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) walk(p, out);
-    else if (/\.(pcap|pcapng|ntar|cap)$/i.test(name)) out.push(p);
-  }
-  return out;
-}
-
-const captures = [...walk(join(SHARED, 'corpus')), ...walk(join(ROOT, 'test', 'captures'))];
-const key = (p: string) => (p.startsWith(SHARED) ? `shared/${relative(SHARED, p)}` : relative(ROOT, p));
+// The enumeration and keys the parallel tests share (test/helpers/shards.ts).
+const captures = allCaptures();
+const key = identityKey;
 
 async function digest(file: string, verbosity: 'info' | 'debug'): Promise<string> {
   const t = await createTranslator(await coreModule(), { verbosity });

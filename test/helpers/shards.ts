@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createTranslatorSync, MARK_BYTES, type TranslatorOptions } from '../../src/translator.js';
-import { REPO, SHARED } from '../diff/support.js';
+import { REPO, SHARED, prng } from '../diff/support.js';
+import { concatBytes } from '../../src/bytes.js';
 
 function walk(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir).sort()) {
@@ -28,17 +29,8 @@ export function identityKey(p: string): string {
   return p.startsWith(SHARED) ? `shared/${relative(SHARED, p)}` : relative(REPO, p);
 }
 
-/** mulberry32: a small seeded PRNG, so a failing chunking can be replayed from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (test/diff/support.ts): a small seeded PRNG, so a failing chunking can be replayed from its seed. */
+export { prng };
 
 /** A random chunk size: mostly up to 64 KiB, sometimes tiny (inside a record header), sometimes large. */
 export function chunkSize(rand: () => number): number {
@@ -62,14 +54,7 @@ export function chunks(data: Uint8Array, rand: () => number): Uint8Array[] {
 /** What a run gives: the NDJSON, the capture error (message and identity.json's suffix), the records. */
 export interface Run { bytes: Uint8Array; error: string | null; suffix: string; records: number }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  n = 0;
-  for (const p of parts) { out.set(p, n); n += p.length; }
-  return out;
-}
+const concat = concatBytes;
 
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 

@@ -71,9 +71,25 @@ export const MAX_FLOWS: i32 = 24576;
 export const FLOW_IDLE_NS: i64 = 600_000_000_000;
 /** Time after the first FIN/RST with nothing pending when trace context is dropped (10 s), ns. */
 export const UNTRACK_NS: i64 = 10_000_000_000;
-/** Request/response exchanges remembered in all, an equal share per connection part (a part reuses its oldest first). */
-export const MAX_EXCHANGES: i32 = 8192;
-/** Exchanges remembered per connection (the sequence index); older ones lose their context. */
+/**
+ * Time after an ended connection's last packet (FIN both ways, or a RST) when its resources
+ * (exchanges, buffers, HPACK tables) return to their pools and only a tombstone of it stays in
+ * the table, the first slot taken when the part is full (10 s, as UNTRACK_NS), ns.
+ */
+export const RELEASE_NS: i64 = 10_000_000_000;
+/**
+ * Idle time after which a live connection may lose a pooled resource (a head or frame buffer,
+ * an HPACK table) to another connection of its part when that pool is empty; ended connections
+ * lose theirs first, whatever their idle time (60 s), ns.
+ */
+export const RECLAIM_IDLE_NS: i64 = 60_000_000_000;
+/**
+ * Request/response exchanges held at once (waiting for their response, or finished and kept for
+ * the packets that follow), an equal share per connection part. When a part's share is empty its
+ * oldest finished exchange is reused; a waiting one only when none is finished.
+ */
+export const MAX_EXCHANGES: i32 = 16384;
+/** Finished exchanges a connection keeps for the ACKs and retransmissions that follow them; exchanges still waiting are always kept. */
 export const FLOW_EXCHANGES: i32 = 32;
 /** Bytes of a request URL (Host + request-target) kept for HTTP.request.url. */
 export const MAX_URL: i32 = 256;
@@ -81,13 +97,33 @@ export const MAX_URL: i32 = 256;
 export const MAX_METHOD: i32 = 24;
 /** Largest HTTP/1 message head (request/status line + headers) reassembled, bytes. */
 export const MAX_HEAD: i32 = 16384;
-/** Head/header-block buffers (MAX_HEAD bytes each), an equal share for each connection part. */
+/** Head/header-block buffers (MAX_HEAD + HEAD_EXTRA bytes each), an equal share for each connection part. */
 export const HEAD_BUFFERS: i32 = 512;
+/**
+ * Bytes after MAX_HEAD in a head buffer: header lines beyond the head limit are still read, and
+ * those that frame the body or carry the trace (Content-Length, Transfer-Encoding, Host,
+ * traceparent, X-Cloud-Trace-Context) are kept here so pairing, framing and trace stay right.
+ */
+export const HEAD_EXTRA: i32 = 2048;
+/** Longest header line beyond the head limit that is still read for framing and trace (a longer one cannot hold a valid value of those fields). */
+export const HEAD_OVER_LINE: i32 = 512;
+/**
+ * Sample buffers (SAMPLE_BYTES each), an equal share for each connection part: a frame that
+ * straddles segments and is only sampled (HTTP/2 DATA: the record shows its first 509 bytes) or
+ * is small keeps its first bytes in one, so bulk data never holds a head buffer.
+ */
+export const SAMPLE_BUFFERS: i32 = 2048;
+export const SAMPLE_BYTES: i32 = 528;
 /** Header fields per message rendered. */
 export const MAX_HEADERS: i32 = 128;
-/** HPACK dynamic tables (two per HTTP/2 connection), an equal share for each connection part, and the bytes each stores. */
-export const HPACK_TABLES: i32 = 256;
-export const HPACK_TABLE_BYTES: i32 = 16384;
+/**
+ * HPACK dynamic tables (one per HTTP/2 connection direction that sends headers), an equal share
+ * for each connection part (256 each: 128 HTTP/2 connections per part at once), and the bytes of
+ * names and values each stores: 4096, the default table size (RFC 9113 §6.5.2), holds every entry
+ * of a default-size table; entries of a larger table beyond it decode as unknown (hpack.ts).
+ */
+export const HPACK_TABLES: i32 = 2048;
+export const HPACK_TABLE_BYTES: i32 = 4096;
 
 // ---- rendering caches (speed only: a miss renders the text again, the output is the same) --
 

@@ -26,6 +26,10 @@ import * as pf from "./filter/packet";
 import * as E from "./record/entry";
 import * as Sh from "./record/shard";
 import { CONN_PARTS, OUT_WINDOWS } from "./config";
+import { Why, skipCount as skipCountOf } from "./flow/skips";
+import { limitExchanges } from "./flow/conn";
+import { heads, samples } from "./http/buffers";
+import { tablePool } from "./http/hpackpool";
 
 let limit: u64 = 0;   // stop after this many records (0 = no limit)
 let records: u64 = 0; // records written (packets that passed the filters)
@@ -135,6 +139,24 @@ export function setEphemeral(lo: i32, hi: i32): void { opts.setEphemeral(lo, hi)
 export function setMaxFlows(n: i32): void { setFlowCap(n); }
 /** Caps the bytes of an HTTP/1 message head reassembled per direction (256..MAX_HEAD). */
 export function setMaxHead(n: i32): void { setHeadLimit(n); }
+/**
+ * Lowers the DEBUG analysis' pools (0: the compiled size; each is shared out between the
+ * connection parts, rounded up): exchanges held, head buffers, sample buffers, HPACK tables.
+ * Before the first chunk.
+ */
+export function setPoolCaps(exchanges: i32, headBuffers: i32, sampleBuffers: i32, tables: i32): void {
+  limitExchanges(exchanges); heads.limit(headBuffers); samples.limit(sampleBuffers); tablePool.limit(tables);
+}
+
+// ---- what the DEBUG analysis gave up (flow/skips.ts) ------------------------------------
+
+/** Kinds of skipCount(): 1 … SKIP_KINDS, in the order of flow/skips.ts Why, then 11: buffers and tables reclaimed from idle live connections. */
+export function skipKinds(): i32 { return <i32>Why.COUNT; }
+/** How many times the analysis gave up something of kind k (skipKinds()) in this capture. */
+export function skipCount(k: i32): f64 {
+  if (k == <i32>Why.COUNT) return <f64>(heads.fromIdle + samples.fromIdle + tablePool.fromIdle);
+  return <f64>skipCountOf(k);
+}
 
 // ---- record index (record/entry.ts): one entry per record, drained with the output ------
 

@@ -1,26 +1,50 @@
 // Per-connection state of the stateful analysis: roles, per-direction reassembly cursors and
-// parser state, and the connection's exchanges (request/response pairs) in a bounded ring that
-// doubles as the sequence index: exchanges are appended in stream order, so their byte ranges
-// are sorted, and a binary search over sequence offsets (relative to each direction's first
-// byte, so 32-bit wrap-around is harmless within 4 GiB of a stream) finds the exchange a
-// segment or an acknowledgement belongs to.
+// parser state, and the connection's exchanges (request/response pairs).
 //
-// Exchanges live in a pool reused oldest-first, an equal share per connection part
-// (flow/part.ts); a connection refers to its exchanges by (index, generation), so a reused slot
-// simply stops matching: context is lost, never a record.
+// Exchanges come from a pool with an equal share per connection part (flow/part.ts). Each is
+// on its connection's list in the order its request came (its position), and on one of its
+// part's two queues: WAITING (request seen, final response not yet) in order of creation, or
+// FINISHED in the order they finished. An exchange goes back to the pool when its connection
+// ends or is evicted, or when its connection has more than FLOW_EXCHANGES finished ones (the
+// oldest goes); so what a connection keeps depends on its own traffic only. When a part's share
+// is empty anyway, its oldest finished exchange is reused; a waiting one only when none is
+// finished — the response then says its request was reclaimed (never another request's).
+//
+// HTTP/2 exchanges are also found by stream id, through a hash on (connection, stream), so any
+// number of concurrent streams keep their pairing. HTTP/1 exchanges are found by position
+// (pairing: responses answer requests in order, RFC 9112 §9.3.2) and by sequence offset:
+// requests and responses are appended in stream order, so their byte ranges (relative to each
+// direction's first byte, so 32-bit wrap-around is harmless within 4 GiB of a stream) are
+// sorted, and the segment or acknowledgement a packet carries maps to the exchange whose bytes
+// contain it.
 
 import { MAX_FLOWS, MAX_EXCHANGES, FLOW_EXCHANGES, MAX_URL, MAX_METHOD, CONN_PARTS } from "../config";
 import { cur as curPart } from "./part";
 import { TraceRepr } from "../trace/context";
+import { Why, skip } from "./skips";
 
-/** What a direction's byte stream carries. */
-export const enum Mode { UNKNOWN = 0, HTTP1 = 1, HTTP2 = 2, TLS = 3, OPAQUE = 4 }
+/** What a direction's byte stream carries (RELEASED: the connection ended and gave back its state). */
+export const enum Mode { UNKNOWN = 0, HTTP1 = 1, HTTP2 = 2, TLS = 3, OPAQUE = 4, RELEASED = 5 }
+
+/** An exchange's state. */
+export const enum ExState { FREE = 0, WAITING = 1, FINISHED = 2 }
 
 /** One request and its response. */
 export class Exchange {
   gen: u32 = 0;
-  /** HTTP/2 stream id (0 for HTTP/1.x). */
+  state: ExState = ExState.FREE;
+  /** The connection (flow index) it belongs to. */
+  flow: i32 = -1;
+  /** Position of the request on its connection (0, 1, … in the order requests came). */
+  pos: i64 = 0;
+  /** Neighbours on the connection's list and on the part's queue (-1 = none). */
+  cprev: i32 = -1; cnext: i32 = -1;
+  qprev: i32 = -1; qnext: i32 = -1;
+  /** The analysed packet that last used it (such an exchange is never reclaimed for that packet). */
+  pin: u32 = 0;
+  /** HTTP/2 stream id (0 for HTTP/1.x); hashed: on the stream hash. */
   stream: u32 = 0;
+  hashed: bool = false;
   /** Request bytes [reqStart, reqEnd) and response bytes [resStart, resEnd) as direction offsets. */
   reqStart: u32 = 0; reqEnd: u32 = 0xffffffff;
   resStart: u32 = 0; resEnd: u32 = 0xffffffff;
@@ -28,6 +52,14 @@ export class Exchange {
   hasRes: bool = false;
   /** The final (non-1xx) response head was seen. */
   answered: bool = false;
+  /** HTTP/2: END_STREAM (or RST_STREAM) seen from the client / the server. */
+  reqEnded: bool = false;
+  resEnded: bool = false;
+  /** What the request's own analysis gave up (Why.NONE when nothing). */
+  why: Why = Why.NONE;
+  /** HTTP/1: how far the client had received the server's bytes when it sent the request (an offset of the server's direction), when known. */
+  ackAtSend: u32 = 0;
+  ackKnown: bool = false;
   trace: TraceRepr = new TraceRepr();
   tsSec: i64 = 0;
   tsNsec: i32 = 0;
@@ -43,29 +75,187 @@ export class Exchange {
 
 const pool = new StaticArray<Exchange | null>(MAX_EXCHANGES);
 const PART_EXCHANGES: i32 = MAX_EXCHANGES / CONN_PARTS;
-// Next slot of each part, within the part's range [p·PART_EXCHANGES, (p+1)·PART_EXCHANGES).
-const poolNext = new StaticArray<i32>(CONN_PARTS);
+// Per part: free slots (a stack inside the part's range), the two queues' ends.
+const freeList = new StaticArray<i32>(MAX_EXCHANGES);
+const freeTop = new StaticArray<i32>(CONN_PARTS);
+const waitHead = new StaticArray<i32>(CONN_PARTS);
+const waitTail = new StaticArray<i32>(CONN_PARTS);
+const finHead = new StaticArray<i32>(CONN_PARTS);
+const finTail = new StaticArray<i32>(CONN_PARTS);
+let poolCap: i32 = PART_EXCHANGES;
+let poolReady = false;
 
-/** Takes the current part's next exchange slot (its oldest one is reused); bumps its generation. */
-export function newExchange(): i32 {
-  const p = curPart;
-  const k = unchecked(poolNext[p]);
-  unchecked(poolNext[p] = k + 1 == PART_EXCHANGES ? 0 : k + 1);
-  const i = p * PART_EXCHANGES + k;
-  let e = unchecked(pool[i]);
-  if (e === null) { e = new Exchange(); unchecked(pool[i] = e); }
-  e.gen++;
-  e.stream = 0; e.reqStart = 0; e.reqEnd = 0xffffffff; e.resStart = 0; e.resEnd = 0xffffffff;
-  e.hasReq = false; e.hasRes = false; e.answered = false; e.trace.clear(); e.methodLen = 0; e.urlLen = 0;
-  e.isHead = false; e.isConnect = false;
+/** The analysed packet's number (pins the exchanges it uses). */
+let packetNo: u32 = 0;
+/** Starts the analysis of a packet. */
+export function nextPacket(): void { packetNo++; }
+
+/** Lowers the exchanges each part hands out to ceil(n / CONN_PARTS) (0: all); before the first packet. */
+export function limitExchanges(n: i32): void {
+  if (poolReady) return;
+  const share = n > 0 ? (n + CONN_PARTS - 1) / CONN_PARTS : PART_EXCHANGES;
+  poolCap = share < PART_EXCHANGES ? share : PART_EXCHANGES;
+}
+
+function initPool(): void {
+  for (let p = 0; p < CONN_PARTS; p++) {
+    const base = p * PART_EXCHANGES;
+    for (let i = 0; i < poolCap; i++) unchecked(freeList[base + i] = base + poolCap - 1 - i);
+    unchecked(freeTop[p] = poolCap);
+    unchecked(waitHead[p] = -1); unchecked(waitTail[p] = -1); unchecked(finHead[p] = -1); unchecked(finTail[p] = -1);
+  }
+  for (let i = 0; i < STREAM_SLOTS; i++) unchecked(streamSlots[i] = 0);
+  poolReady = true;
+}
+
+/** The exchange in slot i (allocated once a slot was handed out). */
+@inline export function ex(i: i32): Exchange { return changetype<Exchange>(unchecked(pool[i])); }
+
+// ---- the part queues -----------------------------------------------------------------------
+
+function qUnlink(i: i32): void {
+  const e = ex(i);
+  const p = i / PART_EXCHANGES;
+  const fin = e.state == ExState.FINISHED;
+  if (e.qprev >= 0) ex(e.qprev).qnext = e.qnext; else if (fin) unchecked(finHead[p] = e.qnext); else unchecked(waitHead[p] = e.qnext);
+  if (e.qnext >= 0) ex(e.qnext).qprev = e.qprev; else if (fin) unchecked(finTail[p] = e.qprev); else unchecked(waitTail[p] = e.qprev);
+  e.qprev = -1; e.qnext = -1;
+}
+
+function qAppend(i: i32): void {
+  const e = ex(i);
+  const p = i / PART_EXCHANGES;
+  const fin = e.state == ExState.FINISHED;
+  const t = fin ? unchecked(finTail[p]) : unchecked(waitTail[p]);
+  e.qprev = t; e.qnext = -1;
+  if (t >= 0) ex(t).qnext = i; else if (fin) unchecked(finHead[p] = i); else unchecked(waitHead[p] = i);
+  if (fin) unchecked(finTail[p] = i); else unchecked(waitTail[p] = i);
+}
+
+// ---- the stream hash: (connection, stream id) → exchange ----------------------------------
+
+const STREAM_SLOTS: i32 = MAX_EXCHANGES * 2;
+const streamSlots = new StaticArray<i32>(STREAM_SLOTS); // exchange index + 1, 0 = empty
+
+@inline function streamHash(flow: i32, stream: u32): i32 {
+  let h = <u32>flow * 0x9e3779b1 ^ stream * 0x85ebca6b;
+  h ^= h >> 15; h *= 0x2c1b3c6d; h ^= h >> 12;
+  return <i32>(h & <u32>(STREAM_SLOTS - 1));
+}
+
+function hashInsert(i: i32): void {
+  const e = ex(i);
+  let s = streamHash(e.flow, e.stream);
+  while (unchecked(streamSlots[s]) != 0) s = (s + 1) & (STREAM_SLOTS - 1);
+  unchecked(streamSlots[s] = i + 1);
+  e.hashed = true;
+}
+
+function hashFind(flow: i32, stream: u32): i32 {
+  let s = streamHash(flow, stream);
+  while (true) {
+    const v = unchecked(streamSlots[s]);
+    if (v == 0) return -1;
+    const e = ex(v - 1);
+    if (e.flow == flow && e.stream == stream) return v - 1;
+    s = (s + 1) & (STREAM_SLOTS - 1);
+  }
+}
+
+function hashRemove(i: i32): void {
+  const e = ex(i);
+  let s = streamHash(e.flow, e.stream);
+  while (unchecked(streamSlots[s]) != i + 1) s = (s + 1) & (STREAM_SLOTS - 1);
+  e.hashed = false;
+  // Backward-shift deletion (Knuth 6.4, Algorithm R), as in the connection table.
+  unchecked(streamSlots[s] = 0);
+  let j = s;
+  while (true) {
+    j = (j + 1) & (STREAM_SLOTS - 1);
+    const v = unchecked(streamSlots[j]);
+    if (v == 0) break;
+    const o = ex(v - 1);
+    const home = streamHash(o.flow, o.stream);
+    const between = s <= j ? (home > s && home <= j) : (home > s || home <= j);
+    if (!between) { unchecked(streamSlots[s] = v); unchecked(streamSlots[j] = 0); s = j; }
+  }
+}
+
+// ---- taking and freeing --------------------------------------------------------------------
+
+// Returns exchange i to its part's free slots: off its connection's list, its queue and the hash.
+function freeEx(i: i32): void {
+  const e = ex(i);
+  if (e.state == ExState.FREE) return;
+  const c = conn(e.flow);
+  if (e.cprev >= 0) ex(e.cprev).cnext = e.cnext; else c.exHead = e.cnext;
+  if (e.cnext >= 0) ex(e.cnext).cprev = e.cprev; else c.exTail = e.cprev;
+  if (e.state == ExState.FINISHED) c.exFinished--;
+  qUnlink(i);
+  if (e.hashed) hashRemove(i);
+  e.state = ExState.FREE; e.gen++; e.flow = -1; e.cprev = -1; e.cnext = -1;
+  const p = i / PART_EXCHANGES;
+  const top = unchecked(freeTop[p]);
+  unchecked(freeList[p * PART_EXCHANGES + top] = i); unchecked(freeTop[p] = top + 1);
+}
+
+// The first exchange of a queue from `i` on that the current packet does not use, or -1.
+function unpinned(i: i32): i32 {
+  while (i >= 0 && ex(i).pin == packetNo) i = ex(i).qnext;
   return i;
 }
 
-/** The exchange in slot i (always allocated once newExchange() returned i). */
-@inline export function ex(i: i32): Exchange { return changetype<Exchange>(unchecked(pool[i])); }
+// A free slot of the current part: a free one, else its oldest finished exchange, else its
+// oldest waiting one (whose connection learns it lost it); -1 when every one is this packet's.
+function takeSlot(): i32 {
+  if (!poolReady) initPool();
+  const p = curPart;
+  if (unchecked(freeTop[p]) == 0) {
+    let v = unpinned(unchecked(finHead[p]));
+    if (v < 0) {
+      v = unpinned(unchecked(waitHead[p]));
+      if (v < 0) return -1;
+      skip(Why.REQUEST_RECLAIMED);
+      const owner = conn(ex(v).flow);
+      if (ex(v).stream != 0) owner.streamsLost = true;
+    }
+    freeEx(v);
+  }
+  const top = unchecked(freeTop[p]) - 1;
+  unchecked(freeTop[p] = top);
+  const i = unchecked(freeList[p * PART_EXCHANGES + top]);
+  if (unchecked(pool[i]) === null) unchecked(pool[i] = new Exchange());
+  return i;
+}
+
+/** Marks exchange i finished (its final response seen; for HTTP/2 both ends of its stream); the connection's oldest finished one goes when it has more than FLOW_EXCHANGES. */
+export function finish(i: i32): void {
+  const e = ex(i);
+  if (e.state != ExState.WAITING) return;
+  qUnlink(i);
+  e.state = ExState.FINISHED;
+  qAppend(i);
+  const c = conn(e.flow);
+  c.exFinished++;
+  if (c.exFinished > FLOW_EXCHANGES) {
+    let j = c.exHead;
+    while (j >= 0 && ex(j).state != ExState.FINISHED) j = ex(j).cnext;
+    if (j >= 0) freeEx(j);
+  }
+}
+
+/** Binds exchange i to HTTP/2 stream s (found by findStream from now on). */
+export function bindStream(i: i32, s: u32): void {
+  const e = ex(i);
+  if (e.hashed) hashRemove(i);
+  e.stream = s;
+  if (s != 0) hashInsert(i);
+}
 
 /** One direction of a connection. */
 export class Dir {
+  /** The direction's owner code for pooled resources: flow·2 + direction. */
+  owner: i32 = -1;
   /** Sequence numbers known (first segment seen). */
   known: bool = false;
   /** Sequence number of offset 0 of this direction. */
@@ -74,12 +264,29 @@ export class Dir {
   next: u32 = 0;
   /** A FIN was seen. */
   fin: bool = false;
+  /** Its SYN was seen: its first byte is the first byte of the stream. */
+  fromStart: bool = false;
+  /** The stream's first bytes while they are too few to tell its protocol (flow/mode.ts): up to 16, in pfx0 and pfx1. */
+  pfx0: u64 = 0;
+  pfx1: u64 = 0;
+  pfxLen: i32 = 0;
   /** The stream lost bytes (gap): the parser looks for the next message start. */
   resync: bool = false;
   // HTTP/1 parser
   st: i32 = 0;
-  head: i32 = -1;        // head buffer index
+  head: i32 = -1;        // head buffer handle
+  headGen: u32 = 0;
   headLen: i32 = 0;
+  /** The head passed the head limit: bytes of it kept (the lines that fit), and of the current line beyond it. */
+  headKept: i32 = 0;
+  overLine: i32 = 0;
+  /** The head being read is a response ("HTTP/" first), and its status code when seen (0: not yet). */
+  headIsResponse: bool = false;
+  headCode: i32 = 0;
+  /** Where the message in progress starts (an offset of this direction), and the acknowledgement its first segment carried (an offset of the other direction), when known. */
+  msgStart: u32 = 0;
+  msgAck: u32 = 0;
+  msgAckKnown: bool = false;
   bodyLeft: i64 = 0;     // bytes of body (or of the current chunk) still to come
   chunkLine: i32 = 0;    // bytes of the current chunk-size/trailer line seen
   lineEmpty: bool = true;
@@ -94,13 +301,24 @@ export class Dir {
   fLen: u32 = 0; fType: u32 = 0; fFlags: u32 = 0; fStream: u32 = 0;
   fLeft: u32 = 0;        // payload bytes still to come
   fBuf: i32 = -1;        // buffer holding the payload of the frame in progress (when kept)
+  fBufGen: u32 = 0;
   fBufLen: i32 = 0;
+  /** Why the payload of the frame in progress is not all kept (Why.NONE: it is, or it is only sampled). */
+  fWhy: Why = Why.NONE;
   blockBuf: i32 = -1;    // HEADERS + CONTINUATION fragments being joined
+  blockGen: u32 = 0;
   blockLen: i32 = 0;
   blockStream: u32 = 0;
   blockFlags: u32 = 0;
+  /** A header block is being joined (HEADERS or PUSH_PROMISE without END_HEADERS, then CONTINUATION). */
+  blockOpen: bool = false;
+  /** Why the header block being joined cannot be decoded (Why.NONE: it can). */
+  blockWhy: Why = Why.NONE;
   prefaceLeft: i32 = 0;
   hpack: i32 = -1;       // HPACK table index
+  hpackGen: u32 = 0;
+  /** Why the HPACK table may lack the encoder's older entries: 0 complete, 1 joined mid-connection, 2 insertions missed. */
+  hpackGap: u8 = 0;
   // TLS record walker
   tlsLeft: i32 = 0;      // bytes of the current record still to come
   tlsHdr: u64 = 0;
@@ -108,16 +326,19 @@ export class Dir {
   tlsType: u32 = 0;
   /** The first handshake record of this direction was examined (ClientHello / ServerHello). */
   tlsHello: bool = false;
+  /** Why the hello being kept is not (Why.NONE: it is). */
+  helloWhy: Why = Why.NONE;
   /** Record boundaries were lost (a gap, or an implausible header): records are not walked. */
   tlsLost: bool = false;
 
-  /** Resets for a new connection. */
+  /** Resets for a new connection (pooled resources must have been released). */
   reset(): void {
-    this.known = false; this.fin = false; this.resync = false; this.st = 0; this.head = -1; this.headLen = 0;
+    this.known = false; this.fin = false; this.fromStart = false; this.pfx0 = 0; this.pfx1 = 0; this.pfxLen = 0; this.resync = false; this.st = 0; this.head = -1; this.headLen = 0;
+    this.headKept = 0; this.overLine = 0; this.headIsResponse = false; this.headCode = 0; this.msgStart = 0; this.msgAck = 0; this.msgAckKnown = false;
     this.bodyLeft = 0; this.chunkLine = 0; this.lineEmpty = true; this.chunkSize = 0; this.chunkHexOk = true; this.cur = -1;
-    this.h2st = 0; this.fhdr = 0; this.fhdrLen = 0; this.fLeft = 0; this.fBuf = -1; this.fBufLen = 0;
-    this.blockBuf = -1; this.blockLen = 0; this.prefaceLeft = 0; this.hpack = -1;
-    this.tlsLeft = 0; this.tlsHdr = 0; this.tlsHdrLen = 0; this.tlsType = 0; this.tlsHello = false; this.tlsLost = false;
+    this.h2st = 0; this.fhdr = 0; this.fhdrLen = 0; this.fLeft = 0; this.fBuf = -1; this.fBufLen = 0; this.fWhy = Why.NONE;
+    this.blockBuf = -1; this.blockLen = 0; this.blockWhy = Why.NONE; this.blockOpen = false; this.prefaceLeft = 0; this.hpack = -1; this.hpackGap = 0;
+    this.tlsLeft = 0; this.tlsHdr = 0; this.tlsHdrLen = 0; this.tlsType = 0; this.tlsHello = false; this.helloWhy = Why.NONE; this.tlsLost = false;
   }
 
   /** Offset of sequence number s in this direction. */
@@ -126,6 +347,8 @@ export class Dir {
 
 /** A tracked connection. */
 export class Conn {
+  /** Its flow index in the connection table. */
+  flow: i32 = -1;
   /** Which canonical endpoint is the client: 0 = A, 1 = B, -1 unknown. */
   client: i32 = -1;
   mode: Mode = Mode.UNKNOWN;
@@ -135,72 +358,100 @@ export class Conn {
   untracked: bool = false;
   /** A FIN or RST was seen in either direction. */
   closing: bool = false;
+  /** A RST was seen. */
+  rst: bool = false;
   /** A SYN was seen: the next bare SYN after closing starts a new connection. */
   synSeen: bool = false;
   d: StaticArray<Dir> = [new Dir(), new Dir()];
-  /** Exchange ring: total appended, and the position of the oldest unanswered HTTP/1 request. */
+  /** Requests seen (the next request's position), and the position of the oldest unanswered one. */
   count: i64 = 0;
   firstUnanswered: i64 = 0;
-  ringIdx: StaticArray<i32> = new StaticArray<i32>(FLOW_EXCHANGES);
-  ringGen: StaticArray<u32> = new StaticArray<u32>(FLOW_EXCHANGES);
+  /** Its exchanges in order of position: oldest and newest (-1 = none), and how many are finished. */
+  exHead: i32 = -1;
+  exTail: i32 = -1;
+  exFinished: i32 = 0;
+  /** A waiting HTTP/2 exchange of this connection was reclaimed: an unknown stream may be one of its. */
+  streamsLost: bool = false;
+  /**
+   * HTTP/1 pairing after capture gaps (http/h1exchange.ts): responses lost in a gap of the
+   * server's bytes leave the next response's request among positions [candLo, candHi]
+   * (uncertain); requests lost in a gap of the client's bytes sit just before position
+   * reqGapAt (-1: none), an unknown number of them.
+   */
+  uncertain: bool = false;
+  candLo: i64 = 0;
+  candHi: i64 = 0;
+  reqGapAt: i64 = -1;
+  /** Per position mod 64: the request was HEAD, was CONNECT, and the two bits are known — so a response keeps its framing when its exchange is gone (RFC 9110 §9.3.2, §9.3.6). */
+  headBits: u64 = 0;
+  connectBits: u64 = 0;
+  knownBits: u64 = 0;
 
-  /** Resets for a new connection. */
+  /** Resets for a new connection (its exchanges must have been released). */
   reset(): void {
-    this.client = -1; this.mode = Mode.UNKNOWN; this.untrackAt = 0; this.untracked = false; this.closing = false;
+    this.client = -1; this.mode = Mode.UNKNOWN; this.untrackAt = 0; this.untracked = false; this.closing = false; this.rst = false;
     this.synSeen = false; unchecked(this.d[0]).reset(); unchecked(this.d[1]).reset(); this.count = 0; this.firstUnanswered = 0;
+    this.exHead = -1; this.exTail = -1; this.exFinished = 0; this.streamsLost = false;
+    this.uncertain = false; this.candLo = 0; this.candHi = 0; this.reqGapAt = -1;
+    this.headBits = 0; this.connectBits = 0; this.knownBits = 0;
   }
 
-  /** The exchange at ring position pos (total order), or -1 when it is gone. */
+  /** Returns every exchange of this connection to the pool. */
+  releaseExchanges(): void {
+    while (this.exHead >= 0) freeEx(this.exHead);
+  }
+
+  /** Appends an exchange at the next position; returns it, or -1 when none could be had (the position is taken anyway). */
+  append(): i32 {
+    const pos = this.count++;
+    const i = takeSlot();
+    if (i < 0) return -1;
+    const e = ex(i);
+    e.state = ExState.WAITING; e.flow = this.flow; e.pos = pos; e.pin = packetNo;
+    e.stream = 0; e.hashed = false; e.reqStart = 0; e.reqEnd = 0xffffffff; e.resStart = 0; e.resEnd = 0xffffffff;
+    e.hasReq = false; e.hasRes = false; e.answered = false; e.reqEnded = false; e.resEnded = false; e.why = Why.NONE; e.ackKnown = false;
+    e.trace.clear(); e.methodLen = 0; e.urlLen = 0; e.isHead = false; e.isConnect = false;
+    e.cprev = this.exTail; e.cnext = -1;
+    if (this.exTail >= 0) ex(this.exTail).cnext = i; else this.exHead = i;
+    this.exTail = i;
+    qAppend(i);
+    return i;
+  }
+
+  /** The exchange at position pos, or -1 when it is gone (finished long ago, or reclaimed). */
   at(pos: i64): i32 {
-    if (pos < 0 || pos >= this.count || pos < this.count - FLOW_EXCHANGES) return -1;
-    const k = <i32>(pos % FLOW_EXCHANGES);
-    const i = unchecked(this.ringIdx[k]);
-    return ex(i).gen == unchecked(this.ringGen[k]) ? i : -1;
-  }
-
-  /** Appends a new exchange; returns its ring position. */
-  append(): i64 {
-    const i = newExchange();
-    const k = <i32>(this.count % FLOW_EXCHANGES);
-    unchecked(this.ringIdx[k] = i); unchecked(this.ringGen[k] = ex(i).gen);
-    return this.count++;
+    let i = this.exTail;
+    while (i >= 0 && ex(i).pos > pos) i = ex(i).cprev;
+    if (i < 0 || ex(i).pos != pos) return -1;
+    ex(i).pin = packetNo;
+    return i;
   }
 
   /**
    * The exchange whose request (client direction) or response (server direction) bytes contain
-   * offset o, by binary search over the ring (ranges are appended in stream order). -1 if none.
+   * offset o: the newest one whose range starts at or before o (ranges are in stream order:
+   * HTTP/1.x answers in order). -1 if none.
    */
   findByOffset(server: bool, o: u32): i32 {
-    let lo = this.count - FLOW_EXCHANGES; if (lo < 0) lo = 0;
-    let hi = this.count - 1;
-    let found: i64 = -1;
-    // Last exchange whose range starts at or before o. Ranges with a start form a prefix of the
-    // ring in each direction (HTTP/1.x answers in order), so the predicate is monotone.
-    while (lo <= hi) {
-      const mid = lo + ((hi - lo) >> 1);
-      const i = this.at(mid);
-      if (i < 0) { lo = mid + 1; continue; }
+    let i = this.exTail;
+    while (i >= 0) {
       const e = ex(i);
-      if ((server ? e.hasRes : e.hasReq) && (server ? e.resStart : e.reqStart) <= o) { found = mid; lo = mid + 1; }
-      else hi = mid - 1;
+      if ((server ? e.hasRes : e.hasReq) && (server ? e.resStart : e.reqStart) <= o) {
+        if (o >= (server ? e.resEnd : e.reqEnd)) return -1;
+        e.pin = packetNo;
+        return i;
+      }
+      i = e.cprev;
     }
-    if (found < 0) return -1;
-    const i = this.at(found);
-    const e = ex(i);
-    const end = server ? e.resEnd : e.reqEnd;
-    return o < end ? i : -1;
+    return -1;
   }
 
   /** The HTTP/2 exchange of a stream, or -1. */
   findStream(stream: u32): i32 {
-    let p = this.count - 1;
-    const stop = this.count - FLOW_EXCHANGES;
-    while (p >= 0 && p >= stop) {
-      const i = this.at(p);
-      if (i >= 0 && ex(i).stream == stream) return i;
-      p--;
-    }
-    return -1;
+    if (!poolReady || stream == 0) return -1;
+    const i = hashFind(this.flow, stream);
+    if (i >= 0) ex(i).pin = packetNo;
+    return i;
   }
 }
 
@@ -209,6 +460,13 @@ const conns = new StaticArray<Conn | null>(MAX_FLOWS);
 /** The state of flow f, allocated on first use and reused afterwards. */
 export function conn(f: i32): Conn {
   let c = unchecked(conns[f]);
-  if (c === null) { c = new Conn(); unchecked(conns[f] = c); }
+  if (c === null) {
+    c = new Conn(); c.flow = f;
+    unchecked(c.d[0]).owner = f * 2; unchecked(c.d[1]).owner = f * 2 + 1;
+    unchecked(conns[f] = c);
+  }
   return c;
 }
+
+/** Forgets every exchange (a new capture; every connection was released first). */
+export function resetExchanges(): void { if (poolReady) initPool(); }

@@ -1,8 +1,14 @@
 // The connection table: fixed capacity, keyed by the exact connection (interface, IP version,
 // both addresses, both ports), not by pcap-sidecar's flow id, which collides whenever port sums
 // match. Open addressing with linear probing and backward-shift deletion (Knuth 6.4,
-// Algorithm R) over preallocated arrays; a least-recently-seen list gives O(1) eviction of
-// idle connections (the 600 s reaper, in capture time) and of the oldest when full.
+// Algorithm R) over preallocated arrays.
+//
+// Every connection is in one of three states, each with its own least-recently-seen list per
+// part, so every choice the lifecycle makes is O(1): LIVE connections; ENDED ones (FIN both
+// ways, or a RST), which keep their state for the late ACKs and retransmissions of the next
+// RELEASE_NS; and GONE ones, tombstones whose resources went back to their pools, kept so late
+// packets are still known as the old connection's. When a part is full, its oldest tombstone
+// makes room first, then its oldest ended connection, and a live one only when it has neither.
 //
 // The key is stored canonically (the lower endpoint first) so both directions find the same
 // entry; `dirOf` tells which direction a packet travels: 0 = A→B, 1 = B→A.
@@ -21,6 +27,9 @@ import { partOfHash } from "./part";
 // until the connection parts came: the last 4 bytes of an IPv6 addrB were written past it and
 // left out of the comparison, so two IPv6 connections differing only there shared state.
 const KEY_BYTES: i32 = 48;
+/** A connection's state in the table (see the file comment). */
+export const enum State { LIVE = 0, ENDED = 1, GONE = 2 }
+const STATES: i32 = 3;
 const KEY_WORDS: i32 = 11;
 const SLOTS: i32 = MAX_FLOWS * 2;
 /** Flow indices of one part. */
@@ -32,18 +41,18 @@ const slotOf = new StaticArray<i32>(MAX_FLOWS);     // where each flow sits in `
 const hashOf = new StaticArray<u32>(MAX_FLOWS);
 const prev = new StaticArray<i32>(MAX_FLOWS);
 const next = new StaticArray<i32>(MAX_FLOWS);
+const states = new StaticArray<u8>(MAX_FLOWS);
 /** Capture clock at the last packet of each flow (ns since the epoch; flow/track.ts). */
 export const lastSeen = new StaticArray<i64>(MAX_FLOWS);
 const inUse = new StaticArray<bool>(MAX_FLOWS);
 // Per part: free indices (a stack inside the part's own range of freeList), LRU ends.
 const freeTop = new StaticArray<i32>(CONN_PARTS);
 const freeList = new StaticArray<i32>(MAX_FLOWS);
-const lruHead = new StaticArray<i32>(CONN_PARTS); // least recently seen, -1 = none
-const lruTail = new StaticArray<i32>(CONN_PARTS); // most recently seen
-/** Live flows. */
+// Per part and state (index part·STATES + state): least and most recently seen, -1 = none.
+const lruHead = new StaticArray<i32>(CONN_PARTS * STATES);
+const lruTail = new StaticArray<i32>(CONN_PARTS * STATES);
+/** Connections in the table. */
 export let flowCount: i32 = 0;
-/** Flows evicted because their part was full (context lost, records kept). */
-export let evictedFull: u64 = 0;
 
 /** The part flow f belongs to. */
 @inline export function partOf(f: i32): i32 { return f / PART_FLOWS; }
@@ -67,9 +76,10 @@ export function initTable(cap: i32): void {
     const base = p * PART_FLOWS;
     let top = 0;
     for (let i = share - 1; i >= 0; i--) { unchecked(freeList[base + top++] = base + i); unchecked(inUse[base + i] = false); }
-    unchecked(freeTop[p] = top); unchecked(lruHead[p] = -1); unchecked(lruTail[p] = -1);
+    unchecked(freeTop[p] = top);
   }
-  flowCount = 0; evictedFull = 0;
+  for (let i = 0; i < CONN_PARTS * STATES; i++) { unchecked(lruHead[i] = -1); unchecked(lruTail[i] = -1); }
+  flowCount = 0;
 }
 
 /** Builds the lookup key from a packet's addresses (len 4 or 16) and ports. */
@@ -116,19 +126,22 @@ function keyHash(): u32 {
   return !v128.any_true(d);
 }
 
+// The list flow f is on: its part's list of its state.
+@inline function listOf(f: i32): i32 { return partOf(f) * STATES + <i32>unchecked(states[f]); }
+
 function lruUnlink(f: i32): void {
-  const part = partOf(f);
+  const l = listOf(f);
   const p = unchecked(prev[f]), n = unchecked(next[f]);
-  if (p >= 0) unchecked(next[p] = n); else unchecked(lruHead[part] = n);
-  if (n >= 0) unchecked(prev[n] = p); else unchecked(lruTail[part] = p);
+  if (p >= 0) unchecked(next[p] = n); else unchecked(lruHead[l] = n);
+  if (n >= 0) unchecked(prev[n] = p); else unchecked(lruTail[l] = p);
 }
 
 function lruAppend(f: i32): void {
-  const part = partOf(f);
-  const t = unchecked(lruTail[part]);
+  const l = listOf(f);
+  const t = unchecked(lruTail[l]);
   unchecked(prev[f] = t); unchecked(next[f] = -1);
-  if (t >= 0) unchecked(next[t] = f); else unchecked(lruHead[part] = f);
-  unchecked(lruTail[part] = f);
+  if (t >= 0) unchecked(next[t] = f); else unchecked(lruHead[l] = f);
+  unchecked(lruTail[l] = f);
 }
 
 /** The part of the key built by makeKey(). */
@@ -147,14 +160,33 @@ export function find(): i32 {
   }
 }
 
-/** Marks flow f as seen at time t (moves it to the most recent end). */
+/** Marks flow f as seen at time t (moves it to the most recent end of its list). */
 export function touch(f: i32, t: i64): void {
   unchecked(lastSeen[f] = t);
-  if (unchecked(lruTail[partOf(f)]) != f) { lruUnlink(f); lruAppend(f); }
+  if (unchecked(lruTail[listOf(f)]) != f) { lruUnlink(f); lruAppend(f); }
 }
 
-/** The least recently seen flow of part p, or -1. */
-export function oldest(p: i32): i32 { return unchecked(lruHead[p]); }
+/** The state of flow f. */
+@inline export function stateOf(f: i32): State { return <State>unchecked(states[f]); }
+
+/** Moves flow f to state s (the most recent end of that state's list). */
+export function setState(f: i32, s: State): void {
+  if (<State>unchecked(states[f]) == s) return;
+  lruUnlink(f);
+  unchecked(states[f] = <u8>s);
+  lruAppend(f);
+}
+
+/** The least recently seen flow of part p in state s, or -1. */
+export function oldest(p: i32, s: State): i32 { return unchecked(lruHead[p * STATES + <i32>s]); }
+
+/** The connection of part p to make room with when it is full: its oldest tombstone, else its oldest ended one, else its oldest live one (-1 when empty). */
+export function victim(p: i32): i32 {
+  let f = oldest(p, State.GONE);
+  if (f < 0) f = oldest(p, State.ENDED);
+  if (f < 0) f = oldest(p, State.LIVE);
+  return f;
+}
 
 /** Removes flow f from the table (its index becomes free). */
 export function remove(f: i32): void {
@@ -195,6 +227,7 @@ export function insert(t: i64, p: i32): i32 {
   unchecked(slotOf[f] = s);
   unchecked(inUse[f] = true);
   unchecked(lastSeen[f] = t);
+  unchecked(states[f] = <u8>State.LIVE);
   lruAppend(f);
   flowCount++;
   return f;
@@ -202,9 +235,6 @@ export function insert(t: i64, p: i32): i32 {
 
 /** Whether part p has no free entry. */
 export function full(p: i32): bool { return unchecked(freeTop[p]) == 0; }
-
-/** Counts an eviction forced by a full table. */
-export function countEviction(): void { evictedFull++; }
 
 /** Port of endpoint A (0) or B (1) of flow f. */
 export function portOf(f: i32, side: i32): u32 { return <u32>load<u16>(KEYS + <usize>(f * KEY_BYTES + 6 + side * 2)); }

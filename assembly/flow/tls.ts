@@ -3,7 +3,8 @@
 
 import { MAX_HEAD } from "../config";
 import { Conn } from "./conn";
-import { takeBuf, freeBuf, bufPtr } from "../http/buffers";
+import { takeBuf, freeBuf, bufPtr, bufGen } from "../http/buffers";
+import { Why, skip } from "./skips";
 import { renderBuffer, frag } from "../json/writer";
 import { ClientHelloRepr, ServerHelloRepr, parseClientHello, parseServerHello } from "../wire/tls";
 import { WireErr } from "../wire/errors";
@@ -47,7 +48,11 @@ export function feedTls(c: Conn, dir: i32, p: usize, len: i32): void {
       if (t < 20 || t > 24 || (ver >> 8) != 3 || rl == 0 || rl > 16384 + 2048) { d.tlsLost = true; return; }
       if (S.tlsN < MAX_TLS_RECORDS) { unchecked(recType[S.tlsN] = <u8>t); unchecked(recVer[S.tlsN] = <u16>ver); unchecked(recLen[S.tlsN] = <u16>rl); S.tlsN++; }
       d.tlsLeft = rl; d.tlsType = t;
-      if (t == 22 && !d.tlsHello) { freeBuf(d.head); d.head = takeBuf(); d.headLen = 0; d.tlsHello = true; }
+      if (t == 22 && !d.tlsHello) {
+        freeBuf(d.head, d.headGen); d.headLen = 0; d.tlsHello = true; d.helloWhy = Why.NONE;
+        d.head = takeBuf(d.owner);
+        if (d.head >= 0) d.headGen = bufGen(d.head); else d.helloWhy = Why.NO_BUFFER;
+      }
       continue;
     }
     const n = len < d.tlsLeft ? len : d.tlsLeft;
@@ -55,15 +60,22 @@ export function feedTls(c: Conn, dir: i32, p: usize, len: i32): void {
       const room = MAX_HEAD - d.headLen;
       const k = n < room ? n : room;
       if (k > 0) { memory.copy(bufPtr(d.head) + <usize>d.headLen, p, <usize>k); d.headLen += k; }
+      if (k < n && d.helloWhy == Why.NONE) d.helloWhy = Why.HEAD_TOO_LARGE;
     }
     d.tlsLeft -= n; p += <usize>n; len -= n;
-    if (d.tlsLeft == 0 && d.head >= 0 && d.tlsType == 22) {
+    if (d.tlsLeft == 0 && d.tlsType == 22 && (d.head >= 0 || d.helloWhy != Why.NONE)) {
+      if (d.helloWhy != Why.NONE) {
+        // The hello could not be kept whole (no buffer, its buffer reclaimed, or over MAX_HEAD).
+        S.helloWhy = d.helloWhy; skip(d.helloWhy); d.helloWhy = Why.NONE;
+        freeBuf(d.head, d.headGen); d.head = -1;
+        continue;
+      }
       // The fields of the hello point into the buffer: it is released after rendering.
       const hp = bufPtr(d.head);
       const b0 = d.headLen > 0 ? load<u8>(hp) : 0;
       if (b0 == 1 && parseClientHello(hp, d.headLen, hello) == WireErr.OK) { S.helloClient = true; if (c.client < 0) c.client = dir; }
       else if (b0 == 2 && parseServerHello(hp, d.headLen, shello) == WireErr.OK) S.helloServer = true;
-      freeBuf(S.helloBuf); S.helloBuf = d.head; d.head = -1;
+      freeBuf(S.helloBuf, S.helloGen); S.helloBuf = d.head; S.helloGen = d.headGen; d.head = -1;
     }
   }
 }

@@ -9,14 +9,15 @@
 
 import * as T from "./table";
 import { CONN_PARTS } from "../config";
-import { idleExpired, untrackDeadline, due } from "./timers";
-import { Conn, Dir, Mode, conn } from "./conn";
-import { freeBuf } from "../http/buffers";
-import { freeTable } from "../http/hpackpool";
+import { clock, resetClock, idleExpired, releaseDue, untrackDeadline, due } from "./timers";
+import { Conn, Dir, Mode, conn, nextPacket, resetExchanges } from "./conn";
+import { freeBuf, heads, samples } from "../http/buffers";
+import { freeTable, tablePool } from "../http/hpackpool";
 import { S } from "../record/state";
 import { feed, gap, joinMidstream } from "./mode";
 import { pickTrace } from "../trace/pick";
 import { setPart } from "./part";
+import { Why, skip, resetSkips } from "./skips";
 
 let initialised = false;
 let flowCap: i32 = 0;
@@ -26,62 +27,85 @@ export function setFlowCap(n: i32): void { if (!initialised) flowCap = n; }
 // Packet context
 let now: i64 = 0;
 
-// The capture clock: the latest timestamp of any packet read so far (observe()). The reaper
-// and the least-recently-seen order run on it rather than on each packet's own timestamp, so a
-// connection's idle time depends only on its own packets and the clock, never on which other
-// connections were looked up in between: a thread that sees only some connections (but reads
-// every packet) reaps exactly what one thread seeing all of them would. For captures whose
-// timestamps never go back, the clock is simply the packet's timestamp.
-let clock: i64 = i64.MIN_VALUE;
-
-/** Advances the capture clock to a packet's timestamp (every packet read, before any filter). */
-@inline export function observe(sec: i64, nsec: i32): void {
-  const t = sec * 1000000000 + <i64>nsec;
-  if (t > clock) clock = t;
-}
-
-
-
 function resetPacket(): void {
-  S.httpLen = 0; S.l7Len = 0; S.suffixLen = 0; S.tlsLen = 0; S.tlsN = 0; S.helloClient = false; S.helloServer = false; S.traceEx = -1; S.traceInFrames = false; S.hasMessage = true;
-  S.rendered = false; S.renderEx = -1; S.renderBodyLen = 0; S.renderBodyOpen = false;
+  S.httpLen = 0; S.l7Len = 0; S.suffixLen = 0; S.tlsLen = 0; S.tlsN = 0; S.helloClient = false; S.helloServer = false; S.helloWhy = Why.NONE; S.traceEx = -1; S.traceInFrames = false; S.hasMessage = true;
+  S.rendered = false; S.renderEx = -1; S.renderBodyLen = 0; S.renderBodyOpen = false; S.renderWhy = Why.NONE; S.renderSkipped = false;
   S.h2Frames = 0; S.h2Size = 0; S.h2Preface = false; S.streamSetN = 0; S.reqSetN = 0; S.resSetN = 0; S.dataSetN = 0;
   S.fragUsed = 0; S.h2LastStream = 0;
 }
 
 // ---- connection lifecycle ----------------------------------------------------------------
+// A connection's resources — head, frame and block buffers, HPACK tables, exchanges — return
+// to their pools when it ends (FIN both ways, or a RST) and RELEASE_NS have passed since its
+// last packet, so the ACKs and retransmissions that follow a close still find its state; when
+// it is evicted; or when it has been idle for FLOW_IDLE_NS (the reaper). A pool that runs empty
+// reclaims from ended and idle connections first (flow/pool.ts, flow/conn.ts).
 
 function releaseDir(d: Dir): void {
-  freeBuf(d.head); d.head = -1;
-  freeBuf(d.fBuf); d.fBuf = -1;
-  freeBuf(d.blockBuf); d.blockBuf = -1;
-  freeTable(d.hpack); d.hpack = -1;
+  freeBuf(d.head, d.headGen); d.head = -1;
+  freeBuf(d.fBuf, d.fBufGen); d.fBuf = -1;
+  freeBuf(d.blockBuf, d.blockGen); d.blockBuf = -1;
+  freeTable(d.hpack, d.hpackGen); d.hpack = -1;
 }
 
-function releaseConn(c: Conn): void { releaseDir(unchecked(c.d[0])); releaseDir(unchecked(c.d[1])); c.reset(); }
+// Returns everything connection c holds to the pools.
+function releaseResources(c: Conn): void { releaseDir(unchecked(c.d[0])); releaseDir(unchecked(c.d[1])); c.releaseExchanges(); }
 
-function evict(f: i32): void { releaseConn(conn(f)); T.remove(f); }
+// Drops flow f from the table.
+function evict(f: i32): void { const c = conn(f); releaseResources(c); c.reset(); T.remove(f); }
+
+// An ended connection's late packets no longer matter: its resources go back, and a tombstone
+// stays (its sequence numbers, so a late retransmission is still known as already seen; no
+// trace; later bytes are shown as plain payload) until the part needs its slot or it is reaped.
+function release(f: i32): void {
+  const c = conn(f);
+  releaseResources(c);
+  c.mode = Mode.RELEASED; c.untracked = true; c.untrackAt = 0; c.closing = true;
+  c.count = 0; c.firstUnanswered = 0;
+  T.setState(f, T.State.GONE);
+}
+
+// Reaps part p's connections idle for FLOW_IDLE_NS, and releases its ended connections whose
+// last packet is RELEASE_NS old. Each list is in order of last packet, so each stops at its
+// first connection that is not due. `f` is the packet's own flow; returns it, or -1 if reaped.
+function sweep(p: i32, f: i32): i32 {
+  for (let s = 0; s < 3; s++) {
+    let o = T.oldest(p, <T.State>s);
+    while (o >= 0 && idleExpired(unchecked(T.lastSeen[o]))) {
+      if (o == f) f = -1;
+      evict(o);
+      o = T.oldest(p, <T.State>s);
+    }
+  }
+  let o = T.oldest(p, T.State.ENDED);
+  while (o >= 0 && releaseDue(unchecked(T.lastSeen[o]))) { release(o); o = T.oldest(p, T.State.ENDED); }
+  return f;
+}
 
 /** Forgets every connection (a new capture). */
 export function resetAnalysis(): void {
-  clock = i64.MIN_VALUE;
+  resetClock();
+  resetSkips();
   if (!initialised) return;
   for (let p = 0; p < CONN_PARTS; p++) {
-    let f = T.oldest(p);
-    while (f >= 0) { evict(f); f = T.oldest(p); }
+    let f = T.victim(p);
+    while (f >= 0) { evict(f); f = T.victim(p); }
   }
+  resetExchanges();
+  heads.reset(); samples.reset(); tablePool.reset();
 }
 
 // ---- entry point --------------------------------------------------------------------------
 
 /**
- * Analyses one TCP segment. Addresses are 4 or 16 bytes; flags the TCP flag byte; S.payload the
- * captured TCP S.payload.
+ * Analyses one TCP segment. Addresses are 4 or 16 bytes; flags the TCP flag byte; pl the
+ * captured TCP payload.
  */
 export function analyzeTcp(iface: i32, src: usize, dst: usize, alen: i32, sp: u32, dp: u32, seq: u32, ack: u32,
   flags: u32, pl: usize, plen: i32, sec: i64, nsec: i32): void {
   if (!initialised) { T.initTable(flowCap); initialised = true; }
   resetPacket();
+  nextPacket();
   S.pSec = sec; S.pNsec = nsec; now = sec * 1000000000 + <i64>nsec;
   S.payload = pl; S.payloadLen = plen; S.segSeq = seq;
 
@@ -90,18 +114,14 @@ export function analyzeTcp(iface: i32, src: usize, dst: usize, alen: i32, sp: u3
   // Everything this packet allocates comes from its connection's part (flow/part.ts).
   const part = T.keyPart();
   setPart(part);
-  let f = T.find();
-  // The reaper (600 s of capture time without a packet): the part's oldest connections first.
   // Other parts are swept at their own packets: by then the clock has only moved on, so they
   // lose exactly the connections they would have lost here.
-  let o = T.oldest(part);
-  while (o >= 0 && idleExpired(unchecked(T.lastSeen[o]), clock)) {
-    if (o == f) f = -1;
-    evict(o);
-    o = T.oldest(part);
-  }
+  let f = sweep(part, T.find());
   if (f < 0) {
-    if (T.full(part)) { const victim = T.oldest(part); if (victim >= 0) { T.countEviction(); evict(victim); } }
+    if (T.full(part)) {
+      const v = T.victim(part);
+      if (v >= 0) { if (T.stateOf(v) == T.State.LIVE) skip(Why.EVICTED_LIVE); evict(v); }
+    }
     f = T.insert(clock, part);
     if (f < 0) return;
     conn(f).reset();
@@ -111,7 +131,9 @@ export function analyzeTcp(iface: i32, src: usize, dst: usize, alen: i32, sp: u3
   const syn = (flags & 0x02) != 0, ackf = (flags & 0x10) != 0, fin = (flags & 0x01) != 0, rst = (flags & 0x04) != 0;
 
   // A new connection on the same addresses and ports after the old one closed.
-  if (syn && !ackf && (c.closing || c.untracked || c.synSeen && unchecked(c.d[dir]).known && unchecked(c.d[dir]).next != seq + 1)) releaseConn(c);
+  if (syn && !ackf && (c.closing || c.untracked || c.synSeen && unchecked(c.d[dir]).known && unchecked(c.d[dir]).next != seq + 1)) {
+    releaseResources(c); c.reset(); T.setState(f, T.State.LIVE);
+  }
   // Timer: trace context is dropped 10 s after the connection closed with nothing pending.
   if (due(c.untrackAt, now)) { c.untracked = true; c.untrackAt = 0; }
 
@@ -120,31 +142,36 @@ export function analyzeTcp(iface: i32, src: usize, dst: usize, alen: i32, sp: u3
     if (!ackf) c.client = dir; else if (c.client < 0) c.client = 1 - dir;
   }
   const d = unchecked(c.d[dir]);
-  if (syn) { d.known = true; d.base = seq + 1; d.next = seq + 1; }
+  if (syn) { d.known = true; d.fromStart = true; d.base = seq + 1; d.next = seq + 1; }
+  const o = unchecked(c.d[1 - dir]);
+  S.segAckKnown = ackf && o.known; S.segAck = S.segAckKnown ? o.off(ack) : 0;
 
   if (plen > 0) {
     if (!d.known) { d.known = true; d.base = seq; d.next = seq; joinMidstream(c, dir); }
-    let skip = 0;
+    let skipN = 0;
     const diff = <i32>(seq - d.next);
     if (diff > 0) {
       // Bytes are missing (lost by the capture or still to come out of order): resynchronise.
-      gap(c, dir);
+      gap(c, dir, <u32>diff);
       d.next = seq;
     } else if (diff < 0) {
-      skip = -diff; // retransmitted bytes already parsed
+      skipN = -diff; // retransmitted bytes already parsed
     }
-    if (skip < plen) {
-      S.curOff = d.off(seq + <u32>skip);
-      feed(c, dir, pl + <usize>skip, plen - skip);
+    if (skipN < plen) {
+      S.curOff = d.off(seq + <u32>skipN);
+      feed(c, dir, pl + <usize>skipN, plen - skipN);
       d.next = seq + <u32>plen;
     }
   }
   if (fin && d.known && <i32>(seq + <u32>plen - d.next) == 0) d.next++;
   if (fin) d.fin = true;
+  if (rst) c.rst = true;
   if (fin || rst) {
     c.closing = true;
     scheduleUntrack(c);
   }
+  // Ended: nothing more can come but late ACKs and retransmissions (RFC 9293 §3.6, §3.10.7).
+  if ((c.rst || unchecked(c.d[0]).fin && unchecked(c.d[1]).fin) && T.stateOf(f) == T.State.LIVE) T.setState(f, T.State.ENDED);
   pickTrace(c, dir, ack, plen, syn);
 }
 
@@ -156,12 +183,10 @@ export function scheduleUntrack(c: Conn): void {
 
 @inline export function isServer(c: Conn, dir: i32): bool { return c.client >= 0 ? dir != c.client : false; }
 
+/** Without a handshake: takes the lower (non-ephemeral) port as the server's. */
 export function roleFallback(c: Conn): void {
   if (c.client >= 0) return;
-  // Without a handshake: the lower (non-ephemeral) port is the server's.
-  const f = T.find();
-  if (f < 0) return;
-  c.client = T.portOf(f, 0) < T.portOf(f, 1) ? 1 : 0;
+  c.client = T.portOf(c.flow, 0) < T.portOf(c.flow, 1) ? 1 : 0;
 }
 
 // ---- mode detection and feeding ------------------------------------------------------------

@@ -1,25 +1,29 @@
 // HTTP/1.0 and 1.1 message framing (RFC 9112) as an incremental state machine over one
 // direction of a connection: accepts any slice, copies only message heads (into a pooled
-// buffer, MAX_HEAD bytes), counts body bytes without copying. The caller drives it:
+// buffer), counts body bytes without copying. The caller drives it:
 //
 //   while (len > 0) { n = h1Step(d, p, len); p += n; len -= n; switch (h1Event) ... }
 //
 // HEAD: a complete head is in bufPtr(d.head)[0..d.headLen); the caller parses it with
-// parseHead() and tells the body length with h1Body(). DONE: the message ended. The parser
-// never fails: bytes it cannot frame send it to RESYNC, where it looks for the next line that
-// starts a request or status line (a capture that starts mid-stream, or a gap).
+// parseHead() and tells the body length with h1Body(). A head longer than the head limit is
+// still read to its end: the lines that fit are kept, and of the lines beyond, those that frame
+// the body or carry the request's host and trace are kept after them (d.headKept > 0 says the
+// head was cut), so the message is still paired and framed right. HEAD_SKIPPED: a head starts
+// but no buffer could be had; the parser reads past it and resynchronises. DONE: the message
+// ended. The parser never fails: bytes it cannot frame send it to RESYNC, where it looks for
+// the next line that starts a request or status line (a capture that starts mid-stream, or a gap).
 
-import { MAX_HEAD, MAX_HEADERS } from "../config";
+import { MAX_HEAD, MAX_HEADERS, HEAD_EXTRA, HEAD_OVER_LINE } from "../config";
 import { Dir } from "../flow/conn";
-import { takeBuf, freeBuf, bufPtr } from "./buffers";
+import { takeBuf, freeBuf, bufPtr, bufGen } from "./buffers";
 import { copy, findByte } from "../util/mem";
 
 /** Parser states. */
-export const enum H1 { START = 0, HEAD = 1, BODY = 2, CHUNK_SIZE = 3, CHUNK_DATA = 4, CHUNK_END = 5, TRAILER = 6, UNTIL_EOF = 7, RESYNC = 8, OPAQUE = 9 }
+export const enum H1 { START = 0, HEAD = 1, BODY = 2, CHUNK_SIZE = 3, CHUNK_DATA = 4, CHUNK_END = 5, TRAILER = 6, UNTIL_EOF = 7, RESYNC = 8, OPAQUE = 9, HEAD_OVER = 10, SKIP_HEAD = 11, PROBE = 12 }
 /** Events returned through h1Event. */
-export const enum H1Ev { NONE = 0, HEAD = 1, DONE = 2, HEAD_TOO_LARGE = 3 }
+export const enum H1Ev { NONE = 0, HEAD = 1, DONE = 2, HEAD_SKIPPED = 3 }
 /** Body framing after a head (RFC 9112 §6.3). */
-export const enum Body { NONE = 0, LENGTH = 1, CHUNKED = 2, UNTIL_EOF = 3, OPAQUE = 4 }
+export const enum Body { NONE = 0, LENGTH = 1, CHUNKED = 2, UNTIL_EOF = 3, OPAQUE = 4, UNKNOWN = 5 }
 
 /** Largest head accepted (≤ MAX_HEAD; the host may lower it). */
 export let headLimit: i32 = MAX_HEAD;
@@ -52,19 +56,22 @@ export function looksLikeStart(p: usize, len: i32): bool {
 
 /** Starts resynchronisation (after a gap or when joining mid-stream). */
 export function h1Resync(d: Dir): void {
-  freeBuf(d.head); d.head = -1; d.headLen = 0;
+  freeBuf(d.head, d.headGen); d.head = -1; d.headLen = 0; d.headKept = 0;
   d.st = H1.RESYNC; d.lineEmpty = true;
 }
 
 /** Sets the body framing after HEAD; returns true when the message is already complete (no body). */
 export function h1Body(d: Dir, kind: Body, length: i64): bool {
-  freeBuf(d.head); d.head = -1;
+  freeBuf(d.head, d.headGen); d.head = -1; d.headKept = 0;
   d.chunkLine = 0; d.chunkSize = 0; d.chunkHexOk = true;
   switch (kind) {
     case Body.LENGTH: if (length > 0) { d.st = H1.BODY; d.bodyLeft = length; return false; } break;
     case Body.CHUNKED: d.st = H1.CHUNK_SIZE; return false;
     case Body.UNTIL_EOF: d.st = H1.UNTIL_EOF; return false;
     case Body.OPAQUE: d.st = H1.OPAQUE; return true;
+    // A response whose request's method is unknown (a HEAD request's has no body): its first
+    // bytes tell (PROBE). length: the declared length, or −1 chunked, or −2 neither.
+    case Body.UNKNOWN: d.st = H1.PROBE; d.bodyLeft = length; return false;
   }
   d.st = H1.START;
   return true;
@@ -96,10 +103,47 @@ export function h1Step(d: Dir, p: usize, len: i32): i32 {
       // is checked when the head is complete (Head.valid), so a start split across segments works.
       const c0 = load<u8>(p + <usize>i);
       if (c0 < 0x41 || c0 > 0x5a) { h1Resync(d); return i > 0 ? i : 1; }
-      d.head = takeBuf();
-      if (d.head < 0) { h1Resync(d); return i > 0 ? i : 1; }
-      d.headLen = 0; d.st = H1.HEAD;
+      // What kind of message this is, read now in case its head cannot be kept.
+      const q = p + <usize>i, n = len - i;
+      d.headIsResponse = n >= 5 && load<u32>(q) == 0x50545448 && load<u8>(q + 4) == 0x2f;
+      d.headCode = d.headIsResponse && n >= 12 && isDigit(load<u8>(q + 9)) && isDigit(load<u8>(q + 10)) && isDigit(load<u8>(q + 11))
+        ? (<i32>load<u8>(q + 9) - 0x30) * 100 + (<i32>load<u8>(q + 10) - 0x30) * 10 + (<i32>load<u8>(q + 11) - 0x30) : 0;
+      d.headKept = 0; d.headLen = 0;
+      d.head = takeBuf(d.owner);
+      if (d.head < 0) { d.st = H1.SKIP_HEAD; d.lineEmpty = false; h1Event = H1Ev.HEAD_SKIPPED; return i; }
+      d.headGen = bufGen(d.head);
+      d.st = H1.HEAD;
       return i;
+    }
+    case H1.SKIP_HEAD: {
+      // A head that could not be kept: read to its empty line, then resynchronise (its body's
+      // framing is unknown).
+      let i = 0;
+      while (i < len) {
+        const c = load<u8>(p + <usize>i); i++;
+        if (c == 0x0a) { if (d.lineEmpty) { d.st = H1.RESYNC; return i; } d.lineEmpty = true; }
+        else if (c != 0x0d) d.lineEmpty = false;
+      }
+      return len;
+    }
+    case H1.HEAD_OVER: return headOver(d, p, len);
+    case H1.PROBE: {
+      // The bytes after a response head whose request is unknown: a status line means the
+      // response had no body (it answered a HEAD request, RFC 9110 §9.3.2); anything else is
+      // its body, framed as its head declares (a body that itself starts like a status line
+      // is taken for the next response).
+      const n = len < 12 ? len : 12;
+      let status = n >= 5 && load<u32>(p) == 0x50545448 && load<u8>(p + 4) == 0x2f;
+      if (n < 5) { status = true; for (let i = 0; i < n; i++) if (load<u8>(p + <usize>i) != <u8>"HTTP/".charCodeAt(i)) status = false; }
+      if (n >= 12) status = looksLikeStart(p, len);
+      if (status) { d.st = H1.START; h1Event = H1Ev.DONE; return 0; }
+      const kind = d.bodyLeft;
+      d.chunkLine = 0; d.chunkSize = 0; d.chunkHexOk = true;
+      if (kind == -1) d.st = H1.CHUNK_SIZE;
+      else if (kind == -2 || kind < 0) d.st = H1.UNTIL_EOF;
+      else if (kind == 0) { d.st = H1.START; h1Event = H1Ev.DONE; }
+      else d.st = H1.BODY;
+      return 0;
     }
     case H1.HEAD: {
       // Find the empty line that ends the head (CRLF CRLF, or bare LF LF as RFC 9112 §2.2
@@ -118,15 +162,36 @@ export function h1Step(d: Dir, p: usize, len: i32): i32 {
         j++;
       }
       if (have + j > headLimit) {
-        // Too large: consume the lines that fit, then resynchronise at the line that does not.
+        // Too large: keep the complete lines that fit, then read the rest line by line (HEAD_OVER).
         let i = 0;
         while (i < j) {
           const e = findByte(p, i, j, 0x0a);
-          const end = e < j ? e + 1 : j;
-          if (d.headLen + end - i > headLimit) break;
-          d.headLen += end - i; i = end;
+          if (e >= j) break; // an incomplete line
+          if (d.headLen + e + 1 - i > headLimit) break;
+          copy(buf + <usize>d.headLen, p + <usize>i, <usize>(e + 1 - i));
+          d.headLen += e + 1 - i; i = e + 1;
         }
-        h1Event = H1Ev.HEAD_TOO_LARGE; h1Resync(d); return i;
+        // The kept lines end at the last LF; bytes after it (from earlier segments) begin the
+        // line HEAD_OVER gathers next, and already lie where it gathers.
+        let lastLf = d.headLen;
+        while (lastLf > 0 && load<u8>(buf + <usize>(lastLf - 1)) != 0x0a) lastLf--;
+        if (lastLf == 0) {
+          // Not even the first line fits: keep its first bytes as the line, cut, and drop the
+          // rest of it (a request must still take its place in the pairing).
+          const k = headLimit - d.headLen;
+          copy(buf + <usize>d.headLen, p + <usize>i, <usize>k);
+          i += k;
+          d.headLen = headLimit;
+          store<u8>(buf + <usize>d.headLen, 0x0a); d.headLen++;
+          d.overLine = -1;
+        } else {
+          const partial = d.headLen - lastLf;
+          d.headLen = lastLf;
+          d.overLine = partial <= HEAD_OVER_LINE ? partial : -1;
+        }
+        d.headKept = d.headLen;
+        d.st = H1.HEAD_OVER;
+        return i;
       }
       copy(buf + <usize>have, p, <usize>j);
       d.headLen = have + j;
@@ -181,6 +246,54 @@ export function h1Step(d: Dir, p: usize, len: i32): i32 {
   return len;
 }
 
+// Names of the header fields kept from beyond the head limit: they frame the body (RFC 9112
+// §6.1, §6.2), name the host of the request's URL, and carry its trace.
+const OVER_NAMES = ["content-length", "transfer-encoding", "host", "traceparent", "x-cloud-trace-context"];
+
+// Whether the line at p (before its colon) names a field kept from beyond the head limit.
+function keptOverLine(p: usize, len: i32): bool {
+  const colon = findByte(p, 0, len, 0x3a);
+  if (colon >= len) return false;
+  for (let k = 0; k < OVER_NAMES.length; k++) {
+    const name = unchecked(OVER_NAMES[k]);
+    if (colon != name.length) continue;
+    let ok = true;
+    for (let i = 0; i < colon && ok; i++) ok = lower(<u32>load<u8>(p + <usize>i)) == <u32>name.charCodeAt(i);
+    if (ok) return true;
+  }
+  return false;
+}
+
+// HEAD_OVER: the head passed the limit. Each line is gathered after what is kept (at most
+// HEAD_OVER_LINE bytes of it; overLine −1: a longer line, dropped to its end); at its LF it is
+// kept if it is one of OVER_NAMES and fits, else dropped. The empty line ends the head.
+function headOver(d: Dir, p: usize, len: i32): i32 {
+  const buf = bufPtr(d.head);
+  const cap = MAX_HEAD + HEAD_EXTRA;
+  let i = 0;
+  while (i < len) {
+    const e = findByte(p, i, len, 0x0a);
+    const end = e < len ? e + 1 : len;
+    const n = end - i;
+    if (d.overLine >= 0) {
+      if (d.overLine + n <= HEAD_OVER_LINE && d.headLen + d.overLine + n <= cap) {
+        copy(buf + <usize>(d.headLen + d.overLine), p + <usize>i, <usize>n);
+        d.overLine += n;
+      } else d.overLine = -1;
+    }
+    i = end;
+    if (e >= len) break;
+    // A complete line.
+    const l = d.overLine;
+    d.overLine = 0;
+    if (l < 0) continue;
+    const q = buf + <usize>d.headLen;
+    if (l == 1 || (l == 2 && load<u8>(q) == 0x0d)) { h1Event = H1Ev.HEAD; d.st = H1.HEAD; return i; }
+    if (keptOverLine(q, l)) d.headLen += l;
+  }
+  return i;
+}
+
 // ---- head parsing --------------------------------------------------------------------------
 
 /** Parsed head: spans are offsets into the head buffer. */
@@ -221,8 +334,12 @@ export function nameIs(buf: usize, h: Head, i: i32, lit: string): bool {
   return true;
 }
 
-/** Parses a complete head (request or status line and header fields) in buf[0..len). */
-export function parseHead(buf: usize, len: i32, h: Head): bool {
+/**
+ * Parses a complete head (request or status line and header fields) in buf[0..len). With `cut`
+ * (a head over the limit, see headOver) the first line may itself be cut: a request line is
+ * then taken as method and the start of its target, without a version.
+ */
+export function parseHead(buf: usize, len: i32, h: Head, cut: bool = false): bool {
   h.n = 0; h.dropped = 0; h.malformed = false; h.code = 0; h.minor = 1; h.valid = false;
   const e = findByte(buf, 0, len, 0x0a);
   let le = e; if (le > 0 && load<u8>(buf + <usize>(le - 1)) == 0x0d) le--;
@@ -245,6 +362,12 @@ export function parseHead(buf: usize, len: i32, h: Head): bool {
     h.minor = h.versionLen == 8 ? <i32>load<u8>(buf + <usize>(j + 7)) - 0x30 : 1;
     h.valid = h.methodLen > 0 && h.targetLen > 0 && h.versionLen == 8 && load<u32>(buf + <usize>j) == 0x50545448 &&
       load<u8>(buf + <usize>(j + 4)) == 0x2f && load<u8>(buf + <usize>(j + 5)) == 0x31 && load<u8>(buf + <usize>(j + 6)) == 0x2e;
+    if (!h.valid && cut && h.methodLen > 0 && t < le) {
+      // The request line did not fit: method and the start of the target, no version.
+      h.target = t; h.targetLen = le - t; h.version = le; h.versionLen = 0; h.minor = 1;
+      h.valid = true;
+      for (let k = 0; k < h.methodLen; k++) { const c = load<u8>(buf + <usize>k); if (c < 0x41 || c > 0x5a) h.valid = false; }
+    }
   }
   let p = e + 1;
   while (p < len) {

@@ -1,20 +1,28 @@
 // HTTP/1.x exchanges (RFC 9112): heads parsed from the reassembled stream become requests and
 // responses, paired in order per connection, with their bodies (Content-Length, chunked) and the
 // trace a request carries.
+//
+// Pairing is by position: every request takes the next position, every final response answers
+// the oldest unanswered one (RFC 9112 §9.3.2), whatever the analysis could keep of either. A
+// head that could not be kept still takes or answers its position; a request whose exchange was
+// reclaimed still holds its position, and its response says so — so a lost head or exchange
+// never shifts later pairings. A capture gap that may have swallowed whole messages makes the
+// pairing uncertain: a response is then paired only when exactly one request can be its own,
+// and otherwise says `pairing_lost` (see pairResponse).
 
 import { MAX_METHOD, MAX_URL } from "../config";
-import { Conn, Dir, Mode, ex, Exchange } from "../flow/conn";
+import { Conn, Dir, Mode, ex, Exchange, finish, bindStream } from "../flow/conn";
 import { H1, H1Ev, Body, h1Step, h1Event, h1Body, h1Resync, h1BodyBytes, Head, parseHead, nameIs } from "./h1";
 import { h2Start } from "./h2";
 import { bufPtr } from "./buffers";
 import { TraceRepr, parseTraceparent, parseCloudTrace } from "../trace/context";
-import { pos } from "../json/writer";
 import { copy } from "../util/mem";
 import { S, RENDER_HEAD, head, tmpHead, trace2 } from "../record/state";
 import { feedH2 } from "./h2exchange";
 import { writeH1 } from "../json/http1";
 import { renderL7 } from "../json/l7";
-import { scheduleUntrack } from "../flow/track";
+import { scheduleUntrack, isServer } from "../flow/track";
+import { Why, skip } from "../flow/skips";
 
 export function feedH1(c: Conn, dir: i32, p: usize, len: i32): void {
   const d = unchecked(c.d[dir]);
@@ -23,18 +31,167 @@ export function feedH1(c: Conn, dir: i32, p: usize, len: i32): void {
   while (len > 0) {
     const before = d.st;
     const n = h1Step(d, p, len);
-    if (before == H1.START && d.st == H1.HEAD) curMsgStart = S.curOff + <u32>n;
+    if (before == H1.START && d.st != H1.START && d.st != H1.RESYNC) startMessage(c, dir, d, S.curOff + <u32>n);
     if (S.rendered && S.renderBodyOpen) S.renderBodyLen += h1BodyBytes;
     p += <usize>n; len -= n; S.curOff += <u32>n;
     if (h1Event == H1Ev.HEAD) { sawHead = true; onHead(c, dir, d, p); }
+    else if (h1Event == H1Ev.HEAD_SKIPPED) { sawHead = true; skippedHead(c, dir, d, Why.NO_BUFFER); }
     else if (h1Event == H1Ev.DONE) { onDone(c, dir, d); }
-    else if (h1Event == H1Ev.HEAD_TOO_LARGE) { d.cur = -1; }
     if (d.st == H1.OPAQUE && c.mode == Mode.HTTP2) { if (len > 0) feedH2(c, dir, p, len); break; }
   }
-  if (!sawHead && !S.rendered) renderL7(start, <i32>(p - start));
+  if (!sawHead && !S.rendered || S.renderSkipped) renderL7(start, <i32>(p - start));
 }
 
-let curMsgStart: u32 = 0;
+// A message starts at offset o: where it starts, and what its first segment acknowledged. The
+// previous message of this direction ends here, so the segments of a head still incomplete are
+// never taken for its bytes (they belong to no exchange until the head is complete).
+function startMessage(c: Conn, dir: i32, d: Dir, o: u32): void {
+  d.msgStart = o; d.msgAck = S.segAck; d.msgAckKnown = S.segAckKnown;
+  const server = isServer(c, dir);
+  let i = c.exTail;
+  while (i >= 0 && !(server ? ex(i).hasRes : ex(i).hasReq)) i = ex(i).cprev;
+  if (i >= 0) {
+    const e = ex(i);
+    if (server) { if (e.resEnd == 0xffffffff) e.resEnd = o; } else if (e.reqEnd == 0xffffffff) e.reqEnd = o;
+  }
+  // A response's bytes are its request's from its first byte when that request is certain: the
+  // oldest unanswered one (an interim response's final one follows in the same range).
+  if (server && !c.uncertain && (c.reqGapAt < 0 || c.firstUnanswered < c.reqGapAt) && c.firstUnanswered < c.count) {
+    const j = c.at(c.firstUnanswered);
+    if (j >= 0 && !ex(j).hasRes) { ex(j).hasRes = true; ex(j).resStart = o; }
+  }
+}
+
+/** The head buffer of a message in progress was reclaimed while its connection was idle: the message is skipped, keeping its place in the pairing. */
+export function headLost(c: Conn, dir: i32): void {
+  const d = unchecked(c.d[dir]);
+  d.head = -1; d.headLen = 0; d.headKept = 0;
+  skippedHead(c, dir, d, Why.BUFFER_RECLAIMED);
+  d.st = H1.SKIP_HEAD; d.lineEmpty = false;
+}
+
+// ---- pairing ----------------------------------------------------------------------------
+
+// Why the last pairResponse() found no request (Why.NONE: there was none to find), and when
+// it could not choose, the positions it chose between ([pairLo, pairHi]; pairLo > pairHi: some
+// request the capture lacks).
+let pairWhy: Why = Why.NONE;
+let pairLo: i64 = 0, pairHi: i64 = -1;
+
+// Framing facts of position pos kept on the connection (valid for the last 64 positions).
+@inline function posBit(pos: i64): u64 { return <u64>1 << <u64>(pos & 63); }
+function noteRequest(c: Conn, pos: i64, known: bool, isHead: bool, isConnect: bool): void {
+  const m = posBit(pos);
+  c.knownBits = known ? c.knownBits | m : c.knownBits & ~m;
+  c.headBits = isHead ? c.headBits | m : c.headBits & ~m;
+  c.connectBits = isConnect ? c.connectBits | m : c.connectBits & ~m;
+}
+
+// Whether request pos can be the one response d's message answers: the server had received its
+// first byte when the response began (the response's acknowledgement passed it), and the client
+// had not yet received the response's first byte when it sent the request.
+function possible(c: Conn, d: Dir, pos: i64): bool {
+  const i = c.at(pos);
+  if (i < 0) return true; // nothing known against it
+  const e = ex(i);
+  if (d.msgAckKnown && e.hasReq && <i32>(d.msgAck - e.reqStart) <= 0) return false;
+  if (e.ackKnown && <i32>(e.ackAtSend - d.msgStart) > 0) return false;
+  return true;
+}
+
+/**
+ * The position of the request a final response (or, with interim, a 1xx response) answers, and
+ * its exchange through the return value (-1: none; pairWhy says why). Consumes the position
+ * unless interim. Without gaps this is the oldest unanswered position. After gaps the
+ * candidates are narrowed by the evidence above; a single candidate is paired (the positions
+ * before it were answered in the gap), several leave the response unpaired (PAIRING_LOST).
+ */
+function pairResponse(c: Conn, d: Dir, interim: bool): i32 {
+  pairWhy = Why.NONE; pairLo = 0; pairHi = -1;
+  let pos = c.firstUnanswered;
+  if (c.reqGapAt >= 0 && pos >= c.reqGapAt) {
+    // Requests were lost in a gap of the client's bytes, just before position reqGapAt, an
+    // unknown number of them: a response from here on may answer one of them, so none can be
+    // paired for certain any more (the evidence can show a response answers a lost request,
+    // never that it answers reqGapAt's).
+    pairWhy = Why.PAIRING_LOST;
+    return -1;
+  }
+  if (c.uncertain) {
+    let lo = c.candLo, hi = c.candHi;
+    if (hi > c.count - 1) hi = c.count - 1;
+    // The evidence only ever rules out a position and every later one.
+    let cap = lo;
+    while (cap <= hi && possible(c, d, cap)) cap++;
+    hi = cap - 1;
+    if (hi < lo) {
+      // No candidate left: a message lost in a gap was an interim one. Widen to every position.
+      lo = c.firstUnanswered; cap = lo;
+      while (cap <= c.candHi && cap < c.count && possible(c, d, cap)) cap++;
+      hi = cap - 1;
+    }
+    if (lo == hi) {
+      c.uncertain = false;
+      pos = lo;
+    } else {
+      pairWhy = Why.PAIRING_LOST; pairLo = lo; pairHi = hi;
+      if (!interim) { c.candLo++; c.candHi++; c.firstUnanswered = c.candLo; }
+      return -1;
+    }
+  }
+  if (pos >= c.count) {
+    // No request seen for it: the capture started mid-connection — or the server had received
+    // client bytes the capture lacks (its acknowledgement passes them), which held its request.
+    const o = unchecked(c.d[0]) === d ? unchecked(c.d[1]) : unchecked(c.d[0]);
+    if (d.msgAckKnown && o.known && <i32>(d.msgAck - o.off(o.next)) > 0) pairWhy = Why.PAIRING_LOST;
+    return -1;
+  }
+  const i = c.at(pos);
+  if (!interim) c.firstUnanswered = pos + 1;
+  if (i < 0) pairWhy = Why.REQUEST_RECLAIMED;
+  return i;
+}
+
+/** Bytes of direction dir were lost (a gap of n bytes before the current segment): absorb them in the body in progress, or resynchronise and note what the gap may have held. */
+export function h1Gap(c: Conn, dir: i32, n: u32): void {
+  const d = unchecked(c.d[dir]);
+  // Bytes lost inside a body of known length are only body bytes.
+  if ((d.st == H1.BODY || d.st == H1.CHUNK_DATA) && <i64>n <= d.bodyLeft) {
+    d.bodyLeft -= <i64>n;
+    if (d.bodyLeft == 0) {
+      if (d.st == H1.BODY) { d.st = H1.START; onDone(c, dir, d); }
+      else { d.st = H1.CHUNK_END; d.chunkLine = 0; }
+    }
+    return;
+  }
+  if (d.st == H1.UNTIL_EOF || d.st == H1.OPAQUE) return; // everything until the close is body
+  // Whether the gap surely holds the start of a message: it began between messages, inside a
+  // head, or after the end of a body of known length.
+  const startLost = d.st == H1.START || d.st == H1.HEAD || d.st == H1.HEAD_OVER || d.st == H1.SKIP_HEAD || d.st == H1.BODY;
+  const server = isServer(c, dir);
+  if (c.client >= 0) {
+    if (server) {
+      const outstanding = c.count - c.firstUnanswered;
+      if (outstanding > 0) {
+        // Up to `outstanding` responses may be in the gap, at least one if a message surely
+        // started in it (a head in progress that was an interim response does not count).
+        const interimHead = (d.st == H1.HEAD || d.st == H1.HEAD_OVER) && d.headCode >= 100 && d.headCode < 200 && d.headCode != 101;
+        const lo: i64 = startLost && !interimHead ? 1 : 0;
+        if (!c.uncertain) { c.uncertain = true; c.candLo = c.firstUnanswered + lo; }
+        else c.candLo += lo;
+        c.candHi = c.firstUnanswered + outstanding;
+        if (c.candLo > c.candHi) c.candLo = c.candHi;
+      }
+    } else if (c.reqGapAt < 0) {
+      // Requests may be in the gap (unless it lay inside a body, handled above): they come
+      // before the next request to be seen.
+      c.reqGapAt = c.count;
+    }
+  }
+  h1Resync(d); d.cur = -1;
+}
+
+// ---- heads --------------------------------------------------------------------------------
 
 function onHead(c: Conn, dir: i32, d: Dir, after: usize): void {
   let h = tmpHead;
@@ -44,62 +201,64 @@ function onHead(c: Conn, dir: i32, d: Dir, after: usize): void {
     copy(RENDER_HEAD, buf, <usize>d.headLen);
     buf = RENDER_HEAD; h = head;
   }
-  parseHead(buf, d.headLen, h);
+  const cut = d.headKept > 0;
+  parseHead(buf, d.headLen, h, cut);
   const headLen = d.headLen;
   // Not an HTTP/1 message after all (binary data that began with a capital letter): resync.
   if (!h.valid) { h1Resync(d); return; }
   if (c.client < 0) c.client = h.isRequest ? dir : 1 - dir;
+  if (cut) skip(Why.HEAD_TOO_LARGE);
   let exIdx: i32 = -1;
   let kind = Body.NONE;
   let length: i64 = 0;
+  let why = cut ? Why.HEAD_TOO_LARGE : Why.NONE;
   const chunked = isChunked(buf, h);
   const cl = contentLength(buf, h);
   if (h.isRequest) {
-    // Close the previous request's byte range; open this one's.
-    const prevI = c.at(c.count - 1);
-    if (prevI >= 0 && ex(prevI).hasReq && ex(prevI).reqEnd == 0xffffffff) ex(prevI).reqEnd = curMsgStart;
-    const pos = c.append();
-    exIdx = c.at(pos);
-    const e = ex(exIdx);
-    e.hasReq = true; e.reqStart = curMsgStart; e.tsSec = S.pSec; e.tsNsec = S.pNsec;
+    exIdx = newRequest(c, d);
+    const pos = c.count - 1;
+    let isHead = false, isConnect = false;
     const ml = h.methodLen < MAX_METHOD ? h.methodLen : MAX_METHOD;
-    copy(e.method, buf + <usize>h.method, <usize>ml); e.methodLen = ml;
-    e.isHead = ml == 4 && load<u32>(e.method) == 0x44414548;
-    e.isConnect = ml == 7 && load<u32>(e.method) == 0x4e4e4f43;
-    setUrl(e, buf, h);
-    extractTrace(buf, h, e.trace);
+    isHead = ml == 4 && load<u32>(buf + <usize>h.method) == 0x44414548;
+    isConnect = ml == 7 && load<u32>(buf + <usize>h.method) == 0x4e4e4f43;
+    noteRequest(c, pos, true, isHead, isConnect);
+    if (exIdx >= 0) {
+      const e = ex(exIdx);
+      copy(e.method, buf + <usize>h.method, <usize>ml); e.methodLen = ml;
+      e.isHead = isHead; e.isConnect = isConnect; e.why = why;
+      setUrl(e, buf, h);
+      extractTrace(buf, h, e.trace);
+      // An h2c upgrade request (RFC 7540 §3.2): stream 1 is this request if the server agrees.
+      if (hasToken(buf, h, "upgrade", "h2c")) bindStream(exIdx, 1);
+    }
     d.cur = pos;
     if (chunked) kind = Body.CHUNKED; else if (cl >= 0) { kind = Body.LENGTH; length = cl; }
-    // An h2c upgrade request (RFC 7540 §3.2): stream 1 is this request if the server agrees.
-    if (hasToken(buf, h, "upgrade", "h2c")) e.stream = 1; else e.stream = 0;
   } else {
-    // Pair with the oldest unanswered request (HTTP/1.1 answers in order, RFC 9112 §9.3.2).
-    let pos = c.firstUnanswered;
-    while (pos < c.count && c.at(pos) < 0) pos++;
-    c.firstUnanswered = pos;
-    if (pos < c.count) {
-      exIdx = c.at(pos);
-      const e = ex(exIdx);
-      if (!e.hasRes) {
-        const prevI = c.at(pos - 1);
-        if (prevI >= 0 && ex(prevI).hasRes && ex(prevI).resEnd == 0xffffffff) ex(prevI).resEnd = curMsgStart;
-        e.hasRes = true; e.resStart = curMsgStart;
-      }
-      const interim = h.code >= 100 && h.code < 200 && h.code != 101;
-      if (!interim) { e.answered = true; c.firstUnanswered = pos + 1; }
-      d.cur = pos;
-    }
-    const req = exIdx >= 0 ? ex(exIdx) : null;
-    if ((h.code >= 100 && h.code < 200 && h.code != 101) || h.code == 204 || h.code == 304 || (req !== null && req.isHead)) kind = Body.NONE;
+    const interim = h.code >= 100 && h.code < 200 && h.code != 101;
+    const pos = c.firstUnanswered;
+    exIdx = answer(c, d, interim);
+    if (why == Why.NONE) why = pairWhy;
+    d.cur = exIdx >= 0 ? ex(exIdx).pos : -1;
+    // The request's method frames the response (RFC 9112 §6.3): known from its exchange, or
+    // from the connection's record of recent positions (every position it might answer, when
+    // the pairing is uncertain, must agree); unknown, the body is probed (Body.UNKNOWN).
+    let isHead = false, isConnect = false, known = true;
+    if (exIdx >= 0) { isHead = ex(exIdx).isHead; isConnect = ex(exIdx).isConnect; }
+    else if (pairWhy == Why.REQUEST_RECLAIMED) known = methodBits(c, pos, pos);
+    else if (pairWhy == Why.PAIRING_LOST) known = methodBits(c, pairLo, pairHi);
+    if (known && exIdx < 0 && pairWhy != Why.NONE) { isHead = bitsHead; isConnect = bitsConnect; }
+    if ((h.code >= 100 && h.code < 200 && h.code != 101) || h.code == 204 || h.code == 304) kind = Body.NONE;
     else if (h.code == 101) kind = Body.OPAQUE;
-    else if (req !== null && req.isConnect && h.code >= 200 && h.code < 300) kind = Body.OPAQUE;
+    else if (!known) { kind = Body.UNKNOWN; length = chunked ? -1 : cl >= 0 ? cl : -2; }
+    else if (isHead) kind = Body.NONE;
+    else if (isConnect && h.code >= 200 && h.code < 300) kind = Body.OPAQUE;
     else if (chunked) kind = Body.CHUNKED;
     else if (cl >= 0) { kind = Body.LENGTH; length = cl; }
     else kind = Body.UNTIL_EOF;
   }
   if (first) {
-    S.rendered = true; S.renderEx = exIdx; S.renderBodyStart = after; S.renderBodyLen = 0;
-    S.renderDeclared = kind == Body.LENGTH ? length : kind == Body.CHUNKED || kind == Body.UNTIL_EOF ? -1 : 0;
+    S.rendered = true; S.renderEx = exIdx; S.renderBodyStart = after; S.renderBodyLen = 0; S.renderWhy = why; S.renderSkipped = false;
+    S.renderDeclared = kind == Body.LENGTH || kind == Body.UNKNOWN && length >= 0 ? length : kind == Body.CHUNKED || kind == Body.UNTIL_EOF || kind == Body.UNKNOWN ? -1 : 0;
     S.renderChunked = kind == Body.CHUNKED;
     S.renderBodyOpen = kind != Body.NONE && kind != Body.OPAQUE;
     writeH1(buf, headLen, h);
@@ -117,6 +276,73 @@ function onHead(c: Conn, dir: i32, d: Dir, after: usize): void {
     }
   }
   if (doneNow) onDone(c, dir, d);
+}
+
+// Opens the exchange of a request whose head starts at d.msgStart: closes the previous
+// request's byte range, takes the next position. Returns the exchange, or -1 (the position is
+// taken anyway).
+function newRequest(c: Conn, d: Dir): i32 {
+  // The slot first: when every exchange of the part waits, the oldest one goes, which may be
+  // this connection's previous request.
+  const i = c.append();
+  if (i >= 0) {
+    const e = ex(i);
+    e.hasReq = true; e.reqStart = d.msgStart; e.tsSec = S.pSec; e.tsNsec = S.pNsec;
+    e.ackAtSend = d.msgAck; e.ackKnown = d.msgAckKnown;
+  }
+  return i;
+}
+
+// methodBits: whether positions [lo, hi] (lo ≤ hi, within the last 64) all have known
+// framing bits that agree; bitsHead / bitsConnect are then their value.
+let bitsHead = false, bitsConnect = false;
+function methodBits(c: Conn, lo: i64, hi: i64): bool {
+  if (lo > hi || c.count - lo > 64) return false;
+  const h0 = (c.headBits & posBit(lo)) != 0, c0 = (c.connectBits & posBit(lo)) != 0;
+  for (let p = lo; p <= hi; p++) {
+    const m = posBit(p);
+    if ((c.knownBits & m) == 0 || ((c.headBits & m) != 0) != h0 || ((c.connectBits & m) != 0) != c0) return false;
+  }
+  bitsHead = h0; bitsConnect = c0;
+  return true;
+}
+
+// Pairs the response head of direction d (see pairResponse) and marks its exchange answered.
+function answer(c: Conn, d: Dir, interim: bool): i32 {
+  const i = pairResponse(c, d, interim);
+  if (i < 0) return -1;
+  const e = ex(i);
+  if (!e.hasRes) { e.hasRes = true; e.resStart = d.msgStart; }
+  // A final response after an interim one: the exchange's response bytes go on (startMessage
+  // closed them at this head's start).
+  else if (e.resEnd == d.msgStart) e.resEnd = 0xffffffff;
+  if (!interim) { e.answered = true; finish(i); }
+  return i;
+}
+
+// A head that could not be kept (why: no buffer, or its buffer was reclaimed): a request still
+// takes its position (an exchange without method, URL or trace), a response still answers one;
+// the record says which, and why. Its body cannot be framed: the parser resynchronises after it.
+function skippedHead(c: Conn, dir: i32, d: Dir, why: Why): void {
+  skip(why);
+  const response = d.headIsResponse || (c.client >= 0 && dir != c.client);
+  let exIdx: i32 = -1;
+  const interim = response && d.headCode >= 100 && d.headCode < 200 && d.headCode != 101;
+  if (!response) {
+    exIdx = newRequest(c, d);
+    noteRequest(c, c.count - 1, false, false, false);
+    if (exIdx >= 0) ex(exIdx).why = why;
+    if (c.client < 0) c.client = dir;
+  } else {
+    exIdx = answer(c, d, interim);
+    if (c.client < 0) c.client = 1 - dir;
+  }
+  d.cur = -1;
+  if (!S.rendered) {
+    S.rendered = true; S.renderSkipped = true; S.renderEx = exIdx; S.renderWhy = why;
+    S.renderIsRequest = !response; S.renderCode = d.headCode;
+    S.renderBodyLen = 0; S.renderBodyOpen = false; S.renderDeclared = 0; S.renderChunked = false;
+  }
 }
 
 function onDone(c: Conn, dir: i32, d: Dir): void {
@@ -206,4 +432,3 @@ function extractTrace(buf: usize, h: Head, out: TraceRepr): void {
     }
   }
 }
-

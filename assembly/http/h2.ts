@@ -1,13 +1,16 @@
 // HTTP/2 framing (RFC 9113 §4.1) over one direction of a connection, incremental: the
 // 24-byte client preface (§3.4), then frames whose 9-byte headers and payloads may straddle
 // TCP segments. A frame that fits in the current segment is handed over in place; one that
-// straddles segments has its payload copied (up to MAX_HEAD bytes) into a pooled buffer.
+// straddles segments has its payload copied into a pooled buffer: a header block fragment or a
+// large control frame into a head buffer (up to MAX_HEAD bytes), DATA and small frames into a
+// sample buffer (their first SAMPLE_BYTES: what the record shows of them).
 //
 //   while (len > 0) { n = h2Step(d, p, len); p += n; len -= n; if (h2Event == H2Ev.FRAME) ... }
 
-import { MAX_HEAD } from "../config";
+import { SAMPLE_BYTES } from "../config";
 import { Dir } from "../flow/conn";
-import { takeBuf, freeBuf, bufPtr } from "./buffers";
+import { takeBuf, takeSample, freeBuf, bufPtr, bufGen, bufCap } from "./buffers";
+import { Why, skip } from "../flow/skips";
 
 /** Frame types (RFC 9113 §6, RFC 9218 §7.1). */
 export const enum Frame { DATA = 0, HEADERS = 1, PRIORITY = 2, RST_STREAM = 3, SETTINGS = 4, PUSH_PROMISE = 5, PING = 6, GOAWAY = 7, WINDOW_UPDATE = 8, CONTINUATION = 9, PRIORITY_UPDATE = 16 }
@@ -43,7 +46,7 @@ export function h2Start(d: Dir, preface: bool): void {
   d.h2st = preface ? S.PREFACE : S.HEADER;
   d.prefaceLeft = preface ? 24 : 0;
   d.fhdr = 0; d.fhdrLen = 0; d.fLeft = 0;
-  freeBuf(d.fBuf); d.fBuf = -1; d.fBufLen = 0;
+  freeBuf(d.fBuf, d.fBufGen); d.fBuf = -1; d.fBufLen = 0; d.fWhy = Why.NONE;
 }
 
 /** Processes bytes at p; returns how many were consumed. */
@@ -85,7 +88,7 @@ export function h2Step(d: Dir, p: usize, len: i32): i32 {
     case S.PAYLOAD: {
       const n = <u32>len < d.fLeft ? len : <i32>d.fLeft;
       if (d.fBuf >= 0) {
-        const room = MAX_HEAD - d.fBufLen;
+        const room = (d.fBuf >= 0 ? bufCap(d.fBuf) : 0) - d.fBufLen;
         const k = n < room ? n : room;
         if (k > 0) { memory.copy(bufPtr(d.fBuf) + <usize>d.fBufLen, p, <usize>k); d.fBufLen += k; }
       }
@@ -101,7 +104,7 @@ export function h2Step(d: Dir, p: usize, len: i32): i32 {
 }
 
 /** Releases the buffer of the frame just delivered (call after using framePtr). */
-export function h2Release(d: Dir): void { freeBuf(d.fBuf); d.fBuf = -1; d.fBufLen = 0; }
+export function h2Release(d: Dir): void { freeBuf(d.fBuf, d.fBufGen); d.fBuf = -1; d.fBufLen = 0; d.fWhy = Why.NONE; }
 
 function setHeader(d: Dir, p: usize): void {
   d.fLen = (<u32>load<u8>(p) << 16) | (<u32>load<u8>(p + 1) << 8) | <u32>load<u8>(p + 2);
@@ -109,11 +112,15 @@ function setHeader(d: Dir, p: usize): void {
   d.fStream = ((<u32>load<u8>(p + 5) << 24) | (<u32>load<u8>(p + 6) << 16) | (<u32>load<u8>(p + 7) << 8) | <u32>load<u8>(p + 8)) & 0x7fffffff;
 }
 
+// Whether a frame's payload is only sampled by the record (DATA), or small enough for a sample buffer.
+@inline function sampled(type: u32, len: u32): bool {
+  return type == Frame.DATA || len <= <u32>SAMPLE_BYTES && type != Frame.HEADERS && type != Frame.CONTINUATION && type != Frame.PUSH_PROMISE;
+}
+
 function startPayload(d: Dir): void {
   d.fLeft = d.fLen; d.h2st = S.PAYLOAD;
-  freeBuf(d.fBuf); d.fBufLen = 0;
-  // Keep the payload of a straddling frame: all of it for control and header frames, the
-  // first 512 bytes of DATA (what the record shows as a body sample).
-  d.fBuf = takeBuf();
-  if (d.fBuf >= 0 && d.fType == Frame.DATA && d.fLen > 512) { /* copy stops at 512 below */ }
+  freeBuf(d.fBuf, d.fBufGen); d.fBufLen = 0; d.fWhy = Why.NONE;
+  d.fBuf = sampled(d.fType, d.fLen) ? takeSample(d.owner) : takeBuf(d.owner);
+  if (d.fBuf >= 0) d.fBufGen = bufGen(d.fBuf);
+  else { d.fWhy = Why.NO_BUFFER; skip(Why.NO_BUFFER); }
 }

@@ -1,47 +1,35 @@
-// HPACK tables for HTTP/2 connection directions, from a fixed pool (HPACK_TABLES of
-// HPACK_TABLE_BYTES each), an equal share per connection part (flow/part.ts). A direction
-// without a table (its part's share exhausted) still frames; its header blocks decode as
-// unknown fields.
+// HPACK tables for HTTP/2 connection directions (HPACK_TABLES of HPACK_TABLE_BYTES each), from a
+// pool shared out between the connection parts (flow/pool.ts). A direction holds its table from
+// its first header block until its connection ends (or is evicted); a table reclaimed from an
+// idle connection, or one that could not be had, is noticed by its direction, which then
+// decodes with a fresh table and says so (http/h2exchange.ts).
 
-import { HPACK_TABLES, HPACK_TABLE_BYTES, CONN_PARTS } from "../config";
+import { HPACK_TABLES, HPACK_TABLE_BYTES } from "../config";
 import { HpackTable } from "./hpack";
-import { cur as curPart } from "../flow/part";
+import { Pool } from "../flow/pool";
 
-const PART_TABLES: i32 = HPACK_TABLES / CONN_PARTS;
+/** The table pool. */
+export const tablePool = new Pool(HPACK_TABLES);
 const tables = new StaticArray<HpackTable | null>(HPACK_TABLES);
-// Per part: a stack of free table indices inside the part's range of freeList.
-const freeList = new StaticArray<i32>(HPACK_TABLES);
-const freeTop = new StaticArray<i32>(CONN_PARTS);
-let ready = false;
 
-/** Takes a fresh table from the current part's share; -1 when it is empty. */
-export function takeTable(): i32 {
-  if (!ready) {
-    for (let p = 0; p < CONN_PARTS; p++) {
-      const base = p * PART_TABLES;
-      for (let i = 0; i < PART_TABLES; i++) unchecked(freeList[base + i] = base + PART_TABLES - 1 - i);
-      unchecked(freeTop[p] = PART_TABLES);
-    }
-    ready = true;
-  }
-  const p = curPart;
-  const top = unchecked(freeTop[p]);
-  if (top == 0) return -1;
-  unchecked(freeTop[p] = top - 1);
-  const i = unchecked(freeList[p * PART_TABLES + top - 1]);
+/** Takes a fresh (empty) table for owner (flow·2 + dir); -1 when none can be had. */
+export function takeTable(owner: i32): i32 {
+  const i = tablePool.take(owner);
+  if (i < 0) return -1;
   let t = unchecked(tables[i]);
   if (t === null) { t = new HpackTable(HPACK_TABLE_BYTES); unchecked(tables[i] = t); }
   t.reset();
   return i;
 }
 
-/** Returns table i to its part's share (ignores -1). */
-export function freeTable(i: i32): void {
-  if (i < 0) return;
-  const p = i / PART_TABLES;
-  const top = unchecked(freeTop[p]);
-  unchecked(freeList[p * PART_TABLES + top] = i); unchecked(freeTop[p] = top + 1);
-}
+/** Generation of table i, to keep with it. */
+@inline export function tableGen(i: i32): u32 { return unchecked(tablePool.gen[i]); }
+
+/** Whether table i is still held under generation g (false for -1). */
+@inline export function tableValid(i: i32, g: u32): bool { return tablePool.valid(i, g); }
+
+/** Returns table i if still held under generation g (ignores -1 and reclaimed tables). */
+export function freeTable(i: i32, g: u32): void { if (i >= 0) tablePool.free(i, g); }
 
 /** Table i. */
 @inline export function table(i: i32): HpackTable { return changetype<HpackTable>(unchecked(tables[i])); }

@@ -8,6 +8,8 @@ import { frag, w, b, raw, u32dec, i64dec, str, strBody, pos, setPos } from "./wr
 import { rfc3339 } from "./format";
 import { findByte } from "../util/mem";
 import { S, HTTP_BUF, L7_BUF, SUFFIX_BUF, head } from "../record/state";
+import { whyText } from "./skipped";
+import { Why } from "../flow/skips";
 
 
 const K_BODY_OPEN = frag("\"body\":{");
@@ -24,10 +26,13 @@ const K_RAW = frag(",\"raw\":");
 const K_REQUEST = frag(",\"request\":{\"latency\":");
 const K_REQ_METHOD = frag(",\"method\":");
 const K_REQ_TS = frag(",\"timestamp\":\"");
-const K_REQ_URL = frag("\",\"url\":");
+const K_REQ_URL_ONLY = frag(",\"url\":");
 const K_SIZE = frag(",\"size\":");
 const K_STATUS = frag(",\"status\":");
 const K_URL = frag(",\"url\":");
+const K_SKIPPED = frag(",\"skipped\":\"");
+const K_KIND_REQ_ONLY = frag("\"kind\":\"request\"");
+const K_KIND_RES_ONLY = frag("\"kind\":\"response\"");
 export const K_ELLIPSIS = frag("...");
 const K_SUFFIX_SPACE = frag(" ");
 const K_BAR = frag(" | ");
@@ -85,7 +90,42 @@ export function writeH1(buf: usize, headLen: i32, h: Head): void {
   h1Buf = buf; h1HeadLen = headLen;
 }
 
+// The `request` object of a response: the request it answers (reference §4.5), when known;
+// with `skipped` when that request's own head was not (wholly) kept — then without method and
+// URL if nothing of its head was: latency, method, skipped, timestamp, url.
+function requestObj(): void {
+  if (S.renderEx < 0 || !ex(S.renderEx).hasReq) return;
+  const e = ex(S.renderEx);
+  // latency in whole milliseconds, truncated (reference §4.5)
+  const lat = ((S.pSec - e.tsSec) * 1000000000 + <i64>(S.pNsec - e.tsNsec)) / 1000000;
+  const headless = e.why == Why.NO_BUFFER || e.why == Why.BUFFER_RECLAIMED;
+  w(K_REQUEST); i64dec(lat);
+  if (!headless) { w(K_REQ_METHOD); str(e.method, e.methodLen); }
+  if (e.why != Why.NONE) { w(K_SKIPPED); whyText(e.why); b(0x22); }
+  w(K_REQ_TS); rfc3339(e.tsSec, e.tsNsec); b(0x22);
+  if (!headless) { w(K_REQ_URL_ONLY); str(e.url, e.urlLen); }
+  b(0x7d);
+}
+
+// The HTTP object of a head that could not be kept (S.renderSkipped): what is known of it —
+// its kind, a response's code and the request it answers — and why: code, kind, request, size, skipped.
+function finishSkippedH1(): void {
+  const save = pos;
+  setPos(HTTP_BUF);
+  b(0x7b);
+  if (!S.renderIsRequest && S.renderCode > 0) { w(K_CODE); u32dec(<u32>S.renderCode); b(0x2c); }
+  w(S.renderIsRequest ? K_KIND_REQ_ONLY : K_KIND_RES_ONLY);
+  if (!S.renderIsRequest) requestObj();
+  w(K_SIZE); u32dec(<u32>S.payloadLen);
+  w(K_SKIPPED); whyText(<Why>S.renderWhy); b(0x22);
+  b(0x7d);
+  S.httpLen = <i32>(pos - HTTP_BUF);
+  setPos(save);
+}
+
+/** Writes the HTTP object (and L7, message suffix) of the head rendered for this packet. */
 export function finishH1(): void {
+  if (S.renderSkipped) { finishSkippedH1(); return; }
   const h = head;
   const buf = h1Buf;
   const save = pos;
@@ -115,14 +155,9 @@ export function finishH1(): void {
   if (rawLen <= 512) { b(0x22); strBody(buf, h1HeadLen); bodyPrefix(S.renderBodyStart, bodyBytes); b(0x22); }
   else if (h1HeadLen >= 509) { strCut(buf, h1HeadLen, 0, 509); }
   else { b(0x22); strBody(buf, h1HeadLen); bodyPrefix(S.renderBodyStart, 509 - h1HeadLen); w(K_ELLIPSIS); b(0x22); }
-  if (!h.isRequest && S.renderEx >= 0 && ex(S.renderEx).hasReq) {
-    const e = ex(S.renderEx);
-    // latency in whole milliseconds, truncated (reference §4.5)
-    const lat = ((S.pSec - e.tsSec) * 1000000000 + <i64>(S.pNsec - e.tsNsec)) / 1000000;
-    w(K_REQUEST); i64dec(lat); w(K_REQ_METHOD); str(e.method, e.methodLen);
-    w(K_REQ_TS); rfc3339(e.tsSec, e.tsNsec); w(K_REQ_URL); str(e.url, e.urlLen); b(0x7d);
-  }
+  if (!h.isRequest) requestObj();
   w(K_SIZE); u32dec(<u32>S.payloadLen);
+  if (S.renderWhy != 0) { w(K_SKIPPED); whyText(<Why>S.renderWhy); b(0x22); }
   if (!h.isRequest) { w(K_STATUS); str(buf + <usize>h.status, h.statusLen); }
   else { w(K_URL); str(buf + <usize>h.target, h.targetLen); }
   b(0x7d);

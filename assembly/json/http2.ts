@@ -68,6 +68,17 @@ export function classify(p0: usize, n: i32): i32 {
   return 3;
 }
 
+/** Whether the decoded block's :status is interim (1xx, RFC 9110 §15.2). */
+export function interimStatus(p0: usize, n: i32): bool {
+  const end = p0 + <usize>n;
+  let p = p0;
+  while (p < end) {
+    if (fIs(p, ":status")) return fValueLen(p) == 3 && load<u8>(fName(p) + <usize>fNameLen(p)) == 0x31;
+    p = fNext(p);
+  }
+  return false;
+}
+
 export function countUnknown(p0: usize, n: i32): i32 {
   const end = p0 + <usize>n;
   let p = p0, k = 0;

@@ -7,6 +7,10 @@ import { ja4 } from "../wire/tls";
 import { S } from "../record/state";
 import { TLS_BUF, hello, recLen, recType, recVer, shello } from "../flow/tls";
 import { asciiBytes } from "./emit";
+import { whyText } from "./skipped";
+import { Why } from "../flow/skips";
+
+const K_SKIPPED = frag("\"skipped\":\"");
 
 const K_CT = frag("{\"content_type\":\"");
 const K_TLS_LEN = frag("\",\"length\":");
@@ -55,11 +59,11 @@ function recList(type: u32, key: u64, first: bool): bool {
 
 /** Builds the TLS object of this segment (called once per packet after feeding). */
 export function finishTls(): void {
-  if (S.tlsN == 0 && !S.helloClient && !S.helloServer) return;
+  if (S.tlsN == 0 && !S.helloClient && !S.helloServer && S.helloWhy == 0) return;
   const save = pos;
   setPos(TLS_BUF);
   b(0x7b);
-  // Keys: alert, app_data, change_cipher_spec, client_hello, handshake, server_hello
+  // Keys: alert, app_data, change_cipher_spec, client_hello, handshake, server_hello, skipped
   let first = true;
   first = recList(21, K_ALERT, first);
   first = recList(23, K_APP, first);
@@ -94,10 +98,11 @@ export function finishTls(): void {
     w(K_CIPHER); hex4(shello.cipherSuite); b(0x22); b(0x2c);
     w(K_VERSION); versionName(shello.version); b(0x22); b(0x7d);
   }
+  if (S.helloWhy != 0) { if (!first) b(0x2c); first = false; w(K_SKIPPED); whyText(<Why>S.helloWhy); b(0x22); }
   b(0x7d);
   S.tlsLen = <i32>(pos - TLS_BUF);
   setPos(save);
-  freeBuf(S.helloBuf); S.helloBuf = -1;
+  freeBuf(S.helloBuf, S.helloGen); S.helloBuf = -1;
 }
 
 function hex4(v: u32): void { for (let s = 12; s >= 0; s -= 4) { const d = (v >> <u32>s) & 15; b(d < 10 ? 0x30 + d : 0x57 + d); } }

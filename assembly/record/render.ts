@@ -15,6 +15,7 @@ import { NetKind } from "../wire/link";
 import { verbosity, Verbosity, Opt, optPtr, optLength, optIsSet, ifaceIndex, optGen, osCount, osAddrTotal, osIfaceOf, osIfaceIndex, osNamePtr, osNameLength, osAddrPtr, osAddrLength, osAddrOwnerOf } from "./options";
 import * as reader from "../capture/reader";
 import * as A from "../flow/track";
+import { observe } from "../flow/timers";
 import { tlsPtr } from "../flow/tls";
 import { writeTopTrace } from "../trace/pick";
 import { S, httpPtr, l7Ptr } from "./state";
@@ -176,7 +177,7 @@ export let ifEscL: i32 = 0;
  * stays the packet's position in the capture, and it never reaches the stateful analysis.
  */
 export function renderPacket(): bool {
-  A.observe(reader.pktSec, reader.pktNsec);
+  observe(reader.pktSec, reader.pktNsec);
   if (Sh.count > 1) {
     // One thread of a parallel run (record/shard.ts): another thread's packet only takes its
     // serial. Decoding first (BPF is a pure function of the raw bytes, so its verdict is the

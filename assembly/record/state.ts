@@ -47,6 +47,9 @@ export const trace2 = new TraceRepr();
   payload: usize;
   payloadLen: i32;
   segSeq: u32;
+  /** The packet's acknowledgement as an offset of the other direction's stream, when that direction is known and ACK is set. */
+  segAck: u32;
+  segAckKnown: bool;
   /** Offset (in the direction's stream) of the byte being parsed. */
   curOff: u32;
   // HTTP/1: the head rendered for this packet (http/h1exchange.ts → json/http1.ts).
@@ -57,6 +60,12 @@ export const trace2 = new TraceRepr();
   renderDeclared: i64;
   renderChunked: bool;
   renderBodyOpen: bool; // the rendered message's body continues in this packet
+  /** What the analysis gave up for the rendered message (flow/skips.ts Why; 0 none): the HTTP object's `skipped`. */
+  renderWhy: i32;
+  /** The rendered head was skipped (no buffer): only its kind, code and pairing are known. */
+  renderSkipped: bool;
+  renderIsRequest: bool;
+  renderCode: i32;
   // HTTP/2: this packet's streams, frames and fragments (http/h2exchange.ts → json/http2.ts).
   streamSetN: i32;
   reqSetN: i32;
@@ -74,6 +83,9 @@ export const trace2 = new TraceRepr();
   helloClient: bool;
   helloServer: bool;
   helloBuf: i32;
+  helloGen: u32;
+  /** A hello completed in this packet but could not be kept (flow/skips.ts Why; 0 none): the TLS object's `skipped`. */
+  helloWhy: i32;
 }
 
 /**

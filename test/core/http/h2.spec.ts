@@ -15,7 +15,7 @@ function stream(): string {
 }
 
 function run(h: string, cuts: i32[]): string {
-  const d = new Dir(); d.reset(); h2Start(d, true);
+  const d = new Dir(); d.reset(); d.owner = 0; h2Start(d, true); // flow 0, direction 0: the pools need an owner
   const p = hexBytes(h);
   const n = hexLen(h);
   let log = "";
@@ -58,7 +58,7 @@ describe("http/h2 framing", () => {
     expect(run(stream(), cuts)).toBe(run(stream(), []));
   });
   it("reports a wrong preface", () => {
-    const d = new Dir(); d.reset(); h2Start(d, true);
+    const d = new Dir(); d.reset(); d.owner = 0; h2Start(d, true); // flow 0, direction 0: the pools need an owner
     const p = hexBytes("474554202f20485454502f312e31");
     h2Step(d, p, 14);
     expect(h2Event).toBe(H2Ev.BAD_PREFACE);

@@ -29,6 +29,9 @@ export interface CoreExports {
   setEphemeral(lo: number, hi: number): void;
   setMaxFlows(n: number): void;
   setMaxHead(n: number): void;
+  setPoolCaps(exchanges: number, headBuffers: number, sampleBuffers: number, tables: number): void;
+  skipKinds(): number;
+  skipCount(k: number): number;
   recordsWritten(): number;
   setIndexing(on: number): void;
   idxPtr(): number;

@@ -5,6 +5,7 @@
  */
 export { Translator, createTranslator, createTranslatorSync, type TranslatorOptions, type OsInterface, type CoreSource } from './translator.js';
 export { CaptureError, ErrCode } from './errors.js';
+export { type SkipCounts, SKIP_KINDS, skipSummary, addSkips, noSkips } from './skips.js';
 export { parseIp } from './ip.js';
 export { ENTRY_BYTES, Entry, EntryNet, decodeEntry, type IndexEntry } from './entry.js';
 export { parseBpfDdd, type BpfInsn, type BpfProgram, type SoftwareFilters } from './filter.js';

@@ -13,6 +13,7 @@
 // chunk more than AHEAD_CHUNKS ahead of the slowest, so the records waiting to be merged come
 // from a few chunks at most.
 
+import { addSkips, noSkips, type SkipCounts } from './skips.js';
 import { CaptureError } from './errors.js';
 import type { TranslatorOptions } from './translator.js';
 import { OUT_WINDOWS, type FromShard, type ToShard, type WindowMessage } from './shard.js';
@@ -56,6 +57,8 @@ class Lane {
   /** Chunks sent and not yet consumed. */
   inFlight = 0;
   packets = 0;
+  /** What the thread's analysis gave up (its own connections), known at its end. */
+  skipped: SkipCounts = noSkips();
   ready = false;
   ended = false;
   error: CaptureError | null = null;
@@ -119,6 +122,8 @@ export class ParallelTranslator {
   get packets(): number { let n = 0; for (const l of this.#lanes) n = Math.max(n, l.packets); return n; }
   /** Records merged so far. */
   get records(): number { return this.#records; }
+  /** What the DEBUG analysis gave up, by reason: the threads' counts added up (each counts its own connections), known once finish() resolved. */
+  get skipped(): SkipCounts { return this.#lanes.reduce((a, l) => addSkips(a, l.skipped), noSkips()); }
   /** Whether no more input is wanted: an error, or the record limit reached. */
   get done(): boolean { return this.#error !== null || (this.#limit > 0 && this.#records >= this.#limit); }
 
@@ -259,6 +264,7 @@ export class ParallelTranslator {
         lane.ended = true;
         lane.next = Infinity;
         lane.packets = m.packets;
+        lane.skipped = m.skipped;
         if (m.error) lane.error = new CaptureError(m.error.code, m.error.reason, m.error.offset, m.error.packets);
         break;
       case 'ready':

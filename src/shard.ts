@@ -5,6 +5,7 @@
 // with the records' serials and lengths, and how far it has read, so the coordinator can merge
 // the threads' records by serial.
 
+import type { SkipCounts } from './skips.js';
 import { createTranslatorSync, MARK_BYTES, type Translator, type TranslatorOptions } from './translator.js';
 import { ENTRY_BYTES } from './entry.js';
 
@@ -37,7 +38,7 @@ export type FromShard =
   | WindowMessage
   | { t: 'consumed'; next: number; packets: number; slot: number; window: WindowMessage | null }
   | { t: 'ready' }
-  | { t: 'end'; packets: number; error: ShardError | null }
+  | { t: 'end'; packets: number; error: ShardError | null; skipped: SkipCounts }
   | { t: 'failed'; message: string; name: string };
 
 /** A batch left in the thread's output window (see FromShard). */
@@ -71,7 +72,7 @@ export function serveShard(port: ShardPort): void {
     const h = take();
     if (h) port.post(h);
     const e = t.error;
-    port.post({ t: 'end', packets: t.packets, error: e ? { code: e.code, reason: e.reason, offset: e.offset, packets: e.packets } : null });
+    port.post({ t: 'end', packets: t.packets, error: e ? { code: e.code, reason: e.reason, offset: e.offset, packets: e.packets } : null, skipped: t.skipped });
   };
 
   const t0 = () => { if (translator === null) throw new Error('shard used before init'); return translator; };

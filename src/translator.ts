@@ -2,6 +2,7 @@ import { instantiateCore, instantiateCoreSync, OptKey, OsIfaceErr, type CoreExpo
 import { CaptureError, ErrCode } from './errors.js';
 import { ENTRY_BYTES } from './entry.js';
 import { concatBytes } from './bytes.js';
+import { readSkips, type SkipCounts } from './skips.js';
 import { parseIp } from './ip.js';
 import { checkInsn, checkPort, l3Mask, l4Mask, parseCidr, parseSocketPair, tcpFlagMask, type BpfProgram, type SoftwareFilters } from './filter.js';
 
@@ -45,6 +46,13 @@ export interface TranslatorOptions {
   /** Bytes of an HTTP/1 message head reassembled per direction (256..16384, default 16384). */
   maxHeadBytes?: number;
   /**
+   * Smaller pools for the DEBUG analysis than the core's (each shared out between its 8
+   * connection parts, rounded up; default and maximum: README "Limits"): exchanges held at
+   * once, head buffers, sample buffers and HPACK tables. For a host with little memory, or to
+   * see what the analysis does when a pool runs out.
+   */
+  pools?: { exchanges?: number; headBuffers?: number; sampleBuffers?: number; hpackTables?: number };
+  /**
    * The OS interfaces and their addresses, as pcap-sidecar lists them when it captures on `any`
    * (at most 64 interfaces, 16 addresses each, names of 1 to 64 bytes). When the interface name
    * in effect is `any`, each packet with L3 or ARP is attributed to the interface owning its
@@ -84,6 +92,9 @@ export class Translator {
 
   /** Records written so far: the packets read that passed the filters. */
   get records(): number { return this.#core.recordsWritten(); }
+
+  /** What the DEBUG analysis gave up so far in this capture, by reason (README "Output": `skipped`). */
+  get skipped(): SkipCounts { return readSkips(this.#core); }
 
   /**
    * Numbers the next packet `n` (`pcap.num`), for a host that had to leave packets of a live
@@ -344,6 +355,15 @@ function configure(core: CoreExports, o: TranslatorOptions): void {
   if (o.maxHeadBytes !== undefined) {
     if (!Number.isInteger(o.maxHeadBytes) || o.maxHeadBytes < 256 || o.maxHeadBytes > 16384) throw new RangeError('maxHeadBytes must be an integer from 256 to 16384');
     core.setMaxHead(o.maxHeadBytes);
+  }
+  if (o.pools !== undefined) {
+    const p = o.pools;
+    const cap = (v: number | undefined, what: string) => {
+      if (v === undefined) return 0;
+      if (!Number.isInteger(v) || v < 1) throw new RangeError(`pools.${what} must be a positive integer`);
+      return v;
+    };
+    core.setPoolCaps(cap(p.exchanges, 'exchanges'), cap(p.headBuffers, 'headBuffers'), cap(p.sampleBuffers, 'sampleBuffers'), cap(p.hpackTables, 'hpackTables'));
   }
   if (o.osInterfaces !== undefined) setOsInterfaces(core, o.osInterfaces);
   if (o.bpf !== undefined) configureBpf(core, o.bpf);

@@ -6,7 +6,7 @@ import { createNodeTranslator } from './core.js';
 import { createNodeParallelTranslator, defaultThreads } from './parallel.js';
 import { compileBpf, captureLinkTypesIn, fileHead, isPcapng, headShowsLinkTypes, BpfCompileError, COMMON_LINKTYPES } from './bpf.js';
 import type { BpfProgram } from '../../src/filter.js';
-import { ErrCode, type CaptureError } from '../../src/index.js';
+import { ErrCode, skipSummary, type CaptureError, type SkipCounts } from '../../src/index.js';
 import { parseCommandLine, UsageError, type AppCommand, type Command, type FileCommand, type LiveCommand, type OutputSpec } from './args.js';
 import { createFdSink, openFileOutput, OutputError, TemplateError, type Sink, type FileOutput } from './output/index.js';
 import { runLive } from './live.js';
@@ -301,8 +301,10 @@ function watchStop(stdin: boolean, out: ReturnType<typeof openOutput>): { readon
   return state;
 }
 
-/** The exit status of a translation, and its one line on standard error. */
-function outcome(t: { error: CaptureError | null; packets: number }, name: string, stopped: boolean, stdin: boolean): number {
+/** The exit status of a translation, and its lines on standard error: what the analysis gave up, if anything, then the error or interruption. */
+function outcome(t: { error: CaptureError | null; packets: number; skipped: SkipCounts }, name: string, stopped: boolean, stdin: boolean): number {
+  const gaveUp = skipSummary(t.skipped);
+  if (gaveUp) process.stderr.write(`tracecap: ${name}: ${gaveUp}\n`);
   const err = t.error;
   // Stopped mid-record: the capture was cut by the stop, not damaged.
   if (err && !(stopped && err.code === ErrCode.TRUNCATED)) {

@@ -5,7 +5,7 @@
  */
 import { createNodeTranslator, loadCore } from './core.js';
 import { runTriggered, describeWindow, type RingSettings, type TriggeredRun } from './triggered.js';
-import type { Translator, TranslatorOptions } from '../../src/index.js';
+import { addSkips, noSkips, skipSummary, type Translator, type TranslatorOptions } from '../../src/index.js';
 import { defaultEngine, openEngine } from './capture/index.js';
 import { listInterfaces, selectInterfaces } from './capture/interfaces.js';
 import { PCAP_RECORD_HEADER_LEN, pcapGlobalHeader, writeRecordHeader } from './capture/pcapstream.js';
@@ -367,5 +367,10 @@ export async function runLive(o: LiveOptions): Promise<number> {
   }
   if (failure !== null) say(`tracecap: ${failure}\n`);
   say(summaryLine(engines.map((e) => e.stats())));
+  // What the analysis gave up, over every interface (triggered windows report their own).
+  if (!triggered) {
+    const gaveUp = skipSummary(channels.reduce((a, ch) => addSkips(a, ch.translator.skipped), noSkips()));
+    if (gaveUp) say(`tracecap: ${gaveUp}\n`);
+  }
   return failure === null ? 0 : 2;
 }

@@ -1,12 +1,12 @@
 // DNS over UDP port 53 against tshark, message by message and answer by answer. For every
-// message tshark decodes (and does not call malformed): the id, each question (name, type,
-// class) and each answer record — paired with tshark's record through its PDML tree, so a field
-// can never be matched with another record's — compared whole: name, type, class, TTL and the
-// data tracecap renders for its type: A, AAAA, NS, CNAME, PTR, MX (preference, exchange), SOA
-// (mname, rname, serial, refresh, retry, expire; like pcap-sidecar, tracecap renders no
-// minimum), SRV (priority, weight, port, target; RFC 2782), TXT (each character-string), URI
-// (RFC 7553: tshark 4.0 leaves it undissected, so the RDATA bytes tshark delimits are split here),
-// OPT (option code names and data). Until this compared class and TTL, nothing caught that every
+// message tshark decodes (and does not call malformed): the id, opcode, RCODE, each question
+// (name, type, class) and each answer record — paired with tshark's record through its PDML
+// tree, so a field can never be matched with another record's — compared whole: name, type,
+// class, TTL and the data tracecap renders for its type: A, AAAA, NS, CNAME, PTR, MX
+// (preference, exchange), SOA (mname, rname, serial, refresh, retry, expire; like pcap-sidecar,
+// tracecap renders no minimum), SRV (priority, weight, port, target; RFC 2782), TXT (each
+// character-string), URI (RFC 7553: tshark 4.0 leaves it undissected, so the RDATA bytes tshark
+// delimits are split here), OPT (option code names and data). Until this compared class and TTL, nothing caught that every
 // answer holding a name in its RDATA had them read from the bytes after that RDATA.
 //
 // Inputs: examples/dns.pcap, corpus/http/dns-udp.pcap (moved to port 53), every corpus/tcpdump
@@ -40,6 +40,14 @@ const TYPE_NAMES: Record<number, string> = {
   13: 'HINFO', 14: 'MINFO', 15: 'MX', 16: 'TXT', 28: 'AAAA', 33: 'SRV', 41: 'OPT', 256: 'URI',
 };
 const CLASS_NAMES: Record<number, string> = { 1: 'IN', 2: 'CS', 3: 'CH', 4: 'HS', 255: 'Any' };
+const OPCODE_NAMES: Record<number, string> = { 0: 'Query', 1: 'Inverse Query', 2: 'Status', 4: 'Notify', 5: 'Update' };
+const RCODE_NAMES: Record<number, string> = {
+  0: 'No Error', 1: 'Format Error', 2: 'Server Failure ', 3: 'Non-Existent Domain', 4: 'Not Implemented', 5: 'Query Refused',
+  6: 'Name Exists when it should not', 7: 'RR Set Exists when it should not', 8: 'RR Set that should exist does not',
+  9: 'Server Not Authoritative for zone', 10: 'Name not contained in zone', 16: 'Bad OPT Version', 17: 'Key not recognized',
+  18: 'Signature out of time window', 19: 'Bad TKEY Mode', 20: 'Duplicate key name', 21: 'Algorithm not supported',
+  22: 'Bad Truncation', 23: 'Bad Cookie',
+};
 const OPT_NAMES: Record<number, string> = {
   3: 'NSID', 5: 'DAU', 6: 'DHU', 7: 'N3U', 8: 'EDNSClientSubnet', 9: 'EDNSExpire', 10: 'Cookie', 11: 'EDNSKeepAlive',
   12: 'CodePadding', 13: 'CodeChain', 14: 'CodeEDNSKeyTag', 16: 'EDNSClientTag', 17: 'EDNSServerTag', 26946: 'DeviceID',
@@ -169,6 +177,10 @@ async function compare(file: string): Promise<void> {
     compared++;
     const d = r.DNS;
     expect(d.id, `${at} id`).toBe(Number(findFirst(dns.children, 'dns.id')!.show));
+    // tshark shows no dns.flags.rcode in queries: the low 4 bits of the flags word then (RFC 1035 §4.1.1).
+    const rcode = findFirst(dns.children, 'dns.flags.rcode')?.show ?? Number(findFirst(dns.children, 'dns.flags')!.show) & 15;
+    expect(d.op, `${at} op`).toBe(OPCODE_NAMES[Number(findFirst(dns.children, 'dns.flags.opcode')!.show)] ?? 'Unknown');
+    expect(d.response_code, `${at} response_code`).toBe(RCODE_NAMES[Number(rcode)] ?? 'Unknown');
     const questions = group(dns, 'Queries').map((q) => ({
       class: CLASS_NAMES[Number(child(q, 'dns.qry.class')!.show)] ?? 'Unknown',
       name: dnsName(child(q, 'dns.qry.name')!.show),

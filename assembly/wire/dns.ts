@@ -39,38 +39,40 @@ export class DnsRepr {
 /** Response code (RFC 1035 §4.1.1). */
 @inline export function dnsRcode(r: DnsRepr): u32 { return r.flags & 15; }
 
-// Set by skipName: offset just after the name in the message.
-let nameEnd: i32 = 0;
-
-// Validates the name at off; on success nameEnd is the offset after it (in place, not after
-// any pointer target).
-function skipName(m: usize, len: i32, off: i32): WireErr {
+// Validates the name at off (RFC 1035 §3.1, §4.1.4). Returns the offset just after the name in
+// place (after its first pointer, not after the pointer's target), or a WireErr negated when the
+// name is invalid. The end is returned rather than left in a module variable: a record's RDATA
+// can hold names too (NS, CNAME, PTR, MX, SOA, SRV), and validating them once overwrote the end
+// of the record's own name, so its class and TTL were read from the bytes after the RDATA.
+function skipName(m: usize, len: i32, off: i32): i32 {
   let p = off;
   let limit = len;       // bytes at or after `limit` may not be read (shrinks on each jump)
   let jumps = 0;
   let textLen = 0;
   let end = -1;
   while (true) {
-    if (p >= limit) return WireErr.BAD_NAME;
+    if (p >= limit) return -WireErr.BAD_NAME;
     const c = <i32>load<u8>(m + <usize>p);
     if (c == 0) { if (end < 0) end = p + 1; break; }
     if ((c & 0xc0) == 0xc0) {
-      if (p + 1 >= limit) return WireErr.BAD_NAME;
+      if (p + 1 >= limit) return -WireErr.BAD_NAME;
       const target = ((c & 0x3f) << 8) | <i32>load<u8>(m + <usize>(p + 1));
       if (end < 0) end = p + 2;
-      if (target >= p || ++jumps > MAX_DNS_POINTERS) return WireErr.BAD_POINTER;
+      if (target >= p || ++jumps > MAX_DNS_POINTERS) return -WireErr.BAD_POINTER;
       limit = p; p = target;
       continue;
     }
-    if ((c & 0xc0) != 0) return WireErr.BAD_NAME; // 0x40 / 0x80 label types are obsolete
-    if (p + 1 + c > limit) return WireErr.BAD_NAME;
+    if ((c & 0xc0) != 0) return -WireErr.BAD_NAME; // 0x40 / 0x80 label types are obsolete
+    if (p + 1 + c > limit) return -WireErr.BAD_NAME;
     textLen += c + (textLen > 0 ? 1 : 0);
-    if (textLen > 255) return WireErr.BAD_NAME;
+    if (textLen > 255) return -WireErr.BAD_NAME;
     p += 1 + c;
   }
-  nameEnd = end;
-  return WireErr.OK;
+  return end;
 }
+
+// The WireErr of a negative skipName result.
+@inline function nameErr(end: i32): WireErr { return <WireErr>(-end); }
 
 /** Writes the dotted text of a validated name at off into dst; returns its length (≤ 255). */
 export function dnsName(m: usize, off: i32, dst: usize): i32 {
@@ -94,23 +96,23 @@ function checkRdata(m: usize, len: i32, type: u32, off: i32, rdlen: i32): WireEr
     case 1: return rdlen == 4 ? WireErr.OK : WireErr.BAD_RDATA;     // A
     case 28: return rdlen == 16 ? WireErr.OK : WireErr.BAD_RDATA;   // AAAA
     case 2: case 5: case 12: {                                      // NS, CNAME, PTR
-      const e = skipName(m, len, off); if (e) return e;
-      return nameEnd <= end ? WireErr.OK : WireErr.BAD_RDATA;
+      const e = skipName(m, len, off); if (e < 0) return nameErr(e);
+      return e <= end ? WireErr.OK : WireErr.BAD_RDATA;
     }
-    case 6: {                                                       // SOA
-      let e = skipName(m, len, off); if (e) return e;
-      e = skipName(m, len, nameEnd); if (e) return e;
-      return nameEnd + 20 <= end ? WireErr.OK : WireErr.BAD_RDATA;
+    case 6: {                                                       // SOA: mname rname + 5×u32
+      const e1 = skipName(m, len, off); if (e1 < 0) return nameErr(e1);
+      const e2 = skipName(m, len, e1); if (e2 < 0) return nameErr(e2);
+      return e2 + 20 <= end ? WireErr.OK : WireErr.BAD_RDATA;
     }
-    case 15: {                                                      // MX
+    case 15: {                                                      // MX: preference, exchange
       if (rdlen < 3) return WireErr.BAD_RDATA;
-      const e = skipName(m, len, off + 2); if (e) return e;
-      return nameEnd <= end ? WireErr.OK : WireErr.BAD_RDATA;
+      const e = skipName(m, len, off + 2); if (e < 0) return nameErr(e);
+      return e <= end ? WireErr.OK : WireErr.BAD_RDATA;
     }
-    case 33: {                                                      // SRV
+    case 33: {                                                      // SRV (RFC 2782)
       if (rdlen < 7) return WireErr.BAD_RDATA;
-      const e = skipName(m, len, off + 6); if (e) return e;
-      return nameEnd <= end ? WireErr.OK : WireErr.BAD_RDATA;
+      const e = skipName(m, len, off + 6); if (e < 0) return nameErr(e);
+      return e <= end ? WireErr.OK : WireErr.BAD_RDATA;
     }
     case 256: return rdlen >= 4 ? WireErr.OK : WireErr.BAD_RDATA;   // URI
     case 16: {                                                      // TXT: <len><bytes>...
@@ -135,7 +137,7 @@ export function parseDns(p: usize, len: i32, r: DnsRepr): WireErr {
   r.qdCount = be16(p + 4); r.anCount = be16(p + 6); r.nsCount = be16(p + 8); r.arCount = be16(p + 10);
   let off = 12;
   for (let i: u32 = 0; i < r.qdCount; i++) {
-    const e = skipName(p, len, off); if (e) return e;
+    const nameEnd = skipName(p, len, off); if (nameEnd < 0) return nameErr(nameEnd);
     if (nameEnd + 4 > len) return WireErr.TRUNCATED;
     if (r.qN < MAX_DNS_RECORDS) {
       const k = r.qN++;
@@ -147,13 +149,15 @@ export function parseDns(p: usize, len: i32, r: DnsRepr): WireErr {
   }
   const rrs = r.anCount + r.nsCount + r.arCount;
   for (let i: u32 = 0; i < rrs; i++) {
-    const e = skipName(p, len, off); if (e) return e;
+    // NAME, then TYPE, CLASS, TTL, RDLENGTH at fixed offsets from the end of NAME (RFC 1035
+    // §4.1.3); nameEnd is this record's own, whatever names checkRdata validates in the RDATA.
+    const nameEnd = skipName(p, len, off); if (nameEnd < 0) return nameErr(nameEnd);
     if (nameEnd + 10 > len) return WireErr.TRUNCATED;
     const type = be16(p + <usize>nameEnd);
     const rdlen = <i32>be16(p + <usize>(nameEnd + 8));
     const data = nameEnd + 10;
     if (data + rdlen > len) return WireErr.TRUNCATED;
-    const e2 = checkRdata(p, len, type, data, rdlen); if (e2) return e2;
+    const e = checkRdata(p, len, type, data, rdlen); if (e) return e;
     if (i < r.anCount && r.aN < MAX_DNS_RECORDS) {
       const k = r.aN++;
       unchecked(r.aName[k] = off);
@@ -168,5 +172,5 @@ export function parseDns(p: usize, len: i32, r: DnsRepr): WireErr {
   return WireErr.OK;
 }
 
-/** Offset just after a validated name (for reading the fields that follow it). */
-export function dnsNameEnd(m: usize, len: i32, off: i32): i32 { skipName(m, len, off); return nameEnd; }
+/** Offset just after a name parseDns validated (for the fields that follow it); off itself if invalid. */
+export function dnsNameEnd(m: usize, len: i32, off: i32): i32 { const e = skipName(m, len, off); return e < 0 ? off : e; }

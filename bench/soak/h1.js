@@ -118,7 +118,7 @@ function sendMessages(c, g, dir, items, stopAt) {
   for (const it of items) {
     const m = { kind: it.kind, ex: it.ex, start: off, headEnd: off + it.head.length, end: it.untilClose ? Infinity : off + it.head.length + it.body.length };
     c.observer.msgs[dir].push(m);
-    if (g.rng.chance(0.2) && it.head.length > 8) cuts.push(off + g.rng.int(1, it.head.length - 1));
+    if (g.rng.chance(g.p.headCut) && it.head.length > 8) cuts.push(off + g.rng.int(1, it.head.length - 1));
     bufs.push(it.head, it.body);
     off += it.head.length + it.body.length;
   }

@@ -21,7 +21,7 @@ import { TcpConn } from './tcp.js';
 import { h1Script } from './h1.js';
 import { h2Script } from './h2.js';
 import { tlsScript } from './tls.js';
-import { dnsScript } from './dns.js';
+import { dnsScript, DnsExchange } from './dns.js';
 
 /** The mixes and, for `mix`, their share of arriving connections. */
 export const MIXES = { h1: 45, h2: 15, tls: 25, dns: 15 };
@@ -116,10 +116,8 @@ function endpoints(g, k, mix, t) {
 function newConnection(g, id, mix, t) {
   const e = endpoints(g, id, mix, t);
   const v6 = e.ci >= CLIENTS_V4;
-  const c = new TcpConn({
-    id, mix, rng: g.rng, t, rtt: g.rng.logUniform(0.0002, 0.08),
-    addr: [clientAddr(e.ci), serverAddr(v6, SERVER_HOST[mix])], port: [e.cport, e.sport],
-  });
+  const o = { id, mix, rng: g.rng, t, now: t, rtt: g.rng.logUniform(0.0002, 0.08), addr: [clientAddr(e.ci), serverAddr(v6, SERVER_HOST[mix])], port: [e.cport, e.sport] };
+  const c = mix === 'dns' ? new DnsExchange(o) : new TcpConn(o);
   c.clientIndex = e.ci;
   c.script = SCRIPTS[mix](c, g);
   return c;

@@ -110,6 +110,8 @@ export function* dnsScript(c, g) {
   const rng = g.rng;
   const plan = planAnswers(rng, `${rng.pick(['www', 'api', 'img', 'login'])}.${rng.pick(['example.com', 'example.org', 'soak.test'])}`);
   const { qname, answers } = plan;
+  for (const a of answers) g.mark(`dns.${a.type}`);
+  if (answers.filter((a) => a.type === 'CNAME').length > 1) g.mark('dns.cname_chain');
   const id = rng.int(0, 65535);
   c.q.push({ t: c.now, dir: 0, payload: message(id, 0x0100, qname, plan.qtype, []) });
   c.q.push({ t: c.now + c.rtt, dir: 1, payload: message(id, 0x8180, qname, plan.qtype, answers),

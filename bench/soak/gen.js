@@ -31,7 +31,7 @@ const BASE_SEC = 1_700_000_000;
 /** Probabilities of the rarer features (tests raise them to exercise every one in a small capture). */
 export const DEFAULT_FEATURES = {
   http10: 0.03, pipeline: 0.08, reset: 0.04, abandon: 0.04, expect100: 0.1, bigHead: 0.004, slow: 0.01, idle: 0.02,
-  headCut: 0.2, reuse: 0.05, h2Big: 0.05, h2ResetMidFrame: 0.05, tlsSplit: 0.3,
+  headCut: 0.2, reuse: 0.05, h2Big: 0.05, h2ResetMidFrame: 0.05, h2Wide: 0.06, tlsSplit: 0.3,
 };
 
 const USAGE = `usage: node bench/soak/gen.js --mix <h1|h2|tls|dns|mix> --connections N [--hours H] [--concurrency C] [--seed S] [--ns] --out F.pcap
@@ -97,7 +97,10 @@ class Context {
     this.p = { ...DEFAULT_FEATURES, ...o.features };
     this.meanLife = (o.concurrency * o.hours * 3600) / o.connections;
     this.reusable = []; // [free time, client index, port, mix, server port]
+    this.used = {};
   }
+  /** Counts a feature the capture exercises (the summary lists them). */
+  mark(feature) { this.used[feature] = (this.used[feature] || 0) + 1; }
   /** A connection's intended lifetime in seconds (exponential around the mean, bounded). */
   lifetime() { return Math.min(Math.max(this.rng.exp(this.meanLife), 0.05), this.meanLife * 8); }
 }
@@ -107,7 +110,7 @@ function endpoints(g, k, mix, t) {
   if (mix === 'h1' && g.reusable.length && rng.chance(0.5)) {
     while (g.reusable.length && g.reusable[0][0] < t - 30) g.reusable.shift();
     const i = g.reusable.findIndex((r) => r[0] <= t);
-    if (i >= 0) { const [, ci, port, , sport] = g.reusable.splice(i, 1)[0]; return { ci, cport: port, sport, reused: true }; }
+    if (i >= 0) { const [, ci, port, , sport] = g.reusable.splice(i, 1)[0]; g.mark('h1.port_reuse'); return { ci, cport: port, sport, reused: true }; }
   }
   const ci = k % (CLIENTS_V4 + CLIENTS_V6);
   return { ci, cport: 32768 + (Math.floor(k / (CLIENTS_V4 + CLIENTS_V6)) % 28000), sport: rng.pick(SERVER_PORTS[mix]), reused: false };
@@ -123,7 +126,7 @@ function newConnection(g, id, mix, t) {
   return c;
 }
 
-/** Generates a capture and its ground truth; resolves to a summary (packets, bytes, connections, seconds). */
+/** Generates a capture and its ground truth; returns a summary (packets, bytes, connections, seconds, features used). */
 export function generate(o) {
   const opts = { mix: 'mix', connections: 1000, hours: 2, concurrency: 200, seed: 1, ns: false, features: {}, ...o };
   if (!opts.out) throw new Error('generate: out is required');
@@ -168,7 +171,7 @@ export function generate(o) {
   pcap.close();
   truth.line({ end: true, packets: pcap.packets, connections: arrived });
   truth.close();
-  return { packets: pcap.packets, bytes: pcap.bytes, connections: arrived, seconds: (Date.now() - started) / 1000 };
+  return { packets: pcap.packets, bytes: pcap.bytes, connections: arrived, seconds: (Date.now() - started) / 1000, features: g.used };
 }
 
 function parseArgs(argv) {

@@ -35,11 +35,12 @@ function planExchange(g, c, i) {
     reqHeaders.push(['Content-Type', 'application/json']);
     reqHeaders.push(reqBody.chunked ? ['Transfer-Encoding', 'chunked'] : ['Content-Length', String(reqBody.size)]);
     ex.expect100 = !reqBody.chunked && reqBody.size > 1024 && rng.chance(g.p.expect100);
-    if (ex.expect100) reqHeaders.push(['Expect', '100-continue']);
+    if (ex.expect100) { reqHeaders.push(['Expect', '100-continue']); g.mark('h1.expect_100'); }
+    if (reqBody.chunked) g.mark('h1.chunked_request');
   }
   if (c.http10) reqHeaders.push(['Connection', 'close']);
   else if (rng.chance(0.3)) reqHeaders.push(['Connection', 'keep-alive']);
-  if (rng.chance(g.p.bigHead)) { reqHeaders.push(...bigHeaders(rng, 'Cookie')); ex.reqBig = true; }
+  if (rng.chance(g.p.bigHead)) { reqHeaders.push(...bigHeaders(rng, 'Cookie')); ex.reqBig = true; g.mark('h1.big_request_head'); }
   let code = 200;
   if (method === 'POST') code = rng.chance(0.5) ? 201 : 200;
   if (method === 'DELETE' && rng.chance(0.5)) code = 204;
@@ -57,9 +58,13 @@ function planExchange(g, c, i) {
     }
     if (method === 'HEAD') resBody.none = true;
   }
-  if (rng.chance(g.p.bigHead * 2)) { resHeaders.push(...bigHeaders(rng, rng.pick(['Set-Cookie', 'Content-Security-Policy']))); ex.resBig = true; }
+  if (rng.chance(g.p.bigHead * 2)) { resHeaders.push(...bigHeaders(rng, rng.pick(['Set-Cookie', 'Content-Security-Policy']))); ex.resBig = true; g.mark('h1.big_response_head'); }
   ex.code = code;
+  g.mark(`h1.${method}`);
+  if (code === 204 || code === 304) g.mark(`h1.${code}`);
+  if (resBody?.chunked) g.mark('h1.chunked_response');
   ex.slow = rng.chance(g.p.slow) ? rng.logUniform(2, 300) : 0;
+  if (ex.slow) g.mark('h1.slow_response');
   ex.req = { line: `${method} ${target} ${ex.proto}`, headers: reqHeaders, body: reqBody };
   ex.res = { line: `${ex.proto} ${code} ${REASONS[code]}`, headers: resHeaders, body: resBody };
   return ex;
@@ -67,7 +72,7 @@ function planExchange(g, c, i) {
 const REASONS = { 100: 'Continue', 200: 'OK', 201: 'Created', 204: 'No Content', 304: 'Not Modified', 404: 'Not Found', 500: 'Internal Server Error', 503: 'Service Unavailable' };
 
 function bodySize(rng) {
-  const k = rng.weighted([30, 50, 15, 5]);
+  const k = rng.weighted([35, 55, 9, 1]);
   return k === 0 ? 0 : k === 1 ? rng.int(1, 2000) : k === 2 ? rng.int(2000, 30000) : rng.int(30000, 200000);
 }
 
@@ -138,10 +143,13 @@ export function* h1Script(c, g) {
   c.observer = new H1Observer(c);
   c.http10 = rng.chance(g.p.http10);
   c.host = rng.pick(['api.example.com', 'shop.example.net', `svc${rng.int(1, 9)}.internal:${c.port[SERVER]}`]);
-  const n = c.http10 ? 1 : [() => rng.int(1, 3), () => rng.int(4, 12), () => rng.int(13, 50)][rng.weighted([55, 30, 15])]();
+  const n = c.http10 ? 1 : [() => rng.int(1, 3), () => rng.int(4, 12), () => rng.int(13, 50)][rng.weighted([65, 28, 7])]();
   const pipelined = !c.http10 && rng.chance(g.p.pipeline);
   const ending = rng.weighted([85, g.p.reset * 100, g.p.abandon * 100, 3]); // close, reset, abandon, late ACK
   const life = g.lifetime();
+  if (c.http10) g.mark('h1.http10_close');
+  if (pipelined) g.mark('h1.pipelined');
+  g.mark(['h1.close', 'h1.reset', 'h1.abandoned', 'h1.late_ack'][ending]);
   c.open();
   yield;
   let i = 0;
@@ -152,6 +160,7 @@ export function* h1Script(c, g) {
     i += batch;
     const last = i >= n;
     if (last && ending === 2 && rng.chance(0.5)) { // abandoned with a request waiting
+      g.mark('h1.abandoned_waiting');
       sendMessages(c, g, CLIENT, exs.map((ex) => requestItem(g, ex)));
       c.done = true; return;
     }
@@ -182,7 +191,7 @@ export function* h1Script(c, g) {
     if (c.http10) { c.close(SERVER); return; }
     yield;
     if (last) break;
-    const idle = rng.chance(g.p.idle) ? rng.logUniform(60, 400) : rng.exp(life / n);
+    const idle = rng.chance(g.p.idle) ? (g.mark('h1.idle_minutes'), rng.logUniform(60, 400)) : rng.exp(life / n);
     c.until(arrive + Math.min(idle, 500));
     yield;
   }

@@ -58,6 +58,7 @@ function expectedFields(fields) {
 function headerFrames(g, stream, block, endStream, info) {
   const parts = [];
   const splits = block.length > 40 && g.rng.chance(0.15) ? g.rng.int(1, 2) : 0;
+  if (splits) g.mark('h2.continuation');
   let o = 0;
   for (let i = 0; i < splits; i++) { const n = g.rng.int(1, Math.floor((block.length - o) / 2)); parts.push(block.subarray(o, o + n)); o += n; }
   parts.push(block.subarray(o));
@@ -79,7 +80,7 @@ function dataFrames(g, stream, size, endStream) {
   return out;
 }
 
-function bodySize(rng) { const k = rng.weighted([40, 40, 15, 5]); return k === 0 ? 0 : k === 1 ? rng.int(1, 2000) : k === 2 ? rng.int(2000, 40000) : rng.int(40000, 200000); }
+function bodySize(rng) { const k = rng.weighted([45, 45, 9, 1]); return k === 0 ? 0 : k === 1 ? rng.int(1, 2000) : k === 2 ? rng.int(2000, 40000) : rng.int(40000, 200000); }
 
 function planStream(g, c, id) {
   const rng = g.rng;
@@ -93,9 +94,15 @@ function planStream(g, c, id) {
   const reqBody = grpc || method === 'POST' || method === 'PUT' ? bodySize(rng) : 0;
   const resFields = [[':status', grpc ? '200' : rng.pick(['200', '200', '200', '201', '404', '500'])], ['content-type', grpc ? 'application/grpc' : 'application/json'],
     ['date', 'Tue, 14 Nov 2023 22:13:20 GMT'], ['server', 'soak']];
-  if (rng.chance(g.p.h2Big)) for (let i = rng.int(2, 6); i > 0; i--) resFields.push([`x-big-${i}`, rng.hex(rng.int(500, 2000))]);
+  if (rng.chance(g.p.h2Big)) {
+    g.mark('h2.big_block');
+    for (let i = rng.int(2, 6); i > 0; i--) resFields.push([`x-big-${i}`, rng.hex(rng.int(500, 2000))]);
+  }
   const trailers = grpc || rng.chance(0.1) ? [['grpc-status', String(rng.pick([0, 0, 0, 5, 14]))], ['grpc-message', rng.pick(['', 'not found'])]] : null;
-  return { id, tr: tr.trace, reqFields, reqBody, resFields, resBody: bodySize(rng), trailers, rst: rng.chance(0.05) ? rng.pick([CLIENT, SERVER]) : -1 };
+  if (trailers) g.mark('h2.trailers');
+  const rst = rng.chance(0.05) ? rng.pick([CLIENT, SERVER]) : -1;
+  if (rst >= 0) g.mark('h2.rst_stream');
+  return { id, tr: tr.trace, reqFields, reqBody, resFields, resBody: bodySize(rng), trailers, rst };
 }
 
 // A header block to encode when its place in the connection is known: HPACK blocks must be
@@ -159,10 +166,15 @@ export function* h2Script(c, g) {
   c.grpc = c.port[SERVER] === 50051;
   c.host = c.grpc ? `grpc.internal:${c.port[SERVER]}` : rng.pick(['api.example.com', 'h2.example.net']);
   c.ua = rng.pick(['grpc-go/1.60.0', 'soak-h2/1.0', 'okhttp/4.12.0']);
-  const total = [() => rng.int(1, 5), () => rng.int(6, 40), () => rng.int(41, 300)][rng.weighted([50, 35, 15])]();
-  const conc = Math.min(total, [() => 1, () => rng.int(2, 10), () => rng.int(11, 100)][rng.weighted([40, 40, 20])]());
+  let total = [() => rng.int(1, 5), () => rng.int(6, 40), () => rng.int(41, 300)][rng.weighted([60, 32, 8])]();
+  // Up to 100 concurrent streams on some connections (the core remembers 32 exchanges per connection).
+  const conc = rng.chance(g.p.h2Wide) ? rng.int(33, 100) : Math.min(total, [() => 1, () => rng.int(2, 10), () => rng.int(11, 32)][rng.weighted([40, 40, 20])]());
+  total = Math.max(total, conc);
   const ending = rng.weighted([88, g.p.h2ResetMidFrame * 100, g.p.abandon * 100]); // GOAWAY and close, reset in a frame, abandoned
   const life = g.lifetime();
+  if (conc > 32) g.mark('h2.over_32_streams');
+  if (total > 40) g.mark('h2.long_lived');
+  g.mark(['h2.goaway_close', 'h2.reset_in_frame', 'h2.abandoned'][ending]);
   c.open();
   yield;
   c.observer.prefaceEnd = PREFACE.length;
@@ -191,7 +203,7 @@ export function* h2Script(c, g) {
     yield;
     c.until(arrive + 0.001);
     const updates = [frame(WINDOW_UPDATE, 0, 0, u32(1 << 20)), ...streams.filter((s) => s.resBody > 20000 && s.rst < 0).slice(0, 20).map((s) => frame(WINDOW_UPDATE, 0, s.id, u32(s.resBody)))];
-    if (rng.chance(0.2)) updates.push(frame(PING, 0, 0, rng.bytes(8)));
+    if (rng.chance(0.2)) { updates.push(frame(PING, 0, 0, rng.bytes(8))); g.mark('h2.ping'); }
     arrive = sendFrames(c, CLIENT, updates);
     if (updates.at(-1).type === PING) { c.until(arrive); sendFrames(c, SERVER, [frame(PING, 1, 0, updates.at(-1).bytes.subarray(9))]); }
     yield;

@@ -24,8 +24,11 @@ const record = (type, version, body) => Buffer.concat([Buffer.from([type]), u16(
 const handshake = (type, body) => { const h = Buffer.alloc(4); h[0] = type; h.writeUIntBE(body.length, 1, 3); return Buffer.concat([h, body]); };
 
 /** A ClientHello record and the fields its record must show. */
-function clientHello(rng, c) {
+function clientHello(gen, c) {
+  const rng = gen.rng;
   const tls13 = rng.chance(0.7), grease = rng.chance(0.4);
+  gen.mark(tls13 ? 'tls.1.3' : 'tls.1.2');
+  if (grease) gen.mark('tls.grease');
   const g = () => rng.pick(GREASE);
   const ciphers = [...(grease ? [g()] : []), ...(tls13 ? CIPHERS13 : []), ...CIPHERS12.filter(() => rng.chance(0.6))];
   const sigAlgs = SIGALGS.filter(() => rng.chance(0.8));
@@ -73,6 +76,7 @@ function sendHello(c, g, dir, hello) {
   c.observer.hellos[dir].push({ end: start + hello.bytes.length, truth: hello.truth });
   // Cut after the record header (a first segment shorter than the 5-byte header is not recognised as TLS today: see the report).
   const cuts = g.rng.chance(g.p.tlsSplit) ? [start + g.rng.int(6, hello.bytes.length - 1)] : [];
+  if (cuts.length) g.mark('tls.split_hello');
   return c.send(dir, hello.bytes, { cuts });
 }
 
@@ -82,9 +86,10 @@ export function* tlsScript(c, g) {
   c.observer = new TlsObserver(c);
   const ending = rng.weighted([88, g.p.reset * 100, g.p.abandon * 100]);
   const life = g.lifetime();
+  g.mark(['tls.close', 'tls.reset', 'tls.abandoned'][ending]);
   c.open();
   yield;
-  let arrive = sendHello(c, g, CLIENT, clientHello(rng, c));
+  let arrive = sendHello(c, g, CLIENT, clientHello(g, c));
   if (ending === 2 && rng.chance(0.3)) { c.done = true; return; }
   yield;
   c.until(arrive + 0.001);
@@ -93,16 +98,16 @@ export function* tlsScript(c, g) {
   yield;
   c.until(arrive + 0.001);
   arrive = c.send(CLIENT, Buffer.concat([record(20, 0x0303, Buffer.from([1])), appData(rng, rng.int(40, 100))]));
-  const rounds = rng.int(1, 30);
+  const rounds = rng.int(1, 8);
   for (let i = 0; i < rounds; i++) {
     yield;
     c.until(arrive + Math.min(rng.exp(life / rounds), 500));
     arrive = c.send(CLIENT, appData(rng, rng.int(30, 3000)));
     yield;
     c.until(arrive + rng.exp(0.02));
-    const n = rng.int(1, 12);
+    const n = rng.int(1, 4);
     const recs = [];
-    for (let k = 0; k < n; k++) recs.push(appData(rng, rng.chance(0.3) ? 16384 : rng.int(20, 8000)));
+    for (let k = 0; k < n; k++) recs.push(appData(rng, rng.chance(0.05) ? 16384 : rng.int(20, 4000)));
     if (i === rounds - 1 && ending === 1) { c.send(SERVER, Buffer.concat(recs), { stopAt: c.sent[SERVER] + rng.int(1, 3000) }); c.reset(rng.chance(0.5) ? CLIENT : SERVER); return; }
     arrive = c.send(SERVER, Buffer.concat(recs));
   }

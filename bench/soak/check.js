@@ -59,15 +59,19 @@ class LineSplitter {
 // ───────────── tallies ─────────────
 
 class Tally {
-  constructor(connections) { this.connections = connections; this.byMix = {}; this.tenths = Array.from({ length: 10 }, () => ({})); this.wrong = []; this.missing = []; }
+  constructor(connections) { this.connections = connections; this.byMix = {}; this.tenths = Array.from({ length: 10 }, () => ({})); this.wrong = []; this.missing = []; this.firstOfType = {}; }
   add(item, type, outcome, reason, detail) {
     const cell = (o, k) => (o[k] ||= { right: 0, skipped: {}, wrong: 0, missing: 0 });
     const tenth = Math.min(9, Math.floor((item.c * 10) / this.connections));
     for (const t of [cell(this.byMix[item.m] ||= {}, type), cell(this.tenths[tenth], type)]) {
       if (outcome === 'skipped') t.skipped[reason] = (t.skipped[reason] || 0) + 1; else t[outcome]++;
     }
-    if (outcome === 'wrong' && this.wrong.length < SHOW) this.wrong.push({ packet: item.p, connection: item.c, mix: item.m, type, ...detail });
-    if (outcome === 'missing' && this.missing.length < SHOW) this.missing.push({ packet: item.p, connection: item.c, mix: item.m, type, ...detail });
+    if (outcome !== 'wrong' && outcome !== 'missing') return;
+    const x = { packet: item.p, connection: item.c, mix: item.m, type, outcome, ...detail };
+    const list = outcome === 'wrong' ? this.wrong : this.missing;
+    if (list.length < SHOW) list.push(x);
+    // The first of each type and outcome too, so a rare defect is not hidden behind a frequent one.
+    this.firstOfType[`${type} ${outcome}`] ||= x;
   }
 }
 
@@ -237,7 +241,7 @@ export async function check({ pcap, threads = 1, project = '' }) {
   return {
     pcap, threads, params: head, packets: trailer?.packets ?? null, records: splitter.n, outputBytes: splitter.bytes,
     sha256: splitter.hash.digest('hex'), seconds: (Date.now() - started) / 1000,
-    translatorSkipped: t.skipped ?? null, mixes: tally.byMix, tenths: tally.tenths, firstWrong: tally.wrong, firstMissing: tally.missing,
+    translatorSkipped: t.skipped ?? null, mixes: tally.byMix, tenths: tally.tenths, firstWrong: tally.wrong, firstMissing: tally.missing, firstOfType: Object.values(tally.firstOfType),
     ok: isClean(tally.byMix) && (trailer?.packets ?? splitter.n) === splitter.n,
   };
 }
@@ -286,10 +290,10 @@ export function formatReport(r) {
       return `${rate === null ? '-' : (rate * 100).toFixed(1)}(${c.wrong + c.missing})`.padStart(13);
     }).join('')}`);
   }
-  for (const [title, list] of [['first wrong', r.firstWrong], ['first missing', r.firstMissing]]) {
+  for (const [title, list] of [['first wrong', r.firstWrong], ['first missing', r.firstMissing], ['first of each type', r.firstOfType]]) {
     if (!list.length) continue;
     out.push('', `${title}:`);
-    for (const x of list) out.push(`  packet ${x.packet} connection ${x.connection} (${x.mix}) ${x.type}: ${x.what}${x.field ? ` ${x.field}` : ''}${x.frame ? ` [${x.frame}]` : ''}: expected ${short(x.expected)}, found ${short(x.found)}`);
+    for (const x of list) out.push(`  packet ${x.packet} connection ${x.connection} (${x.mix}) ${x.type} ${x.outcome}: ${x.what}${x.field ? ` ${x.field}` : ''}${x.frame ? ` [${x.frame}]` : ''}: expected ${short(x.expected)}, found ${short(x.found)}`);
   }
   out.push('', r.ok ? 'OK: nothing wrong or missing' : 'FAIL: wrong or missing items');
   return out.join('\n');

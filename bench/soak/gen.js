@@ -145,7 +145,7 @@ export function generate(o) {
     const wake = c.scriptDone ? Infinity : c.now;
     const t = Math.min(c.nextTime(), wake);
     if (t < Infinity) heap.push(t, c);
-    else if (c.reusable) g.reusable.push(c.reusable);
+    else if (c.reusable) g.reusable.push(c.reusable); // a closed connection whose 4-tuple a later one may take
   };
   while (heap.size) {
     const [t, , c] = heap.pop();

@@ -24,7 +24,6 @@ export class TcpConn {
     this.sent = [0, 0];
     this.deliv = [[], []]; // per receiving side: [time, end offset] of the other side's data
     this.finAt = [Infinity, Infinity]; // time each side's FIN reaches the other
-    this.finSent = [false, false];
     this.finWritten = [false, false]; // a FIN of this side is written: its later packets count it in their sequence numbers
     this.emitted = [0, 0]; // stream bytes of each side already written
     this.lastAck = [-1, -1]; // the acknowledgement each side last sent
@@ -138,7 +137,6 @@ export class TcpConn {
   /** FIN from `dir` at the script's clock. */
   fin(dir) {
     this.packet(this.now, dir, FIN | ACK, null, EMPTY);
-    this.finSent[dir] = true;
     this.finAt[dir] = this.now + this.rtt / 2;
     this.now += 0.00001;
   }
@@ -189,5 +187,3 @@ export class TcpConn {
 
 /** An empty payload. */
 export const EMPTY = Buffer.alloc(0);
-/** TCP flag bits. */
-export const FLAGS = { FIN, SYN, RST, PSH, ACK };

@@ -1,0 +1,125 @@
+// Soak: long captures with churn against their ground truth (bench/soak/: gen.js writes a
+// capture and what every record must show, check.js translates it at DEBUG and compares).
+//
+// - CI soak: a `mix` capture of 10,000 connections over 2 hours of capture time, about 200 open
+//   at once (within the README's Limits); zero wrong, zero missing, nothing skipped but
+//   `head_too_large` (the generator's heads over 16 KiB), every tenth of the connections as
+//   right as the first, and the same bytes (SHA-256) from 1 and 2 threads. It fails on a core
+//   that loses context on long captures (the defects the soak was written to catch).
+// - Per mix: a few hundred connections with the rare features made common, so every feature
+//   of the generator appears and the checker counts every item type of the mix.
+// Needs the build (npm run build:wasm && npm run build:ts, and scripts/build-runtimes.mjs for
+// the threads). Run alone: npx vitest run test/soak
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+// @ts-expect-error plain JavaScript modules without declarations
+import { generate } from '../../bench/soak/gen.js';
+// @ts-expect-error plain JavaScript modules without declarations
+import { check, formatReport, rightRate, total, TYPES } from '../../bench/soak/check.js';
+
+type Cell = { right: number; skipped: Record<string, number>; wrong: number; missing: number };
+type Report = { ok: boolean; sha256: string; records: number; packets: number; mixes: Record<string, Record<string, Cell>>; tenths: Record<string, Cell>[] };
+
+let dir = '';
+beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'tracecap-soak-')); });
+afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+
+/** Every skip reason counted anywhere in the report. */
+function skipReasons(r: Report): Set<string> {
+  const s = new Set<string>();
+  for (const types of Object.values(r.mixes)) for (const c of Object.values(types)) for (const k of Object.keys(c.skipped)) s.add(k);
+  return s;
+}
+
+describe('soak: 10,000 connections over 2 hours (mix, about 200 open at once)', () => {
+  let one: Report;
+  beforeAll(async () => {
+    const out = join(dir, 'ci.pcap');
+    generate({ mix: 'mix', connections: 10_000, hours: 2, concurrency: 200, seed: 'ci', out });
+    one = await check({ pcap: out, threads: 1 });
+    console.log(formatReport(one));
+  }, 300_000);
+
+  it('gives every record the analysis the README describes: nothing wrong or missing', () => {
+    expect(one.records).toBe(one.packets);
+    const bad = Object.entries(one.mixes).flatMap(([mix, types]) => Object.entries(types)
+      .filter(([, c]) => c.wrong || c.missing).map(([type, c]) => `${mix} ${type}: ${c.wrong} wrong, ${c.missing} missing`));
+    expect(bad).toEqual([]);
+  });
+
+  it('skips only heads over 16 KiB (head_too_large), which the generator made on purpose', () => {
+    expect([...skipReasons(one)].filter((r) => r !== 'head_too_large')).toEqual([]);
+  });
+
+  it('decodes the last tenth of the connections as well as the first', () => {
+    for (const type of TYPES as string[]) {
+      const first = one.tenths[0]![type] ? rightRate(one.tenths[0]![type]) : null;
+      if (first === null) continue;
+      one.tenths.forEach((t, i) => { if (t[type]) expect(rightRate(t[type]), `${type}, tenth ${i + 1}`).toBe(first); });
+    }
+  });
+
+  it('writes the same bytes with 2 threads as with 1', async () => {
+    const two: Report = await check({ pcap: join(dir, 'ci.pcap'), threads: 2 });
+    expect(two.sha256).toBe(one.sha256);
+  }, 300_000);
+});
+
+// Feature probabilities raised so that a few hundred connections show every feature at least once.
+const COMMON = { http10: 0.1, pipeline: 0.3, reset: 0.1, abandon: 0.1, expect100: 0.5, bigHead: 0.03, slow: 0.05, idle: 0.05,
+  reuse: 0.3, h2Big: 0.2, h2ResetMidFrame: 0.15, h2Wide: 0.15, tlsSplit: 0.5 };
+
+/** What each mix must exercise (features the generator reports) and the item types the checker must count. */
+const MIXES: Record<string, { connections: number; features: string[]; types: string[] }> = {
+  h1: {
+    connections: 300,
+    features: ['h1.GET', 'h1.POST', 'h1.PUT', 'h1.DELETE', 'h1.HEAD', 'h1.204', 'h1.304', 'h1.pipelined', 'h1.chunked_request',
+      'h1.chunked_response', 'h1.expect_100', 'h1.slow_response', 'h1.idle_minutes', 'h1.big_request_head', 'h1.big_response_head',
+      'h1.port_reuse', 'h1.reset', 'h1.abandoned', 'h1.abandoned_waiting', 'h1.http10_close', 'h1.late_ack', 'h1.close'],
+    types: ['h1.request', 'h1.response', 'h1.segment'],
+  },
+  h2: {
+    connections: 120,
+    features: ['h2.continuation', 'h2.trailers', 'h2.rst_stream', 'h2.ping', 'h2.big_block', 'h2.over_32_streams', 'h2.long_lived',
+      'h2.reset_in_frame', 'h2.abandoned', 'h2.goaway_close'],
+    types: ['h2.headers', 'h2.frame', 'h2.segment'],
+  },
+  tls: {
+    connections: 200,
+    features: ['tls.1.2', 'tls.1.3', 'tls.grease', 'tls.split_hello', 'tls.reset', 'tls.abandoned', 'tls.close'],
+    types: ['tls.client_hello', 'tls.server_hello', 'tls.segment'],
+  },
+  dns: {
+    connections: 300,
+    features: ['dns.A', 'dns.AAAA', 'dns.CNAME', 'dns.cname_chain', 'dns.NS', 'dns.MX', 'dns.SOA', 'dns.SRV', 'dns.PTR', 'dns.TXT'],
+    types: ['dns.answer'],
+  },
+};
+
+describe('soak: each mix exercises every feature and every item type', () => {
+  for (const [mix, want] of Object.entries(MIXES)) {
+    it(mix, async () => {
+      const out = join(dir, `${mix}.pcap`);
+      const g = generate({ mix, connections: want.connections, hours: 0.2, concurrency: 20, seed: mix, features: COMMON, out });
+      expect(want.features.filter((f) => !g.features[f])).toEqual([]);
+      const r: Report = await check({ pcap: out, threads: 1 });
+      expect(r.records).toBe(g.packets);
+      for (const type of want.types) {
+        const t = total({ [type]: r.mixes[mix]?.[type] ?? { right: 0, skipped: {}, wrong: 0, missing: 0 } });
+        expect(t.right + t.wrong + t.missing + t.skipped, type).toBeGreaterThan(0);
+      }
+    }, 60_000);
+  }
+
+  it('is deterministic for a seed', () => {
+    const hash = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+    const a = join(dir, 'a.pcap'), b = join(dir, 'b.pcap');
+    generate({ mix: 'mix', connections: 200, hours: 0.1, concurrency: 20, seed: 3, out: a });
+    generate({ mix: 'mix', connections: 200, hours: 0.1, concurrency: 20, seed: 3, out: b });
+    expect(hash(a)).toBe(hash(b));
+    expect(hash(join(dir, 'a.truth.ndjson'))).toBe(hash(join(dir, 'b.truth.ndjson')));
+  });
+});

@@ -5,7 +5,9 @@
 //           X-Cloud-Trace-Context, a third with traceparent; every response after its request.
 //   flows — N concurrent connections: each opens (SYN) and sends one traced request; none closes.
 // Usage: node bench/gen.js http <out.pcap> <bytes>   |   node bench/gen.js flows <out.pcap> <count>
+//        node bench/gen.js --help (exit 0); bad usage prints the usage text on stderr, exit 2.
 import { openSync, writeSync, closeSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 
 const REC = Buffer.alloc(16);
 let ts = 1_700_000_000_000_000n; // microseconds
@@ -127,8 +129,27 @@ export function generate(kind, path, size) {
   return { packets: w.packets, bytes: w.bytes };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const [kind, out, n] = process.argv.slice(2);
-  const r = generate(kind, out, Number(n));
+const USAGE = `Usage: node bench/gen.js http <out.pcap> <bytes>     keep-alive HTTP/1.1 and h2c until the file has <bytes>
+       node bench/gen.js flows <out.pcap> <count>    <count> connections, each a SYN and one request
+       node bench/gen.js --help | -h                 this text
+Writes a classic pcap (Ethernet); deterministic: the same arguments write the same bytes.
+Exit status: 0 done (or help), 2 bad usage.
+`;
+
+function usage(problem) {
+  process.stderr.write(`gen.js: ${problem}\n${USAGE}`);
+  process.exit(2);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) { process.stdout.write(USAGE); process.exit(0); }
+  if (args.length === 0) usage('no arguments');
+  const [kind, out, n] = args;
+  if (kind !== 'http' && kind !== 'flows') usage(`unknown kind '${kind}' (http or flows)`);
+  if (args.length !== 3) usage(`${kind} takes an output file and a ${kind === 'http' ? 'size in bytes' : 'connection count'}`);
+  const size = Number(n);
+  if (!Number.isSafeInteger(size) || size < 0) usage(`'${n}' is not a whole number`);
+  const r = generate(kind, out, size);
   console.log(`${out}: ${r.packets} packets, ${r.bytes} bytes`);
 }

@@ -60,8 +60,8 @@ delete childEnv.NODE_EXTRA_CA_CERTS; delete childEnv.NODE_OPTIONS;
 const packetsOf = (file) => Number(execFileSync(process.execPath, [join(root, 'bench', 'walk.js'), file]).toString().trim());
 
 // ---- 1. the capture ----------------------------------------------------------------------------
-// The http kind is keep-alive HTTP/1.1 (three connections in four; the rest prior-knowledge h2c)
-// with trace headers on two requests in three. gen.js sizes by bytes, so a prefix of it is cut to
+// The http kind is keep-alive HTTP/1.1 (12 connections in 13) and prior-knowledge h2c with HPACK
+// (1 in 13, with 4 times the exchanges: a quarter of them), trace headers on two requests in three. gen.js sizes by bytes, so a prefix of it is cut to
 // exactly N packets with editcap; the generator is deterministic, so this is the start of
 // bench/run.js's captures too (its http-200k.pcap is this script's --packets 200000).
 const label = PACKETS % 1_000_000 === 0 ? `${PACKETS / 1_000_000}m` : PACKETS % 1000 === 0 ? `${PACKETS / 1000}k` : String(PACKETS);

@@ -3,24 +3,36 @@
 // from commands run interleaved in this run, so the machine's speed cancels out. They are measured
 // on a cut of ≥ 300,000 packets of the generated http capture (http-336k.pcap). Writes
 // bench/results.md (bench/results-quick.md with --quick) and prints the same text.
+// Decode quality: before anything is timed, every capture that is timed at DEBUG goes through
+// bench/decode-check.js (one in-process DEBUG pass; the generated ones against bench/gen.js's
+// ground truth, <capture>.truth). A DEBUG speed on a capture whose HTTP heads were not all
+// decoded would time work the core skipped: the run prints the counts and stops (exit 1) unless
+// --allow-incomplete, and then the report marks every figure taken on such a capture. With
+// --quick it reports and marks but goes on (exit 0, a warning on stderr): CI runs the quick
+// bench to prove the harness works, whatever the core decodes.
 //   node bench/run.js            full run (generates a ≥ 1 GB capture and a 1M-flow capture in bench/data)
 //   node bench/run.js --quick    small inputs, one run each (CI proves the harness works)
+//   node bench/run.js --allow-incomplete   time captures that are not fully decoded at DEBUG (marked in the report)
 //   node bench/run.js --report   rebuild results.md from the last run's figures (bench/data/results.json, sinks.json)
 //   node bench/run.js --sinks    measure the output sinks again (80 s here, no 1 GB capture needed), keep the rest's saved figures
 //   node bench/run.js --no-app   without the browser app at the end (bench/app.js, `npm run bench:app`; skipped anyway
 //                                with --quick, --report, --sinks, or when build/app is not built)
+// Generated captures are made again when their truth file is missing or from another bench/gen.js
+// (GEN_VERSION), so a run never times a capture of an older generator. Needs `npm run build`.
 import { spawnSync, execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, statSync, existsSync, mkdirSync, openSync, readSync, closeSync, unlinkSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, basename } from 'node:path';
 import { cpus, loadavg, availableParallelism } from 'node:os';
-import { generate } from './gen.js';
+import { generate, GEN_VERSION, readTruth, truthPath, cutTruth } from './gen.js';
+import { checkDecode, formatDecodeCheck } from './decode-check.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const report = process.argv.includes('--report');
 const sinksOnly = !report && process.argv.includes('--sinks');
+const allowIncomplete = process.argv.includes('--allow-incomplete');
 const RUNS = quick ? 1 : 3;
 // Small captures finish in a fraction of a second, where scheduling noise is largest: more runs.
 const SMALL_RUNS = quick ? 1 : 7;
@@ -120,8 +132,11 @@ const big = join(dataDir, quick ? 'http-20m.pcap' : 'http-1g.pcap');
 const flows = join(dataDir, quick ? 'flows-20k.pcap' : 'flows-1m.pcap');
 const bigSize = quick ? 20e6 : 1.05e9;
 const flowCount = quick ? 20000 : 1000000;
-if (!report && !sinksOnly && (!existsSync(big) || statSync(big).size < bigSize)) { process.stderr.write(`generating ${big}\n`); generate('http', big, bigSize); }
-if (!report && !sinksOnly && (!existsSync(flows) || packetsOf(flows) < flowCount * 2)) { process.stderr.write(`generating ${flows}\n`); generate('flows', flows, flowCount); }
+// A generated capture is fresh when its truth file is from this generator (GEN_VERSION).
+const fresh = (file) => existsSync(file) && readTruth(truthPath(file))?.version === GEN_VERSION;
+function generateWithTruth(kind, file, size) { process.stderr.write(`generating ${file}\n`); generate(kind, file, size, { truth: truthPath(file) }); }
+if (!report && !sinksOnly && (!fresh(big) || statSync(big).size < bigSize)) generateWithTruth('http', big, bigSize);
+if (!report && !sinksOnly && (!fresh(flows) || packetsOf(flows) < flowCount * 2)) generateWithTruth('flows', flows, flowCount);
 let corpusFiles = ['api-8000req-mtu1500.pcap', 'h2c-3000req-mtu1500.pcap'].map((f) => join(corpus, f)).filter((f) => existsSync(f));
 if (quick) {
   // Quick mode: the first 2000 packets of each corpus capture (editcap), so tshark finishes fast.
@@ -139,22 +154,24 @@ if (quick) {
 //   mid   — the 200,000-packet cut of earlier runs, kept in the table.
 // Quick mode uses small cuts of the 20 MB capture: the harness is checked, not the goals.
 const cuts = quick ? { tshark: 3000, mid: 5000, goal: 30000 } : { tshark: 36000, mid: 200000, goal: 336000 };
-// The http generator writes ~177 bytes a packet: a prefix run of this many bytes a packet holds the cut.
+// The http generator writes ~175 bytes a packet: a prefix run of this many bytes a packet holds the cut.
 const PREFIX_BYTES_PER_PACKET = 200;
 function cutOf(packets) {
   const out = join(dataDir, `http-${packets / 1000}k.pcap`);
-  if (report || existsSync(out)) return out;
+  if (report || fresh(out)) return out;
   // Without the big capture (--sinks): the generator is deterministic (it writes packets until
   // the target size, nothing after), so a shorter run of it starts with the same packets.
   let src = big;
-  if (!existsSync(big) || statSync(big).size < bigSize) {
+  if (!fresh(big) || statSync(big).size < bigSize) {
     src = join(dataDir, 'http-prefix.pcap');
     const need = Math.max(...Object.values(cuts)) * PREFIX_BYTES_PER_PACKET;
-    if (!existsSync(src) || statSync(src).size < need) { process.stderr.write(`generating ${src}\n`); generate('http', src, need); }
+    if (!fresh(src) || statSync(src).size < need) generateWithTruth('http', src, need);
   }
   execFileSync('editcap', ['-F', 'pcap', '-r', src, out, `1-${packets}`]);
   const got = packetsOf(out);
   if (got !== packets) { unlinkSync(out); throw new Error(`${out}: ${got} packets, wanted ${packets} (${src} is too short)`); }
+  // The cut's ground truth: the source's heads on its first `packets` packets.
+  cutTruth(readTruth(truthPath(src)), packets, truthPath(out));
   return out;
 }
 const tsharkCut = cutOf(cuts.tshark);
@@ -172,6 +189,40 @@ function threadsFlag() {
   throw new Error(`tracecap --threads 1 examples/http-keepalive.pcap exited ${r.status}: ${r.stderr.toString().slice(-500)}`);
 }
 
+// ---- decode quality ------------------------------------------------------------------------------
+// Every capture timed at DEBUG below goes through bench/decode-check.js first (see the header);
+// the generated ones against their ground truth. One in-process pass each (~50 s for 1 GB).
+async function checkInputs(files) {
+  const out = {};
+  for (const file of files) {
+    process.stderr.write(`checking the decoding of ${basename(file)} at DEBUG\n`);
+    const r = await checkDecode(file, { truth: readTruth(truthPath(file)) });
+    process.stderr.write(formatDecodeCheck(r) + '\n');
+    out[basename(file)] = r;
+  }
+  return out;
+}
+/** Stops the run (exit 1) when a capture is not fully decoded, unless --quick or --allow-incomplete. */
+function stopIfIncomplete(checked) {
+  const names = Object.values(checked).filter((r) => !r.complete).map((r) => r.file);
+  if (!names.length) return;
+  if (quick || allowIncomplete) {
+    process.stderr.write(`\nbench/run.js: NOT fully decoded at DEBUG: ${names.join(', ')}. Their DEBUG figures time work the core skipped; ` +
+      `the report marks them (${quick ? '--quick reports and goes on' : '--allow-incomplete'}).\n\n`);
+    return;
+  }
+  process.stderr.write(`\nbench/run.js: ${names.length} of ${Object.keys(checked).length} captures are NOT fully decoded at DEBUG: ${names.join(', ')} (counts above).\n` +
+    'A DEBUG speed on them would time work the core skipped, so nothing was timed. Fix the decoding, or run again with ' +
+    '--allow-incomplete to time them anyway (the report then marks their figures).\n');
+  process.exit(1);
+}
+// name -> checkDecode's result, for the report (saved with the figures).
+let decode = null;
+if (!report && !sinksOnly) { decode = await checkInputs(inputs); stopIfIncomplete(decode); }
+// --sinks times the goal capture only (at DEBUG too): that one is checked, and kept with the sinks' figures.
+const sinksDecode = sinksOnly ? await checkInputs([goalCap]) : null;
+if (sinksDecode) stopIfIncomplete(sinksDecode);
+
 // ---- measurements ------------------------------------------------------------------------------
 // --report rebuilds results.md from the figures saved by the last run (to revise the text
 // without measuring again).
@@ -180,7 +231,7 @@ let results = {};
 let nodeStart, inst, wasmLen, gz, runDate, goalRuns, load;
 if (report || sinksOnly) {
   if (!existsSync(saved)) throw new Error(`${saved} is missing: run the whole bench first (${quick ? 'npm run bench:quick' : 'npm run bench'})`);
-  ({ results, nodeStart, inst, wasmLen, gz, runDate, goalRuns, load } = JSON.parse(readFileSync(saved, 'utf8')));
+  ({ results, nodeStart, inst, wasmLen, gz, runDate, goalRuns, load, decode = null } = JSON.parse(readFileSync(saved, 'utf8')));
   if (!goalRuns) throw new Error(`${saved} is from an older bench/run.js (no goal measurements): run the whole bench again`);
 } else for (const file of inputs) {
   const name = basename(file);
@@ -268,7 +319,8 @@ function measureSinks() {
   const tc = (verbosity, file) => `${node} ${q(cli)} --verbosity ${verbosity} ${q(file)}`;
   const tcpdump = (file) => `tcpdump -n -r ${q(file)} 2>/dev/null | cat > /dev/null`;
   const s = { capture: basename(sinkCapture), packets: packetsOf(sinkCapture), runs, mode: quick ? 'quick' : 'full',
-    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', cores: cpus().length, load: [loadavg()[0]], rows: [], anchor: [], modes: [], alone: sinksOnly };
+    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', cores: cpus().length, load: [loadavg()[0]], rows: [], anchor: [], modes: [], alone: sinksOnly,
+    decode: (sinksDecode ?? decode)?.[basename(sinkCapture)] ?? null };
   for (const verbosity of ['info', 'debug']) {
     const ndjson = join(dataDir, `sink-${verbosity}.ndjson`);
     execFileSync('sh', ['-c', `${tc(verbosity, sinkCapture)} > ${q(ndjson)}`], { env: childEnv });
@@ -315,7 +367,7 @@ if (!report && !sinksOnly) {
   gz = gzipSync(wasm, { level: 9 }).length;
   runDate = new Date().toISOString().slice(0, 10);
   load = { start: loadAtStart, end: loadavg()[0], cores: availableParallelism() };
-  writeFileSync(saved, JSON.stringify({ results, nodeStart, inst, wasmLen, gz, runDate, goalRuns, load }));
+  writeFileSync(saved, JSON.stringify({ results, nodeStart, inst, wasmLen, gz, runDate, goalRuns, load, decode }));
 }
 
 // ---- report ----------------------------------------------------------------------------------------
@@ -330,15 +382,33 @@ lines.push('Packets/s of a whole process = packets in the capture / wall time of
 // other work is flagged when the load passes the cores by more than 2.
 const busy = (l, cores) => l.some((x) => x > cores + 2);
 if (load) lines.push(`Load average (1 minute): ${fmt(load.start, 1)} at the start of the run, ${fmt(load.end, 1)} at the end, on ${load.cores} cores (the bench's own commands count in it).${busy([load.start, load.end], load.cores) ? ' **The machine was busy with other work during this run** (load above its core count + 2): the figures are low and noisy, and the ratios too, the threads\' speed-up most.' : ''}`);
+// Decode quality (checked before timing, see the header): a DEBUG figure on a capture that was
+// not fully decoded is marked wherever it shows.
+const incomplete = (name) => decode?.[name] ? !decode[name].complete : false;
+const UNDECODED = 'measured on incompletely decoded input';
+// The sinks' capture as checked when they were measured (a --sinks run checks it alone).
+const sinksUndecoded = sinks ? (sinks.decode ? !sinks.decode.complete : incomplete(sinks.capture)) : false;
+const und = (...names) => names.filter(incomplete);
+const undecodedNames = Object.values(decode ?? {}).filter((r) => !r.complete).map((r) => r.file);
+if (undecodedNames.length) lines.push(`**Decode quality: ${undecodedNames.length} of ${Object.keys(decode).length} captures were NOT fully decoded at DEBUG (${undecodedNames.join(', ')}): their DEBUG figures, and the goals measured on them, are ${UNDECODED} — they time work the core skipped (see "Decode quality").**`);
 lines.push('');
 lines.push('| capture | packets | size | bare record walk | tracecap INFO | tracecap DEBUG | core INFO (no I/O) | core DEBUG (no I/O) | tshark -T ek | tshark -T json |');
 lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const [name, r] of Object.entries(results)) {
   const cell = (k) => `${fmt(pps(r, k))} pkt/s<br>${fmt(r[k].rss / 1024, 1)} MB RSS`;
-  lines.push(`| ${name} | ${fmt(r.packets)} | ${fmt(r.size / 1048576, 1)} MiB | ${cell('walk')} | ${cell('info')} | ${cell('debug')} | ${fmt(r.coreInfo.pps)} pkt/s, ${fmt(r.coreInfo.mbs)} MB/s out | ${fmt(r.coreDebug.pps)} pkt/s, ${fmt(r.coreDebug.mbs)} MB/s out | ${r.ek ? cell('ek') : '—'} | ${r.json ? cell('json') : '—'} |`);
+  const mark = incomplete(name) ? `<br>**${UNDECODED}**` : '';
+  lines.push(`| ${name}${incomplete(name) ? '<br>**DEBUG: not fully decoded**' : ''} | ${fmt(r.packets)} | ${fmt(r.size / 1048576, 1)} MiB | ${cell('walk')} | ${cell('info')} | ${cell('debug')}${mark} | ${fmt(r.coreInfo.pps)} pkt/s, ${fmt(r.coreInfo.mbs)} MB/s out | ${fmt(r.coreDebug.pps)} pkt/s, ${fmt(r.coreDebug.mbs)} MB/s out${mark} | ${r.ek ? cell('ek') : '—'} | ${r.json ? cell('json') : '—'} |`);
 }
 lines.push('', `Node start-up (an empty ES module, whole process): ${fmt(nodeStart.wall * 1000, 1)} ms, ${fmt(nodeStart.rss / 1024, 1)} MB RSS.`);
 lines.push('', `Core module: ${fmt(wasmLen)} bytes (${fmt(wasmLen / 1024, 1)} KiB), ${fmt(gz)} bytes gzipped; compile ${fmt(inst.compile, 2)} ms, instantiate ${fmt(inst.instantiate, 2)} ms (medians of 15).`, '');
+
+lines.push('## Decode quality', '');
+if (!decode) lines.push('Not checked: these figures were saved by a bench/run.js from before the decode check (run the bench again).');
+else {
+  lines.push(`Each capture above, translated once at DEBUG in-process (bench/decode-check.js) before anything was timed: every HTTP/2 header block must decode to a request with :method, a response with :status, or trailers after its stream's response, with no unknown_headers; on the generated captures, every HTTP/1 and HTTP/2 head bench/gen.js wrote (its ground truth, <capture>.truth) must have its decoded object. Packets are numbered as pcap.num (from 0).${undecodedNames.length ? ` ${quick ? 'Quick mode reports and goes on' : 'This run went on with --allow-incomplete'}: the DEBUG figures of the captures not fully decoded are marked.` : ''}`, '');
+  for (const r of Object.values(decode)) lines.push(`- ${formatDecodeCheck(r)}`);
+}
+lines.push('');
 
 const G = goalRuns;
 const noThreads = '— (no --threads in this build)';
@@ -357,6 +427,8 @@ else {
   }
   const same = G.sha[1] === G.sha[2];
   lines.push('', `Output of 1 and 2 threads (\`${G.sha.cmd}\`): ${same ? `identical, SHA-256 ${G.sha[1]}` : `**NOT identical**: SHA-256 ${G.sha[1]} (1 thread), ${G.sha[2]} (2 threads)`}.`, '');
+  const bad = [G.capture, basename(big), basename(flows)].filter(incomplete);
+  if (bad.length) lines.push(`**The figures on ${bad.join(', ')} are ${UNDECODED}** (see "Decode quality").`, '');
 }
 
 if (sinks) {
@@ -365,7 +437,7 @@ if (sinks) {
   lines.push(`Measured ${sinks.date} in **${sinks.mode} mode** (${sinks.mode === 'quick' ? '`npm run bench:quick`' : '`npm run bench` or `node bench/run.js --sinks`'}): ${sinks.runs === 1 ? 'one run of each command' : `${sinks.runs} interleaved runs of each command, medians`}; load average ${sinks.load.map((l) => fmt(l, 1)).join(' at the start, ')} at the end (1 minute) on ${sinks.cores} cores. ${sinks.alone ? 'Measured alone (`--sinks`), not in the run of the tables above.' : 'Measured in the same run as the tables above.'}`, '');
   lines.push(`The CLI itself (\`tracecap --verbosity V ${sinks.capture}\`, ${fmt(sinks.packets)} packets, default threads) on each sink, against a plain copy of the same NDJSON bytes through the same sink (the command in brackets); the ratio is the CLI's time over the copy's. A copy to /dev/null is the shortest of the copies, so that ratio moves most between runs.`, '');
   lines.push('| verbosity | sink (plain copy) | NDJSON | plain copy | tracecap | tracecap / copy |', '|---|---|---:|---:|---:|---:|');
-  for (const r of sinks.rows) lines.push(`| ${r.verbosity.toUpperCase()} | ${sinkName[r.sink]} | ${fmt(r.bytes / 1e6, 1)} MB | ${ms(r.copy)} | ${ms(r.cli)} | ${fmt(r.cli / r.copy, 2)}× |`);
+  for (const r of sinks.rows) lines.push(`| ${r.verbosity.toUpperCase()}${r.verbosity === 'debug' && sinksUndecoded ? ` (**${UNDECODED}**)` : ''} | ${sinkName[r.sink]} | ${fmt(r.bytes / 1e6, 1)} MB | ${ms(r.copy)} | ${ms(r.cli)} | ${fmt(r.cli / r.copy, 2)}× |`);
   if (sinks.anchor.length) {
     lines.push('', 'Into the same pipe, against tcpdump (`tcpdump -n -r FILE 2>/dev/null | cat > /dev/null` and `tracecap --verbosity info FILE | cat > /dev/null`), whole processes; packets/s = packets / wall time (the corpus rows are information; the goal is on the goal capture):', '');
     lines.push('| capture | packets | tcpdump -n | tracecap INFO | tracecap / tcpdump |', '|---|---:|---:|---:|---:|');
@@ -378,9 +450,10 @@ if (sinks) {
 }
 
 // ---- goals (issue 12): each a ratio of figures of this run ----------------------------------------
-// goal(label, text, commands, measured, ok, why): ok null = not measured (no tshark, no --threads, ...).
+// goal(label, text, commands, measured, ok, why, undecoded): ok null = not measured (no tshark, no
+// --threads, ...); undecoded: the captures it was measured on at DEBUG that were not fully decoded.
 const goals = [];
-const goal = (label, text, cmd, measured, ok, why = '') => goals.push({ label, text, cmd, measured, ok, why });
+const goal = (label, text, cmd, measured, ok, why = '', undecoded = []) => goals.push({ label, text, cmd, measured, ok, why, undecoded });
 const MET = 'met', NOT = '**not met**';
 const C = G.compute;
 const cliPps = G.packets / C.cli;
@@ -391,17 +464,17 @@ if (C.ek !== null) {
   goal('Compute (DEBUG ≥ 100× tshark -T ek)', `Compute: DEBUG CLI, default options, ≥ 100× the packets/s of tshark -T ek (${G.capture}; tshark on ${C.ekCapture})`,
     `\`${C.cliCmd}\` against \`${C.ekCmd}\` (${fmt(C.ekPackets)} packets, once)`, `${fmt(cliPps)} against ${fmt(ekPps)} pkt/s: ${fmt(ratio, 1)}×`, ratio >= 100,
     `100× needs DEBUG on ${fmt(G.packets)} packets within ${ms(budget)}; it took ${ms(C.cli)}, of which Node's start-up (an empty module) is ${ms(nodeStart.wall)} (${fmt(100 * nodeStart.wall / C.cli, 1)} %).` +
-    (results[G.capture] ? ` The core alone (in-process, no I/O) runs at ${fmt(results[G.capture].coreDebug.pps)} pkt/s on this capture, ${fmt(results[G.capture].coreDebug.pps / ekPps, 1)}× tshark.` : ''));
+    (results[G.capture] ? ` The core alone (in-process, no I/O) runs at ${fmt(results[G.capture].coreDebug.pps)} pkt/s on this capture, ${fmt(results[G.capture].coreDebug.pps / ekPps, 1)}× tshark.` : ''), und(G.capture));
 } else goal('Compute (DEBUG ≥ 100× tshark -T ek)', 'Compute: DEBUG CLI ≥ 100× tshark -T ek', '—', '— (no tshark on this machine)', null);
 if (G.threads) {
   const t1 = G.threadRuns.find((t) => t.n === 1), t2 = G.threadRuns.find((t) => t.n === 2);
   const s = t1.wall / t2.wall;
   goal('Parallel speed-up (2 threads ≥ 1.7×)', `Parallel speed-up at DEBUG, 2 threads ≥ 1.7× (time with 1 thread / time with 2, ${G.capture})`, `\`${t1.cmd}\`, \`${t2.cmd}\``,
-    `${ms(t1.wall)} / ${ms(t2.wall)} = ${fmt(s, 2)}×`, s >= 1.7, `1.7× needs 2 threads within ${ms(t1.wall / 1.7)}; they took ${ms(t2.wall)}; Node's start-up is ${ms(nodeStart.wall)} of each.`);
+    `${ms(t1.wall)} / ${ms(t2.wall)} = ${fmt(s, 2)}×`, s >= 1.7, `1.7× needs 2 threads within ${ms(t1.wall / 1.7)}; they took ${ms(t2.wall)}; Node's start-up is ${ms(nodeStart.wall)} of each.`, und(G.capture));
   const same = G.sha[1] === G.sha[2];
   goal('Same output on 1 and 2 threads', `Output of 1 and 2 threads byte-identical (${G.capture})`, `\`${G.sha.cmd}\``,
     same ? `identical (SHA-256 ${G.sha[1].slice(0, 16)}…)` : `**NOT identical** (SHA-256 ${G.sha[1].slice(0, 16)}… against ${G.sha[2].slice(0, 16)}…)`, same,
-    same ? '' : 'The two thread counts write different bytes: a bug, whatever the speed.');
+    same ? '' : 'The two thread counts write different bytes: a bug, whatever the speed.', und(G.capture));
 } else {
   goal('Parallel speed-up (2 threads ≥ 1.7×)', 'Parallel speed-up at DEBUG, 2 threads ≥ 1.7×', `\`tracecap --threads N --verbosity debug ${G.capture} > /dev/null\``, noThreads, null);
   goal('Same output on 1 and 2 threads', 'Output of 1 and 2 threads byte-identical', '—', noThreads, null);
@@ -418,7 +491,7 @@ if (sinks) {
         return `1.25× allows ${ms(allowed)}; the CLI took ${ms(r.cli - r.copy)} more than the copy. ` + (toNull > allowed
           ? `Into /dev/null it takes ${ms(toNull)}, already ${fmt(toNull / allowed, 2)}× that budget: the time goes to translating, not to this sink.`
           : `Into /dev/null it takes ${ms(toNull)}: this sink costs it ${ms(r.cli - toNull)}.`) + note;
-      })());
+      })(), V === 'DEBUG' && sinksUndecoded ? [sinks.capture] : []);
   }
   const a = sinks.anchor.find((x) => x.capture === sinks.capture);
   if (a) {
@@ -430,18 +503,20 @@ if (sinks) {
 for (const r of G.rss) {
   const budget = 96 + 40 * (r.n - 1), ok = r.rss / 1024 <= budget;
   goal(`Peak RSS, ${r.n} thread${r.n > 1 ? 's' : ''} ≤ ${budget} MB`, `Peak RSS with ${r.n} thread${r.n > 1 ? `s ≤ ${budget} MB (96 + 40 × ${r.n - 1})` : ' ≤ 96 MB'}, DEBUG (${r.captures.join(', ')})`,
-    `\`${r.cmd}\`, /usr/bin/time -v, one process`, mb(r.rss), ok, `${fmt(Math.abs(budget - r.rss / 1024), 1)} MB ${ok ? 'to spare' : 'too many'}; Node alone (an empty module) takes ${mb(nodeStart.rss)}.`);
+    `\`${r.cmd}\`, /usr/bin/time -v, one process`, mb(r.rss), ok, `${fmt(Math.abs(budget - r.rss / 1024), 1)} MB ${ok ? 'to spare' : 'too many'}; Node alone (an empty module) takes ${mb(nodeStart.rss)}.`, und(...r.captures));
 }
 if (G.threads && !G.rss.some((r) => r.n === 4)) goal('Peak RSS, 4 threads ≤ 216 MB', 'Peak RSS with 4 threads ≤ 216 MB (96 + 40 × 3)', '—', `— (${G.cores} cores)`, null);
 goal('wasm ≤ 200 KB', 'wasm ≤ 200 KB', '`build/tracecap.wasm`', `${fmt(wasmLen / 1000, 1)} KB`, wasmLen <= 200_000, `${fmt(Math.abs(200_000 - wasmLen) / 1000, 1)} KB ${wasmLen <= 200_000 ? 'to spare' : 'over'}.`);
 goal('instantiation < 20 ms', 'instantiation < 20 ms (compile + instantiate)', 'in-process, median of 15', `${fmt(inst.compile + inst.instantiate, 2)} ms`, inst.compile + inst.instantiate < 20);
 
 const metCell = (ok) => ok === null ? '—' : ok ? MET : NOT;
+// A goal measured on a capture not fully decoded at DEBUG says so next to its figure and verdict.
+const undecodedNote = (x) => x.undecoded.length ? `<br>**${UNDECODED}** (${x.undecoded.join(', ')})` : '';
 lines.push('## Goals', '');
 lines.push(`Issue 12's goals, each a ratio of figures measured in this run (FILE: the goal capture, ${G.capture}, ${fmt(G.packets)} packets, in bench/data); the commands compared are run interleaved, medians of ${G.runs}${G.runs === 1 ? ' (one run)' : ''}.` +
   (G.load ? ` Load average (1 minute) ${G.load.map((l) => fmt(l, 1)).join(' to ')} while the compute, threads and RSS goals were measured${busy(G.load, G.cores) ? `: **above the ${G.cores} cores + 2, other work was running**` : ''}.` : ''), '');
 lines.push('| goal | commands | measured | met |', '|---|---|---:|:---:|');
-for (const x of goals) lines.push(`| ${x.text} | ${x.cmd.replace(/\|/g, '\\|')} | ${x.measured} | ${metCell(x.ok)} |`);
+for (const x of goals) lines.push(`| ${x.text} | ${x.cmd.replace(/\|/g, '\\|')} | ${x.measured}${undecodedNote(x)} | ${metCell(x.ok)}${x.undecoded.length && x.ok !== null ? ' (input not fully decoded)' : ''} |`);
 if (quick) lines.push('', '_Quick mode: small inputs and one run; the goals are defined on the full run._');
 
 // Where the goals stand: every figure from the run above, no text carried over from earlier runs.
@@ -449,8 +524,9 @@ lines.push('', '## Where the goals stand, and why', '');
 const nMet = goals.filter((x) => x.ok === true).length, nOpen = goals.filter((x) => x.ok === false).length, nSkip = goals.filter((x) => x.ok === null).length;
 lines.push(`${nMet} of ${goals.length} met${nOpen ? `, ${nOpen} not met` : ''}${nSkip ? `, ${nSkip} not measured` : ''}. Node's start-up is ${ms(nodeStart.wall)}, ${fmt(100 * nodeStart.wall / C.cli, 1)} % of the DEBUG run on ${G.capture}.`, '');
 for (const x of goals) {
+  const caveat = x.undecoded.length ? ` **Measured on incompletely decoded input** (${x.undecoded.join(', ')}: see "Decode quality"): the core skipped work there that it does on input it decodes, so this figure may flatter it.` : '';
   if (x.ok === null) lines.push(`- **${x.label}: not measured** ${x.measured}.`);
-  else if (x.why) lines.push(`- **${x.label}: ${x.ok ? 'met' : 'not met'}.** ${x.measured}. ${x.why}`);
+  else if (x.why || caveat) lines.push(`- **${x.label}: ${x.ok ? 'met' : 'not met'}.** ${x.measured}. ${x.why}${caveat}`);
 }
 if (existsSync(join(root, 'bench', 'analysis.md'))) lines.push('', 'Profiles and what was tried in earlier rounds: bench/analysis.md (its figures are from those runs, not this one).');
 const resultsPath = join(root, 'bench', quick ? 'results-quick.md' : 'results.md');

@@ -10,6 +10,8 @@
 // define it; the generator rebuilds the codes and checks them against codes the RFC prints
 // (SPOT_CHECKS) and checks that the code is complete (Kraft sum exactly 1), which catches a
 // mistyped length. Node 20, ESM, no dependencies; the output is a pure function of this file.
+// The code itself is exported (canonicalCodes, LENGTHS, EOS): bench/hpack.js, the benchmark's
+// HPACK encoder, Huffman-codes its strings with it; importing this file writes nothing.
 //
 // Decoder: a state is an internal node of the code tree (256 of them for 257 symbols), i.e. the
 // bits of the current code read so far. The table maps (state, next 4 input bits) to the next
@@ -19,13 +21,13 @@
 
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = join(ROOT, "assembly/http/huffman.ts");
 
 // Code length in bits of symbols 0..255 (RFC 7541 Appendix B, column "len in bits"), 16 a row.
-const LENGTHS = [
+export const LENGTHS = [
   13, 23, 28, 28, 28, 28, 28, 28, 28, 24, 30, 28, 28, 30, 28, 28, // 0x00
   28, 28, 28, 28, 28, 28, 30, 28, 28, 28, 28, 28, 28, 28, 28, 28, // 0x10
   6, 10, 10, 12, 13, 6, 8, 11, 10, 10, 8, 11, 8, 6, 6, 6,          // 0x20  ' ' .. '/'
@@ -43,8 +45,8 @@ const LENGTHS = [
   20, 24, 20, 21, 22, 21, 21, 23, 22, 22, 25, 25, 24, 24, 26, 23, // 0xe0
   26, 27, 26, 26, 27, 27, 27, 27, 27, 28, 27, 27, 27, 27, 27, 26, // 0xf0
 ];
-const EOS = 256;
-const EOS_LENGTH = 30;
+export const EOS = 256;
+export const EOS_LENGTH = 30;
 
 // [symbol, code] pairs as printed in Appendix B, spread over every code length.
 const SPOT_CHECKS = [
@@ -57,13 +59,13 @@ const SPOT_CHECKS = [
   [254, 0x7fffff0], [255, 0x3ffffee], [256, 0x3fffffff],
 ];
 
+// Thrown, so that an importer sees it too; run as a script, it is one line on stderr and exit 1.
 function fail(msg) {
-  console.error(`gen-huffman: ${msg}`);
-  process.exit(1);
+  throw new Error(`gen-huffman: ${msg}`);
 }
 
-/** Canonical codes from the lengths: returns [code, len] per symbol 0..256. */
-function canonicalCodes() {
+/** Canonical codes from the lengths: returns [code, len] per symbol 0..256 (256 is EOS). */
+export function canonicalCodes() {
   const lens = LENGTHS.concat([EOS_LENGTH]);
   if (lens.length !== 257) fail(`expected 257 lengths, have ${lens.length}`);
   const order = lens.map((len, sym) => ({ len, sym })).sort((a, b) => a.len - b.len || a.sym - b.sym);
@@ -245,17 +247,23 @@ ${rows.join("\n")}
 `;
 }
 
-const codes = canonicalCodes();
-const tree = buildTree(codes);
-const states = numberStates(tree);
-const table = buildTable(tree, states);
-selfTest(codes, table);
-const text = render(table);
+function main() {
+  const codes = canonicalCodes();
+  const tree = buildTree(codes);
+  const states = numberStates(tree);
+  const table = buildTable(tree, states);
+  selfTest(codes, table);
+  const text = render(table);
 
-if (process.argv.includes("--check")) {
-  if (!existsSync(OUT) || readFileSync(OUT, "utf8") !== text) fail("assembly/http/huffman.ts is out of date: run node scripts/gen-huffman.mjs");
-  console.log("gen-huffman: assembly/http/huffman.ts is up to date");
-} else {
-  writeFileSync(OUT, text);
-  console.log("gen-huffman: wrote assembly/http/huffman.ts (256 states, 8192 bytes)");
+  if (process.argv.includes("--check")) {
+    if (!existsSync(OUT) || readFileSync(OUT, "utf8") !== text) fail("assembly/http/huffman.ts is out of date: run node scripts/gen-huffman.mjs");
+    console.log("gen-huffman: assembly/http/huffman.ts is up to date");
+  } else {
+    writeFileSync(OUT, text);
+    console.log("gen-huffman: wrote assembly/http/huffman.ts (256 states, 8192 bytes)");
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try { main(); } catch (e) { console.error(e.message); process.exit(1); }
 }

@@ -6,9 +6,10 @@
 // part's two queues: WAITING (request seen, final response not yet) in order of creation, or
 // FINISHED in the order they finished. An exchange goes back to the pool when its connection
 // ends or is evicted, or when its connection has more than FLOW_EXCHANGES finished ones (the
-// oldest goes); so what a connection keeps depends on its own traffic only. When a part's share
-// is empty anyway, its oldest finished exchange is reused; a waiting one only when none is
-// finished — the response then says its request was reclaimed (never another request's).
+// one that finished first goes); so what a connection keeps depends on its own traffic only.
+// When a part's share is empty anyway, its oldest finished exchange is reused; a waiting one
+// only when none is finished — the response then says its request was reclaimed (never
+// another request's).
 //
 // HTTP/2 exchanges are also found by stream id, through a hash on (connection, stream), so any
 // number of concurrent streams keep their pairing. HTTP/1 exchanges are found by position
@@ -37,9 +38,10 @@ export class Exchange {
   flow: i32 = -1;
   /** Position of the request on its connection (0, 1, … in the order requests came). */
   pos: i64 = 0;
-  /** Neighbours on the connection's list and on the part's queue (-1 = none). */
+  /** Neighbours on the connection's list, on the part's queue, and (finished) on the connection's finished ones in the order they finished (-1 = none). */
   cprev: i32 = -1; cnext: i32 = -1;
   qprev: i32 = -1; qnext: i32 = -1;
+  fprev: i32 = -1; fnext: i32 = -1;
   /** The analysed packet that last used it (such an exchange is never reclaimed for that packet). */
   pin: u32 = 0;
   /** HTTP/2 stream id (0 for HTTP/1.x); hashed: on the stream hash. */
@@ -190,7 +192,12 @@ function freeEx(i: i32): void {
   const c = conn(e.flow);
   if (e.cprev >= 0) ex(e.cprev).cnext = e.cnext; else c.exHead = e.cnext;
   if (e.cnext >= 0) ex(e.cnext).cprev = e.cprev; else c.exTail = e.cprev;
-  if (e.state == ExState.FINISHED) c.exFinished--;
+  if (e.state == ExState.FINISHED) {
+    c.exFinished--;
+    if (e.fprev >= 0) ex(e.fprev).fnext = e.fnext; else c.finHead = e.fnext;
+    if (e.fnext >= 0) ex(e.fnext).fprev = e.fprev; else c.finTail = e.fprev;
+    e.fprev = -1; e.fnext = -1;
+  }
   qUnlink(i);
   if (e.hashed) hashRemove(i);
   e.state = ExState.FREE; e.gen++; e.flow = -1; e.cprev = -1; e.cnext = -1;
@@ -237,11 +244,10 @@ export function finish(i: i32): void {
   qAppend(i);
   const c = conn(e.flow);
   c.exFinished++;
-  if (c.exFinished > FLOW_EXCHANGES) {
-    let j = c.exHead;
-    while (j >= 0 && ex(j).state != ExState.FINISHED) j = ex(j).cnext;
-    if (j >= 0) freeEx(j);
-  }
+  e.fprev = c.finTail; e.fnext = -1;
+  if (c.finTail >= 0) ex(c.finTail).fnext = i; else c.finHead = i;
+  c.finTail = i;
+  if (c.exFinished > FLOW_EXCHANGES) freeEx(c.finHead);
 }
 
 /** Binds exchange i to HTTP/2 stream s (found by findStream from now on). */
@@ -366,10 +372,12 @@ export class Conn {
   /** Requests seen (the next request's position), and the position of the oldest unanswered one. */
   count: i64 = 0;
   firstUnanswered: i64 = 0;
-  /** Its exchanges in order of position: oldest and newest (-1 = none), and how many are finished. */
+  /** Its exchanges in order of position: oldest and newest (-1 = none); how many are finished, and the first and last to finish. */
   exHead: i32 = -1;
   exTail: i32 = -1;
   exFinished: i32 = 0;
+  finHead: i32 = -1;
+  finTail: i32 = -1;
   /** A waiting HTTP/2 exchange of this connection was reclaimed: an unknown stream may be one of its. */
   streamsLost: bool = false;
   /**
@@ -391,7 +399,7 @@ export class Conn {
   reset(): void {
     this.client = -1; this.mode = Mode.UNKNOWN; this.untrackAt = 0; this.untracked = false; this.closing = false; this.rst = false;
     this.synSeen = false; unchecked(this.d[0]).reset(); unchecked(this.d[1]).reset(); this.count = 0; this.firstUnanswered = 0;
-    this.exHead = -1; this.exTail = -1; this.exFinished = 0; this.streamsLost = false;
+    this.exHead = -1; this.exTail = -1; this.exFinished = 0; this.finHead = -1; this.finTail = -1; this.streamsLost = false;
     this.uncertain = false; this.candLo = 0; this.candHi = 0; this.reqGapAt = -1;
     this.headBits = 0; this.connectBits = 0; this.knownBits = 0;
   }
@@ -411,7 +419,7 @@ export class Conn {
     e.stream = 0; e.hashed = false; e.reqStart = 0; e.reqEnd = 0xffffffff; e.resStart = 0; e.resEnd = 0xffffffff;
     e.hasReq = false; e.hasRes = false; e.answered = false; e.reqEnded = false; e.resEnded = false; e.why = Why.NONE; e.ackKnown = false;
     e.trace.clear(); e.methodLen = 0; e.urlLen = 0; e.isHead = false; e.isConnect = false;
-    e.cprev = this.exTail; e.cnext = -1;
+    e.cprev = this.exTail; e.cnext = -1; e.fprev = -1; e.fnext = -1;
     if (this.exTail >= 0) ex(this.exTail).cnext = i; else this.exHead = i;
     this.exTail = i;
     qAppend(i);

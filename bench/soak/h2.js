@@ -13,7 +13,7 @@
 // A segment that completes no frame and ends inside a frame's payload carries that frame's
 // stream trace at top level; other segments carry none (README difference 22).
 import { CLIENT, SERVER } from './tcp.js';
-import { HpackEncoder } from './hpack.js';
+import { HpackEncoder } from '../hpack.js';
 import { drawTrace, canonical } from './trace.js';
 
 const DATA = 0, HEADERS = 1, RST_STREAM = 3, SETTINGS = 4, PING = 6, GOAWAY = 7, WINDOW_UPDATE = 8, CONTINUATION = 9;

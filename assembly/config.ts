@@ -104,7 +104,7 @@ export const HEAD_BUFFERS: i32 = 512;
  * those that frame the body or carry the trace (Content-Length, Transfer-Encoding, Host,
  * traceparent, X-Cloud-Trace-Context) are kept here so pairing, framing and trace stay right.
  */
-export const HEAD_EXTRA: i32 = 2048;
+export const HEAD_EXTRA: i32 = 1024;
 /** Longest header line beyond the head limit that is still read for framing and trace (a longer one cannot hold a valid value of those fields). */
 export const HEAD_OVER_LINE: i32 = 512;
 /**

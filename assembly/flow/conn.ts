@@ -32,24 +32,38 @@ export const enum ExState { FREE = 0, WAITING = 1, FINISHED = 2 }
 
 /** One request and its response. */
 export class Exchange {
+  // Fields by size (8, 4, then 1 byte): MAX_EXCHANGES of them.
+  /** Position of the request on its connection (0, 1, … in the order requests came). */
+  pos: i64 = 0;
+  tsSec: i64 = 0;
+  trace: TraceRepr = new TraceRepr();
+  /** The request's method (MAX_METHOD bytes) and URL (MAX_URL bytes after it), in one allocation. */
+  method: usize = heap.alloc(<usize>(MAX_METHOD + MAX_URL));
+  url: usize = 0;
   gen: u32 = 0;
   state: ExState = ExState.FREE;
   /** The connection (flow index) it belongs to. */
   flow: i32 = -1;
-  /** Position of the request on its connection (0, 1, … in the order requests came). */
-  pos: i64 = 0;
   /** Neighbours on the connection's list, on the part's queue, and (finished) on the connection's finished ones in the order they finished (-1 = none). */
   cprev: i32 = -1; cnext: i32 = -1;
   qprev: i32 = -1; qnext: i32 = -1;
   fprev: i32 = -1; fnext: i32 = -1;
   /** The analysed packet that last used it (such an exchange is never reclaimed for that packet). */
   pin: u32 = 0;
-  /** HTTP/2 stream id (0 for HTTP/1.x); hashed: on the stream hash. */
+  /** HTTP/2 stream id (0 for HTTP/1.x). */
   stream: u32 = 0;
-  hashed: bool = false;
   /** Request bytes [reqStart, reqEnd) and response bytes [resStart, resEnd) as direction offsets. */
   reqStart: u32 = 0; reqEnd: u32 = 0xffffffff;
   resStart: u32 = 0; resEnd: u32 = 0xffffffff;
+  /** What the request's own analysis gave up (Why.NONE when nothing). */
+  why: Why = Why.NONE;
+  /** HTTP/1: how far the client had received the server's bytes when it sent the request (an offset of the server's direction), when known. */
+  ackAtSend: u32 = 0;
+  tsNsec: i32 = 0;
+  methodLen: i32 = 0;
+  urlLen: i32 = 0;
+  /** On the stream hash. */
+  hashed: bool = false;
   hasReq: bool = false;
   hasRes: bool = false;
   /** The final (non-1xx) response head was seen. */
@@ -57,22 +71,13 @@ export class Exchange {
   /** HTTP/2: END_STREAM (or RST_STREAM) seen from the client / the server. */
   reqEnded: bool = false;
   resEnded: bool = false;
-  /** What the request's own analysis gave up (Why.NONE when nothing). */
-  why: Why = Why.NONE;
-  /** HTTP/1: how far the client had received the server's bytes when it sent the request (an offset of the server's direction), when known. */
-  ackAtSend: u32 = 0;
   ackKnown: bool = false;
-  trace: TraceRepr = new TraceRepr();
-  tsSec: i64 = 0;
-  tsNsec: i32 = 0;
-  method: usize = heap.alloc(<usize>MAX_METHOD);
-  methodLen: i32 = 0;
-  url: usize = heap.alloc(<usize>MAX_URL);
-  urlLen: i32 = 0;
   /** Request method was HEAD (its response has no body, RFC 9110 §9.3.2). */
   isHead: bool = false;
   /** Request was CONNECT. */
   isConnect: bool = false;
+
+  constructor() { this.url = this.method + <usize>MAX_METHOD; }
 }
 
 const pool = new StaticArray<Exchange | null>(MAX_EXCHANGES);
@@ -260,25 +265,31 @@ export function bindStream(i: i32, s: u32): void {
 
 /** One direction of a connection. */
 export class Dir {
+  // Fields are grouped by concern and, within a group, by size (8, 4, then 1 byte), so the
+  // object has little padding: there are two per connection, MAX_FLOWS connections.
+  /** The stream's first bytes while they are too few to tell its protocol (flow/mode.ts): up to 16, in pfx0 and pfx1. */
+  pfx0: u64 = 0;
+  pfx1: u64 = 0;
   /** The direction's owner code for pooled resources: flow·2 + direction. */
   owner: i32 = -1;
-  /** Sequence numbers known (first segment seen). */
-  known: bool = false;
   /** Sequence number of offset 0 of this direction. */
   base: u32 = 0;
   /** Next expected sequence number. */
   next: u32 = 0;
+  pfxLen: i32 = 0;
+  /** Sequence numbers known (first segment seen). */
+  known: bool = false;
   /** A FIN was seen. */
   fin: bool = false;
   /** Its SYN was seen: its first byte is the first byte of the stream. */
   fromStart: bool = false;
-  /** The stream's first bytes while they are too few to tell its protocol (flow/mode.ts): up to 16, in pfx0 and pfx1. */
-  pfx0: u64 = 0;
-  pfx1: u64 = 0;
-  pfxLen: i32 = 0;
   /** The stream lost bytes (gap): the parser looks for the next message start. */
   resync: bool = false;
   // HTTP/1 parser
+  bodyLeft: i64 = 0;     // bytes of body (or of the current chunk) still to come
+  chunkSize: u64 = 0;
+  /** Exchange ring position of the message in progress (-1 none). */
+  cur: i64 = -1;
   st: i32 = 0;
   head: i32 = -1;        // head buffer handle
   headGen: u32 = 0;
@@ -286,23 +297,20 @@ export class Dir {
   /** The head passed the head limit: bytes of it kept (the lines that fit), and of the current line beyond it. */
   headKept: i32 = 0;
   overLine: i32 = 0;
-  /** The head being read is a response ("HTTP/" first), and its status code when seen (0: not yet). */
-  headIsResponse: bool = false;
+  /** The status code of the response head being read, when seen (0: not yet). */
   headCode: i32 = 0;
   /** Where the message in progress starts (an offset of this direction), and the acknowledgement its first segment carried (an offset of the other direction), when known. */
   msgStart: u32 = 0;
   msgAck: u32 = 0;
-  msgAckKnown: bool = false;
-  bodyLeft: i64 = 0;     // bytes of body (or of the current chunk) still to come
   chunkLine: i32 = 0;    // bytes of the current chunk-size/trailer line seen
+  /** The head being read is a response ("HTTP/" first). */
+  headIsResponse: bool = false;
+  msgAckKnown: bool = false;
   lineEmpty: bool = true;
-  chunkSize: u64 = 0;
   chunkHexOk: bool = true;
-  /** Exchange ring position of the message in progress (-1 none). */
-  cur: i64 = -1;
   // HTTP/2 framer
-  h2st: i32 = 0;
   fhdr: u64 = 0;         // frame header bytes gathered (up to 9, big-endian in the low bits)
+  h2st: i32 = 0;
   fhdrLen: i32 = 0;
   fLen: u32 = 0; fType: u32 = 0; fFlags: u32 = 0; fStream: u32 = 0;
   fLeft: u32 = 0;        // payload bytes still to come
@@ -316,24 +324,24 @@ export class Dir {
   blockLen: i32 = 0;
   blockStream: u32 = 0;
   blockFlags: u32 = 0;
-  /** A header block is being joined (HEADERS or PUSH_PROMISE without END_HEADERS, then CONTINUATION). */
-  blockOpen: bool = false;
   /** Why the header block being joined cannot be decoded (Why.NONE: it can). */
   blockWhy: Why = Why.NONE;
   prefaceLeft: i32 = 0;
   hpack: i32 = -1;       // HPACK table index
   hpackGen: u32 = 0;
+  /** A header block is being joined (HEADERS or PUSH_PROMISE without END_HEADERS, then CONTINUATION). */
+  blockOpen: bool = false;
   /** Why the HPACK table may lack the encoder's older entries: 0 complete, 1 joined mid-connection, 2 insertions missed. */
   hpackGap: u8 = 0;
   // TLS record walker
-  tlsLeft: i32 = 0;      // bytes of the current record still to come
   tlsHdr: u64 = 0;
+  tlsLeft: i32 = 0;      // bytes of the current record still to come
   tlsHdrLen: i32 = 0;
   tlsType: u32 = 0;
-  /** The first handshake record of this direction was examined (ClientHello / ServerHello). */
-  tlsHello: bool = false;
   /** Why the hello being kept is not (Why.NONE: it is). */
   helloWhy: Why = Why.NONE;
+  /** The first handshake record of this direction was examined (ClientHello / ServerHello). */
+  tlsHello: bool = false;
   /** Record boundaries were lost (a gap, or an implausible header): records are not walked. */
   tlsLost: bool = false;
 

@@ -9,6 +9,7 @@ import type { AppOptions, Conn, Detail, Event, FilterResult, HttpRow, Loaded, Pr
 import { VTable, type Column } from './views/table.js';
 import { JsonTree } from './views/json.js';
 import { clock, count, duration, hexdump, size, stamp } from './format.js';
+import { skipSummary } from '../../../src/skips.js';
 
 // The charts (uPlot) load when a view first needs them: the page starts with less to compile.
 type Charts = typeof import('./views/charts.js');
@@ -175,6 +176,11 @@ function App() {
       {loaded?.error && (
         <div class="banner error" role="alert" data-testid="error">
           {loaded.error.message} — at byte offset {count(loaded.error.offset)}, after packet {count(loaded.error.packets)}. The {count(loaded.records)} records before it are shown.
+        </div>
+      )}
+      {loaded && skipSummary(loaded.skipped) && (
+        <div class="banner notice" role="status" data-testid="skipped">
+          {`${skipSummary(loaded.skipped).replace(/^the/, 'The')}.`} Each record says so where it happens (HTTP <code>skipped</code>, an HTTP/2 frame's <code>skipped</code> or <code>hpack</code>, TLS <code>skipped</code>).
         </div>
       )}
       {phase === 'empty' && <Welcome />}

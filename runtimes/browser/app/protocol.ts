@@ -30,6 +30,8 @@ export type Request =
   | { op: 'timeline'; bins: number }
   | { op: 'export'; what: 'ndjson' | 'ndjson-filtered' | 'har' };
 
+import type { SkipCounts } from '../../../src/skips.js';
+
 /** Loading progress, sent while the worker translates. */
 export interface Progress { bytes: number; total: number; packets: number; records: number }
 
@@ -43,6 +45,8 @@ export interface Loaded extends Progress {
   threads: number;
   /** Whether those threads ran tracecap-shared.wasm (cross-origin isolated: records read in place). */
   sharedCore: boolean;
+  /** What the DEBUG analysis gave up, by reason (Translator.skipped; each record says so where it happens). */
+  skipped: SkipCounts;
   /**
    * Where loading spent its time (ms): reading the file, the core, indexing, HTTP pairing, the
    * store; and in all. With threads, `core` is the time loading waited for them (not their CPU time).

@@ -350,7 +350,7 @@ async function load(s: Session, translator: Translator | ParallelTranslator, str
   const idx = s.index;
   const loaded: Loaded = {
     ...progress(), name: s.name, store: store.kind,
-    first: idx.count ? idx.time.a[0]! : 0, last: idx.count ? idx.time.a[idx.count - 1]! : 0, threads, sharedCore,
+    first: idx.count ? idx.time.a[0]! : 0, last: idx.count ? idx.time.a[idx.count - 1]! : 0, threads, sharedCore, skipped: translator.skipped,
     timings: { ...tm, total: performance.now() - started },
   };
   const e = translator.error;

@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import validator from 'har-validator';
 import { serveApp, type AppServer } from '../../../runtimes/node/app.js';
 import { createTranslator } from '../../../src/index.js';
+import * as B from '../../helpers/build.js';
+import { Conversation, request } from '../../helpers/conversation.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'http');
@@ -288,6 +290,29 @@ describe.skipIf(!haveChromium)('browser app', () => {
     expect(await state(p)).toBe('error');
     expect(await shown(p)).toBe(0);
     expect((await p.textContent('[data-testid=error]')) ?? '').toMatch(/not a pcap|capture/i);
+    await p.context().close();
+  }, 120_000);
+
+  it('what the analysis gave up is shown once loaded, in the words of the CLI\'s line', async () => {
+    // Two responses with heads over the 16 KiB limit on one keep-alive connection.
+    const pk: B.PcapPacket[] = [];
+    const c = new Conversation(pk);
+    c.handshake(100);
+    for (let k = 0; k < 2; k++) {
+      c.send(request(`/k${k}`), 100 + k);
+      c.reply(`HTTP/1.1 200 OK\r\nSet-Cookie: ${'s'.repeat(20000)}\r\nContent-Length: 2\r\n\r\nok`, 100.5 + k);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'tracecap-app-'));
+    const file = join(dir, 'big-heads.pcap');
+    writeFileSync(file, B.pcap(pk, { nano: true }));
+    const p = await freshPage();
+    await openFile(p, file);
+    const cliLine = spawnSync(process.execPath, [join(ROOT, 'bin', 'tracecap.js'), file], { encoding: 'utf8' }).stderr.trim();
+    expect(cliLine).toBe(`tracecap: ${file}: the analysis gave up: 2 HTTP/1 heads over the head limit (lines beyond it not shown)`);
+    expect((await p.textContent('[data-testid=skipped]')) ?? '').toContain('The analysis gave up: 2 HTTP/1 heads over the head limit (lines beyond it not shown).');
+    // A capture with nothing given up shows no such notice.
+    await openFile(p, join(CORPUS, 'h1-keepalive-lo.pcap'));
+    expect(await p.locator('[data-testid=skipped]').count()).toBe(0);
     await p.context().close();
   }, 120_000);
 

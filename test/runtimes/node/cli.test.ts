@@ -35,6 +35,24 @@ describe('tracecap CLI', () => {
     if (n) expect(ls.length).toBe(Number(n));
     ls.forEach((l, i) => expect(JSON.parse(l).pcap.num).toBe(String(i)));
   });
+  it('says on stderr what the analysis gave up, with 1 thread and with 2; nothing when nothing was', async () => {
+    const { Conversation, request } = await import('../../helpers/conversation.js');
+    const pk: B.PcapPacket[] = [];
+    const c = new Conversation(pk);
+    c.handshake(100);
+    c.send(request('/a', '', 'X-Pad: ' + 'p'.repeat(20000) + '\r\n'), 100.1);
+    c.reply('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n', 100.2);
+    const big = join(tmp, 'big-head.pcap');
+    writeFileSync(big, B.pcap(pk, { nano: true }));
+    const want = `tracecap: ${big}: the analysis gave up: 1 HTTP/1 heads over the head limit (lines beyond it not shown)\n`;
+    for (const threads of ['1', '2']) {
+      const r = run(['--threads', threads, big]);
+      expect(r.code).toBe(0);
+      expect(r.err).toBe(want);
+      expect(lines(r.out)).toHaveLength(pk.length);
+    }
+    expect(run([file]).err).toBe('');
+  });
   it('-r FILE, FILE, "-" and no argument with stdin all give the same bytes', () => {
     const a = run([file]).out;
     expect(run(['-r', file]).out).toBe(a);

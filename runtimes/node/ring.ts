@@ -13,7 +13,7 @@ import { closeSync, fstatSync, openSync, readSync, statSync, watch, type FSWatch
 import { basename, dirname } from 'node:path';
 import type { CapturedPacket } from './capture/types.js';
 import { PCAP_RECORD_HEADER_LEN, pcapGlobalHeader } from './capture/pcapstream.js';
-import { createTranslatorSync, type Translator, type TranslatorOptions } from '../../src/index.js';
+import { createTranslatorSync, type SkipCounts, type Translator, type TranslatorOptions } from '../../src/index.js';
 
 const MiB = 1 << 20;
 /** Ring capacity when none is given (`--ring-mb` default). */
@@ -90,6 +90,8 @@ export interface WindowEvent {
   serial: number;
   /** On `start`: packets in the ring's time window; on `end`: packets written in the window. */
   packets: number;
+  /** On `end`: what the window's DEBUG analysis gave up (Translator.skipped). */
+  skipped?: SkipCounts;
 }
 
 /** Counters of a ring. */
@@ -321,7 +323,7 @@ export function createTriggerRing(o: TriggerRingOptions): TriggerRing {
       if (t.error) o.onError?.(`trigger window ${st.windows}: ${t.error.message}`);
     }
     t.setSink(null);
-    o.onWindow?.({ phase: 'end', reason: windowReason, window: st.windows, serial: windowFirst + windowPackets, packets: windowPackets });
+    o.onWindow?.({ phase: 'end', reason: windowReason, window: st.windows, serial: windowFirst + windowPackets, packets: windowPackets, skipped: t.skipped });
     if (st.windows >= maxTriggers) finishRing(); else state = 'waiting';
   }
 

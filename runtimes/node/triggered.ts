@@ -4,7 +4,7 @@
  * SIGUSR1 or the trigger file, stopped after --max-triggers windows (runTriggered).
  */
 import type { CaptureEngine } from './capture/types.js';
-import type { TranslatorOptions } from '../../src/index.js';
+import { skipSummary, type TranslatorOptions } from '../../src/index.js';
 import {
   createTriggerRing, watchTriggers, triggerAll, compileTriggerRegex, MAX_RING_SECS, MIN_RING_BYTES, MAX_RING_BYTES,
   type Instant, type TriggerRing, type TriggerSources, type WindowEvent,
@@ -75,7 +75,7 @@ export function ringSettings(f: RingFlags): RingSettings | null {
 export function describeWindow(iface: string, e: WindowEvent): string {
   return e.phase === 'start'
     ? `tracecap: ${iface}: window ${e.window} opened by ${e.reason}: ${e.packets} packets from the ring, from serial ${e.serial}`
-    : `tracecap: ${iface}: window ${e.window} closed: ${e.packets} packets written, next serial ${e.serial}`;
+    : `tracecap: ${iface}: window ${e.window} closed: ${e.packets} packets written, next serial ${e.serial}${e.skipped && skipSummary(e.skipped) ? `; ${skipSummary(e.skipped)}` : ''}`;
 }
 
 /** Options of runTriggered. */

@@ -252,7 +252,9 @@ export function finish(i: i32): void {
   e.fprev = c.finTail; e.fnext = -1;
   if (c.finTail >= 0) ex(c.finTail).fnext = i; else c.finHead = i;
   c.finTail = i;
-  if (c.exFinished > FLOW_EXCHANGES) freeEx(c.finHead);
+  // Not one the current packet uses (a segment completing 40 pipelined responses renders the
+  // first one last): that one goes at a later finish instead.
+  while (c.exFinished > FLOW_EXCHANGES && ex(c.finHead).pin != packetNo) freeEx(c.finHead);
 }
 
 /** Binds exchange i to HTTP/2 stream s (found by findStream from now on). */

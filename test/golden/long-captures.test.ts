@@ -256,6 +256,22 @@ describe('issue 18: right however long the capture runs', () => {
     for (const n of replies) for (const { sid, f } of frames(res.records[n])) { expect(f['logging.googleapis.com/trace'], `stream ${sid}`).toBe(traceOf(7, (sid - 1) / 2)); checked++; }
     expect(checked).toBe(2 * N);
   });
+
+  it('a segment completing 40 pipelined responses shows the first with its own request (a connection keeps its 32 last finished)', async () => {
+    const p: B.PcapPacket[] = [];
+    const c = conv(p, 14);
+    c.handshake(100);
+    for (let k = 0; k < 40; k++) c.send(request(`/q${k}`, `traceparent: ${tp(11, k)}`), 100.01 + k * 0.001);
+    const r = c.reply(Array.from({ length: 40 }, (_, k) => response(`r${k}`)).join(''), 101);
+    const next = c.send(request('/after', `traceparent: ${tp(11, 99)}`), 102);
+    const r2 = c.reply(response('after'), 102.5);
+    const res = await run(p);
+    expect(res.records[r].HTTP.request.url).toBe('example.com/q0');
+    expect(top(res.records[r])).toBe(traceOf(11, 0));
+    expect(res.records[next].HTTP.url).toBe('/after');
+    expect(res.records[r2].HTTP.request.url).toBe('example.com/after');
+    expect(top(res.records[r2])).toBe(traceOf(11, 99));
+  });
 });
 
 describe('issue 18: when a pool runs out, the record says so and nothing is wrong', () => {

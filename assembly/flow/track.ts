@@ -157,6 +157,9 @@ export function analyzeTcp(iface: i32, src: usize, dst: usize, alen: i32, sp: u3
     } else if (diff < 0) {
       skipN = -diff; // retransmitted bytes already parsed
     }
+    // The segment's place in the stream: its first new byte (a retransmission may repeat the
+    // end of the previous message before the new one), for trace/pick.ts.
+    S.segFirst = d.off(seq + <u32>(skipN < plen ? skipN : 0));
     if (skipN < plen) {
       S.curOff = d.off(seq + <u32>skipN);
       feed(c, dir, pl + <usize>skipN, plen - skipN);

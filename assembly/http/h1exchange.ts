@@ -52,7 +52,10 @@ function startMessage(c: Conn, dir: i32, d: Dir, o: u32): void {
   while (i >= 0 && !(server ? ex(i).hasRes : ex(i).hasReq)) i = ex(i).cprev;
   if (i >= 0) {
     const e = ex(i);
-    if (server) { if (e.resEnd == 0xffffffff) e.resEnd = o; } else if (e.reqEnd == 0xffffffff) e.reqEnd = o;
+    // The newest response's range ends here — unless it was an interim one (1xx): the final
+    // response of the same, still unanswered exchange follows in the same range.
+    if (server) { if (e.resEnd == 0xffffffff && (e.answered || e.pos != c.firstUnanswered)) e.resEnd = o; }
+    else if (e.reqEnd == 0xffffffff) e.reqEnd = o;
   }
   // A response's bytes are its request's from its first byte when that request is certain: the
   // oldest unanswered one (an interim response's final one follows in the same range).

@@ -47,6 +47,8 @@ export const trace2 = new TraceRepr();
   payload: usize;
   payloadLen: i32;
   segSeq: u32;
+  /** Offset (in its direction's stream) of the segment's first new byte (its first byte when it is all retransmitted). */
+  segFirst: u32;
   /** The packet's acknowledgement as an offset of the other direction's stream, when that direction is known and ACK is set. */
   segAck: u32;
   segAckKnown: bool;

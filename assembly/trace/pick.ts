@@ -30,7 +30,7 @@ export function pickTrace(c: Conn, dir: i32, ack: u32, plen: i32, syn: bool): vo
     const server = isServer(c, dir);
     if (c.client < 0) return;
     const d = unchecked(c.d[dir]);
-    if (plen > 0 && d.known) i = c.findByOffset(server, d.off(S.segSeq));
+    if (plen > 0 && d.known) i = c.findByOffset(server, S.segFirst);
     else {
       // No payload: the acknowledged bytes of the other direction tell the exchange.
       const o = unchecked(c.d[1 - dir]);

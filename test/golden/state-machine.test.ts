@@ -228,6 +228,41 @@ describe('HTTP/1.x across segments', () => {
     expect(r[s2b].HTTP.request.url).toBe('example.com/two');
   });
 
+  it('a final response head split over segments after 100 Continue: its first segments carry its request\'s trace', async () => {
+    const p: B.PcapPacket[] = [];
+    const c = new Conversation(p);
+    c.handshake(100);
+    c.send('POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n' + XA + '\r\n\r\n', 100.01);
+    const cont = c.reply('HTTP/1.1 100 Continue\r\n\r\n', 100.02);
+    c.send('data', 100.03);
+    const fin = response('done', '201 Created');
+    const a = c.reply(fin.slice(0, 10), 100.04);
+    const b = c.reply(fin.slice(10), 100.05);
+    const r = await run(p);
+    expect(trace(r[cont])).toBe(TA);
+    expect(trace(r[a])).toBe(TA);
+    expect(r[b].HTTP.code).toBe(201);
+    expect(trace(r[b])).toBe(TA);
+  });
+
+  it('a segment is placed by its first new byte: one that retransmits a request\'s end and starts the next head carries no trace', async () => {
+    const p: B.PcapPacket[] = [];
+    const c = new Conversation(p);
+    c.handshake(100);
+    const q1 = request('/one', XA);
+    c.send(q1, 100.01);
+    c.reply(response('1'), 100.02);
+    const q2 = request('/two', XB);
+    const start2 = c.c.seq;
+    const a = c.sendAt(q1.slice(-4) + q2.slice(0, 20), start2 - 4, 100.03);
+    c.c.seq = start2 + 20;
+    const b = c.send(q2.slice(20), 100.04);
+    const r = await run(p);
+    expect(r[b].HTTP.url).toBe('/two');
+    expect(trace(r[b])).toBe(TB);
+    expect(trace(r[a])).toBeNull();
+  });
+
   it('a stream whose first segments are too short to tell its protocol is still parsed from its first byte', async () => {
     const p: B.PcapPacket[] = [];
     const c = new Conversation(p);

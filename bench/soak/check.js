@@ -192,6 +192,8 @@ const sortKeys = (o) => Object.fromEntries(Object.keys(o).sort().map((k) => [k, 
 function checkItem(item, line, tally, project) {
   const add = (type, outcome, reason, detail) => tally.add(item, type, outcome, reason, detail);
   if (item.k === 'seg' && item.m !== 'h2') {
+    // A released connection's payload is plain L7: no HTTP or TLS analysis.
+    if (item.released) { const rec = JSON.parse(line); if (rec.HTTP || rec.TLS) return add(`${item.m}.segment`, 'wrong', null, { what: 'released connection analysed', expected: 'L7 only', found: Object.keys(rec.HTTP || rec.TLS) }); }
     const t = traceDiff(item.tr, topTrace(line, project));
     return t ? add(`${item.m}.segment`, t[0], null, t[1]) : add(`${item.m}.segment`, 'right');
   }

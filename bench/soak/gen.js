@@ -159,6 +159,8 @@ export function generate(o) {
       const p = c.q.shift();
       if (c.settle ? c.settle(p) : true) {
         const sec = Math.floor(p.t), ns = Math.min(999999999, Math.round((p.t - sec) * 1e9));
+        // The capture time the core will read: whole µs unless --ns (the models' deadlines compare these ticks).
+        p.tick = sec * 1e9 + (opts.ns ? ns : Math.floor(ns / 1000) * 1000);
         const item = c.observer.segment(p);
         const frame = c.udp ? udpFrame(c.addr[p.dir], c.addr[1 - p.dir], c.port[p.dir], c.port[1 - p.dir], p.payload, p.dir === 1, ipId++)
           : tcpFrame(c.addr[p.dir], c.addr[1 - p.dir], c.port[p.dir], c.port[1 - p.dir], c.numbers(p).seq, c.numbers(p).ack, p.flags, 65535 - (p.off & 0x3ff), p.payload, p.dir === 1, ipId++);

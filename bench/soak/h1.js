@@ -252,10 +252,10 @@ export class H1Observer {
   /** The truth item of a packet about to be written (p settled: offsets and acknowledgement known). */
   segment(p) {
     const c = this.c;
-    c.beforePacket(p.t);
+    c.beforePacket(p.tick);
     let rendered = null;
     const a = p.off, b = p.off + p.payload.length;
-    if (p.payload.length) {
+    if (p.payload.length && !c.released) {
       const list = this.msgs[p.dir];
       const events = [];
       for (const m of list) {
@@ -266,14 +266,14 @@ export class H1Observer {
       events.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
       for (const [, kind, m] of events) {
         if (kind === 0) { this.register(m); if (!rendered) rendered = m; }
-        else c.scheduleUntrack(p.t, this.pending());
+        else c.scheduleUntrack(p.tick, this.pending());
       }
       while (list.length && list[0].end <= b) list.shift();
     }
     c.afterPacket(p, this.pending());
     const tr = this.pick(p, rendered);
     if (rendered) return { k: rendered.kind === 'req' ? 'req' : 'res', ...headTruth(rendered), tr };
-    return { k: 'seg', tr };
+    return c.released && p.payload.length ? { k: 'seg', tr, released: true } : { k: 'seg', tr };
   }
 
   pick(p, rendered) {

@@ -233,11 +233,11 @@ export class H2Observer {
   /** The truth item of a packet about to be written. */
   segment(p) {
     const c = this.c;
-    c.beforePacket(p.t);
+    c.beforePacket(p.tick);
     const a = p.off, b = p.off + p.payload.length;
     const shown = [];
     let inside = null;
-    if (p.payload.length) {
+    if (p.payload.length && !c.released) {
       const list = this.frames[p.dir];
       for (const f of list) {
         if (f.start >= b) break;

@@ -6,13 +6,19 @@
 // heads over 16 KiB, HTTP/1.0 with a body ended by close, and endings by FIN, RST in a response,
 // abandonment (sometimes with a request waiting), or a last ACK 11-20 s late.
 //
-// H1Observer mirrors the analysis as documented and as flow/conn.ts, http/h1exchange.ts and
-// trace/pick.ts implement it, with no resource limit: an exchange's request range starts at its
-// head and ends where the next request head starts; the same for responses; both ranges become
-// known when the head is complete. A segment with payload gets the exchange whose range holds
-// its first byte; one without payload the exchange of the other side's last acknowledged byte,
-// else of its own last byte sent. The segment completing a head shows it (the first one when
-// several complete) and gets its exchange's trace.
+// H1Observer mirrors the analysis as the README documents it and flow/conn.ts,
+// http/h1exchange.ts and trace/pick.ts implement it, with no resource limit. Requests take
+// positions in order; an exchange's request bytes run from the first byte of its head to the
+// first byte of the next request's head (so the segments of a request head not yet complete
+// belong to no exchange); its response bytes run from the first byte of its response head (the
+// oldest unanswered request's: no capture gaps here) to the first byte of the next response's
+// head, an interim 1xx and the final response sharing the range. A segment with payload gets
+// the exchange whose range holds its first byte; one without payload the exchange of the other
+// side's last acknowledged byte, else of its own last byte sent. A connection keeps its
+// exchanges still waiting for a final response head and the 32 that got one last; bytes of an
+// older exchange get no trace. The segment completing a head shows it (the first one when
+// several complete) and gets its exchange's trace. Heads over 16 KiB show the lines the core
+// keeps (http/h1.ts: those that fit, then the framing, host and trace lines that follow).
 import { CLIENT, SERVER } from './tcp.js';
 import { drawTrace, canonical } from './trace.js';
 
@@ -211,45 +217,58 @@ export class H1Observer {
   constructor(c) {
     this.c = c;
     this.msgs = [[], []];     // per side, messages whose head or body is still to come
-    this.reg = [];            // exchanges whose request head is complete, in order (the ring)
-    this.regBase = 0;         // ring position of reg[0]
-    this.unanswered = 0;      // ring position of the oldest request without its final response
+    this.kept = [];           // the exchanges the connection keeps, by position: [count - kept.length, count)
+    this.count = 0;           // requests whose head is complete (the next position)
+    this.unanswered = 0;      // position of the oldest request without its final response head
   }
 
-  pending() { return this.unanswered < this.regBase + this.reg.length; }
+  pending() { return this.unanswered < this.count; }
 
-  at(pos) { return pos >= this.regBase && pos < this.regBase + this.reg.length ? this.reg[pos - this.regBase] : null; }
+  at(pos) { const i = pos - (this.count - this.kept.length); return i >= 0 && i < this.kept.length ? this.kept[i] : null; }
 
-  register(m) {
-    const n = this.regBase + this.reg.length;
+  // A message's first byte: it closes the previous message's range of its side; a response's
+  // range starts here, its request being the oldest unanswered one (an interim response's final
+  // one goes on in the same range).
+  start(m) {
     if (m.kind === 'req') {
-      const prev = this.at(n - 1);
-      if (prev && prev.reqEnd === Infinity) prev.reqEnd = m.start;
-      this.reg.push({ ex: m.ex, reqStart: m.start, reqEnd: Infinity, hasRes: false, resStart: 0, resEnd: Infinity });
-      if (this.reg.length > 64) { this.reg.splice(0, 32); this.regBase += 32; }
+      const last = this.kept.at(-1);
+      if (last && last.reqEnd === Infinity) last.reqEnd = m.start;
       return;
     }
     const r = this.at(this.unanswered);
-    if (!r || r.ex !== m.ex) throw new Error(`h1: connection ${this.c.id}: a response without its request in the model`);
-    if (!r.hasRes) {
-      const prev = this.at(this.unanswered - 1);
-      if (prev && prev.hasRes && prev.resEnd === Infinity) prev.resEnd = m.start;
-      r.hasRes = true; r.resStart = m.start;
+    let prev = null;
+    for (let i = this.kept.length - 1; i >= 0 && !prev; i--) if (this.kept[i].hasRes) prev = this.kept[i];
+    if (prev && prev !== r && prev.resEnd === Infinity) prev.resEnd = m.start;
+    if (r && !r.hasRes) { r.hasRes = true; r.resStart = m.start; }
+  }
+
+  // A complete head: a request takes the next position; a final response answers the oldest
+  // unanswered one, which then counts among the 32 finished last.
+  head(m) {
+    if (m.kind === 'req') {
+      this.kept.push({ ex: m.ex, reqStart: m.start, reqEnd: Infinity, hasRes: false, resStart: 0, resEnd: Infinity });
+      this.count++;
+      return;
     }
-    if (m.kind === 'res') this.unanswered++;
+    const r = this.at(this.unanswered);
+    if (!r || r.ex !== m.ex || !r.hasRes) throw new Error(`h1: connection ${this.c.id}: a response without its request in the model`);
+    if (m.kind === 'interim') return;
+    this.unanswered++;
+    // HTTP/1 exchanges finish in position order: the kept ones are the waiting ones and the 32 before them.
+    const drop = this.kept.length - (this.count - this.unanswered) - 32;
+    if (drop > 0) this.kept.splice(0, drop);
   }
 
   // The exchange whose request (client side) or response (server side) range holds offset o.
   find(server, o) {
-    const lo = Math.max(this.regBase, this.regBase + this.reg.length - 32);
-    for (let pos = this.regBase + this.reg.length - 1; pos >= lo; pos--) {
-      const r = this.at(pos);
+    for (let i = this.kept.length - 1; i >= 0; i--) {
+      const r = this.kept[i];
       if (server ? r.hasRes && r.resStart <= o : r.reqStart <= o) return o < (server ? r.resEnd : r.reqEnd) ? r.ex : null;
     }
     return null;
   }
 
-  /** The truth item of a packet about to be written (p settled: offsets and acknowledgement known). */
+  /** The truth item of a packet about to be written (p settled: offsets, acknowledgement and tick known). */
   segment(p) {
     const c = this.c;
     c.beforePacket(p.tick);
@@ -258,14 +277,17 @@ export class H1Observer {
     if (p.payload.length && !c.released) {
       const list = this.msgs[p.dir];
       const events = [];
+      // In stream order; at one offset a head completes, then its message ends, then the next one starts.
       for (const m of list) {
         if (m.start >= b) break;
+        if (m.start >= a) events.push([m.start, 2, m]);
         if (m.headEnd > a && m.headEnd <= b) events.push([m.headEnd, 0, m]);
         if (m.end > a && m.end <= b) events.push([m.end, 1, m]);
       }
       events.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
       for (const [, kind, m] of events) {
-        if (kind === 0) { this.register(m); if (!rendered) rendered = m; }
+        if (kind === 2) this.start(m);
+        else if (kind === 0) { this.head(m); if (!rendered) rendered = m; }
         else c.scheduleUntrack(p.tick, this.pending());
       }
       while (list.length && list[0].end <= b) list.shift();

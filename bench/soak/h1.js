@@ -129,10 +129,14 @@ function sendMessages(c, g, dir, items, stopAt) {
   for (const it of items) {
     const m = { kind: it.kind, ex: it.ex, start: off, headEnd: off + it.head.length, end: it.untilClose ? Infinity : off + it.head.length + it.body.length };
     c.observer.msgs[dir].push(m);
-    // The connection's first segment is at least 16 bytes: a shorter one loses the head's start
-    // today (the method shows as "T" after a 2-byte "GE"; see the report), a defect of its own.
-    const min = off === 0 ? 16 : 1;
-    if (g.rng.chance(g.p.headCut) && it.head.length > min + 1) cuts.push(off + g.rng.int(min, it.head.length - 1));
+    // A head is sometimes cut; the connection's first one sometimes after only a few bytes, too
+    // few to tell the protocol ("GE" | "T /…"), and sometimes a second time just after.
+    if (off === 0 && g.rng.chance(g.p.shortFirst)) {
+      const k = g.rng.int(1, 6);
+      cuts.push(k);
+      if (g.rng.chance(0.3)) cuts.push(k + g.rng.int(1, 4));
+      g.mark('h1.short_first_segment');
+    } else if (g.rng.chance(g.p.headCut) && it.head.length > 2) cuts.push(off + g.rng.int(1, it.head.length - 1));
     bufs.push(it.head, it.body);
     off += it.head.length + it.body.length;
   }

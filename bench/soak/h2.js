@@ -181,7 +181,10 @@ export function* h2Script(c, g) {
   c.open();
   yield;
   c.observer.frames[CLIENT].push({ start: 0, end: PREFACE.length, preface: true }); // not a frame: skipped by the observer
-  c.send(CLIENT, PREFACE);
+  // The preface sometimes in pieces, the first too short to tell the protocol.
+  const prefaceCuts = rng.chance(g.p.shortFirst) ? [rng.int(1, 3), rng.int(4, 23)] : [];
+  if (prefaceCuts.length) g.mark('h2.split_preface');
+  c.send(CLIENT, PREFACE, { cuts: prefaceCuts });
   sendFrames(c, CLIENT, [frame(SETTINGS, 0, 0, settings([[2, 0], [4, 1 << 20]]))]);
   let arrive = sendFrames(c, SERVER, [frame(SETTINGS, 0, 0, settings([[3, 250], [4, 1 << 20]])), frame(SETTINGS, 1, 0, Buffer.alloc(0))]);
   c.until(arrive);

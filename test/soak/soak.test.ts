@@ -70,7 +70,7 @@ describe('soak: 10,000 connections over 2 hours (mix, about 200 open at once)', 
 
 // Feature probabilities raised so that a few hundred connections show every feature at least once.
 const COMMON = { http10: 0.1, pipeline: 0.3, reset: 0.1, abandon: 0.1, expect100: 0.5, bigHead: 0.03, slow: 0.05, idle: 0.05,
-  reuse: 0.3, h2Big: 0.2, h2ResetMidFrame: 0.15, h2Wide: 0.15, tlsSplit: 0.5 };
+  reuse: 0.3, h2Big: 0.2, h2ResetMidFrame: 0.15, h2Wide: 0.15, tlsSplit: 0.5, shortFirst: 0.2 };
 
 /** What each mix must exercise (features the generator reports) and the item types the checker must count. */
 const MIXES: Record<string, { connections: number; features: string[]; types: string[] }> = {
@@ -78,18 +78,19 @@ const MIXES: Record<string, { connections: number; features: string[]; types: st
     connections: 300,
     features: ['h1.GET', 'h1.POST', 'h1.PUT', 'h1.DELETE', 'h1.HEAD', 'h1.204', 'h1.304', 'h1.pipelined', 'h1.chunked_request',
       'h1.chunked_response', 'h1.expect_100', 'h1.slow_response', 'h1.idle_minutes', 'h1.big_request_head', 'h1.big_response_head',
-      'h1.port_reuse', 'h1.reset', 'h1.abandoned', 'h1.abandoned_waiting', 'h1.http10_close', 'h1.late_ack', 'h1.close'],
+      'h1.port_reuse', 'h1.reset', 'h1.abandoned', 'h1.abandoned_waiting', 'h1.http10_close', 'h1.late_ack', 'h1.close',
+      'h1.short_first_segment'],
     types: ['h1.request', 'h1.response', 'h1.segment'],
   },
   h2: {
     connections: 120,
     features: ['h2.continuation', 'h2.trailers', 'h2.rst_stream', 'h2.ping', 'h2.big_block', 'h2.over_32_streams', 'h2.long_lived',
-      'h2.reset_in_frame', 'h2.abandoned', 'h2.goaway_close'],
+      'h2.reset_in_frame', 'h2.abandoned', 'h2.goaway_close', 'h2.split_preface'],
     types: ['h2.headers', 'h2.frame', 'h2.segment'],
   },
   tls: {
     connections: 200,
-    features: ['tls.1.2', 'tls.1.3', 'tls.grease', 'tls.split_hello', 'tls.reset', 'tls.abandoned', 'tls.close'],
+    features: ['tls.1.2', 'tls.1.3', 'tls.grease', 'tls.split_hello', 'tls.short_first_segment', 'tls.reset', 'tls.abandoned', 'tls.close'],
     types: ['tls.client_hello', 'tls.server_hello', 'tls.segment'],
   },
   dns: {

@@ -1,7 +1,7 @@
 // HTTP/1.x connections of the soak generator and what their records must show.
 //
 // h1Script(c, g) is a connection's script: keep-alive exchanges (1-50), some pipelined (2-8
-// requests at once), every method, Content-Length and chunked bodies up to ~200 KB,
+// requests at once, a few 33-48), every method, Content-Length and chunked bodies up to ~200 KB,
 // `Expect: 100-continue`, 204/304/HEAD, slow responses (2 s to 5 min), idle gaps of minutes,
 // heads over 16 KiB, HTTP/1.0 with a body ended by close, and endings by FIN, RST in a response,
 // abandonment (sometimes with a request waiting), or a last ACK 11-20 s late.
@@ -156,18 +156,21 @@ export function* h1Script(c, g) {
   c.observer = new H1Observer(c);
   c.http10 = rng.chance(g.p.http10);
   c.host = rng.pick(['api.example.com', 'shop.example.net', `svc${rng.int(1, 9)}.internal:${c.port[SERVER]}`]);
-  const n = c.http10 ? 1 : [() => rng.int(1, 3), () => rng.int(4, 12), () => rng.int(13, 50)][rng.weighted([65, 28, 7])]();
-  const pipelined = !c.http10 && rng.chance(g.p.pipeline);
+  // A deep pipeline: more than 32 requests in flight at once (the core keeps every waiting exchange, and the 32 finished last).
+  const deep = !c.http10 && rng.chance(g.p.deepPipeline);
+  const n = c.http10 ? 1 : deep ? rng.int(33, 48) : [() => rng.int(1, 3), () => rng.int(4, 12), () => rng.int(13, 50)][rng.weighted([65, 28, 7])]();
+  const pipelined = deep || !c.http10 && rng.chance(g.p.pipeline);
   const ending = rng.weighted([85, g.p.reset * 100, g.p.abandon * 100, 3]); // close, reset, abandon, late ACK
   const life = g.lifetime();
   if (c.http10) g.mark('h1.http10_close');
   if (pipelined) g.mark('h1.pipelined');
+  if (deep) g.mark('h1.deep_pipeline');
   g.mark(['h1.close', 'h1.reset', 'h1.abandoned', 'h1.late_ack'][ending]);
   c.open();
   yield;
   let i = 0;
   while (i < n) {
-    const batch = pipelined ? Math.min(n - i, rng.int(2, 8)) : 1;
+    const batch = deep ? n : pipelined ? Math.min(n - i, rng.int(2, 8)) : 1;
     const exs = [];
     for (let k = 0; k < batch; k++) exs.push(planExchange(g, c, i + k));
     i += batch;
@@ -197,7 +200,10 @@ export function* h1Script(c, g) {
       const all = items.reduce((s, it) => s + it.head.length + it.body.length, 0);
       sendMessages(c, g, SERVER, items, c.sent[SERVER] + rng.int(1, Math.max(1, all - 1)));
       c.wait(rng.exp(0.01));
-      c.reset(rng.chance(0.5) ? SERVER : CLIENT);
+      const by = rng.chance(0.5) ? SERVER : CLIENT;
+      c.reset(by);
+      // Sometimes a straggler 11-20 s later (the ended connection is released by then).
+      if (rng.chance(g.p.straggler)) { g.mark('h1.late_after_reset'); c.straggler(1 - by, rng.int(11, 20)); }
       return;
     }
     arrive = sendMessages(c, g, SERVER, items);

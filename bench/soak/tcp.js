@@ -75,7 +75,7 @@ export class TcpConn {
     if (p.off === null) p.off = this.emitted[p.dir];
     if (p.flags & ACK && !(p.flags & SYN)) { const a = this.ackFor(p.dir, p.t); p.ackOff = a.off; p.ackFin = a.fin; }
     const key = p.ackOff * 2 + (p.ackFin ? 1 : 0);
-    if (p.flags === ACK && p.payload.length === 0 && key === this.lastAck[p.dir]) return false;
+    if (p.flags === ACK && p.payload.length === 0 && key === this.lastAck[p.dir] && !p.force) return false;
     if (p.flags & ACK) this.lastAck[p.dir] = key;
     if (p.off >= 0) this.emitted[p.dir] = Math.max(this.emitted[p.dir], p.off + p.payload.length);
     p.seqOff = p.off < 0 ? -1 : p.off + (this.finWritten[p.dir] ? 1 : 0);
@@ -160,6 +160,11 @@ export class TcpConn {
   reset(dir) {
     this.packet(this.now, dir, RST | ACK, null, EMPTY);
     this.done = true;
+  }
+
+  /** A pure ACK from `dir` `dt` seconds after the script's clock, written even if it acknowledges nothing new (a straggler after the end). */
+  straggler(dir, dt) {
+    this.packet(this.now + dt, dir, ACK, null, EMPTY).force = true;
   }
 
   /** The TCP sequence and acknowledgement numbers of a queued packet. */

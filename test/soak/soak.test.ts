@@ -70,7 +70,7 @@ describe('soak: 10,000 connections over 2 hours (mix, about 200 open at once)', 
 
 // Feature probabilities raised so that a few hundred connections show every feature at least once.
 const COMMON = { http10: 0.1, pipeline: 0.3, reset: 0.1, abandon: 0.1, expect100: 0.5, bigHead: 0.03, slow: 0.05, idle: 0.05,
-  reuse: 0.3, h2Big: 0.2, h2ResetMidFrame: 0.15, h2Wide: 0.15, tlsSplit: 0.5, shortFirst: 0.2 };
+  reuse: 0.3, h2Big: 0.2, h2ResetMidFrame: 0.15, h2Wide: 0.15, tlsSplit: 0.5, shortFirst: 0.2, straggler: 0.5, deepPipeline: 0.03 };
 
 /** What each mix must exercise (features the generator reports) and the item types the checker must count. */
 const MIXES: Record<string, { connections: number; features: string[]; types: string[] }> = {
@@ -79,7 +79,7 @@ const MIXES: Record<string, { connections: number; features: string[]; types: st
     features: ['h1.GET', 'h1.POST', 'h1.PUT', 'h1.DELETE', 'h1.HEAD', 'h1.204', 'h1.304', 'h1.pipelined', 'h1.chunked_request',
       'h1.chunked_response', 'h1.expect_100', 'h1.slow_response', 'h1.idle_minutes', 'h1.big_request_head', 'h1.big_response_head',
       'h1.port_reuse', 'h1.reset', 'h1.abandoned', 'h1.abandoned_waiting', 'h1.http10_close', 'h1.late_ack', 'h1.close',
-      'h1.short_first_segment'],
+      'h1.short_first_segment', 'h1.late_after_reset', 'h1.deep_pipeline'],
     types: ['h1.request', 'h1.response', 'h1.segment'],
   },
   h2: {

@@ -4,8 +4,9 @@
 // - CI soak: a `mix` capture of 10,000 connections over 2 hours of capture time, about 200 open
 //   at once (within the README's Limits); zero wrong, zero missing, nothing skipped but
 //   `head_too_large` (the generator's heads over 16 KiB), every tenth of the connections as
-//   right as the first, and the same bytes (SHA-256) from 1 and 2 threads. It fails on a core
-//   that loses context on long captures (the defects the soak was written to catch).
+//   right as the first, the same bytes (SHA-256) from 1 and 2 threads, and Translator.skipped
+//   counting exactly what the records say was skipped. It fails on a core that loses context on
+//   long captures (the defects the soak was written to catch).
 // - Per mix: a few hundred connections with the rare features made common, so every feature
 //   of the generator appears and the checker counts every item type of the mix.
 // Needs the build (npm run build:wasm && npm run build:ts, and scripts/build-runtimes.mjs for
@@ -18,10 +19,11 @@ import { createHash } from 'node:crypto';
 // @ts-expect-error plain JavaScript modules without declarations
 import { generate } from '../../bench/soak/gen.js';
 // @ts-expect-error plain JavaScript modules without declarations
-import { check, formatReport, rightRate, total, TYPES } from '../../bench/soak/check.js';
+import { check, formatReport, rightRate, total, skipDisagreements, TYPES } from '../../bench/soak/check.js';
 
 type Cell = { right: number; skipped: Record<string, number>; wrong: number; missing: number };
-type Report = { ok: boolean; sha256: string; records: number; packets: number; mixes: Record<string, Record<string, Cell>>; tenths: Record<string, Cell>[] };
+type Report = { ok: boolean; sha256: string; records: number; packets: number; mixes: Record<string, Record<string, Cell>>; tenths: Record<string, Cell>[];
+  translatorSkipped: Record<string, number> | null; recordSkipped: Record<string, number> };
 
 let dir = '';
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'tracecap-soak-')); });
@@ -54,6 +56,12 @@ describe('soak: 10,000 connections over 2 hours (mix, about 200 open at once)', 
     expect([...skipReasons(one)].filter((r) => r !== 'head_too_large')).toEqual([]);
   });
 
+  it('counts in Translator.skipped exactly what the records say was skipped (headTooLarge: the heads with head_too_large)', () => {
+    expect(one.translatorSkipped).not.toBeNull();
+    expect(skipDisagreements(one)).toEqual([]);
+    expect(one.translatorSkipped!.headTooLarge).toBe(one.recordSkipped.head_too_large ?? 0);
+  });
+
   it('decodes the last tenth of the connections as well as the first', () => {
     for (const type of TYPES as string[]) {
       const first = one.tenths[0]![type] ? rightRate(one.tenths[0]![type]) : null;
@@ -65,6 +73,7 @@ describe('soak: 10,000 connections over 2 hours (mix, about 200 open at once)', 
   it('writes the same bytes with 2 threads as with 1', async () => {
     const two: Report = await check({ pcap: join(dir, 'ci.pcap'), threads: 2 });
     expect(two.sha256).toBe(one.sha256);
+    expect(two.translatorSkipped).toEqual(one.translatorSkipped);
   }, 300_000);
 });
 

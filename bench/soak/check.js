@@ -2,7 +2,7 @@
 // Soak checker: translates a capture made by gen.js at DEBUG and compares every record that
 // its ground truth (F.truth.ndjson) names with what the README says it must show.
 //
-//   node bench/soak/check.js F.pcap [--threads N] [--json] [--project P]
+//   node bench/soak/check.js F.pcap [--threads N] [--json] [--project P] [--show N]
 //
 // Streaming: the capture is read in 1 MiB chunks, the NDJSON goes to a sink that counts lines
 // (record i is packet i), hashes everything (SHA-256) and keeps only the lines the truth names;
@@ -18,8 +18,7 @@ import { readLines, truthPath } from './truth.js';
 import { ja4 } from './ja4.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SHOW = 10;
-const USAGE = 'usage: node bench/soak/check.js F.pcap [--threads N] [--json] [--project P]';
+const USAGE = 'usage: node bench/soak/check.js F.pcap [--threads N] [--json] [--project P] [--show N]\n  --show N  list the first N wrong and the first N missing items (default 10)';
 
 /** Item types, in report order. */
 export const TYPES = ['h1.request', 'h1.response', 'h1.segment', 'h2.headers', 'h2.frame', 'h2.segment',
@@ -59,7 +58,7 @@ class LineSplitter {
 // ───────────── tallies ─────────────
 
 class Tally {
-  constructor(connections) { this.connections = connections; this.byMix = {}; this.tenths = Array.from({ length: 10 }, () => ({})); this.wrong = []; this.missing = []; this.firstOfType = {}; }
+  constructor(connections, show) { this.connections = connections; this.show = show; this.byMix = {}; this.tenths = Array.from({ length: 10 }, () => ({})); this.wrong = []; this.missing = []; this.firstOfType = {}; }
   add(item, type, outcome, reason, detail) {
     const cell = (o, k) => (o[k] ||= { right: 0, skipped: {}, wrong: 0, missing: 0 });
     const tenth = Math.min(9, Math.floor((item.c * 10) / this.connections));
@@ -69,7 +68,7 @@ class Tally {
     if (outcome !== 'wrong' && outcome !== 'missing') return;
     const x = { packet: item.p, connection: item.c, mix: item.m, type, outcome, ...detail };
     const list = outcome === 'wrong' ? this.wrong : this.missing;
-    if (list.length < SHOW) list.push(x);
+    if (list.length < this.show) list.push(x);
     // The first of each type and outcome too, so a rare defect is not hidden behind a frequent one.
     this.firstOfType[`${type} ${outcome}`] ||= x;
   }
@@ -133,15 +132,16 @@ function checkH1Head(item, rec, project) {
     if (item.k === 'res' && (H.request || got)) return ['wrong', { what: `skipped ${H.skipped} with a request or trace`, found: { request: H.request, trace: got } }];
     return ['skipped', H.skipped];
   }
-  if (H.skipped && (H.skipped !== 'head_too_large' || !item.big)) return ['wrong', { what: 'skipped', expected: item.big ? 'head_too_large' : null, found: H.skipped }];
+  // A head over 16 KiB says head_too_large, shows the lines the core keeps, and is otherwise right.
+  if ((H.skipped ?? null) !== (item.big ? 'head_too_large' : null)) return ['wrong', { what: 'skipped', expected: item.big ? 'head_too_large' : null, found: H.skipped ?? null }];
   const d = item.k === 'req'
     ? fieldsDiff([['kind', 'request', H.kind], ['method', item.method, H.method], ['url', item.url, H.url], ['proto', item.proto, H.proto]])
     : fieldsDiff([['kind', 'response', H.kind], ['code', item.code, H.code], ['proto', item.proto, H.proto],
-      ['request.method', item.rq.method, H.request?.method], ['request.url', item.rq.url, H.request?.url]]);
+      ['request.method', item.rq.method, H.request?.method], ['request.url', item.rq.url, H.request?.url], ['request.skipped', item.rq.skipped, H.request?.skipped]]);
   if (d) return [d.what === 'request.url' && !H.request ? 'missing' : 'wrong', d];
   const t = traceDiff(item.tr, got);
   if (t) return t;
-  const h = headersDiff(item.headers, H.headers, !!H.skipped);
+  const h = headersDiff(item.headers, H.headers, false);
   if (h) return ['wrong', h];
   return H.skipped ? ['skipped', H.skipped] : ['right'];
 }
@@ -192,6 +192,8 @@ const sortKeys = (o) => Object.fromEntries(Object.keys(o).sort().map((k) => [k, 
 function checkItem(item, line, tally, project) {
   const add = (type, outcome, reason, detail) => tally.add(item, type, outcome, reason, detail);
   if (item.k === 'seg' && item.m !== 'h2') {
+    // A released connection's payload is plain L7: no HTTP or TLS analysis.
+    if (item.released) { const rec = JSON.parse(line); if (rec.HTTP || rec.TLS) return add(`${item.m}.segment`, 'wrong', null, { what: 'released connection analysed', expected: 'L7 only', found: Object.keys(rec.HTTP || rec.TLS) }); }
     const t = traceDiff(item.tr, topTrace(line, project));
     return t ? add(`${item.m}.segment`, t[0], null, t[1]) : add(`${item.m}.segment`, 'right');
   }
@@ -213,11 +215,11 @@ function checkItem(item, line, tally, project) {
 // ───────────── the run ─────────────
 
 /** Translates `pcap` and checks it against its ground truth; resolves to the report. */
-export async function check({ pcap, threads = 1, project = '' }) {
+export async function check({ pcap, threads = 1, project = '', show = 10 }) {
   const truth = readLines(truthPath(pcap));
   const head = truth.next().value;
   if (!head || head.soak !== 1) throw new Error(`check: ${truthPath(pcap)} is not a soak ground truth`);
-  const tally = new Tally(head.connections);
+  const tally = new Tally(head.connections, show);
   let next = truth.next().value;
   let trailer = null;
   const advance = () => { next = truth.next().value; if (next && next.end) { trailer = next; next = undefined; } };
@@ -241,7 +243,7 @@ export async function check({ pcap, threads = 1, project = '' }) {
   return {
     pcap, threads, params: head, packets: trailer?.packets ?? null, records: splitter.n, outputBytes: splitter.bytes,
     sha256: splitter.hash.digest('hex'), seconds: (Date.now() - started) / 1000,
-    translatorSkipped: t.skipped ?? null, mixes: tally.byMix, tenths: tally.tenths, firstWrong: tally.wrong, firstMissing: tally.missing, firstOfType: Object.values(tally.firstOfType),
+    translatorSkipped: t.skipped ?? null, recordSkipped: recordSkips(tally.byMix), mixes: tally.byMix, tenths: tally.tenths, firstWrong: tally.wrong, firstMissing: tally.missing, firstOfType: Object.values(tally.firstOfType),
     ok: isClean(tally.byMix) && (trailer?.packets ?? splitter.n) === splitter.n,
   };
 }
@@ -249,6 +251,32 @@ export async function check({ pcap, threads = 1, project = '' }) {
 function typeOf(item) {
   if (item.k === 'seg') return `${item.m}.segment`;
   return { req: 'h1.request', res: 'h1.response', ch: 'tls.client_hello', sh: 'tls.server_hello', dns: 'dns.answer' }[item.k];
+}
+
+/** Skip counts the records gave, summed by reason over every mix and type. */
+function recordSkips(byMix) {
+  const out = {};
+  for (const types of Object.values(byMix)) for (const c of Object.values(types)) for (const [k, v] of Object.entries(c.skipped)) out[k] = (out[k] || 0) + v;
+  return out;
+}
+
+// The translator's skip counter of each reason a record names (src/skips.ts SKIP_KINDS; the
+// checker says hpack_unknown for a header block with unknown_headers).
+const SKIP_KEYS = { head_too_large: 'headTooLarge', no_buffer: 'noBuffer', buffer_reclaimed: 'bufferReclaimed', request_reclaimed: 'requestReclaimed',
+  pairing_lost: 'pairingLost', no_hpack_table: 'noHpackTable', block_too_large: 'blockTooLarge', hpack_error: 'hpackError', hpack_unknown: 'hpackDesync' };
+
+/**
+ * Where Translator.skipped disagrees with the skips the records gave: [counter, translator's,
+ * records'] for every counter (a counter no record names must be 0). Empty when they agree.
+ */
+export function skipDisagreements(r) {
+  if (!r.translatorSkipped) return [['translator.skipped', null, 'absent']];
+  const want = Object.fromEntries(Object.keys(r.translatorSkipped).map((k) => [k, 0]));
+  for (const [reason, n] of Object.entries(r.recordSkipped)) {
+    const key = SKIP_KEYS[reason] ?? `(${reason})`;
+    want[key] = (want[key] || 0) + n;
+  }
+  return Object.entries(want).filter(([k, n]) => r.translatorSkipped[k] !== n).map(([k, n]) => [k, r.translatorSkipped[k] ?? null, n]);
 }
 
 function isClean(byMix) {
@@ -272,7 +300,10 @@ export function formatReport(r) {
   const skipped = (s) => Object.entries(s).map(([k, v]) => `${k}:${v}`).join(',') || '0';
   out.push(`${r.pcap}: ${r.records} records (${r.packets} packets), ${(r.outputBytes / 1e6).toFixed(1)} MB NDJSON, ${r.threads} thread(s), ${r.seconds.toFixed(1)} s`);
   out.push(`sha256 ${r.sha256}`);
-  if (r.translatorSkipped) out.push(`translator skipped: ${JSON.stringify(r.translatorSkipped)}`);
+  if (r.translatorSkipped) out.push(`translator skipped: ${Object.entries(r.translatorSkipped).filter(([, v]) => v).map(([k, v]) => `${k}:${v}`).join(',') || 'nothing'}`);
+  out.push(`records skipped:    ${Object.entries(r.recordSkipped).map(([k, v]) => `${k}:${v}`).join(',') || 'nothing'}`);
+  const sd = skipDisagreements(r);
+  if (sd.length) out.push(`skip counts disagree: ${sd.map(([k, a, b]) => `${k} translator ${a}, records ${b}`).join('; ')}`);
   out.push('', `${'mix/type'.padEnd(22)}${'right'.padStart(10)}${'wrong'.padStart(9)}${'missing'.padStart(9)}  skipped`);
   for (const [mix, types] of Object.entries(r.mixes)) {
     for (const type of TYPES) {
@@ -308,6 +339,7 @@ function parseArgs(argv) {
     if (a === '--json') o.json = true;
     else if (a === '--threads') o.threads = Number(argv[++i]);
     else if (a === '--project') o.project = argv[++i] ?? '';
+    else if (a === '--show') o.show = Number(argv[++i]);
     else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
     else o.pcap = a;
   }

@@ -31,7 +31,7 @@ const BASE_SEC = 1_700_000_000;
 /** Probabilities of the rarer features (tests raise them to exercise every one in a small capture). */
 export const DEFAULT_FEATURES = {
   http10: 0.03, pipeline: 0.08, reset: 0.04, abandon: 0.04, expect100: 0.1, bigHead: 0.004, slow: 0.01, idle: 0.02,
-  headCut: 0.2, reuse: 0.05, h2Big: 0.05, h2ResetMidFrame: 0.05, h2Wide: 0.06, tlsSplit: 0.3,
+  headCut: 0.2, reuse: 0.05, h2Big: 0.05, h2ResetMidFrame: 0.05, h2Wide: 0.06, tlsSplit: 0.3, shortFirst: 0.05, straggler: 0.3, deepPipeline: 0.005,
 };
 
 const USAGE = `usage: node bench/soak/gen.js --mix <h1|h2|tls|dns|mix> --connections N [--hours H] [--concurrency C] [--seed S] [--ns] --out F.pcap
@@ -159,6 +159,8 @@ export function generate(o) {
       const p = c.q.shift();
       if (c.settle ? c.settle(p) : true) {
         const sec = Math.floor(p.t), ns = Math.min(999999999, Math.round((p.t - sec) * 1e9));
+        // The capture time the core will read: whole µs unless --ns (the models' deadlines compare these ticks).
+        p.tick = sec * 1e9 + (opts.ns ? ns : Math.floor(ns / 1000) * 1000);
         const item = c.observer.segment(p);
         const frame = c.udp ? udpFrame(c.addr[p.dir], c.addr[1 - p.dir], c.port[p.dir], c.port[1 - p.dir], p.payload, p.dir === 1, ipId++)
           : tcpFrame(c.addr[p.dir], c.addr[1 - p.dir], c.port[p.dir], c.port[1 - p.dir], c.numbers(p).seq, c.numbers(p).ack, p.flags, 65535 - (p.off & 0x3ff), p.payload, p.dir === 1, ipId++);

@@ -1,18 +1,24 @@
 // HTTP/1.x connections of the soak generator and what their records must show.
 //
 // h1Script(c, g) is a connection's script: keep-alive exchanges (1-50), some pipelined (2-8
-// requests at once), every method, Content-Length and chunked bodies up to ~200 KB,
+// requests at once, a few 33-48), every method, Content-Length and chunked bodies up to ~200 KB,
 // `Expect: 100-continue`, 204/304/HEAD, slow responses (2 s to 5 min), idle gaps of minutes,
 // heads over 16 KiB, HTTP/1.0 with a body ended by close, and endings by FIN, RST in a response,
 // abandonment (sometimes with a request waiting), or a last ACK 11-20 s late.
 //
-// H1Observer mirrors the analysis as documented and as flow/conn.ts, http/h1exchange.ts and
-// trace/pick.ts implement it, with no resource limit: an exchange's request range starts at its
-// head and ends where the next request head starts; the same for responses; both ranges become
-// known when the head is complete. A segment with payload gets the exchange whose range holds
-// its first byte; one without payload the exchange of the other side's last acknowledged byte,
-// else of its own last byte sent. The segment completing a head shows it (the first one when
-// several complete) and gets its exchange's trace.
+// H1Observer mirrors the analysis as the README documents it and flow/conn.ts,
+// http/h1exchange.ts and trace/pick.ts implement it, with no resource limit. Requests take
+// positions in order; an exchange's request bytes run from the first byte of its head to the
+// first byte of the next request's head (so the segments of a request head not yet complete
+// belong to no exchange); its response bytes run from the first byte of its response head (the
+// oldest unanswered request's: no capture gaps here) to the first byte of the next response's
+// head, an interim 1xx and the final response sharing the range. A segment with payload gets
+// the exchange whose range holds its first byte; one without payload the exchange of the other
+// side's last acknowledged byte, else of its own last byte sent. A connection keeps its
+// exchanges still waiting for a final response head and the 32 that got one last; bytes of an
+// older exchange get no trace. The segment completing a head shows it (the first one when
+// several complete) and gets its exchange's trace. Heads over 16 KiB show the lines the core
+// keeps (http/h1.ts: those that fit, then the framing, host and trace lines that follow).
 import { CLIENT, SERVER } from './tcp.js';
 import { drawTrace, canonical } from './trace.js';
 
@@ -123,10 +129,14 @@ function sendMessages(c, g, dir, items, stopAt) {
   for (const it of items) {
     const m = { kind: it.kind, ex: it.ex, start: off, headEnd: off + it.head.length, end: it.untilClose ? Infinity : off + it.head.length + it.body.length };
     c.observer.msgs[dir].push(m);
-    // The connection's first segment is at least 16 bytes: a shorter one loses the head's start
-    // today (the method shows as "T" after a 2-byte "GE"; see the report), a defect of its own.
-    const min = off === 0 ? 16 : 1;
-    if (g.rng.chance(g.p.headCut) && it.head.length > min + 1) cuts.push(off + g.rng.int(min, it.head.length - 1));
+    // A head is sometimes cut; the connection's first one sometimes after only a few bytes, too
+    // few to tell the protocol ("GE" | "T /…"), and sometimes a second time just after.
+    if (off === 0 && g.rng.chance(g.p.shortFirst)) {
+      const k = g.rng.int(1, 6);
+      cuts.push(k);
+      if (g.rng.chance(0.3)) cuts.push(k + g.rng.int(1, 4));
+      g.mark('h1.short_first_segment');
+    } else if (g.rng.chance(g.p.headCut) && it.head.length > 2) cuts.push(off + g.rng.int(1, it.head.length - 1));
     bufs.push(it.head, it.body);
     off += it.head.length + it.body.length;
   }
@@ -146,18 +156,21 @@ export function* h1Script(c, g) {
   c.observer = new H1Observer(c);
   c.http10 = rng.chance(g.p.http10);
   c.host = rng.pick(['api.example.com', 'shop.example.net', `svc${rng.int(1, 9)}.internal:${c.port[SERVER]}`]);
-  const n = c.http10 ? 1 : [() => rng.int(1, 3), () => rng.int(4, 12), () => rng.int(13, 50)][rng.weighted([65, 28, 7])]();
-  const pipelined = !c.http10 && rng.chance(g.p.pipeline);
+  // A deep pipeline: more than 32 requests in flight at once (the core keeps every waiting exchange, and the 32 finished last).
+  const deep = !c.http10 && rng.chance(g.p.deepPipeline);
+  const n = c.http10 ? 1 : deep ? rng.int(33, 48) : [() => rng.int(1, 3), () => rng.int(4, 12), () => rng.int(13, 50)][rng.weighted([65, 28, 7])]();
+  const pipelined = deep || !c.http10 && rng.chance(g.p.pipeline);
   const ending = rng.weighted([85, g.p.reset * 100, g.p.abandon * 100, 3]); // close, reset, abandon, late ACK
   const life = g.lifetime();
   if (c.http10) g.mark('h1.http10_close');
   if (pipelined) g.mark('h1.pipelined');
+  if (deep) g.mark('h1.deep_pipeline');
   g.mark(['h1.close', 'h1.reset', 'h1.abandoned', 'h1.late_ack'][ending]);
   c.open();
   yield;
   let i = 0;
   while (i < n) {
-    const batch = pipelined ? Math.min(n - i, rng.int(2, 8)) : 1;
+    const batch = deep ? n : pipelined ? Math.min(n - i, rng.int(2, 8)) : 1;
     const exs = [];
     for (let k = 0; k < batch; k++) exs.push(planExchange(g, c, i + k));
     i += batch;
@@ -187,7 +200,10 @@ export function* h1Script(c, g) {
       const all = items.reduce((s, it) => s + it.head.length + it.body.length, 0);
       sendMessages(c, g, SERVER, items, c.sent[SERVER] + rng.int(1, Math.max(1, all - 1)));
       c.wait(rng.exp(0.01));
-      c.reset(rng.chance(0.5) ? SERVER : CLIENT);
+      const by = rng.chance(0.5) ? SERVER : CLIENT;
+      c.reset(by);
+      // Sometimes a straggler 11-20 s later (the ended connection is released by then).
+      if (rng.chance(g.p.straggler)) { g.mark('h1.late_after_reset'); c.straggler(1 - by, rng.int(11, 20)); }
       return;
     }
     arrive = sendMessages(c, g, SERVER, items);
@@ -211,69 +227,85 @@ export class H1Observer {
   constructor(c) {
     this.c = c;
     this.msgs = [[], []];     // per side, messages whose head or body is still to come
-    this.reg = [];            // exchanges whose request head is complete, in order (the ring)
-    this.regBase = 0;         // ring position of reg[0]
-    this.unanswered = 0;      // ring position of the oldest request without its final response
+    this.kept = [];           // the exchanges the connection keeps, by position: [count - kept.length, count)
+    this.count = 0;           // requests whose head is complete (the next position)
+    this.unanswered = 0;      // position of the oldest request without its final response head
   }
 
-  pending() { return this.unanswered < this.regBase + this.reg.length; }
+  pending() { return this.unanswered < this.count; }
 
-  at(pos) { return pos >= this.regBase && pos < this.regBase + this.reg.length ? this.reg[pos - this.regBase] : null; }
+  at(pos) { const i = pos - (this.count - this.kept.length); return i >= 0 && i < this.kept.length ? this.kept[i] : null; }
 
-  register(m) {
-    const n = this.regBase + this.reg.length;
+  // A message's first byte: it closes the previous message's range of its side; a response's
+  // range starts here, its request being the oldest unanswered one (an interim response's final
+  // one goes on in the same range).
+  start(m) {
     if (m.kind === 'req') {
-      const prev = this.at(n - 1);
-      if (prev && prev.reqEnd === Infinity) prev.reqEnd = m.start;
-      this.reg.push({ ex: m.ex, reqStart: m.start, reqEnd: Infinity, hasRes: false, resStart: 0, resEnd: Infinity });
-      if (this.reg.length > 64) { this.reg.splice(0, 32); this.regBase += 32; }
+      const last = this.kept.at(-1);
+      if (last && last.reqEnd === Infinity) last.reqEnd = m.start;
       return;
     }
     const r = this.at(this.unanswered);
-    if (!r || r.ex !== m.ex) throw new Error(`h1: connection ${this.c.id}: a response without its request in the model`);
-    if (!r.hasRes) {
-      const prev = this.at(this.unanswered - 1);
-      if (prev && prev.hasRes && prev.resEnd === Infinity) prev.resEnd = m.start;
-      r.hasRes = true; r.resStart = m.start;
+    let prev = null;
+    for (let i = this.kept.length - 1; i >= 0 && !prev; i--) if (this.kept[i].hasRes) prev = this.kept[i];
+    if (prev && prev !== r && prev.resEnd === Infinity) prev.resEnd = m.start;
+    if (r && !r.hasRes) { r.hasRes = true; r.resStart = m.start; }
+  }
+
+  // A complete head: a request takes the next position; a final response answers the oldest
+  // unanswered one, which then counts among the 32 finished last.
+  head(m) {
+    if (m.kind === 'req') {
+      this.kept.push({ ex: m.ex, reqStart: m.start, reqEnd: Infinity, hasRes: false, resStart: 0, resEnd: Infinity });
+      this.count++;
+      return;
     }
-    if (m.kind === 'res') this.unanswered++;
+    const r = this.at(this.unanswered);
+    if (!r || r.ex !== m.ex || !r.hasRes) throw new Error(`h1: connection ${this.c.id}: a response without its request in the model`);
+    if (m.kind === 'interim') return;
+    this.unanswered++;
+    // HTTP/1 exchanges finish in position order: the kept ones are the waiting ones and the 32 before them.
+    const drop = this.kept.length - (this.count - this.unanswered) - 32;
+    if (drop > 0) this.kept.splice(0, drop);
   }
 
   // The exchange whose request (client side) or response (server side) range holds offset o.
   find(server, o) {
-    const lo = Math.max(this.regBase, this.regBase + this.reg.length - 32);
-    for (let pos = this.regBase + this.reg.length - 1; pos >= lo; pos--) {
-      const r = this.at(pos);
+    for (let i = this.kept.length - 1; i >= 0; i--) {
+      const r = this.kept[i];
       if (server ? r.hasRes && r.resStart <= o : r.reqStart <= o) return o < (server ? r.resEnd : r.reqEnd) ? r.ex : null;
     }
     return null;
   }
 
-  /** The truth item of a packet about to be written (p settled: offsets and acknowledgement known). */
+  /** The truth item of a packet about to be written (p settled: offsets, acknowledgement and tick known). */
   segment(p) {
     const c = this.c;
-    c.beforePacket(p.t);
+    c.beforePacket(p.tick);
     let rendered = null;
     const a = p.off, b = p.off + p.payload.length;
-    if (p.payload.length) {
+    if (p.payload.length && !c.released) {
       const list = this.msgs[p.dir];
       const events = [];
+      // In stream order; at one offset a head completes, then its message ends, then the next one starts.
       for (const m of list) {
         if (m.start >= b) break;
+        if (m.start >= a) events.push([m.start, 2, m]);
         if (m.headEnd > a && m.headEnd <= b) events.push([m.headEnd, 0, m]);
         if (m.end > a && m.end <= b) events.push([m.end, 1, m]);
       }
       events.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
       for (const [, kind, m] of events) {
-        if (kind === 0) { this.register(m); if (!rendered) rendered = m; }
-        else c.scheduleUntrack(p.t, this.pending());
+        if (kind === 2) this.start(m);
+        else if (kind === 0) { this.head(m); if (!rendered) rendered = m; }
+        else c.scheduleUntrack(p.tick, this.pending());
       }
       while (list.length && list[0].end <= b) list.shift();
     }
     c.afterPacket(p, this.pending());
     const tr = this.pick(p, rendered);
     if (rendered) return { k: rendered.kind === 'req' ? 'req' : 'res', ...headTruth(rendered), tr };
-    return { k: 'seg', tr };
+    return c.released && p.payload.length ? { k: 'seg', tr, released: true } : { k: 'seg', tr };
   }
 
   pick(p, rendered) {
@@ -292,10 +324,33 @@ export class H1Observer {
   }
 }
 
-// What a rendered head must show.
+// The head limit and what a head over it keeps (config.ts MAX_HEAD, HEAD_EXTRA, HEAD_OVER_LINE;
+// http/h1.ts): the lines that fit in 16 KiB, then of the lines after them those that frame the
+// body or carry the host and trace, each at most 512 bytes, while they fit in 2 KiB more.
+const HEAD_LIMIT = 16384, HEAD_CAP = 16384 + 2048, OVER_LINE = 512;
+const OVER_NAMES = new Set(['content-length', 'transfer-encoding', 'host', 'traceparent', 'x-cloud-trace-context']);
+
+/** A head's bytes in all, and the header lines the core keeps of it. */
+function keptLines(line, headers) {
+  let len = line.length + 2, over = false;
+  const kept = [];
+  for (const [n, v] of headers) {
+    const l = n.length + v.length + 4;
+    if (!over && len + l <= HEAD_LIMIT) { kept.push([n, v]); len += l; continue; }
+    over = true;
+    if (OVER_NAMES.has(n.toLowerCase()) && l <= OVER_LINE && len + l <= HEAD_CAP) { kept.push([n, v]); len += l; }
+  }
+  const size = line.length + 2 + headers.reduce((s, [n, v]) => s + n.length + v.length + 4, 0) + 2;
+  return { big: size > HEAD_LIMIT, kept };
+}
+
+// What a rendered head must show: for a head over the limit, only the lines kept.
 function headTruth(m) {
   const ex = m.ex;
-  if (m.kind === 'req') return { method: ex.method, url: ex.target, proto: ex.proto, headers: expectedHeaders(ex.req.headers), big: !!ex.reqBig };
-  if (m.kind === 'interim') return { code: 100, proto: ex.proto, headers: {}, rq: { method: ex.method, url: ex.url } };
-  return { code: ex.code, proto: ex.proto, headers: expectedHeaders(ex.res.headers), big: !!ex.resBig, rq: { method: ex.method, url: ex.url } };
+  const req = keptLines(ex.req.line, ex.req.headers);
+  const rq = { method: ex.method, url: ex.url, ...(req.big ? { skipped: 'head_too_large' } : {}) };
+  if (m.kind === 'req') return { method: ex.method, url: ex.target, proto: ex.proto, headers: expectedHeaders(req.kept), big: req.big };
+  if (m.kind === 'interim') return { code: 100, proto: ex.proto, headers: {}, rq };
+  const res = keptLines(ex.res.line, ex.res.headers);
+  return { code: ex.code, proto: ex.proto, headers: expectedHeaders(res.kept), big: res.big, rq };
 }

@@ -9,9 +9,12 @@
 //
 // H2Observer: a segment shows every frame that completes in it, grouped by stream (at most 40
 // streams a send, under the 64 rendered); a header block's fields and kind appear on the frame
-// that ends it; a frame of a stream whose request block is complete carries that request's trace.
-// A segment that completes no frame and ends inside a frame's payload carries that frame's
-// stream trace at top level; other segments carry none (README difference 22).
+// that ends it. A frame of a stream carries the stream's request trace while the connection
+// keeps the stream's exchange: from its request block until it has finished (END_STREAM from
+// both sides, or a RST_STREAM from either) and then until 32 later streams of the connection
+// have finished (flow/conn.ts finish, http/h2exchange.ts streamEnded). A segment that completes
+// no frame and ends inside a frame's payload carries that frame's stream trace at top level
+// (while kept); other segments carry none (README difference 22).
 import { CLIENT, SERVER } from './tcp.js';
 import { HpackEncoder } from '../hpack.js';
 import { drawTrace, canonical } from './trace.js';
@@ -41,7 +44,7 @@ function frame(type, flags, stream, payload, extra = {}) {
   h.writeUIntBE(payload.length, 0, 3); h[3] = type; h[4] = flags; h.writeUInt32BE(stream, 5);
   const f = flags ? ` flags=${flagNames(type, flags)}` : '';
   const raw = `${NAMES[type]}${f}${stream ? ` stream=${stream}` : ''} len=${payload.length}`;
-  return { bytes: Buffer.concat([h, payload]), type, stream, raw, ...extra };
+  return { bytes: Buffer.concat([h, payload]), type, flags, stream, raw, ...extra };
 }
 
 const u32 = (v) => { const b = Buffer.alloc(4); b.writeUInt32BE(v); return b; };
@@ -65,7 +68,7 @@ function headerFrames(g, stream, block, endStream, info) {
   return parts.map((p, i) => {
     const last = i === parts.length - 1;
     const flags = (i === 0 && endStream ? 1 : 0) | (last ? 4 : 0);
-    return frame(i === 0 ? HEADERS : CONTINUATION, flags, stream, p, last ? info : {});
+    return frame(i === 0 ? HEADERS : CONTINUATION, flags, stream, p, last ? { ...info, blockEnd: true, endStream } : {});
   });
 }
 
@@ -178,7 +181,10 @@ export function* h2Script(c, g) {
   c.open();
   yield;
   c.observer.frames[CLIENT].push({ start: 0, end: PREFACE.length, preface: true }); // not a frame: skipped by the observer
-  c.send(CLIENT, PREFACE);
+  // The preface sometimes in pieces, the first too short to tell the protocol.
+  const prefaceCuts = rng.chance(g.p.shortFirst) ? [rng.int(1, 3), rng.int(4, 23)] : [];
+  if (prefaceCuts.length) g.mark('h2.split_preface');
+  c.send(CLIENT, PREFACE, { cuts: prefaceCuts });
   sendFrames(c, CLIENT, [frame(SETTINGS, 0, 0, settings([[2, 0], [4, 1 << 20]]))]);
   let arrive = sendFrames(c, SERVER, [frame(SETTINGS, 0, 0, settings([[3, 250], [4, 1 << 20]])), frame(SETTINGS, 1, 0, Buffer.alloc(0))]);
   c.until(arrive);
@@ -228,21 +234,26 @@ function resetInFrame(c, rng, frames) {
 
 /** Works out, packet by packet, what the records of one HTTP/2 connection must show. */
 export class H2Observer {
-  constructor(c) { this.c = c; this.frames = [[], []]; this.traces = new Map(); }
+  constructor(c) {
+    this.c = c;
+    this.frames = [[], []];
+    this.streams = new Map(); // stream id → its exchange while kept: { trace, reqEnded, resEnded }
+    this.finished = [];       // ids of the kept streams that finished, in the order they finished
+  }
 
   /** The truth item of a packet about to be written. */
   segment(p) {
     const c = this.c;
-    c.beforePacket(p.t);
+    c.beforePacket(p.tick);
     const a = p.off, b = p.off + p.payload.length;
     const shown = [];
     let inside = null;
-    if (p.payload.length) {
+    if (p.payload.length && !c.released) {
       const list = this.frames[p.dir];
       for (const f of list) {
         if (f.start >= b) break;
         if (f.preface) continue;
-        if (f.end > a && f.end <= b) shown.push(this.show(f));
+        if (f.end > a && f.end <= b) shown.push(this.show(f, p.dir));
         else if (f.end > b && f.start + 9 <= b) inside = f;
       }
       while (list.length && list[0].end <= b) list.shift();
@@ -250,13 +261,30 @@ export class H2Observer {
     c.afterPacket(p, false);
     const item = { k: 'seg', tr: null };
     if (shown.length) item.frames = shown;
-    if (!c.untracked && !(p.flags & 0x02) && !shown.length && inside && inside.stream) item.tr = this.traces.get(inside.stream) ?? null;
+    if (!c.untracked && !(p.flags & 0x02) && !shown.length && inside && inside.stream) item.tr = this.streams.get(inside.stream)?.trace ?? null;
     return item;
   }
 
-  show(f) {
-    if (f.kind === 'request') this.traces.set(f.stream, f.trace);
-    const tr = f.stream && !this.c.untracked ? this.traces.get(f.stream) ?? null : null;
+  // END_STREAM from one side (a RST_STREAM: both); the stream finishes when both sides ended,
+  // and the connection then lets go of the stream that finished 33rd to last.
+  ended(st, id, client) {
+    if (st.reqEnded && st.resEnded) return;
+    if (client) st.reqEnded = true; else st.resEnded = true;
+    if (!st.reqEnded || !st.resEnded) return;
+    this.finished.push(id);
+    if (this.finished.length > 32) this.streams.delete(this.finished.shift());
+  }
+
+  show(f, dir) {
+    const client = dir === CLIENT;
+    if (f.kind === 'request') this.streams.set(f.stream, { trace: f.trace, reqEnded: false, resEnded: false });
+    const st = f.stream ? this.streams.get(f.stream) : undefined;
+    const tr = st && !this.c.untracked ? st.trace : null;
+    if (st) {
+      if (f.blockEnd && f.endStream) this.ended(st, f.stream, client);
+      else if (f.type === DATA && f.flags & 1) this.ended(st, f.stream, client);
+      else if (f.type === RST_STREAM) { this.ended(st, f.stream, true); this.ended(st, f.stream, false); }
+    }
     const o = { s: f.stream, raw: f.raw, tr };
     if (f.kind) { o.kind = f.kind; o.headers = f.headers; }
     return o;

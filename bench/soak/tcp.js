@@ -4,15 +4,20 @@
 // (some just below 2^32, so sequence numbers wrap). A connection script (h1.js, h2.js, tls.js)
 // drives it; packets wait in a small time-ordered queue until the scheduler (gen.js) writes
 // them. At that moment the connection's observer works out what the record must show, and the
-// generic closing rule lives here: trace context is dropped 10 s after the first FIN/RST once no
-// response is pending (README "How the analysis works"; flow/track.ts scheduleUntrack).
+// generic closing rules live here (README "How the analysis works"; flow/track.ts): trace context
+// is dropped 10 s after the first FIN/RST once no response is pending (scheduleUntrack), and an
+// ENDED connection (FIN both ways, or any RST) is RELEASED 10 s of capture time after its last
+// packet: its later packets carry no trace and no analysis (plain L7) until a new SYN. Times
+// here are capture-time ticks (integer ns as written to the pcap, so µs-rounded unless --ns),
+// compared as the core compares its deadlines.
 
 export const CLIENT = 0;
 export const SERVER = 1;
 export const MSS = 1448;
 const FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10;
 const DELAYED_ACK = 0.040;
-const UNTRACK_S = 10;
+const UNTRACK_NS = 10e9;
+const RELEASE_NS = 10e9;
 
 /** A TCP connection: its endpoints, both byte streams, and the packets not yet written. */
 export class TcpConn {
@@ -30,6 +35,7 @@ export class TcpConn {
     this.q = [];
     this.segsSinceAck = [0, 0];
     this.closing = false; this.untrackAt = 0; this.untracked = false;
+    this.finSeen = [false, false]; this.rstSeen = false; this.lastSeen = -1; this.released = false;
     this.observer = null; this.script = null; this.done = false;
   }
 
@@ -69,7 +75,7 @@ export class TcpConn {
     if (p.off === null) p.off = this.emitted[p.dir];
     if (p.flags & ACK && !(p.flags & SYN)) { const a = this.ackFor(p.dir, p.t); p.ackOff = a.off; p.ackFin = a.fin; }
     const key = p.ackOff * 2 + (p.ackFin ? 1 : 0);
-    if (p.flags === ACK && p.payload.length === 0 && key === this.lastAck[p.dir]) return false;
+    if (p.flags === ACK && p.payload.length === 0 && key === this.lastAck[p.dir] && !p.force) return false;
     if (p.flags & ACK) this.lastAck[p.dir] = key;
     if (p.off >= 0) this.emitted[p.dir] = Math.max(this.emitted[p.dir], p.off + p.payload.length);
     p.seqOff = p.off < 0 ? -1 : p.off + (this.finWritten[p.dir] ? 1 : 0);
@@ -156,6 +162,11 @@ export class TcpConn {
     this.done = true;
   }
 
+  /** A pure ACK from `dir` `dt` seconds after the script's clock, written even if it acknowledges nothing new (a straggler after the end). */
+  straggler(dir, dt) {
+    this.packet(this.now + dt, dir, ACK, null, EMPTY).force = true;
+  }
+
   /** The TCP sequence and acknowledgement numbers of a queued packet. */
   numbers(p) {
     const seq = p.off < 0 ? this.isn[p.dir] : this.isn[p.dir] + 1 + p.seqOff;
@@ -165,23 +176,32 @@ export class TcpConn {
   }
 
   /**
-   * The closing rule at a packet written at time t, before its payload is analysed: whether
-   * the trace context is already dropped. `pending()` tells whether a response is still due.
+   * The closing rules at a packet written at tick t, before its payload is analysed: whether the
+   * trace context is already dropped, and whether the connection was released (ended, and its
+   * previous packet 10 s or more before this one: flow/timers.ts releaseDue, flow/track.ts
+   * release). A released connection is untracked for good.
    */
   beforePacket(t) {
     if (this.untrackAt && t >= this.untrackAt) { this.untracked = true; this.untrackAt = 0; }
+    if (this.ended() && this.lastSeen >= 0 && t - this.lastSeen >= RELEASE_NS) { this.released = true; this.untracked = true; this.untrackAt = 0; }
+    this.lastSeen = t;
   }
+
+  /** FIN both ways, or a RST: only late ACKs and retransmissions can follow (flow/track.ts State.ENDED). */
+  ended() { return this.rstSeen || (this.finSeen[0] && this.finSeen[1]); }
 
   /** After a packet's payload: FIN/RST start the closing; the 10 s timer starts when nothing is pending. */
   afterPacket(p, pending) {
+    if (p.flags & FIN) this.finSeen[p.dir] = true;
+    if (p.flags & RST) this.rstSeen = true;
     if (p.flags & (FIN | RST)) this.closing = true;
-    this.scheduleUntrack(p.t, pending);
+    this.scheduleUntrack(p.tick, pending);
   }
 
   /** Starts the 10 s timer if closing, not started, and no response is pending (also when a message completes). */
   scheduleUntrack(t, pending) {
     if (!this.closing || this.untrackAt || this.untracked || pending) return;
-    this.untrackAt = t + UNTRACK_S;
+    this.untrackAt = t + UNTRACK_NS;
   }
 }
 

@@ -74,8 +74,11 @@ const appData = (rng, n) => record(23, 0x0303, rng.bytes(n));
 function sendHello(c, g, dir, hello) {
   const start = c.sent[dir];
   c.observer.hellos[dir].push({ end: start + hello.bytes.length, truth: hello.truth });
-  // Cut after the record header (a first segment shorter than the 5-byte header is not recognised as TLS today: see the report).
-  const cuts = g.rng.chance(g.p.tlsSplit) ? [start + g.rng.int(6, hello.bytes.length - 1)] : [];
+  // Anywhere; the connection's first segment sometimes shorter than the record header (too
+  // short to tell the protocol: kept until the rest comes).
+  const cuts = [];
+  if (start === 0 && g.rng.chance(g.p.shortFirst)) { cuts.push(g.rng.int(1, 4)); g.mark('tls.short_first_segment'); }
+  else if (g.rng.chance(g.p.tlsSplit)) cuts.push(start + g.rng.int(1, hello.bytes.length - 1));
   if (cuts.length) g.mark('tls.split_hello');
   return c.send(dir, hello.bytes, { cuts });
 }

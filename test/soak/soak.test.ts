@@ -4,8 +4,9 @@
 // - CI soak: a `mix` capture of 10,000 connections over 2 hours of capture time, about 200 open
 //   at once (within the README's Limits); zero wrong, zero missing, nothing skipped but
 //   `head_too_large` (the generator's heads over 16 KiB), every tenth of the connections as
-//   right as the first, and the same bytes (SHA-256) from 1 and 2 threads. It fails on a core
-//   that loses context on long captures (the defects the soak was written to catch).
+//   right as the first, the same bytes (SHA-256) from 1 and 2 threads, and Translator.skipped
+//   counting exactly what the records say was skipped. It fails on a core that loses context on
+//   long captures (the defects the soak was written to catch).
 // - Per mix: a few hundred connections with the rare features made common, so every feature
 //   of the generator appears and the checker counts every item type of the mix.
 // Needs the build (npm run build:wasm && npm run build:ts, and scripts/build-runtimes.mjs for
@@ -18,10 +19,11 @@ import { createHash } from 'node:crypto';
 // @ts-expect-error plain JavaScript modules without declarations
 import { generate } from '../../bench/soak/gen.js';
 // @ts-expect-error plain JavaScript modules without declarations
-import { check, formatReport, rightRate, total, TYPES } from '../../bench/soak/check.js';
+import { check, formatReport, rightRate, total, skipDisagreements, TYPES } from '../../bench/soak/check.js';
 
 type Cell = { right: number; skipped: Record<string, number>; wrong: number; missing: number };
-type Report = { ok: boolean; sha256: string; records: number; packets: number; mixes: Record<string, Record<string, Cell>>; tenths: Record<string, Cell>[] };
+type Report = { ok: boolean; sha256: string; records: number; packets: number; mixes: Record<string, Record<string, Cell>>; tenths: Record<string, Cell>[];
+  translatorSkipped: Record<string, number> | null; recordSkipped: Record<string, number> };
 
 let dir = '';
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'tracecap-soak-')); });
@@ -54,6 +56,12 @@ describe('soak: 10,000 connections over 2 hours (mix, about 200 open at once)', 
     expect([...skipReasons(one)].filter((r) => r !== 'head_too_large')).toEqual([]);
   });
 
+  it('counts in Translator.skipped exactly what the records say was skipped (headTooLarge: the heads with head_too_large)', () => {
+    expect(one.translatorSkipped).not.toBeNull();
+    expect(skipDisagreements(one)).toEqual([]);
+    expect(one.translatorSkipped!.headTooLarge).toBe(one.recordSkipped.head_too_large ?? 0);
+  });
+
   it('decodes the last tenth of the connections as well as the first', () => {
     for (const type of TYPES as string[]) {
       const first = one.tenths[0]![type] ? rightRate(one.tenths[0]![type]) : null;
@@ -65,12 +73,13 @@ describe('soak: 10,000 connections over 2 hours (mix, about 200 open at once)', 
   it('writes the same bytes with 2 threads as with 1', async () => {
     const two: Report = await check({ pcap: join(dir, 'ci.pcap'), threads: 2 });
     expect(two.sha256).toBe(one.sha256);
+    expect(two.translatorSkipped).toEqual(one.translatorSkipped);
   }, 300_000);
 });
 
 // Feature probabilities raised so that a few hundred connections show every feature at least once.
 const COMMON = { http10: 0.1, pipeline: 0.3, reset: 0.1, abandon: 0.1, expect100: 0.5, bigHead: 0.03, slow: 0.05, idle: 0.05,
-  reuse: 0.3, h2Big: 0.2, h2ResetMidFrame: 0.15, h2Wide: 0.15, tlsSplit: 0.5 };
+  reuse: 0.3, h2Big: 0.2, h2ResetMidFrame: 0.15, h2Wide: 0.15, tlsSplit: 0.5, shortFirst: 0.2, straggler: 0.5, deepPipeline: 0.03 };
 
 /** What each mix must exercise (features the generator reports) and the item types the checker must count. */
 const MIXES: Record<string, { connections: number; features: string[]; types: string[] }> = {
@@ -78,18 +87,19 @@ const MIXES: Record<string, { connections: number; features: string[]; types: st
     connections: 300,
     features: ['h1.GET', 'h1.POST', 'h1.PUT', 'h1.DELETE', 'h1.HEAD', 'h1.204', 'h1.304', 'h1.pipelined', 'h1.chunked_request',
       'h1.chunked_response', 'h1.expect_100', 'h1.slow_response', 'h1.idle_minutes', 'h1.big_request_head', 'h1.big_response_head',
-      'h1.port_reuse', 'h1.reset', 'h1.abandoned', 'h1.abandoned_waiting', 'h1.http10_close', 'h1.late_ack', 'h1.close'],
+      'h1.port_reuse', 'h1.reset', 'h1.abandoned', 'h1.abandoned_waiting', 'h1.http10_close', 'h1.late_ack', 'h1.close',
+      'h1.short_first_segment', 'h1.late_after_reset', 'h1.deep_pipeline'],
     types: ['h1.request', 'h1.response', 'h1.segment'],
   },
   h2: {
     connections: 120,
     features: ['h2.continuation', 'h2.trailers', 'h2.rst_stream', 'h2.ping', 'h2.big_block', 'h2.over_32_streams', 'h2.long_lived',
-      'h2.reset_in_frame', 'h2.abandoned', 'h2.goaway_close'],
+      'h2.reset_in_frame', 'h2.abandoned', 'h2.goaway_close', 'h2.split_preface'],
     types: ['h2.headers', 'h2.frame', 'h2.segment'],
   },
   tls: {
     connections: 200,
-    features: ['tls.1.2', 'tls.1.3', 'tls.grease', 'tls.split_hello', 'tls.reset', 'tls.abandoned', 'tls.close'],
+    features: ['tls.1.2', 'tls.1.3', 'tls.grease', 'tls.split_hello', 'tls.short_first_segment', 'tls.reset', 'tls.abandoned', 'tls.close'],
     types: ['tls.client_hello', 'tls.server_hello', 'tls.segment'],
   },
   dns: {

@@ -15,6 +15,7 @@
 //   node bench/run.js --allow-incomplete   time captures that are not fully decoded at DEBUG (marked in the report)
 //   node bench/run.js --report   rebuild results.md from the last run's figures (bench/data/results.json, sinks.json)
 //   node bench/run.js --sinks    measure the output sinks again (80 s here, no 1 GB capture needed), keep the rest's saved figures
+//   node bench/run.js --no-soak  without the soak (bench/soak/bench.js: 100,000 and 1,000,000 connections; ~1 hour)
 //   node bench/run.js --no-app   without the browser app at the end (bench/app.js, `npm run bench:app`; skipped anyway
 //                                with --quick, --report, --sinks, or when build/app is not built)
 // Generated captures are made again when their truth file is missing or from another bench/gen.js
@@ -27,6 +28,7 @@ import { dirname, join, basename } from 'node:path';
 import { cpus, loadavg, availableParallelism } from 'node:os';
 import { generate, GEN_VERSION, readTruth, truthPath, cutTruth } from './gen.js';
 import { checkDecode, formatDecodeCheck } from './decode-check.js';
+import { measureSoak, soakSection } from './soak/bench.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
@@ -354,6 +356,16 @@ function measureSinks() {
   s.load.push(loadavg()[0]);
   return s;
 }
+// ---- the soak: decode quality next to speed on long captures with churn (bench/soak/bench.js) ----
+// Quick: 2,000 connections; full: 100,000 and 1,000,000 (the largest, tens of GB, is deleted
+// after it is measured: the generator makes the same capture again next run).
+const savedSoak = join(dataDir, quick ? 'soak-quick.json' : 'soak.json');
+let soak = existsSync(savedSoak) ? JSON.parse(readFileSync(savedSoak, 'utf8')) : null;
+if (!report && !sinksOnly && !process.argv.includes('--no-soak')) {
+  soak = await measureSoak({ dataDir, sizes: quick ? [2000] : [100_000, 1_000_000], cli, measure, drop: 20e9 });
+  writeFileSync(savedSoak, JSON.stringify(soak));
+}
+
 const savedSinks = join(dataDir, quick ? 'sinks-quick.json' : 'sinks.json');
 let sinks = existsSync(savedSinks) ? JSON.parse(readFileSync(savedSinks, 'utf8')) : null;
 if (!report) { sinks = measureSinks(); writeFileSync(savedSinks, JSON.stringify(sinks)); }
@@ -401,6 +413,8 @@ for (const [name, r] of Object.entries(results)) {
 }
 lines.push('', `Node start-up (an empty ES module, whole process): ${fmt(nodeStart.wall * 1000, 1)} ms, ${fmt(nodeStart.rss / 1024, 1)} MB RSS.`);
 lines.push('', `Core module: ${fmt(wasmLen)} bytes (${fmt(wasmLen / 1024, 1)} KiB), ${fmt(gz)} bytes gzipped; compile ${fmt(inst.compile, 2)} ms, instantiate ${fmt(inst.instantiate, 2)} ms (medians of 15).`, '');
+
+lines.push(...soakSection(soak));
 
 lines.push('## Decode quality', '');
 if (!decode) lines.push('Not checked: these figures were saved by a bench/run.js from before the decode check (run the bench again).');

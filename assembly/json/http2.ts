@@ -5,7 +5,7 @@ import { MAX_METHOD, MAX_URL } from "../config";
 import { Exchange } from "../flow/conn";
 import { Frame } from "../http/h2";
 import { hdrReset, hdrAdd, hdrWrite } from "../http/headers";
-import { parseTraceparent, parseCloudTrace } from "../trace/context";
+import { TraceRepr, parseTraceparent, parseCloudTrace } from "../trace/context";
 import { frag, w, b, raw, u32dec, str, hex32, pos, setPos } from "./writer";
 import { copy } from "../util/mem";
 import { Opt, optEscPtr, optEscLength } from "../record/options";
@@ -128,27 +128,39 @@ export function grpcKeys(p0: usize, n: i32, kind: i32): void {
   }
   b(0x7d);
 }
+/**
+ * A request's method, URL and trace from its decoded header block. The trace as for HTTP/1 (the
+ * first valid `traceparent` wins, else the first valid `X-Cloud-Trace-Context`) — and, as a field
+ * the table could not resolve (unknown name) might be a `traceparent`, none when such a field
+ * could have taken precedence: one before the chosen `traceparent`, or any besides an
+ * `X-Cloud-Trace-Context`. A trace is missing then, never another header's.
+ */
 export function h2Request(p0: usize, n: i32, e: Exchange): void {
   const end = p0 + <usize>n;
   let p = p0;
   let auth: usize = 0, path: usize = 0, method: usize = 0;
   e.trace.clear();
-  let tp: usize = 0, xc: usize = 0;
+  let unknown = false, tpFound = false, xcFound = false;
   while (p < end) {
-    if (fIs(p, ":authority")) auth = p;
+    if ((load<u8>(p) & 1) != 0) unknown = true;
+    else if (fIs(p, ":authority")) auth = p;
     else if (fIs(p, ":path")) path = p;
     else if (fIs(p, ":method")) method = p;
-    else if (fIs(p, "traceparent") && tp == 0) tp = p;
-    else if (fIs(p, "x-cloud-trace-context") && xc == 0) xc = p;
+    else if (!tpFound && fIs(p, "traceparent") && parseTraceparent(fName(p) + <usize>fNameLen(p), fValueLen(p), trace2)) {
+      tpFound = true;
+      if (!unknown) e.trace.copyFrom(trace2);
+    }
+    else if (!tpFound && !xcFound && fIs(p, "x-cloud-trace-context") && parseCloudTrace(fName(p) + <usize>fNameLen(p), fValueLen(p), trace3)) xcFound = true;
     p = fNext(p);
   }
-  if (tp && parseTraceparent(fName(tp) + <usize>fNameLen(tp), fValueLen(tp), trace2)) e.trace.copyFrom(trace2);
-  else if (xc && parseCloudTrace(fName(xc) + <usize>fNameLen(xc), fValueLen(xc), trace2)) e.trace.copyFrom(trace2);
+  if (!tpFound && xcFound && !unknown) e.trace.copyFrom(trace3);
   e.methodLen = 0; e.urlLen = 0;
   if (method) { const l = min(fValueLen(method), MAX_METHOD); memory.copy(e.method, fName(method) + <usize>fNameLen(method), <usize>l); e.methodLen = l; }
   if (auth) { const l = min(fValueLen(auth), MAX_URL); memory.copy(e.url, fName(auth) + <usize>fNameLen(auth), <usize>l); e.urlLen = l; }
   if (path) { const l = min(fValueLen(path), MAX_URL - e.urlLen); memory.copy(e.url + <usize>e.urlLen, fName(path) + <usize>fNameLen(path), <usize>l); e.urlLen += l; }
 }
+// A second scratch trace: an X-Cloud-Trace-Context kept while a later traceparent may still win.
+const trace3 = new TraceRepr();
 
 const K_H2_INCLUDES = frag("{\"includes\":\"[");
 const K_H2_PREFACE = frag(",\"preface\":true");

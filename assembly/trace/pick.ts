@@ -34,10 +34,15 @@ export function pickTrace(c: Conn, dir: i32, ack: u32, plen: i32, syn: bool): vo
     else {
       // No payload: the acknowledged bytes of the other direction tell the exchange.
       const o = unchecked(c.d[1 - dir]);
-      if (o.known && o.off(ack) > 0) i = c.findByOffset(!server, o.off(ack) - 1);
+      // The other side's data bytes acknowledged (its FIN takes a sequence number, no byte).
+      let acked: u32 = o.known ? o.off(ack) : 0;
+      const dataEnd = o.known ? o.off(o.next) - (o.fin ? 1 : 0) : 0;
+      if (<i32>(acked - dataEnd) > 0) acked = dataEnd;
+      if (o.known && <i32>acked > 0) i = c.findByOffset(!server, acked - 1);
       // Nothing of the other side acknowledged yet (e.g. a FIN before any response): the last
-      // byte this side sent tells it.
-      if (i < 0 && d.known && d.off(S.segSeq) > 0) i = c.findByOffset(server, d.off(S.segSeq) - 1);
+      // byte this side sent tells it. (When the acknowledged bytes belong to no exchange kept —
+      // one reclaimed, or bytes never paired — this side's last request is not theirs: none.)
+      else if (d.known && d.off(S.segSeq) > 0) i = c.findByOffset(server, d.off(S.segSeq) - 1);
     }
   }
   if (i >= 0 && ex(i).trace.valid) S.traceEx = i;

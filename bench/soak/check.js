@@ -2,7 +2,7 @@
 // Soak checker: translates a capture made by gen.js at DEBUG and compares every record that
 // its ground truth (F.truth.ndjson) names with what the README says it must show.
 //
-//   node bench/soak/check.js F.pcap [--threads N] [--json] [--project P] [--show N]
+//   node bench/soak/check.js F.pcap [--threads N] [--json] [--project P] [--show N] [--pools K=N,…]
 //
 // Streaming: the capture is read in 1 MiB chunks, the NDJSON goes to a sink that counts lines
 // (record i is packet i), hashes everything (SHA-256) and keeps only the lines the truth names;
@@ -18,7 +18,7 @@ import { readLines, truthPath } from './truth.js';
 import { ja4 } from './ja4.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const USAGE = 'usage: node bench/soak/check.js F.pcap [--threads N] [--json] [--project P] [--show N]\n  --show N  list the first N wrong and the first N missing items (default 10)';
+const USAGE = 'usage: node bench/soak/check.js F.pcap [--threads N] [--json] [--project P] [--show N] [--pools K=N,…]\n  --show N  list the first N wrong and the first N missing items (default 10)\n  --pools   smaller pools for the analysis (TranslatorOptions.pools: exchanges, headBuffers, sampleBuffers, hpackTables),\n            to check that what runs out is said and nothing is wrong';
 
 /** Item types, in report order. */
 export const TYPES = ['h1.request', 'h1.response', 'h1.segment', 'h2.headers', 'h2.frame', 'h2.segment',
@@ -26,8 +26,8 @@ export const TYPES = ['h1.request', 'h1.response', 'h1.segment', 'h2.headers', '
 
 // ───────────── translating ─────────────
 
-async function openTranslator(threads, project) {
-  const options = { verbosity: 'debug', project };
+async function openTranslator(threads, project, pools) {
+  const options = { verbosity: 'debug', project, ...(pools ? { pools } : {}) };
   if (threads > 1) {
     const { createNodeParallelTranslator } = await import(pathToFileURL(`${ROOT}dist/runtimes/node/parallel.js`).href);
     return { t: await createNodeParallelTranslator({ threads, ...options }), async: true };
@@ -58,9 +58,11 @@ class LineSplitter {
 // ───────────── tallies ─────────────
 
 class Tally {
-  constructor(connections, show) { this.connections = connections; this.show = show; this.byMix = {}; this.tenths = Array.from({ length: 10 }, () => ({})); this.wrong = []; this.missing = []; this.firstOfType = {}; }
+  constructor(connections, show) { this.connections = connections; this.show = show; this.byMix = {}; this.tenths = Array.from({ length: 10 }, () => ({})); this.wrong = []; this.missing = []; this.firstOfType = {}; this.missingWhat = {}; }
   add(item, type, outcome, reason, detail) {
     const cell = (o, k) => (o[k] ||= { right: 0, skipped: {}, wrong: 0, missing: 0 });
+    // What was missing, by kind (a trace, a field, a record), over every type.
+    if (outcome === 'missing') this.missingWhat[detail?.what ?? '?'] = (this.missingWhat[detail?.what ?? '?'] || 0) + 1;
     const tenth = Math.min(9, Math.floor((item.c * 10) / this.connections));
     for (const t of [cell(this.byMix[item.m] ||= {}, type), cell(this.tenths[tenth], type)]) {
       if (outcome === 'skipped') t.skipped[reason] = (t.skipped[reason] || 0) + 1; else t[outcome]++;
@@ -215,7 +217,7 @@ function checkItem(item, line, tally, project) {
 // ───────────── the run ─────────────
 
 /** Translates `pcap` and checks it against its ground truth; resolves to the report. */
-export async function check({ pcap, threads = 1, project = '', show = 10 }) {
+export async function check({ pcap, threads = 1, project = '', show = 10, pools = null }) {
   const truth = readLines(truthPath(pcap));
   const head = truth.next().value;
   if (!head || head.soak !== 1) throw new Error(`check: ${truthPath(pcap)} is not a soak ground truth`);
@@ -226,7 +228,7 @@ export async function check({ pcap, threads = 1, project = '', show = 10 }) {
   if (next && next.end) { trailer = next; next = undefined; }
   const splitter = new LineSplitter((n) => next !== undefined && next.p === n, (n, line) => { checkItem(next, line, tally, project); advance(); });
   const started = Date.now();
-  const { t, async } = await openTranslator(threads, project);
+  const { t, async } = await openTranslator(threads, project, pools);
   t.setSink((view) => splitter.push(view));
   const fd = openSync(pcap, 'r');
   const chunk = Buffer.allocUnsafe(1 << 20);
@@ -244,6 +246,7 @@ export async function check({ pcap, threads = 1, project = '', show = 10 }) {
     pcap, threads, params: head, packets: trailer?.packets ?? null, records: splitter.n, outputBytes: splitter.bytes,
     sha256: splitter.hash.digest('hex'), seconds: (Date.now() - started) / 1000,
     translatorSkipped: t.skipped ?? null, recordSkipped: recordSkips(tally.byMix), mixes: tally.byMix, tenths: tally.tenths, firstWrong: tally.wrong, firstMissing: tally.missing, firstOfType: Object.values(tally.firstOfType),
+    missingWhat: tally.missingWhat,
     ok: isClean(tally.byMix) && (trailer?.packets ?? splitter.n) === splitter.n,
   };
 }
@@ -340,6 +343,7 @@ function parseArgs(argv) {
     else if (a === '--threads') o.threads = Number(argv[++i]);
     else if (a === '--project') o.project = argv[++i] ?? '';
     else if (a === '--show') o.show = Number(argv[++i]);
+    else if (a === '--pools') o.pools = Object.fromEntries((argv[++i] ?? '').split(',').map((kv) => { const [k, v] = kv.split('='); return [k, Number(v)]; }));
     else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
     else o.pcap = a;
   }

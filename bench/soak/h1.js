@@ -316,9 +316,11 @@ export class H1Observer {
     let ex = null;
     if (p.payload.length) ex = this.find(server, p.off);
     else {
-      const acked = p.ackOff + (p.ackFin ? 1 : 0);
-      if (acked > 0) ex = this.find(!server, acked - 1);
-      if (!ex && p.seqOff > 0) ex = this.find(server, p.seqOff - 1);
+      // The other side's last acknowledged data byte (a FIN takes no byte); only when none is
+      // acknowledged, this side's last sent byte (trace/pick.ts). Acknowledged bytes of an
+      // exchange no longer kept give no trace: never this side's last request's.
+      if (p.ackOff > 0) ex = this.find(!server, p.ackOff - 1);
+      else if (p.seqOff > 0) ex = this.find(server, p.seqOff - 1);
     }
     return ex ? ex.trace : null;
   }
@@ -326,8 +328,8 @@ export class H1Observer {
 
 // The head limit and what a head over it keeps (config.ts MAX_HEAD, HEAD_EXTRA, HEAD_OVER_LINE;
 // http/h1.ts): the lines that fit in 16 KiB, then of the lines after them those that frame the
-// body or carry the host and trace, each at most 512 bytes, while they fit in 2 KiB more.
-const HEAD_LIMIT = 16384, HEAD_CAP = 16384 + 2048, OVER_LINE = 512;
+// body or carry the host and trace, each at most 512 bytes, while they fit in 1 KiB more.
+const HEAD_LIMIT = 16384, HEAD_CAP = 16384 + 1024, OVER_LINE = 512;
 const OVER_NAMES = new Set(['content-length', 'transfer-encoding', 'host', 'traceparent', 'x-cloud-trace-context']);
 
 /** A head's bytes in all, and the header lines the core keeps of it. */

@@ -350,6 +350,42 @@ describe('issue 18: when a pool runs out, the record says so and nothing is wron
     expect(res.skipped.hpackDesync).toBe(1);
   });
 
+  it('a desynchronised table never gives a request another header\'s trace: a traceparent whose name is unknown could win over an X-Cloud-Trace-Context', async () => {
+    const p: B.PcapPacket[] = [];
+    const c = conv(p, 15);
+    const e = h2Open(c, 100);
+    c.send(H2.frame(H2.T.HEADERS, H2.F.END_STREAM | H2.F.END_HEADERS, 1, e.req.encode(H2.requestFields('/a', [['traceparent', tp(12, 1)]]))), 100.1);
+    // A block over 16 KiB: not decoded, so the table forgets (the 'traceparent' name among its entries).
+    c.send(H2.frame(H2.T.HEADERS, H2.F.END_STREAM | H2.F.END_HEADERS, 3, B.bytes(e.req.encode(H2.requestFields('/b')), e.req.encode([['x-big', 'x'.repeat(17000)]], false))), 100.2);
+    // traceparent (name by index: unknown now) and X-Cloud-Trace-Context (a literal name: known).
+    const q = c.send(H2.frame(H2.T.HEADERS, H2.F.END_STREAM | H2.F.END_HEADERS, 5, e.req.encode([[':method', 'GET'], ['traceparent', tp(12, 2)], ['x-cloud-trace-context', '105445aa7843bc8bf206b12000100000/1;o=1']])), 100.3);
+    const res = await run(p);
+    const f = frames(res.records[q]).find((x) => x.sid === 5)!.f;
+    expect(f.headers['X-Cloud-Trace-Context']).toBeDefined();
+    expect(f.unknown_headers).toBe(1);
+    expect(f['logging.googleapis.com/trace']).toBeUndefined();
+  });
+
+  it('an ACK of response bytes whose exchange is no longer kept carries no trace, never the last request\'s', async () => {
+    const p: B.PcapPacket[] = [];
+    const c = conv(p, 16);
+    c.handshake(100);
+    // 40 pipelined requests, answered one segment each: the connection keeps its 32 last finished.
+    for (let k = 0; k < 40; k++) c.send(request(`/q${k}`, `traceparent: ${tp(13, k)}`), 100.01 + k * 0.001);
+    const body = 'x'.repeat(100);
+    const start = c.s.seq;
+    for (let k = 0; k < 40; k++) c.reply(response(body), 101 + k * 0.001);
+    // The client acknowledges only the first response's bytes, late.
+    const end = c.s.seq;
+    c.s.seq = start + response(body).length;
+    const a = c.clientAck(101.5);
+    c.s.seq = end;
+    const last = c.clientAck(101.6);
+    const res = await run(p);
+    expect(top(res.records[a])).toBeNull();
+    expect(top(res.records[last])).toBe(traceOf(13, 39));
+  });
+
   it('every exchange of a part waiting: a new request reclaims the oldest waiting one, whose response then says so; the others stay paired', async () => {
     const p: B.PcapPacket[] = [];
     const c = conv(p, 13);

@@ -55,10 +55,13 @@ export class Hpack {
       if (s !== undefined) { out.push(...int(s, 7, 0x80)); continue; }
       const d = this.table.findIndex((e) => e.name === name && e.value === value);
       if (d >= 0) { out.push(...int(62 + d, 7, 0x80)); continue; }
+      // A name the dynamic table has is referred to by its index, as real encoders do (§6.2.1).
+      const dn = this.table.findIndex((e) => e.name === name);
+      const nameBytes = dn >= 0 ? null : str(name);
       if (index) {
-        out.push(0x40, ...str(name), ...str(value));
+        out.push(...(dn >= 0 ? int(62 + dn, 6, 0x40) : [0x40, ...nameBytes!]), ...str(value));
         this.insert(name, value);
-      } else out.push(0x00, ...str(name), ...str(value));
+      } else out.push(...(dn >= 0 ? int(62 + dn, 4, 0x00) : [0x00, ...nameBytes!]), ...str(value));
     }
     return Uint8Array.from(out);
   }

@@ -9,3 +9,8 @@ export { type SkipCounts, SKIP_KINDS, skipSummary, addSkips, noSkips } from './s
 export { parseIp } from './ip.js';
 export { ENTRY_BYTES, Entry, EntryNet, decodeEntry, type IndexEntry } from './entry.js';
 export { parseBpfDdd, type BpfInsn, type BpfProgram, type SoftwareFilters } from './filter.js';
+export {
+  pcapFileHeader, writePcapRecord, writePcapRecordHeader, pcapRecordLength, pcapngHeader, pcapngSectionHeader, pcapngInterfaceBlock,
+  writePcapngPacket, pcapngPacketLength, PCAP_MAGIC_USEC, PCAP_MAGIC_NSEC, PCAP_GLOBAL_HEADER_LEN, PCAP_RECORD_HEADER_LEN,
+  type PacketRecord, type TsResolution, type PcapngInterface,
+} from './pcapfile.js';

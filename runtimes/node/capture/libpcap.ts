@@ -97,6 +97,8 @@ export function linktypeOf(name: string): number {
 class LibpcapEngine implements CaptureEngine {
   readonly kind = 'libpcap' as const;
   readonly linktype: number;
+  /** node_pcap hands over tv_usec: microseconds. */
+  readonly resolution = 'us' as const;
   readonly maxDelayMs = READ_TIMEOUT_MS + POLL_MS;
   onPacket: (packet: CapturedPacket) => void = () => {};
   onError?: (message: string) => void;

@@ -4,15 +4,14 @@
  * live runner feeds the core with.
  */
 import type { CapturedPacket } from './types.js';
+import {
+  PCAP_MAGIC_USEC as MAGIC_USEC, PCAP_MAGIC_NSEC as MAGIC_NSEC, PCAP_GLOBAL_HEADER_LEN, PCAP_RECORD_HEADER_LEN,
+  pcapFileHeader, writePcapRecordHeader,
+} from '../../../src/pcapfile.js';
 
-/** Microsecond pcap magic as written in the file's own byte order. */
-const MAGIC_USEC = 0xa1b2c3d4;
-/** Nanosecond pcap magic (libpcap's PCAP_TSTAMP_PRECISION_NANO files). */
-const MAGIC_NSEC = 0xa1b23c4d;
-/** Bytes of the pcap global header and of each record header. */
-export const PCAP_HEADER_LEN = 24;
-/** Bytes of a pcap record header (ts_sec, ts_frac, incl_len, orig_len). */
-export const PCAP_RECORD_HEADER_LEN = 16;
+export { PCAP_RECORD_HEADER_LEN } from '../../../src/pcapfile.js';
+/** Bytes of the pcap global header. */
+export const PCAP_HEADER_LEN = PCAP_GLOBAL_HEADER_LEN;
 /** Largest record a capture engine can produce: libpcap's MAXIMUM_SNAPLEN (262144) plus cooked headers and slack. */
 const MAX_RECORD = 1 << 20;
 
@@ -91,20 +90,10 @@ export class PcapStreamParser {
 
 /** The 24-byte pcap global header the core reads first: nanosecond magic, little-endian, version 2.4. */
 export function pcapGlobalHeader(linktype: number, snaplen: number): Uint8Array {
-  const h = Buffer.alloc(PCAP_HEADER_LEN);
-  h.writeUInt32LE(MAGIC_NSEC, 0);
-  h.writeUInt16LE(2, 4);
-  h.writeUInt16LE(4, 6);
-  h.writeUInt32LE(snaplen >>> 0, 16);
-  h.writeUInt32LE(linktype >>> 0, 20);
-  return h;
+  return pcapFileHeader(linktype, snaplen, 'ns');
 }
 
 /** Writes a nanosecond pcap record header for `packet` into `out` at `at` (16 bytes, little-endian). */
 export function writeRecordHeader(out: Uint8Array, at: number, packet: CapturedPacket): void {
-  const v = new DataView(out.buffer, out.byteOffset + at, PCAP_RECORD_HEADER_LEN);
-  v.setUint32(0, packet.sec >>> 0, true);
-  v.setUint32(4, packet.nsec >>> 0, true);
-  v.setUint32(8, packet.data.length, true);
-  v.setUint32(12, packet.len >>> 0, true);
+  writePcapRecordHeader(out, at, packet, 'ns');
 }

@@ -70,6 +70,8 @@ export function tcpdumpArgs(request: CaptureRequest, root = process.getuid?.() =
 class TcpdumpEngine implements CaptureEngine {
   readonly kind = 'tcpdump' as const;
   linktype = -1;
+  /** What tcpdump's stream header says (microseconds: it is not asked for nanoseconds). */
+  resolution: 'us' | 'ns' = 'us';
   readonly maxDelayMs = TCPDUMP_TIMEOUT_MS + STOP_QUIET_MS;
   onPacket: (packet: CapturedPacket) => void = () => {};
   onError?: (message: string) => void;
@@ -90,7 +92,7 @@ class TcpdumpEngine implements CaptureEngine {
     if (handlers.onPacket) this.onPacket = handlers.onPacket;
     this.onError = handlers.onError;
     this.#parser = new PcapStreamParser(
-      (h) => { this.linktype = h.linktype; },
+      (h) => { this.linktype = h.linktype; this.resolution = h.nano ? 'ns' : 'us'; },
       (p) => { this.#captured++; this.onPacket(p); },
     );
     // Own process group: a terminal's Ctrl-C reaches only us, and we stop tcpdump after

@@ -3,6 +3,9 @@
  * child process) and what consumes their packets (the live runner, the trigger ring). An
  * engine captures on one interface; several interfaces are several engines.
  */
+import type { TsResolution } from '../../../src/pcapfile.js';
+
+export type { TsResolution } from '../../../src/pcapfile.js';
 
 /** One captured packet. `data` is valid only during the callback: copy what you keep. */
 export interface CapturedPacket {
@@ -57,6 +60,11 @@ export interface CaptureEngine {
   readonly iface: OsInterface;
   /** The link type of the packets (DLT/LINKTYPE number), known once the engine started. */
   readonly linktype: number;
+  /**
+   * Resolution of the engine's time stamps, known once it started (default `us`): packets are
+   * written to capture files at this resolution, so they are what the engine captured.
+   */
+  readonly resolution?: TsResolution;
   /**
    * Longest a captured packet can wait before the engine delivers it (ms): the kernel hands
    * packets over a block at a time, when it fills or after this timeout. Consumers that order

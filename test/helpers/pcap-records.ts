@@ -40,3 +40,38 @@ export function writePcap(linktype: number, packets: PcapPacket[]): Uint8Array {
   }
   return out;
 }
+
+/** One interface of a pcapng file: its IDB's link type, snap length, if_name and if_tsresol exponent (6 or 9). */
+export interface PcapngIface { linktype: number; snaplen: number; name: string | null; tsresol: number }
+
+/** A little-endian pcapng file's interfaces and packets (EPBs; time stamps by each interface's resolution). */
+export function readPcapng(file: Uint8Array): { ifaces: PcapngIface[]; packets: (PcapPacket & { iface: number })[] } {
+  const v = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  if (v.getUint32(0, true) !== 0x0a0d0d0a || v.getUint32(8, true) !== 0x1a2b3c4d) throw new Error('not a little-endian pcapng file');
+  const ifaces: PcapngIface[] = [];
+  const packets: (PcapPacket & { iface: number })[] = [];
+  for (let off = 0; off < file.length;) {
+    const type = v.getUint32(off, true), total = v.getUint32(off + 4, true);
+    if (total < 12 || off + total > file.length || v.getUint32(off + total - 4, true) !== total) throw new Error(`bad block at byte ${off}`);
+    if (type === 1) {
+      const iface: PcapngIface = { linktype: v.getUint16(off + 8, true), snaplen: v.getUint32(off + 12, true), name: null, tsresol: 6 };
+      for (let o = off + 16; o + 4 <= off + total - 4;) {
+        const code = v.getUint16(o, true), len = v.getUint16(o + 2, true);
+        if (code === 0) break;
+        if (code === 2) iface.name = new TextDecoder().decode(file.subarray(o + 4, o + 4 + len));
+        if (code === 9) iface.tsresol = file[o + 4]!;
+        o += 4 + len + ((4 - (len & 3)) & 3);
+      }
+      ifaces.push(iface);
+    } else if (type === 6) {
+      const id = v.getUint32(off + 8, true);
+      const units = (BigInt(v.getUint32(off + 12, true)) << 32n) | BigInt(v.getUint32(off + 16, true));
+      const per = ifaces[id]!.tsresol === 9 ? 1_000_000_000n : 1_000_000n;
+      const frac = units % per;
+      const cap = v.getUint32(off + 20, true);
+      packets.push({ iface: id, sec: Number(units / per), nsec: Number(per === 1_000_000n ? frac * 1000n : frac), len: v.getUint32(off + 24, true), data: file.subarray(off + 28, off + 28 + cap) });
+    }
+    off += total;
+  }
+  return { ifaces, packets };
+}

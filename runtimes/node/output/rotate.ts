@@ -38,6 +38,23 @@ export interface FileOutputOptions {
   tee?: boolean | Sink;
   /** Writer thread use, as createFdSink() (default auto). */
   mode?: ChannelMode;
+  /** Bytes that start every file (a pcap global header, a pcapng section's first blocks); -C counts them. */
+  header?: Uint8Array;
+  /** Each write() is one whole unit (a packet record), never split; default: NDJSON, split only at line ends. */
+  wholeWrites?: boolean;
+  /**
+   * Takes each complete file (closed, still under its hidden name) instead of the rename and the
+   * -W deletions (finish.ts: --gzip, --move-to).
+   */
+  finisher?: FileFinisher;
+}
+
+/** Where a complete file goes when it is not simply renamed (finish.ts). */
+export interface FileFinisher {
+  /** Takes the complete, closed file `tmp`, meant to appear as `final`. */
+  complete(tmp: string, final: string): void;
+  /** Complete files present where they ended up (oldest first). */
+  readonly files: readonly string[];
 }
 
 /** The -w output: a Sink plus the rotation clock's tick and the names of the complete files. */
@@ -50,6 +67,8 @@ export interface FileOutput extends Sink {
   readonly completed: number;
   /** True once a writer thread carries the writes. */
   readonly threaded: boolean;
+  /** Completes the current file now, if there is one (the next write opens a new one). */
+  cut(): void;
 }
 
 interface Current { fd: number; tmp: string; final: string; openedAt: number; bytes: number }
@@ -84,7 +103,7 @@ class RotatingOutput implements FileOutput {
   }
 
   get bytes(): number { return this.#bytes; }
-  get files(): readonly string[] { return this.#files; }
+  get files(): readonly string[] { return this.#opts.finisher?.files ?? this.#files; }
   get completed(): number { return this.#completed; }
   get threaded(): boolean { return this.#channel.threaded; }
 
@@ -103,11 +122,19 @@ class RotatingOutput implements FileOutput {
         cur.bytes += rest;
         break;
       }
+      const empty = cur.bytes <= (this.#opts.header?.length ?? 0);
+      if (this.#opts.wholeWrites) {
+        if (!empty) { this.#complete(); continue; }
+        // One unit larger than the limit: a file of its own.
+        this.#channel.data(view);
+        cur.bytes += rest;
+        break;
+      }
       // Split at a record end: the last "\n" that still fits into this file.
       const room = limit - cur.bytes;
       let end = room > 0 ? view.lastIndexOf(10, off + room - 1) : -1;
       if (end < off) {
-        if (cur.bytes > 0) { this.#complete(); continue; }
+        if (!empty) { this.#complete(); continue; }
         // One record larger than the limit: it gets a file of its own, whole.
         end = view.indexOf(10, off);
         if (end < 0) end = view.length - 1;
@@ -121,6 +148,10 @@ class RotatingOutput implements FileOutput {
 
   tick(): void {
     if (!this.#closed && this.#cur !== null && this.#due()) this.#complete();
+  }
+
+  cut(): void {
+    if (!this.#closed && this.#cur !== null) this.#complete();
   }
 
   flush(): void { this.#channel.flush(); this.#tee?.flush(); }
@@ -176,6 +207,7 @@ class RotatingOutput implements FileOutput {
     }
     this.#channel.setFd(fd);
     this.#cur = cur;
+    if (this.#opts.header) { this.#channel.data(this.#opts.header); cur.bytes = this.#opts.header.length; }
     return cur;
   }
 
@@ -184,6 +216,15 @@ class RotatingOutput implements FileOutput {
     const cur = this.#cur!;
     this.#cur = null;
     if (cur.tmp === '') { this.#channel.closeRename(cur.fd, '', ''); this.#completed++; return; }
+    const finisher = this.#opts.finisher;
+    if (finisher) {
+      // Closed and on disk before it is handed over (a writer thread may still hold its bytes).
+      this.#channel.closeRename(cur.fd, '', '');
+      this.#channel.flush();
+      finisher.complete(cur.tmp, cur.final);
+      this.#completed++;
+      return;
+    }
     // The oldest goes before the newest appears: never more than -W complete files, even briefly.
     const max = this.#opts.maxFiles;
     while (max !== undefined && this.#files.length >= max) this.#channel.unlink(this.#files.shift()!);

@@ -6,17 +6,28 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parsePortList, type SoftwareFilters } from '../../src/filter.js';
 import type { TranslatorOptions } from '../../src/index.js';
 import { MAX_THREADS } from '../../src/parallel.js';
-import { parseMaxFiles, parseRotateMegabytes, parseRotateSecs, checkTimeZone, compileTemplate, TemplateError, type FileOutputOptions } from './output/index.js';
+import {
+  parseMaxFiles, parseRotateMegabytes, parseRotateSecs, checkTimeZone, compileTemplate, checkPacketTemplate, perInterface, parseListenAddress,
+  TemplateError, IFACE_PLACEHOLDERS, type FileOutputOptions, type PacketFilesOptions, type ListenAddress,
+} from './output/index.js';
 import { ringSettings, type RingSettings } from './triggered.js';
 import type { EngineKind } from './capture/index.js';
 
 /** A command line that cannot be run: one line for standard error, exit status 1. */
 export class UsageError extends Error {}
 
-/** Where the records go: standard output, or rotating files (-w and its options). */
+/** Where the records go (standard output, or rotating files: -w and its options), and the packets (live). */
 export interface OutputSpec {
   /** -w and the rotation flags; null: standard output. */
-  file: Omit<FileOutputOptions, 'now' | 'mode'> | null;
+  file: Omit<FileOutputOptions, 'now' | 'mode' | 'finisher'> | null;
+  /** --pcap-w, --pcap-format and the rotation flags (live only); null: no packet files. */
+  packets: Omit<PacketFilesOptions, 'now' | 'mode' | 'finisher'> | null;
+  /** --gzip: complete files (-w and --pcap-w) are compressed to NAME.gz. */
+  gzip: boolean;
+  /** --move-to: complete files are moved into this directory; null: they stay. */
+  moveTo: string | null;
+  /** --pcap-over-ip (live only): where the packets are served as a pcap stream; null: not served. */
+  pcapOverIp: ListenAddress | null;
 }
 
 /** Translate a capture file or standard input. */
@@ -96,6 +107,12 @@ const OPTIONS = {
   W: { type: 'string', short: 'W' },
   tee: { type: 'boolean' },
   tz: { type: 'string' },
+  gzip: { type: 'boolean' },
+  'move-to': { type: 'string' },
+  // packets (live capture)
+  'pcap-w': { type: 'string' },
+  'pcap-format': { type: 'string' },
+  'pcap-over-ip': { type: 'string' },
   // capture on a trigger
   ring: { type: 'string' },
   'ring-mb': { type: 'string' },
@@ -112,7 +129,7 @@ const OPTIONS = {
 /** Options of `tracecap app`, which takes no other (but --help). */
 const APP_ONLY = ['port', 'host', 'root'] as const;
 /** Options that only make sense when capturing live. */
-const LIVE_ONLY = ['s', 'p', 'timeout', 'engine', 'ring', 'ring-mb', 'after', 'max-triggers', 'trigger-file', 'trigger-regex'] as const;
+const LIVE_ONLY = ['s', 'p', 'timeout', 'engine', 'ring', 'ring-mb', 'after', 'max-triggers', 'trigger-file', 'trigger-regex', 'pcap-w', 'pcap-format', 'pcap-over-ip'] as const;
 /** Options that describe a capture file's interface; live, the OS tells them. */
 const FILE_ONLY = ['r', 'iface', 'iface-index', 'iface-addr', 'threads'] as const;
 
@@ -245,20 +262,43 @@ function appCommand(v: Record<string, unknown> & { port?: string; host?: string;
   return { kind: 'app', port, host: v.host ?? '127.0.0.1', file: words[0] ?? null, root: v.root ?? null };
 }
 
-function outputSpec(v: { w?: string; G?: string; C?: string; W?: string; tee?: boolean; tz?: string }): OutputSpec {
-  if (v.w === undefined) {
-    const stray = (['G', 'C', 'W', 'tee', 'tz'] as const).find((n) => v[n] !== undefined);
-    if (stray) throw new UsageError(`${flag(stray)} needs -w (files to write)`);
-    return { file: null };
+type OutputFlags = {
+  w?: string; G?: string; C?: string; W?: string; tee?: boolean; tz?: string; gzip?: boolean; 'move-to'?: string;
+  'pcap-w'?: string; 'pcap-format'?: string; 'pcap-over-ip'?: string;
+};
+
+function outputSpec(v: OutputFlags): OutputSpec {
+  const w = v.w;
+  const pcapW = v['pcap-w'];
+  if (w === undefined && v.tee !== undefined) throw new UsageError('--tee needs -w (files to write)');
+  if (pcapW === undefined && v['pcap-format'] !== undefined) throw new UsageError('--pcap-format needs --pcap-w (packet files to write)');
+  if (w === undefined && pcapW === undefined) {
+    const stray = (['G', 'C', 'W', 'tz', 'gzip', 'move-to'] as const).find((n) => v[n] !== undefined);
+    if (stray) throw new UsageError(`${flag(stray)} needs -w or --pcap-w (files to write)`);
   }
+  if (w !== undefined && perInterface(w)) throw new UsageError(`-w: ${IFACE_PLACEHOLDERS.join(' and ')} are for --pcap-w (the records of every interface are one stream)`);
+  if (v['move-to'] === '') throw new UsageError('--move-to needs a directory');
   try {
-    const file: OutputSpec['file'] = { template: v.w, tz: v.tz ?? 'UTC', tee: v.tee ?? false };
+    // -G, -C, -W and --tz rotate and name both kinds of files alike.
+    const rotation: Pick<FileOutputOptions, 'tz' | 'rotateSecs' | 'rotateBytes' | 'maxFiles'> = { tz: v.tz ?? 'UTC' };
     if (v.tz !== undefined) checkTimeZone(v.tz);
-    compileTemplate(v.w, file.tz!);
-    if (v.G !== undefined) file.rotateSecs = parseRotateSecs(v.G);
-    if (v.C !== undefined) file.rotateBytes = parseRotateMegabytes(v.C);
-    if (v.W !== undefined) file.maxFiles = parseMaxFiles(v.W);
-    return { file };
+    if (v.G !== undefined) rotation.rotateSecs = parseRotateSecs(v.G);
+    if (v.C !== undefined) rotation.rotateBytes = parseRotateMegabytes(v.C);
+    if (v.W !== undefined) rotation.maxFiles = parseMaxFiles(v.W);
+    let file: OutputSpec['file'] = null;
+    if (w !== undefined) {
+      compileTemplate(w, rotation.tz);
+      file = { template: w, ...rotation, tee: v.tee ?? false };
+    }
+    let packets: OutputSpec['packets'] = null;
+    if (pcapW !== undefined) {
+      const format = v['pcap-format'] ?? 'pcap';
+      if (format !== 'pcap' && format !== 'pcapng') throw new UsageError(`--pcap-format must be pcap or pcapng, not ${JSON.stringify(format)}`);
+      checkPacketTemplate(pcapW, rotation.tz);
+      packets = { template: pcapW, format, ...rotation };
+    }
+    const pcapOverIp = v['pcap-over-ip'] === undefined ? null : parseListenAddress(v['pcap-over-ip']);
+    return { file, packets, gzip: v.gzip ?? false, moveTo: v['move-to'] ?? null, pcapOverIp };
   } catch (e) {
     if (e instanceof TemplateError || e instanceof RangeError) throw new UsageError(e.message);
     throw e;

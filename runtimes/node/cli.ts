@@ -8,7 +8,7 @@ import { compileBpf, captureLinkTypesIn, fileHead, isPcapng, headShowsLinkTypes,
 import type { BpfProgram } from '../../src/filter.js';
 import { ErrCode, skipSummary, type CaptureError, type SkipCounts } from '../../src/index.js';
 import { parseCommandLine, UsageError, type AppCommand, type Command, type FileCommand, type LiveCommand, type OutputSpec } from './args.js';
-import { createFdSink, openFileOutput, OutputError, TemplateError, type Sink, type FileOutput } from './output/index.js';
+import { createFdSink, openFileOutput, createFinisher, OutputError, TemplateError, type Sink, type FileOutput, type Finisher } from './output/index.js';
 import { runLive } from './live.js';
 import { serveApp, AppServerError } from './app.js';
 
@@ -42,6 +42,11 @@ Live capture (Linux, as root or with CAP_NET_RAW and CAP_NET_ADMIN):
   -p                       do not put the interface into promiscuous mode
   --timeout SECS           stop after SECS seconds (also: Ctrl-C, SIGTERM, -c N)
   --engine libpcap|tcpdump capture engine (default: libpcap when the pcap package loads)
+  --pcap-w TEMPLATE        also write the packets to capture files named by TEMPLATE (as -w;
+                           {iface} and {ifindex}: one set of files per interface), rotated by
+                           -G, -C and -W as -w's files are
+  --pcap-format pcap|pcapng the files' format (default pcap)
+  --pcap-over-ip ADDR:PORT serve the packets as a pcap stream to every TCP client that connects
 
 Software filters (pcap-sidecar's; a packet must pass all of them, after any EXPRESSION):
   --l3 LIST                ip4, ip6, arp: IPv4/IPv6 packets of other versions are dropped
@@ -62,6 +67,8 @@ Writing files (default: standard output):
   -W N                     keep at most N files (the oldest is deleted)
   --tee                    also write standard output
   --tz ZONE                time zone of the file names (default UTC)
+  --gzip                   compress each complete file (-w, --pcap-w) to NAME.gz
+  --move-to DIR            move each complete (and compressed) file into DIR (a mounted bucket)
 
 Capture on a trigger (with -i): keep the last packets in memory, write them when triggered:
   --ring SECS              keep the last SECS seconds of packets
@@ -116,9 +123,9 @@ function fileError(e: unknown, name: string): number | null {
 /** Bytes of a capture file read between two turns of the event loop (where a Ctrl-C is seen). */
 const FILE_YIELD_BYTES = 8 << 20;
 
-/** Opens the output of a command: standard output, or the -w files (with --tee). */
-function openOutput(spec: OutputSpec): Sink & Partial<Pick<FileOutput, 'tick'>> {
-  return spec.file ? openFileOutput(spec.file) : createFdSink(1);
+/** Opens the output of a command: standard output, or the -w files (with --tee), finished by `finisher` (--gzip, --move-to). */
+function openOutput(spec: OutputSpec, finisher: Finisher | null): Sink & Partial<Pick<FileOutput, 'tick'>> {
+  return spec.file ? openFileOutput({ ...spec.file, finisher: finisher?.output(spec.file.maxFiles) }) : createFdSink(1);
 }
 
 // One line for an output that cannot be written; a reader that went away (EPIPE) is no error.
@@ -140,9 +147,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   if (command.kind === 'help') { process.stdout.write(USAGE); return 0; }
   if (command.kind === 'app') return app(command);
+  // Complete files are compressed and moved in the background; the exit waits for the last.
+  const { gzip, moveTo } = command.output;
+  const finisher = gzip || moveTo !== null ? createFinisher({ gzip, moveTo, onError: (line) => { process.stderr.write(line); } }) : null;
   let out: ReturnType<typeof openOutput>;
   try {
-    out = openOutput(command.output);
+    out = openOutput(command.output, finisher);
   } catch (e) {
     if (e instanceof TemplateError) { process.stderr.write(`tracecap: ${e.message}\n`); return 1; }
     const code = outputFailure(e);
@@ -150,7 +160,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     throw e;
   }
   try {
-    const status = command.kind === 'live' ? await live(command, out) : await translate(command, out);
+    const status = command.kind === 'live' ? await live(command, out, finisher) : await translate(command, out);
     out.close();
     return status;
   } catch (e) {
@@ -158,6 +168,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const code = outputFailure(e);
     if (code !== null) return code;
     throw e;
+  } finally {
+    await finisher?.drain();
   }
 }
 
@@ -184,12 +196,13 @@ async function app(c: AppCommand): Promise<number> {
 }
 
 /** Captures live (runtimes/node/live.ts) into the output; with -G the files also rotate while idle. */
-async function live(c: LiveCommand, out: ReturnType<typeof openOutput>): Promise<number> {
+async function live(c: LiveCommand, out: ReturnType<typeof openOutput>, finisher: Finisher | null): Promise<number> {
   const tick = out.tick ? setInterval(() => out.tick!(), 1000) : null;
   try {
     return await runLive({
       ...c.options, ifaces: c.ifaces, engine: c.engine, snaplen: c.snaplen, promisc: c.promisc, count: c.count,
       timeoutSecs: c.timeoutSecs, filter: c.expression, ring: c.ring, sink: (view) => out.write(view),
+      packets: c.output.packets && { ...c.output.packets, finisher }, pcapOverIp: c.output.pcapOverIp,
       // As tcpdump's "listening on": a user (or a script) sees when packets start to count.
       onStarted: (ifaces, engine) => { process.stderr.write(`tracecap: listening on ${ifaces.map((i) => i.name).join(', ')} (${engine})\n`); },
     });

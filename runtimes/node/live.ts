@@ -10,6 +10,9 @@ import { defaultEngine, openEngine } from './capture/index.js';
 import { listInterfaces, selectInterfaces } from './capture/interfaces.js';
 import { PCAP_RECORD_HEADER_LEN, pcapGlobalHeader, writeRecordHeader } from './capture/pcapstream.js';
 import { CaptureStartError, type CaptureEngine, type CaptureStats, type CapturedPacket, type EngineKind, type OsInterface } from './capture/types.js';
+import { openPacketFiles, commonLinktype, LinkTypeError, type PacketFiles, type PacketFilesOptions, type PacketSource } from './output/packets.js';
+import { listenPcapOverIp, PcapOverIpError, type ListenAddress, type PcapOverIpServer } from './output/pcapoverip.js';
+import { TemplateError } from './output/strftime.js';
 
 /**
  * How long a packet waits for every other interface to show a later one before it is written
@@ -50,6 +53,16 @@ export interface LiveOptions extends Omit<TranslatorOptions, 'ifaceName' | 'ifac
   ring?: RingSettings | null;
   /** Called once every engine captures, with the interfaces and the engine used. */
   onStarted?: (ifaces: OsInterface[], engine: EngineKind) => void;
+  /**
+   * --pcap-w: every captured packet also goes to pcap or pcapng files (rotating as -w's files
+   * do); with `ring`, the packets of every window. Opened once the engines run.
+   */
+  packets?: PacketFilesOptions | null;
+  /**
+   * --pcap-over-ip: every captured packet, as a classic pcap stream, to each TCP client of this
+   * address (listening before the engines start; `clientBytes` bounds each client's queue).
+   */
+  pcapOverIp?: (ListenAddress & { clientBytes?: number }) | null;
 }
 
 /** One packet held for ordering (its bytes copied: the engine reuses its buffer). */
@@ -273,28 +286,55 @@ export async function runLive(o: LiveOptions): Promise<number> {
     throw e;
   }
 
-  const translate = (ch: Channel, p: CapturedPacket) => {
+  // PCAP-over-IP listens before any engine starts: an address that cannot be had costs no capture.
+  let server: PcapOverIpServer | null = null;
+  if (o.pcapOverIp) {
+    try {
+      server = await listenPcapOverIp({ ...o.pcapOverIp, say });
+    } catch (e) {
+      if (e instanceof PcapOverIpError) { say(`tracecap: ${e.message}\n`); return 2; }
+      throw e;
+    }
+    say(`tracecap: pcap over IP on ${server.address}\n`);
+  }
+  // Packet files, once the engines run (their link types make the files' headers).
+  let packetFiles: PacketFiles | null = null;
+  // A packet file or the pcap-over-ip stream failed: the capture stops (exit 2), as for the records.
+  const tapFailed = (e: unknown) => {
+    accepting = false;
+    stop(`output: ${(e as Error).message}`);
+  };
+  // A packet of interface i to the packet files and the stream (the stream never throws).
+  const tap = (i: number, p: CapturedPacket) => {
+    try { packetFiles?.write(i, p); } catch (e) { tapFailed(e); }
+    server?.write(p);
+  };
+
+  const translate = (i: number, p: CapturedPacket) => {
     if (!accepting) return;
+    const ch = channels[i]!;
+    tap(i, p);
     feed(ch.translator, p);
     const err = ch.translator.error;
     if (err) { accepting = false; stop(`${ch.iface.name}: ${err.message}`); }
   };
   // The engines' delivery delay is known only once they run, so the merger reads it then.
   const engines: CaptureEngine[] = [];
-  const merger = channels.length > 1
-    ? new Merger(channels.length, (i, p) => translate(channels[i]!, p), () => MERGE_WAIT_MS + Math.max(0, ...engines.map((e) => e.maxDelayMs ?? 0)))
-    : null;
+  const mergeWait = () => MERGE_WAIT_MS + Math.max(0, ...engines.map((e) => e.maxDelayMs ?? 0));
+  const merger = channels.length > 1 ? new Merger(channels.length, translate, mergeWait) : null;
   // On a trigger, packets go to the rings once they exist (runTriggered takes over onPacket).
   const ringMode = Boolean(o.ring);
+  // Every engine runs and the outputs are open: packets go on (held until then).
+  let running = false;
   const onPacket = (i: number) => (p: CapturedPacket) => {
     const ch = channels[i]!;
-    if (!ch.engine || ringMode) {
+    if (!running || ringMode) {
       // Not yet known to run, so its link type (the translator's header) is not known either.
       if (ch.early.length < EARLY_MAX) ch.early.push(hold(p));
       else stop(`${ch.iface.name}: more than ${EARLY_MAX} packets arrived before the capture was known to run`);
       return;
     }
-    if (merger) merger.add(i, p); else translate(ch, p);
+    if (merger) merger.add(i, p); else translate(i, p);
   };
 
   // Signals count from the start: a Ctrl-C while engines open must still stop them (tcpdump
@@ -310,6 +350,15 @@ export async function runLive(o: LiveOptions): Promise<number> {
   };
 
   const stopEngines = () => Promise.all(engines.map((e) => e.stop()));
+  // A start that fails: what started stops, one line, the status.
+  const abandon = async (line: string, status: number): Promise<number> => {
+    await stopEngines();
+    merger?.close();
+    unlisten();
+    await server?.close();
+    say(`tracecap: ${line}\n`);
+    return status;
+  };
   for (let i = 0; i < channels.length && !stopped; i++) {
     const ch = channels[i]!;
     try {
@@ -318,32 +367,65 @@ export async function runLive(o: LiveOptions): Promise<number> {
       engines.push(engine);
       ch.translator.push(pcapGlobalHeader(engine.linktype, snaplen));
       ch.engine = engine;
-      if (!ringMode) for (const p of ch.early.splice(0)) onPacket(i)(p);
     } catch (e) {
-      await stopEngines();
-      merger?.close();
-      unlisten();
-      if (e instanceof CaptureStartError) { say(`tracecap: ${e.message}\n`); return 2; }
+      if (e instanceof CaptureStartError) return abandon(e.message, 2);
       throw e;
     }
   }
 
+  if (!stopped && (o.packets || server)) {
+    const sources: PacketSource[] = engines.map((e) => ({ iface: e.iface, linktype: e.linktype, snaplen, resolution: e.resolution ?? 'us', filter: o.filter ?? '' }));
+    try {
+      if (o.packets) packetFiles = openPacketFiles(o.packets, sources);
+      if (server) {
+        const linktype = commonLinktype(sources, '--pcap-over-ip', 'choose interfaces of one link type (or one tracecap per interface)');
+        server.start(linktype, snaplen, sources.some((s) => s.resolution === 'ns') ? 'ns' : 'us');
+      }
+    } catch (e) {
+      if (e instanceof LinkTypeError) return abandon(e.message, 2);
+      if (e instanceof TemplateError) return abandon(e.message, 1);
+      throw e;
+    }
+  }
+  const fileTick = packetFiles ? setInterval(() => { try { packetFiles!.tick(); } catch (e) { tapFailed(e); } }, 1000) : null;
+
   let triggered: TriggeredRun | null = null;
+  // With a trigger, the pcap-over-ip stream still gets every packet as captured (merged in time order).
+  const liveFeed = ringMode && server && channels.length > 1 ? new Merger(channels.length, (_, p) => server!.write(p), mergeWait) : null;
   if (o.ring && !stopped) {
     const attributed = attributionTable(listInterfaces(), () => {});
+    const files = packetFiles;
     triggered = runTriggered(engines, {
       core: await loadCore(), settings: o.ring, sink: sinkGuard,
       translatorOptions: (e) => ({
         ...translatorOptions, ifaceName: e.iface.name, ifaceIndex: e.iface.index, ifaceAddrs: e.iface.addrs,
         osInterfaces: e.iface.name === 'any' ? attributed : undefined,
       }),
-      onWindow: (e, w) => say(`${describeWindow(e.iface.name, w)}\n`),
+      onWindow: (e, w) => {
+        say(`${describeWindow(e.iface.name, w)}\n`);
+        const i = engines.indexOf(e);
+        try {
+          if (w.phase === 'start') files?.windowOpened(i); else files?.windowClosed(i);
+        } catch (err) { tapFailed(err); }
+      },
+      onRecord: files ? (e, r) => {
+        try { files.write(engines.indexOf(e), ringRecord(r)); } catch (err) { tapFailed(err); }
+      } : undefined,
       onError: (m) => say(`tracecap: ${m}\n`),
     });
+    if (server) {
+      const stream = server;
+      engines.forEach((e, i) => {
+        const push = e.onPacket;
+        e.onPacket = liveFeed ? (p) => { push(p); liveFeed.add(i, p); } : (p) => { push(p); stream.write(p); };
+      });
+    }
     // Packets that arrived while the engines opened are the rings' first.
-    channels.forEach((ch, i) => { for (const p of ch.early.splice(0)) triggered!.rings[i]!.push(p); });
+    channels.forEach((ch, i) => { for (const p of ch.early.splice(0)) engines[i]!.onPacket(p); });
     void triggered.done.then(() => stop());
   }
+  running = true;
+  if (!ringMode) channels.forEach((ch, i) => { for (const p of ch.early.splice(0)) onPacket(i)(p); });
 
   const timer = o.timeoutSecs !== undefined ? setTimeout(() => stop(), o.timeoutSecs * 1000) : null;
   if (!stopped) o.onStarted?.(ifaces, kind);
@@ -353,6 +435,7 @@ export async function runLive(o: LiveOptions): Promise<number> {
     if (triggered) {
       // Stops the engines (every packet captured goes to its ring) and writes an open window.
       await triggered.stop();
+      liveFeed?.release(true);
     } else {
       // Engines deliver what they captured before stopping; those packets still count.
       await stopEngines();
@@ -362,9 +445,14 @@ export async function runLive(o: LiveOptions): Promise<number> {
     }
   } finally {
     if (timer) clearTimeout(timer);
+    if (fileTick) clearInterval(fileTick);
     merger?.close();
+    liveFeed?.close();
     unlisten();
   }
+  // The last packet files complete, the stream's clients get their last packets.
+  try { packetFiles?.close(); } catch (e) { stop(`output: ${(e as Error).message}`); }
+  await server?.close();
   if (failure !== null) say(`tracecap: ${failure}\n`);
   say(summaryLine(engines.map((e) => e.stats())));
   // What the analysis gave up, over every interface (triggered windows report their own).
@@ -373,4 +461,10 @@ export async function runLive(o: LiveOptions): Promise<number> {
     if (gaveUp) say(`tracecap: ${gaveUp}\n`);
   }
   return failure === null ? 0 : 2;
+}
+
+/** A ring's record (a nanosecond pcap record, TriggerRingOptions.onRecord) as a packet. */
+function ringRecord(r: Uint8Array): CapturedPacket {
+  const v = new DataView(r.buffer, r.byteOffset, PCAP_RECORD_HEADER_LEN);
+  return { sec: v.getUint32(0, true), nsec: v.getUint32(4, true), len: v.getUint32(12, true), data: r.subarray(PCAP_RECORD_HEADER_LEN) };
 }

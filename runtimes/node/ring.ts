@@ -67,6 +67,11 @@ export interface TriggerRingOptions {
   translatorOptions?: TranslatorOptions;
   /** Receives NDJSON as views valid only during the call (Translator.setSink), whole records each time. */
   sink: (ndjson: Uint8Array) => void;
+  /**
+   * Receives each packet of a window, in the order it is translated, as a nanosecond pcap record
+   * (16-byte little-endian header, then the captured bytes), valid only during the call.
+   */
+  onRecord?: (record: Uint8Array) => void;
   /** Told when a window opens and closes (for a one-line log on stderr). */
   onWindow?: (event: WindowEvent) => void;
   /** Told, in one line, when a window's translation failed (the rest of that window is dropped). */
@@ -232,6 +237,7 @@ export function createTriggerRing(o: TriggerRingOptions): TriggerRing {
   function feed(bytes: Uint8Array, serial: number): void {
     const t = translator!;
     windowPackets++;
+    o.onRecord?.(bytes);
     if (windowFailed) return;
     if (serial !== nextSerial) t.setNextSerial(serial); // packets were lost: keep the real serials
     nextSerial = serial + 1;

@@ -88,6 +88,8 @@ export interface TriggeredOptions {
   translatorOptions: (engine: CaptureEngine) => TranslatorOptions;
   /** Receives NDJSON views (valid during the call) of every interface. */
   sink: (ndjson: Uint8Array) => void;
+  /** Receives each packet of an engine's windows as a nanosecond pcap record (TriggerRingOptions.onRecord). */
+  onRecord?: (engine: CaptureEngine, record: Uint8Array) => void;
   /** Told when a window of an interface opens or closes. */
   onWindow?: (engine: CaptureEngine, event: WindowEvent) => void;
   /** Told about translation and trigger-file problems, in one line. */
@@ -117,6 +119,7 @@ export function runTriggered(engines: readonly CaptureEngine[], o: TriggeredOpti
       core: o.core, linktype: engine.linktype, secs: settings.secs, bytes: settings.bytes,
       afterSecs: settings.afterSecs, maxTriggers: settings.maxTriggers,
       translatorOptions: o.translatorOptions(engine), sink: o.sink, now: o.now,
+      onRecord: o.onRecord && ((r) => o.onRecord!(engine, r)),
       onWindow: o.onWindow && ((e) => o.onWindow!(engine, e)),
       onError: o.onError && ((m) => o.onError!(`${engine.iface.name}: ${m}`)),
     });

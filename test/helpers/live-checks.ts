@@ -41,3 +41,27 @@ export function packetsOf(file: Uint8Array): { sec: number; nsec: number; len: n
   }
   return out;
 }
+
+/** UDP echo server (argv: address port); prints "up" once bound. */
+export const ECHO = `
+import dgram from 'node:dgram';
+const [address, port] = process.argv.slice(2);
+const s = dgram.createSocket('udp4');
+s.on('message', (m, r) => s.send(m, r.port, r.address));
+s.bind(Number(port), address, () => console.log('up'));
+`;
+/** Sends n datagrams alternately to two echo servers (argv: port n addrA addrB), 5 ms apart, awaiting each answer. */
+export const PINGS = `
+import dgram from 'node:dgram';
+const [port, n, ...to] = process.argv.slice(2);
+const c = dgram.createSocket('udp4');
+for (let i = 0; i < Number(n); i++) {
+  await new Promise((ok, fail) => {
+    const t = setTimeout(() => fail(new Error('no answer from ' + to[i % 2])), 5000);
+    c.once('message', () => { clearTimeout(t); ok(); });
+    c.send('ping ' + i, Number(port), to[i % 2]);
+  });
+  await new Promise((r) => setTimeout(r, 5));
+}
+c.close();
+`;

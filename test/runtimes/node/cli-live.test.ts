@@ -3,91 +3,23 @@
 // trigger or its own timeout. Records are compared with what the CLI writes for a plain
 // `tcpdump -w FILE` recording of the same traffic; rotating files, filters, the trigger ring,
 // the sidecar environment and the start errors are checked as seen from outside the process.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, it, expect } from 'vitest';
+import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import { Netns, netnsUnavailable, receiveTimestamps, exited, collect, waitFor } from '../../helpers/netns.js';
+import { Netns, netnsUnavailable, exited } from '../../helpers/netns.js';
 import { summaryOf, expectSameRecords, nsTcpdump, packetsOf } from '../../helpers/live-checks.js';
+import { ID_ARGS, cli, until, count, records, traffic, interrupt, translateFile, liveTestFile } from '../../helpers/cli-live.js';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
-const BIN = join(ROOT, 'bin/tracecap.js');
-const TRAFFIC = join(ROOT, '../shared/tools/traffic.mjs');
 const ENGINES = ['libpcap', 'tcpdump'] as const;
 const VERBOSITIES = ['info', 'debug'] as const;
 const LISTENING = /^tracecap: listening on lo \((libpcap|tcpdump)\)$/;
-// What the CLI must be told to translate a file recorded on `lo` in a fresh namespace.
-const LO_ARGS = ['--iface', 'lo', '--iface-index', '1', '--iface-addr', '127.0.0.1', '--iface-addr', '::1'];
-const ID_ARGS = ['--id', 'cli-live', '--log-name', 'log/cli-live'];
 
 const unavailable = netnsUnavailable();
 if (unavailable) console.warn(`CLI live capture tests skipped: ${unavailable}`);
 
-const tmp = mkdtempSync(join(tmpdir(), 'tracecap-cli-live-'));
+// UDP: with receive timestamps on, every capture handle reports the kernel's one stamp.
+const { tmp } = liveTestFile('tracecap-cli-live-', unavailable);
 let port = 29000 + (process.pid % 1000) * 10;
-let rxStamps: ChildProcess | null = null;
-
-beforeAll(async () => {
-  // UDP: with receive timestamps on, every capture handle reports the kernel's one stamp.
-  if (!unavailable) rxStamps = await receiveTimestamps();
-});
-afterAll(() => {
-  rxStamps?.kill();
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-/** A CLI process in the namespace; `ready` once it said it listens. */
-interface Cli { child: ChildProcess; ready: Promise<void>; out: () => Buffer; err: () => string }
-
-function cli(ns: Netns, args: string[], env: NodeJS.ProcessEnv = {}): Cli {
-  const child = ns.spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-  const { out, err } = collect(child);
-  const ready = waitFor(child.stderr!, 'tracecap: listening on', 15_000).catch((e: Error) => {
-    throw new Error(`${e.message}; stderr: ${err()}`);
-  });
-  ready.catch(() => { /* whoever awaits `ready` sees the error */ });
-  return { child, ready, out, err };
-}
-
-/** Resolves once `cond()` holds (polled every 50 ms), or after `ms` anyway: the assertions then say what was missing. */
-async function until(cond: () => boolean, ms: number): Promise<void> {
-  const t0 = Date.now();
-  while (!cond() && Date.now() - t0 < ms) await new Promise((r) => setTimeout(r, 50));
-}
-
-/** Records (lines) written so far. */
-const count = (b: Buffer) => b.toString('utf8').split('\n').length - 1;
-
-/** Every line complete JSON, the text ending with a newline; returns the parsed records. */
-function records(text: string, what: string): Record<string, any>[] {
-  if (text === '') return [];
-  expect(text.endsWith('\n'), `${what}: ends with a newline`).toBe(true);
-  return text.slice(0, -1).split('\n').map((l, i) => {
-    try { return JSON.parse(l) as Record<string, any>; } catch { throw new Error(`${what}: line ${i} is no JSON: ${l.slice(0, 200)}`); }
-  });
-}
-
-/** Runs the traffic generator in the namespace to its end. */
-async function traffic(ns: Netns, scenario: 'dns' | 'h1' | 'h2', p: number, n: number): Promise<void> {
-  const t = ns.spawn(process.execPath, [TRAFFIC, scenario, String(p), String(n)]);
-  const e = collect(t);
-  expect((await exited(t, 60_000)).code, e.err()).toBe(0);
-}
-
-/** Stops with SIGINT; the exit status, stdout and the stderr lines. */
-async function interrupt(c: Cli): Promise<{ code: number | null; out: string; lines: string[] }> {
-  c.child.kill('SIGINT');
-  const { code } = await exited(c.child, 20_000);
-  return { code, out: c.out().toString('utf8'), lines: c.err().split('\n').filter(Boolean) };
-}
-
-/** The CLI's translation of a capture file recorded on the namespace's lo. */
-function translateFile(file: string, verbosity: string): string {
-  const r = spawnSync(process.execPath, [BIN, ...LO_ARGS, ...ID_ARGS, '--verbosity', verbosity, file], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
-  expect(r.status, r.stderr).toBe(0);
-  return r.stdout;
-}
 
 /** Complete files in `dir` in the order they were written (name time, then the .N suffix); fails on a `.partial`. */
 function completeFiles(dir: string, prefix: string): string[] {

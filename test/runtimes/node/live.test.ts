@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { createTranslator, type TranslatorOptions } from '../../../src/index.js';
 import { Netns, netnsUnavailable, receiveTimestamps, veth, exited, collect, waitFor } from '../../helpers/netns.js';
-import { SUMMARY, summaryOf, expectSameRecords, nsTcpdump, packetsOf } from '../../helpers/live-checks.js';
+import { SUMMARY, summaryOf, expectSameRecords, nsTcpdump, packetsOf, ECHO, PINGS } from '../../helpers/live-checks.js';
 import type { ChildProcess } from 'node:child_process';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -132,30 +132,6 @@ await new Promise((done) => {
 await new Promise((r) => setTimeout(r, 300));
 console.log(JSON.stringify({ sent, received, ms: Date.now() - t0 }));
 client.close(); server.close();
-`;
-
-/** UDP echo server (argv: address port); prints "up" once bound. */
-const ECHO = `
-import dgram from 'node:dgram';
-const [address, port] = process.argv.slice(2);
-const s = dgram.createSocket('udp4');
-s.on('message', (m, r) => s.send(m, r.port, r.address));
-s.bind(Number(port), address, () => console.log('up'));
-`;
-/** Sends n datagrams alternately to two echo servers (argv: port n addrA addrB), 5 ms apart, awaiting each answer. */
-const PINGS = `
-import dgram from 'node:dgram';
-const [port, n, ...to] = process.argv.slice(2);
-const c = dgram.createSocket('udp4');
-for (let i = 0; i < Number(n); i++) {
-  await new Promise((ok, fail) => {
-    const t = setTimeout(() => fail(new Error('no answer from ' + to[i % 2])), 5000);
-    c.once('message', () => { clearTimeout(t); ok(); });
-    c.send('ping ' + i, Number(port), to[i % 2]);
-  });
-  await new Promise((r) => setTimeout(r, 5));
-}
-c.close();
 `;
 
 /** Records of several interfaces merged by capture time (ties: the earlier interface first), as runLive writes them. */

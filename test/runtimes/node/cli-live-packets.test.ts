@@ -325,7 +325,7 @@ describe.skipIf(unavailable !== null)('tracecap -i … --pcap-w / --gzip / --mov
     }
   });
 
-  it('--ring with --pcap-w: a trigger window is one capture file, tcpdump\'s packets (pcap with libpcap, pcapng with tcpdump)', async () => {
+  it('--ring with --pcap-w: a trigger window is one capture file, tcpdump\'s packets (pcap with libpcap, pcapng with tcpdump); --pcap-over-ip streams every packet before any trigger', async () => {
     const ns = new Netns();
     try {
       const p = port++;
@@ -336,13 +336,21 @@ describe.skipIf(unavailable !== null)('tracecap -i … --pcap-w / --gzip / --mov
       const ring = ['--ring', '30', '--after', '1', '--max-triggers', '1', ...ID_ARGS];
       const runs = [
         { format: 'pcap', run: cli(ns, ['-i', 'lo', '--engine', 'libpcap', ...ring, '--pcap-w', join(dir, 'w_%Y%m%d%H%M%S.pcap'), 'udp', 'port', String(p)]) },
-        { format: 'pcapng', run: cli(ns, ['-i', 'lo', '--engine', 'tcpdump', ...ring, '--pcap-w', join(dir, 'w_%Y%m%d%H%M%S.pcapng'), '--pcap-format', 'pcapng', 'udp', 'port', String(p)]) },
+        { format: 'pcapng', run: cli(ns, ['-i', 'lo', '--engine', 'tcpdump', ...ring, '--pcap-w', join(dir, 'w_%Y%m%d%H%M%S.pcapng'), '--pcap-format', 'pcapng', '--pcap-over-ip', '127.0.0.1:0', 'udp', 'port', String(p)]) },
       ];
       await Promise.all([ref.ready, ...runs.map((r) => r.run.ready)]);
+      writeFileSync(join(dir, 'client.mjs'), POI_CLIENT);
+      const streamFile = join(dir, 'stream.pcap');
+      const poiPort = /^tracecap: pcap over IP on 127\.0\.0\.1:(\d+)$/m.exec(runs[1]!.run.err())![1]!;
+      const client = ns.spawn(process.execPath, [join(dir, 'client.mjs'), '127.0.0.1', poiPort, streamFile]);
+      await waitFor(client.stdout!, 'connected', 10_000);
       await traffic(ns, 'dns', p, 20);
       await until(() => { try { return pcapPackets(refFile).length >= 40; } catch { return false; } }, 15_000);
       await new Promise((r) => setTimeout(r, 1200)); // tcpdump's engine hands its block over within 1 s
       expect(readdirSync(dir).filter((n) => n.startsWith('w_')), 'nothing before the trigger').toEqual([]);
+      // The stream is live: every packet already, no trigger needed.
+      await until(() => { try { return pcapPackets(streamFile).length >= 40; } catch { return false; } }, 5_000);
+      expectPackets(pcapPackets(streamFile), pcapPackets(refFile), 'the stream before the trigger');
       for (const r of runs) r.run.child.kill('SIGUSR1');
       const codes = await Promise.all(runs.map((r) => exited(r.run.child, 20_000)));
       ref.child.kill('SIGINT');
@@ -350,7 +358,7 @@ describe.skipIf(unavailable !== null)('tracecap -i … --pcap-w / --gzip / --mov
       const refBytes = readFileSync(refFile);
       const expected = translateFile(refFile, 'debug');
       for (const [i, r] of runs.entries()) {
-        const lines = r.run.err().split('\n').filter(Boolean);
+        const lines = r.run.err().split('\n').filter((l) => l && !l.startsWith('tracecap: pcap over IP on'));
         expect(codes[i]!.code, lines.join(' | ')).toBe(0);
         expect(lines[2]).toMatch(/^tracecap: lo: window 1 closed: 40 packets written, next serial 40$/);
         expectSameRecords(r.run.out().toString('utf8'), expected, r.format);
@@ -360,6 +368,8 @@ describe.skipIf(unavailable !== null)('tracecap -i … --pcap-w / --gzip / --mov
         if (r.format === 'pcap') expect(bytes.equals(refBytes), 'the window is tcpdump\'s file').toBe(true);
         else expectPackets(readPcapng(bytes).packets, readPcap(refBytes).packets, 'window pcapng');
       }
+      expect((await exited(client, 10_000)).code).toBe(0);
+      expect(readFileSync(streamFile).equals(refBytes), 'the stream is tcpdump\'s file').toBe(true);
     } finally {
       ns.destroy();
     }

@@ -324,11 +324,13 @@ export async function runLive(o: LiveOptions): Promise<number> {
   const merger = channels.length > 1 ? new Merger(channels.length, translate, mergeWait) : null;
   // On a trigger, packets go to the rings once they exist (runTriggered takes over onPacket).
   const ringMode = Boolean(o.ring);
-  // Every engine runs and the outputs are open: packets go on (held until then).
+  // Packet files and the stream need every engine's link type before the first packet: then an
+  // interface's packets are held until every engine runs, else only until its own does.
+  const holdAll = Boolean(o.packets || o.pcapOverIp);
   let running = false;
   const onPacket = (i: number) => (p: CapturedPacket) => {
     const ch = channels[i]!;
-    if (!running || ringMode) {
+    if (!ch.engine || (holdAll && !running) || ringMode) {
       // Not yet known to run, so its link type (the translator's header) is not known either.
       if (ch.early.length < EARLY_MAX) ch.early.push(hold(p));
       else stop(`${ch.iface.name}: more than ${EARLY_MAX} packets arrived before the capture was known to run`);
@@ -367,6 +369,7 @@ export async function runLive(o: LiveOptions): Promise<number> {
       engines.push(engine);
       ch.translator.push(pcapGlobalHeader(engine.linktype, snaplen));
       ch.engine = engine;
+      if (!holdAll && !ringMode) for (const p of ch.early.splice(0)) onPacket(i)(p);
     } catch (e) {
       if (e instanceof CaptureStartError) return abandon(e.message, 2);
       throw e;

@@ -89,17 +89,12 @@ function translateFile(file: string, verbosity: string): string {
   return r.stdout;
 }
 
-/** Complete files in `dir` in the order they were written (name time, then the .N suffix); fails on a `.partial`. */
+/** Complete files in `dir` in the order they were written, which is their names' byte order (time, then the ~NNNNNN repeats); fails on a `.partial`. */
 function completeFiles(dir: string, prefix: string): string[] {
-  const names = readdirSync(dir);
+  const names = readdirSync(dir).sort();
   expect(names.filter((n) => n.endsWith('.partial')), `${dir}: files left incomplete`).toEqual([]);
-  const keyed = names.map((n) => {
-    const m = new RegExp(`^${prefix}_(\\d+)(?:\\.(\\d+))?\\.json$`).exec(n);
-    expect(m, `unexpected file ${n}`).not.toBeNull();
-    return { n, key: [Number(m![1]), Number(m![2] ?? 0)] as const };
-  });
-  keyed.sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1]);
-  return keyed.map((k) => join(dir, k.n));
+  for (const n of names) expect(n, 'unexpected file').toMatch(new RegExp(`^${prefix}_\\d+(~\\d{6})?\\.json$`));
+  return names.map((n) => join(dir, n));
 }
 
 const portsOf = (r: Record<string, any>) => [r.L4?.src, r.L4?.dst] as unknown[];

@@ -3,7 +3,8 @@
 // one of three commands: translate a capture (a file or standard input), capture live, or serve
 // the browser app (`tracecap app`).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parsePortList, type SoftwareFilters } from '../../src/filter.js';
+import { l3Mask, l4Mask, parseCidr, parsePortList, parseSocketPair, tcpFlagMask, type SoftwareFilters } from '../../src/filter.js';
+import { parseIp } from '../../src/ip.js';
 import type { TranslatorOptions } from '../../src/index.js';
 import { MAX_THREADS } from '../../src/parallel.js';
 import { parseMaxFiles, parseRotateMegabytes, parseRotateSecs, checkTimeZone, compileTemplate, TemplateError, type FileOutputOptions } from './output/index.js';
@@ -131,9 +132,81 @@ function seconds(name: string, v: string): number {
   return Number(v);
 }
 
-// parseArgs' messages are several sentences with advice for programmers; keep the first.
-function firstSentence(message: string): string {
-  return message.split('\n')[0]!.replace(/\. To specify .*$/, '').replace(/\.$/, '');
+// parseArgs' messages are several sentences with advice for programmers, and name a short
+// option as "-r, --r <value>": one line naming the flag as the usage writes it.
+function parseError(e: Error & { code?: string }, argv: readonly string[]): string {
+  const first = e.message.split('\n')[0]!;
+  const missing = /^Option '(-\w|--[\w-]+)(?:, --[\w-]+)?(?: <value>)?' argument missing/.exec(first);
+  if (missing) return `${missing[1]} needs a value`;
+  const boolean = /^Option '(?:-\w, )?(-\w|--[\w-]+)' does not take an argument/.exec(first);
+  if (boolean) return `${boolean[1]} takes no value`;
+  const ambiguous = /^Option '(-\w|--[\w-]+)' argument is ambiguous/.exec(first);
+  if (ambiguous) {
+    const next = argv[argv.indexOf(ambiguous[1]!) + 1];
+    return `${ambiguous[1]} needs a value${next === undefined ? '' : `, not the option ${next}`}`;
+  }
+  return first.replace(/\. To specify .*$/, '').replace(/\.$/, '');
+}
+
+/** Long name of an option token (`-s` → `s`, `--timeout` → `timeout`), or null. */
+function optionName(token: string): string | null {
+  if (/^-\w$/.test(token)) return Object.entries(OPTIONS).find(([, o]) => (o as { short?: string }).short === token[1])?.[0] ?? null;
+  if (/^--[\w-]+$/.test(token)) return token.slice(2) in OPTIONS ? token.slice(2) : null;
+  return null;
+}
+
+/**
+ * A value that looks like a negative number (`-s -1`, `--timeout -5`) is the option's value, so
+ * that its check names the option and the value; parseArgs would take it for an option.
+ */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') { out.push(...argv.slice(i)); break; }
+    const name = optionName(a);
+    const next = argv[i + 1];
+    if (name !== null && OPTIONS[name as keyof typeof OPTIONS].type === 'string' && next !== undefined && /^-\.?\d/.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** The long name of every option of the command line (for tests that walk them all). */
+export const OPTION_NAMES: readonly string[] = Object.keys(OPTIONS);
+
+/** Longest option string the core takes (project, id, log name, interface name: assembly/config.ts). */
+export const MAX_OPTION_BYTES = 1024;
+/** Most interface addresses the core takes (--iface-addr). */
+export const MAX_IFACE_ADDRS = 64;
+/** Most networks (--net) and denied sockets (--deny-socket) the core takes. */
+export const MAX_FILTER_ENTRIES = 256;
+
+// Runs a check of src/filter.ts on a flag's value; its RangeError becomes a usage error naming the flag.
+function checked<T>(name: string, check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(`${flag(name)}: ${e.message}`);
+    throw e;
+  }
+}
+
+// Checks what the core would refuse, so that the error names the flag (the core's RangeError cannot).
+function checkFilters(f: SoftwareFilters): void {
+  if (f.l3) checked('l3', () => l3Mask(f.l3!));
+  if (f.l4) checked('l4', () => l4Mask(f.l4!));
+  if (f.tcpFlags) checked('tcp-flags', () => tcpFlagMask(f.tcpFlags!));
+  for (const n of f.nets ?? []) checked('net', () => parseCidr(n));
+  if ((f.nets?.length ?? 0) > MAX_FILTER_ENTRIES) throw new UsageError(`--net: more than ${MAX_FILTER_ENTRIES} networks`);
+  for (const s of f.denySockets ?? []) checked('deny-socket', () => parseSocketPair(s));
+  if ((f.denySockets?.length ?? 0) > MAX_FILTER_ENTRIES) throw new UsageError(`--deny-socket: more than ${MAX_FILTER_ENTRIES} socket pairs`);
+}
+
+function checkString(name: string, v: string | undefined): void {
+  if (v !== undefined && Buffer.byteLength(v) > MAX_OPTION_BYTES) throw new UsageError(`${flag(name)} is longer than ${MAX_OPTION_BYTES} bytes`);
 }
 
 /** Reads the command line (and $PROJECT_ID); throws UsageError with one line. */
@@ -143,9 +216,9 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
   if (app) argv = argv.slice(1);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv), options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
   } catch (e) {
-    throw new UsageError(firstSentence((e as Error).message));
+    throw new UsageError(parseError(e as Error, argv));
   }
   // parseArgs keeps the last of a repeated single-valued option; a repeat is more likely a mistake.
   const seen = new Set<string>();
@@ -178,9 +251,17 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
     options.verbosity = verbosity;
   }
   const count = v.c === undefined ? undefined : int('c', v.c, 1);
+  for (const name of ['project', 'iface', 'log-name', 'id'] as const) checkString(name, v[name]);
   if (v.iface !== undefined) options.ifaceName = v.iface;
-  if (v['iface-index'] !== undefined) options.ifaceIndex = int('iface-index', v['iface-index']);
-  if (v['iface-addr']?.length) options.ifaceAddrs = v['iface-addr'];
+  if (v['iface-index'] !== undefined) {
+    options.ifaceIndex = int('iface-index', v['iface-index']);
+    if (options.ifaceIndex > 0x7fffffff) throw new UsageError(`--iface-index must be at most ${0x7fffffff}, not ${options.ifaceIndex}`);
+  }
+  if (v['iface-addr']?.length) {
+    for (const a of v['iface-addr']) if (!parseIp(a)) throw new UsageError(`--iface-addr: not an IP address: ${JSON.stringify(a)}`);
+    if (v['iface-addr'].length > MAX_IFACE_ADDRS) throw new UsageError(`--iface-addr: more than ${MAX_IFACE_ADDRS} addresses`);
+    options.ifaceAddrs = v['iface-addr'];
+  }
   if (v['log-name'] !== undefined) options.logName = v['log-name'];
   if (v.id !== undefined) options.id = v.id;
 
@@ -197,6 +278,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
   if (v['deny-ports']) filters.denyPorts = ports('deny-ports');
   if (v['tcp-flags']) filters.tcpFlags = list(v['tcp-flags']);
   if (v['deny-socket']) filters.denySockets = v['deny-socket'];
+  checkFilters(filters);
   if (Object.keys(filters).length) options.filters = filters;
 
   const output = outputSpec(v);
@@ -253,7 +335,9 @@ function outputSpec(v: { w?: string; G?: string; C?: string; W?: string; tee?: b
   }
   try {
     const file: OutputSpec['file'] = { template: v.w, tz: v.tz ?? 'UTC', tee: v.tee ?? false };
-    if (v.tz !== undefined) checkTimeZone(v.tz);
+    if (v.tz !== undefined) {
+      try { checkTimeZone(v.tz); } catch (e) { throw new UsageError(`--tz: ${(e as Error).message}`); }
+    }
     compileTemplate(v.w, file.tz!);
     if (v.G !== undefined) file.rotateSecs = parseRotateSecs(v.G);
     if (v.C !== undefined) file.rotateBytes = parseRotateMegabytes(v.C);

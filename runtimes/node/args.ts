@@ -9,6 +9,8 @@ import type { TranslatorOptions } from '../../src/index.js';
 import { MAX_THREADS } from '../../src/parallel.js';
 import { parseMaxFiles, parseRotateMegabytes, parseRotateSecs, checkTimeZone, compileTemplate, TemplateError, type FileOutputOptions } from './output/index.js';
 import { ringSettings, type RingSettings } from './triggered.js';
+import { parseSchedule, ScheduleError, type Schedule } from './schedule.js';
+import { badHostName, DEFAULT_RESOLVE_SECS, MAX_HOSTS } from './hosts.js';
 import type { EngineKind } from './capture/index.js';
 
 /** A command line that cannot be run: one line for standard error, exit status 1. */
@@ -46,6 +48,13 @@ export interface LiveCommand {
   options: TranslatorOptions;
   ring: RingSettings | null;
   output: OutputSpec;
+  /** --cron (with --tz): capture only in windows starting on this schedule, each timeoutSecs long. */
+  schedule: Schedule | null;
+  /** --hc-port: a TCP port that accepts connections while the capture runs (a startup probe's). */
+  hcPort?: number;
+  /** --hosts: only packets to or from these hosts' addresses, resolved every hostsEverySecs. */
+  hosts: string[];
+  hostsEverySecs: number;
 }
 
 /** Serve the browser app (`tracecap app`), with a capture file to open or none. */
@@ -64,7 +73,7 @@ export type Command = FileCommand | LiveCommand | AppCommand | { kind: 'help' };
 
 // Every option of the CLI, in one place. Values are read as strings and checked below, so each
 // error can name the option and the value.
-const OPTIONS = {
+export const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   r: { type: 'string', short: 'r' },
   w: { type: 'string', short: 'w' },
@@ -91,6 +100,10 @@ const OPTIONS = {
   p: { type: 'boolean', short: 'p' },
   timeout: { type: 'string' },
   engine: { type: 'string' },
+  cron: { type: 'string' },
+  'hc-port': { type: 'string' },
+  hosts: { type: 'string', multiple: true },
+  'hosts-every': { type: 'string' },
   // writing files
   G: { type: 'string', short: 'G' },
   C: { type: 'string', short: 'C' },
@@ -113,7 +126,7 @@ const OPTIONS = {
 /** Options of `tracecap app`, which takes no other (but --help). */
 const APP_ONLY = ['port', 'host', 'root'] as const;
 /** Options that only make sense when capturing live. */
-const LIVE_ONLY = ['s', 'p', 'timeout', 'engine', 'ring', 'ring-mb', 'after', 'max-triggers', 'trigger-file', 'trigger-regex'] as const;
+export const LIVE_ONLY = ['s', 'p', 'timeout', 'engine', 'cron', 'hc-port', 'hosts', 'hosts-every', 'ring', 'ring-mb', 'after', 'max-triggers', 'trigger-file', 'trigger-regex'] as const;
 /** Options that describe a capture file's interface; live, the OS tells them. */
 const FILE_ONLY = ['r', 'iface', 'iface-index', 'iface-addr', 'threads'] as const;
 
@@ -281,7 +294,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
   checkFilters(filters);
   if (Object.keys(filters).length) options.filters = filters;
 
-  const output = outputSpec(v);
+  const output = outputSpec(v, v.cron !== undefined);
 
   if (!live) {
     // tcpdump's convention: with -r every word is the expression; else the first is the input.
@@ -310,10 +323,35 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
     throw e;
   }
   if (ring && count !== undefined) throw new UsageError('-c and --ring do not go together (a window is written whole; use --max-triggers)');
+  let schedule: Schedule | null = null;
+  if (v.cron !== undefined) {
+    if (count !== undefined) throw new UsageError('-c and --cron do not go together (each window lasts --timeout seconds)');
+    if (ring) throw new UsageError('--cron and --ring do not go together');
+    try {
+      schedule = parseSchedule(v.cron, v.tz ?? 'UTC');
+    } catch (e) {
+      if (e instanceof ScheduleError) throw new UsageError(`--cron: ${e.message}`);
+      throw e;
+    }
+  }
+  let hcPort: number | undefined;
+  if (v['hc-port'] !== undefined) {
+    hcPort = int('hc-port', v['hc-port'], 1);
+    if (hcPort > 65535) throw new UsageError(`--hc-port must be at most 65535, not ${hcPort}`);
+  }
+  const hosts = list(v.hosts);
+  for (const h of hosts) {
+    const bad = badHostName(h);
+    if (bad) throw new UsageError(`--hosts: ${bad}`);
+  }
+  if (hosts.length > MAX_HOSTS) throw new UsageError(`--hosts: more than ${MAX_HOSTS} names`);
+  if (v.hosts !== undefined && hosts.length === 0) throw new UsageError('--hosts needs a host name');
+  if (v['hosts-every'] !== undefined && !hosts.length) throw new UsageError('--hosts-every needs --hosts');
+  const hostsEverySecs = v['hosts-every'] === undefined ? DEFAULT_RESOLVE_SECS : int('hosts-every', v['hosts-every'], 1);
   return {
     kind: 'live', ifaces: v.i!, engine, snaplen, promisc: !v.p, count,
     timeoutSecs: v.timeout === undefined ? undefined : seconds('timeout', v.timeout),
-    expression: words.join(' '), options, ring, output,
+    expression: words.join(' '), options, ring, output, schedule, hcPort, hosts, hostsEverySecs,
   };
 }
 
@@ -327,10 +365,13 @@ function appCommand(v: Record<string, unknown> & { port?: string; host?: string;
   return { kind: 'app', port, host: v.host ?? '127.0.0.1', file: words[0] ?? null, root: v.root ?? null };
 }
 
-function outputSpec(v: { w?: string; G?: string; C?: string; W?: string; tee?: boolean; tz?: string }): OutputSpec {
+function outputSpec(v: { w?: string; G?: string; C?: string; W?: string; tee?: boolean; tz?: string }, cron: boolean): OutputSpec {
   if (v.w === undefined) {
-    const stray = (['G', 'C', 'W', 'tee', 'tz'] as const).find((n) => v[n] !== undefined);
-    if (stray) throw new UsageError(`${flag(stray)} needs -w (files to write)`);
+    const stray = (['G', 'C', 'W', 'tee', 'tz'] as const).find((n) => v[n] !== undefined && !(n === 'tz' && cron));
+    if (stray) throw new UsageError(`${flag(stray)} needs -w (files to write)${stray === 'tz' ? ' or --cron' : ''}`);
+    if (v.tz !== undefined) {
+      try { checkTimeZone(v.tz); } catch (e) { throw new UsageError(`--tz: ${(e as Error).message}`); }
+    }
     return { file: null };
   }
   try {

@@ -4,8 +4,14 @@
  * An environment value applies only where the command line does not already say otherwise.
  */
 import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import { listInterfaces } from './capture/interfaces.js';
 import { parseIp } from '../../src/ip.js';
+import { OPTIONS, LIVE_ONLY } from './args.js';
+import { compileBpf, BpfCompileError } from './bpf.js';
+import { badHostName, MAX_HOSTS } from './hosts.js';
+import { parseSchedule, ScheduleError } from './schedule.js';
+import { checkTimeZone } from './output/index.js';
 
 /** An environment variable tracecap cannot use; the message is one line naming the variable. */
 export class EnvError extends Error {
@@ -27,35 +33,91 @@ export const SIDECAR_DEFAULTS = {
   PCAP_HOSTS: 'ALL',
   PCAP_PORTS: 'ALL',
   PCAP_TCP_FLAGS: 'ANY',
+  PCAP_HC_PORT: '12345',
+  PCAP_USE_CRON: 'false',
+  PCAP_CRON_EXP: '-',
+  PCAP_TZ: 'UTC',
+  PCAP_RT_ENV: 'cloud_run_gen2',
+  PCAP_COMPAT: 'false',
+  PCAP_ORDERED: 'false',
+  PCAP_CONNTRACK: 'false',
+  PCAP_RUN: 'true',
+  PCAP_GKE: 'false',
 } as const;
+
+/**
+ * pcap-sidecar's file outputs (tcpdump's pcap files, JSON files, their compression and export
+ * to Cloud Storage). ANOTHER CHANGE MAPS THESE to its flags (--pcap-w, --pcap-format, --gzip,
+ * --move-to, --pcap-over-ip): until then they are neither mapped nor reported here. Add a
+ * variable to this list to leave it to that change.
+ */
+export const FILE_OUTPUT_VARIABLES: readonly string[] = [
+  'PCAP_TCPDUMP', 'PCAP_JSONDUMP', 'PCAP_JSONDUMP_LOG', 'PCAP_EXT', 'PCAP_TMP', 'PCAP_GZIP', 'PCAP_COMPRESS',
+  'PCAP_FSN_ENABLED', 'PCAP_DIR', 'PCAP_GCS_FUSE', 'PCAP_GCS_EXPORT',
+];
+
+/**
+ * Variables of pcap-sidecar (its start_tcpdumpw and start_pcapfsn scripts) that tracecap does not
+ * act on: when one is set to a value that would change what pcap-sidecar does, one line at start
+ * names it and says what to do instead. `matters` says which values change something.
+ */
+export const NOT_SUPPORTED: Readonly<Record<string, { matters: (v: string) => boolean; instead: string }>> = {
+  PCAP_DEBUG: { matters: (v) => isTrue(v), instead: 'it only logs pcap-sidecar\'s flow locks, which tracecap does not have; nothing to do' },
+  PCAP_GAE: { matters: (v) => isTrue(v), instead: 'the App Engine log file is not written by itself: add -w \'/var/log/app_engine/app/app_pcap__%Y%m%dT%H%M%S.json\' to the arguments' },
+  GCP_GAE: { matters: (v) => isTrue(v), instead: 'the App Engine log file is not written by itself: add -w \'/var/log/app_engine/app/app_pcap__%Y%m%dT%H%M%S.json\' to the arguments' },
+  PCAP_TCPDUMPW_NO_PROCS: { matters: (v) => v !== 'gcsfuse', instead: 'the sockets of other processes are not excluded (tracecap runs no gcsfuse of its own): exclude a connection with --deny-socket, or a port with PCAP_FILTER' },
+  PCAP_TCPDUMPW_NO_PROCS_INTERVAL: { matters: () => true, instead: 'the sockets of other processes are not excluded, so there is nothing to refresh: use --deny-socket' },
+  PCAP_TCPDUMPW_NO_PROCS_DEBUG: { matters: (v) => isTrue(v), instead: 'the sockets of other processes are not excluded, so there is nothing to log' },
+  PCAP_SUPERVISOR_PORT: { matters: () => true, instead: 'tracecap runs no supervisord (it asked for the processes whose sockets are excluded): use --deny-socket' },
+  PCAP_GCS_BUCKET: { matters: (v) => v.toLowerCase() !== 'none', instead: 'the Cloud Storage client-library export needs network access tracecap does not make: mount the bucket as a Cloud Run volume and set PCAP_DIR to its mount path' },
+  PCAP_FSN_RETRIES_MAX: { matters: () => true, instead: 'tracecap uploads nothing to Cloud Storage, so there is nothing to retry: mount the bucket as a Cloud Run volume and set PCAP_DIR' },
+  PCAP_FSN_RETRIES_DELAY: { matters: () => true, instead: 'tracecap uploads nothing to Cloud Storage, so there is nothing to retry: mount the bucket as a Cloud Run volume and set PCAP_DIR' },
+  INSTANCE_ID: { matters: () => true, instead: 'it only names pcap-sidecar\'s folders in Cloud Storage, which tracecap does not upload to: mount the bucket as a Cloud Run volume and set PCAP_DIR' },
+};
 
 /** Largest PCAP_SNAPLEN: the core's per-packet limit (a larger snap length could not be translated). */
 export const MAX_SNAPLEN = 262144;
 
-// Flags of the tracecap CLI that take a value, so that an explicit command line can be read
-// (which flags it sets, and whether it has trailing BPF words) without the CLI's own parser.
-const VALUE_FLAGS = new Set([
-  '-i', '-s', '-G', '-w', '-r', '-c', '--timeout', '--verbosity', '--project', '--log-name', '--id',
-  '--l3', '--l4', '--net', '--ports', '--deny-ports', '--tcp-flags', '--iface', '--iface-index', '--iface-addr',
-  '--ring', '--ring-mb', '--after', '--max-triggers', '--trigger-file', '--trigger-regex',
-]);
+const isTrue = (v: string): boolean => /^(1|t|true)$/i.test(v.trim());
 
-// Which flags the explicit command line sets, and whether it has positional words (a BPF expression).
-function scan(argv: readonly string[]): { flags: Set<string>; words: boolean } {
+// Go's strconv.ParseBool, as tcpdumpw's flags read these variables.
+function bool(env: Env, name: keyof typeof SIDECAR_DEFAULTS): boolean {
+  const v = get(env, name);
+  if (/^(1|t|true)$/i.test(v)) return true;
+  if (/^(0|f|false)$/i.test(v)) return false;
+  throw new EnvError(`${name} must be true or false, not ${JSON.stringify(v)}`);
+}
+
+/** What a command line asks for, as the CLI reads it: the environment only completes a live capture. */
+export type CommandKind = 'help' | 'app' | 'file' | 'live';
+
+// Which options a command line sets (long names), whether it has positional words, and what it is.
+function scan(argv: readonly string[]): { flags: Set<string>; words: boolean; kind: CommandKind } {
+  if (argv[0] === 'app') return { flags: new Set(), words: argv.length > 1, kind: 'app' };
   const flags = new Set<string>();
   let words = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') { words ||= i + 1 < argv.length; break; }
-    if (a.startsWith('-') && a !== '-') {
-      const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-      const name = eq > 0 ? a.slice(0, eq) : a;
-      flags.add(name);
-      if (eq < 0 && VALUE_FLAGS.has(name)) i++;
-    } else words = true;
+  try {
+    // Not strict: an unknown option is the CLI's to report, with the whole command line.
+    const { tokens } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: false, tokens: true });
+    for (const t of tokens) {
+      if (t.kind === 'option') flags.add(t.name);
+      else if (t.kind === 'positional') words = true;
+    }
+  } catch {
+    return { flags, words, kind: 'file' }; // the CLI reports it
   }
-  return { flags, words };
+  const live = flags.has('i') || (LIVE_ONLY as readonly string[]).some((f) => flags.has(f));
+  const kind: CommandKind = flags.has('help') ? 'help' : flags.has('r') ? 'file' : live ? 'live' : words ? 'file' : 'live';
+  return { flags, words, kind };
 }
+
+/**
+ * What an explicit command line asks for in sidecar mode: `help` (-h), `app`, `file` (it reads a
+ * capture: -r FILE, or a first word without -i or a live-capture flag, `-` for standard input)
+ * or `live` (-i, a live-capture flag, or no word at all: the image's default). Only `live` takes
+ * the environment.
+ */
+export function commandKind(argv: readonly string[]): CommandKind { return scan(argv).kind; }
 
 type Env = Record<string, string | undefined>;
 
@@ -148,59 +210,140 @@ export function sidecarContext(env: Env, uuid: string = randomUUID()): { id: str
   return { id: uuid, logName: `projects/${env.PROJECT_ID?.trim() ?? ''}/pcaps/${uuid}` };
 }
 
+/** Options of argsFromEnv() and sidecarCommand(), for tests: the host's interfaces and the filter check. */
+export interface SidecarOptions {
+  /** Names of the host's interfaces, where PCAP_IFACE chooses (default /sys/class/net). */
+  names?: readonly string[];
+  /** Checks PCAP_FILTER; throws with the reason (default: compiled by tcpdump for Ethernet). */
+  checkFilter?: (expression: string) => void;
+  /** The run's uuid (default a fresh one). */
+  uuid?: string;
+}
+
+function compileCheck(expression: string): void {
+  try {
+    compileBpf(expression, [1]);
+  } catch (e) {
+    if (e instanceof BpfCompileError) throw new Error(e.reason);
+    throw e;
+  }
+}
+
 /**
  * The tracecap CLI arguments for pcap-sidecar's environment, for the options the explicit
  * command line `argv` does not set; sidecarArgv() puts them together. The BPF expression comes
  * last as one word. Throws EnvError (one line naming the variable) for a value tracecap cannot use.
  */
-export function argsFromEnv(env: Env, argv: readonly string[] = [], uuid: string = randomUUID(), names: readonly string[] = hostInterfaceNames()): string[] {
+export function argsFromEnv(env: Env, argv: readonly string[] = [], uuid: string = randomUUID(), names?: readonly string[], options: SidecarOptions = {}): string[] {
   const { flags, words } = scan(argv);
   const has = (...f: string[]) => f.some((x) => flags.has(x));
   const out: string[] = [];
-  const iface = get(env, 'PCAP_IFACE');
-  if (!has('-i', '-r')) out.push(...interfaces(iface, names));
+  // Cloud Run's first generation has no eth0: start_tcpdumpw captures on `any` there.
+  const gen1 = get(env, 'PCAP_RT_ENV').toLowerCase() === 'cloud_run_gen1';
+  const iface = gen1 ? 'any' : get(env, 'PCAP_IFACE');
+  if (!has('i')) out.push(...interfaces(iface, names ?? options.names ?? hostInterfaceNames()));
   else interfaces(iface, ['lo']); // still checked
-  const snaplen = int('PCAP_SNAPLEN', get(env, 'PCAP_SNAPLEN'), 1, MAX_SNAPLEN);
-  if (!has('-s')) out.push('-s', String(snaplen));
+  const snaplen = int('PCAP_SNAPLEN', get(env, 'PCAP_SNAPLEN'), 0, MAX_SNAPLEN);
+  if (!has('s')) out.push('-s', String(snaplen)); // 0: the default, as -s 0 (and libpcap) take it
   const timeout = int('PCAP_TO', get(env, 'PCAP_TO'), 0, 2 ** 31 - 1);
-  if (timeout > 0 && !has('--timeout')) out.push('--timeout', String(timeout));
+  if (timeout > 0 && !has('timeout')) out.push('--timeout', String(timeout));
   // Rotation only means something for files: the sidecar's JSON goes to stdout unless -w is given.
   const rotate = int('PCAP_SECS', get(env, 'PCAP_SECS'), 0, 2 ** 31 - 1);
-  if (rotate > 0 && has('-w') && !has('-G')) out.push('-G', String(rotate));
+  if (rotate > 0 && has('w') && !has('G')) out.push('-G', String(rotate));
   const verbosity = get(env, 'PCAP_VERBOSITY').toUpperCase() === 'INFO' ? 'info' : 'debug';
-  if (!has('--verbosity')) out.push('--verbosity', verbosity);
+  if (!has('verbosity')) out.push('--verbosity', verbosity);
   const project = env.PROJECT_ID?.trim();
-  if (project && !has('--project')) out.push('--project', project);
-  const ctx = sidecarContext(env, uuid);
-  if (!has('--id')) out.push('--id', ctx.id);
-  if (!has('--log-name')) out.push('--log-name', ctx.logName);
+  if (project && !has('project')) out.push('--project', project);
+
+  // Scheduled capture: windows on PCAP_CRON_EXP in PCAP_TZ, each PCAP_TO seconds long, with
+  // tcpdumpw's per-window context: id job/<job>/exe/<execution>, log name projects/<P>/pcap/<id>.
+  const cron = bool(env, 'PCAP_USE_CRON');
+  const tz = get(env, 'PCAP_TZ');
+  try { checkTimeZone(tz); } catch (e) { throw new EnvError(`PCAP_TZ: ${(e as Error).message}`); }
+  if (cron) {
+    try { parseSchedule(get(env, 'PCAP_CRON_EXP'), tz); } catch (e) {
+      if (e instanceof ScheduleError) throw new EnvError(`PCAP_CRON_EXP: ${e.message}${get(env, 'PCAP_CRON_EXP') === '-' ? ' (PCAP_USE_CRON=true needs PCAP_CRON_EXP)' : ''}`);
+      throw e;
+    }
+    if (!has('cron')) out.push('--cron', get(env, 'PCAP_CRON_EXP'));
+  }
+  if ((cron || has('cron') || has('w')) && !has('tz')) out.push('--tz', tz);
+  const ctx = cron ? { id: `job/${uuid}`, logName: `projects/${project ?? ''}/pcap/job/${uuid}` } : sidecarContext(env, uuid);
+  if (!has('id')) out.push('--id', ctx.id);
+  if (!has('log-name')) out.push('--log-name', ctx.logName);
+  // The startup probe: pcap-sidecar always listens on PCAP_HC_PORT (12345); 0 turns it off here.
+  const hc = int('PCAP_HC_PORT', get(env, 'PCAP_HC_PORT'), 0, 65535);
+  if (hc > 0 && !has('hc-port')) out.push('--hc-port', String(hc));
+  for (const name of ['PCAP_ORDERED', 'PCAP_CONNTRACK', 'PCAP_RUN', 'PCAP_GKE'] as const) bool(env, name); // always in capture order; the others change nothing in the capture
 
   // Filters: every value is checked, even one the command line overrides, so a typo in the
   // service's configuration is reported rather than silently unused.
+  const compat = gen1 || bool(env, 'PCAP_COMPAT');
   const filter = get(env, 'PCAP_FILTER');
-  const bpf = filter.toUpperCase() === 'DISABLED' ? null : filter;
+  let bpf = filter.toUpperCase() === 'DISABLED' ? null : filter;
+  if (bpf !== null) {
+    try { (options.checkFilter ?? compileCheck)(bpf); } catch (e) { throw new EnvError(`PCAP_FILTER: bad filter ${JSON.stringify(bpf)}: ${(e as Error).message}`); }
+  }
+  if (compat) bpf = null; // as tcpdumpw: compat mode installs no BPF filter, the simple filters apply (sidecarCommand says so)
   const simple: [string, string | null][] = [
-    ['--l3', protocols('PCAP_L3_PROTOS', get(env, 'PCAP_L3_PROTOS'), L3_TOKENS)],
-    ['--l4', protocols('PCAP_L4_PROTOS', get(env, 'PCAP_L4_PROTOS'), L4_TOKENS)],
-    ['--ports', ports(get(env, 'PCAP_PORTS'))],
-    ['--tcp-flags', tcpFlags(get(env, 'PCAP_TCP_FLAGS'))],
+    ['l3', protocols('PCAP_L3_PROTOS', get(env, 'PCAP_L3_PROTOS'), L3_TOKENS)],
+    ['l4', protocols('PCAP_L4_PROTOS', get(env, 'PCAP_L4_PROTOS'), L4_TOKENS)],
+    ['ports', ports(get(env, 'PCAP_PORTS'))],
+    ['tcp-flags', tcpFlags(get(env, 'PCAP_TCP_FLAGS'))],
+    ['hosts', hostList(get(env, 'PCAP_HOSTS'))],
   ];
   const nets = [...networks('PCAP_IPV4', get(env, 'PCAP_IPV4'), 4), ...networks('PCAP_IPV6', get(env, 'PCAP_IPV6'), 16)];
-  if (get(env, 'PCAP_HOSTS').toUpperCase() !== 'ALL') {
-    throw new EnvError('PCAP_HOSTS is not supported: resolve the host names and list the addresses in PCAP_IPV4 / PCAP_IPV6');
-  }
   // As in pcap-sidecar, a BPF expression (PCAP_FILTER, or words on the command line) replaces
   // the simple filters instead of adding to them.
   if (words) return out;
   if (bpf !== null) { out.push(bpf); return out; }
-  for (const [flag, value] of simple) if (value !== null && !has(flag)) out.push(flag, value);
-  if (!has('--net')) for (const n of nets) out.push('--net', n);
+  for (const [flag, value] of simple) if (value !== null && !has(flag)) out.push(`--${flag}`, value);
+  if (!has('net')) for (const n of nets) out.push('--net', n);
   return out;
 }
 
-/** The whole command line in sidecar mode: the environment's arguments, then `argv`, then the environment's BPF expression. */
-export function sidecarArgv(env: Env, argv: readonly string[] = [], uuid: string = randomUUID(), names: readonly string[] = hostInterfaceNames()): string[] {
-  const fromEnv = argsFromEnv(env, argv, uuid, names);
+// PCAP_HOSTS: host names (or addresses), comma-separated; ALL/ANY (or empty) is none.
+function hostList(v: string): string | null {
+  const out: string[] = [];
+  for (const t of list(v)) {
+    if (/^(all|any)$/i.test(t)) continue;
+    const bad = badHostName(t);
+    if (bad) throw new EnvError(`PCAP_HOSTS: ${bad}`);
+    if (!out.includes(t)) out.push(t);
+  }
+  if (out.length > MAX_HOSTS) throw new EnvError(`PCAP_HOSTS: more than ${MAX_HOSTS} names`);
+  return out.length ? out.join(',') : null;
+}
+
+/** The lines sidecar mode prints at start: variables set to a value tracecap does not act on, each with what to do instead. */
+export function sidecarNotices(env: Env): string[] {
+  const notices: string[] = [];
+  for (const [name, { matters, instead }] of Object.entries(NOT_SUPPORTED)) {
+    const v = env[name]?.trim();
+    if (v && matters(v)) notices.push(`${name}=${v} is not supported: ${instead}`);
+  }
+  const gen1 = get(env, 'PCAP_RT_ENV').toLowerCase() === 'cloud_run_gen1';
+  if ((gen1 || /^(1|t|true)$/i.test(get(env, 'PCAP_COMPAT'))) && get(env, 'PCAP_FILTER').toUpperCase() !== 'DISABLED') {
+    notices.push(`PCAP_FILTER is not used: ${gen1 ? 'PCAP_RT_ENV=cloud_run_gen1 runs' : 'PCAP_COMPAT=true asks for'} pcap-sidecar's compat mode, where only the simple filters (PCAP_L3_PROTOS, PCAP_PORTS, ...) apply`);
+  }
+  return notices;
+}
+
+/** The command line in sidecar mode, and the lines to print at start (sidecarNotices), for a live capture; any other command line as it is. */
+export function sidecarCommand(env: Env, argv: readonly string[] = [], options: SidecarOptions = {}): { argv: string[]; notices: string[]; kind: CommandKind } {
+  const kind = commandKind(argv);
+  if (kind !== 'live') return { argv: [...argv], notices: [], kind };
+  return { argv: sidecarArgv(env, argv, options.uuid, options.names, options), notices: sidecarNotices(env), kind };
+}
+
+/**
+ * The whole command line in sidecar mode: the environment's arguments, then `argv`, then the
+ * environment's BPF expression. A command line that reads a capture (a file, standard input),
+ * serves the app or asks for help takes nothing from the environment.
+ */
+export function sidecarArgv(env: Env, argv: readonly string[] = [], uuid: string = randomUUID(), names?: readonly string[], options: SidecarOptions = {}): string[] {
+  if (commandKind(argv) !== 'live') return [...argv];
+  const fromEnv = argsFromEnv(env, argv, uuid, names, options);
   const bpf = !scan(argv).words && scan(fromEnv).words ? fromEnv.splice(fromEnv.length - 1, 1) : [];
   return [...fromEnv, ...argv, ...bpf];
 }

@@ -9,6 +9,9 @@ import { addSkips, noSkips, skipSummary, type Translator, type TranslatorOptions
 import { defaultEngine, openEngine } from './capture/index.js';
 import { listInterfaces, selectInterfaces } from './capture/interfaces.js';
 import { PCAP_RECORD_HEADER_LEN, pcapGlobalHeader, writeRecordHeader } from './capture/pcapstream.js';
+import { hostsPrograms, type HostWatch } from './hosts.js';
+import { BpfCompileError } from './bpf.js';
+import type { BpfProgram } from '../../src/filter.js';
 import { CaptureStartError, type CaptureEngine, type CaptureStats, type CapturedPacket, type EngineKind, type OsInterface } from './capture/types.js';
 
 /**
@@ -50,6 +53,11 @@ export interface LiveOptions extends Omit<TranslatorOptions, 'ifaceName' | 'ifac
   ring?: RingSettings | null;
   /** Called once every engine captures, with the interfaces and the engine used. */
   onStarted?: (ifaces: OsInterface[], engine: EngineKind) => void;
+  /**
+   * --hosts: only packets to or from these addresses get a record; the core's BPF program is
+   * replaced when they change (the kernel's filter is the `filter` expression's).
+   */
+  hosts?: HostWatch | null;
 }
 
 /** One packet held for ordering (its bytes copied: the engine reuses its buffer). */
@@ -273,6 +281,14 @@ export async function runLive(o: LiveOptions): Promise<number> {
     throw e;
   }
 
+  // --hosts programs per link type, for the addresses in effect (compiled once per change).
+  const hostPrograms = new Map<number, BpfProgram[]>();
+  const hostsFor = (linktype: number): BpfProgram[] => {
+    let p = hostPrograms.get(linktype);
+    if (!p) hostPrograms.set(linktype, p = hostsPrograms(o.hosts!.addresses, linktype, snaplen));
+    return p;
+  };
+
   const translate = (ch: Channel, p: CapturedPacket) => {
     if (!accepting) return;
     feed(ch.translator, p);
@@ -317,6 +333,7 @@ export async function runLive(o: LiveOptions): Promise<number> {
         { onPacket: onPacket(i), onError: (message) => stop(message) });
       engines.push(engine);
       ch.translator.push(pcapGlobalHeader(engine.linktype, snaplen));
+      if (o.hosts) ch.translator.setBpf(hostsFor(engine.linktype));
       ch.engine = engine;
       if (!ringMode) for (const p of ch.early.splice(0)) onPacket(i)(p);
     } catch (e) {
@@ -324,9 +341,20 @@ export async function runLive(o: LiveOptions): Promise<number> {
       merger?.close();
       unlisten();
       if (e instanceof CaptureStartError) { say(`tracecap: ${e.message}\n`); return 2; }
+      if (e instanceof BpfCompileError) { say(`tracecap: --hosts: ${e.message}\n`); return 2; }
       throw e;
     }
   }
+  // New addresses of --hosts: every translator judges the packets from now on by them.
+  const unwatchHosts = o.hosts?.onChange(() => {
+    hostPrograms.clear();
+    try {
+      for (const ch of channels) if (ch.engine) ch.translator.setBpf(hostsFor(ch.engine.linktype));
+    } catch (e) {
+      if (!(e instanceof BpfCompileError)) throw e;
+      stop(`--hosts: ${e.message}`);
+    }
+  });
 
   let triggered: TriggeredRun | null = null;
   if (o.ring && !stopped) {
@@ -336,6 +364,7 @@ export async function runLive(o: LiveOptions): Promise<number> {
       translatorOptions: (e) => ({
         ...translatorOptions, ifaceName: e.iface.name, ifaceIndex: e.iface.index, ifaceAddrs: e.iface.addrs,
         osInterfaces: e.iface.name === 'any' ? attributed : undefined,
+        bpf: o.hosts ? hostsFor(e.linktype) : undefined,
       }),
       onWindow: (e, w) => say(`${describeWindow(e.iface.name, w)}\n`),
       onError: (m) => say(`tracecap: ${m}\n`),
@@ -364,6 +393,7 @@ export async function runLive(o: LiveOptions): Promise<number> {
     if (timer) clearTimeout(timer);
     merger?.close();
     unlisten();
+    unwatchHosts?.();
   }
   if (failure !== null) say(`tracecap: ${failure}\n`);
   say(summaryLine(engines.map((e) => e.stats())));

@@ -205,7 +205,9 @@ async function live(c: LiveCommand, out: ReturnType<typeof openOutput>): Promise
   try {
     if (c.hosts.length) {
       hosts = await watchHosts(c.hosts, { everySecs: c.hostsEverySecs, say });
-      say(`tracecap: --hosts: ${hosts.addresses.length ? hosts.addresses.join(', ') : 'no address yet'} (resolved again every ${c.hostsEverySecs} s)\n`);
+      const show = (a: readonly string[]) => (a.length ? a.join(', ') : 'no address');
+      say(`tracecap: --hosts: ${show(hosts.addresses)} (resolved again every ${c.hostsEverySecs} s)\n`);
+      hosts.onChange((a) => say(`tracecap: --hosts: now ${show(a)}\n`));
     }
     const base: LiveOptions = {
       ...c.options, ifaces: c.ifaces, engine: c.engine, snaplen: c.snaplen, promisc: c.promisc,

@@ -101,6 +101,36 @@ describe.skipIf(unavailable !== null)('scheduled capture, startup probe and host
     }
   });
 
+  it('sidecar: PCAP_USE_CRON=true PCAP_CRON_EXP PCAP_TO: windows with tcpdumpw\'s context, job/<uuid>/exe/<uuid>', async () => {
+    const ns = new Netns();
+    try {
+      const p = port++;
+      const child = ns.spawn(process.execPath, [BIN], { cwd: ROOT, env: { ...process.env, TRACECAP_SIDECAR: '1', PCAP_IFACE: 'lo', PCAP_USE_CRON: 'true', PCAP_CRON_EXP: '*/3 * * * * *', PCAP_TO: '1', PCAP_PORTS: String(p), PCAP_HC_PORT: '0', PROJECT_ID: 'proj' } });
+      const c = collect(child);
+      await waitFor(child.stderr!, 'tracecap: next capture window at', 15_000);
+      const s = sender(ns, ['127.0.0.1'], p, 50, 7000);
+      await exited(s.child, 20_000);
+      child.kill('SIGTERM');
+      const { code } = await exited(child, 20_000);
+      expect(code, c.err()).toBe(0);
+      const recs = records(c.out());
+      // (The simple filters are software filters: the ICMP port-unreachable answers pass them, difference 56.)
+      const udp = recs.filter((r) => r.L4?.dst === p);
+      expect(udp.length).toBeGreaterThan(10);
+      // 1 s in every 3: well under half of what was sent.
+      expect(udp.length).toBeLessThan(s.sent().length / 2);
+      const ids = recs.map((r) => /^job\/([0-9a-f-]{36})\/exe\/([0-9a-f-]{36})$/.exec(r['logging.googleapis.com/labels']['run.googleapis.com/pcap/id']));
+      expect(ids.every((m) => m !== null)).toBe(true);
+      expect(new Set(ids.map((m) => m![1])).size, 'one job').toBe(1);
+      expect(new Set(ids.map((m) => m![2])).size, 'an execution per window').toBeGreaterThanOrEqual(2);
+      for (const [i, r] of recs.entries()) {
+        expect(r['logging.googleapis.com/operation'].producer).toBe(`projects/proj/pcap/${ids[i]![0]}`);
+      }
+    } finally {
+      ns.destroy();
+    }
+  });
+
   it('--hc-port: the port refuses connections before the capture starts and accepts them once it runs', async () => {
     const ns = new Netns();
     try {

@@ -323,6 +323,8 @@ export function sidecarNotices(env: Env): string[] {
     if (v && matters(v)) notices.push(`${name}=${v} is not supported: ${instead}`);
   }
   const gen1 = get(env, 'PCAP_RT_ENV').toLowerCase() === 'cloud_run_gen1';
+  const iface = env.PCAP_IFACE?.trim();
+  if (gen1 && iface && iface !== 'any') notices.push(`PCAP_IFACE=${iface} is not used: PCAP_RT_ENV=cloud_run_gen1 captures on any, as pcap-sidecar does there`);
   if ((gen1 || /^(1|t|true)$/i.test(get(env, 'PCAP_COMPAT'))) && get(env, 'PCAP_FILTER').toUpperCase() !== 'DISABLED') {
     notices.push(`PCAP_FILTER is not used: ${gen1 ? 'PCAP_RT_ENV=cloud_run_gen1 runs' : 'PCAP_COMPAT=true asks for'} pcap-sidecar's compat mode, where only the simple filters (PCAP_L3_PROTOS, PCAP_PORTS, ...) apply`);
   }

@@ -245,8 +245,9 @@ describe('every pcap-sidecar variable works, is left to the file outputs, or pri
       expect(sidecarCommand(env, [], { uuid: U, names: NAMES }).notices, JSON.stringify(env)).toEqual([]);
     }
   });
-  it('PCAP_COMPAT=true (or gen1) with PCAP_FILTER: one line saying the filter is not used', () => {
+  it('PCAP_COMPAT=true (or gen1) with PCAP_FILTER, gen1 with PCAP_IFACE: one line saying which is not used', () => {
     expect(sidecarCommand({ PCAP_COMPAT: 'true', PCAP_FILTER: 'tcp' }, [], { uuid: U, names: NAMES }).notices).toEqual([expect.stringMatching(/^PCAP_FILTER is not used: PCAP_COMPAT=true/)]);
+    expect(sidecarCommand({ PCAP_RT_ENV: 'cloud_run_gen1', PCAP_IFACE: 'eth' }, [], { uuid: U, names: NAMES }).notices).toEqual([expect.stringMatching(/^PCAP_IFACE=eth is not used: PCAP_RT_ENV=cloud_run_gen1 captures on any/)]);
   });
   it('PCAP_USE_CRON=true is never a continuous capture: a schedule, or an error naming the variable', () => {
     expect(argsFromEnv({ PCAP_USE_CRON: 'true', PCAP_CRON_EXP: '0 * * * *' }, [], U, NAMES)).toContain('--cron');

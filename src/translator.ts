@@ -308,6 +308,17 @@ export class Translator {
    * copy). For hosts that write synchronously, such as a CLI writing to a file descriptor.
    */
   setSink(sink: ((view: Uint8Array) => void) | null): void { this.#sink = sink; }
+
+  /**
+   * Replaces the BPF programs (TranslatorOptions.bpf; none or [] removes them) between two
+   * chunks: the packets pushed from now on are judged by the new ones. For a filter that
+   * changes while capturing, such as the CLI's --hosts when a name's addresses change.
+   * Throws RangeError for a bad program (the previous ones are then gone: no filter).
+   */
+  setBpf(programs: BpfProgram[] | undefined): void {
+    this.#core.clearBpf();
+    if (programs !== undefined && programs.length > 0) configureBpf(this.#core, programs);
+  }
 }
 
 /** Bytes of one record mark (Translator.setMarkSink): f64 serial at 0, u32 record length at 8. */

@@ -172,7 +172,9 @@ export async function serveApp(options: AppServerOptions = {}): Promise<AppServe
     realRoot = await fsp.realpath(root);
     await fsp.access(join(realRoot, 'index.html'));
   } catch {
-    throw new AppServerError(`the browser app is not built (${join(root, 'index.html')} is missing): run \`npm run build\``);
+    throw new AppServerError(options.root === undefined
+      ? `the browser app is not built (${join(root, 'index.html')} is missing): run \`npm run build\``
+      : `--root ${root}: no index.html there (the app's directory, as npm run build writes build/app)`);
   }
   if (file !== null) {
     const st = await fsp.stat(file).catch(() => null);

@@ -3,7 +3,8 @@
 // one of three commands: translate a capture (a file or standard input), capture live, or serve
 // the browser app (`tracecap app`).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parsePortList, type SoftwareFilters } from '../../src/filter.js';
+import { l3Mask, l4Mask, parseCidr, parsePortList, parseSocketPair, tcpFlagMask, type SoftwareFilters } from '../../src/filter.js';
+import { parseIp } from '../../src/ip.js';
 import type { TranslatorOptions } from '../../src/index.js';
 import { MAX_THREADS } from '../../src/parallel.js';
 import {
@@ -11,6 +12,8 @@ import {
   TemplateError, IFACE_PLACEHOLDERS, type FileOutputOptions, type PacketFilesOptions, type ListenAddress,
 } from './output/index.js';
 import { ringSettings, type RingSettings } from './triggered.js';
+import { parseSchedule, ScheduleError, type Schedule } from './schedule.js';
+import { badHostName, DEFAULT_RESOLVE_SECS, MAX_HOSTS } from './hosts.js';
 import type { EngineKind } from './capture/index.js';
 
 /** A command line that cannot be run: one line for standard error, exit status 1. */
@@ -28,6 +31,8 @@ export interface OutputSpec {
   moveTo: string | null;
   /** --pcap-over-ip (live only): where the packets are served as a pcap stream; null: not served. */
   pcapOverIp: ListenAddress | null;
+  /** False with --no-records (live only): only the packets are written (--pcap-w, --pcap-over-ip); nothing is translated. */
+  records: boolean;
 }
 
 /** Translate a capture file or standard input. */
@@ -56,6 +61,13 @@ export interface LiveCommand {
   options: TranslatorOptions;
   ring: RingSettings | null;
   output: OutputSpec;
+  /** --cron (with --tz): capture only in windows starting on this schedule, each timeoutSecs long. */
+  schedule: Schedule | null;
+  /** --hc-port: a TCP port that accepts connections while the capture runs (a startup probe's). */
+  hcPort?: number;
+  /** --hosts: only packets to or from these hosts' addresses, resolved every hostsEverySecs. */
+  hosts: string[];
+  hostsEverySecs: number;
 }
 
 /** Serve the browser app (`tracecap app`), with a capture file to open or none. */
@@ -74,7 +86,7 @@ export type Command = FileCommand | LiveCommand | AppCommand | { kind: 'help' };
 
 // Every option of the CLI, in one place. Values are read as strings and checked below, so each
 // error can name the option and the value.
-const OPTIONS = {
+export const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   r: { type: 'string', short: 'r' },
   w: { type: 'string', short: 'w' },
@@ -101,6 +113,10 @@ const OPTIONS = {
   p: { type: 'boolean', short: 'p' },
   timeout: { type: 'string' },
   engine: { type: 'string' },
+  cron: { type: 'string' },
+  'hc-port': { type: 'string' },
+  hosts: { type: 'string', multiple: true },
+  'hosts-every': { type: 'string' },
   // writing files
   G: { type: 'string', short: 'G' },
   C: { type: 'string', short: 'C' },
@@ -113,6 +129,7 @@ const OPTIONS = {
   'pcap-w': { type: 'string' },
   'pcap-format': { type: 'string' },
   'pcap-over-ip': { type: 'string' },
+  'no-records': { type: 'boolean' },
   // capture on a trigger
   ring: { type: 'string' },
   'ring-mb': { type: 'string' },
@@ -129,7 +146,7 @@ const OPTIONS = {
 /** Options of `tracecap app`, which takes no other (but --help). */
 const APP_ONLY = ['port', 'host', 'root'] as const;
 /** Options that only make sense when capturing live. */
-const LIVE_ONLY = ['s', 'p', 'timeout', 'engine', 'ring', 'ring-mb', 'after', 'max-triggers', 'trigger-file', 'trigger-regex', 'pcap-w', 'pcap-format', 'pcap-over-ip'] as const;
+export const LIVE_ONLY = ['s', 'p', 'timeout', 'engine', 'cron', 'hc-port', 'hosts', 'hosts-every', 'ring', 'ring-mb', 'after', 'max-triggers', 'trigger-file', 'trigger-regex', 'pcap-w', 'pcap-format', 'pcap-over-ip', 'no-records'] as const;
 /** Options that describe a capture file's interface; live, the OS tells them. */
 const FILE_ONLY = ['r', 'iface', 'iface-index', 'iface-addr', 'threads'] as const;
 
@@ -148,9 +165,81 @@ function seconds(name: string, v: string): number {
   return Number(v);
 }
 
-// parseArgs' messages are several sentences with advice for programmers; keep the first.
-function firstSentence(message: string): string {
-  return message.split('\n')[0]!.replace(/\. To specify .*$/, '').replace(/\.$/, '');
+// parseArgs' messages are several sentences with advice for programmers, and name a short
+// option as "-r, --r <value>": one line naming the flag as the usage writes it.
+function parseError(e: Error & { code?: string }, argv: readonly string[]): string {
+  const first = e.message.split('\n')[0]!;
+  const missing = /^Option '(-\w|--[\w-]+)(?:, --[\w-]+)?(?: <value>)?' argument missing/.exec(first);
+  if (missing) return `${missing[1]} needs a value`;
+  const boolean = /^Option '(?:-\w, )?(-\w|--[\w-]+)' does not take an argument/.exec(first);
+  if (boolean) return `${boolean[1]} takes no value`;
+  const ambiguous = /^Option '(-\w|--[\w-]+)' argument is ambiguous/.exec(first);
+  if (ambiguous) {
+    const next = argv[argv.indexOf(ambiguous[1]!) + 1];
+    return `${ambiguous[1]} needs a value${next === undefined ? '' : `, not the option ${next}`}`;
+  }
+  return first.replace(/\. To specify .*$/, '').replace(/\.$/, '');
+}
+
+/** Long name of an option token (`-s` → `s`, `--timeout` → `timeout`), or null. */
+function optionName(token: string): string | null {
+  if (/^-\w$/.test(token)) return Object.entries(OPTIONS).find(([, o]) => (o as { short?: string }).short === token[1])?.[0] ?? null;
+  if (/^--[\w-]+$/.test(token)) return token.slice(2) in OPTIONS ? token.slice(2) : null;
+  return null;
+}
+
+/**
+ * A value that looks like a negative number (`-s -1`, `--timeout -5`) is the option's value, so
+ * that its check names the option and the value; parseArgs would take it for an option.
+ */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') { out.push(...argv.slice(i)); break; }
+    const name = optionName(a);
+    const next = argv[i + 1];
+    if (name !== null && OPTIONS[name as keyof typeof OPTIONS].type === 'string' && next !== undefined && /^-\.?\d/.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** The long name of every option of the command line (for tests that walk them all). */
+export const OPTION_NAMES: readonly string[] = Object.keys(OPTIONS);
+
+/** Longest option string the core takes (project, id, log name, interface name: assembly/config.ts). */
+export const MAX_OPTION_BYTES = 1024;
+/** Most interface addresses the core takes (--iface-addr). */
+export const MAX_IFACE_ADDRS = 64;
+/** Most networks (--net) and denied sockets (--deny-socket) the core takes. */
+export const MAX_FILTER_ENTRIES = 256;
+
+// Runs a check of src/filter.ts on a flag's value; its RangeError becomes a usage error naming the flag.
+function checked<T>(name: string, check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(`${flag(name)}: ${e.message}`);
+    throw e;
+  }
+}
+
+// Checks what the core would refuse, so that the error names the flag (the core's RangeError cannot).
+function checkFilters(f: SoftwareFilters): void {
+  if (f.l3) checked('l3', () => l3Mask(f.l3!));
+  if (f.l4) checked('l4', () => l4Mask(f.l4!));
+  if (f.tcpFlags) checked('tcp-flags', () => tcpFlagMask(f.tcpFlags!));
+  for (const n of f.nets ?? []) checked('net', () => parseCidr(n));
+  if ((f.nets?.length ?? 0) > MAX_FILTER_ENTRIES) throw new UsageError(`--net: more than ${MAX_FILTER_ENTRIES} networks`);
+  for (const s of f.denySockets ?? []) checked('deny-socket', () => parseSocketPair(s));
+  if ((f.denySockets?.length ?? 0) > MAX_FILTER_ENTRIES) throw new UsageError(`--deny-socket: more than ${MAX_FILTER_ENTRIES} socket pairs`);
+}
+
+function checkString(name: string, v: string | undefined): void {
+  if (v !== undefined && Buffer.byteLength(v) > MAX_OPTION_BYTES) throw new UsageError(`${flag(name)} is longer than ${MAX_OPTION_BYTES} bytes`);
 }
 
 /** Reads the command line (and $PROJECT_ID); throws UsageError with one line. */
@@ -160,9 +249,9 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
   if (app) argv = argv.slice(1);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv), options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
   } catch (e) {
-    throw new UsageError(firstSentence((e as Error).message));
+    throw new UsageError(parseError(e as Error, argv));
   }
   // parseArgs keeps the last of a repeated single-valued option; a repeat is more likely a mistake.
   const seen = new Set<string>();
@@ -195,9 +284,17 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
     options.verbosity = verbosity;
   }
   const count = v.c === undefined ? undefined : int('c', v.c, 1);
+  for (const name of ['project', 'iface', 'log-name', 'id'] as const) checkString(name, v[name]);
   if (v.iface !== undefined) options.ifaceName = v.iface;
-  if (v['iface-index'] !== undefined) options.ifaceIndex = int('iface-index', v['iface-index']);
-  if (v['iface-addr']?.length) options.ifaceAddrs = v['iface-addr'];
+  if (v['iface-index'] !== undefined) {
+    options.ifaceIndex = int('iface-index', v['iface-index']);
+    if (options.ifaceIndex > 0x7fffffff) throw new UsageError(`--iface-index must be at most ${0x7fffffff}, not ${options.ifaceIndex}`);
+  }
+  if (v['iface-addr']?.length) {
+    for (const a of v['iface-addr']) if (!parseIp(a)) throw new UsageError(`--iface-addr: not an IP address: ${JSON.stringify(a)}`);
+    if (v['iface-addr'].length > MAX_IFACE_ADDRS) throw new UsageError(`--iface-addr: more than ${MAX_IFACE_ADDRS} addresses`);
+    options.ifaceAddrs = v['iface-addr'];
+  }
   if (v['log-name'] !== undefined) options.logName = v['log-name'];
   if (v.id !== undefined) options.id = v.id;
 
@@ -214,9 +311,10 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
   if (v['deny-ports']) filters.denyPorts = ports('deny-ports');
   if (v['tcp-flags']) filters.tcpFlags = list(v['tcp-flags']);
   if (v['deny-socket']) filters.denySockets = v['deny-socket'];
+  checkFilters(filters);
   if (Object.keys(filters).length) options.filters = filters;
 
-  const output = outputSpec(v);
+  const output = outputSpec(v, v.cron !== undefined);
 
   if (!live) {
     // tcpdump's convention: with -r every word is the expression; else the first is the input.
@@ -245,10 +343,35 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
     throw e;
   }
   if (ring && count !== undefined) throw new UsageError('-c and --ring do not go together (a window is written whole; use --max-triggers)');
+  let schedule: Schedule | null = null;
+  if (v.cron !== undefined) {
+    if (count !== undefined) throw new UsageError('-c and --cron do not go together (each window lasts --timeout seconds)');
+    if (ring) throw new UsageError('--cron and --ring do not go together');
+    try {
+      schedule = parseSchedule(v.cron, v.tz ?? 'UTC');
+    } catch (e) {
+      if (e instanceof ScheduleError) throw new UsageError(`--cron: ${e.message}`);
+      throw e;
+    }
+  }
+  let hcPort: number | undefined;
+  if (v['hc-port'] !== undefined) {
+    hcPort = int('hc-port', v['hc-port'], 1);
+    if (hcPort > 65535) throw new UsageError(`--hc-port must be at most 65535, not ${hcPort}`);
+  }
+  const hosts = list(v.hosts);
+  for (const h of hosts) {
+    const bad = badHostName(h);
+    if (bad) throw new UsageError(`--hosts: ${bad}`);
+  }
+  if (hosts.length > MAX_HOSTS) throw new UsageError(`--hosts: more than ${MAX_HOSTS} names`);
+  if (v.hosts !== undefined && hosts.length === 0) throw new UsageError('--hosts needs a host name');
+  if (v['hosts-every'] !== undefined && !hosts.length) throw new UsageError('--hosts-every needs --hosts');
+  const hostsEverySecs = v['hosts-every'] === undefined ? DEFAULT_RESOLVE_SECS : int('hosts-every', v['hosts-every'], 1);
   return {
     kind: 'live', ifaces: v.i!, engine, snaplen, promisc: !v.p, count,
     timeoutSecs: v.timeout === undefined ? undefined : seconds('timeout', v.timeout),
-    expression: words.join(' '), options, ring, output,
+    expression: words.join(' '), options, ring, output, schedule, hcPort, hosts, hostsEverySecs,
   };
 }
 
@@ -264,24 +387,36 @@ function appCommand(v: Record<string, unknown> & { port?: string; host?: string;
 
 type OutputFlags = {
   w?: string; G?: string; C?: string; W?: string; tee?: boolean; tz?: string; gzip?: boolean; 'move-to'?: string;
-  'pcap-w'?: string; 'pcap-format'?: string; 'pcap-over-ip'?: string;
+  'pcap-w'?: string; 'pcap-format'?: string; 'pcap-over-ip'?: string; 'no-records'?: boolean;
 };
 
-function outputSpec(v: OutputFlags): OutputSpec {
+function outputSpec(v: OutputFlags, cron: boolean): OutputSpec {
   const w = v.w;
   const pcapW = v['pcap-w'];
   if (w === undefined && v.tee !== undefined) throw new UsageError('--tee needs -w (files to write)');
   if (pcapW === undefined && v['pcap-format'] !== undefined) throw new UsageError('--pcap-format needs --pcap-w (packet files to write)');
+  if (v.tz !== undefined) {
+    try { checkTimeZone(v.tz); } catch (e) { throw new UsageError(`--tz: ${(e as Error).message}`); }
+  }
+  let pcapOverIp: ListenAddress | null = null;
+  try {
+    if (v['pcap-over-ip'] !== undefined) pcapOverIp = parseListenAddress(v['pcap-over-ip']);
+  } catch (e) { throw new UsageError((e as Error).message); }
+  const records = !v['no-records'];
+  if (!records) {
+    if (w !== undefined) throw new UsageError('--no-records and -w do not go together (-w writes the records)');
+    if (pcapW === undefined && pcapOverIp === null) throw new UsageError('--no-records needs --pcap-w or --pcap-over-ip (something to write the packets to)');
+  }
   if (w === undefined && pcapW === undefined) {
-    const stray = (['G', 'C', 'W', 'tz', 'gzip', 'move-to'] as const).find((n) => v[n] !== undefined);
-    if (stray) throw new UsageError(`${flag(stray)} needs -w or --pcap-w (files to write)`);
+    const stray = (['G', 'C', 'W', 'tz', 'gzip', 'move-to'] as const).find((n) => v[n] !== undefined && !(n === 'tz' && cron));
+    if (stray) throw new UsageError(`${flag(stray)} needs -w or --pcap-w (files to write)${stray === 'tz' ? ' or --cron' : ''}`);
+    return { file: null, packets: null, gzip: false, moveTo: null, pcapOverIp, records };
   }
   if (w !== undefined && perInterface(w)) throw new UsageError(`-w: ${IFACE_PLACEHOLDERS.join(' and ')} are for --pcap-w (the records of every interface are one stream)`);
   if (v['move-to'] === '') throw new UsageError('--move-to needs a directory');
   try {
     // -G, -C, -W and --tz rotate and name both kinds of files alike.
     const rotation: Pick<FileOutputOptions, 'tz' | 'rotateSecs' | 'rotateBytes' | 'maxFiles'> = { tz: v.tz ?? 'UTC' };
-    if (v.tz !== undefined) checkTimeZone(v.tz);
     if (v.G !== undefined) rotation.rotateSecs = parseRotateSecs(v.G);
     if (v.C !== undefined) rotation.rotateBytes = parseRotateMegabytes(v.C);
     if (v.W !== undefined) rotation.maxFiles = parseMaxFiles(v.W);
@@ -297,8 +432,7 @@ function outputSpec(v: OutputFlags): OutputSpec {
       checkPacketTemplate(pcapW, rotation.tz);
       packets = { template: pcapW, format, ...rotation };
     }
-    const pcapOverIp = v['pcap-over-ip'] === undefined ? null : parseListenAddress(v['pcap-over-ip']);
-    return { file, packets, gzip: v.gzip ?? false, moveTo: v['move-to'] ?? null, pcapOverIp };
+    return { file, packets, gzip: v.gzip ?? false, moveTo: v['move-to'] ?? null, pcapOverIp, records };
   } catch (e) {
     if (e instanceof TemplateError || e instanceof RangeError) throw new UsageError(e.message);
     throw e;

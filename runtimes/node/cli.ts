@@ -8,9 +8,15 @@ import { compileBpf, captureLinkTypesIn, fileHead, isPcapng, headShowsLinkTypes,
 import type { BpfProgram } from '../../src/filter.js';
 import { ErrCode, skipSummary, type CaptureError, type SkipCounts } from '../../src/index.js';
 import { parseCommandLine, UsageError, type AppCommand, type Command, type FileCommand, type LiveCommand, type OutputSpec } from './args.js';
-import { createFdSink, openFileOutput, createFinisher, OutputError, TemplateError, type Sink, type FileOutput, type Finisher } from './output/index.js';
-import { runLive } from './live.js';
+import { createFdSink, openFileOutput, createFinisher, OutputError, TemplateError, type Sink, type FileOutput, type Finisher, type PcapOverIpServer } from './output/index.js';
+import { runLive, servePcapOverIp, type LiveOptions } from './live.js';
+import { watchHosts, type HostWatch } from './hosts.js';
+import { localTime } from './schedule.js';
+import { createServer, type Server } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import { serveApp, AppServerError } from './app.js';
+// For bin/tracecap.js, which loads this bundle only: the sidecar's environment as arguments.
+export { sidecarCommand, EnvError } from './env.js';
 
 const USAGE = `usage: tracecap [options] [FILE|-] [EXPRESSION]
        tracecap [options] -r FILE [EXPRESSION]
@@ -36,17 +42,26 @@ packet's number (pcap.num).
   --id ID                  context id, prefix of the operation id (default: tracecap)
   -h, --help               show this help
 
-Live capture (Linux, as root or with CAP_NET_RAW and CAP_NET_ADMIN):
+Live capture (Linux, as root or with CAP_NET_RAW):
   -i IFACE                 an interface name, any, or a prefix ending in * ('eth*'); repeatable
   -s SNAPLEN               bytes captured per packet (default and 0: 262144)
   -p                       do not put the interface into promiscuous mode
-  --timeout SECS           stop after SECS seconds (also: Ctrl-C, SIGTERM, -c N)
-  --engine libpcap|tcpdump capture engine (default: libpcap when the pcap package loads)
+  --timeout SECS           stop after SECS seconds (also: Ctrl-C, SIGTERM, -c N); with --cron,
+                           the length of each window
+  --engine libpcap|tcpdump capture engine (default: libpcap when the pcap package loads and
+                           the process may capture, else tcpdump)
+  --cron EXPR              capture only in windows starting on this cron schedule (5 fields, or
+                           6 with seconds first; @hourly, @every 90s ...), in --tz (default UTC)
+  --hosts LIST             only packets to or from these hosts (names or addresses; repeatable),
+                           resolved at start and every --hosts-every SECS (default 60)
+  --hc-port N              accept TCP connections on port N once the capture runs (a startup probe)
   --pcap-w TEMPLATE        also write the packets to capture files named by TEMPLATE (as -w;
                            {iface} and {ifindex}: one set of files per interface), rotated by
                            -G, -C and -W as -w's files are
   --pcap-format pcap|pcapng the files' format (default pcap)
   --pcap-over-ip ADDR:PORT serve the packets as a pcap stream to every TCP client that connects
+  --no-records             write only the packets (--pcap-w, --pcap-over-ip): no records, nothing
+                           translated
 
 Software filters (pcap-sidecar's; a packet must pass all of them, after any EXPRESSION):
   --l3 LIST                ip4, ip6, arp: IPv4/IPv6 packets of other versions are dropped
@@ -66,7 +81,7 @@ Writing files (default: standard output):
   -C MB                    start a new file before one would pass MB million bytes
   -W N                     keep at most N files (the oldest is deleted)
   --tee                    also write standard output
-  --tz ZONE                time zone of the file names (default UTC)
+  --tz ZONE                time zone of the file names and of --cron (default UTC)
   --gzip                   compress each complete file (-w, --pcap-w) to NAME.gz
   --move-to DIR            move each complete (and compressed) file into DIR (a mounted bucket)
 
@@ -125,7 +140,13 @@ const FILE_YIELD_BYTES = 8 << 20;
 
 /** Opens the output of a command: standard output, or the -w files (with --tee), finished by `finisher` (--gzip, --move-to). */
 function openOutput(spec: OutputSpec, finisher: Finisher | null): Sink & Partial<Pick<FileOutput, 'tick'>> {
+  if (!spec.records) return discard();
   return spec.file ? openFileOutput({ ...spec.file, finisher: finisher?.output(spec.file.maxFiles) }) : createFdSink(1);
+}
+
+/** --no-records: no records are made, so standard output stays untouched. */
+function discard(): Sink {
+  return { write() {}, flush() {}, close() {}, bytes: 0 };
 }
 
 // One line for an output that cannot be written; a reader that went away (EPIPE) is no error.
@@ -197,17 +218,147 @@ async function app(c: AppCommand): Promise<number> {
 
 /** Captures live (runtimes/node/live.ts) into the output; with -G the files also rotate while idle. */
 async function live(c: LiveCommand, out: ReturnType<typeof openOutput>, finisher: Finisher | null): Promise<number> {
+  const say = (line: string) => { process.stderr.write(line); };
   const tick = out.tick ? setInterval(() => out.tick!(), 1000) : null;
+  let hosts: HostWatch | null = null;
+  const probe = c.hcPort === undefined ? null : startupProbe(c.hcPort);
   try {
-    return await runLive({
-      ...c.options, ifaces: c.ifaces, engine: c.engine, snaplen: c.snaplen, promisc: c.promisc, count: c.count,
-      timeoutSecs: c.timeoutSecs, filter: c.expression, ring: c.ring, sink: (view) => out.write(view),
+    if (c.hosts.length) {
+      hosts = await watchHosts(c.hosts, { everySecs: c.hostsEverySecs, say });
+      const show = (a: readonly string[]) => (a.length ? a.join(', ') : 'no address');
+      say(`tracecap: --hosts: ${show(hosts.addresses)} (resolved again every ${c.hostsEverySecs} s)\n`);
+      hosts.onChange((a) => say(`tracecap: --hosts: now ${show(a)}\n`));
+    }
+    const base: LiveOptions = {
+      ...c.options, ifaces: c.ifaces, engine: c.engine, snaplen: c.snaplen, promisc: c.promisc,
+      filter: c.expression, sink: (view) => out.write(view), hosts, records: c.output.records,
       packets: c.output.packets && { ...c.output.packets, finisher }, pcapOverIp: c.output.pcapOverIp,
       // As tcpdump's "listening on": a user (or a script) sees when packets start to count.
-      onStarted: (ifaces, engine) => { process.stderr.write(`tracecap: listening on ${ifaces.map((i) => i.name).join(', ')} (${engine})\n`); },
+      onStarted: (ifaces, engine) => { say(`tracecap: listening on ${ifaces.map((i) => i.name).join(', ')} (${engine})\n`); },
+    };
+    if (c.schedule) return await scheduled(c, base, probe, say);
+    const stop = new AbortController();
+    probe?.failed.then(() => stop.abort());
+    const status = await runLive({
+      ...base, count: c.count, timeoutSecs: c.timeoutSecs, ring: c.ring, signal: stop.signal,
+      onStarted: (ifaces, engine) => { base.onStarted!(ifaces, engine); probe?.open(); },
     });
+    return probe?.error ? 2 : status;
   } finally {
     if (tick) clearInterval(tick);
+    hosts?.close();
+    await probe?.close();
+  }
+}
+
+/** The startup probe's port (--hc-port): closed until open(), then accepting connections (and closing them) until close(). */
+interface StartupProbe {
+  open(): void;
+  close(): Promise<void>;
+  /** Settles (resolves) if the port cannot be opened; `error` then holds the line said. */
+  readonly failed: Promise<void>;
+  readonly error: string | null;
+}
+
+function startupProbe(port: number): StartupProbe {
+  let server: Server | null = null;
+  let fail!: () => void;
+  const failed = new Promise<void>((r) => { fail = r; });
+  const probe = {
+    error: null as string | null,
+    failed,
+    open() {
+      if (server) return;
+      server = createServer((socket) => { socket.on('error', () => {}); socket.end(); });
+      server.on('error', (e: NodeJS.ErrnoException) => {
+        probe.error = `--hc-port ${port}: ${e.code === 'EADDRINUSE' ? 'the port is in use' : e.code === 'EACCES' ? 'permission denied' : e.message}`;
+        process.stderr.write(`tracecap: ${probe.error}\n`);
+        fail();
+      });
+      // Every address, as pcap-sidecar's listener (":PORT"): a probe may come from outside the container.
+      server.listen({ port });
+    },
+    close() {
+      const s = server;
+      server = null;
+      return new Promise<void>((r) => { if (s?.listening) s.close(() => r()); else r(); });
+    },
+  };
+  return probe;
+}
+
+/** Waits `ms` (in steps a timer can hold) or until `cancelled` settles. */
+function sleep(ms: number, cancelled: Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    let t: NodeJS.Timeout;
+    const step = (left: number) => {
+      if (left <= 0) { resolve(); return; }
+      t = setTimeout(() => step(left - 86_400_000), Math.min(left, 86_400_000));
+    };
+    step(ms);
+    void cancelled.then(() => { clearTimeout(t); resolve(); });
+  });
+}
+
+/**
+ * --cron: a live capture in windows that start on the schedule (in --tz) and last --timeout
+ * seconds each, as pcap-sidecar's PCAP_USE_CRON runs tcpdumpw: between windows nothing is
+ * captured. A start that comes while a window is still open is skipped (gocron's singleton
+ * mode); each window is a fresh capture (pcap.num from 0) whose context id and log name get
+ * `/exe/<uuid>`. The startup probe opens with the scheduler, before the first window.
+ */
+async function scheduled(c: LiveCommand, base: LiveOptions, probe: StartupProbe | null, say: (line: string) => void): Promise<number> {
+  const schedule = c.schedule!;
+  const secs = c.timeoutSecs;
+  let stopped = false;
+  let current: AbortController | null = null;
+  let wake!: () => void;
+  const stopping = new Promise<void>((r) => { wake = r; });
+  const onSignal = () => { stopped = true; current?.abort(); wake(); };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  void probe?.failed.then(onSignal);
+  // One PCAP-over-IP stream for every window: clients stay connected between windows.
+  let server: PcapOverIpServer | null = null;
+  try {
+    if (base.pcapOverIp) {
+      server = await servePcapOverIp(base.pcapOverIp, say);
+      if (!server) return 2;
+    }
+    probe?.open();
+    if (secs === undefined) say('tracecap: --cron without --timeout: the first window lasts until tracecap is stopped\n');
+    const at = (ms: number) => localTime(ms, schedule.tz);
+    let after = Date.now();
+    for (let n = 1; !stopped; n++) {
+      let start = schedule.next(after);
+      // A window whose whole span passed while the previous one drained is skipped.
+      if (start !== null && secs !== undefined && start + secs * 1000 <= Date.now()) start = schedule.next(Date.now());
+      if (start === null) { say(`tracecap: --cron ${JSON.stringify(schedule.expression)}: no further window\n`); break; }
+      say(`tracecap: next capture window at ${at(start)}\n`);
+      await sleep(start - Date.now(), stopping);
+      if (stopped) break;
+      const end = secs === undefined ? null : start + secs * 1000;
+      const window = new AbortController();
+      current = window;
+      const timer = end === null ? null : setTimeout(() => window.abort(), Math.max(0, end - Date.now()));
+      say(`tracecap: capture window ${n}: ${at(start)} to ${end === null ? 'the stop' : at(end)}\n`);
+      const exe = randomUUID();
+      const status = await runLive({
+        ...base, signals: false, signal: window.signal, pcapOverIp: null, pcapOverIpServer: server, endsAt: end ?? undefined,
+        id: `${base.id ?? 'tracecap'}/exe/${exe}`, logName: `${base.logName ?? 'log/tracecap'}/exe/${exe}`,
+      });
+      if (timer) clearTimeout(timer);
+      current = null;
+      say(`tracecap: capture window ${n} closed\n`);
+      if (status !== 0) return status;
+      if (end === null) break;
+      after = end - 1;
+    }
+    return probe?.error ? 2 : 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await server?.close();
   }
 }
 

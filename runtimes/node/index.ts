@@ -11,5 +11,7 @@ export {
   createTriggerRing, triggerAll, followTriggerFile, watchTriggers, compileTriggerRegex, wallClock,
   type TriggerRing, type TriggerRingOptions, type TriggerSources, type RingStats, type WindowEvent, type Instant,
 } from './ring.js';
-export { argsFromEnv, sidecarArgv, sidecarContext, EnvError, SIDECAR_DEFAULTS } from './env.js';
+export { argsFromEnv, sidecarArgv, sidecarCommand, sidecarNotices, commandKind, sidecarContext, EnvError, SIDECAR_DEFAULTS, ALIASES, NOT_SUPPORTED, PCAP_OVER_IP_VARIABLE, filePlan, type FilePlan, type CommandKind, type SidecarOptions } from './env.js';
+export { parseSchedule, localTime, ScheduleError, type Schedule } from './schedule.js';
+export { watchHosts, hostsPrograms, hostsExpression, DEFAULT_RESOLVE_SECS, type HostWatch, type HostWatchOptions } from './hosts.js';
 export { ringSettings, runTriggered, describeWindow, DEFAULT_AFTER_SECS, type RingFlags, type RingSettings, type TriggeredRun } from './triggered.js';

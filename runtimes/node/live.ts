@@ -9,6 +9,9 @@ import { addSkips, noSkips, skipSummary, type Translator, type TranslatorOptions
 import { defaultEngine, openEngine } from './capture/index.js';
 import { listInterfaces, selectInterfaces } from './capture/interfaces.js';
 import { PCAP_RECORD_HEADER_LEN, pcapGlobalHeader, writeRecordHeader } from './capture/pcapstream.js';
+import { hostsPrograms, type HostWatch } from './hosts.js';
+import { BpfCompileError } from './bpf.js';
+import type { BpfProgram } from '../../src/filter.js';
 import { CaptureStartError, type CaptureEngine, type CaptureStats, type CapturedPacket, type EngineKind, type OsInterface } from './capture/types.js';
 import { openPacketFiles, commonLinktype, LinkTypeError, type PacketFiles, type PacketFilesOptions, type PacketSource } from './output/packets.js';
 import { listenPcapOverIp, PcapOverIpError, type ListenAddress, type PcapOverIpServer } from './output/pcapoverip.js';
@@ -63,6 +66,42 @@ export interface LiveOptions extends Omit<TranslatorOptions, 'ifaceName' | 'ifac
    * address (listening before the engines start; `clientBytes` bounds each client's queue).
    */
   pcapOverIp?: (ListenAddress & { clientBytes?: number }) | null;
+  /**
+   * A PCAP-over-IP server already listening (listenPcapOverIp()), used instead of `pcapOverIp`
+   * and left open at the end: one stream across the windows of --cron.
+   */
+  pcapOverIpServer?: PcapOverIpServer | null;
+  /**
+   * False (--no-records): packets only go to `packets` and `pcapOverIp`; none is translated (on
+   * a trigger the windows are still translated, their records dropped). Default true.
+   */
+  records?: boolean;
+  /**
+   * The end of a scheduled window (ms since the epoch, --cron): packets stamped at or after it
+   * are left out (of the records and the packet outputs), however late the stop comes on a
+   * busy machine; their number is said in one line.
+   */
+  endsAt?: number;
+  /**
+   * --hosts: only packets to or from these addresses get a record; the core's BPF program is
+   * replaced when they change (the kernel's filter is the `filter` expression's).
+   */
+  hosts?: HostWatch | null;
+}
+
+/**
+ * Listens for PCAP-over-IP clients and says where in one line; null (the reason said in one
+ * line) when the address cannot be had — the capture then does not start (exit 2).
+ */
+export async function servePcapOverIp(at: ListenAddress & { clientBytes?: number }, say: (line: string) => void): Promise<PcapOverIpServer | null> {
+  try {
+    const server = await listenPcapOverIp({ ...at, say });
+    say(`tracecap: pcap over IP on ${server.address}\n`);
+    return server;
+  } catch (e) {
+    if (e instanceof PcapOverIpError) { say(`tracecap: ${e.message}\n`); return null; }
+    throw e;
+  }
 }
 
 /** One packet held for ordering (its bytes copied: the engine reuses its buffer). */
@@ -286,16 +325,20 @@ export async function runLive(o: LiveOptions): Promise<number> {
     throw e;
   }
 
+  // --hosts programs per link type, for the addresses in effect (compiled once per change).
+  const hostPrograms = new Map<number, BpfProgram[]>();
+  const hostsFor = (linktype: number): BpfProgram[] => {
+    let p = hostPrograms.get(linktype);
+    if (!p) hostPrograms.set(linktype, p = hostsPrograms(o.hosts!.addresses, linktype, snaplen));
+    return p;
+  };
+
   // PCAP-over-IP listens before any engine starts: an address that cannot be had costs no capture.
-  let server: PcapOverIpServer | null = null;
-  if (o.pcapOverIp) {
-    try {
-      server = await listenPcapOverIp({ ...o.pcapOverIp, say });
-    } catch (e) {
-      if (e instanceof PcapOverIpError) { say(`tracecap: ${e.message}\n`); return 2; }
-      throw e;
-    }
-    say(`tracecap: pcap over IP on ${server.address}\n`);
+  // A server given by the caller (one stream over several windows, --cron) stays open after.
+  let server: PcapOverIpServer | null = o.pcapOverIpServer ?? null;
+  if (o.pcapOverIp && !server) {
+    server = await servePcapOverIp(o.pcapOverIp, say);
+    if (!server) return 2;
   }
   // Packet files, once the engines run (their link types make the files' headers).
   let packetFiles: PacketFiles | null = null;
@@ -310,10 +353,12 @@ export async function runLive(o: LiveOptions): Promise<number> {
     server?.write(p);
   };
 
+  const translating = o.records ?? true;
   const translate = (i: number, p: CapturedPacket) => {
     if (!accepting) return;
     const ch = channels[i]!;
     tap(i, p);
+    if (!translating) return;
     feed(ch.translator, p);
     const err = ch.translator.error;
     if (err) { accepting = false; stop(`${ch.iface.name}: ${err.message}`); }
@@ -326,9 +371,11 @@ export async function runLive(o: LiveOptions): Promise<number> {
   const ringMode = Boolean(o.ring);
   // Packet files and the stream need every engine's link type before the first packet: then an
   // interface's packets are held until every engine runs, else only until its own does.
-  const holdAll = Boolean(o.packets || o.pcapOverIp);
+  const holdAll = Boolean(o.packets || server);
   let running = false;
+  let late = 0;
   const onPacket = (i: number) => (p: CapturedPacket) => {
+    if (o.endsAt !== undefined && p.sec * 1000 + p.nsec / 1e6 >= o.endsAt) { late++; return; }
     const ch = channels[i]!;
     if (!ch.engine || (holdAll && !running) || ringMode) {
       // Not yet known to run, so its link type (the translator's header) is not known either.
@@ -357,7 +404,7 @@ export async function runLive(o: LiveOptions): Promise<number> {
     await stopEngines();
     merger?.close();
     unlisten();
-    await server?.close();
+    if (!o.pcapOverIpServer) await server?.close();
     say(`tracecap: ${line}\n`);
     return status;
   };
@@ -368,13 +415,25 @@ export async function runLive(o: LiveOptions): Promise<number> {
         { onPacket: onPacket(i), onError: (message) => stop(message) });
       engines.push(engine);
       ch.translator.push(pcapGlobalHeader(engine.linktype, snaplen));
+      if (o.hosts) ch.translator.setBpf(hostsFor(engine.linktype));
       ch.engine = engine;
       if (!holdAll && !ringMode) for (const p of ch.early.splice(0)) onPacket(i)(p);
     } catch (e) {
       if (e instanceof CaptureStartError) return abandon(e.message, 2);
+      if (e instanceof BpfCompileError) return abandon(`--hosts: ${e.message}`, 2);
       throw e;
     }
   }
+  // New addresses of --hosts: every translator judges the packets from now on by them.
+  const unwatchHosts = o.hosts?.onChange(() => {
+    hostPrograms.clear();
+    try {
+      for (const ch of channels) if (ch.engine) ch.translator.setBpf(hostsFor(ch.engine.linktype));
+    } catch (e) {
+      if (!(e instanceof BpfCompileError)) throw e;
+      stop(`--hosts: ${e.message}`);
+    }
+  });
 
   if (!stopped && (o.packets || server)) {
     const sources: PacketSource[] = engines.map((e) => ({ iface: e.iface, linktype: e.linktype, snaplen, resolution: e.resolution ?? 'us', filter: o.filter ?? '' }));
@@ -403,6 +462,7 @@ export async function runLive(o: LiveOptions): Promise<number> {
       translatorOptions: (e) => ({
         ...translatorOptions, ifaceName: e.iface.name, ifaceIndex: e.iface.index, ifaceAddrs: e.iface.addrs,
         osInterfaces: e.iface.name === 'any' ? attributed : undefined,
+        bpf: o.hosts ? hostsFor(e.linktype) : undefined,
       }),
       onWindow: (e, w) => {
         say(`${describeWindow(e.iface.name, w)}\n`);
@@ -452,11 +512,13 @@ export async function runLive(o: LiveOptions): Promise<number> {
     merger?.close();
     liveFeed?.close();
     unlisten();
+    unwatchHosts?.();
   }
   // The last packet files complete, the stream's clients get their last packets.
   try { packetFiles?.close(); } catch (e) { stop(`output: ${(e as Error).message}`); }
-  await server?.close();
+  if (!o.pcapOverIpServer) await server?.close();
   if (failure !== null) say(`tracecap: ${failure}\n`);
+  if (late > 0) say(`tracecap: ${late} packet${late === 1 ? '' : 's'} stamped after the window's end left out\n`);
   say(summaryLine(engines.map((e) => e.stats())));
   // What the analysis gave up, over every interface (triggered windows report their own).
   if (!triggered) {

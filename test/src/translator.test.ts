@@ -234,3 +234,30 @@ describe('src/translator memory', () => {
     expect(before).toBeLessThanOrEqual(32 << 20);
   });
 });
+
+describe('Translator.setBpf: the BPF programs change between chunks', () => {
+  const ACCEPT = [{ code: 0x06, jt: 0, jf: 0, k: 262144 }];
+  const REJECT = [{ code: 0x06, jt: 0, jf: 0, k: 0 }];
+  it('packets pushed after the change are judged by the new programs; serials go on; none removes them', async () => {
+    const data = readFileSync('examples/dns.pcap');
+    // The pcap header, then each record (16-byte header and its captured bytes), little-endian.
+    const header = data.subarray(0, 24);
+    const records: Uint8Array[] = [];
+    for (let off = 24; off < data.length; off += 16 + data.readUInt32LE(off + 8)) records.push(data.subarray(off, off + 16 + data.readUInt32LE(off + 8)));
+    expect(records.length).toBeGreaterThanOrEqual(6);
+    const all = new TextDecoder().decode((await whole(data)).out).split('\n').filter(Boolean);
+    const t = await createTranslator(wasm, { bpf: [{ linktype: 1, program: REJECT }] });
+    const nums = (u: Uint8Array) => new TextDecoder().decode(u).split('\n').filter(Boolean).map((l) => JSON.parse(l).pcap.num as string);
+    expect(nums(t.push(B.bytes(header, ...records.slice(0, 2))))).toEqual([]);
+    t.setBpf([{ linktype: 1, program: ACCEPT }]);
+    expect(nums(t.push(B.bytes(...records.slice(2, 4))))).toEqual(['2', '3']);
+    t.setBpf([{ linktype: 1, program: REJECT }]);
+    expect(nums(t.push(B.bytes(records[4]!)))).toEqual([]);
+    t.setBpf(undefined);
+    const rest = B.bytes(t.push(B.bytes(...records.slice(5))), t.finish());
+    expect(nums(rest)[0]).toBe('5');
+    // The records written are those of the whole capture, byte for byte.
+    expect(new TextDecoder().decode(rest).split('\n').filter(Boolean)).toEqual(all.slice(5));
+    expect(() => t.setBpf([{ linktype: 1, program: [] }])).toThrow(RangeError);
+  });
+});

@@ -2,6 +2,7 @@
  * Live capture engines: open one per interface with openEngine(); defaultEngine() picks
  * libpcap when the optional `pcap` package loads, else tcpdump.
  */
+import { readFileSync } from 'node:fs';
 import { loadLibpcap, openLibpcap } from './libpcap.js';
 import { openTcpdump } from './tcpdump.js';
 import type { CaptureEngine, CaptureRequest, EngineHandlers, EngineKind } from './types.js';
@@ -18,16 +19,34 @@ export function openEngine(kind: EngineKind, request: CaptureRequest, handlers: 
 
 let warned = false;
 
+/** CAP_NET_RAW's bit in the capability sets (linux/capability.h). */
+const CAP_NET_RAW = 13;
+
 /**
- * The engine to use when none was asked for: libpcap if the `pcap` package loads, else
- * tcpdump, saying why once on stderr (`write` receives that line).
+ * Whether this process may open a capture itself: root, or CAP_NET_RAW in its effective set
+ * (/proc/self/status CapEff). A non-root user without it may still capture through a tcpdump
+ * binary that has the capability as a file capability (the image's `setcap cap_net_raw+ep`).
  */
-export function defaultEngine(write: (line: string) => void = (l) => { process.stderr.write(l); }): EngineKind {
+export function mayCapture(status: () => string = () => readFileSync('/proc/self/status', 'utf8')): boolean {
+  if (process.getuid?.() === 0) return true;
+  try {
+    const eff = /^CapEff:\s*([0-9a-f]+)$/m.exec(status());
+    return eff !== null && (BigInt(`0x${eff[1]}`) & (1n << BigInt(CAP_NET_RAW))) !== 0n;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The engine to use when none was asked for: libpcap if the `pcap` package loads and this
+ * process may capture, else tcpdump, saying why once on stderr (`write` receives that line).
+ */
+export function defaultEngine(write: (line: string) => void = (l) => { process.stderr.write(l); }, may: () => boolean = mayCapture): EngineKind {
   const lib = loadLibpcap();
-  if (lib.ok) return 'libpcap';
+  if (lib.ok && may()) return 'libpcap';
   if (!warned) {
     warned = true;
-    write(`tracecap: ${lib.reason}; capturing with tcpdump\n`);
+    write(`tracecap: ${lib.ok ? 'this process is not root and has no CAP_NET_RAW' : lib.reason}; capturing with tcpdump\n`);
   }
   return 'tcpdump';
 }

@@ -203,7 +203,16 @@ class TcpdumpEngine implements CaptureEngine {
 
 /** Opens a tcpdump capture; resolves once packets are being captured. `binary` defaults to `tcpdump` on PATH. */
 export async function openTcpdump(request: CaptureRequest, handlers: EngineHandlers = {}, binary = 'tcpdump'): Promise<CaptureEngine> {
-  const engine = new TcpdumpEngine(request.iface, request, binary, handlers);
+  let engine: TcpdumpEngine;
+  try {
+    engine = new TcpdumpEngine(request.iface, request, binary, handlers);
+  } catch (e) {
+    // spawn() throws EPERM itself when the binary carries a file capability outside this
+    // process's bounding set (a container started without NET_RAW).
+    const err = e as NodeJS.ErrnoException;
+    if (err.code !== 'EPERM' && err.code !== 'EACCES') throw e;
+    throw new CaptureStartError(`${request.iface.name}: cannot run ${binary}: operation not permitted (capturing needs root or CAP_NET_RAW; a tcpdump with the file capability cap_net_raw needs NET_RAW in the container's capabilities)`);
+  }
   await engine.started();
   return engine;
 }

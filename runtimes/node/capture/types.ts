@@ -107,7 +107,7 @@ export class CaptureStartError extends Error {
  */
 export function startFailure(iface: string, filter: string, reason: string): string {
   // Say what fixes it: libpcap's words ("socket: Operation not permitted") do not.
-  const hint = /permission|not permitted/i.test(reason) ? ' (capturing needs root, or CAP_NET_RAW and CAP_NET_ADMIN)' : '';
+  const hint = /permission|not permitted/i.test(reason) ? ' (capturing needs root or CAP_NET_RAW)' : '';
   if (reason.startsWith(`${iface}: `)) return reason + hint;
   return filter && !hint ? `${iface}: ${reason} (filter ${JSON.stringify(filter)})` : `${iface}: ${reason}${hint}`;
 }

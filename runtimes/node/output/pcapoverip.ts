@@ -63,7 +63,8 @@ export interface PcapOverIpServer {
   readonly address: string;
   /**
    * The stream's format, once the capture runs: clients that connected before get their global
-   * header now, later ones when they connect. Packets written before are dropped.
+   * header now, later ones when they connect. Packets written before are dropped. Called again
+   * (a new window), the same format goes on; another closes the clients connected.
    */
   start(linktype: number, snaplen: number, resolution: TsResolution): void;
   /** One packet, to every client (copied: `p.data` may be reused after the call). */
@@ -162,9 +163,23 @@ export function listenPcapOverIp(o: PcapOverIpOptions): Promise<PcapOverIpServer
         get clients() { return clients.size; },
         stats: () => ({ ...st }),
         start(linktype: number, snaplen: number, res: TsResolution): void {
-          resolution = res;
-          header = pcapFileHeader(linktype, snaplen, res);
+          const next = pcapFileHeader(linktype, snaplen, res);
           staged = 0;
+          resolution = res;
+          if (header !== null) {
+            // Again (the next --cron window): the clients' streams go on when the format is the
+            // same; a stream cannot change format midway, so its clients are closed (they may reconnect).
+            const same = header.length === next.length && header.every((b, i) => b === next[i]);
+            header = next;
+            if (same) return;
+            for (const s of clients) {
+              say(`pcap over IP: client ${peer(s)} closed: the capture's link type or snap length changed`);
+              clients.delete(s);
+              s.end();
+            }
+            return;
+          }
+          header = next;
           for (const s of clients) s.write(header);
         },
         write(p: PacketRecord): void {

@@ -11,7 +11,7 @@ import { compileTemplate, TemplateError } from './strftime.js';
 export { TemplateError } from './strftime.js';
 
 /**
- * Final names remembered to give same-second renderings distinct names (`.1`, `.2` …). One per
+ * Final names remembered to give same-second renderings distinct names (`~000001` …). One per
  * rotation; beyond this many the oldest are forgotten (only a clock stepping back by that many
  * rotations could then reuse a name).
  */
@@ -233,7 +233,8 @@ class RotatingOutput implements FileOutput {
     this.#completed++;
   }
 
-  // A name this run already used gets `.1`, `.2` … before its extension: never a clobbered file.
+  // A name this run already used gets `~000001`, `~000002` … before its extension (repeatName()):
+  // never a clobbered file, and a plain byte sort (ls) lists the files in the order written.
   #uniqueName(name: string): string {
     const seen = this.#names.get(name);
     if (seen === undefined) {
@@ -242,10 +243,32 @@ class RotatingOutput implements FileOutput {
       return name;
     }
     this.#names.set(name, seen + 1);
-    const base = basename(name);
-    const ext = base.startsWith('.') && base.indexOf('.', 1) < 0 ? '' : extname(base);
-    return `${name.slice(0, name.length - ext.length)}.${seen + 1}${ext}`;
+    return repeatName(name, seen + 1);
   }
+}
+
+/** Digits of the repeat counter: a name repeated up to 999,999 times (then `~~` and 12 digits). */
+export const REPEAT_DIGITS = 6;
+
+/** Compression suffixes that belong to the extension before them (`x.json.gz` has the extension `.json.gz`). */
+const COMPRESSED = new Set(['.gz', '.zst', '.xz', '.bz2', '.lz4']);
+
+/**
+ * The name of the n-th repeat (n ≥ 1) of a file name: `~` and a fixed-width counter before the
+ * extension (`c-233218.json` → `c-233218~000001.json`). `~` sorts after every other printable
+ * character and the bare name goes on with `.` or ends there, so the first file sorts before
+ * its repeats, and the fixed width keeps the repeats in numeric order under a byte sort.
+ */
+export function repeatName(name: string, n: number): string {
+  const base = basename(name);
+  let ext = base.startsWith('.') && base.indexOf('.', 1) < 0 ? '' : extname(base);
+  if (COMPRESSED.has(ext.toLowerCase())) {
+    const inner = extname(base.slice(0, base.length - ext.length));
+    if (inner !== '' && inner !== base.slice(0, base.length - ext.length)) ext = inner + ext;
+  }
+  const digits = String(n);
+  const counter = digits.length <= REPEAT_DIGITS ? `~${digits.padStart(REPEAT_DIGITS, '0')}` : `~~${digits.padStart(2 * REPEAT_DIGITS, '0')}`;
+  return `${name.slice(0, name.length - ext.length)}${counter}${ext}`;
 }
 
 // True when `path` exists and is not a regular file or a directory (a device, FIFO or socket).

@@ -209,10 +209,10 @@ describe('tracecap app errors', () => {
     expect(r.out).toBe('');
     expect(r.err).toBe(`tracecap: ${join(site, 'missing.pcap')}: no such file\n`);
   });
-  it('an app that is not built says to run npm run build', () => {
+  it('a --root without the app names --root (the packaged one, when not built, says to run npm run build)', () => {
     const r = run(['--port', '0', '--root', join(site, 'nothing')]);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^tracecap: the browser app is not built \(.*index\.html is missing\): run `npm run build`\n$/);
+    expect(r.err).toMatch(/^tracecap: --root .*nothing: no index\.html there \(the app's directory, as npm run build writes build\/app\)\n$/);
   });
   it('usage errors: a bad port, options of other commands, two files', () => {
     expect(run(['--port', 'x']).err).toMatch(/^tracecap: --port needs a non-negative integer, not "x"\n/);

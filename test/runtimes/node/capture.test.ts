@@ -103,7 +103,7 @@ describe('startFailure', () => {
   it('one line naming the interface; a reason that does not name it is the filter\'s; permission errors say what helps', () => {
     expect(startFailure('lo', 'udp and and', "can't parse filter expression: syntax error")).toBe('lo: can\'t parse filter expression: syntax error (filter "udp and and")');
     expect(startFailure('lo', '', 'lo: That device is not up')).toBe('lo: That device is not up');
-    expect(startFailure('lo', 'udp', 'socket: Operation not permitted')).toBe('lo: socket: Operation not permitted (capturing needs root, or CAP_NET_RAW and CAP_NET_ADMIN)');
+    expect(startFailure('lo', 'udp', 'socket: Operation not permitted')).toBe('lo: socket: Operation not permitted (capturing needs root or CAP_NET_RAW)');
     expect(startFailure('eth0', '', "eth0: You don't have permission to perform this capture on that device")).toMatch(/^eth0: You don't have permission .* \(capturing needs root/);
   });
 });

@@ -43,11 +43,9 @@ function expectPackets(got: PcapPacket[], want: PcapPacket[], what: string): voi
 /** Packets of tcpdump's classic file, or of a pcapng file (one interface id, or all). */
 const pcapPackets = (file: string) => readPcap(readFileSync(file)).packets;
 
-/** Files of `dir` matching `re`, ordered as written: the name's digits (time), then the .N suffix. */
+/** Files of `dir` matching `re`, ordered as written: a byte sort of the names (time, then the ~NNNNNN repeats). */
 function written(dir: string, re: RegExp): string[] {
-  const names = readdirSync(dir).filter((n) => re.test(n));
-  const key = (n: string) => { const m = /_(\d+)(?:\.(\d+))?\./.exec(n)!; return [Number(m[1]), Number(m[2] ?? 0)]; };
-  return names.sort((a, b) => key(a)[0]! - key(b)[0]! || key(a)[1]! - key(b)[1]!).map((n) => join(dir, n));
+  return readdirSync(dir).filter((n) => re.test(n)).sort().map((n) => join(dir, n));
 }
 
 function tshark(file: string, fields: string[]): string[][] {
@@ -90,7 +88,7 @@ console.log(got);
 `;
 
 describe.skipIf(unavailable !== null)('tracecap -i … --pcap-w / --gzip / --move-to / --pcap-over-ip (live, in network namespaces)', () => {
-  it('lo, both engines: the pcap file is tcpdump -w\'s byte for byte, the pcapng has the same packets on interface lo (tshark reads both); records as for tcpdump\'s file', async () => {
+  it('lo, both engines: the pcap file is tcpdump -w\'s byte for byte, the pcapng has the same packets on interface lo (tshark reads both); records as for tcpdump\'s file; --no-records: the file alone', async () => {
     const ns = new Netns();
     try {
       const p = port++;
@@ -102,16 +100,25 @@ describe.skipIf(unavailable !== null)('tracecap -i … --pcap-w / --gzip / --mov
         const file = join(dir, `${engine}.${format}`);
         return { engine, format, file, run: cli(ns, ['-i', 'lo', '--engine', engine, ...ID_ARGS, '--pcap-w', file, '--pcap-format', format, 'udp', 'port', String(p)]) };
       }));
-      await Promise.all([ref.ready, ...runs.map((r) => r.run.ready)]);
+      // Packets only (pcap-sidecar's default: PCAP_JSONDUMP_LOG=false): nothing on stdout.
+      const bareFile = join(dir, 'bare.pcap');
+      const bare = cli(ns, ['-i', 'lo', '--pcap-w', bareFile, '--no-records', 'udp', 'port', String(p)]);
+      await Promise.all([ref.ready, bare.ready, ...runs.map((r) => r.run.ready)]);
       await traffic(ns, 'dns', p, 40);
       await until(() => runs.every((r) => count(r.run.out()) >= 80), 15_000);
+      await new Promise((r) => setTimeout(r, 1500));
       const results = await Promise.all(runs.map((r) => interrupt(r.run)));
+      const bareResult = await interrupt(bare);
       ref.child.kill('SIGINT');
       expect((await exited(ref.child, 10_000)).code).toBe(0);
       const refBytes = readFileSync(refFile);
       const refPackets = readPcap(refBytes).packets;
       expect(refPackets).toHaveLength(80);
       const expected = translateFile(refFile, 'debug');
+      expect(bareResult.code, bareResult.lines.join(' | ')).toBe(0);
+      expect(bareResult.out).toBe('');
+      expect(summaryOf(bareResult.lines.slice(1))[0]).toBe(80);
+      expect(readFileSync(bareFile).equals(refBytes), '--no-records: the file equals tcpdump\'s').toBe(true);
       for (const [i, r] of runs.entries()) {
         const res = results[i]!;
         const what = `${r.engine} ${r.format}`;

@@ -4,7 +4,9 @@
 // `tcpdump -w FILE` recording of the same traffic; rotating files, filters, the trigger ring,
 // the sidecar environment and the start errors are checked as seen from outside the process.
 import { describe, it, expect } from 'vitest';
-import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { readPcap } from '../../helpers/pcap-records.js';
 import { join } from 'node:path';
 import { Netns, netnsUnavailable, exited } from '../../helpers/netns.js';
 import { summaryOf, expectSameRecords, nsTcpdump, packetsOf } from '../../helpers/live-checks.js';
@@ -21,17 +23,12 @@ if (unavailable) console.warn(`CLI live capture tests skipped: ${unavailable}`);
 const { tmp } = liveTestFile('tracecap-cli-live-', unavailable);
 let port = 29000 + (process.pid % 1000) * 10;
 
-/** Complete files in `dir` in the order they were written (name time, then the .N suffix); fails on a `.partial`. */
+/** Complete files in `dir` in the order they were written, which is their names' byte order (time, then the ~NNNNNN repeats); fails on a `.partial`. */
 function completeFiles(dir: string, prefix: string): string[] {
-  const names = readdirSync(dir);
+  const names = readdirSync(dir).sort();
   expect(names.filter((n) => n.endsWith('.partial')), `${dir}: files left incomplete`).toEqual([]);
-  const keyed = names.map((n) => {
-    const m = new RegExp(`^${prefix}_(\\d+)(?:\\.(\\d+))?\\.json$`).exec(n);
-    expect(m, `unexpected file ${n}`).not.toBeNull();
-    return { n, key: [Number(m![1]), Number(m![2] ?? 0)] as const };
-  });
-  keyed.sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1]);
-  return keyed.map((k) => join(dir, k.n));
+  for (const n of names) expect(n, 'unexpected file').toMatch(new RegExp(`^${prefix}_\\d+(~\\d{6})?\\.json$`));
+  return names.map((n) => join(dir, n));
 }
 
 const portsOf = (r: Record<string, any>) => [r.L4?.src, r.L4?.dst] as unknown[];
@@ -208,11 +205,16 @@ describe.skipIf(unavailable !== null)('tracecap -i (the CLI capturing live in a 
     }
   });
 
-  it('sidecar: TRACECAP_SIDECAR=1 PCAP_IFACE=lo PCAP_TO=2 PCAP_L4_PROTOS=udp: exit 0 after ~2 s, UDP on lo only, DEBUG, a per-run uuid id and log name', async () => {
+  it('sidecar: TRACECAP_SIDECAR=1 PCAP_IFACE=lo PCAP_TO=2 PCAP_L4_PROTOS=udp, pcap-sidecar\'s files: records on stdout and in JSON files, every packet in pcap files, gzipped and moved into PCAP_DIR', async () => {
     const ns = new Netns();
+    const dir = mkdtempSync(join(tmp, 'sidecar-'));
+    const [local, bucket] = [join(dir, 'pcap-tmp'), join(dir, 'bucket')];
     try {
       const [pu, pt] = [port++, port++];
-      const c = cli(ns, [], { TRACECAP_SIDECAR: '1', PCAP_IFACE: 'lo', PCAP_TO: '2', PCAP_L4_PROTOS: 'udp', PROJECT_ID: 'cli-live-project' });
+      const c = cli(ns, [], {
+        TRACECAP_SIDECAR: '1', PCAP_IFACE: 'lo', PCAP_TO: '2', PCAP_L4_PROTOS: 'udp', PROJECT_ID: 'cli-live-project',
+        PCAP_TMP: local, PCAP_DIR: bucket, PCAP_SECS: '1', PCAP_JSONDUMP: 'true', PCAP_HC_PORT: '0',
+      });
       await c.ready;
       const started = Date.now();
       await traffic(ns, 'h1', pt, 2);
@@ -223,8 +225,11 @@ describe.skipIf(unavailable !== null)('tracecap -i (the CLI capturing live in a 
       expect(code, lines.join(' | ')).toBe(0);
       expect(elapsed).toBeGreaterThanOrEqual(1500);
       expect(elapsed).toBeLessThan(10_000);
-      expect(summaryOf(lines.slice(1))[0]).toBeGreaterThan(0);
-      const recs = records(c.out().toString('utf8'), 'sidecar');
+      expect(lines[0]).toMatch(LISTENING);
+      const captured = summaryOf(lines.slice(1))[0]!;
+      expect(captured).toBeGreaterThan(0);
+      const text = c.out().toString('utf8');
+      const recs = records(text, 'sidecar');
       expect(recs.length).toBeGreaterThan(0);
       const id = recs[0]!['logging.googleapis.com/labels']['run.googleapis.com/pcap/id'] as string;
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -242,6 +247,24 @@ describe.skipIf(unavailable !== null)('tracecap -i (the CLI capturing live in a 
       }
       // The DNS traffic (5 queries, 5 answers) fits in the 2 s unless the machine is very busy.
       expect(recs.length).toBeLessThanOrEqual(10);
+      // pcapfsn's work: every complete file gzipped and moved into PCAP_DIR, nothing left behind.
+      expect(readdirSync(local)).toEqual([]);
+      const names = readdirSync(bucket).sort();
+      const pcaps = names.filter((n) => /^part__1_lo__\d{8}T\d{6}(~\d{6})?\.pcap\.gz$/.test(n));
+      const jsons = names.filter((n) => /^part__\d{8}T\d{6}(~\d{6})?\.json\.gz$/.test(n));
+      expect(pcaps.length + jsons.length, names.join(' ')).toBe(names.length);
+      expect(pcaps.length).toBeGreaterThanOrEqual(1);
+      // The JSON files hold the records of stdout, in order.
+      expect(jsons.map((n) => gunzipSync(readFileSync(join(bucket, n))).toString('utf8')).join('')).toBe(text);
+      // The pcap files hold every packet captured (the software filters choose records only):
+      // the TCP exchange too, and exactly the UDP packets that have records.
+      const packets = pcaps.flatMap((n) => readPcap(gunzipSync(readFileSync(join(bucket, n)))).packets);
+      expect(packets.length).toBe(captured);
+      const isUdp = (d: Uint8Array) => d[12] === 0x08 && d[13] === 0x00 && d[23] === 17;
+      expect(packets.filter((p) => isUdp(p.data)).length).toBe(recs.length);
+      expect(packets.some((p) => !isUdp(p.data))).toBe(true);
+      expect(packets.filter((p) => isUdp(p.data)).map((p) => `${p.sec}.${String(Math.floor(p.nsec / 1000)).padStart(6, '0')}`))
+        .toEqual(recs.map((r) => `${r.timestamp.seconds}.${String(Math.floor(r.timestamp.nanos / 1000)).padStart(6, '0')}`));
     } finally {
       ns.destroy();
     }

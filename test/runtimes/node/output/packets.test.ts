@@ -51,9 +51,9 @@ describe('packet files', () => {
       all.push(...file.packets);
     });
     expectPackets(all, packets, 'all files');
-    // Names: the open time, .1 .2 … as -w gives them.
+    // Names: the open time, ~000001 … as -w gives them.
     expect(files.files[0]).toBe(join(dir, 'p_221320.pcap'));
-    expect(files.files[1]).toBe(join(dir, 'p_221320.1.pcap'));
+    expect(files.files[1]).toBe(join(dir, 'p_221320~000001.pcap'));
   });
 
   it('-C smaller than a packet: each packet alone in its file, whole; -W keeps the newest', () => {
@@ -150,10 +150,10 @@ describe('packet files', () => {
     shared.windowClosed(1);
     expect(shared.files).toEqual([join(dir, 'w.pcapng')]);
     shared.windowOpened(0); shared.write(0, packets[3]!); shared.windowClosed(0);
-    expect(shared.files).toEqual([join(dir, 'w.pcapng'), join(dir, 'w.1.pcapng')]);
+    expect(shared.files).toEqual([join(dir, 'w.pcapng'), join(dir, 'w~000001.pcapng')]);
     shared.close();
     expect(readPcapng(readFileSync(join(dir, 'w.pcapng'))).packets.map((p) => p.iface)).toEqual([0, 1, 1]);
-    expect(readPcapng(readFileSync(join(dir, 'w.1.pcapng'))).packets).toHaveLength(1);
+    expect(readPcapng(readFileSync(join(dir, 'w~000001.pcapng'))).packets).toHaveLength(1);
   });
 
   it('templates: strftime as -w (errors name --pcap-w), placeholders replaced, a % in a name stays a %', () => {
@@ -174,10 +174,10 @@ describe('packet files', () => {
     await finisher.drain();
     expect(lines).toEqual([]);
     const names = readdirSync(dir).sort();
-    expect(names.every((f) => /^(lo|eth0)(\.\d+)?\.pcap\.gz$/.test(f)), names.join(' ')).toBe(true);
+    expect(names.every((f) => /^(lo|eth0)(~\d{6})?\.pcap\.gz$/.test(f)), names.join(' ')).toBe(true);
     expect(files.files).toHaveLength(names.length);
     for (const [k, name] of [[0, 'lo'], [1, 'eth0']] as const) {
-      const mine = files.files.filter((f) => f.startsWith(join(dir, `${name}.`)));
+      const mine = files.files.filter((f) => f.startsWith(join(dir, `${name}.`)) || f.startsWith(join(dir, `${name}~`)));
       const got = mine.flatMap((f) => readPcap(gunzipSync(readFileSync(f))).packets);
       expectPackets(got, packets.filter((_, i) => i % 2 === k), name);
     }

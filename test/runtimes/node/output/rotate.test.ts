@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createNodeTranslator } from '../../../../dist/runtimes/node/core.js';
-import { openFileOutput, parseRotateMegabytes, parseRotateSecs, parseMaxFiles, TemplateError, MAX_REMEMBERED_NAMES } from '../../../../runtimes/node/output/rotate.js';
+import { openFileOutput, repeatName, parseRotateMegabytes, parseRotateSecs, parseMaxFiles, TemplateError, MAX_REMEMBERED_NAMES } from '../../../../runtimes/node/output/rotate.js';
 import { createFdSink, OutputError } from '../../../../runtimes/node/output/sink.js';
 
 const HTTP = new URL('../../../../../shared/corpus/http/', import.meta.url).pathname;
@@ -75,9 +75,11 @@ for (const mode of ['direct', 'thread'] as const) {
       });
       // The corpus has no record near 100 kB: every file is within the limit.
       expect(larger).toBe(0);
-      // Same clock second for all: distinct names with .1, .2 … before the extension.
+      // Same clock second for all: distinct names with ~000001, ~000002 … before the extension.
       expect(out.files[0]).toBe(join(dir, 'part_20231114_221320.ndjson'));
-      expect(out.files[1]).toBe(join(dir, 'part_20231114_221320.1.ndjson'));
+      expect(out.files[1]).toBe(join(dir, 'part_20231114_221320~000001.ndjson'));
+      // A plain byte sort (ls) lists them in the order written, past ~000009 too.
+      expect(readdirSync(dir).sort()).toEqual(out.files.map((f) => f.slice(dir.length + 1)));
       expect(new Set(out.files).size).toBe(out.files.length);
       expect(hidden(dir)).toEqual([]);
       expect(readdirSync(dir).length).toBe(out.files.length);
@@ -149,7 +151,7 @@ for (const mode of ['direct', 'thread'] as const) {
       const three = chunks[1]!.subarray(0, [0, 0, 0].reduce((at) => chunks[1]!.indexOf(10, at) + 1, 0));
       out.write(three);
       out.close();
-      expect(readdirSync(dir).sort()).toEqual(['x.1.ndjson', 'x.2.ndjson', 'x.ndjson']);
+      expect(readdirSync(dir).sort()).toEqual(['x.ndjson', 'x~000001.ndjson', 'x~000002.ndjson']);
       expect(concat(read(out.files)).equals(Buffer.from(three))).toBe(true);
     });
 
@@ -184,6 +186,26 @@ for (const mode of ['direct', 'thread'] as const) {
     });
   });
 }
+
+describe('repeatName: repeats sort after the first name and in numeric order under a byte sort', () => {
+  it('a fixed-width counter after ~ before the extension (a compressed one included)', () => {
+    expect(repeatName('/d/c-233218.json', 1)).toBe('/d/c-233218~000001.json');
+    expect(repeatName('/d/c-233218', 12)).toBe('/d/c-233218~000012');
+    expect(repeatName('/d/x.json.gz', 2)).toBe('/d/x~000002.json.gz');
+    expect(repeatName('/d/x.gz', 2)).toBe('/d/x~000002.gz');
+    expect(repeatName('/d/.hidden', 3)).toBe('/d/.hidden~000003');
+  });
+  it('ls order is write order: seconds, then the repeats of each second, past 9, 99 … and 999999', () => {
+    for (const [first, second, ext] of [['c-233218', 'c-233219', '.json'], ['c-233218', 'c-233219', ''], ['part__2_eth0__20231114T221320', 'part__2_eth0__20231114T221321', '.json.gz']] as const) {
+      const written: string[] = [];
+      for (const stem of [first, second]) {
+        written.push(stem + ext);
+        for (const n of [1, 2, 9, 10, 11, 99, 100, 1000, 999_999, 1_000_000, 1_000_001]) written.push(repeatName(stem + ext, n));
+      }
+      expect([...written].sort()).toEqual(written);
+    }
+  });
+});
 
 describe('file output to special files', () => {
   it('-w /dev/null writes in place: no temporary file in /dev, the device stays a device', () => {
@@ -280,9 +302,9 @@ describe('stop by SIGINT (the handler runtimes/node/output/README.md gives the C
     expect(hidden(dir)).toEqual([]);
     const names = readdirSync(dir).sort();
     expect(names.length).toBeGreaterThan(1);
-    // Files sort by name in write order (one second, then .1, .2 … suffixes in the same second).
-    const order = (f: string) => { const m = /_(\d{8}_\d{6})(?:\.(\d+))?\.ndjson$/.exec(f)!; return [m[1]!, Number(m[2] ?? 0)] as const; };
-    names.sort((a, b) => { const x = order(a), y = order(b); return x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] - y[1]; });
+    // A plain byte sort of the names is the order they were written in (one second, then the
+    // ~000001, ~000002 … repeats of the same second).
+    names.forEach((f) => expect(f).toMatch(/_\d{8}_\d{6}(~\d{6})?\.ndjson$/));
     const bufs = names.map((f) => readFileSync(join(dir, f)));
     bufs.forEach((b, i) => expectWholeRecords(b, names[i]!));
     // What was written is the start of the corpus output (the writer cycles through it).

@@ -17,18 +17,28 @@ export type Source = { file: Blob; name: string } | { url: string };
 /** A time range in ms since the epoch, inclusive. */
 export type Range = [number, number];
 
-/** The page's requests; each carries an id the reply repeats. */
+/**
+ * The page's requests; each carries an id the reply repeats. The filter (text and time range)
+ * is the view of every request after it: packets, connections, HTTP exchanges, traces, the
+ * timeline and the exports all show only what it selects (a connection, an exchange or a trace
+ * is shown when one of its packets is selected).
+ */
 export type Request =
   | { op: 'open'; source: Source; options: AppOptions }
   | { op: 'filter'; q: string; range: Range | null }
   | { op: 'rows'; start: number; count: number }
+  | { op: 'locate'; num: number }
   | { op: 'detail'; pos: number }
   | { op: 'conns'; sort: string; desc: boolean; start: number; count: number }
   | { op: 'http'; sort: string; desc: boolean; start: number; count: number }
   | { op: 'traces'; sort: string; desc: boolean; start: number; count: number }
   | { op: 'trace'; id: string }
   | { op: 'timeline'; bins: number }
-  | { op: 'export'; what: 'ndjson' | 'ndjson-filtered' | 'har' };
+  | { op: 'fields' }
+  | { op: 'export'; what: ExportKind };
+
+/** What an export writes: every record, the records of the view, or the view's HTTP exchanges as HAR. */
+export type ExportKind = 'ndjson' | 'ndjson-filtered' | 'har';
 
 import type { SkipCounts } from '../../../src/skips.js';
 
@@ -38,7 +48,13 @@ export interface Progress { bytes: number; total: number; packets: number; recor
 /** The end of loading. */
 export interface Loaded extends Progress {
   name: string;
+  /** Where the per-packet index is kept: the Origin Private File System, or memory (no OPFS, or its quota reached). */
   store: 'opfs' | 'memory';
+  /**
+   * Lines the page shows as they are (a limit reached, storage that fell back to memory, what was
+   * kept): never a silent cut. Empty when nothing needs saying.
+   */
+  notices: string[];
   first: number; last: number;
   error?: { message: string; offset: number; packets: number; code: string };
   /** Threads the capture was translated on: 1 in the worker itself, more on shard-worker.js threads (threads.ts). */
@@ -54,18 +70,31 @@ export interface Loaded extends Progress {
   timings: { read: number; core: number; index: number; http: number; store: number; total: number };
 }
 
+/** A long piece of work the page may show (a filter that renders every record, an export): packets done of total. */
+export interface Work { what: 'filter' | 'export' | 'detail'; done: number; total: number }
+
 /** Events the worker sends without being asked. */
 export type Event =
   | { ev: 'progress'; progress: Progress }
   | { ev: 'loaded'; loaded: Loaded }
   | { ev: 'failed'; message: string }
+  | { ev: 'work'; work: Work }
   | { ev: 'reply'; id: number; result?: unknown; error?: string };
 
 /** A packet-table row. */
 export interface Row { pos: number; num: number; time: number; src: string; dst: string; proto: string; len: number; message: string; severity: string }
 
-/** Result of a filter request. */
-export type FilterResult = { ok: true; count: number; total: number } | { ok: false; message: string; offset: number };
+/**
+ * Result of a filter request: the packets it selects of those loaded, or the first error in the
+ * text with its character offset (and its length, to underline) — an unknown field is one.
+ */
+export type FilterResult = { ok: true; count: number; total: number } | { ok: false; message: string; offset: number; length?: number };
+
+/** Where packet `num` is: its record position, and its index in the current view (-1: the filter leaves it out). */
+export interface Located { pos: number; index: number }
+
+/** Field names for completion: every field the filter knows, with the ones this capture has first. */
+export interface Fields { present: string[]; other: string[] }
 
 /** A connection (one flow id) with its counters. */
 export interface Conn {

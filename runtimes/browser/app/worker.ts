@@ -349,7 +349,7 @@ async function load(s: Session, translator: Translator | ParallelTranslator, str
   extendView(s);
   const idx = s.index;
   const loaded: Loaded = {
-    ...progress(), name: s.name, store: store.kind,
+    ...progress(), name: s.name, store: store.kind, notices: [],
     first: idx.count ? idx.time.a[0]! : 0, last: idx.count ? idx.time.a[idx.count - 1]! : 0, threads, sharedCore, skipped: translator.skipped,
     timings: { ...tm, total: performance.now() - started },
   };

@@ -16,7 +16,7 @@ import { page } from './tables.js';
 import { LazyRecord } from './members.js';
 import { rereadHeaders, type Exchange } from './http.js';
 import { toHar } from './har.js';
-import { META, type AppOptions, type BatchResult, type Conn, type Detail, type Event, type FilterResult, type HttpRequest, type HttpRow, type Loaded, type Range, type Request, type Row, type Source, type Timeline, type TraceDetail, type TracePacket, type TraceRow } from './protocol.js';
+import { META, type Fields, type Located, type AppOptions, type BatchResult, type Conn, type Detail, type Event, type FilterResult, type HttpRequest, type HttpRow, type Loaded, type Range, type Request, type Row, type Source, type Timeline, type TraceDetail, type TracePacket, type TraceRow } from './protocol.js';
 
 const TRACE_KEY = 'logging.googleapis.com/trace';
 /** Bytes read from the store at once when scanning records in order. */
@@ -155,6 +155,8 @@ async function handle(req: Request): Promise<unknown> {
   switch (req.op) {
     case 'filter': return filter(s, req.q, req.range);
     case 'rows': return rows(s, req.start, req.count);
+    case 'locate': return locate(s, req.num);
+    case 'fields': return fields(s);
     case 'detail': return detail(s, req.pos);
     case 'conns': return page(await conns(s), req);
     case 'http': return http().ask({ op: 'http', sort: req.sort, desc: req.desc, start: req.start, count: req.count, range: s.view.range });
@@ -488,6 +490,29 @@ function posOfSerial(idx: PacketIndex, num: number): number {
   let lo = 0, hi = idx.count - 1;
   while (lo <= hi) { const m = (lo + hi) >> 1; const v = idx.serial.a[m]!; if (v === num) return m; if (v < num) lo = m + 1; else hi = m - 1; }
   return -1;
+}
+
+/** Where packet `num` is: its position, and its index in the view (-1: the filter leaves it out). */
+function locate(s: Session, num: number): Located {
+  const pos = posOfSerial(s.index, num);
+  if (pos < 0) throw new RangeError(`no packet #${num}`);
+  if (!s.view.matches) return { pos, index: pos };
+  const m = s.view.matches, n = s.view.count ?? 0;
+  let lo = 0, hi = n - 1;
+  while (lo <= hi) { const mid = (lo + hi) >> 1; const v = m[mid]!; if (v === pos) return { pos, index: mid }; if (v < pos) lo = mid + 1; else hi = mid - 1; }
+  return { pos, index: -1 };
+}
+
+/** Field names for completion: the top-level layers this capture has first. */
+function fields(s: Session): Fields {
+  const idx = s.index;
+  const seen = new Set<number>();
+  for (let pos = 0; pos < idx.count && seen.size < CLASSES.length; pos++) seen.add(idx.cls.a[pos]!);
+  const layers: Record<string, string[]> = { HTTP: ['HTTP'], TLS: ['TLS'], DNS: ['DNS'], ICMP: ['ICMP'], ARP: ['ARP'] };
+  const present = ['L2', 'L3', 'L4', 'message', 'severity', 'timestamp', 'pcap', 'meta', 'flow', 'iface', 'local'];
+  const other: string[] = [];
+  for (const [name, keys] of Object.entries(layers)) (seen.has(CLASSES.indexOf(name as typeof CLASSES[number])) ? present : other).push(...keys);
+  return { present, other };
 }
 
 function viewCount(s: Session): number { return s.view.matches ? s.view.count ?? 0 : s.index.count; }

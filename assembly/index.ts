@@ -17,7 +17,7 @@ import { RECORD_RESERVE, MAX_OPTION, BPF_MAXINSNS } from "./config";
 import * as reader from "./capture/reader";
 import { Next } from "./capture/reader";
 import { outBase, outLen as wOutLen, outReset as wOutReset, outFree, setWindows as wSetWindows, window as wWindow } from "./json/writer";
-import { renderPacket, resetSerial, setFirstSerial, serial as serialNow } from "./record/render";
+import { renderPacket, resetSerial, setFirstSerial, serial as serialNow, setRenderRange as setRenderRangeOf } from "./record/render";
 import { resetAnalysis, setFlowCap } from "./flow/track";
 import { setHeadLimit } from "./http/h1";
 import * as opts from "./record/options";
@@ -25,7 +25,7 @@ import * as bpf from "./filter/bpf";
 import * as pf from "./filter/packet";
 import * as E from "./record/entry";
 import * as Sh from "./record/shard";
-import { CONN_PARTS, OUT_WINDOWS } from "./config";
+import { CONN_PARTS, OUT_WINDOWS, SHARD_BLOCK } from "./config";
 import { Why, skipCount as skipCountOf } from "./flow/skips";
 import { limitExchanges } from "./flow/conn";
 import { heads, samples } from "./http/buffers";
@@ -176,8 +176,15 @@ export function idxEntryBytes(): i32 { return E.ENTRY_BYTES; }
 
 /** Most threads of a parallel run (CONN_PARTS). */
 export function maxShards(): i32 { return CONN_PARTS; }
+/** Packets in one block of serials dealt to the threads of a parallel run (packets without a connection part). */
+export function shardBlock(): i32 { return SHARD_BLOCK; }
 /** Makes this translator thread k of n of a parallel run (1 ≤ n ≤ maxShards()); 0, or 1 when out of range. */
 export function setShard(k: i32, n: i32): i32 { return Sh.setShard(k, n) ? 0 : 1; }
+/**
+ * Writes only the records numbered from..to (inclusive), any time between chunks; every packet
+ * is still read and analysed, so those records are the bytes a whole run writes for them.
+ */
+export function setRenderRange(from: f64, to: f64): void { setRenderRangeOf(<u64>from, <u64>to); }
 /**
  * Uses n output windows (1 ≤ n ≤ maxWindows()), before the first chunk: with more than one,
  * each outReset() hands the drained window (with its marks and index entries) to the host,

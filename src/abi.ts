@@ -39,6 +39,8 @@ export interface CoreExports {
   idxEntryBytes(): number;
   maxShards(): number;
   setShard(k: number, n: number): number;
+  setRenderRange(from: number, to: number): void;
+  shardBlock(): number;
   setMarks(on: number): void;
   setWindows(n: number): void;
   maxWindows(): number;

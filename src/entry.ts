@@ -4,14 +4,17 @@
  */
 
 /** Bytes of one entry. */
-export const ENTRY_BYTES = 112;
+export const ENTRY_BYTES = 128;
 
 /** Field offsets within an entry (see assembly/record/entry.ts for the layout). */
 export const Entry = {
   RECORD_LEN: 0, HTTP_OFF: 4, HTTP_LEN: 8, TRACE_OFF: 12, TRACE_LEN: 16, SPORT: 20, DPORT: 22,
   SERIAL: 24, SEC: 32, NSEC: 40, CAP_LEN: 44, ORIG_LEN: 48, NET: 52, PROTO: 53, TCP_FLAGS: 54,
-  ERROR: 55, FLOW: 56, FILE_OFFSET: 64, SRC: 72, DST: 88, KIND: 104,
+  ERROR: 55, FLOW: 56, FILE_OFFSET: 64, SRC: 72, DST: 88, KIND: 104, MESSAGE_OFF: 108, MESSAGE_LEN: 112, PART: 116,
 } as const;
+
+/** The PART byte of an entry whose packet has no connection part (not a TCP packet analysed at DEBUG). */
+export const NO_PART = 0xff;
 
 /** The `net` byte of an entry. */
 export const EntryNet = { NONE: 0, ARP: 1, IPV4: 4, IPV6: 6 } as const;
@@ -22,6 +25,10 @@ export interface IndexEntry {
   serial: number; seconds: number; nanos: number; capLen: number; origLen: number;
   net: number; proto: number; tcpFlags: number; error: boolean; flow: bigint; fileOffset: number;
   src: Uint8Array; dst: Uint8Array; sport: number; dport: number; kind: number;
+  /** The message text's span within the line (JSON-escaped, between its quotes); absent without a message. */
+  message?: [offset: number, length: number];
+  /** The connection part (Translator.setShard), or NO_PART. */
+  part: number;
 }
 
 /** Decodes entry i of a batch. */
@@ -43,5 +50,7 @@ export function decodeEntry(entries: Uint8Array, i: number): IndexEntry {
     src: entries.slice(at + Entry.SRC, at + Entry.SRC + alen),
     dst: entries.slice(at + Entry.DST, at + Entry.DST + alen),
     sport: v.getUint16(Entry.SPORT, true), dport: v.getUint16(Entry.DPORT, true), kind: v.getUint32(Entry.KIND, true),
+    ...(v.getUint32(Entry.MESSAGE_LEN, true) ? { message: [v.getUint32(Entry.MESSAGE_OFF, true), v.getUint32(Entry.MESSAGE_LEN, true)] as [number, number] } : {}),
+    part: v.getUint8(Entry.PART),
   };
 }

@@ -1,6 +1,6 @@
 import { instantiateCore, instantiateCoreSync, OptKey, OsIfaceErr, type CoreExports } from './abi.js';
 import { CaptureError, ErrCode } from './errors.js';
-import { ENTRY_BYTES } from './entry.js';
+import { ENTRY_BYTES, NO_PART } from './entry.js';
 import { concatBytes } from './bytes.js';
 import { readSkips, type SkipCounts } from './skips.js';
 import { parseIp } from './ip.js';
@@ -255,6 +255,18 @@ export class Translator {
   }
 
   /**
+   * Writes only the records of packets numbered `from` to `to` (pcap.num, inclusive) from now
+   * on; every packet is still read and analysed, so those records are exactly the bytes a whole
+   * run writes for them. With setShard(part, maxShards) for a TCP packet's connection part (its
+   * index entry's PART), re-rendering one record reads the capture but analyses little else: a
+   * host that keeps no records (the browser app) renders one again this way.
+   */
+  setRenderRange(from: number, to: number): void {
+    if (!(Number.isSafeInteger(from) && Number.isSafeInteger(to) && from >= 0 && to >= from)) throw new RangeError('render range must be whole numbers with 0 ≤ from ≤ to');
+    this.#core.setRenderRange(from, to);
+  }
+
+  /**
    * `n` output windows (src/shard.ts; at most the core's maxWindows(), 4): after each batch
    * reaches the sink the core renders on in the next window, so a batch's bytes, marks and
    * index entries stay readable in the core's memory for the next n − 1 batches. Set it before
@@ -274,6 +286,15 @@ export class Translator {
 
   /** Most threads of a parallel run (the core's connection parts). */
   get maxShards(): number { return this.#core.maxShards(); }
+
+  /**
+   * The thread of a `threads`-thread parallel run that writes the record with this index
+   * entry's PART and serial (src/entry.ts): the connection part's for a TCP packet analysed at
+   * DEBUG, else its block of serials'.
+   */
+  shardOf(part: number, serial: number, threads: number): number {
+    return part !== NO_PART ? part % threads : Math.floor(serial / this.#core.shardBlock()) % threads;
+  }
 
   /** Serial of the next packet: every packet numbered below it is rendered, filtered out, or another thread's. */
   get nextSerial(): number { return this.#core.nextSerial(); }

@@ -13,6 +13,8 @@ import { ackText, ackTextLen, flagStr, seqAckFor, seqText, seqTextLen } from "./
 import { MSG_CACHE, Span, att, osMsgSpan, serial, span } from "../record/render";
 
 const K_MESSAGE = frag("\"message\":\"#");
+/** Bytes of `"message":"` before the message's text (record/entry.ts points past them). */
+export const MESSAGE_KEY_BYTES: i32 = 11;
 const K_BAR = frag(" | ");
 const K_GT = frag(" \\u003e ");
 const K_MSG_FLOW = frag(" | flow:");

@@ -17,7 +17,12 @@
 //  56 u64 the record's top-level `flow` (the same for both directions of a connection; 0 for L2)
 //  64 f64 file offset of the packet's captured bytes (for a host showing them as hex)
 //  72 16 bytes source address, 88 16 bytes destination address (IPv4 in the first 4 bytes)
-// 104 u32 record kind (decode.Kind)   108 u32 reserved (0)
+// 104 u32 record kind (decode.Kind)
+// 108 u32 offset of the `message` value's text (the bytes between its quotes, JSON-escaped; 0: none)
+// 112 u32 its length
+// 116 u8 the connection part of a TCP packet analysed at DEBUG (flow/part.ts; 0xff: none): with
+//        Translator.setShard(part, CONN_PARTS) a host re-renders the packet's record alone
+// 117..127 reserved (0)
 
 import { IDX_CAP, OUT_WINDOWS } from "../config";
 import * as d from "./decode";
@@ -26,7 +31,7 @@ import { NetKind } from "../wire/link";
 import * as reader from "../capture/reader";
 
 /** Bytes of one index entry. */
-export const ENTRY_BYTES: i32 = 112;
+export const ENTRY_BYTES: i32 = 128;
 /** Start of the first entry array (each further output window gets its own, json/writer.ts). */
 export const IDX_BASE: usize = heap.alloc(<usize>(IDX_CAP * ENTRY_BYTES));
 const idxBases = new StaticArray<usize>(OUT_WINDOWS);
@@ -44,6 +49,8 @@ let httpAt: usize = 0;
 let httpLen: i32 = 0;
 let traceAt: usize = 0;
 let traceLen: i32 = 0;
+let msgAt: usize = 0;
+let msgLen: i32 = 0;
 
 /** Turns the index on or off (before the first chunk). */
 export function setEnabled(on: bool): void { enabled = on; count = 0; }
@@ -58,14 +65,16 @@ export function setWindows(n: i32): void {
 }
 
 /** A record starts at writer position p. */
-@inline export function begin(p: usize): void { recStart = p; httpAt = 0; httpLen = 0; traceAt = 0; traceLen = 0; }
+@inline export function begin(p: usize): void { recStart = p; httpAt = 0; httpLen = 0; traceAt = 0; traceLen = 0; msgAt = 0; msgLen = 0; }
 /** The record's HTTP value spans [p, p + len). */
 @inline export function http(p: usize, len: i32): void { httpAt = p; httpLen = len; }
 /** The record's top-level trace text spans [p, p + len). */
 @inline export function trace(p: usize, len: i32): void { traceAt = p; traceLen = len; }
+/** The record's message text (between its quotes) spans [p, p + len). */
+@inline export function message(p: usize, len: i32): void { msgAt = p; msgLen = len; }
 
 /** Writes the entry of the record that ended at writer position end (after its newline). */
-export function commit(end: usize, serial: u64, errored: bool): void {
+export function commit(end: usize, serial: u64, errored: bool, part: i32): void {
   const e = idxBase + <usize>(count * ENTRY_BYTES);
   memory.fill(e, 0, <usize>ENTRY_BYTES);
   store<u32>(e, <u32>(end - recStart));
@@ -89,5 +98,7 @@ export function commit(end: usize, serial: u64, errored: bool): void {
   if (d.kind != Kind.L2) store<u64>(e, d.flow, 56);
   store<f64>(e, <f64>reader.pktFileOffset(), 64);
   store<u32>(e, <u32>d.kind, 104);
+  if (msgLen > 0) { store<u32>(e, <u32>(msgAt - recStart), 108); store<u32>(e, <u32>msgLen, 112); }
+  store<u8>(e, part < 0 ? 0xff : <u8>part, 116);
   count++;
 }

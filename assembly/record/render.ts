@@ -32,7 +32,7 @@ import { renderIcmp } from "../json/icmp";
 import { renderL2 } from "../json/l2";
 import { renderL3 } from "../json/l3";
 import { addrItem, ifaceEnd, opEnd, opStart, renderIface, renderLabels } from "../json/labels";
-import { msgIface, renderMessage } from "../json/message";
+import { msgIface, renderMessage, MESSAGE_KEY_BYTES } from "../json/message";
 import { renderMeta, renderPcap } from "../json/meta";
 import { renderTcp } from "../json/tcp";
 import { renderUdp } from "../json/udp";
@@ -152,6 +152,12 @@ function renderOsSpans(): void {
   raw(OS_SPANS + <usize>(i * OS_SPAN_CAP + unchecked(osIfaceSpanLen[i])), unchecked(osMsgSpanLen[i]));
 }
 
+// Serials whose records are written (setRenderRange): every one by default.
+let renderFrom: u64 = 0;
+let renderTo: u64 = U64.MAX_VALUE;
+/** Writes only the records numbered from..to (inclusive); every packet is still analysed. */
+export function setRenderRange(from: u64, to: u64): void { renderFrom = from; renderTo = to; }
+
 // OS interface slot the current packet is attributed to, or -1 (the capture interface).
 export let att: i32 = -1;
 
@@ -198,6 +204,10 @@ export function renderPacket(): bool {
   if (d.net == NetKind.IPV4 || d.net == NetKind.IPV6) formatAddrs();
   const analysed = dbg && d.transport == Transport.TCP;
   if (analysed) analyse();
+  // A host re-rendering some records (setRenderRange) has the analysis run on every packet, so
+  // the state is the same, but only the records it asked for are written.
+  if (num < renderFrom || num > renderTo) return false;
+  const part = analysed ? T.keyPart() : -1;
 
   const index = E.enabled;
   if (index) E.begin(pos);
@@ -223,12 +233,16 @@ export function renderPacket(): bool {
     if (!TAIL_CACHE.emit(d.flow, aux)) { const s = pos; flowTail(dbg, num, hasLocal, local); TAIL_CACHE.put(d.flow, aux, s); }
   } else flowTail(dbg, num, hasLocal, local);
   if (analysed && !S.traceInFrames) writeTopTrace();
-  if (!analysed || S.hasMessage) renderMessage(num, analysed);
+  if (!analysed || S.hasMessage) {
+    const m = pos + <usize>MESSAGE_KEY_BYTES;
+    renderMessage(num, analysed);
+    if (index) E.message(m, <i32>(pos - 2 - m)); // the text ends before `",`
+  }
   renderMeta(dbg);
   renderPcap(dbg, num);
   if (d.errCount > 0) w(K_SEVERITY);
   w(K_TS); u32dec(<u32>reader.pktNsec); w(K_TS_SEC); i64dec(reader.pktSec); w(K_END);
-  if (index) E.commit(pos, num, d.errCount > 0);
+  if (index) E.commit(pos, num, d.errCount > 0, part);
   if (Sh.marking) Sh.mark(num, <i32>(pos - start));
   return true;
 }

@@ -4,7 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTranslator, decodeEntry, ENTRY_BYTES, EntryNet, parseIp, type TranslatorOptions } from '../../src/index.js';
+import { createTranslator, decodeEntry, ENTRY_BYTES, EntryNet, NO_PART, parseIp, type TranslatorOptions } from '../../src/index.js';
 import { coreModule, SHARED } from '../diff/support.js';
 
 const CORPUS = join(SHARED, 'corpus/http');
@@ -59,6 +59,12 @@ describe('record index', () => {
           const trace = r['logging.googleapis.com/trace'];
           if (e.trace) { traces++; expect(line.subarray(e.trace[0], e.trace[0] + e.trace[1]).toString('utf8')).toBe(trace); }
           else expect(trace).toBeUndefined();
+          // The message's text, JSON-escaped as in the line.
+          if (e.message) expect(JSON.parse(`"${line.subarray(e.message[0], e.message[0] + e.message[1]).toString('utf8')}"`)).toBe(r.message);
+          else expect(r.message).toBeUndefined();
+          // A connection part exactly for TCP packets analysed at DEBUG.
+          expect(e.part === NO_PART).toBe(!(verbosity === 'debug' && r.L3?.proto?.name === 'TCP' && r.L4 !== undefined));
+          if (e.part !== NO_PART) expect(e.part).toBeLessThan(8);
         }
         expect(at).toBe(plain.ndjson.length);
         // HTTP/2 records carry their traces inside HTTP (per stream), HTTP/1 ones at top level.

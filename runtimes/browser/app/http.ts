@@ -86,8 +86,17 @@ export interface Exchange {
 
 /** Most requests waiting for a response on one connection (h2 streams or h1 pipeline). */
 export const MAX_OPEN_PER_CONNECTION = 256;
-/** Most exchanges kept; later requests are counted in `dropped` and not kept. */
-export const MAX_EXCHANGES = 50_000;
+/**
+ * Where exchanges go as they are made and change: by default a list the builder keeps
+ * (exchanges()); the app's HTTP worker gives a compact table (exchanges.ts), so that only the
+ * exchanges still waiting for their response are objects.
+ */
+export interface ExchangeSink {
+  /** A new exchange; ids come in order from 0. */
+  add(e: Exchange): void;
+  /** An exchange changed (a response, a size, a note). */
+  update(e: Exchange): void;
+}
 /** Most connections tracked at once; the least recently used one is forgotten first. */
 export const MAX_CONNECTIONS = 4_096;
 /** Header fields kept per message; a record's map is bounded by its segment, this by a number. */
@@ -98,13 +107,14 @@ const RECENT_REQUEST_PACKETS = 16;
 /** Bounds of an ExchangeBuilder (defaults: the MAX_* constants). */
 export interface ExchangeLimits {
   maxOpenPerConnection?: number;
+  /** Most exchanges kept (default: no limit; for tests of what a bound does). */
   maxExchanges?: number;
   maxConnections?: number;
 }
 
 /** What the builder left out or cut short, for the app to show next to the list. */
 export interface ExchangeStats {
-  /** Requests (and orphan responses) not kept because MAX_EXCHANGES was reached. */
+  /** Requests (and orphan responses) not kept because `maxExchanges` was reached. */
   dropped: number;
   /** Open requests given up because their connection had too many or was forgotten. */
   evicted: number;
@@ -235,12 +245,19 @@ export class ExchangeBuilder {
   private readonly maxExchanges: number;
   private readonly maxConns: number;
   private readonly counts: ExchangeStats = { dropped: 0, evicted: 0, skipped: 0 };
+  private readonly sink: ExchangeSink | null;
+  private made = 0;
 
-  constructor(limits: ExchangeLimits = {}) {
+  /** A builder within `limits`; with `sink`, exchanges go there instead of a list it keeps. */
+  constructor(limits: ExchangeLimits = {}, sink: ExchangeSink | null = null) {
     this.maxOpen = Math.max(1, limits.maxOpenPerConnection ?? MAX_OPEN_PER_CONNECTION);
-    this.maxExchanges = Math.max(0, limits.maxExchanges ?? MAX_EXCHANGES);
+    this.maxExchanges = Math.max(0, limits.maxExchanges ?? Infinity);
     this.maxConns = Math.max(1, limits.maxConnections ?? MAX_CONNECTIONS);
+    this.sink = sink;
   }
+
+  // Tells the sink an exchange changed.
+  private touch(e: Exchange | undefined): void { if (e !== undefined) this.sink?.update(e); }
 
   /** Feeds one packet (in capture order); packets without a usable HTTP object are ignored. */
   add(p: HttpPacket): void {
@@ -251,7 +268,7 @@ export class ExchangeBuilder {
     else if (h['kind'] === 'response') this.h1Response(p, h);
   }
 
-  /** Exchanges so far, in request order. */
+  /** Exchanges so far, in request order (with a sink: none, they are the sink's). */
   exchanges(): readonly Exchange[] {
     return this.list;
   }
@@ -308,17 +325,17 @@ export class ExchangeBuilder {
   }
 
   private abandon(open: Exchange[], why: string): void {
-    for (const e of open) if (e.respNum === undefined) { e.note ??= why; this.counts.evicted++; }
+    for (const e of open) if (e.respNum === undefined) { e.note ??= why; this.counts.evicted++; this.touch(e); }
   }
 
-  /** A new exchange, or undefined when MAX_EXCHANGES is reached (counted as dropped). */
+  /** A new exchange, or undefined when `maxExchanges` is reached (counted as dropped). */
   private create(p: HttpPacket, init: Pick<Exchange, 'proto' | 'method' | 'url' | 'client' | 'server' | 'serverIp' | 'reqNum' | 'reqTime'> & Partial<Exchange>): Exchange | undefined {
-    if (this.list.length >= this.maxExchanges) {
+    if (this.made >= this.maxExchanges) {
       this.counts.dropped++;
       return undefined;
     }
-    const e: Exchange = { id: this.list.length, flow: p.flow, reqHeaders: [], respHeaders: [], ...init };
-    this.list.push(e);
+    const e: Exchange = { id: this.made++, flow: p.flow, reqHeaders: [], respHeaders: [], ...init };
+    if (this.sink) this.sink.add(e); else this.list.push(e);
     return e;
   }
 
@@ -409,6 +426,7 @@ export class ExchangeBuilder {
       });
       if (up !== undefined) c.h2.set(1, up);
     }
+    this.touch(e);
   }
 
   private respond(e: Exchange, p: HttpPacket, status: number, statusText: string, headers: [string, string][]): void {
@@ -478,6 +496,7 @@ export class ExchangeBuilder {
         return;
       }
       if (end && e !== undefined && from === e.server) c.h2.delete(id);
+      this.touch(e);
     } else if (type === 'data') {
       if (e === undefined) return;
       const body = f['body'];
@@ -486,10 +505,12 @@ export class ExchangeBuilder {
       if (from === e.client) e.reqSize = (e.reqSize ?? 0) + len;
       else e.respSize = (e.respSize ?? 0) + len;
       if (end && from === e.server) c.h2.delete(id);
+      this.touch(e);
     } else if (type === 'rst') {
       if (e === undefined) return;
       c.h2.delete(id);
       if (e.respNum === undefined) e.note = `stream reset by the ${from === e.client ? 'client' : 'server'}`;
+      this.touch(e);
     }
   }
 }

@@ -1,14 +1,17 @@
 /**
- * The compact per-packet index of the app's worker: columns of typed arrays (about 75 bytes
- * per packet) filled from the core's record index entries (src/entry.ts). Strings that repeat
- * (addresses, flows, traces) are interned. Everything else about a packet is read from its
- * record in the store when needed.
+ * The app worker's per-packet index (segments.ts): filled from the core's record index entries
+ * (src/entry.ts) and the records' message texts while a capture loads. Addresses are interned
+ * (few), traces go to a TraceTable (16 bytes each), flows stay two 32-bit numbers; everything
+ * else about a packet is rendered again from the capture when needed (render.ts).
  */
 import { Entry, EntryNet, ENTRY_BYTES } from '../../../src/entry.js';
+import { SegmentBuilder, SegmentStore, SEGMENT_PACKETS, SEGMENT_SHIFT, METHODS, OTHER_METHOD, type Segment, type Extra } from './segments.js';
+import { TraceTable } from './tracetable.js';
 
 /** Protocol classes of the timeline and the row colours, by index. */
-export const CLASSES = ['HTTP', 'TLS', 'DNS', 'TCP', 'UDP', 'ICMP', 'ARP', 'Other'] as const;
-const C = { HTTP: 0, TLS: 1, DNS: 2, TCP: 3, UDP: 4, ICMP: 5, ARP: 6, OTHER: 7 };
+export const CLASSES = ['HTTP', 'HTTP/2', 'TLS', 'DNS', 'TCP', 'UDP', 'ICMP', 'ARP', 'Other'] as const;
+/** Class numbers of CLASSES. */
+export const C = { HTTP: 0, HTTP2: 1, TLS: 2, DNS: 3, TCP: 4, UDP: 5, ICMP: 6, ARP: 7, OTHER: 8 } as const;
 
 // L4.flags.str as the core writes it (assembly/record/render.ts FLAG_STR): names joined with
 // '|' in bit order FIN SYN RST PSH ACK URG ECE CWR, except the usual pairs written ACK last.
@@ -18,27 +21,11 @@ Object.assign(FLAG_TEXT, { 0x12: 'SYN|ACK', 0x06: 'SYN|RST', 0x18: 'PSH|ACK', 0x
 /** The record's `L4.flags.str` for a TCP flag byte. */
 export function tcpFlagText(flags: number): string { return FLAG_TEXT[flags & 0xff]!; }
 
-/** HTTP column value: the record has HTTP but no top-level `HTTP.code` (requests, HTTP/2 frames). */
+/** `code` column value: the record has HTTP but no status (requests, HTTP/2 frames without a response). */
 export const NO_CODE = 0xffff;
 
 /** Traces compared byte for byte before one is decoded and interned. */
 const RECENT_TRACES = 8;
-
-/** Most packets one capture may index (then loading stops with a clear message). */
-export const MAX_PACKETS = 5_000_000;
-
-class Grow<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array> {
-  a: T;
-  constructor(private make: (n: number) => T) { this.a = make(1024); }
-  ensure(n: number): void {
-    if (n <= this.a.length) return;
-    let cap = this.a.length;
-    while (cap < n) cap *= 2;
-    const b = this.make(cap);
-    b.set(this.a as never);
-    this.a = b;
-  }
-}
 
 /** Interns strings to dense ids (0 is reserved for "none"). */
 export class Interner {
@@ -54,85 +41,83 @@ export class Interner {
   find(s: string): number { return this.#ids.get(s) ?? 0; }
 }
 
-/** Packet columns, one row per record, in record order. */
+/** A full segment whose HTTP answers are still on their way (answered in order: `after` batches). */
+interface Pending { seg: SegmentBuilder; index: number; after: number }
+
+/** Packet columns in segments, in record order; the last segments in memory while they fill. */
 export class PacketIndex {
   count = 0;
-  readonly recOff = new Grow((n) => new Float64Array(n));
-  readonly recLen = new Grow((n) => new Uint32Array(n));
-  readonly time = new Grow((n) => new Float64Array(n));
-  readonly serial = new Grow((n) => new Float64Array(n));
-  readonly fileOff = new Grow((n) => new Float64Array(n));
-  readonly capLen = new Grow((n) => new Uint32Array(n));
-  readonly origLen = new Grow((n) => new Uint32Array(n));
-  readonly src = new Grow((n) => new Uint32Array(n));
-  readonly dst = new Grow((n) => new Uint32Array(n));
-  readonly sport = new Grow((n) => new Uint16Array(n));
-  readonly dport = new Grow((n) => new Uint16Array(n));
-  readonly proto = new Grow((n) => new Uint8Array(n));
-  readonly flags = new Grow((n) => new Uint8Array(n));
-  readonly error = new Grow((n) => new Uint8Array(n));
-  readonly cls = new Grow((n) => new Uint8Array(n));
-  readonly flow = new Grow((n) => new Uint32Array(n));
-  readonly code = new Grow((n) => new Uint16Array(n));
-  readonly trace = new Grow((n) => new Uint32Array(n));
-  /** Packets carrying more than one trace (HTTP/2 frames of several streams): pos → trace ids. */
-  readonly moreTraces = new Map<number, number[]>();
   readonly addrs = new Interner();
-  readonly flows = new Interner();
-  readonly traces = new Interner();
+  readonly traces = new TraceTable();
+  #builder = new SegmentBuilder();
+  readonly #pending: Pending[] = [];
   readonly #v4 = new Map<number, number>();
-  #bytes = 0;
+  /** Why indexing stopped (a limit), or null. */
+  stopped: string | null = null;
+  /** A bit per class of CLASSES seen in the capture. */
+  classes = 0;
 
-  /** An empty index that takes at most `maxPackets` records. */
-  constructor(readonly maxPackets: number = MAX_PACKETS) {}
+  constructor(readonly store: SegmentStore) {}
 
-  /** Bytes of NDJSON indexed so far (the store's size once appended). */
-  get bytes(): number { return this.#bytes; }
+  /** Segments so far (sealed, pending and the one filling). */
+  get segments(): number { return (this.count + SEGMENT_PACKETS - 1) >> SEGMENT_SHIFT; }
+
+  /** Segment k (sealed ones from the store; the last ones as they fill). */
+  segment(k: number): Segment {
+    if (k === this.count >> SEGMENT_SHIFT && this.#builder.n > 0 && !this.#builder.full) return this.#builder;
+    for (const p of this.#pending) if (p.index === k) return p.seg;
+    return this.store.get(k);
+  }
+
+  /** The segment holding position pos, and pos's index within it. */
+  at(pos: number): [Segment, number] { return [this.segment(pos >> SEGMENT_SHIFT), pos & (SEGMENT_PACKETS - 1)]; }
 
   /**
-   * Adds the records of one batch: `entries` from the core, `ndjson` their lines. `http(pos,
-   * text)` receives the HTTP value text of records that have one, `v6(line)` names an IPv6
-   * address pair the first time it is seen (the text the record uses).
+   * Adds the records of one batch: `entries` from the core, `ndjson` their lines. `onHttp(pos,
+   * seg, k, at, len)` receives the HTTP value of the records that have one ([at, at + len) of
+   * ndjson; the packet is index k of seg). Returns how many were added (fewer when a limit
+   * stopped the index: `stopped` says why).
    */
-  add(entries: Uint8Array, n: number, ndjson: Uint8Array, onHttp: (pos: number, line: number, off: number, len: number) => void): void {
-    // Past the limit, the records up to it are kept and the caller hears why the rest are not.
-    const take = Math.min(n, this.maxPackets - this.count);
-    const need = this.count + take;
-    for (const col of [this.recOff, this.recLen, this.time, this.serial, this.fileOff, this.capLen, this.origLen, this.src, this.dst, this.sport, this.dport, this.proto, this.flags, this.error, this.cls, this.flow, this.code, this.trace]) col.ensure(need);
+  add(entries: Uint8Array, n: number, ndjson: Uint8Array, onHttp: (pos: number, seg: Segment, k: number, at: number, len: number) => void): number {
     const v = new DataView(entries.buffer, entries.byteOffset, n * ENTRY_BYTES);
     let line = 0;
-    for (let i = 0; i < take; i++) {
+    for (let i = 0; i < n; i++) {
+      if (this.stopped !== null) return i;
       const e = i * ENTRY_BYTES;
-      const pos = this.count++;
       const len = v.getUint32(e + Entry.RECORD_LEN, true);
-      this.recOff.a[pos] = this.#bytes + line;
-      this.recLen.a[pos] = len;
-      this.time.a[pos] = v.getFloat64(e + Entry.SEC, true) * 1000 + v.getUint32(e + Entry.NSEC, true) / 1e6;
-      this.serial.a[pos] = v.getFloat64(e + Entry.SERIAL, true);
-      this.fileOff.a[pos] = v.getFloat64(e + Entry.FILE_OFFSET, true);
-      this.capLen.a[pos] = v.getUint32(e + Entry.CAP_LEN, true);
-      this.origLen.a[pos] = v.getUint32(e + Entry.ORIG_LEN, true);
+      const b = this.#builder;
+      const k = b.n;
+      const pos = this.count;
+      b.time[k] = v.getFloat64(e + Entry.SEC, true) * 1000 + v.getUint32(e + Entry.NSEC, true) / 1e6;
+      b.fileOff[k] = v.getFloat64(e + Entry.FILE_OFFSET, true);
+      b.capLen[k] = v.getUint32(e + Entry.CAP_LEN, true);
+      b.origLen[k] = v.getUint32(e + Entry.ORIG_LEN, true);
       const net = v.getUint8(e + Entry.NET);
       const proto = v.getUint8(e + Entry.PROTO);
       const sp = v.getUint16(e + Entry.SPORT, true), dp = v.getUint16(e + Entry.DPORT, true);
-      this.proto.a[pos] = proto;
-      this.flags.a[pos] = v.getUint8(e + Entry.TCP_FLAGS);
-      this.error.a[pos] = v.getUint8(e + Entry.ERROR);
-      this.sport.a[pos] = sp; this.dport.a[pos] = dp;
+      b.proto[k] = proto;
+      b.flags[k] = v.getUint8(e + Entry.TCP_FLAGS);
+      b.error[k] = v.getUint8(e + Entry.ERROR);
+      b.part[k] = v.getUint8(e + Entry.PART);
+      b.sport[k] = sp; b.dport[k] = dp;
       if (net === EntryNet.IPV4) {
-        this.src.a[pos] = this.#v4id(v.getUint32(e + Entry.SRC, false));
-        this.dst.a[pos] = this.#v4id(v.getUint32(e + Entry.DST, false));
+        b.src[k] = this.#v4id(v.getUint32(e + Entry.SRC, false));
+        b.dst[k] = this.#v4id(v.getUint32(e + Entry.DST, false));
       } else if (net === EntryNet.IPV6) {
-        this.src.a[pos] = this.addrs.id(v6text(entries, e + Entry.SRC));
-        this.dst.a[pos] = this.addrs.id(v6text(entries, e + Entry.DST));
-      } else { this.src.a[pos] = 0; this.dst.a[pos] = 0; }
-      const lo = v.getUint32(e + Entry.FLOW, true), hi = v.getUint32(e + Entry.FLOW + 4, true);
-      this.flow.a[pos] = lo === 0 && hi === 0 ? 0 : this.#flowId(hi, lo);
+        b.src[k] = this.addrs.id(v6text(entries, e + Entry.SRC));
+        b.dst[k] = this.addrs.id(v6text(entries, e + Entry.DST));
+      } else { b.src[k] = 0; b.dst[k] = 0; }
+      b.flowLo[k] = v.getUint32(e + Entry.FLOW, true);
+      b.flowHi[k] = v.getUint32(e + Entry.FLOW + 4, true);
       const httpLen = v.getUint32(e + Entry.HTTP_LEN, true);
       const traceLen = v.getUint32(e + Entry.TRACE_LEN, true);
-      this.code.a[pos] = 0;
-      this.trace.a[pos] = traceLen ? this.#traceId(ndjson, line + v.getUint32(e + Entry.TRACE_OFF, true), traceLen) : 0;
-      let cls = C.OTHER;
+      b.code[k] = httpLen ? NO_CODE : 0;
+      b.method[k] = 0;
+      b.trace[k] = traceLen ? this.#traceId(ndjson, line + v.getUint32(e + Entry.TRACE_OFF, true), traceLen) : 0;
+      const msgLen = v.getUint32(e + Entry.MESSAGE_LEN, true);
+      if (msgLen) b.addMessage(ndjson, line + v.getUint32(e + Entry.MESSAGE_OFF, true), msgLen);
+      b.msgEnd[k] = b.msgBytes;
+      let cls: number = C.OTHER;
       if (httpLen) cls = C.HTTP;
       else if (net === EntryNet.ARP) cls = C.ARP;
       else if (proto === 1 || proto === 58) cls = C.ICMP;
@@ -140,22 +125,75 @@ export class PacketIndex {
       else if (proto === 6 && (sp === 443 || dp === 443)) cls = C.TLS;
       else if (proto === 6) cls = C.TCP;
       else if (proto === 17) cls = C.UDP;
-      this.cls.a[pos] = cls;
-      if (httpLen) onHttp(pos, line, v.getUint32(e + Entry.HTTP_OFF, true), httpLen);
+      b.cls[k] = cls;
+      this.classes |= 1 << cls;
+      // The app filters nothing out: record i is packet i (its pcap.num), which every view relies on.
+      if (v.getFloat64(e + Entry.SERIAL, true) !== pos) { this.stopped = `packet ${pos} came with the number ${v.getFloat64(e + Entry.SERIAL, true)} (a bug in tracecap: the index stops there)`; return i; }
+      b.n++;
+      this.count++;
+      if (httpLen) onHttp(pos, b, k, line + v.getUint32(e + Entry.HTTP_OFF, true), httpLen);
       line += len;
+      if (b.full) {
+        this.#pending.push({ seg: b, index: (this.count - 1) >> SEGMENT_SHIFT, after: Infinity });
+        this.#builder = new SegmentBuilder();
+      }
     }
-    this.#bytes += line;
-    if (take < n) throw new RangeError(`the capture has more than ${this.maxPackets.toLocaleString('en')} packets, the most one tab indexes (MAX_PACKETS); the first ${this.maxPackets.toLocaleString('en')} are shown`);
+    return n;
   }
 
-  // Flow ids by their two 32-bit halves: no BigInt or string per packet, only per new flow.
-  readonly #flowIds = new Map<number, Map<number, number>>();
-  #flowId(hi: number, lo: number): number {
-    let m = this.#flowIds.get(hi);
-    if (!m) { m = new Map(); this.#flowIds.set(hi, m); }
-    let id = m.get(lo);
-    if (id === undefined) { id = this.flows.id(((BigInt(hi) << 32n) | BigInt(lo)).toString()); m.set(lo, id); }
-    return id;
+  /** The segments that filled since the last call wait for `batches` HTTP batches to be answered. */
+  awaitBatches(batches: number): void { for (const p of this.#pending) if (p.after === Infinity) p.after = batches; }
+
+  /**
+   * Seals the full segments whose HTTP answers are in (`answered` batches so far), and with
+   * `all` the last one too (loading ended). Stops the index, with `stopped` saying why, when the
+   * store can take no more.
+   */
+  async seal(answered: number, all = false): Promise<void> {
+    if (all && this.#builder.n > 0) { this.#pending.push({ seg: this.#builder, index: this.count >> SEGMENT_SHIFT, after: 0 }); this.#builder = new SegmentBuilder(); }
+    while (this.#pending.length && this.#pending[0]!.after <= answered) {
+      const p = this.#pending[0]!;
+      const buf = p.seg.seal();
+      await this.store.prepare(buf.length);
+      if (!this.store.put(buf)) {
+        // The packets of this segment and after are not kept: say how many are.
+        const kept = p.index << SEGMENT_SHIFT;
+        this.stopped = `the index of this capture reached the memory this tab allows (${(this.store.memoryLimit / 1048576).toFixed(0)} MiB, MEMORY_SEGMENT_BYTES) after ${kept.toLocaleString('en-US')} packets, because ${this.store.fellBack ?? 'the browser\'s storage is not available'}; the first ${kept.toLocaleString('en-US')} packets are shown`;
+        this.count = kept;
+        this.#pending.length = 0;
+        this.#builder = new SegmentBuilder();
+        return;
+      }
+      this.#pending.shift();
+    }
+  }
+
+  /** HTTP answers for packet pos: the status and method columns, and what an HTTP/2 packet has more of. */
+  setHttp(pos: number, code: number, method: number, http2: boolean, extra: Extra | null): void {
+    if (pos >= this.count) return;
+    const [s, i] = this.at(pos);
+    if (!(s instanceof SegmentBuilder)) return; // sealed already: cannot happen while batches are awaited
+    s.code[i] = code || NO_CODE;
+    s.method[i] = method;
+    if (http2) { s.cls[i] = C.HTTP2; this.classes |= 1 << C.HTTP2; }
+    if (extra) {
+      const x = s.extra(i);
+      if (extra.codes) x.codes = extra.codes;
+      if (extra.methods) x.methods = extra.methods;
+      if (extra.traces) x.traces = extra.traces;
+    }
+  }
+
+  /** A method's column number (OTHER_METHOD for one not in METHODS). */
+  static methodNumber(m: string | undefined): number {
+    if (!m) return 0;
+    const i = (METHODS as readonly string[]).indexOf(m);
+    return i > 0 ? i : OTHER_METHOD;
+  }
+
+  /** Calls fn for every segment in order with its first position (segments read one at a time). */
+  forEachSegment(fn: (seg: Segment, base: number) => boolean | void, from = 0): void {
+    for (let k = from >> SEGMENT_SHIFT; k < this.segments; k++) if (fn(this.segment(k), k << SEGMENT_SHIFT) === false) return;
   }
 
   // The packets of an exchange carry the same trace one after another: compare the bytes with
@@ -180,6 +218,11 @@ export class PacketIndex {
     if (id === undefined) { id = this.addrs.id(`${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`); this.#v4.set(a, id); }
     return id;
   }
+}
+
+/** The record's top-level `flow` text of two 32-bit halves. */
+export function flowText(lo: number, hi: number): string {
+  return lo === 0 && hi === 0 ? '' : ((BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)).toString();
 }
 
 const dec = new TextDecoder();

@@ -115,8 +115,8 @@ export interface TraceRow { id: string; short: string; packets: number; exchange
 /** One waterfall row: a packet carrying the trace. */
 export interface TracePacket { pos: number; num: number; time: number; src: string; dst: string; proto: string; len: number; flags: string; kind: string; message: string }
 
-/** A trace opened as a waterfall. */
-export interface TraceDetail { id: string; start: number; end: number; packets: TracePacket[]; exchanges: HttpRow[] }
+/** A trace opened as a waterfall (`more`: packets of the trace past the ones listed). */
+export interface TraceDetail { id: string; start: number; end: number; packets: TracePacket[]; exchanges: HttpRow[]; more?: number }
 
 /** Timeline bins: per protocol class, packets and bytes per second. */
 export interface Timeline { t: number[]; classes: string[]; packets: number[][]; bytes: number[][] }
@@ -127,18 +127,27 @@ export interface Detail { pos: number; num: number; text: string; bytes: Uint8Ar
 // ---- between the main worker and the HTTP worker (http-worker.ts) ----
 
 /** Numbers per HTTP packet in a batch's `meta`. */
-export const META = 9; // pos, num, time, flow id, src id, dst id, sport, dport, top trace id
+export const META = 9; // pos, num, time, flow low 32 bits, flow high 32 bits, src id, dst id, sport, dport
+
+/** Flag of a batch result's packet: its HTTP value is HTTP/2 (streams of frames). */
+export const HTTP2_FLAG = 1;
 
 /** Requests from the main worker. */
 export type HttpRequest =
   | { op: 'reset' }
-  | { op: 'batch'; addrs: string[]; flows: string[]; traces: string[]; meta: Float64Array; text: Uint8Array; lens: Uint32Array }
+  | { op: 'batch'; addrs: string[]; traceNames: string[]; meta: Float64Array; text: Uint8Array; lens: Uint32Array }
   | { op: 'end' }
-  | { op: 'http'; sort: string; desc: boolean; start: number; count: number; range: Range | null }
-  | { op: 'flowCounts'; range: Range | null }
+  | { op: 'view'; bits: Uint8Array | null; tag: string }
+  | { op: 'http'; sort: string; desc: boolean; start: number; count: number }
+  | { op: 'flowCounts' }
   | { op: 'traceCounts' }
   | { op: 'traceExchanges'; traces: string[] }
-  | { op: 'exchanges'; range: Range | null };
+  | { op: 'exchangeIds' }
+  | { op: 'exchanges'; ids: Uint32Array };
 
-/** What a batch gives back: pairs of record position and top-level HTTP.code (0: none), and the traces of HTTP/2 frames. */
-export interface BatchResult { codes: Uint32Array; traces: Array<[number, string[]]> }
+/**
+ * What a batch gives back: per HTTP packet four numbers (position, status or 0, method number
+ * of segments.ts METHODS or 0, flags: HTTP2_FLAG), and for packets with more than one status,
+ * method or trace (HTTP/2), those values (traces by name).
+ */
+export interface BatchResult { vals: Uint32Array; extras: Array<[number, { codes?: number[]; methods?: string[]; traceNames?: string[] }]> }

@@ -1,36 +1,39 @@
 /**
- * The app's worker: translates the capture with the core, keeps the records in the store
- * (store.ts) and a compact index (packets.ts), and answers the page's queries — filters, table
- * rows, connections, HTTP exchanges, traces, the timeline, exports — so the page's thread only
- * draws. Requests are handled between input chunks, so the page can explore while loading.
+ * The app's worker: translates the capture with the core, keeps a compact per-packet index
+ * (packets.ts, in segments on disk: segments.ts) and no records — a record is rendered again
+ * from the capture when it is needed (render.ts) — and answers the page's queries: the filter
+ * (which every view and export follows), table rows, connections, HTTP exchanges, traces, the
+ * timeline, the exports. Requests are handled between input chunks, so the page can explore
+ * while loading.
  */
-import { createTranslator, CaptureError, ENTRY_BYTES, type Translator, type TranslatorOptions } from '../../../src/index.js';
+import { createTranslator, CaptureError, ENTRY_BYTES, Entry, type Translator, type TranslatorOptions } from '../../../src/index.js';
 import { AHEAD_CHUNKS, PARALLEL_CHUNK_BYTES, type ParallelTranslator } from '../../../src/parallel.js';
 import { loadCore } from '../index.js';
 import { createBrowserParallelTranslator } from '../parallel.js';
 import { threadsFor } from './threads.js';
-import { PacketIndex, CLASSES, NO_CODE, tcpFlagText, utf8 } from './packets.js';
-import { openStore, type RecordStore } from './store.js';
+import { PacketIndex, CLASSES, C, NO_CODE, tcpFlagText, flowText } from './packets.js';
+import { SegmentStore, messageBytes, METHODS, OTHER_METHOD, SEGMENT_PACKETS, type Segment, type Extra } from './segments.js';
 import { parseQuery, resolvePath, type Query } from './query.js';
 import { page } from './tables.js';
 import { LazyRecord } from './members.js';
 import { rereadHeaders, type Exchange } from './http.js';
 import { toHar } from './har.js';
-import { META, type Fields, type Located, type AppOptions, type BatchResult, type Conn, type Detail, type Event, type FilterResult, type HttpRequest, type HttpRow, type Loaded, type Range, type Request, type Row, type Source, type Timeline, type TraceDetail, type TracePacket, type TraceRow } from './protocol.js';
+import { renderAll, renderOne, Superseded, type RenderSource } from './render.js';
+import { META, type AppOptions, type BatchResult, type Conn, type Detail, type Event, type ExportKind, type Fields, type FilterResult, type HttpRequest, type HttpRow, type Loaded, type Located, type Range, type Request, type Row, type Source, type Timeline, type TraceDetail, type TracePacket, type TraceRow, type Work } from './protocol.js';
 
 const TRACE_KEY = 'logging.googleapis.com/trace';
-/** Bytes read from the store at once when scanning records in order. */
-const READ_BLOCK = 4 << 20;
 /** Longest stretch of work between two looks at the message queue (ms). */
 const SLICE_MS = 25;
 /**
  * Batches of HTTP values sent to the HTTP worker and not yet answered before translation waits:
  * without this, a capture the HTTP worker cannot keep up with would queue its HTTP text in
- * memory (400 MB on a 1M-packet HTTP capture).
+ * memory; and a segment of the index is sealed only once its batches are answered.
  */
 const MAX_HTTP_BATCHES_IN_FLIGHT = 8;
-/** Packets listed in one trace's waterfall. */
+/** Packets listed in one trace's waterfall (the rest are counted). */
 const MAX_TRACE_PACKETS = 20_000;
+/** Exchanges one HAR export holds (the page says how many of the view's it left out). */
+export const MAX_HAR_EXCHANGES = 20_000;
 
 export { PARALLEL_MIN_BYTES, shardThreads } from './threads.js';
 
@@ -62,32 +65,34 @@ class HttpBatch {
   meta = new Float64Array(4096 * META);
   text = new Uint8Array(1 << 20);
   lens = new Uint32Array(4096);
+  traceNames: string[] = [];
   n = 0;
   bytes = 0;
-  sent = { addrs: 1, flows: 1, traces: 1 };
-  /** Adds the HTTP value at [off, off + len) of `view` for record pos. */
-  add(idx: PacketIndex, view: Uint8Array, pos: number, off: number, len: number): void {
+  sentAddrs = 1;
+  /** Adds the HTTP value at [at, at + len) of `view` for the packet at index k of seg (position pos). */
+  add(idx: PacketIndex, seg: Segment, k: number, view: Uint8Array, pos: number, at: number, len: number): void {
     if (this.n === this.lens.length) {
       const l = new Uint32Array(this.n * 2); l.set(this.lens); this.lens = l;
       const m = new Float64Array(this.n * 2 * META); m.set(this.meta); this.meta = m;
     }
     if (this.bytes + len > this.text.length) { const t = new Uint8Array(Math.max(this.text.length * 2, this.bytes + len)); t.set(this.text.subarray(0, this.bytes)); this.text = t; }
-    this.text.set(view.subarray(off, off + len), this.bytes);
+    this.text.set(view.subarray(at, at + len), this.bytes);
     this.bytes += len;
     const m = this.n * META;
-    this.meta[m] = pos; this.meta[m + 1] = idx.serial.a[pos]!; this.meta[m + 2] = idx.time.a[pos]!; this.meta[m + 3] = idx.flow.a[pos]!;
-    this.meta[m + 4] = idx.src.a[pos]!; this.meta[m + 5] = idx.dst.a[pos]!; this.meta[m + 6] = idx.sport.a[pos]!; this.meta[m + 7] = idx.dport.a[pos]!; this.meta[m + 8] = idx.trace.a[pos]!;
+    this.meta[m] = pos; this.meta[m + 1] = pos; this.meta[m + 2] = seg.time[k]!; this.meta[m + 3] = seg.flowLo[k]!; this.meta[m + 4] = seg.flowHi[k]!;
+    this.meta[m + 5] = seg.src[k]!; this.meta[m + 6] = seg.dst[k]!; this.meta[m + 7] = seg.sport[k]!; this.meta[m + 8] = seg.dport[k]!;
+    this.traceNames[this.n] = seg.trace[k] ? idx.traces.name(seg.trace[k]!) : '';
     this.lens[this.n++] = len;
   }
-  /** Sends what was added (with the strings interned since the last batch); resolves with the worker's results. */
+  /** Sends what was added (with the addresses interned since the last batch); resolves with the worker's results. */
   flush(idx: PacketIndex): Promise<BatchResult> | null {
     if (this.n === 0) return null;
     const req: HttpRequest = {
-      op: 'batch', addrs: idx.addrs.values.slice(this.sent.addrs), flows: idx.flows.values.slice(this.sent.flows), traces: idx.traces.values.slice(this.sent.traces),
+      op: 'batch', addrs: idx.addrs.values.slice(this.sentAddrs), traceNames: this.traceNames.slice(0, this.n),
       meta: this.meta.slice(0, this.n * META), text: this.text.slice(0, this.bytes), lens: this.lens.slice(0, this.n),
     };
-    this.sent = { addrs: idx.addrs.values.length, flows: idx.flows.values.length, traces: idx.traces.values.length };
-    this.n = 0; this.bytes = 0;
+    this.sentAddrs = idx.addrs.values.length;
+    this.n = 0; this.bytes = 0; this.traceNames = [];
     return http().ask<BatchResult>(req, [req.meta.buffer, req.text.buffer, req.lens.buffer]);
   }
 }
@@ -104,31 +109,51 @@ const sharedCore = () => (sharedCorePromise ??= (globalThis as { crossOriginIsol
   ? loadCore(new URL('tracecap-shared.wasm', self.location.href)).catch((err: unknown) => { console.warn(`tracecap: the threads copy their records (${err instanceof Error ? err.message : String(err)})`); return null; })
   : Promise.resolve(null));
 
+/** The current filter: matching record positions (null: every record). */
+interface View {
+  query: Query | null;
+  range: Range | null;
+  /** Whether the query needs the records (free text, or a field the index does not hold). */
+  needsRecords: boolean;
+  matches: Uint32Array | null;
+  count: number;
+  /** Positions evaluated so far. */
+  scanned: number;
+  source: string;
+  /** Changes with every new filter (the HTTP worker's copy is named by it). */
+  tag: string;
+}
+
 /** Everything about the capture that is open. */
 class Session {
-  readonly index = new PacketIndex();
   readonly batch = new HttpBatch();
   /** Batches sent to the HTTP worker and not yet answered. */
   readonly inflight: Array<Promise<void>> = [];
   /** How many of `inflight` have been answered (they are answered in order). */
   settled = 0;
   readonly generation: number;
-  store: RecordStore | null = null;
+  readonly index: PacketIndex;
   blob: Blob | null = null;
-  /** Reads bytes [a, b) of the capture (the file, or the server by a Range request). */
-  bytes: ((a: number, b: number) => Promise<Uint8Array>) | null = null;
+  module: WebAssembly.Module | null = null;
+  options: TranslatorOptions = {};
+  appOptions: AppOptions = { verbosity: 'debug' };
+  threads = 1;
   name = '';
+  loading = true;
   loaded: Loaded | null = null;
-  view: View = { query: null, range: null, matches: null, scanned: 0, source: '' };
+  view: View = allView();
+  /** The view the HTTP worker holds (its tag). */
+  sentView = 'all';
   caches = new Map<string, unknown>();
-  constructor(generation: number) { this.generation = generation; }
+  constructor(generation: number, readonly store: SegmentStore) { this.generation = generation; this.index = new PacketIndex(store); }
 }
 
-/** The current filter: matching record positions (null: every record). */
-interface View { query: Query | null; range: Range | null; matches: Uint32Array | null; scanned: number; count?: number; source: string }
+const allView = (): View => ({ query: null, range: null, needsRecords: false, matches: null, count: 0, scanned: 0, source: '', tag: 'all' });
 
 let session: Session | null = null;
 let generation = 0;
+/** Bumped by every filter and export request: long work started for an older one stops. */
+let workGeneration = 0;
 
 self.onmessage = (m: MessageEvent<{ id: number; req: Request }>) => {
   const { id, req } = m.data;
@@ -147,19 +172,21 @@ async function handle(req: Request): Promise<unknown> {
   if (req.op === 'open') { void open(req.source, req.options); return null; }
   const s = session;
   // Views may ask before a capture is open: they get empty answers.
-  if (!s || !s.store) {
+  if (!s) {
     if (req.op === 'rows' || req.op === 'conns' || req.op === 'traces') return { total: 0, rows: [] };
     if (req.op === 'http') return { total: 0, rows: [], histogram: { edges: [], counts: [] } };
+    if (req.op === 'filter') return { ok: true, count: 0, total: 0 } satisfies FilterResult;
+    if (req.op === 'fields') return fieldsOf(null);
     throw new Error('no capture is open');
   }
   switch (req.op) {
     case 'filter': return filter(s, req.q, req.range);
     case 'rows': return rows(s, req.start, req.count);
     case 'locate': return locate(s, req.num);
-    case 'fields': return fields(s);
+    case 'fields': return fieldsOf(s);
     case 'detail': return detail(s, req.pos);
     case 'conns': return page(await conns(s), req);
-    case 'http': return http().ask({ op: 'http', sort: req.sort, desc: req.desc, start: req.start, count: req.count, range: s.view.range });
+    case 'http': await syncView(s); return http().ask({ op: 'http', sort: req.sort, desc: req.desc, start: req.start, count: req.count });
     case 'traces': return page(await traceRows(s), req);
     case 'trace': return trace(s, req.id);
     case 'timeline': return timeline(s, req.bins);
@@ -178,31 +205,33 @@ function translatorOptions(o: AppOptions): TranslatorOptions {
   return t;
 }
 
-/**
- * The translator for a capture of `total` bytes: for a large one (threads.ts) a parallel one on
- * shard-worker.js threads, else (or when the threads cannot start) one in this worker.
- */
-async function translatorFor(total: number, options: TranslatorOptions, asked: number | undefined): Promise<{ translator: Translator | ParallelTranslator; sharedCore: boolean }> {
-  const module = await core();
-  const threads = asked ?? threadsFor(total, navigator.hardwareConcurrency ?? 1);
-  if (threads > 1) {
-    try {
-      const sharedModule = await sharedCore();
-      return { translator: await createBrowserParallelTranslator(module, { ...options, threads, workerUrl: new URL('shard-worker.js', self.location.href), sharedModule }), sharedCore: sharedModule !== null };
-    } catch (err) {
-      // A bad option is refused alike by one translator, below; anything else (a thread that
-      // did not start) leaves the capture to this worker.
-      if (!(err instanceof RangeError)) console.warn(`tracecap: translating on one thread (${err instanceof Error ? err.message : String(err)})`);
-    }
+/** A parallel translator on `threads` shard-worker.js threads, or null when they cannot start. */
+async function parallelFor(module: WebAssembly.Module, options: TranslatorOptions, threads: number): Promise<{ t: ParallelTranslator; shared: boolean } | null> {
+  if (threads <= 1) return null;
+  try {
+    const sharedModule = await sharedCore();
+    return { t: await createBrowserParallelTranslator(module, { ...options, threads, workerUrl: new URL('shard-worker.js', self.location.href), sharedModule }), shared: sharedModule !== null };
+  } catch (err) {
+    // A bad option is refused alike by one translator; anything else (a thread that did not
+    // start) leaves the capture to this worker.
+    if (!(err instanceof RangeError)) console.warn(`tracecap: translating on one thread (${err instanceof Error ? err.message : String(err)})`);
+    return null;
   }
-  return { translator: await createTranslator(module, options), sharedCore: false };
 }
 
 async function open(source: Source, options: AppOptions): Promise<void> {
   const old = session;
-  const s = new Session(++generation);
+  session = null;
+  workGeneration++;
+  const gen = ++generation;
+  if (old) await old.store.close();
+  let store: SegmentStore;
+  try { store = await SegmentStore.open(); } catch (err) { post({ ev: 'failed', message: err instanceof Error ? err.message : String(err) }); return; }
+  if (gen !== generation) { await store.close(); return; }
+  const s = new Session(gen, store);
   session = s;
-  if (old?.store) await old.store.close();
+  s.appOptions = options;
+  s.options = translatorOptions(options);
   let translator: Translator | ParallelTranslator;
   let inPlace = false;
   let stream: ReadableStream<Uint8Array>;
@@ -210,30 +239,22 @@ async function open(source: Source, options: AppOptions): Promise<void> {
   try {
     if ('url' in source) {
       // Downloaded into a Blob first (Chromium keeps a large one in the browser process, on
-      // disk), then read like a file: translating straight from the response kept ~150 MB more
-      // in the tab's process on a 170 MB capture.
+      // disk), then read like a file: the records are rendered from it again when needed.
       const url = source.url;
       const res = await fetch(url);
       if (!res.ok) throw new Error(`cannot fetch ${url}: HTTP ${res.status}`);
-      const blob = await res.blob();
-      s.blob = blob; stream = blob.stream() as ReadableStream<Uint8Array>; total = blob.size;
-      s.bytes = async (a, b) => new Uint8Array(await blob.slice(a, b).arrayBuffer());
+      s.blob = await res.blob();
       s.name = decodeURIComponent(source.url.split('/').pop() ?? 'capture');
     } else {
-      const file = source.file;
-      s.blob = file; s.name = source.name; stream = file.stream() as ReadableStream<Uint8Array>; total = file.size;
-      s.bytes = async (a, b) => new Uint8Array(await file.slice(a, b).arrayBuffer());
+      s.blob = source.file; s.name = source.name;
     }
-    ({ translator, sharedCore: inPlace } = await translatorFor(total, translatorOptions(options), options.threads));
-  } catch (err) {
-    if (session === s) post({ ev: 'failed', message: err instanceof Error ? err.message : String(err) });
-    return;
-  }
-  try {
+    stream = s.blob.stream() as ReadableStream<Uint8Array>; total = s.blob.size;
+    s.module = await core();
+    s.threads = options.threads ?? threadsFor(total, navigator.hardwareConcurrency ?? 1);
+    const par = await parallelFor(s.module, s.options, s.threads);
+    if (par) { translator = par.t; inPlace = par.shared; } else { translator = await createTranslator(s.module, s.options); s.threads = 1; }
     await http().ask({ op: 'reset' });
-    s.store = await openStore();
   } catch (err) {
-    closeTranslator(translator);
     if (session === s) post({ ev: 'failed', message: err instanceof Error ? err.message : String(err) });
     return;
   }
@@ -241,18 +262,16 @@ async function open(source: Source, options: AppOptions): Promise<void> {
     await load(s, translator, stream, total, inPlace);
   } finally {
     // Parallel: stops the threads also when loading ended early (an error, another capture opened).
-    closeTranslator(translator);
+    if ('threads' in translator) translator.close();
   }
 }
 
-function closeTranslator(t: Translator | ParallelTranslator): void { if ('threads' in t) t.close(); }
-
-/** Reads the capture through the translator into the store and the index; posts progress, then `loaded`. */
+/** Reads the capture through the translator into the index; posts progress, then `loaded`. */
 async function load(s: Session, translator: Translator | ParallelTranslator, stream: ReadableStream<Uint8Array>, total: number, sharedCore: boolean): Promise<void> {
   const threads = 'threads' in translator ? translator.threads : 1;
-  const store = s.store!;
+  const idx = s.index;
   // Over the shared-memory core the threads' long runs of records reach the sink as views of
-  // shared memory, which TextDecoder (the index) refuses: those are copied here first.
+  // shared memory, which TextDecoder refuses: those are copied here first.
   let unshared = new Uint8Array(0);
   const own = (view: Uint8Array): Uint8Array => {
     if (!(typeof SharedArrayBuffer === 'function' && view.buffer instanceof SharedArrayBuffer)) return view;
@@ -268,51 +287,44 @@ async function load(s: Session, translator: Translator | ParallelTranslator, str
   const started = performance.now();
   translator.setSink((shared) => {
     // With threads the sink runs in their message events: a load given up gets nothing more.
-    if (failure !== null || session !== s) return;
+    if (failure !== null || session !== s || idx.stopped !== null) return;
     const t0 = performance.now();
     const view = own(shared);
-    let th = 0, ts = 0;
+    let th = 0;
     try {
-      // The store first: a record is indexed only once it can be read back.
-      store.append(view);
-      ts = performance.now() - t0;
       const entries = pending;
       pending = null;
-      if (entries) s.index.add(entries, pendingCount, view, (pos, line, off, len) => { const a = performance.now(); s.batch.add(s.index, view, pos, line + off, len); th += performance.now() - a; });
+      if (entries) {
+        const first = idx.count;
+        idx.add(entries, pendingCount, view, (pos, seg, k, at, len) => { const a = performance.now(); s.batch.add(idx, seg, k, view, pos, at, len); th += performance.now() - a; });
+        // The filter in effect, on these records while their text is at hand.
+        extendView(s, s.view, view, entries, first, idx.count - first);
+      }
     } catch (err) { failure = err instanceof Error ? err.message : String(err); }
-    // What was indexed goes to the HTTP worker, also when a limit stopped the batch.
     const a = performance.now();
-    const sent = s.batch.flush(s.index);
+    const sent = s.batch.flush(idx);
     if (sent) s.inflight.push(sent.then((r) => { applyBatch(s, r); s.settled++; }));
+    idx.awaitBatches(s.inflight.length);
     const t2 = performance.now();
     th += t2 - a;
-    tm.store += ts; tm.http += th; tm.index += t2 - t0 - th - ts; sinkTime += t2 - t0;
+    tm.http += th; tm.index += t2 - t0 - th; sinkTime += t2 - t0;
   });
   const reader = stream.getReader();
   let bytes = 0, lastPost = 0;
-  const progress = () => ({ bytes, total, packets: translator.packets, records: s.index.count });
-  // Time spent awaiting `work`, less the sink's time inside it (the sink counts as index, http
-  // and store). With one translator the sink runs only inside push() and finish(); with threads
-  // it runs whenever their records arrive, also while a read is awaited. `core` is then the time
-  // the read loop waited for the threads (their back-pressure included), not their CPU time.
-  const timed = async <T>(key: 'read' | 'core' | 'http', work: () => T | Promise<T>): Promise<T> => {
+  const progress = () => ({ bytes, total, packets: translator.packets, records: idx.count });
+  // Time spent awaiting `work`, less the sink's time inside it (the sink counts as index and
+  // http). With threads, `core` is the time the read loop waited for them, not their CPU time.
+  const timed = async <T>(key: 'read' | 'core' | 'http' | 'store', work: () => T | Promise<T>): Promise<T> => {
     const t0 = performance.now(), sink0 = sinkTime;
     try { return await work(); } finally { tm[key] += performance.now() - t0 - (sinkTime - sink0); }
   };
-  // Records not yet delivered when the store makes room: with threads, those of the chunks in
-  // flight too (AHEAD_CHUNKS of PARALLEL_CHUNK_BYTES), which may arrive during any later await.
-  const behind = threads > 1 ? (AHEAD_CHUNKS + 1) * PARALLEL_CHUNK_BYTES : 0;
   // The threads are sent whole PARALLEL_CHUNK_BYTES pieces (256 KiB): a Blob's stream gives 64 KiB
-  // to 2 MiB (Chromium), and only AHEAD_CHUNKS pieces are in flight, so small ones would starve
-  // the threads. Served by `tracecap app` the page is cross-origin isolated and the pieces go
-  // through shared input slots (src/parallel.ts), one copy for every thread.
+  // to 2 MiB (Chromium), and only AHEAD_CHUNKS pieces are in flight, so small ones would starve them.
   const gather = threads > 1 ? new Uint8Array(PARALLEL_CHUNK_BYTES) : null;
+  void AHEAD_CHUNKS;
   let gathered = 0;
-  const push = async (chunk: Uint8Array) => {
-    // Room for this chunk's records (DEBUG writes up to ~40 bytes of NDJSON per capture byte).
-    await store.prepare(Math.max(256 << 20, (chunk.length + behind) * 64));
-    await timed('core', () => translator.push(chunk));
-  };
+  const push = async (chunk: Uint8Array) => { await timed('core', () => translator.push(chunk)); };
+  const stop = () => failure !== null || translator.error !== null || session !== s || idx.stopped !== null;
   try {
     for (;;) {
       const { done, value } = await timed('read', () => reader.read());
@@ -328,33 +340,41 @@ async function load(s: Session, translator: Translator | ParallelTranslator, str
           if (gathered === gather.length) { await push(gather); gathered = 0; }
         }
       }
-      if (failure !== null || translator.error || session !== s) break;
-      extendView(s);
-      // Backpressure from the HTTP worker (it answers in order).
+      if (stop()) break;
+      // Backpressure from the HTTP worker (it answers in order); full segments go to the store.
       await timed('http', async () => { while (s.inflight.length - s.settled > MAX_HTTP_BATCHES_IN_FLIGHT) await s.inflight[s.settled]; });
+      await timed('store', () => idx.seal(s.settled));
+      if (stop()) break;
       const now = performance.now();
       if (now - lastPost > 100) { lastPost = now; post({ ev: 'progress', progress: progress() }); }
       await yieldToMessages();
     }
-    if (gathered > 0 && failure === null && !translator.error && session === s) await push(gather!.subarray(0, gathered));
-    if (failure === null && !translator.error && session === s) { await store.prepare(Math.max(256 << 20, behind * 64)); await timed('core', () => translator.finish()); }
+    if (gathered > 0 && !stop()) await push(gather!.subarray(0, gathered));
+    if (!stop()) await timed('core', () => translator.finish());
   } catch (err) {
     failure ??= err instanceof Error ? err.message : String(err);
   }
   if (session !== s) return;
-  // The HTTP worker's answers: codes and frame traces are part of the index.
+  // The HTTP worker's answers: statuses, methods and frame traces are part of the index.
   const h0 = performance.now();
   await Promise.all(s.inflight);
-  await http().ask({ op: 'end' });
+  const end = await http().ask<{ exchanges: number }>({ op: 'end' });
   tm.http += performance.now() - h0;
+  await timed('store', () => idx.seal(s.settled, true));
   if (session !== s) return;
-  extendView(s);
-  const idx = s.index;
+  s.loading = false;
+  if (s.view.scanned < idx.count) s.view.scanned = Math.min(s.view.scanned, idx.count);
+  s.view.count = Math.min(s.view.count, s.view.matches ? s.view.count : idx.count);
+  if (s.view.matches) { let n = s.view.count; while (n > 0 && s.view.matches[n - 1]! >= idx.count) n--; s.view.count = n; }
+  const notices: string[] = [];
+  if (idx.stopped !== null) notices.push(`${capital(idx.stopped)}.`);
+  else if (s.store.fellBack !== null) notices.push(`The packet index is kept in memory (${s.store.fellBack}).`);
   const loaded: Loaded = {
-    ...progress(), name: s.name, store: store.kind, notices: [],
-    first: idx.count ? idx.time.a[0]! : 0, last: idx.count ? idx.time.a[idx.count - 1]! : 0, threads, sharedCore, skipped: translator.skipped,
+    ...progress(), records: idx.count, name: s.name, store: s.store.kind, notices,
+    first: idx.count ? firstTime(s) : 0, last: idx.count ? lastTime(s) : 0, threads, sharedCore, skipped: translator.skipped,
     timings: { ...tm, total: performance.now() - started },
   };
+  void end;
   const e = translator.error;
   if (e instanceof CaptureError) loaded.error = { message: e.message, offset: e.offset, packets: e.packets, code: e.codeName };
   else if (failure !== null) loaded.error = { message: failure, offset: bytes, packets: translator.packets, code: 'LIMIT' };
@@ -363,10 +383,21 @@ async function load(s: Session, translator: Translator | ParallelTranslator, str
   post({ ev: 'loaded', loaded });
 }
 
+const capital = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
+function firstTime(s: Session): number { const [seg, k] = s.index.at(0); return seg.time[k]!; }
+function lastTime(s: Session): number { const [seg, k] = s.index.at(s.index.count - 1); return seg.time[k]!; }
+
 function applyBatch(s: Session, r: BatchResult): void {
   const idx = s.index;
-  for (let i = 0; i < r.codes.length; i += 2) idx.code.a[r.codes[i]!] = r.codes[i + 1]! || NO_CODE;
-  for (const [pos, traces] of r.traces) idx.moreTraces.set(pos, traces.map((t) => idx.traces.id(t)));
+  for (let i = 0; i < r.vals.length; i += 4) idx.setHttp(r.vals[i]!, r.vals[i + 1]!, r.vals[i + 2]!, (r.vals[i + 3]! & 1) === 1, null);
+  for (const [pos, x] of r.extras) {
+    const extra: Extra = {};
+    if (x.codes) extra.codes = x.codes;
+    if (x.methods) extra.methods = x.methods;
+    if (x.traceNames) extra.traces = x.traceNames.map((t) => idx.traces.id(t));
+    const [seg, k] = pos < idx.count ? idx.at(pos) : [null, 0];
+    if (seg) idx.setHttp(pos, seg.code[k] === NO_CODE ? 0 : seg.code[k]!, seg.method[k]!, seg.cls[k] === C.HTTP2, extra);
+  }
 }
 
 // A macrotask boundary without setTimeout's clamping: lets queued requests run.
@@ -375,301 +406,382 @@ const waiting: Array<() => void> = [];
 channel.port1.onmessage = () => waiting.shift()?.();
 function yieldToMessages(): Promise<void> { return new Promise((r) => { waiting.push(r); channel.port2.postMessage(0); }); }
 
-// ---- records ------------------------------------------------------------------------------
-
-/** Reads records in position order with block reads (one read per READ_BLOCK bytes). */
-class Cursor {
-  #buf: Uint8Array = new Uint8Array(0);
-  #start = 0;
-  constructor(private s: Session) {}
-  /** The bytes of record pos (newline excluded). */
-  bytes(pos: number): Uint8Array {
-    const idx = this.s.index;
-    const off = idx.recOff.a[pos]!, len = idx.recLen.a[pos]!;
-    if (off < this.#start || off + len > this.#start + this.#buf.length) {
-      const size = this.s.store!.size;
-      const n = Math.min(Math.max(len, READ_BLOCK), size - off);
-      this.#buf = this.s.store!.read(off, n);
-      this.#start = off;
-    }
-    return this.#buf.subarray(off - this.#start, off - this.#start + len - 1);
-  }
-  text(pos: number): string { return dec.decode(this.bytes(pos)); }
-  record(pos: number): Record<string, unknown> { return JSON.parse(this.text(pos)) as Record<string, unknown>; }
-}
-const dec = new TextDecoder();
-
 // ---- filtering ----------------------------------------------------------------------------
 
 const v4only = /^\d+\.\d+\.\d+\.\d+$/;
+/** Paths the index answers for every packet (else the query needs the records). */
+const INDEX_PATHS = new Set(['L3.src', 'L3.dst', 'L4.src', 'L4.dst', 'L4.flags.str', 'L4.flags.dec', 'HTTP.code', 'HTTP.method', TRACE_KEY, 'severity', 'pcap.num', 'flow', 'message']);
 
-/** Answers a path from the index when it can be sure of the record's value; else undefined + false. */
-function fromIndex(s: Session, pos: number, path: string): [boolean, unknown] {
+const dec = new TextDecoder();
+/** The packet's message text (decoded from its JSON escapes). */
+function messageText(seg: Segment, k: number): string | undefined {
+  const b = messageBytes(seg, k);
+  if (b.length === 0) return undefined;
+  const t = dec.decode(b);
+  return t.includes('\\') ? JSON.parse(`"${t}"`) as string : t;
+}
+
+/** Answers a path from the index when it can be sure of the record's value: [true, value], else [false]. */
+function fromIndex(s: Session, seg: Segment, k: number, path: string): [boolean, unknown] {
   const idx = s.index;
   switch (path) {
     case 'L3.src': case 'L3.dst': {
-      const a = idx.addrs.values[(path === 'L3.src' ? idx.src : idx.dst).a[pos]!];
-      return a && v4only.test(a) ? [true, a] : [false, undefined];
+      const a = idx.addrs.values[(path === 'L3.src' ? seg.src : seg.dst)[k]!];
+      return a && v4only.test(a) ? [true, a] : seg.src[k] === 0 && seg.dst[k] === 0 && seg.proto[k] === 0 ? [true, undefined] : [false, undefined];
     }
     case 'L4.src': case 'L4.dst': {
-      const p = idx.proto.a[pos]!, sp = idx.sport.a[pos]!, dp = idx.dport.a[pos]!;
+      const p = seg.proto[k]!, sp = seg.sport[k]!, dp = seg.dport[k]!;
       if ((p !== 6 && p !== 17) || (sp === 0 && dp === 0)) return [false, undefined];
       return [true, path === 'L4.src' ? sp : dp];
     }
-    case 'HTTP.code': { const c = idx.code.a[pos]!; return c === NO_CODE ? [true, undefined] : c ? [true, c] : [idx.cls.a[pos] !== 0, undefined]; }
+    case 'HTTP.code': {
+      const c = seg.code[k]!;
+      if (c === 0) return [seg.cls[k] !== C.HTTP && seg.cls[k] !== C.HTTP2, undefined];
+      const x = seg.extras.get(k)?.codes;
+      return [true, x ?? (c === NO_CODE ? undefined : c)];
+    }
+    case 'HTTP.method': {
+      const m = seg.method[k]!;
+      if (seg.code[k] === 0 && seg.cls[k] !== C.HTTP && seg.cls[k] !== C.HTTP2) return [true, undefined];
+      const x = seg.extras.get(k)?.methods;
+      return [true, x ?? (m === 0 ? undefined : m === OTHER_METHOD ? undefined : METHODS[m])];
+    }
     case 'L4.flags.str': case 'L4.flags.dec': {
-      // TCP decoded (the same test as for the ports): the flag byte gives the record's value.
-      if (idx.proto.a[pos] !== 6 || (idx.sport.a[pos] === 0 && idx.dport.a[pos] === 0)) return [false, undefined];
-      const f = idx.flags.a[pos]!;
+      if (seg.proto[k] !== 6 || (seg.sport[k] === 0 && seg.dport[k] === 0)) return [false, undefined];
+      const f = seg.flags[k]!;
       return [true, path === 'L4.flags.str' ? tcpFlagText(f) : f];
     }
-    case TRACE_KEY: { const t = idx.trace.a[pos]!; return [true, t ? idx.traces.values[t] : undefined]; }
-    case 'severity': return [true, idx.error.a[pos] ? 'ERROR' : undefined];
-    case 'pcap.num': return [true, String(idx.serial.a[pos])];
-    case 'flow': { const f = idx.flow.a[pos]!; return f ? [true, idx.flows.values[f]] : [false, undefined]; }
+    case TRACE_KEY: {
+      const t = seg.trace[k]!;
+      const more = seg.extras.get(k)?.traces;
+      if (more) return [true, [...(t ? [idx.traces.name(t)] : []), ...more.map((m) => idx.traces.name(m))]];
+      return [true, t ? idx.traces.name(t) : undefined];
+    }
+    case 'severity': return [true, seg.error[k] ? 'ERROR' : undefined];
+    case 'pcap.num': return [false, undefined]; // answered from the position by the caller
+    case 'flow': { const f = flowText(seg.flowLo[k]!, seg.flowHi[k]!); return f ? [true, f] : [false, undefined]; }
+    case 'message': return [true, messageText(seg, k)];
     default: return [false, undefined];
   }
 }
 
-function matcher(s: Session, q: Query | null, range: Range | null): (pos: number, cur: Cursor) => boolean {
-  const idx = s.index;
-  return (pos, cur) => {
-    if (range) { const t = idx.time.a[pos]!; if (t < range[0] || t > range[1]) return false; }
+/** A test of packet pos (index k of seg) against the view, given the record text when at hand. */
+function matcher(s: Session, v: View): (seg: Segment, k: number, pos: number, text: (() => string) | null) => boolean | null {
+  return (seg, k, pos, text) => {
+    if (v.range) { const t = seg.time[k]!; if (t < v.range[0] || t > v.range[1]) return false; }
+    const q = v.query;
     if (!q) return true;
-    // Only the top-level member a path starts in is parsed (members.ts).
-    let text: string | undefined, lazy: LazyRecord | undefined;
-    const txt = () => (text ??= cur.text(pos));
-    return q.test((path) => { const [sure, v] = fromIndex(s, pos, path); return sure ? v : resolvePath((lazy ??= new LazyRecord(txt())).forPath(path), path); }, txt);
+    let lazy: LazyRecord | undefined;
+    let unsure = false;
+    const get = (path: string): unknown => {
+      if (path === 'pcap.num') return String(pos);
+      const [sure, value] = fromIndex(s, seg, k, path);
+      if (sure) return value;
+      if (!text) { unsure = true; return undefined; }
+      return resolvePath((lazy ??= new LazyRecord(text())).forPath(path), path);
+    };
+    const ok = q.test(get, () => { if (!text) { unsure = true; return ''; } return text(); });
+    return unsure ? null : ok;
   };
 }
 
-/** Evaluates the view over records not yet scanned (during loading and after a filter change). */
-function extendView(s: Session): void {
-  const v = s.view;
-  if (!v.query && !v.range) { v.scanned = s.index.count; return; }
-  const test = matcher(s, v.query, v.range);
-  const cur = new Cursor(s);
-  let m = v.matches ?? new Uint32Array(1024);
-  let n = v.count ?? 0;
-  for (let pos = v.scanned; pos < s.index.count; pos++) {
-    if (!test(pos, cur)) continue;
-    if (n === m.length) { const b = new Uint32Array(m.length * 2); b.set(m); m = b; }
-    m[n++] = pos;
+/** Evaluates view v over `count` records just added or rendered (their text at hand: `view`, `entries`, from position `first`). */
+function extendView(s: Session, v: View, view: Uint8Array, entries: Uint8Array, first: number, count: number): void {
+  if (!v.query && !v.range) { v.scanned = s.index.count; v.count = s.index.count; return; }
+  if (v.scanned !== first) return; // an older filter still scanning: it catches up itself
+  const test = matcher(s, v);
+  const ev = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
+  let line = 0;
+  const end = Math.min(first + count, s.index.count);
+  for (let pos = first, e = 0; pos < end; pos++, e += ENTRY_BYTES) {
+    const len = ev.getUint32(e + Entry.RECORD_LEN, true);
+    const at = line;
+    line += len;
+    const [seg, k] = s.index.at(pos);
+    if (test(seg, k, pos, () => dec.decode(view.subarray(at, at + len - 1)))) addMatch(v, pos);
   }
-  v.matches = m; v.count = n; v.scanned = s.index.count;
+  v.scanned = end;
 }
+
+function addMatch(v: View, pos: number): void {
+  if (!v.matches || v.count === v.matches.length) { const b = new Uint32Array(Math.max(1024, v.count * 2)); if (v.matches) b.set(v.matches.subarray(0, v.count)); v.matches = b; }
+  v.matches[v.count++] = pos;
+}
+
+function work(w: Work): void { post({ ev: 'work', work: w }); }
 
 async function filter(s: Session, text: string, range: Range | null): Promise<FilterResult> {
   const parsed = parseQuery(text);
-  if (!parsed.ok) return { ok: false, message: parsed.error.message, offset: parsed.error.offset };
-  const mine = ++filterGeneration;
+  if (!parsed.ok) return { ok: false, message: parsed.error.message, offset: parsed.error.offset, ...('length' in parsed.error ? { length: (parsed.error as { length?: number }).length } : {}) };
+  const mine = ++workGeneration;
   const query = parsed.query.source === '' ? null : parsed.query;
-  const view: View = { query, range, matches: query || range ? new Uint32Array(1024) : null, scanned: 0, count: 0, source: parsed.query.source };
-  if (!view.matches) { view.scanned = s.index.count; s.view = view; return { ok: true, count: s.index.count, total: s.index.count }; }
-  const test = matcher(s, query, range);
-  const cur = new Cursor(s);
-  let m = view.matches!, n = 0, t0 = performance.now();
-  for (let pos = 0; pos < s.index.count; pos++) {
-    if ((pos & 1023) === 0 && performance.now() - t0 > SLICE_MS) {
+  const needsRecords = query !== null && (query.usesText || query.paths.some((p) => !INDEX_PATHS.has(p)));
+  const v: View = { query, range, needsRecords, matches: null, count: 0, scanned: 0, source: parsed.query.source, tag: `f${mine}` };
+  const superseded = () => mine !== workGeneration || session !== s;
+  s.caches.clear();
+  if (!query && !range) { v.scanned = s.index.count; v.count = s.index.count; s.view = v; return { ok: true, count: s.index.count, total: s.index.count }; }
+  s.view = v;
+  const test = matcher(s, v);
+  // From the index: every segment in turn, the records rendered again only where it cannot answer.
+  let unsure = needsRecords;
+  let t0 = performance.now();
+  for (let pos = 0; pos < s.index.count && !unsure;) {
+    const [seg, k0] = s.index.at(pos);
+    for (let k = k0; k < seg.n && pos < s.index.count; k++, pos++) {
+      const r = test(seg, k, pos, null);
+      if (r === null) { unsure = true; break; }
+      if (r) addMatch(v, pos);
+    }
+    if (performance.now() - t0 > SLICE_MS) {
       await yieldToMessages();
-      if (mine !== filterGeneration || session !== s) throw new Error('superseded');
+      if (superseded()) throw new Superseded();
       t0 = performance.now();
     }
-    if (!test(pos, cur)) continue;
-    if (n === m.length) { const b = new Uint32Array(m.length * 2); b.set(m); m = b; }
-    m[n++] = pos;
   }
-  view.matches = m; view.count = n; view.scanned = s.index.count;
-  s.view = view;
-  return { ok: true, count: n, total: s.index.count };
+  if (!unsure) { v.scanned = s.index.count; return { ok: true, count: v.count, total: s.index.count }; }
+  // Records needed: rendered again from the capture (while loading, the sink evaluates what arrives).
+  v.matches = null; v.count = 0; v.scanned = 0;
+  if (s.loading) return { ok: true, count: v.count, total: s.index.count };
+  await renderPass(s, 'filter', superseded, (view, entries, count, first) => { extendView(s, v, view, entries, first, count); });
+  return { ok: true, count: v.count, total: s.index.count };
 }
-let filterGeneration = 0;
 
-/** The record position of packet serial `num` (serials ascend with positions), or -1. */
-function posOfSerial(idx: PacketIndex, num: number): number {
-  let lo = 0, hi = idx.count - 1;
-  while (lo <= hi) { const m = (lo + hi) >> 1; const v = idx.serial.a[m]!; if (v === num) return m; if (v < num) lo = m + 1; else hi = m - 1; }
-  return -1;
+/** Renders every record again (a filter on fields the index lacks, an export): batches with their first position. */
+async function renderPass(s: Session, what: Work['what'], superseded: () => boolean, onBatch: (view: Uint8Array, entries: Uint8Array, count: number, first: number) => void): Promise<void> {
+  const total = s.index.count;
+  let next = 0;
+  let last = 0;
+  await renderAll(renderSource(s), (view, entries, count) => {
+    const n = Math.min(count, total - next);
+    if (n <= 0) return;
+    onBatch(view, entries, n, next);
+    next += n;
+  }, superseded, (packets) => {
+    const now = performance.now();
+    if (now - last > 150) { last = now; work({ what, done: Math.min(packets, total), total }); }
+  }, yieldToMessages);
+  work({ what, done: total, total });
+}
+
+function renderSource(s: Session): RenderSource {
+  return {
+    blob: s.blob!, options: s.options, module: s.module!,
+    parallel: s.threads > 1 ? async () => (await parallelFor(s.module!, s.options, s.threads))?.t ?? null : null,
+  };
+}
+
+/** Tells the HTTP worker which packets the view selects (a bit per packet), when it changed. */
+async function syncView(s: Session): Promise<void> {
+  const v = s.view;
+  const tag = `${v.tag}:${v.count}:${s.index.count}`;
+  if (s.sentView === tag) return;
+  let bits: Uint8Array | null = null;
+  if (v.query || v.range) {
+    bits = new Uint8Array((s.index.count + 7) >> 3);
+    if (v.matches) for (let i = 0; i < v.count; i++) { const p = v.matches[i]!; bits[p >> 3]! |= 1 << (p & 7); }
+  }
+  s.sentView = tag;
+  await http().ask({ op: 'view', bits, tag }, bits ? [bits.buffer] : []);
 }
 
 /** Where packet `num` is: its position, and its index in the view (-1: the filter leaves it out). */
 function locate(s: Session, num: number): Located {
-  const pos = posOfSerial(s.index, num);
-  if (pos < 0) throw new RangeError(`no packet #${num}`);
-  if (!s.view.matches) return { pos, index: pos };
-  const m = s.view.matches, n = s.view.count ?? 0;
+  const pos = num; // every packet has a record in the app, numbered from 0
+  if (!(pos >= 0 && pos < s.index.count)) throw new RangeError(`no packet #${num}`);
+  if (!s.view.matches) return { pos, index: s.view.query || s.view.range ? -1 : pos };
+  const m = s.view.matches, n = s.view.count;
   let lo = 0, hi = n - 1;
   while (lo <= hi) { const mid = (lo + hi) >> 1; const v = m[mid]!; if (v === pos) return { pos, index: mid }; if (v < pos) lo = mid + 1; else hi = mid - 1; }
   return { pos, index: -1 };
 }
 
 /** Field names for completion: the top-level layers this capture has first. */
-function fields(s: Session): Fields {
-  const idx = s.index;
+function fieldsOf(s: Session | null): Fields {
   const seen = new Set<number>();
-  for (let pos = 0; pos < idx.count && seen.size < CLASSES.length; pos++) seen.add(idx.cls.a[pos]!);
-  const layers: Record<string, string[]> = { HTTP: ['HTTP'], TLS: ['TLS'], DNS: ['DNS'], ICMP: ['ICMP'], ARP: ['ARP'] };
-  const present = ['L2', 'L3', 'L4', 'message', 'severity', 'timestamp', 'pcap', 'meta', 'flow', 'iface', 'local'];
-  const other: string[] = [];
-  for (const [name, keys] of Object.entries(layers)) (seen.has(CLASSES.indexOf(name as typeof CLASSES[number])) ? present : other).push(...keys);
+  for (let c = 0; c < CLASSES.length; c++) if (s && (s.index.classes >> c) & 1) seen.add(c);
+  const base = ['L2', 'L3', 'L4', 'message', 'severity', 'timestamp', 'pcap', 'meta', 'flow', 'iface', 'local'];
+  const present = [...base], other: string[] = [];
+  const layer: Array<[string, number[]]> = [['HTTP', [C.HTTP, C.HTTP2]], ['TLS', [C.TLS]], ['DNS', [C.DNS]], ['ICMP', [C.ICMP]], ['ARP', [C.ARP]]];
+  for (const [name, cls] of layer) (cls.some((c) => seen.has(c)) ? present : other).push(name);
   return { present, other };
 }
 
-function viewCount(s: Session): number { return s.view.matches ? s.view.count ?? 0 : s.index.count; }
+function viewCount(s: Session): number { return s.view.matches || s.view.query || s.view.range ? s.view.count : s.index.count; }
 function viewPos(s: Session, i: number): number { return s.view.matches ? s.view.matches[i]! : i; }
+
+/** Calls fn for every position the view selects, in order, with the packet's segment and index. */
+function forEachInView(s: Session, fn: (seg: Segment, k: number, pos: number) => void): void {
+  const v = s.view;
+  if (!v.matches) {
+    if (v.query || v.range) return;
+    s.index.forEachSegment((seg, base) => { for (let k = 0; k < seg.n; k++) fn(seg, k, base + k); });
+    return;
+  }
+  let seg: Segment | null = null, segNo = -1;
+  for (let i = 0; i < v.count; i++) {
+    const pos = v.matches[i]!;
+    const no = pos >> 16;
+    if (no !== segNo) { seg = s.index.segment(no); segNo = no; }
+    fn(seg!, pos & (SEGMENT_PACKETS - 1), pos);
+  }
+}
 
 // ---- rows and details -----------------------------------------------------------------------
 
-function protoLabel(r: Record<string, unknown>): string {
-  const http = r.HTTP as { proto?: string } | undefined;
-  if (http) return http.proto === 'h2c' || http.proto === 'h2' || http.proto === 'HTTP/2' ? 'HTTP/2' : 'HTTP';
-  if (r.DNS) return 'DNS';
-  if (r.TLS) return 'TLS';
-  if (r.ICMP) return (r.L3 as { v?: number } | undefined)?.v === 6 ? 'ICMPv6' : 'ICMP';
-  if (r.ARP) return 'ARP';
-  const p = (r.L3 as { proto?: { name?: string } } | undefined)?.proto?.name;
-  if (p) return p;
-  return String((r.L2 as { type?: string } | undefined)?.type ?? 'L2');
+const PROTO_NAMES: Record<number, string> = { 1: 'ICMP', 2: 'IGMP', 4: 'IPIP', 6: 'TCP', 17: 'UDP', 41: 'IPv6', 47: 'GRE', 50: 'ESP', 51: 'AH', 58: 'ICMPv6', 89: 'OSPF', 103: 'PIM', 112: 'VRRP', 132: 'SCTP' };
+
+function protoLabel(seg: Segment, k: number): string {
+  const c = seg.cls[k]!;
+  if (c === C.HTTP) return 'HTTP';
+  if (c === C.HTTP2) return 'HTTP/2';
+  if (c === C.DNS) return 'DNS';
+  if (c === C.TLS) return 'TLS';
+  if (c === C.ARP) return 'ARP';
+  const p = seg.proto[k]!;
+  if (p === 0) return 'L2';
+  return PROTO_NAMES[p] ?? `IP ${p}`;
 }
 
 function rows(s: Session, start: number, count: number): { total: number; rows: Row[] } {
   const total = viewCount(s);
   const out: Row[] = [];
-  const cur = new Cursor(s);
-  const idx = s.index;
   for (let i = start; i < Math.min(total, start + count); i++) {
     const pos = viewPos(s, i);
-    const r = cur.record(pos);
+    const [seg, k] = s.index.at(pos);
     out.push({
-      pos, num: idx.serial.a[pos]!, time: idx.time.a[pos]!,
-      src: endpoint(s, pos, true), dst: endpoint(s, pos, false), proto: protoLabel(r), len: idx.origLen.a[pos]!,
-      message: String(r.message ?? ''), severity: String(r.severity ?? 'DEFAULT'),
+      pos, num: pos, time: seg.time[k]!,
+      src: endpoint(s, seg, k, true), dst: endpoint(s, seg, k, false), proto: protoLabel(seg, k), len: seg.origLen[k]!,
+      message: messageText(seg, k) ?? '', severity: seg.error[k] ? 'ERROR' : 'DEFAULT',
     });
   }
   return { total, rows: out };
 }
 
-function endpoint(s: Session, pos: number, src: boolean): string {
-  const idx = s.index;
-  const a = idx.addrs.values[(src ? idx.src : idx.dst).a[pos]!] ?? '';
-  const port = (src ? idx.sport : idx.dport).a[pos]!;
+function endpoint(s: Session, seg: Segment, k: number, src: boolean): string {
+  const a = s.index.addrs.values[(src ? seg.src : seg.dst)[k]!] ?? '';
+  const port = (src ? seg.sport : seg.dport)[k]!;
   if (!a) return '';
   if (!port) return a;
   return a.includes(':') ? `[${a}]:${port}` : `${a}:${port}`;
 }
 
 async function detail(s: Session, pos: number): Promise<Detail> {
-  const idx = s.index;
-  if (!(pos >= 0 && pos < idx.count)) throw new RangeError(`no record ${pos}`);
-  const text = new Cursor(s).text(pos);
-  const off = idx.fileOff.a[pos]!, len = idx.capLen.a[pos]!;
-  const bytes = await s.bytes!(off, off + len);
-  return { pos, num: idx.serial.a[pos]!, text, bytes, fileOffset: off };
+  if (!(pos >= 0 && pos < s.index.count)) throw new RangeError(`no record ${pos}`);
+  const [seg, k] = s.index.at(pos);
+  const gen = s.generation;
+  const text = await renderOne(renderSource(s), pos, seg.part[k]!, () => session?.generation !== gen);
+  const off = seg.fileOff[k]!, len = seg.capLen[k]!;
+  const bytes = new Uint8Array(await s.blob!.slice(off, off + len).arrayBuffer());
+  return { pos, num: pos, text, bytes, fileOffset: off };
 }
 
 // ---- tables --------------------------------------------------------------------------------
 
 function cached<T>(s: Session, key: string, make: () => T): T {
-  const k = `${key}|${s.view.range?.join(',') ?? ''}|${s.index.count}`;
+  const k = `${key}|${s.view.tag}|${s.view.count}|${s.index.count}`;
   let v = s.caches.get(k) as T | undefined;
-  if (v === undefined) { v = make(); s.caches.set(k, v); }
+  if (v === undefined) { v = make(); if (s.caches.size > 16) s.caches.clear(); s.caches.set(k, v); }
   return v;
 }
 
-function inRange(s: Session, t: number): boolean { const r = s.view.range; return !r || (t >= r[0] && t <= r[1]); }
-
 function conns(s: Session): Promise<Conn[]> {
   return cached(s, 'conns', async () => {
-    const idx = s.index;
-    const byFlow = new Map<number, Conn & { cs: number; cp: number }>();
-    for (let pos = 0; pos < idx.count; pos++) {
-      const f = idx.flow.a[pos]!;
-      if (!f || !inRange(s, idx.time.a[pos]!)) continue;
-      let c = byFlow.get(f);
-      const src = idx.src.a[pos]!, sp = idx.sport.a[pos]!;
+    type C2 = Conn & { cs: number; cp: number };
+    const byFlow = new Map<number, Map<number, C2>>();
+    let count = 0;
+    forEachInView(s, (seg, k) => {
+      const lo = seg.flowLo[k]!, hi = seg.flowHi[k]!;
+      if (lo === 0 && hi === 0) return;
+      let m = byFlow.get(hi);
+      if (!m) { m = new Map(); byFlow.set(hi, m); }
+      let c = m.get(lo);
+      const src = seg.src[k]!, sp = seg.sport[k]!;
       if (!c) {
-        const proto = idx.proto.a[pos] === 6 ? 'TCP' : idx.proto.a[pos] === 17 ? 'UDP' : idx.proto.a[pos] === 1 ? 'ICMP' : idx.proto.a[pos] === 58 ? 'ICMPv6' : 'IP';
+        const p = seg.proto[k]!;
+        const proto = p === 6 ? 'TCP' : p === 17 ? 'UDP' : p === 1 ? 'ICMP' : p === 58 ? 'ICMPv6' : 'IP';
         // The first packet's sender is the client, unless it is a SYN-ACK (the SYN was missed).
-        const synAck = (idx.flags.a[pos]! & 0x12) === 0x12;
-        c = { id: byFlow.size, flow: idx.flows.values[f]!, proto, client: endpoint(s, pos, !synAck), server: endpoint(s, pos, synAck),
-          packetsFwd: 0, packetsBwd: 0, bytesFwd: 0, bytesBwd: 0, start: idx.time.a[pos]!, end: idx.time.a[pos]!, exchanges: 0,
-          cs: synAck ? idx.dst.a[pos]! : src, cp: synAck ? idx.dport.a[pos]! : sp };
-        byFlow.set(f, c);
+        const synAck = (seg.flags[k]! & 0x12) === 0x12;
+        c = { id: count++, flow: flowText(lo, hi), proto, client: endpoint(s, seg, k, !synAck), server: endpoint(s, seg, k, synAck),
+          packetsFwd: 0, packetsBwd: 0, bytesFwd: 0, bytesBwd: 0, start: seg.time[k]!, end: seg.time[k]!, exchanges: 0,
+          cs: synAck ? seg.dst[k]! : src, cp: synAck ? seg.dport[k]! : sp };
+        m.set(lo, c);
       }
       const fwd = src === c.cs && sp === c.cp;
-      if (fwd) { c.packetsFwd++; c.bytesFwd += idx.origLen.a[pos]!; } else { c.packetsBwd++; c.bytesBwd += idx.origLen.a[pos]!; }
-      c.end = idx.time.a[pos]!;
-    }
-    const perFlow = new Map(await http().ask<Array<[string, number]>>({ op: 'flowCounts', range: s.view.range }));
-    return [...byFlow.values()].map(({ cs, cp, ...c }) => { void cs; void cp; return { ...c, exchanges: perFlow.get(c.flow) ?? 0 }; });
+      if (fwd) { c.packetsFwd++; c.bytesFwd += seg.origLen[k]!; } else { c.packetsBwd++; c.bytesBwd += seg.origLen[k]!; }
+      c.end = seg.time[k]!;
+    });
+    await syncView(s);
+    const perFlow = new Map(await http().ask<Array<[string, number]>>({ op: 'flowCounts' }));
+    const out: Conn[] = [];
+    for (const m of byFlow.values()) for (const { cs, cp, ...c } of m.values()) { void cs; void cp; out.push({ ...c, exchanges: perFlow.get(c.flow) ?? 0 }); }
+    return out;
   });
 }
-
-
-function shortTrace(t: string): string { const i = t.lastIndexOf('/traces/'); return i >= 0 ? t.slice(i + 8) : t; }
 
 function traceRows(s: Session): Promise<TraceRow[]> {
   return cached(s, 'traces', async () => {
     const idx = s.index;
-    const by = new Map<number, TraceRow>();
-    const note = (t: number, pos: number) => {
-      const time = idx.time.a[pos]!;
-      let r = by.get(t);
-      if (!r) { const id = idx.traces.values[t]!; r = { id, short: shortTrace(id), packets: 0, exchanges: 0, start: time, end: time }; by.set(t, r); }
-      r.packets++; if (time < r.start) r.start = time; if (time > r.end) r.end = time;
-    };
-    for (let pos = 0; pos < idx.count; pos++) {
-      const t = idx.trace.a[pos]!;
-      if (!t || !inRange(s, idx.time.a[pos]!)) continue;
-      note(t, pos);
-      const more = idx.moreTraces.get(pos);
-      if (more) for (const m of more) note(m, pos);
-    }
-    for (const [t, n] of await http().ask<Array<[string, number]>>({ op: 'traceCounts' })) {
-      const r = by.get(idx.traces.find(t));
-      if (r) r.exchanges = n;
-    }
-    return [...by.values()];
+    const n = idx.traces.size + 1;
+    const packets = new Uint32Array(n), start = new Float64Array(n).fill(Infinity), end = new Float64Array(n).fill(-Infinity);
+    const note = (t: number, time: number) => { packets[t]!++; if (time < start[t]!) start[t] = time; if (time > end[t]!) end[t] = time; };
+    forEachInView(s, (seg, k) => {
+      const t = seg.trace[k]!;
+      const more = seg.extras.get(k)?.traces;
+      if (!t && !more) return;
+      const time = seg.time[k]!;
+      if (t) note(t, time);
+      if (more) for (const m of more) if (m !== t) note(m, time);
+    });
+    await syncView(s);
+    const ex = new Uint32Array(n);
+    const counts = await http().ask<{ names: { prefixes: string[]; words: Uint32Array; other: string[] }; counts: Uint32Array }>({ op: 'traceCounts' });
+    const ids = idx.traces.lookup(counts.names);
+    for (let i = 0; i < ids.length; i++) if (ids[i]) ex[ids[i]!] = counts.counts[i]!;
+    const out: TraceRow[] = [];
+    for (let t = 1; t < n; t++) if (packets[t]) out.push({ id: idx.traces.name(t), short: idx.traces.short(t), packets: packets[t]!, exchanges: ex[t]!, start: start[t]!, end: end[t]! });
+    return out;
   });
 }
 
 async function trace(s: Session, id: string): Promise<TraceDetail> {
   const idx = s.index;
-  const full = id.startsWith('projects/') ? [id] : idx.traces.values.filter((t) => t === id || shortTrace(t) === id);
-  const ids = new Set(full.map((t) => idx.traces.find(t)).filter((t) => t !== 0));
+  const ids = new Set(idx.traces.matching(id));
   const packets: TracePacket[] = [];
-  const cur = new Cursor(s);
-  for (let pos = 0; pos < idx.count && packets.length < MAX_TRACE_PACKETS; pos++) {
-    const t = idx.trace.a[pos]!;
-    const more = idx.moreTraces.get(pos);
-    if (!(t && ids.has(t)) && !(more && more.some((m) => ids.has(m)))) continue;
-    const r = cur.record(pos);
-    const flags = String(((r.L4 as { flags?: { str?: string } } | undefined)?.flags?.str) ?? '');
-    const http = r.HTTP as { kind?: string; method?: string; code?: number } | undefined;
-    const kind = http ? (http.method ? 'request' : http.code ? 'response' : 'http') : /FIN/.test(flags) ? 'fin' : /RST/.test(flags) ? 'rst' : /SYN/.test(flags) ? 'syn' : 'ack';
-    packets.push({ pos, num: idx.serial.a[pos]!, time: idx.time.a[pos]!, src: endpoint(s, pos, true), dst: endpoint(s, pos, false), proto: protoLabel(r), len: idx.origLen.a[pos]!, flags, kind, message: String(r.message ?? '') });
-  }
-  const names = new Set([...ids].map((t) => idx.traces.values[t]!));
-  const exchanges = await http().ask<HttpRow[]>({ op: 'traceExchanges', traces: [...names] });
-  const times = packets.map((p) => p.time);
-  return { id: full[0] ?? id, start: times.length ? Math.min(...times) : 0, end: times.length ? Math.max(...times) : 0, packets, exchanges };
+  let more = 0;
+  idx.forEachSegment((seg, base) => {
+    for (let k = 0; k < seg.n; k++) {
+      const t = seg.trace[k]!;
+      const x = seg.extras.get(k)?.traces;
+      if (!(t && ids.has(t)) && !(x && x.some((m) => ids.has(m)))) continue;
+      if (packets.length >= MAX_TRACE_PACKETS) { more++; continue; }
+      const f = seg.proto[k] === 6 ? tcpFlagText(seg.flags[k]!) : '';
+      const c = seg.cls[k]!;
+      const isHttp = c === C.HTTP || c === C.HTTP2;
+      const kind = isHttp ? (seg.method[k] ? 'request' : seg.code[k] && seg.code[k] !== NO_CODE ? 'response' : 'http') : /FIN/.test(f) ? 'fin' : /RST/.test(f) ? 'rst' : /SYN/.test(f) ? 'syn' : 'ack';
+      packets.push({ pos: base + k, num: base + k, time: seg.time[k]!, src: endpoint(s, seg, k, true), dst: endpoint(s, seg, k, false), proto: protoLabel(seg, k), len: seg.origLen[k]!, flags: f, kind, message: messageText(seg, k) ?? '' });
+    }
+  });
+  const names = [...ids].map((t) => idx.traces.name(t));
+  const exchanges = names.length ? await http().ask<HttpRow[]>({ op: 'traceExchanges', traces: names }) : [];
+  let first = Infinity, last = -Infinity;
+  for (const p of packets) { if (p.time < first) first = p.time; if (p.time > last) last = p.time; }
+  return { id: names[0] ?? id, start: packets.length ? first : 0, end: packets.length ? last : 0, packets, exchanges, ...(more ? { more } : {}) } as TraceDetail;
 }
 
 function timeline(s: Session, bins: number): Timeline {
-  const idx = s.index;
   const n = Math.max(1, Math.min(2000, bins | 0));
-  const first = idx.count ? idx.time.a[0]! : 0;
-  let last = first;
-  for (let pos = 0; pos < idx.count; pos++) if (idx.time.a[pos]! > last) last = idx.time.a[pos]!;
+  const count = s.index.count;
+  const first = count ? firstTime(s) : 0;
+  const last = count ? lastTime(s) : first;
   const width = Math.max((last - first) / n, 0.001);
   const packets = CLASSES.map(() => new Array<number>(n).fill(0));
   const bytes = CLASSES.map(() => new Array<number>(n).fill(0));
-  for (let pos = 0; pos < idx.count; pos++) {
-    const b = Math.min(n - 1, Math.max(0, Math.floor((idx.time.a[pos]! - first) / width)));
-    const c = idx.cls.a[pos]!;
+  forEachInView(s, (seg, k) => {
+    const b = Math.min(n - 1, Math.max(0, Math.floor((seg.time[k]! - first) / width)));
+    const c = seg.cls[k]!;
     packets[c]![b]!++;
-    bytes[c]![b]! += idx.origLen.a[pos]!;
-  }
+    bytes[c]![b]! += seg.origLen[k]!;
+  });
   const perSec = 1000 / width;
   const keep = CLASSES.map((_, i) => packets[i]!.some((x) => x > 0));
   return {
@@ -680,27 +792,61 @@ function timeline(s: Session, bins: number): Timeline {
   };
 }
 
-async function exportBlob(s: Session, what: 'ndjson' | 'ndjson-filtered' | 'har'): Promise<Blob> {
-  if (what === 'har') {
-    // The HTTP worker keeps exchanges without their headers: read them again from the records.
-    const list = await http().ask<Exchange[]>({ op: 'exchanges', range: s.view.range });
-    const cur = new Cursor(s);
-    const httpOf = (num: number | undefined): unknown => {
-      if (num === undefined || num < 0) return undefined;
-      const pos = posOfSerial(s.index, num);
-      return pos < 0 ? undefined : cur.record(pos).HTTP;
-    };
-    for (const e of list) rereadHeaders(e, httpOf(e.reqNum), httpOf(e.respNum));
-    return new Blob([JSON.stringify(toHar(list, { pageTitle: s.name }), null, 1)], { type: 'application/json' });
+// ---- exports ---------------------------------------------------------------------------------
+
+async function exportBlob(s: Session, what: ExportKind): Promise<Blob> {
+  const mine = ++workGeneration;
+  const superseded = () => mine !== workGeneration || session !== s;
+  if (what === 'har') return harBlob(s, superseded);
+  const all = what === 'ndjson' || (!s.view.query && !s.view.range);
+  const parts: Blob[] = [];
+  const selected = all ? null : s.view;
+  let at = 0; // index into the view's matches
+  await renderPass(s, 'export', superseded, (view, entries, count, first) => {
+    const ev = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
+    if (selected === null) {
+      let bytes = 0;
+      for (let i = 0; i < count; i++) bytes += ev.getUint32(i * ENTRY_BYTES + Entry.RECORD_LEN, true);
+      parts.push(new Blob([view.slice(0, bytes)]));
+      return;
+    }
+    let line = 0;
+    for (let i = 0; i < count; i++) {
+      const len = ev.getUint32(i * ENTRY_BYTES + Entry.RECORD_LEN, true);
+      const pos = first + i;
+      while (at < selected.count && selected.matches![at]! < pos) at++;
+      if (at < selected.count && selected.matches![at] === pos) parts.push(new Blob([view.slice(line, line + len)]));
+      line += len;
+    }
+  });
+  return new Blob(parts, { type: 'application/x-ndjson' });
+}
+
+/** The HAR of the view's exchanges (at most MAX_HAR_EXCHANGES), their headers read again from the records. */
+async function harBlob(s: Session, superseded: () => boolean): Promise<Blob> {
+  await syncView(s);
+  const all = await http().ask<Uint32Array>({ op: 'exchangeIds' });
+  const ids = all.length > MAX_HAR_EXCHANGES ? all.slice(0, MAX_HAR_EXCHANGES) : all;
+  const list = await http().ask<Exchange[]>({ op: 'exchanges', ids });
+  // The HTTP values of the packets these exchanges name: one more rendering of the capture.
+  const want = new Set<number>();
+  for (const e of list) { if (e.reqNum >= 0) want.add(e.reqNum); if (e.respNum !== undefined) want.add(e.respNum); }
+  const values = new Map<number, unknown>();
+  if (want.size) {
+    await renderPass(s, 'export', superseded, (view, entries, count, first) => {
+      const ev = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
+      let line = 0;
+      for (let i = 0; i < count; i++) {
+        const e = i * ENTRY_BYTES;
+        const len = ev.getUint32(e + Entry.RECORD_LEN, true);
+        const hl = ev.getUint32(e + Entry.HTTP_LEN, true);
+        if (hl && want.has(first + i)) { const ho = line + ev.getUint32(e + Entry.HTTP_OFF, true); values.set(first + i, JSON.parse(dec.decode(view.subarray(ho, ho + hl)))); }
+        line += len;
+      }
+    });
   }
-  if (what === 'ndjson' || !s.view.matches) return s.store!.blob();
-  const ranges: Array<[number, number]> = [];
-  const idx = s.index;
-  for (let i = 0; i < (s.view.count ?? 0); i++) {
-    const pos = s.view.matches[i]!;
-    const a = idx.recOff.a[pos]!, b = a + idx.recLen.a[pos]!;
-    const last = ranges[ranges.length - 1];
-    if (last && last[1] === a) last[1] = b; else ranges.push([a, b]);
-  }
-  return s.store!.blob(ranges);
+  for (const e of list) rereadHeaders(e, e.reqNum >= 0 ? values.get(e.reqNum) : undefined, e.respNum !== undefined ? values.get(e.respNum) : undefined);
+  const har = toHar(list, { pageTitle: s.name });
+  if (all.length > ids.length) (har.log as { comment?: string }).comment = `tracecap: the first ${ids.length.toLocaleString('en-US')} of ${all.length.toLocaleString('en-US')} exchanges (MAX_HAR_EXCHANGES); narrow the filter or the time range for the others`;
+  return new Blob([JSON.stringify(har, null, 1)], { type: 'application/json' });
 }

@@ -2,7 +2,7 @@
 // from the records themselves and against tshark's view of the same packets; then its bounds and
 // edge cases on hand-made packets.
 import { describe, it, expect } from 'vitest';
-import { ExchangeBuilder, MAX_EXCHANGES, MAX_OPEN_PER_CONNECTION, MAX_CONNECTIONS, MAX_HEADERS_PER_MESSAGE, parseRfc3339, absoluteUrl, rereadHeaders, type Exchange, type HttpPacket } from '../../../../runtimes/browser/app/http.js';
+import { ExchangeBuilder, MAX_OPEN_PER_CONNECTION, MAX_CONNECTIONS, MAX_HEADERS_PER_MESSAGE, parseRfc3339, absoluteUrl, rereadHeaders, type Exchange, type HttpPacket } from '../../../../runtimes/browser/app/http.js';
 import { CAPTURES, packets, records, tsharkH1, tsharkH2 } from './corpus.js';
 
 type Rec = Record<string, any>;
@@ -143,7 +143,7 @@ const h2data = (len: number, end: boolean): Rec => ({ type: 'data', flags: flags
 
 describe('ExchangeBuilder bounds', () => {
   it('has named defaults', () => {
-    expect([MAX_OPEN_PER_CONNECTION, MAX_EXCHANGES, MAX_CONNECTIONS]).toEqual([256, 50_000, 4_096]);
+    expect([MAX_OPEN_PER_CONNECTION, MAX_CONNECTIONS]).toEqual([256, 4_096]);
   });
 
   it('past maxOpenPerConnection gives up the oldest open HTTP/1 requests, keeping them unanswered', () => {

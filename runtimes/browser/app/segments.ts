@@ -200,6 +200,8 @@ export class SegmentStore {
   get fellBack(): string | null { return this.#fellBack; }
   /** Segments stored. */
   get count(): number { return this.#where.length; }
+  /** Bytes of segments kept in memory. */
+  get memoryBytes(): number { return this.#memory; }
   /** Whether the memory budget is used up (no further segment can be stored). */
   get full(): boolean { return this.#full; }
 

@@ -1,68 +1,142 @@
-// The app's per-packet index (runtimes/browser/app/packets.ts) built from the core's entries,
-// against the records themselves, on the corpus; its MAX_PACKETS limit; the record store's
-// memory fallback and its MEMORY_STORE_LIMIT (store.ts; Node has no OPFS, so openStore falls back).
+// The app's per-packet index (runtimes/browser/app/packets.ts, segments.ts) built from the
+// core's entries, against the records themselves, on the corpus and on a generated capture of
+// several segments; a segment sealed and read back is the same; the memory budget stops the
+// index at a segment boundary and says what it kept (Node has no OPFS: the store is memory).
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTranslator } from '../../../../src/index.js';
-import { PacketIndex, CLASSES, MAX_PACKETS, tcpFlagText } from '../../../../runtimes/browser/app/packets.js';
-import { openStore, MEMORY_STORE_LIMIT } from '../../../../runtimes/browser/app/store.js';
+import { PacketIndex, CLASSES, tcpFlagText, flowText } from '../../../../runtimes/browser/app/packets.js';
+import { SegmentStore, SegmentBuilder, openSegment, messageBytes, SEGMENT_PACKETS, MEMORY_SEGMENT_BYTES } from '../../../../runtimes/browser/app/segments.js';
+import { TraceTable } from '../../../../runtimes/browser/app/tracetable.js';
 import * as B from '../../../helpers/build.js';
+// @ts-expect-error: the bench's generator is plain JavaScript
+import { generate } from '../../../../bench/gen.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'http');
 const wasm = readFileSync(join(ROOT, 'build', 'tracecap.wasm'));
 
-async function index(file: string, idx = new PacketIndex()) {
+async function index(file: string, memoryLimit?: number) {
+  const store = await SegmentStore.open(memoryLimit);
+  const idx = new PacketIndex(store);
   const t = await createTranslator(wasm);
   let pending: Uint8Array | null = null, count = 0;
   const http: number[] = [];
   const out: Uint8Array[] = [];
-  let error: unknown = null;
   t.setIndexSink((e, c) => { pending = e.slice(); count = c; });
   t.setSink((view) => {
     out.push(view.slice());
-    try { idx.add(pending!, count, view, (pos) => http.push(pos)); } catch (err) { error ??= err; }
+    idx.add(pending!, count, view, (pos) => http.push(pos));
   });
-  t.push(new Uint8Array(readFileSync(file)));
-  t.finish();
-  return { idx, ndjson: Buffer.concat(out), http, error };
+  const data = new Uint8Array(readFileSync(file));
+  for (let o = 0; o < data.length && idx.stopped === null; o += 1 << 20) {
+    t.push(data.subarray(o, o + (1 << 20)));
+    idx.awaitBatches(0);
+    await idx.seal(0);
+  }
+  if (idx.stopped === null) t.finish();
+  await idx.seal(0, true);
+  return { idx, store, ndjson: Buffer.concat(out), http };
+}
+
+const msg = (b: Uint8Array) => JSON.parse(`"${Buffer.from(b).toString('utf8')}"`) as string;
+
+function expectColumns(idx: PacketIndex, lines: string[], step = 1): void {
+  for (let pos = 0; pos < idx.count; pos += pos % SEGMENT_PACKETS === SEGMENT_PACKETS - 1 ? 1 : step) {
+    const [seg, k] = idx.at(pos);
+    const r = JSON.parse(lines[pos]!);
+    expect(Number(r.pcap.num)).toBe(pos);
+    expect(seg.time[k]).toBeCloseTo(r.timestamp.seconds * 1000 + r.timestamp.nanos / 1e6, 3);
+    if (r.L3) { expect(idx.addrs.values[seg.src[k]!]).toBe(r.L3.src); expect(idx.addrs.values[seg.dst[k]!]).toBe(r.L3.dst); }
+    expect(flowText(seg.flowLo[k]!, seg.flowHi[k]!) || undefined).toBe(r.flow);
+    expect(seg.trace[k] ? idx.traces.name(seg.trace[k]!) : undefined).toBe(r['logging.googleapis.com/trace']);
+    expect(seg.error[k]).toBe(r.severity === 'ERROR' ? 1 : 0);
+    expect(CLASSES[seg.cls[k]!] === 'HTTP').toBe(r.HTTP !== undefined);
+    expect(messageBytes(seg, k).length ? msg(messageBytes(seg, k)) : undefined).toBe(r.message);
+    if (r.meta) expect([seg.capLen[k], seg.origLen[k]]).toEqual([r.meta.cap_len, r.meta.len]);
+    // The worker answers L4.flags.* from the flag byte for TCP with ports (worker.ts fromIndex).
+    if (seg.proto[k] === 6 && (seg.sport[k] || seg.dport[k])) {
+      expect(tcpFlagText(seg.flags[k]!)).toBe(r.L4.flags.str);
+      expect(seg.flags[k]).toBe(r.L4.flags.dec);
+    }
+  }
 }
 
 describe('PacketIndex', () => {
   for (const name of readdirSync(CORPUS).filter((f) => /\.(pcap|pcapng)$/.test(f)).sort()) {
-    it(`${name}: every column equals the record`, async () => {
+    it(`${name}: every column and message equals the record`, async () => {
       const { idx, ndjson, http } = await index(join(CORPUS, name));
       const lines = ndjson.toString('utf8').split('\n').slice(0, -1);
       expect(idx.count).toBe(lines.length);
-      expect(idx.bytes).toBe(ndjson.length);
-      for (let pos = 0; pos < idx.count; pos++) {
-        const line = ndjson.subarray(idx.recOff.a[pos]!, idx.recOff.a[pos]! + idx.recLen.a[pos]! - 1).toString('utf8');
-        expect(line).toBe(lines[pos]);
-        const r = JSON.parse(line);
-        expect(idx.serial.a[pos]).toBe(Number(r.pcap.num));
-        expect(idx.time.a[pos]).toBeCloseTo(r.timestamp.seconds * 1000 + r.timestamp.nanos / 1e6, 3);
-        if (r.L3) { expect(idx.addrs.values[idx.src.a[pos]!]).toBe(r.L3.src); expect(idx.addrs.values[idx.dst.a[pos]!]).toBe(r.L3.dst); }
-        expect(idx.flows.values[idx.flow.a[pos]!] || undefined).toBe(r.flow);
-        expect(idx.traces.values[idx.trace.a[pos]!] || undefined).toBe(r['logging.googleapis.com/trace']);
-        expect(idx.error.a[pos]).toBe(r.severity === 'ERROR' ? 1 : 0);
-        expect(CLASSES[idx.cls.a[pos]!] === 'HTTP').toBe(r.HTTP !== undefined);
-        // The worker answers L4.flags.* from the flag byte for TCP with ports (worker.ts fromIndex).
-        if (idx.proto.a[pos] === 6 && (idx.sport.a[pos] || idx.dport.a[pos])) {
-          expect(tcpFlagText(idx.flags.a[pos]!)).toBe(r.L4.flags.str);
-          expect(idx.flags.a[pos]).toBe(r.L4.flags.dec);
-        }
-      }
+      expectColumns(idx, lines);
       expect(http.length).toBe(lines.filter((l) => l.startsWith('{"HTTP":')).length);
     });
   }
 
-  it(`keeps the records up to its limit (MAX_PACKETS = ${MAX_PACKETS.toLocaleString('en')} by default) and says why it stopped`, async () => {
-    const { idx, error } = await index(join(CORPUS, 'h1-keepalive-mtu1500.pcap'), new PacketIndex(300));
-    expect(idx.count).toBe(300);
-    expect(String(error)).toMatch(/more than 300 packets.*MAX_PACKETS.*first 300 are shown/);
-    const whole = await index(join(CORPUS, 'h1-keepalive-mtu1500.pcap'));
-    for (let pos = 0; pos < 300; pos++) expect(idx.recOff.a[pos]).toBe(whole.idx.recOff.a[pos]);
+  it('a capture of several segments: sealed segments read back equal the records; the memory budget stops at a segment boundary and says what it kept', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tracecap-segments-')), 'http.pcap');
+    generate('http', file, 30_000_000);
+    const { idx, ndjson, store } = await index(file);
+    const lines = ndjson.toString('utf8').split('\n').slice(0, -1);
+    expect(lines.length).toBeGreaterThan(2 * SEGMENT_PACKETS);
+    expect(idx.count).toBe(lines.length);
+    expect(store.count).toBe(idx.segments);
+    expect(store.kind).toBe('memory'); // no OPFS in Node
+    expectColumns(idx, lines, 7);
+    // A budget of half the segments' bytes: whole segments are kept up to it, and said.
+    const budget = Math.floor(store.memoryBytes / 2);
+    const half = await index(file, budget);
+    const kept = half.idx.count;
+    expect(kept % SEGMENT_PACKETS).toBe(0);
+    expect(kept).toBeGreaterThanOrEqual(SEGMENT_PACKETS);
+    expect(kept).toBeLessThan(lines.length);
+    expect(half.store.memoryBytes).toBeLessThanOrEqual(budget);
+    expect(half.idx.stopped).toMatch(new RegExp(`memory this tab allows \\(${(budget / 1048576).toFixed(0)} MiB, MEMORY_SEGMENT_BYTES\\) after ${kept.toLocaleString('en-US')} packets.*the first ${kept.toLocaleString('en-US')} packets are shown`));
+    expectColumns(half.idx, lines, 7);
+    expect(MEMORY_SEGMENT_BYTES).toBe(160 << 20);
+  }, 120_000);
+});
+
+describe('segments', () => {
+  it('seal() and openSegment() keep every column, message and extra', () => {
+    const b = new SegmentBuilder();
+    for (let i = 0; i < 1000; i++) {
+      b.time[i] = 1.7e12 + i / 7; b.fileOff[i] = i * 100; b.capLen[i] = i; b.origLen[i] = i + 1; b.src[i] = i % 5; b.dst[i] = i % 3;
+      b.flowLo[i] = i * 31; b.flowHi[i] = 0xffffffff - i; b.trace[i] = i % 11; b.code[i] = 200 + (i % 3); b.sport[i] = i; b.dport[i] = 65535 - i;
+      b.proto[i] = 6; b.flags[i] = i & 255; b.error[i] = i % 2; b.cls[i] = i % 9; b.part[i] = i % 8; b.method[i] = i % 10;
+      const t = new TextEncoder().encode(`#${i} | x`);
+      b.addMessage(t, 0, t.length); b.msgEnd[i] = b.msgBytes; b.n++;
+    }
+    b.extra(7).codes = [200, 404]; b.extra(9).traces = [3, 4];
+    const s = openSegment(b.seal());
+    expect(s.n).toBe(1000);
+    for (const col of ['time', 'fileOff', 'capLen', 'origLen', 'src', 'dst', 'flowLo', 'flowHi', 'trace', 'code', 'sport', 'dport', 'proto', 'flags', 'error', 'cls', 'part', 'method', 'msgEnd'] as const) {
+      expect(Array.from(s[col]), col).toEqual(Array.from(b[col].subarray(0, 1000)));
+    }
+    expect(new TextDecoder().decode(messageBytes(s, 999))).toBe('#999 | x');
+    expect(s.extras.get(7)).toEqual({ codes: [200, 404] });
+    expect(s.extras.get(9)).toEqual({ traces: [3, 4] });
+  });
+});
+
+describe('TraceTable', () => {
+  it('interns names, gives them back, finds them by short id, and passes ids between two tables', () => {
+    const t = new TraceTable(), u = new TraceTable();
+    const names: string[] = [];
+    for (let i = 0; i < 5000; i++) names.push(`projects/${i % 2 ? 'p' : ''}/traces/${(BigInt(i) * 0x9e3779b97f4a7c15n).toString(16).padStart(32, '0').slice(-32)}`);
+    names.push('projects/p/traces/NOT-HEX', 'other');
+    const ids = names.map((n) => t.id(n));
+    expect(new Set(ids).size).toBe(names.length);
+    names.forEach((n, i) => { expect(t.name(ids[i]!)).toBe(n); expect(t.id(n)).toBe(ids[i]); expect(t.find(n)).toBe(ids[i]); });
+    expect(t.find('projects//traces/ffffffffffffffffffffffffffffffff')).toBe(0);
+    expect(t.matching(t.short(ids[3]!))).toEqual([ids[3]]);
+    // Another table with the names in another order maps them by their encoded form.
+    const rev = [...names].reverse().map((n) => u.id(n));
+    const back = u.lookup(t.encode(ids));
+    names.forEach((n, i) => expect(u.name(back[i]!)).toBe(n));
+    void rev;
   });
 });
 
@@ -73,24 +147,4 @@ it('tcpFlagText gives the core\'s L4.flags.str for all 256 flag bytes', async ()
   const recs = text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
   expect(recs.length).toBe(256);
   recs.forEach((r, v) => expect(tcpFlagText(v)).toBe(r.L4.flags.str));
-});
-
-describe('record store (memory fallback)', () => {
-  it('appends, reads across chunks, exports ranges as a Blob', async () => {
-    const s = await openStore();
-    expect(s.kind).toBe('memory');
-    const enc = new TextEncoder();
-    s.append(enc.encode('{"a":1}\n')); s.append(enc.encode('{"b":2}\n{"c":3}\n'));
-    expect(s.size).toBe(24);
-    expect(new TextDecoder().decode(s.read(4, 10))).toBe(':1}\n{"b":2');
-    expect(await (await s.blob()).text()).toBe('{"a":1}\n{"b":2}\n{"c":3}\n');
-    expect(await (await s.blob([[0, 8], [16, 24]])).text()).toBe('{"a":1}\n{"c":3}\n');
-    await s.close();
-  });
-  it(`refuses to pass its limit (MEMORY_STORE_LIMIT = ${MEMORY_STORE_LIMIT / 1048576} MiB by default) and keeps what came before`, async () => {
-    const s = await openStore(16);
-    s.append(new Uint8Array(10));
-    expect(() => s.append(new Uint8Array(10))).toThrow(/MEMORY_STORE_LIMIT/);
-    expect(s.size).toBe(10);
-  });
 });

@@ -916,20 +916,19 @@ function walk(cur: unknown, path: string, start: number): unknown {
       }
       return out.length > 0 ? out : undefined;
     }
-    let end = path.length;
-    let next: number | undefined;
-    while (end > start) {
-      const key = path.slice(start, end);
-      if (Object.prototype.hasOwnProperty.call(cur, key)) {
-        cur = (cur as Record<string, unknown>)[key];
-        next = end;
-        break;
-      }
-      end = path.lastIndexOf('.', end - 1);
+    // The object's keys are compared with the path in place rather than slicing the path at
+    // each dot: a scan reads this for every record, and a slice is an allocation.
+    let best: string | undefined;
+    for (const key in cur) {
+      const end = start + key.length;
+      if ((best === undefined || key.length > best.length) && path.startsWith(key, start)
+        && (end === path.length || path.charCodeAt(end) === 0x2e) && key.length > 0
+        && Object.prototype.hasOwnProperty.call(cur, key)) best = key;
     }
-    if (next === undefined) return undefined;
-    if (next === path.length) return cur;
-    start = next + 1;
+    if (best === undefined) return undefined;
+    cur = (cur as Record<string, unknown>)[best];
+    if (start + best.length === path.length) return cur;
+    start += best.length + 1;
   }
 }
 

@@ -387,11 +387,14 @@ function orList(xs: readonly string[]): string {
   return xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}`;
 }
 
-/** The error for a path the catalog does not know, naming close fields. */
-function unknownField(tok: Token): Failure {
+/**
+ * The error for a path the catalog does not know, naming close fields; a word alone may have
+ * been meant as text (a host name such as dns.google), and quoting it says so.
+ */
+function unknownField(tok: Token, alone: boolean): Failure {
   const near = suggestFields(tok.text);
-  const hint = near.length > 0 ? ` (did you mean ${orList(near)}?)` : '';
-  return failAt(`unknown field "${tok.text}"${hint}`, tok);
+  const hints = [...(near.length > 0 ? [`did you mean ${orList(near)}?`] : []), ...(alone ? ['quote it to search for the text'] : [])];
+  return failAt(`unknown field "${tok.text}"${hints.length > 0 ? ` (${hints.join(' ')})` : ''}`, tok);
 }
 
 /** Recursive descent over the tokens; every function returns a node or the first failure. */
@@ -495,7 +498,7 @@ class Parser {
         if (op.t === 'op') return this.parseComparison(tok, op);
         if (PATH.test(tok.text)) {
           if (fieldInfo(tok.text)) return { k: 'exists', path: tok.text, sources: fieldSources(tok.text) };
-          if (looksLikeField(tok.text)) return unknownField(tok);
+          if (looksLikeField(tok.text)) return unknownField(tok, true);
         }
         return { k: 'text', needle: tok.text, quoted: false };
       }
@@ -520,7 +523,7 @@ class Parser {
     }
     if (!PATH.test(path.text)) return failAt(`invalid path "${path.text}" (empty segment or bad first character)`, path);
     const field = fieldInfo(path.text);
-    if (!field) return unknownField(path);
+    if (!field) return unknownField(path, false);
     const sources = fieldSources(path.text);
     this.next();
     const tok = this.peek();

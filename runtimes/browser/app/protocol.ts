@@ -35,6 +35,8 @@ export type Request =
   | { op: 'trace'; id: string }
   | { op: 'timeline'; bins: number }
   | { op: 'fields' }
+  | { op: 'complete'; text: string; cursor: number }
+  | { op: 'help' }
   | { op: 'export'; what: ExportKind };
 
 /** What an export writes: every record, the records of the view, or the view's HTTP exchanges as HAR. */

@@ -13,7 +13,8 @@ import { createBrowserParallelTranslator } from '../parallel.js';
 import { threadsFor } from './threads.js';
 import { PacketIndex, CLASSES, C, NO_CODE, tcpFlagText, flowText } from './packets.js';
 import { SegmentStore, messageBytes, METHODS, OTHER_METHOD, SEGMENT_PACKETS, type Segment, type Extra } from './segments.js';
-import { parseQuery, resolvePath, type Query } from './query.js';
+import { parseQuery, resolvePath, complete, QUERY_HELP, type Query } from './query.js';
+import { collectFields, FIELDS, MAX_PRESENT_FIELDS } from './fields.js';
 import { page } from './tables.js';
 import { LazyRecord } from './members.js';
 import { rereadHeaders, type Exchange } from './http.js';
@@ -30,6 +31,9 @@ const SLICE_MS = 25;
  * memory; and a segment of the index is sealed only once its batches are answered.
  */
 const MAX_HTTP_BATCHES_IN_FLIGHT = 8;
+/** Records parsed while loading for the fields completion offers first: the first ones, then one in this many. */
+const PRESENT_FIRST = 2000;
+const PRESENT_EVERY = 997;
 /** Packets listed in one trace's waterfall (the rest are counted). */
 const MAX_TRACE_PACKETS = 20_000;
 /** Exchanges one HAR export holds (the page says how many of the view's it left out). */
@@ -145,6 +149,8 @@ class Session {
   /** The view the HTTP worker holds (its tag). */
   sentView = 'all';
   caches = new Map<string, unknown>();
+  /** Fields seen in a sample of the records (the first ones and one in PRESENT_EVERY), for completion. */
+  readonly present = new Set<string>();
   constructor(generation: number, readonly store: SegmentStore) { this.generation = generation; this.index = new PacketIndex(store); }
 }
 
@@ -177,6 +183,8 @@ async function handle(req: Request): Promise<unknown> {
     if (req.op === 'http') return { total: 0, rows: [], histogram: { edges: [], counts: [] } };
     if (req.op === 'filter') return { ok: true, count: 0, total: 0 } satisfies FilterResult;
     if (req.op === 'fields') return fieldsOf(null);
+    if (req.op === 'complete') return complete(req.text, req.cursor);
+    if (req.op === 'help') return QUERY_HELP;
     throw new Error('no capture is open');
   }
   switch (req.op) {
@@ -184,6 +192,8 @@ async function handle(req: Request): Promise<unknown> {
     case 'rows': return rows(s, req.start, req.count);
     case 'locate': return locate(s, req.num);
     case 'fields': return fieldsOf(s);
+    case 'complete': return complete(req.text, req.cursor, s.present);
+    case 'help': return QUERY_HELP;
     case 'detail': return detail(s, req.pos);
     case 'conns': return page(await conns(s), req);
     case 'http': await syncView(s); return http().ask({ op: 'http', sort: req.sort, desc: req.desc, start: req.start, count: req.count });
@@ -299,6 +309,7 @@ async function load(s: Session, translator: Translator | ParallelTranslator, str
         idx.add(entries, pendingCount, view, (pos, seg, k, at, len) => { const a = performance.now(); s.batch.add(idx, seg, k, view, pos, at, len); th += performance.now() - a; });
         // The filter in effect, on these records while their text is at hand.
         extendView(s, s.view, view, entries, first, idx.count - first);
+        samplePresent(s, view, entries, first, idx.count - first);
       }
     } catch (err) { failure = err instanceof Error ? err.message : String(err); }
     const a = performance.now();
@@ -409,8 +420,12 @@ function yieldToMessages(): Promise<void> { return new Promise((r) => { waiting.
 // ---- filtering ----------------------------------------------------------------------------
 
 const v4only = /^\d+\.\d+\.\d+\.\d+$/;
+// The raw paths a normalized field reads in an HTTP/2 record's frames (fields.ts NORMALIZED).
+const H2_STATUS = 'HTTP.streams.*.frames.headers.:status';
+const H2_METHOD = 'HTTP.streams.*.frames.headers.:method';
+const H2_TRACE = `HTTP.streams.*.frames.${TRACE_KEY}`;
 /** Paths the index answers for every packet (else the query needs the records). */
-const INDEX_PATHS = new Set(['L3.src', 'L3.dst', 'L4.src', 'L4.dst', 'L4.flags.str', 'L4.flags.dec', 'HTTP.code', 'HTTP.method', TRACE_KEY, 'severity', 'pcap.num', 'flow', 'message']);
+const INDEX_PATHS = new Set(['L3.src', 'L3.dst', 'L4.src', 'L4.dst', 'L4.flags.str', 'L4.flags.dec', 'HTTP.code', 'HTTP.method', H2_STATUS, H2_METHOD, TRACE_KEY, H2_TRACE, 'severity', 'pcap.num', 'flow', 'message']);
 
 const dec = new TextDecoder();
 /** The packet's message text (decoded from its JSON escapes). */
@@ -434,29 +449,35 @@ function fromIndex(s: Session, seg: Segment, k: number, path: string): [boolean,
       if ((p !== 6 && p !== 17) || (sp === 0 && dp === 0)) return [false, undefined];
       return [true, path === 'L4.src' ? sp : dp];
     }
-    case 'HTTP.code': {
+    // HTTP/1 records have them at top level, HTTP/2 ones in their frames: the columns hold
+    // either, by the packet's class.
+    case 'HTTP.code': case H2_STATUS: {
+      const cls = seg.cls[k]!;
+      if (cls !== (path === H2_STATUS ? C.HTTP2 : C.HTTP)) return [cls !== C.HTTP && cls !== C.HTTP2 || seg.code[k] !== 0, undefined];
       const c = seg.code[k]!;
-      if (c === 0) return [seg.cls[k] !== C.HTTP && seg.cls[k] !== C.HTTP2, undefined];
-      const x = seg.extras.get(k)?.codes;
-      return [true, x ?? (c === NO_CODE ? undefined : c)];
+      return [true, seg.extras.get(k)?.codes ?? (c === NO_CODE || c === 0 ? undefined : c)];
     }
-    case 'HTTP.method': {
+    case 'HTTP.method': case H2_METHOD: {
+      const cls = seg.cls[k]!;
+      if (cls !== (path === H2_METHOD ? C.HTTP2 : C.HTTP)) return [cls !== C.HTTP && cls !== C.HTTP2 || seg.code[k] !== 0, undefined];
       const m = seg.method[k]!;
-      if (seg.code[k] === 0 && seg.cls[k] !== C.HTTP && seg.cls[k] !== C.HTTP2) return [true, undefined];
       const x = seg.extras.get(k)?.methods;
-      return [true, x ?? (m === 0 ? undefined : m === OTHER_METHOD ? undefined : METHODS[m])];
+      if (x) return [true, x];
+      return m === OTHER_METHOD ? [false, undefined] : [true, m === 0 ? undefined : METHODS[m]];
+    }
+    case H2_TRACE: {
+      if (seg.cls[k] !== C.HTTP2) return [seg.cls[k] !== C.HTTP || seg.code[k] !== 0, undefined];
+      const more = seg.extras.get(k)?.traces;
+      const t = seg.trace[k]!;
+      // The HTTP worker leaves out a frame trace equal to the top-level one: both are asked.
+      return [true, more ? more.map((m) => idx.traces.name(m)) : t ? idx.traces.name(t) : undefined];
     }
     case 'L4.flags.str': case 'L4.flags.dec': {
       if (seg.proto[k] !== 6 || (seg.sport[k] === 0 && seg.dport[k] === 0)) return [false, undefined];
       const f = seg.flags[k]!;
       return [true, path === 'L4.flags.str' ? tcpFlagText(f) : f];
     }
-    case TRACE_KEY: {
-      const t = seg.trace[k]!;
-      const more = seg.extras.get(k)?.traces;
-      if (more) return [true, [...(t ? [idx.traces.name(t)] : []), ...more.map((m) => idx.traces.name(m))]];
-      return [true, t ? idx.traces.name(t) : undefined];
-    }
+    case TRACE_KEY: { const t = seg.trace[k]!; return [true, t ? idx.traces.name(t) : undefined]; }
     case 'severity': return [true, seg.error[k] ? 'ERROR' : undefined];
     case 'pcap.num': return [false, undefined]; // answered from the position by the caller
     case 'flow': { const f = flowText(seg.flowLo[k]!, seg.flowHi[k]!); return f ? [true, f] : [false, undefined]; }
@@ -501,6 +522,21 @@ function extendView(s: Session, v: View, view: Uint8Array, entries: Uint8Array, 
     if (test(seg, k, pos, () => dec.decode(view.subarray(at, at + len - 1)))) addMatch(v, pos);
   }
   v.scanned = end;
+}
+
+// Parses a sample of the records for the fields completion offers first.
+function samplePresent(s: Session, view: Uint8Array, entries: Uint8Array, first: number, count: number): void {
+  if (s.present.size >= MAX_PRESENT_FIELDS) return;
+  const ev = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
+  let line = 0;
+  for (let i = 0; i < count; i++) {
+    const len = ev.getUint32(i * ENTRY_BYTES + Entry.RECORD_LEN, true);
+    const pos = first + i;
+    if (pos < PRESENT_FIRST || pos % PRESENT_EVERY === 0 || (ev.getUint32(i * ENTRY_BYTES + Entry.HTTP_LEN, true) && pos % 97 === 0)) {
+      try { collectFields(JSON.parse(dec.decode(view.subarray(line, line + len - 1))), s.present); } catch { /* a record is JSON; never mind */ }
+    }
+    line += len;
+  }
 }
 
 function addMatch(v: View, pos: number): void {
@@ -595,15 +631,11 @@ function locate(s: Session, num: number): Located {
   return { pos, index: -1 };
 }
 
-/** Field names for completion: the top-level layers this capture has first. */
+/** Field names for completion: the fields seen in the capture's records first, then the rest of the catalog. */
 function fieldsOf(s: Session | null): Fields {
-  const seen = new Set<number>();
-  for (let c = 0; c < CLASSES.length; c++) if (s && (s.index.classes >> c) & 1) seen.add(c);
-  const base = ['L2', 'L3', 'L4', 'message', 'severity', 'timestamp', 'pcap', 'meta', 'flow', 'iface', 'local'];
-  const present = [...base], other: string[] = [];
-  const layer: Array<[string, number[]]> = [['HTTP', [C.HTTP, C.HTTP2]], ['TLS', [C.TLS]], ['DNS', [C.DNS]], ['ICMP', [C.ICMP]], ['ARP', [C.ARP]]];
-  for (const [name, cls] of layer) (cls.some((c) => seen.has(c)) ? present : other).push(name);
-  return { present, other };
+  const present = s ? [...s.present].sort() : [];
+  const seen = new Set(present);
+  return { present, other: FIELDS.map((f) => f.path).filter((p) => !seen.has(p)) };
 }
 
 function viewCount(s: Session): number { return s.view.matches || s.view.query || s.view.range ? s.view.count : s.index.count; }

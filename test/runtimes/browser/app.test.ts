@@ -151,25 +151,37 @@ describe.skipIf(!haveChromium)('browser app', () => {
 
   // Each expression with the same predicate written by hand over the CLI's records.
   const num = (v: unknown) => (v === undefined || v === null || v === '' ? NaN : Number(v));
+  // HTTP/2 records keep statuses, methods and traces in their frames: the filter's HTTP fields
+  // read both (README, app filters), and so do these predicates, written over the CLI's records.
+  const frames = (r: Rec): Rec[] => (r.HTTP?.streams ? Object.values(r.HTTP.streams as Record<string, Rec>).flatMap((st) => (st.frames ?? []) as Rec[]) : []);
+  const statuses = (r: Rec): number[] => [...(r.HTTP?.code !== undefined ? [num(r.HTTP.code)] : []), ...frames(r).flatMap((f) => (f.headers?.[':status'] ?? []).map(num))];
+  const methods = (r: Rec): string[] => [...(r.HTTP?.method !== undefined ? [r.HTTP.method] : []), ...frames(r).flatMap((f) => f.headers?.[':method'] ?? [])];
+  const traces = (r: Rec): string[] => [...(r[TRACE_KEY] !== undefined ? [r[TRACE_KEY]] : []), ...frames(r).flatMap((f) => (f[TRACE_KEY] !== undefined ? [f[TRACE_KEY]] : []))];
+  const v4in = (a: unknown, net: string, bits: number) => { const p = String(a ?? '').split('.').map(Number); if (p.length !== 4) return false; const x = ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0; const n = net.split('.').map(Number); const y = ((n[0]! << 24) | (n[1]! << 16) | (n[2]! << 8) | n[3]!) >>> 0; const m = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0; return ((x & m) >>> 0) === ((y & m) >>> 0); };
   const FILTERS = (PORT: number): Array<[string, (r: Rec) => boolean]> => [
-    ['HTTP.code >= 200', (r) => num(r.HTTP?.code) >= 200],
-    ['HTTP.code == 404 or HTTP.code >= 500', (r) => num(r.HTTP?.code) === 404 || num(r.HTTP?.code) >= 500],
+    ['HTTP.code >= 200', (r) => statuses(r).some((c) => c >= 200)],
+    ['HTTP.code == 404 or HTTP.code >= 500', (r) => statuses(r).some((c) => c === 404 || c >= 500)],
     [`L4.dst == ${PORT}`, (r) => num(r.L4?.dst) === PORT],
     [`L4.src == ${PORT} and not HTTP`, (r) => num(r.L4?.src) === PORT && r.HTTP === undefined],
     ['L3.src == 127.0.0.1 and L4.flags.str ~ fin', (r) => r.L3?.src === '127.0.0.1' && String(r.L4?.flags?.str ?? '').toLowerCase().includes('fin')],
+    ['L3.src == 127.0.0.0/8', (r) => v4in(r.L3?.src, '127.0.0.0', 8)],
+    ['L3.dst != 10.0.0.0/8', (r) => r.L3?.dst !== undefined && !v4in(r.L3?.dst, '10.0.0.0', 8)],
+    ['L4.flags ~ FIN', (r) => r.L4?.flags?.map?.FIN === true],
     ['not (L4.flags.str ~ ack)', (r) => !(r.L4?.flags?.str !== undefined && String(r.L4.flags.str).toLowerCase().includes('ack'))],
-    ['logging.googleapis.com/trace', (r) => r[TRACE_KEY] !== undefined],
-    ['HTTP.method == GET or HTTP.method == POST', (r) => r.HTTP?.method === 'GET' || r.HTTP?.method === 'POST'],
+    ['logging.googleapis.com/trace', (r) => traces(r).length > 0],
+    ['logging.googleapis.com/trace ~ 6b322b9a', (r) => traces(r).some((t) => t.includes('6b322b9a'))],
+    ['HTTP.method == GET or HTTP.method == POST', (r) => methods(r).some((m) => m === 'GET' || m === 'POST')],
     ['severity == ERROR', (r) => r.severity === 'ERROR'],
     ['severity != ERROR and L4.len > 0', (r) => r.severity !== 'ERROR' && num(r.L4?.len) > 0],
     ['"keep-alive"', (r) => JSON.stringify(r).toLowerCase().includes('keep-alive')],
     [`(L4.dst == ${PORT} or L4.src == ${PORT}) and meta.len > 1000`, (r) => (num(r.L4?.dst) === PORT || num(r.L4?.src) === PORT) && num(r.meta?.len) > 1000],
     ['pcap.num < 10 or pcap.num >= 100 and pcap.num < 110', (r) => num(r.pcap.num) < 10 || (num(r.pcap.num) >= 100 && num(r.pcap.num) < 110)],
-    ['HTTP.url =~ "^/item"', (r) => /^\/item/.test(String(r.HTTP?.url ?? '\u0000'))],
+    ['message ~ "[SYN]"', (r) => String(r.message ?? '').toLowerCase().includes('[syn]')],
+    ['HTTP.url =~ "^/(v1/)?item"', (r) => [...(r.HTTP?.url !== undefined ? [r.HTTP.url] : []), ...frames(r).flatMap((f) => f.headers?.[':path'] ?? [])].some((u) => /^\/(v1\/)?item/.test(String(u)))],
     [`HTTP.proto == h2c and L4.src == ${PORT}`, (r) => r.HTTP?.proto === 'h2c' && num(r.L4?.src) === PORT],
     ['L4.flags.str == SYN or L4.flags.str == "SYN|ACK"', (r) => r.L4?.flags?.str === 'SYN' || r.L4?.flags?.str === 'SYN|ACK'],
   ];
-  for (const name of ['h1-keepalive-mtu1500.pcap', 'h2c-mtu1500.pcap']) {
+  for (const name of ['h1-keepalive-mtu1500.pcap', 'h2c-mtu1500.pcap', 'h2c-any-sll2.pcap']) {
     it(`${name}: filter counts equal the same predicates over the CLI's NDJSON`, async () => {
       const p = await freshPage();
       await openFile(p, join(CORPUS, name));
@@ -191,6 +203,11 @@ describe.skipIf(!haveChromium)('browser app', () => {
       expect(bad.ok).toBe(false);
       expect(bad.error).toMatch(/expected a value/);
       expect(bad.error).toMatch(/13/);
+      expect(await shown(p)).toBe(before);
+      // An unknown field is an error that names it (it matched nothing before).
+      const unknown = await applyFilter(p, 'tcp.port == 80');
+      expect(unknown.ok).toBe(false);
+      expect(unknown.error).toMatch(/unknown field "tcp.port".*L4/);
       expect(await shown(p)).toBe(before);
       // The filter is kept in the URL.
       await applyFilter(p, `L4.dst == ${PORT}`);
@@ -216,6 +233,11 @@ describe.skipIf(!haveChromium)('browser app', () => {
         const nums = await p.$$eval('[data-testid=trace-row]', (rows) => rows.map((r) => Number(r.getAttribute('data-num'))));
         expect(nums).toEqual(carriers.get(full));
       }
+      // The Traces tab lists every trace, HTTP/2's (in frames) as HTTP/1's, with its packets.
+      await p.evaluate(() => { location.hash = 'view=traces'; });
+      await p.waitForFunction((n) => document.querySelectorAll('[data-testid=traces-row]').length >= n, Math.min(carriers.size, 5), { timeout: 20_000 });
+      const rows = await p.$$eval('[data-testid=traces-row]', (rs) => rs.map((r) => r.textContent ?? ''));
+      for (const row of rows) expect([...carriers.keys()].some((t) => row.includes(t.slice(t.lastIndexOf('/') + 1))), row).toBe(true);
       await p.context().close();
     }, 120_000);
   }

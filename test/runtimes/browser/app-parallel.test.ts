@@ -79,7 +79,7 @@ async function openFile(p: Page, file: string): Promise<void> {
   // The filter is applied again once loading ended: the count shown is final when it answered.
   await p.waitForFunction(() => document.querySelector<HTMLElement>('.filterbar')?.dataset.filterState !== 'pending', null, { timeout: 120_000 });
 }
-const shown = async (p: Page) => { const t = (await p.textContent('[data-testid=packet-count]')) ?? ''; expect(t).toMatch(/^\d+$/); return Number(t); };
+const shown = async (p: Page) => { const t = (await p.textContent('[data-testid=packet-count]')) ?? ''; expect(t).toMatch(/^\d{1,3}(,\d{3})*$/); return Number(t.replace(/,/g, '')); };
 const body = (p: Page) => p.evaluate(() => ({ state: document.body.dataset.state, threads: Number(document.body.dataset.threads), timings: JSON.parse(document.body.dataset.timings ?? 'null'), cores: navigator.hardwareConcurrency, isolated: crossOriginIsolated, sharedCore: document.body.dataset.sharedCore === 'true' }));
 
 /** The record text of packet `num` (through the filter and the detail pane). */
@@ -88,7 +88,7 @@ async function recordOf(p: Page, num: number): Promise<string> {
   await p.waitForFunction((q) => { const bar = document.querySelector<HTMLElement>('.filterbar')!; return bar.dataset.filterText === q && bar.dataset.filterState === 'ok'; }, `pcap.num == ${num}`, { timeout: 120_000 });
   expect(await shown(p)).toBe(1);
   await p.click('[data-testid=packet-row]');
-  await p.waitForSelector('[data-testid=detail]');
+  await p.waitForSelector(`[data-testid=detail][data-num="${num}"]`);
   return (await p.textContent('[data-testid=record-text]')) ?? '';
 }
 

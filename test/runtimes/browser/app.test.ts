@@ -88,7 +88,8 @@ async function openFile(p: Page, file: string): Promise<void> {
 /** Waits until the filter applied at the end of loading has answered (the count shown is then the final one). */
 const filterSettled = (p: Page) => p.waitForFunction(() => document.querySelector<HTMLElement>('.filterbar')?.dataset.filterState !== 'pending', null, { timeout: 60_000 });
 const state = (p: Page) => p.evaluate(() => document.body.dataset.state);
-const shown = async (p: Page) => { const t = (await p.textContent('[data-testid=packet-count]')) ?? ''; expect(t).toMatch(/^\d+$/); return Number(t); };
+/** The packet count the filter bar shows, written with thousands separators as every count in the page ("1,031,916"). */
+const shown = async (p: Page) => { const t = (await p.textContent('[data-testid=packet-count]')) ?? ''; expect(t).toMatch(/^\d{1,3}(,\d{3})*$/); return Number(t.replace(/,/g, '')); };
 
 /** Types a filter and waits until the app applied it (or rejected it). */
 async function applyFilter(p: Page, q: string): Promise<{ ok: boolean; count: number; error: string }> {
@@ -106,7 +107,8 @@ async function recordOf(p: Page, num: number): Promise<string> {
   const r = await applyFilter(p, `pcap.num == ${num}`);
   expect(r.count).toBe(1);
   await p.click('[data-testid=packet-row]');
-  await p.waitForSelector(`[data-testid=detail]`);
+  // The packet opened before stays open across filters: wait for this one.
+  await p.waitForSelector(`[data-testid=detail][data-num="${num}"]`);
   return (await p.textContent('[data-testid=record-text]')) ?? '';
 }
 
@@ -278,9 +280,12 @@ describe.skipIf(!haveChromium)('browser app', () => {
     await openFile(p, file);
     expect(await state(p)).toBe('error');
     expect(await shown(p)).toBe(wantLines.length);
+    // Said once, the last good packet numbered from 0 as in the table (the core's message counts from 1).
     const banner = (await p.textContent('[data-testid=error]')) ?? '';
+    expect(banner.split('byte offset').length - 1).toBe(1);
     expect(banner).toContain(`byte offset ${t.error!.offset.toLocaleString('en')}`);
-    expect(banner).toContain(`after packet ${t.error!.packets.toLocaleString('en')}`);
+    expect(banner).toContain(`after packet #${(t.error!.packets - 1).toLocaleString('en')}.`);
+    expect(banner).not.toContain(`(packet ${t.error!.packets + 1})`);
     expect(await p.locator('[data-testid=error]').count()).toBe(1);
     expect(await recordOf(p, Number(JSON.parse(wantLines[wantLines.length - 1]!).pcap.num))).toBe(wantLines[wantLines.length - 1]);
     // And a file that is no capture at all.

@@ -136,7 +136,8 @@ function App() {
       }, () => { firstAsked.current = false; });
     }
     const f = filterRef.current;
-    if (f.state === 'loading') { setRetry((r) => r + 1); return; }
+    // Asked again at once (not after the typing pause, which progress every 100 ms would keep off).
+    if (f.state === 'loading') { immediate.current = true; setRetry((r) => r + 1); return; }
     if (f.state !== 'ok' || (f.applied === '' && !hash.range) || performance.now() - lastCount.current < LOADING_COUNT_MS) return;
     lastCount.current = performance.now();
     const seq = filterSeq.current;
@@ -240,7 +241,6 @@ function App() {
   const hasData = loaded !== null || phase === 'loading';
   const filtered = filter.applied !== '' || hash.range !== null;
   const error = filter.state === 'error' && filter.text === filterText && filter.message !== undefined ? { message: filter.message, offset: filter.offset ?? 0, length: filter.length } : null;
-  const countWhat = `${filtered ? `${count(filter.count)} of ${count(filter.total)} packets match the filter` : `${count(filter.total)} packets`}${phase === 'loading' ? ', loaded so far' : ''}`;
   const traceView = hash.trace !== null;
   const onList = (v: string) => hash.view === v && !traceView;
 
@@ -280,7 +280,7 @@ function App() {
         <FilterInput value={filterText} onInput={onInput} onEnter={onEnter} onLeave={() => currentList()?.focus()} error={error}
           complete={complete} help={FILTER_HELP} helpOpen={helpOpen} setHelpOpen={setHelpOpen} />
         <span class="count" data-testid="filter-count" title="Packets the filter and the time range select; every view and export shows what they select">
-          <span data-testid="packet-count" hidden>{count(filter.count)}</span>{countWhat}
+          <span data-testid="packet-count">{count(filter.count)}</span>{filtered ? ` of ${count(filter.total)} packets match the filter` : ' packets'}{phase === 'loading' ? ', loaded so far' : ''}
         </span>
         {hash.range && <span class="chip">time {tf.at(hash.range[0])} – {tf.at(hash.range[1])} <button onClick={() => go({ range: null })} aria-label="clear time range">×</button></span>}
         {work && (

@@ -8,22 +8,21 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import validator from 'har-validator';
 import { serveApp, type AppServer } from '../../../runtimes/node/app.js';
 import { createTranslator } from '../../../src/index.js';
 import * as B from '../../helpers/build.js';
 import { Conversation, request } from '../../helpers/conversation.js';
+import { applyFilter, filterSettled, haveChromium, launch, openFile, shown, CHROMIUM } from './app-page.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'http');
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'build', 'test-artifacts', 'app');
 const TRACE_KEY = 'logging.googleapis.com/trace';
 const APP = join(ROOT, 'build', 'app');
 if (!existsSync(join(APP, 'index.html'))) throw new Error(`${APP}/index.html is missing: run \`npm run build\` first`);
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`[app] Chromium not found at ${CHROMIUM}: the browser app tests are skipped`);
 
 const captures = readdirSync(CORPUS).filter((f) => /\.(pcap|pcapng)$/.test(f)).sort();
@@ -64,7 +63,7 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   server = await serveApp({ root: APP, port: 0 });
   if (haveChromium) {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await launch();
   }
 }, 60_000);
 afterAll(async () => { await browser?.close(); await server?.close(); });
@@ -77,30 +76,7 @@ async function freshPage(): Promise<Page> {
   await p.goto(server.url);
   return p;
 }
-/** Opens a file through the file input and waits until that load ended (body's data-loads counts ended loads). */
-async function openFile(p: Page, file: string): Promise<void> {
-  const before = Number(await p.evaluate(() => document.body.dataset.loads ?? '0'));
-  await p.setInputFiles('input[type=file]', file);
-  await p.waitForFunction((n) => Number(document.body.dataset.loads) > n, before, { timeout: 60_000 });
-  expect(['ready', 'error']).toContain(await p.evaluate(() => document.body.dataset.state));
-  await filterSettled(p);
-}
-/** Waits until the filter applied at the end of loading has answered (the count shown is then the final one). */
-const filterSettled = (p: Page) => p.waitForFunction(() => document.querySelector<HTMLElement>('.filterbar')?.dataset.filterState !== 'pending', null, { timeout: 60_000 });
 const state = (p: Page) => p.evaluate(() => document.body.dataset.state);
-/** The packet count the filter bar shows, written with thousands separators as every count in the page ("1,031,916"). */
-const shown = async (p: Page) => { const t = (await p.textContent('[data-testid=packet-count]')) ?? ''; expect(t).toMatch(/^\d{1,3}(,\d{3})*$/); return Number(t.replace(/,/g, '')); };
-
-/** Types a filter and waits until the app applied it (or rejected it). */
-async function applyFilter(p: Page, q: string): Promise<{ ok: boolean; count: number; error: string }> {
-  await p.fill('[data-testid=filter]', q);
-  await p.waitForFunction((q) => {
-    const bar = document.querySelector<HTMLElement>('.filterbar')!;
-    return bar.dataset.filterText === q && bar.dataset.filterState !== 'pending';
-  }, q, { timeout: 60_000 });
-  const ok = (await p.getAttribute('.filterbar', 'data-filter-state')) === 'ok';
-  return { ok, count: await shown(p), error: ok ? '' : ((await p.textContent('[data-testid=filter-error]')) ?? '') };
-}
 
 /** The record text of the single packet `num` (through the filter and the detail pane). */
 async function recordOf(p: Page, num: number): Promise<string> {

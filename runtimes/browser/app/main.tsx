@@ -208,7 +208,8 @@ function App() {
   }, [hash, helpOpen, showSettings]);
 
   const openFile = (f: File) => { go({ pkt: null, trace: null }, 'replace'); open({ file: f, name: f.name }, options); };
-  const onFile = (e: globalThis.Event) => { const f = (e.target as HTMLInputElement).files?.[0]; if (f) openFile(f); };
+  // The input is emptied once read, so that choosing the same file again opens it again (no change event otherwise).
+  const onFile = (e: globalThis.Event) => { const input = e.target as HTMLInputElement; const f = input.files?.[0]; input.value = ''; if (f) openFile(f); };
   const applySettings = (o: AppOptions) => { setOptions(o); writeOptions(o); setShowSettings(false); if (source.current) open(source.current, o); };
   const download = async (what: ExportKind) => {
     setExporting(what);

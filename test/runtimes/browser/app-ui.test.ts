@@ -176,6 +176,12 @@ describe.skipIf(!haveChromium)('browser app page', () => {
     await p.reload();
     await p.waitForFunction((t) => document.querySelector('[data-testid=waterfall]')?.getAttribute('data-trace') === t, t, { timeout: 60_000 });
     await p.context().close();
+    // ?time= in a link sets it (over what this browser kept).
+    const q = await newPage(`${example.url}&time=delta`);
+    await q.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
+    expect(await q.inputValue('[data-testid=time-mode]')).toBe('delta');
+    expect(await q.textContent('[data-testid=packets] [role=columnheader] >> nth=1')).toBe('Time (s since previous)');
+    await q.context().close();
   }, 60_000);
 
   it('keyboard: in every list ArrowDown puts the cursor on row 0 without opening it, Enter opens, Esc closes, / focuses the filter', async () => {

@@ -5,66 +5,43 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import 'uplot/dist/uPlot.min.css';
 import './app.css';
 import { Engine } from './client.js';
-import type { AppOptions, Conn, Detail, Event, FilterResult, HttpRow, Loaded, Progress, Range, Row, Source, Timeline, TraceDetail, TraceRow } from './protocol.js';
-import { VTable, type Column } from './views/table.js';
-import { JsonTree } from './views/json.js';
-import { clock, count, duration, hexdump, size, stamp } from './format.js';
+import type { AppOptions, Detail, Event, ExportKind, Fields, FilterResult, Loaded, Progress, Source, Work } from './protocol.js';
+import { VIEWS, readHash, readOptions, readTimeMode, writeHash, writeOptions, writeTimeMode, type HashState } from './nav.js';
+import { PacketsView } from './views/packets.js';
+import { ConnsView, HttpView, TimelineView, TracesView } from './views/lists.js';
+import { Waterfall } from './views/waterfall.js';
+import { FilterInput } from './views/filterbar.js';
+import { FILTER_HELP, fieldCompleter, type Complete } from './views/filterhelp.js';
+import { count, plural, size, timeFormat, TIME_MODES, isTimeMode, type TimeMode } from './format.js';
 import { skipSummary } from '../../../src/skips.js';
 
-// The charts (uPlot) load when a view first needs them: the page starts with less to compile.
-type Charts = typeof import('./views/charts.js');
-let chartsModule: Promise<Charts> | null = null;
-function useCharts(): Charts | null {
-  const [m, setM] = useState<Charts | null>(null);
-  useEffect(() => { void (chartsModule ??= import('./views/charts.js')).then(setM); }, []);
-  return m;
+/** How long typing may pause before the next change of the filter is a history entry of its own. */
+const TYPING_PAUSE_MS = 1000;
+/** How often the count of a filter is asked again while the capture loads (the worker extends the view as records arrive). */
+const LOADING_COUNT_MS = 300;
+
+/**
+ * The filter's state. `text` is what it is about (the input's text once the worker answered for
+ * it); `applied` the text of the view. `loading`: asked before the capture could answer (it will
+ * be asked again as loading goes on); not an error.
+ */
+interface FilterStatus { state: 'pending' | 'ok' | 'error' | 'loading'; count: number; total: number; message?: string; offset?: number; length?: number; applied: string; text: string }
+
+/** The damage banner's text: the core's reason once, where it is, and the last good packet numbered as the table numbers (from 0). */
+export function damageText(e: NonNullable<Loaded['error']>, records: number): string {
+  // CaptureError's message already ends in " at byte offset N (packet K)", counted from 1: said once here, from 0.
+  const reason = e.message.replace(/ at byte offset \d+ \(packet \d+\)$/, '');
+  if (e.code === 'EMPTY') return reason;
+  const where = `${reason} at byte offset ${count(e.offset)}`;
+  if (e.packets === 0) return `${where}, before the first packet.`;
+  return `${where}, after packet #${count(e.packets - 1)}. The ${plural(records, 'record')} before it are shown.`;
 }
 
-type View = 'packets' | 'conns' | 'http' | 'traces' | 'timeline';
-const VIEWS: Array<[View, string]> = [['packets', 'Packets'], ['conns', 'Connections'], ['http', 'HTTP'], ['traces', 'Traces'], ['timeline', 'Timeline']];
-
-// ---- URL state: options in the query string, the exploration in the hash -------------------
-
-function readOptions(): AppOptions {
-  const q = new URLSearchParams(location.search);
-  const o: AppOptions = { verbosity: q.get('verbosity') === 'info' ? 'info' : 'debug' };
-  const project = q.get('project'); if (project) o.project = project;
-  const iface = q.get('iface'); if (iface) o.ifaceName = iface;
-  const ifindex = q.get('ifindex'); if (ifindex && /^\d+$/.test(ifindex)) o.ifaceIndex = Number(ifindex);
-  const addrs = q.get('addrs'); if (addrs) o.ifaceAddrs = addrs.split(',').map((a) => a.trim()).filter(Boolean);
-  const threads = q.get('threads'); if (threads && /^[1-8]$/.test(threads)) o.threads = Number(threads);
-  return o;
-}
-function writeOptions(o: AppOptions): void {
-  const q = new URLSearchParams(location.search);
-  const set = (k: string, v: string | undefined) => { if (v) q.set(k, v); else q.delete(k); };
-  set('verbosity', o.verbosity === 'info' ? 'info' : undefined);
-  set('project', o.project); set('iface', o.ifaceName); set('ifindex', o.ifaceIndex === undefined ? undefined : String(o.ifaceIndex));
-  set('addrs', o.ifaceAddrs?.join(','));
-  set('threads', o.threads === undefined ? undefined : String(o.threads));
-  const s = q.toString();
-  history.replaceState(null, '', `${location.pathname}${s ? `?${s}` : ''}${location.hash}`);
-}
-interface HashState { view: View; q: string; range: Range | null; trace: string | null }
-function readHash(): HashState {
-  const h = new URLSearchParams(location.hash.slice(1));
-  const view = (h.get('view') ?? 'packets') as View;
-  const t = h.get('t')?.split('-').map(Number);
-  const trace = h.get('trace');
-  return {
-    view: trace ? 'traces' : VIEWS.some(([v]) => v === view) ? view : 'packets', q: h.get('q') ?? '',
-    range: t && t.length === 2 && t.every(Number.isFinite) ? [t[0]!, t[1]!] : null, trace,
-  };
-}
-function writeHash(s: HashState): void {
-  const h = new URLSearchParams();
-  if (s.view !== 'packets' && !s.trace) h.set('view', s.view);
-  if (s.q) h.set('q', s.q);
-  if (s.range) h.set('t', `${s.range[0]}-${s.range[1]}`);
-  if (s.trace) h.set('trace', s.trace);
-  const text = h.toString();
-  if (location.hash.slice(1) !== text) history.replaceState(null, '', `${location.pathname}${location.search}${text ? `#${text}` : ''}`);
-}
+/** Whether a key event comes from a place where keys are typed (an input, a select). */
+function typingIn(t: EventTarget | null): boolean { return t instanceof HTMLElement && t.closest('input, textarea, select, [contenteditable]') !== null; }
+/** The list of the view shown (a table's body, the waterfall), to give the keyboard back to. */
+const currentList = () => document.querySelector<HTMLElement>('main [data-list]');
+const filterInput = () => document.querySelector<HTMLInputElement>('[data-testid=filter]');
 
 // ---- the app -----------------------------------------------------------------------------
 
@@ -76,40 +53,67 @@ function App() {
   const [hash, setHashState] = useState<HashState>(readHash);
   const [options, setOptions] = useState<AppOptions>(readOptions);
   const [filterText, setFilterText] = useState(hash.q);
-  // `text` is what the state is about: the input's text once the worker answered for it.
-  const [filter, setFilter] = useState<{ state: 'pending' | 'ok' | 'error'; count: number; total: number; message?: string; offset?: number; applied: string; text: string }>({ state: 'ok', count: 0, total: 0, applied: '', text: '' });
+  const [filter, setFilter] = useState<FilterStatus>({ state: 'ok', count: 0, total: 0, applied: '', text: '' });
   const [version, setVersion] = useState(0);
   const [showSettings, setShowSettings] = useState(false);
   const [dragging, setDragging] = useState(false);
+  const [loads, setLoads] = useState(0);
+  const [timeMode, setTimeMode] = useState<TimeMode>(readTimeMode);
+  const [first, setFirst] = useState<number | null>(null);
+  const [fields, setFields] = useState<Fields | null>(null);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const [work, setWork] = useState<Work | null>(null);
+  const [exporting, setExporting] = useState<ExportKind | null>(null);
+  // Asks for the filter again: `retry` while loading (it was asked before the capture could answer), `now` on Enter.
+  const [retry, setRetry] = useState(0);
+  const [now, setNow] = useState(0);
+  const immediate = useRef(false);
   const source = useRef<Source | null>(null);
-  const engineRef = useRef<Engine | null>(null);
+  const phaseRef = useRef(phase); phaseRef.current = phase;
+  const filterRef = useRef(filter); filterRef.current = filter;
+  const filterSeq = useRef(0);
+  const lastCount = useRef(0);
+  const firstAsked = useRef(false);
+  // A typing session: the first filter it applies is a history entry, the next ones replace it;
+  // it ends after a pause or on Enter.
+  const session = useRef({ open: false, pushed: false, timer: 0 });
 
-  // The address bar is the truth (a link or the user may have changed it since the last render).
-  const setHash = useCallback((patch: Partial<HashState>) => { const n = { ...readHash(), ...patch }; writeHash(n); setHashState(n); }, []);
-
-  // At the end of loading the filter is applied again (the effect below): it is pending from the
-  // render that counts the load (body[data-loads]) on, so no one reads the loading count as final.
-  const onEvent = useCallback((e: Event) => {
-    if (e.ev === 'progress') { setProgress(e.progress); setFilter((f) => (f.applied === '' && !readHash().range ? { ...f, count: e.progress.records, total: e.progress.records } : f)); }
-    else if (e.ev === 'loaded') { document.body.dataset.timings = JSON.stringify(e.loaded.timings); document.body.dataset.store = e.loaded.store; document.body.dataset.threads = String(e.loaded.threads); document.body.dataset.sharedCore = String(e.loaded.sharedCore); setLoads((n) => n + 1); setLoaded(e.loaded); setFilter((f) => ({ ...f, state: 'pending' })); setProgress(e.loaded); setPhase(e.loaded.error ? 'error' : 'ready'); setVersion((v) => v + 1); }
-    else if (e.ev === 'failed') { setLoads((n) => n + 1); setFailure(e.message); setPhase('error'); }
+  /** Moves to the state `patch` makes: a history entry of its own, or (`replace`) in place of the current one. */
+  const go = useCallback((patch: Partial<HashState>, mode: 'push' | 'replace' = 'push') => {
+    const n = { ...readHash(), ...patch };
+    writeHash(n, mode);
+    setHashState(n);
   }, []);
-  const engine = useMemo(() => (engineRef.current = new Engine(new URL('worker.js', location.href), onEvent)), []);
+  const endSession = () => { clearTimeout(session.current.timer); session.current.open = false; };
+
+  const onEvent = useCallback((e: Event) => {
+    if (e.ev === 'progress') {
+      setProgress(e.progress);
+      setFilter((f) => (f.applied === '' && !readHash().range && f.state !== 'error' ? { ...f, count: e.progress.records, total: e.progress.records } : { ...f, total: e.progress.records }));
+    } else if (e.ev === 'loaded') {
+      document.body.dataset.timings = JSON.stringify(e.loaded.timings); document.body.dataset.store = e.loaded.store; document.body.dataset.threads = String(e.loaded.threads); document.body.dataset.sharedCore = String(e.loaded.sharedCore);
+      setLoads((n) => n + 1); setLoaded(e.loaded); setFilter((f) => ({ ...f, state: 'pending' })); setProgress(e.loaded); setFirst(e.loaded.records ? e.loaded.first : null);
+      setPhase(e.loaded.error ? 'error' : 'ready'); setVersion((v) => v + 1); setWork(null);
+    } else if (e.ev === 'failed') { setLoads((n) => n + 1); setFailure(e.message); setPhase('error'); setWork(null); }
+    else if (e.ev === 'work') setWork(e.work.done >= e.work.total ? null : e.work);
+  }, []);
+  const engine = useMemo(() => new Engine(new URL('worker.js', location.href), onEvent), []);
 
   const open = useCallback((src: Source, opts: AppOptions) => {
     source.current = src;
-    setPhase('loading'); setLoaded(null); setFailure(null); setProgress(null);
+    firstAsked.current = false;
+    setPhase('loading'); setLoaded(null); setFailure(null); setProgress(null); setFirst(null); setFields(null); setWork(null);
     setFilter((f) => ({ ...f, count: 0, total: 0 }));
     void engine.ask({ op: 'open', source: src, options: opts });
   }, [engine]);
 
-  // Links and the address bar may change the hash (#trace=…): follow it.
+  // Back and Forward, links and the address bar: the hash is the truth.
   useEffect(() => {
-    const on = () => { const h = readHash(); setHashState(h); setFilterText((t) => (h.q !== t ? h.q : t)); };
+    const on = () => { const h = readHash(); endSession(); setHashState(h); setFilterText((t) => (h.q !== t ? h.q : t)); };
+    window.addEventListener('popstate', on);
     window.addEventListener('hashchange', on);
-    return () => window.removeEventListener('hashchange', on);
+    return () => { window.removeEventListener('popstate', on); window.removeEventListener('hashchange', on); };
   }, []);
-  const [loads, setLoads] = useState(0);
   useEffect(() => { document.body.dataset.state = phase === 'empty' ? 'empty' : phase; document.body.dataset.loads = String(loads); }, [phase, loads]);
   useEffect(() => {
     const url = new URLSearchParams(location.search).get('url');
@@ -120,63 +124,152 @@ function App() {
     }
   }, []);
 
-  // Apply the filter (debounced) whenever its text or the range changes, and once loading ends.
+  // While loading: the first packet's time (for relative times) once there is one, and the
+  // filter's count of what is loaded so far (or the filter itself when it was asked too early).
   useEffect(() => {
-    if (phase !== 'ready' && phase !== 'error' && phase !== 'loading') return;
-    if (phase === 'error' && !loaded) return;
+    if (phase !== 'loading' || !progress || progress.records === 0) return;
+    if (!firstAsked.current) {
+      firstAsked.current = true;
+      engine.ask<Detail>({ op: 'detail', pos: 0 }).then((d) => {
+        const t = (JSON.parse(d.text) as { timestamp?: { seconds?: string | number; nanos?: number } }).timestamp;
+        if (t?.seconds !== undefined && phaseRef.current === 'loading') setFirst((f) => f ?? Number(t.seconds) * 1000 + (t.nanos ?? 0) / 1e6);
+      }, () => { firstAsked.current = false; });
+    }
+    const f = filterRef.current;
+    // Asked again at once (not after the typing pause, which progress every 100 ms would keep off).
+    if (f.state === 'loading') { immediate.current = true; setRetry((r) => r + 1); return; }
+    if (f.state !== 'ok' || (f.applied === '' && !hash.range) || performance.now() - lastCount.current < LOADING_COUNT_MS) return;
+    lastCount.current = performance.now();
+    const seq = filterSeq.current;
+    engine.ask<{ total: number }>({ op: 'rows', start: 0, count: 0 }).then((r) => {
+      if (seq === filterSeq.current && phaseRef.current === 'loading') setFilter((x) => (x.state === 'ok' ? { ...x, count: r.total } : x));
+    }, () => { /* asked again on the next progress */ });
+  }, [progress]);
+
+  // Field names for completion, once the capture is loaded.
+  useEffect(() => { if (loaded) engine.ask<Fields>({ op: 'fields' }).then(setFields, () => setFields(null)); }, [loaded]);
+  const complete: Complete | null = useMemo(() => (fields ? fieldCompleter(fields) : null), [fields]);
+
+  // Apply the filter (after a short pause in typing; at once on Enter) whenever its text or the
+  // range changes, and once loading starts and ends. While loading it applies to what is loaded.
+  useEffect(() => {
+    if (phase === 'empty' || (phase === 'error' && !loaded)) return;
     const text = filterText;
+    const seq = ++filterSeq.current;
     setFilter((f) => ({ ...f, state: 'pending' }));
     const timer = setTimeout(() => {
       engine.ask<FilterResult>({ op: 'filter', q: text, range: hash.range }).then((r) => {
-        if (r.ok) { setFilter({ state: 'ok', count: r.count, total: r.total, applied: text, text }); setHash({ q: text }); }
-        else setFilter((f) => ({ ...f, state: 'error', message: r.message, offset: r.offset, text }));
+        if (seq !== filterSeq.current) return;
+        if (r.ok) {
+          setFilter((f) => ({ state: 'ok', count: r.count, total: phaseRef.current === 'loading' ? Math.max(r.total, f.total) : r.total, applied: text, text }));
+          setWork((w) => (w?.what === 'filter' ? null : w));
+          if (readHash().q !== text) {
+            go({ q: text }, session.current.pushed ? 'replace' : 'push');
+            session.current.pushed = true;
+          }
+        } else setFilter((f) => ({ ...f, state: 'error', message: r.message, offset: r.offset, length: r.length, text }));
         setVersion((v) => v + 1);
-      }, (err: Error) => { if (err.message !== 'superseded') setFilter((f) => ({ ...f, state: 'error', message: err.message, offset: 0, text })); });
-    }, text === filter.applied ? 0 : 200);
+      }, (err: Error) => {
+        if (err.message === 'superseded' || seq !== filterSeq.current) return;
+        // Asked before the capture could answer: asked again as loading goes on, not an error.
+        if (phaseRef.current === 'loading') setFilter((f) => ({ ...f, state: 'loading', text }));
+        else setFilter((f) => ({ ...f, state: 'error', message: err.message, offset: 0, text }));
+      });
+    }, text === filterRef.current.applied || immediate.current ? 0 : 200);
+    immediate.current = false;
     return () => clearTimeout(timer);
-  }, [filterText, hash.range?.[0], hash.range?.[1], loaded, phase === 'loading']);
+  }, [filterText, hash.range?.[0], hash.range?.[1], loaded, phase === 'loading', retry, now]);
 
   useEffect(() => {
     const over = (e: DragEvent) => { e.preventDefault(); setDragging(true); };
     const leave = (e: DragEvent) => { if (!e.relatedTarget) setDragging(false); };
-    const drop = (e: DragEvent) => { e.preventDefault(); setDragging(false); const f = e.dataTransfer?.files[0]; if (f) open({ file: f, name: f.name }, options); };
+    const drop = (e: DragEvent) => { e.preventDefault(); setDragging(false); const f = e.dataTransfer?.files[0]; if (f) openFile(f); };
     window.addEventListener('dragover', over); window.addEventListener('dragleave', leave); window.addEventListener('drop', drop);
     return () => { window.removeEventListener('dragover', over); window.removeEventListener('dragleave', leave); window.removeEventListener('drop', drop); };
   }, [options]);
 
-  const onFile = (e: globalThis.Event) => { const f = (e.target as HTMLInputElement).files?.[0]; if (f) open({ file: f, name: f.name }, options); };
+  // Keys anywhere: / focuses the filter, ? opens its help, Esc closes what is open (the help,
+  // the settings, the open packet, the trace).
+  useEffect(() => {
+    const on = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+      const typing = typingIn(e.target);
+      if (e.key === '/' && !typing) { e.preventDefault(); filterInput()?.focus(); return; }
+      if (e.key === '?' && !typing) { e.preventDefault(); setHelpOpen((o) => !o); return; }
+      if (e.key !== 'Escape') return;
+      if (helpOpen) { e.preventDefault(); setHelpOpen(false); return; }
+      if (showSettings) { e.preventDefault(); setShowSettings(false); return; }
+      if (typing) return;
+      if (hash.view === 'packets' && !hash.trace && hash.pkt !== null) { e.preventDefault(); go({ pkt: null }); return; }
+      if (hash.trace) { e.preventDefault(); go({ trace: null, view: 'traces' }); }
+    };
+    window.addEventListener('keydown', on);
+    return () => window.removeEventListener('keydown', on);
+  }, [hash, helpOpen, showSettings]);
+
+  const openFile = (f: File) => { go({ pkt: null, trace: null }, 'replace'); open({ file: f, name: f.name }, options); };
+  // The input is emptied once read, so that choosing the same file again opens it again (no change event otherwise).
+  const onFile = (e: globalThis.Event) => { const input = e.target as HTMLInputElement; const f = input.files?.[0]; input.value = ''; if (f) openFile(f); };
   const applySettings = (o: AppOptions) => { setOptions(o); writeOptions(o); setShowSettings(false); if (source.current) open(source.current, o); };
-  const download = async (what: 'ndjson' | 'ndjson-filtered' | 'har') => {
-    const blob = await engine.ask<Blob>({ op: 'export', what });
-    const base = (loaded?.name ?? 'capture').replace(/\.(pcapng|pcap|cap)$/i, '');
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = what === 'har' ? `${base}.har` : what === 'ndjson' ? `${base}.ndjson` : `${base}.filtered.ndjson`;
-    document.body.append(a); a.click(); a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+  const download = async (what: ExportKind) => {
+    setExporting(what);
+    try {
+      const blob = await engine.ask<Blob>({ op: 'export', what });
+      const base = (loaded?.name ?? 'capture').replace(/\.(pcapng|pcap|cap)$/i, '');
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = what === 'har' ? `${base}${filtered ? '.filtered' : ''}.har` : what === 'ndjson' ? `${base}.ndjson` : `${base}.filtered.ndjson`;
+      document.body.append(a); a.click(); a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+    } finally { setExporting(null); setWork((w) => (w?.what === 'export' ? null : w)); }
   };
-  const filterBy = (q: string) => { setFilterText(q); setHash({ view: 'packets', trace: null }); };
+  /** Shows the packets `q` selects (a history entry with the view and the filter). */
+  const filterBy = (q: string) => { endSession(); setFilterText(q); go({ view: 'packets', trace: null, q, pkt: null }); };
+  const onInput = (text: string) => {
+    const s = session.current;
+    if (!s.open) { s.open = true; s.pushed = false; }
+    clearTimeout(s.timer);
+    s.timer = window.setTimeout(endSession, TYPING_PAUSE_MS);
+    setFilterText(text);
+  };
+  const onEnter = () => {
+    endSession();
+    if (filter.state === 'ok' && filter.applied === filterText) return;
+    immediate.current = true; setNow((n) => n + 1);
+  };
+  const chooseTime = (m: TimeMode) => { setTimeMode(m); writeTimeMode(m); };
+  const tf = useMemo(() => timeFormat(timeMode, first ?? 0), [timeMode, first]);
   const hasData = loaded !== null || phase === 'loading';
+  const filtered = filter.applied !== '' || hash.range !== null;
+  const error = filter.state === 'error' && filter.text === filterText && filter.message !== undefined ? { message: filter.message, offset: filter.offset ?? 0, length: filter.length } : null;
+  const traceView = hash.trace !== null;
+  const onList = (v: string) => hash.view === v && !traceView;
 
   return (
     <div class={`app ${dragging ? 'dragging' : ''}`}>
       <header>
         <h1>tracecap</h1>
         <label class="button">Open capture…<input type="file" accept=".pcap,.pcapng,.cap,application/vnd.tcpdump.pcap" onChange={onFile} /></label>
-        <span class="name" title={loaded ? `translated on ${loaded.threads} thread${loaded.threads === 1 ? '' : 's'}` : undefined}>{loaded?.name ?? (phase === 'loading' ? 'loading…' : '')}</span>
+        <span class="name" title={loaded ? `translated on ${plural(loaded.threads, 'thread')}` : undefined}>{loaded?.name ?? (phase === 'loading' ? 'loading…' : '')}</span>
         <span class="spacer" />
+        <label class="time-setting" title="How times are shown in every table, header and chart">Time
+          <select data-testid="time-mode" value={timeMode} onChange={(e) => { const v = (e.target as HTMLSelectElement).value; if (isTimeMode(v)) chooseTime(v); }}>
+            {TIME_MODES.map(([m, name]) => <option value={m}>{name}</option>)}
+          </select>
+        </label>
         <button onClick={() => setShowSettings(!showSettings)} aria-expanded={showSettings}>Settings</button>
-        <button disabled={!loaded} onClick={() => void download('ndjson')}>Export NDJSON</button>
-        <button disabled={!loaded || !filter.applied && !hash.range} onClick={() => void download('ndjson-filtered')}>Export filtered</button>
-        <button disabled={!loaded} onClick={() => void download('har')} data-testid="export-har">Export HAR</button>
+        <button disabled={!loaded || exporting !== null} onClick={() => void download('ndjson')} title="Every record of the capture, as the CLI writes them">Export NDJSON</button>
+        <button disabled={!loaded || !filtered || exporting !== null} onClick={() => void download('ndjson-filtered')} data-testid="export-filtered"
+          title={filtered ? `The ${plural(filter.count, 'record')} the filter selects` : 'Set a filter (or a time range) first'}>Export filtered{filtered ? ` (${count(filter.count)})` : ''}</button>
+        <button disabled={!loaded || exporting !== null} onClick={() => void download('har')} data-testid="export-har"
+          title={filtered ? 'The HTTP exchanges with a packet the filter selects, as HAR 1.2' : 'Every HTTP exchange, as HAR 1.2'}>Export HAR{filtered ? ' (filtered)' : ''}</button>
       </header>
       {showSettings && <Settings options={options} onApply={applySettings} onClose={() => setShowSettings(false)} />}
       {phase === 'loading' && progress && <ProgressBar p={progress} />}
       {failure && <div class="banner error" role="alert" data-testid="error">{failure}</div>}
-      {loaded?.error && (
-        <div class="banner error" role="alert" data-testid="error">
-          {loaded.error.message} — at byte offset {count(loaded.error.offset)}, after packet {count(loaded.error.packets)}. The {count(loaded.records)} records before it are shown.
-        </div>
+      {loaded?.error && <div class="banner error" role="alert" data-testid="error">{damageText(loaded.error, loaded.records)}</div>}
+      {loaded && loaded.notices.length > 0 && (
+        <div class="banner notice" role="status" data-testid="notices">{loaded.notices.map((n) => <div class="notice-line">{n}</div>)}</div>
       )}
       {loaded && skipSummary(loaded.skipped) && (
         <div class="banner notice" role="status" data-testid="skipped">
@@ -185,24 +278,38 @@ function App() {
       )}
       {phase === 'empty' && <Welcome />}
       <div class="filterbar" data-filter-state={filter.state} data-applied={filter.applied} data-filter-text={filter.text}>
-        <input data-testid="filter" type="search" placeholder='filter: L3.src == 10.0.0.1 and HTTP.code >= 500, "free text", not L4.dst == 443' value={filterText}
-          onInput={(e) => setFilterText((e.target as HTMLInputElement).value)} spellcheck={false} aria-invalid={filter.state === 'error'} />
-        <span class="count"><span data-testid="packet-count">{filter.count}</span> of {count(filter.total)} packets</span>
-        {hash.range && <span class="chip">time {clock(hash.range[0])} – {clock(hash.range[1])} <button onClick={() => setHash({ range: null })} aria-label="clear time range">×</button></span>}
-        {filter.state === 'error' && <div class="filter-error" data-testid="filter-error" role="alert">{filter.message}</div>}
+        <FilterInput value={filterText} onInput={onInput} onEnter={onEnter} onLeave={() => currentList()?.focus()} error={error}
+          complete={complete} help={FILTER_HELP} helpOpen={helpOpen} setHelpOpen={setHelpOpen} />
+        <span class="count" data-testid="filter-count" title="Packets the filter and the time range select; every view and export shows what they select">
+          <span data-testid="packet-count">{count(filter.count)}</span>{filtered ? ` of ${count(filter.total)} packets match the filter` : ' packets'}{phase === 'loading' ? ', loaded so far' : ''}
+        </span>
+        {hash.range && <span class="chip">time {tf.at(hash.range[0])} – {tf.at(hash.range[1])} <button onClick={() => go({ range: null })} aria-label="clear time range">×</button></span>}
+        {work && (
+          <span class="work" role="status" data-testid="work">
+            <progress max={work.total} value={work.done} /> {work.what === 'filter' ? 'Filtering' : work.what === 'export' ? 'Exporting' : 'Reading'} {count(work.done)} of {plural(work.total, 'packet')}; keep exploring{work.what === 'filter' ? ', a new filter replaces this one' : ''}
+          </span>
+        )}
+        {error && <div class="filter-error" id="filter-error" data-testid="filter-error" role="alert">{error.message}</div>}
       </div>
       <nav class="tabs" role="tablist">
         {VIEWS.map(([v, title]) => (
-          <button role="tab" aria-selected={hash.view === v && !(v !== 'traces' && hash.trace)} data-testid={`tab-${v}`} onClick={() => setHash({ view: v, trace: null })}>{title}</button>
+          <button role="tab" aria-selected={hash.view === v && !(v !== 'traces' && traceView)} data-testid={`tab-${v}`} onClick={() => go({ view: v, trace: null })}>{title}</button>
         ))}
       </nav>
       <main>
-        {hasData && hash.view === 'packets' && !hash.trace && <PacketsView engine={engine} total={filter.count} version={`${version}`} />}
-        {hasData && hash.view === 'conns' && !hash.trace && <ConnsView engine={engine} version={`${version}`} onPick={(c) => filterBy(`flow == "${c.flow}"`)} />}
-        {hasData && hash.view === 'http' && !hash.trace && <HttpView engine={engine} version={`${version}`} onPick={(x) => (x.trace ? setHash({ view: 'traces', trace: x.trace.slice(x.trace.lastIndexOf('/') + 1) }) : filterBy(`flow == "${x.flow}"`))} />}
-        {hasData && hash.view === 'traces' && !hash.trace && <TracesView engine={engine} version={`${version}`} onPick={(t) => setHash({ view: 'traces', trace: t.short })} />}
-        {hasData && hash.trace && <Waterfall engine={engine} id={hash.trace} version={`${version}`} onClose={() => setHash({ trace: null, view: 'traces' })} onPacket={(num) => filterBy(`pcap.num == ${num}`)} />}
-        {hasData && hash.view === 'timeline' && !hash.trace && <TimelineView engine={engine} version={`${version}`} onRange={(r) => setHash({ range: r })} />}
+        {hasData && onList('packets') && (
+          <PacketsView engine={engine} total={filter.count} version={`${version}`} tf={tf} open={hash.pkt} loading={phase === 'loading'}
+            onOpen={(num, replace) => go({ pkt: num }, replace ? 'replace' : 'push')} onClose={() => go({ pkt: null })}
+            onShowAll={() => { endSession(); setFilterText(''); go({ q: '', range: null }); }} />
+        )}
+        {hasData && onList('conns') && <ConnsView engine={engine} version={`${version}`} tf={tf} onPick={(c) => filterBy(`flow == "${c.flow}"`)} />}
+        {hasData && onList('http') && <HttpView engine={engine} version={`${version}`} tf={tf} onPick={(x) => (x.trace ? go({ view: 'traces', trace: x.trace.slice(x.trace.lastIndexOf('/') + 1) }) : filterBy(`flow == "${x.flow}"`))} />}
+        {hasData && onList('traces') && <TracesView engine={engine} version={`${version}`} tf={tf} onPick={(t) => go({ view: 'traces', trace: t.short })} />}
+        {hasData && traceView && (
+          <Waterfall engine={engine} id={hash.trace!} version={`${version}`} tf={tf} loading={phase === 'loading'} onClose={() => go({ trace: null, view: 'traces' })}
+            onPacket={(num) => { go({ view: 'packets', trace: null, pkt: num }); requestAnimationFrame(() => currentList()?.focus()); }} />
+        )}
+        {hasData && onList('timeline') && <TimelineView engine={engine} version={`${version}`} tf={tf} first={first ?? 0} onRange={(r) => go({ range: r })} />}
       </main>
     </div>
   );
@@ -222,7 +329,7 @@ function ProgressBar({ p }: { p: Progress }) {
   return (
     <div class="progress" data-testid="progress">
       <div class="bar"><div style={{ width: `${pct.toFixed(1)}%` }} /></div>
-      <span>{size(p.bytes)} of {size(p.total)} · {count(p.packets)} packets</span>
+      <span>Loading: {size(p.bytes)} of {size(p.total)} read · {plural(p.packets, 'packet')}; the views show what is loaded so far</span>
     </div>
   );
 }
@@ -250,158 +357,6 @@ function Settings({ options, onApply, onClose }: { options: AppOptions; onApply(
       <label>Interface addresses <input value={addrs} onInput={(e) => setAddrs((e.target as HTMLInputElement).value)} placeholder="10.0.0.2, fe80::1" /></label>
       <button type="submit">Apply and reopen</button> <button type="button" onClick={onClose}>Cancel</button>
     </form>
-  );
-}
-
-// ---- views ---------------------------------------------------------------------------------
-
-const packetColumns: Column<Row>[] = [
-  { title: 'No.', width: '70px', cell: (r) => r.num, className: 'num' },
-  { title: 'Time (UTC)', width: '130px', cell: (r) => clock(r.time) },
-  { title: 'Source', width: 'minmax(120px, 1fr)', cell: (r) => r.src },
-  { title: 'Destination', width: 'minmax(120px, 1fr)', cell: (r) => r.dst },
-  { title: 'Protocol', width: '80px', cell: (r) => r.proto },
-  { title: 'Length', width: '64px', cell: (r) => r.len, className: 'num' },
-  { title: 'Message', width: 'minmax(200px, 4fr)', cell: (r) => r.message },
-];
-const protoClass = (p: string) => `p-${p.replace(/[^A-Za-z0-9]/g, '')}`;
-
-function PacketsView({ engine, total, version }: { engine: Engine; total: number; version: string }) {
-  const [sel, setSel] = useState<{ index: number; row: Row } | null>(null);
-  const [det, setDet] = useState<Detail | null>(null);
-  useEffect(() => { setSel(null); setDet(null); }, [version.split(':')[0]]);
-  useEffect(() => { if (sel) engine.ask<Detail>({ op: 'detail', pos: sel.row.pos }).then(setDet, () => setDet(null)); }, [sel?.row.pos]);
-  const fetch = useCallback((start: number, n: number) => engine.ask<{ total: number; rows: Row[] }>({ op: 'rows', start, count: n }), [engine]);
-  return (
-    <div class={`split ${det ? 'with-detail' : ''}`}>
-      <VTable columns={packetColumns} fetch={fetch} version={version} total={total} selected={sel?.index} testid="packets" rowTestid="packet-row"
-        onSelect={(index, row) => setSel({ index, row })} rowClass={(r) => `${protoClass(r.proto)} ${r.severity === 'ERROR' ? 'sev-error' : ''}`} />
-      {det && <RecordDetail d={det} />}
-    </div>
-  );
-}
-
-function RecordDetail({ d }: { d: Detail }) {
-  const parsed = useMemo(() => JSON.parse(d.text) as unknown, [d.text]);
-  const [copied, setCopied] = useState(false);
-  const copy = () => { void navigator.clipboard.writeText(d.text).then(() => { setCopied(true); setTimeout(() => setCopied(false), 1500); }); };
-  return (
-    <div class="detail" data-testid="detail" data-pos={d.pos}>
-      <div class="detail-head">Packet #{d.num} <button onClick={copy} data-testid="copy-record">{copied ? 'Copied' : 'Copy record'}</button></div>
-      <pre class="record-text" hidden data-testid="record-text">{d.text}</pre>
-      <JsonTree value={parsed} />
-      <div class="detail-head">Bytes ({d.bytes.length}, at file offset {d.fileOffset})</div>
-      <pre class="hex" data-testid="hex">{hexdump(d.bytes)}</pre>
-    </div>
-  );
-}
-
-/** A sortable table the worker serves (op conns, http or traces): its sort, total and page fetcher. */
-function useTable<T, R extends { total: number; rows: T[] } = { total: number; rows: T[] }>(engine: Engine, op: 'conns' | 'http' | 'traces', initial: string, version: string, onPage?: (r: R) => void) {
-  const [sort, setSort] = useState({ key: initial, desc: false });
-  const [total, setTotal] = useState(0);
-  const onSort = (key: string) => setSort((s) => ({ key, desc: s.key === key ? !s.desc : false }));
-  const fetch = useCallback((start: number, n: number) => engine.ask<R>({ op, sort: sort.key, desc: sort.desc, start, count: n }).then((r) => { setTotal(r.total); onPage?.(r); return r; }), [engine, sort]);
-  useEffect(() => { fetch(0, 1).catch(() => { /* no capture yet */ }); }, [fetch, version]);
-  return { sort, onSort, total, fetch, version: `${version}:${sort.key}:${sort.desc}` };
-}
-
-function ConnsView({ engine, version, onPick }: { engine: Engine; version: string; onPick(c: Conn): void }) {
-  const t = useTable<Conn>(engine, 'conns', 'start', version);
-  const cols: Column<Conn>[] = [
-    { title: 'Proto', width: '60px', cell: (c) => c.proto, sort: 'proto' },
-    { title: 'Client', width: 'minmax(140px,1fr)', cell: (c) => c.client, sort: 'client' },
-    { title: 'Server', width: 'minmax(140px,1fr)', cell: (c) => c.server, sort: 'server' },
-    { title: 'Packets →', width: '90px', cell: (c) => count(c.packetsFwd), sort: 'packetsFwd', className: 'num' },
-    { title: 'Packets ←', width: '90px', cell: (c) => count(c.packetsBwd), sort: 'packetsBwd', className: 'num' },
-    { title: 'Bytes →', width: '90px', cell: (c) => size(c.bytesFwd), sort: 'bytesFwd', className: 'num' },
-    { title: 'Bytes ←', width: '90px', cell: (c) => size(c.bytesBwd), sort: 'bytesBwd', className: 'num' },
-    { title: 'Start (UTC)', width: '130px', cell: (c) => clock(c.start), sort: 'start' },
-    { title: 'Duration', width: '90px', cell: (c) => duration(c.end - c.start), className: 'num' },
-    { title: 'HTTP', width: '60px', cell: (c) => c.exchanges, sort: 'exchanges', className: 'num' },
-  ];
-  return <VTable columns={cols} fetch={t.fetch} version={t.version} total={t.total} sort={t.sort} onSort={t.onSort} testid="conns" rowTestid="conn-row" onSelect={(_i, c) => onPick(c)} />;
-}
-
-function HttpView({ engine, version, onPick }: { engine: Engine; version: string; onPick(x: HttpRow): void }) {
-  const charts = useCharts();
-  const [hist, setHist] = useState<{ edges: number[]; counts: number[] } | null>(null);
-  const t = useTable<HttpRow, { total: number; rows: HttpRow[]; histogram: { edges: number[]; counts: number[] } }>(engine, 'http', 'reqTime', version,
-    (r) => setHist((h) => (h && h.counts.join() === r.histogram.counts.join() ? h : r.histogram)));
-  const cols: Column<HttpRow>[] = [
-    { title: 'Time (UTC)', width: '130px', cell: (x) => clock(x.reqTime), sort: 'reqTime' },
-    { title: 'Proto', width: '80px', cell: (x) => x.proto, sort: 'proto' },
-    { title: 'Method', width: '70px', cell: (x) => x.method, sort: 'method' },
-    { title: 'URL', width: 'minmax(200px,3fr)', cell: (x) => x.url, sort: 'url' },
-    { title: 'Status', width: '60px', cell: (x) => x.status ?? '—', sort: 'status', className: 'num' },
-    { title: 'Response (UTC)', width: '130px', cell: (x) => (x.respTime === undefined ? '' : clock(x.respTime)), sort: 'respTime' },
-    { title: 'Latency', width: '90px', cell: (x) => (x.latency === undefined ? '' : duration(x.latency)), sort: 'latency', className: 'num' },
-    { title: 'Trace', width: 'minmax(120px,1fr)', cell: (x) => (x.trace ? x.trace.slice(x.trace.lastIndexOf('/') + 1) : ''), sort: 'trace' },
-  ];
-  return (
-    <div class="stack">
-      {charts && hist && hist.counts.length > 0 && <charts.Histogram edges={hist.edges} counts={hist.counts} />}
-      <VTable columns={cols} fetch={t.fetch} version={t.version} total={t.total} sort={t.sort} onSort={t.onSort} testid="http" rowTestid="http-row"
-        rowClass={(x) => (x.status !== undefined && x.status >= 500 ? 'sev-error' : x.status !== undefined && x.status >= 400 ? 'sev-warn' : '')} onSelect={(_i, x) => onPick(x)} />
-    </div>
-  );
-}
-
-function TracesView({ engine, version, onPick }: { engine: Engine; version: string; onPick(t: TraceRow): void }) {
-  const t = useTable<TraceRow>(engine, 'traces', 'start', version);
-  const cols: Column<TraceRow>[] = [
-    { title: 'Trace', width: 'minmax(260px,2fr)', cell: (t) => t.short, sort: 'short' },
-    { title: 'Packets', width: '80px', cell: (t) => count(t.packets), sort: 'packets', className: 'num' },
-    { title: 'Exchanges', width: '90px', cell: (t) => t.exchanges, sort: 'exchanges', className: 'num' },
-    { title: 'Start (UTC)', width: '130px', cell: (t) => clock(t.start), sort: 'start' },
-    { title: 'Duration', width: '90px', cell: (t) => duration(t.end - t.start), className: 'num' },
-  ];
-  return <VTable columns={cols} fetch={t.fetch} version={t.version} total={t.total} sort={t.sort} onSort={t.onSort} testid="traces" rowTestid="traces-row" onSelect={(_i, t) => onPick(t)} />;
-}
-
-/** Rows the waterfall draws at most (the rest are counted). */
-const WATERFALL_ROWS = 5000;
-
-function Waterfall({ engine, id, version, onClose, onPacket }: { engine: Engine; id: string; version: string; onClose(): void; onPacket(num: number): void }) {
-  const [t, setT] = useState<TraceDetail | null>(null);
-  const [err, setErr] = useState<string | null>(null);
-  useEffect(() => { engine.ask<TraceDetail>({ op: 'trace', id }).then((d) => { setT(d); setErr(null); }, (e: Error) => setErr(e.message)); }, [id, version]);
-  if (err) return <div class="banner error">{err}</div>;
-  if (!t) return <div class="muted">…</div>;
-  const span = Math.max(t.end - t.start, 0.001);
-  const x = (ms: number) => `${(100 * (ms - t.start)) / span}%`;
-  return (
-    <div class="waterfall" data-testid="waterfall" data-trace={t.id}>
-      <div class="wf-head"><button onClick={onClose}>← Traces</button> <strong>{t.id}</strong> · {t.packets.length} packets · {t.exchanges.length} exchanges · {duration(t.end - t.start)} from {stamp(t.start)}</div>
-      {t.packets.length === 0 && <div class="muted" data-testid="trace-empty">No packet carries this trace.</div>}
-      {t.exchanges.map((e) => (
-        <div class="wf-row exchange" data-testid="trace-exchange">
-          <span class="wf-label">{e.method} {e.url} → {e.status ?? '—'} {e.latency !== undefined ? `(${duration(e.latency)})` : ''}</span>
-          <span class="wf-track"><span class="wf-bar" style={{ left: x(e.reqTime), width: `max(2px, ${(100 * ((e.respTime ?? e.reqTime) - e.reqTime)) / span}%)` }} /></span>
-        </div>
-      ))}
-      {t.packets.slice(0, WATERFALL_ROWS).map((p) => (
-        <div class={`wf-row packet k-${p.kind}`} data-testid="trace-row" data-num={p.num} onClick={() => onPacket(p.num)} title={p.message}>
-          <span class="wf-label">#{p.num} {clock(p.time)} {p.src} → {p.dst} {p.proto} {p.flags ? `[${p.flags}]` : ''} {p.len} B</span>
-          <span class="wf-track"><span class="wf-tick" style={{ left: x(p.time) }} /></span>
-        </div>
-      ))}
-      {t.packets.length > WATERFALL_ROWS && <div class="muted">{count(t.packets.length - WATERFALL_ROWS)} more packets not drawn</div>}
-    </div>
-  );
-}
-
-function TimelineView({ engine, version, onRange }: { engine: Engine; version: string; onRange(r: Range): void }) {
-  const charts = useCharts();
-  const [data, setData] = useState<Timeline | null>(null);
-  useEffect(() => { engine.ask<Timeline>({ op: 'timeline', bins: 400 }).then(setData, () => setData(null)); }, [version.split(':')[0]]);
-  if (!data) return <div class="muted">…</div>;
-  return (
-    <div class="stack" data-testid="timeline">
-      <p class="muted">Drag across a chart to keep only that time range in every view.</p>
-      {charts && <charts.TimelineChart data={data} metric="packets" onRange={onRange} />}
-      {charts && <charts.TimelineChart data={data} metric="bytes" onRange={onRange} />}
-    </div>
   );
 }
 

@@ -8,22 +8,21 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import validator from 'har-validator';
 import { serveApp, type AppServer } from '../../../runtimes/node/app.js';
 import { createTranslator } from '../../../src/index.js';
 import * as B from '../../helpers/build.js';
 import { Conversation, request } from '../../helpers/conversation.js';
+import { applyFilter, filterSettled, haveChromium, launch, openFile, shown, CHROMIUM } from './app-page.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'http');
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'build', 'test-artifacts', 'app');
 const TRACE_KEY = 'logging.googleapis.com/trace';
 const APP = join(ROOT, 'build', 'app');
 if (!existsSync(join(APP, 'index.html'))) throw new Error(`${APP}/index.html is missing: run \`npm run build\` first`);
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`[app] Chromium not found at ${CHROMIUM}: the browser app tests are skipped`);
 
 const captures = readdirSync(CORPUS).filter((f) => /\.(pcap|pcapng)$/.test(f)).sort();
@@ -64,7 +63,7 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   server = await serveApp({ root: APP, port: 0 });
   if (haveChromium) {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await launch();
   }
 }, 60_000);
 afterAll(async () => { await browser?.close(); await server?.close(); });
@@ -77,36 +76,15 @@ async function freshPage(): Promise<Page> {
   await p.goto(server.url);
   return p;
 }
-/** Opens a file through the file input and waits until that load ended (body's data-loads counts ended loads). */
-async function openFile(p: Page, file: string): Promise<void> {
-  const before = Number(await p.evaluate(() => document.body.dataset.loads ?? '0'));
-  await p.setInputFiles('input[type=file]', file);
-  await p.waitForFunction((n) => Number(document.body.dataset.loads) > n, before, { timeout: 60_000 });
-  expect(['ready', 'error']).toContain(await p.evaluate(() => document.body.dataset.state));
-  await filterSettled(p);
-}
-/** Waits until the filter applied at the end of loading has answered (the count shown is then the final one). */
-const filterSettled = (p: Page) => p.waitForFunction(() => document.querySelector<HTMLElement>('.filterbar')?.dataset.filterState !== 'pending', null, { timeout: 60_000 });
 const state = (p: Page) => p.evaluate(() => document.body.dataset.state);
-const shown = async (p: Page) => { const t = (await p.textContent('[data-testid=packet-count]')) ?? ''; expect(t).toMatch(/^\d+$/); return Number(t); };
-
-/** Types a filter and waits until the app applied it (or rejected it). */
-async function applyFilter(p: Page, q: string): Promise<{ ok: boolean; count: number; error: string }> {
-  await p.fill('[data-testid=filter]', q);
-  await p.waitForFunction((q) => {
-    const bar = document.querySelector<HTMLElement>('.filterbar')!;
-    return bar.dataset.filterText === q && bar.dataset.filterState !== 'pending';
-  }, q, { timeout: 60_000 });
-  const ok = (await p.getAttribute('.filterbar', 'data-filter-state')) === 'ok';
-  return { ok, count: await shown(p), error: ok ? '' : ((await p.textContent('[data-testid=filter-error]')) ?? '') };
-}
 
 /** The record text of the single packet `num` (through the filter and the detail pane). */
 async function recordOf(p: Page, num: number): Promise<string> {
   const r = await applyFilter(p, `pcap.num == ${num}`);
   expect(r.count).toBe(1);
   await p.click('[data-testid=packet-row]');
-  await p.waitForSelector(`[data-testid=detail]`);
+  // The packet opened before stays open across filters: wait for this one.
+  await p.waitForSelector(`[data-testid=detail][data-num="${num}"]`);
   return (await p.textContent('[data-testid=record-text]')) ?? '';
 }
 
@@ -300,9 +278,12 @@ describe.skipIf(!haveChromium)('browser app', () => {
     await openFile(p, file);
     expect(await state(p)).toBe('error');
     expect(await shown(p)).toBe(wantLines.length);
+    // Said once, the last good packet numbered from 0 as in the table (the core's message counts from 1).
     const banner = (await p.textContent('[data-testid=error]')) ?? '';
+    expect(banner.split('byte offset').length - 1).toBe(1);
     expect(banner).toContain(`byte offset ${t.error!.offset.toLocaleString('en')}`);
-    expect(banner).toContain(`after packet ${t.error!.packets.toLocaleString('en')}`);
+    expect(banner).toContain(`after packet #${(t.error!.packets - 1).toLocaleString('en')}.`);
+    expect(banner).not.toContain(`(packet ${t.error!.packets + 1})`);
     expect(await p.locator('[data-testid=error]').count()).toBe(1);
     expect(await recordOf(p, Number(JSON.parse(wantLines[wantLines.length - 1]!).pcap.num))).toBe(wantLines[wantLines.length - 1]);
     // And a file that is no capture at all.

@@ -50,15 +50,16 @@ const HEADING = '## Browser app (npm run bench:app)';
  * Typed into the filter after opening details, each from the whole capture. In gen.js's http
  * traffic the clients are 10.0.x.y and the server 10.100.0.1 (port 8080), it answers 200 only,
  * and every packet has TTL 64. `L3.ttl` is not in the app's index: that filter renders every
- * record again.
+ * record again. `bpf`: the same packets as a tcpdump filter, which the CLI applies (through the
+ * machine's libpcap) to count what the app should show.
  */
 const FILTERS = [
   { q: 'HTTP.code >= 500', about: 'none (every answer is 200)' },
-  { q: 'L4.dst == 8080 and not L4.flags.str ~ ACK', about: "the clients' SYNs" },
+  { q: 'L4.dst == 8080 and not L4.flags.str ~ ACK', about: "the clients' SYNs", bpf: 'tcp dst port 8080 and tcp[tcpflags] & tcp-ack == 0' },
   { q: 'HTTP.method == GET', about: 'the requests, HTTP/1.1 and h2c' },
-  { q: 'L3.src == 10.0.0.0/16', about: "the clients' packets, not the server's (CIDR)" },
+  { q: 'L3.src == 10.0.0.0/16', about: "the clients' packets, not the server's (CIDR)", bpf: 'src net 10.0.0.0/16' },
   { q: '"GET"', about: 'free text' },
-  { q: 'L3.ttl == 64', about: 'every packet; a field the index does not hold' },
+  { q: 'L3.ttl == 64', about: 'every packet; a field the index does not hold', bpf: 'ip[8] == 64' },
 ];
 /** The filter before "Export filtered" (one of FILTERS, so its count is known). */
 const EXPORT_FILTER = FILTERS[1].q;
@@ -156,6 +157,13 @@ function cliRun(capture) {
 function cliBytes(capture) {
   const r = spawnSync('bash', ['-o', 'pipefail', '-c', '"$0" "$1" "$2" | wc -c', process.execPath, cli, capture], { env: childEnv, maxBuffer: 1 << 20 });
   if (r.status !== 0) fail(`the CLI | wc -c exited ${r.status} on ${capture}: ${r.stderr.toString().slice(-300)}`);
+  return Number(r.stdout.toString().trim());
+}
+
+/** Records the CLI writes at INFO for the packets a tcpdump filter selects (one line each). */
+function cliCount(capture, bpf) {
+  const r = spawnSync('bash', ['-o', 'pipefail', '-c', '"$0" "$1" --verbosity info "$2" "$3" | wc -l', process.execPath, cli, capture, bpf], { env: childEnv, maxBuffer: 1 << 20 });
+  if (r.status !== 0) fail(`the CLI with ${bpf} | wc -l exited ${r.status} on ${capture}: ${r.stderr.toString().slice(-300)}`);
   return Number(r.stdout.toString().trim());
 }
 
@@ -420,6 +428,7 @@ for (const n of SIZES) {
   log(`${fmt(n)} packets: CLI DEBUG ${fmt(run.cliMs)} ms (median of ${times.map((t) => fmt(t)).join(', ')})`);
   run.cliBytes = cliBytes(capture);
   log(`  the CLI writes ${fmt(run.cliBytes)} bytes`);
+  run.expected = new Map(FILTERS.filter((f) => f.bpf).map((f) => [f.q, cliCount(capture, f.bpf)]));
   Object.assign(run, await measureApp(n, capture, run.cliMs));
   if (interrupted) await new Promise(() => {}); // the signal handler exits
   runs.push(run);
@@ -449,7 +458,9 @@ for (const x of runs) {
     rows.push([`tab memory (renderer with its workers, PSS), every phase${x.failure ? ' until the failure' : ''}`, `${mb(kb)} (peak in ${ph ?? '—'})`, '≤ 400 MB', kb * 1024 <= MEMORY_GOAL ? 'yes' : 'no']);
   }
   for (const f of x.filters) {
-    rows.push([`filter ${code(f.q)}`, f.error ? `error: ${md(f.error)} (${fmt(f.ms)} ms)` : `${fmt(f.ms)} ms, ${fmt(f.count)} packets`, `≤ ${FILTER_GOAL_MS / 1000} s${x.n === 1_000_000 ? '' : ' (the goal is stated at 1M)'}`, f.error ? '— (an error)' : f.ms <= FILTER_GOAL_MS ? 'yes' : 'no']);
+    const want = x.expected.get(f.q);
+    const check = want === undefined || f.error ? '' : want === f.count ? ' (as the CLI with its BPF twin)' : ` — **the CLI with its BPF twin selects ${fmt(want)}**`;
+    rows.push([`filter ${code(f.q)}`, f.error ? `error: ${md(f.error)} (${fmt(f.ms)} ms)` : `${fmt(f.ms)} ms, ${fmt(f.count)} packets${check}`, `≤ ${FILTER_GOAL_MS / 1000} s${x.n === 1_000_000 ? '' : ' (the goal is stated at 1M)'}`, f.error ? '— (an error)' : f.ms <= FILTER_GOAL_MS ? 'yes' : 'no']);
   }
   if (x.tasks) {
     const all = Object.entries(x.tasks);
@@ -475,7 +486,7 @@ for (const x of runs) {
   }
   const har = x.exports.find((e) => e.name === 'HAR');
   if (har && har.entries !== undefined) lines.push('', `The HAR holds ${har.entries === null ? 'no' : fmt(har.entries)} entries${har.comment ? ` (its comment: "${md(har.comment)}")` : ''}.`);
-  if (x.filters.length) lines.push('', `What the filters select in the generated traffic: ${x.filters.map((f) => `${code(f.q)} ${f.about}`).join('; ')}.`);
+  if (x.filters.length) lines.push('', `What the filters select in the generated traffic: ${x.filters.map((f) => `${code(f.q)} ${f.about}${x.expected.has(f.q) ? ` (its BPF twin \`${md(FILTERS.find((g) => g.q === f.q).bpf)}\`: ${fmt(x.expected.get(f.q))} packets)` : ''}`).join('; ')}.`);
   lines.push('');
 }
 

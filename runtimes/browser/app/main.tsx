@@ -11,7 +11,7 @@ import { PacketsView } from './views/packets.js';
 import { ConnsView, HttpView, TimelineView, TracesView } from './views/lists.js';
 import { Waterfall } from './views/waterfall.js';
 import { FilterInput } from './views/filterbar.js';
-import { FILTER_HELP, fieldCompleter, type Complete } from './views/filterhelp.js';
+import { FILTER_HELP, queryCompleter, type Complete } from './views/filterhelp.js';
 import { count, plural, size, timeFormat, TIME_MODES, isTimeMode, type TimeMode } from './format.js';
 import { skipSummary } from '../../../src/skips.js';
 
@@ -148,7 +148,7 @@ function App() {
 
   // Field names for completion, once the capture is loaded.
   useEffect(() => { if (loaded) engine.ask<Fields>({ op: 'fields' }).then(setFields, () => setFields(null)); }, [loaded]);
-  const complete: Complete | null = useMemo(() => (fields ? fieldCompleter(fields) : null), [fields]);
+  const complete: Complete | null = useMemo(() => queryCompleter(fields), [fields]);
 
   // Apply the filter (after a short pause in typing; at once on Enter) whenever its text or the
   // range changes, and once loading starts and ends. While loading it applies to what is loaded.

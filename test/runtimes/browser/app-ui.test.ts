@@ -527,7 +527,8 @@ describe.skipIf(!haveChromium)('browser app page', () => {
       expect(Math.abs(offset), q).toBeLessThan(1.5);
       if (from === 15) await p.screenshot({ path: join(ARTIFACTS, 'ui-filter-error.png') });
     }
-    // Completion: where a field goes, from the capture's fields first; arrows move, Tab and Enter accept, Esc closes.
+    // Completion: once a word is begun, from the capture's fields first; arrows move, Tab accepts,
+    // Enter accepts only a proposal chosen with the arrows (else it applies what was typed), Esc closes.
     await p.fill('[data-testid=filter]', '');
     await p.focus('[data-testid=filter]');
     await p.keyboard.type('L');
@@ -544,6 +545,8 @@ describe.skipIf(!haveChromium)('browser app page', () => {
     expect(await p.locator('[data-testid=completions]').count()).toBe(0);
     await p.keyboard.type('HT');
     await p.waitForSelector('[data-testid=completions]');
+    await p.keyboard.press('ArrowDown');
+    await p.keyboard.press('ArrowUp');
     await p.keyboard.press('Enter');
     expect(await p.inputValue('[data-testid=filter]')).toBe('L3.src == 127.0.0.1 and HTTP');
     await p.waitForFunction(() => document.querySelector<HTMLElement>('.filterbar')!.dataset.applied === 'L3.src == 127.0.0.1 and HTTP');
@@ -553,6 +556,14 @@ describe.skipIf(!haveChromium)('browser app page', () => {
     await p.keyboard.press('Escape');
     expect(await p.locator('[data-testid=completions]').count()).toBe(0);
     expect(await p.inputValue('[data-testid=filter]')).toBe('L3.src == 127.0.0.1 and HTTP and not H');
+    // A field typed in full and Enter: applied as typed, though longer names (HTTP.code…) fit.
+    await p.fill('[data-testid=filter]', '');
+    await p.keyboard.type('HTTP');
+    await p.waitForSelector('[data-testid=completions]');
+    await p.keyboard.press('Enter');
+    expect(await p.inputValue('[data-testid=filter]')).toBe('HTTP');
+    await p.waitForFunction(() => document.querySelector<HTMLElement>('.filterbar')!.dataset.applied === 'HTTP');
+    expect(await p.locator('[data-testid=completions]').count()).toBe(0);
     await p.fill('[data-testid=filter]', 'HTTP.code == 2');
     await p.keyboard.type('0');
     expect(await p.locator('[data-testid=completions]').count()).toBe(0);

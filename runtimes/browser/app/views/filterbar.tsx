@@ -41,6 +41,9 @@ export function FilterInput(p: FilterInputProps) {
   const mirror = useRef<HTMLDivElement>(null);
   const [comp, setComp] = useState<Completion | null>(null);
   const [active, setActive] = useState(0);
+  // Enter applies the filter unless a proposal was chosen with the arrows (Tab always takes one):
+  // a proposal shown while typing must never swallow the Enter that applies what was typed.
+  const [chosen, setChosen] = useState(false);
 
   // The underline is drawn in a copy of the text behind the input: keep it scrolled alike.
   const sync = () => { if (mirror.current && input.current) mirror.current.style.transform = `translateX(${-input.current.scrollLeft}px)`; };
@@ -50,7 +53,7 @@ export function FilterInput(p: FilterInputProps) {
     const el = input.current;
     if (!el || !p.complete || document.activeElement !== el) { setComp(null); return; }
     const c = p.complete(el.value, el.selectionStart ?? el.value.length);
-    setComp(c); setActive(0);
+    setComp(c); setActive(0); setChosen(false);
   };
   // New field names (the capture loaded) may change what fits.
   useEffect(() => { if (comp) propose(); }, [p.complete]);
@@ -74,9 +77,10 @@ export function FilterInput(p: FilterInputProps) {
         e.preventDefault();
         const n = comp.items.length;
         setActive((a) => (a + (e.key === 'ArrowDown' ? 1 : n - 1)) % n);
+        setChosen(true);
         return;
       }
-      if (e.key === 'Tab' || e.key === 'Enter') { e.preventDefault(); accept(active); return; }
+      if (e.key === 'Tab' || (e.key === 'Enter' && chosen)) { e.preventDefault(); accept(active); return; }
       if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); setComp(null); return; }
     }
     if (e.key === 'Escape') {

@@ -91,6 +91,12 @@ export const RECLAIM_IDLE_NS: i64 = 60_000_000_000;
 export const MAX_EXCHANGES: i32 = 16384;
 /** Finished exchanges a connection keeps for the ACKs and retransmissions that follow them; exchanges still waiting are always kept. */
 export const FLOW_EXCHANGES: i32 = 32;
+/**
+ * Finished exchanges of a part looked at, oldest first, for one to reuse that is not its
+ * connection's last: a connection idle for minutes keeps its last exchange for the late ACK or
+ * FIN that names it, while older ones go (flow/conn.ts takeSlot).
+ */
+export const RECLAIM_SCAN: i32 = 64;
 /** Bytes of a request URL (Host + request-target) kept for HTTP.request.url. */
 export const MAX_URL: i32 = 256;
 /** Bytes of a request method kept. */

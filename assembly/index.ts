@@ -153,7 +153,7 @@ export function setPoolCaps(exchanges: i32, headBuffers: i32, sampleBuffers: i32
 
 // ---- what the DEBUG analysis gave up (flow/skips.ts) ------------------------------------
 
-/** Kinds of skipCount(): 1 … SKIP_KINDS, in the order of flow/skips.ts Why, then 11: buffers and tables reclaimed from idle live connections. */
+/** Kinds of skipCount(): 1 … SKIP_KINDS, in the order of flow/skips.ts Why, then 12: buffers and tables reclaimed from idle live connections. */
 export function skipKinds(): i32 { return <i32>Why.COUNT; }
 /** How many times the analysis gave up something of kind k (skipKinds()) in this capture. */
 export function skipCount(k: i32): f64 {

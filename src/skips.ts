@@ -23,6 +23,8 @@ export interface SkipCounts {
   hpackDesync: number;
   /** Live connections evicted because their part of the connection table was full. */
   evictedLive: number;
+  /** Live connections' last finished exchanges reused for others (their part's exchanges were all in use): a later ACK or FIN of one carries no trace. */
+  contextReclaimed: number;
   /** Buffers and HPACK tables taken from idle live connections for others. */
   reclaimedIdle: number;
 }
@@ -30,7 +32,7 @@ export interface SkipCounts {
 /** The counts' names, in the order of the core's skipCount() kinds (1, 2, …). */
 export const SKIP_KINDS: readonly (keyof SkipCounts)[] = [
   'headTooLarge', 'noBuffer', 'bufferReclaimed', 'requestReclaimed', 'pairingLost', 'noHpackTable',
-  'blockTooLarge', 'hpackError', 'hpackDesync', 'evictedLive', 'reclaimedIdle',
+  'blockTooLarge', 'hpackError', 'hpackDesync', 'evictedLive', 'contextReclaimed', 'reclaimedIdle',
 ];
 
 /** Counts of nothing given up. */
@@ -64,6 +66,7 @@ const SAID: Record<keyof SkipCounts, string> = {
   hpackError: 'HTTP/2 header blocks that failed to decode',
   hpackDesync: 'HTTP/2 header blocks with fields lost to a desynchronised HPACK table',
   evictedLive: 'live connections evicted (connection table part full)',
+  contextReclaimed: 'last exchanges of idle connections reused (later ACKs or FINs of them carry no trace)',
   reclaimedIdle: 'buffers or HPACK tables reclaimed from idle connections',
 };
 

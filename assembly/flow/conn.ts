@@ -19,7 +19,8 @@
 // sorted, and the segment or acknowledgement a packet carries maps to the exchange whose bytes
 // contain it.
 
-import { MAX_FLOWS, MAX_EXCHANGES, FLOW_EXCHANGES, MAX_URL, MAX_METHOD, CONN_PARTS } from "../config";
+import { MAX_FLOWS, MAX_EXCHANGES, FLOW_EXCHANGES, MAX_URL, MAX_METHOD, CONN_PARTS, RECLAIM_SCAN } from "../config";
+import * as T from "./table";
 import { cur as curPart } from "./part";
 import { TraceRepr } from "../trace/context";
 import { Why, skip } from "./skips";
@@ -217,13 +218,31 @@ function unpinned(i: i32): i32 {
   return i;
 }
 
-// A free slot of the current part: a free one, else its oldest finished exchange, else its
-// oldest waiting one (whose connection learns it lost it); -1 when every one is this packet's.
+// The finished exchange of part p to reuse: the oldest that is not a live connection's last. A
+// live connection's last one met on the way goes to the back of the queue (a second chance: a
+// connection idle for minutes keeps it for the late ACK or FIN that names it), at most
+// RECLAIM_SCAN times; then the oldest goes anyway, counted (a later ACK or FIN of it carries no
+// trace). -1 when every finished one is this packet's.
+function finishedVictim(p: i32): i32 {
+  for (let n = 0; n < RECLAIM_SCAN; n++) {
+    const i = unpinned(unchecked(finHead[p]));
+    if (i < 0) return -1;
+    const e = ex(i);
+    if (conn(e.flow).finTail != i || T.stateOf(e.flow) != T.State.LIVE) return i;
+    qUnlink(i); qAppend(i);
+  }
+  const v = unpinned(unchecked(finHead[p]));
+  if (v >= 0) skip(Why.CONTEXT_RECLAIMED);
+  return v;
+}
+
+// A free slot of the current part: a free one, else a finished exchange (finishedVictim), else
+// its oldest waiting one (whose connection learns it lost it); -1 when every one is this packet's.
 function takeSlot(): i32 {
   if (!poolReady) initPool();
   const p = curPart;
   if (unchecked(freeTop[p]) == 0) {
-    let v = unpinned(unchecked(finHead[p]));
+    let v = finishedVictim(p);
     if (v < 0) {
       v = unpinned(unchecked(waitHead[p]));
       if (v < 0) return -1;

@@ -27,7 +27,9 @@ export const enum Why {
   HPACK_DESYNC = 9,
   /** Live connections evicted because their part of the connection table was full. */
   EVICTED_LIVE = 10,
-  COUNT = 11,
+  /** A live connection's last finished exchange reused for another (its pool was full): a later ACK or FIN of it carries no trace. */
+  CONTEXT_RECLAIMED = 11,
+  COUNT = 12,
 }
 
 const counts = new StaticArray<u64>(Why.COUNT);

@@ -34,11 +34,12 @@ export const DEFAULT_FEATURES = {
   headCut: 0.2, reuse: 0.05, h2Big: 0.05, h2ResetMidFrame: 0.05, h2Wide: 0.06, tlsSplit: 0.3, shortFirst: 0.05, straggler: 0.3, deepPipeline: 0.005,
 };
 
-const USAGE = `usage: node bench/soak/gen.js --mix <h1|h2|tls|dns|mix> --connections N [--hours H] [--concurrency C] [--seed S] [--ns] --out F.pcap
+const USAGE = `usage: node bench/soak/gen.js --mix <h1|h2|tls|dns|mix> --connections N [--hours H] [--concurrency C] [--seed S] [--ns] [--max-packets N] --out F.pcap
   writes F.pcap (classic pcap, Ethernet; µs timestamps, ns with --ns) and F.truth.ndjson (the ground truth)
   --hours H        capture time over which connections arrive (default 2)
   --concurrency C  connections open at once, about (default 200)
-  --seed S         random seed (default 1)`;
+  --seed S         random seed (default 1)
+  --max-packets N  stop after N packets: the start of the capture the same options write whole (to look into one place)`;
 
 // A binary min-heap of [time, tie, item].
 class Heap {
@@ -147,7 +148,8 @@ export function generate(o) {
     if (t < Infinity) heap.push(t, c);
     else if (c.reusable) g.reusable.push(c.reusable); // a closed connection whose 4-tuple a later one may take
   };
-  while (heap.size) {
+  const maxPackets = opts.maxPackets ?? Infinity;
+  while (heap.size && pcap.packets < maxPackets) {
     const [t, , c] = heap.pop();
     if (c === null) { // the next arrival
       const mix = opts.mix === 'mix' ? mixNames[g.rng.weighted(mixWeights)] : opts.mix;
@@ -190,6 +192,7 @@ function parseArgs(argv) {
     else if (a === '--concurrency') o.concurrency = Number(v);
     else if (a === '--seed') o.seed = v;
     else if (a === '--out') o.out = v;
+    else if (a === '--max-packets') o.maxPackets = Number(v);
     else throw new Error(`unknown option ${a}`);
   }
   return o;

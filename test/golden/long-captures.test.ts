@@ -407,6 +407,53 @@ describe('issue 18: when a pool runs out, the record says so and nothing is wron
   });
 });
 
+describe('issue 18: a connection idle for minutes keeps its last exchange for the ACK or FIN that names it', () => {
+  // Found by the 500,000-connection HTTP/1 soak (26 packets in 23 million): while a connection
+  // sat idle, others filled its part's exchange pool, its last exchange was reused, and its FIN
+  // after the next request — acking only the first response — carried no trace.
+  function capture(others: number, perOther: number, close: boolean) {
+    const p: B.PcapPacket[] = [];
+    const a = conv(p, 1);
+    a.handshake(100);
+    a.send(request('/first', `traceparent: ${tp(41, 1)}`), 100.1);
+    a.reply(response('one'), 100.2);
+    a.clientAck(100.3);
+    // Other connections, each with several exchanges, fill every part's pool (exchanges: 64).
+    for (let i = 0; i < others; i++) {
+      const c = conv(p, 100 + i);
+      const t = 110 + i;
+      c.handshake(t);
+      for (let k = 0; k < perOther; k++) { c.send(request(`/o/${i}/${k}`), t + 0.01 + k * 0.01); c.reply(response('ok'), t + 0.015 + k * 0.01); }
+      c.clientAck(t + 0.5);
+      if (close) { c.clientFin(t + 0.6); c.serverFin(t + 0.61); c.clientAck(t + 0.62); }
+    }
+    // Minutes later: the next request, its response, and a FIN acking only the first response.
+    const t = 110 + others + 300;
+    a.send(request('/second', `traceparent: ${tp(41, 2)}`), t);
+    const answered = a.s.seq;
+    a.reply(response('two'), t + 0.01);
+    const back = a.s.seq;
+    a.s.seq = answered; // the FIN's ack
+    const fin = a.clientFin(t + 0.02);
+    a.s.seq = back;
+    return { p, fin };
+  }
+
+  it('connections come and go around it (more than the pool holds): the late FIN has the first exchange\'s trace, nothing counted', async () => {
+    const { p, fin } = capture(200, 3, true);
+    const res = await run(p, { pools: { exchanges: 64 } });
+    expect(top(res.records[fin])).toBe(traceOf(41, 1));
+    expect(res.skipped.contextReclaimed).toBe(0);
+  });
+
+  it('more live connections than the pool holds: a last exchange goes and is counted (contextReclaimed); the FIN then has no trace, never another', async () => {
+    const { p, fin } = capture(200, 1, false);
+    const res = await run(p, { pools: { exchanges: 64 } });
+    expect(res.skipped.contextReclaimed).toBeGreaterThan(0);
+    expect([null, traceOf(41, 1)]).toContain(top(res.records[fin]));
+  });
+});
+
 describe('issue 18: capture gaps never shift a pairing', () => {
   it('bytes lost inside a body of known length are only body: the pairing goes on exactly', async () => {
     const p: B.PcapPacket[] = [];

@@ -461,7 +461,7 @@ const DOTTED_KEYS = ['logging.googleapis.com/labels', 'logging.googleapis.com/op
   'run.googleapis.com/pcap/name', 'run.googleapis.com/tool'];
 
 /** A table path's keys: split at dots, except inside the dotted keys above. */
-function keysOf(path: string): string[] {
+export function keysOf(path: string): string[] {
   const out: string[] = [];
   let i = 0;
   while (i < path.length) {

@@ -6,7 +6,8 @@ import 'uplot/dist/uPlot.min.css';
 import './app.css';
 import { Engine } from './client.js';
 import type { AppOptions, Detail, Event, ExportKind, Fields, FilterResult, Loaded, Progress, Source, Work } from './protocol.js';
-import { VIEWS, readHash, readOptions, readTimeMode, writeHash, writeOptions, writeTimeMode, type HashState } from './nav.js';
+import { VIEWS, readHash, readOptions, readTimeMode, writeHash, writeOptions, writeTimeMode, MIN_MEMORY_MIB, MAX_MEMORY_MIB, type HashState } from './nav.js';
+import { MEMORY_SEGMENT_BYTES } from './segments.js';
 import { PacketsView } from './views/packets.js';
 import { ConnsView, HttpView, TimelineView, TracesView } from './views/lists.js';
 import { Waterfall } from './views/waterfall.js';
@@ -338,6 +339,7 @@ function Settings({ options, onApply, onClose }: { options: AppOptions; onApply(
   const [o, setO] = useState(options);
   const [index, setIndex] = useState(options.ifaceIndex === undefined ? '' : String(options.ifaceIndex));
   const [addrs, setAddrs] = useState(options.ifaceAddrs?.join(', ') ?? '');
+  const [memory, setMemory] = useState(options.memoryMiB === undefined ? '' : String(options.memoryMiB));
   const submit = (e: globalThis.Event) => {
     e.preventDefault();
     const next: AppOptions = { verbosity: o.verbosity };
@@ -346,6 +348,8 @@ function Settings({ options, onApply, onClose }: { options: AppOptions; onApply(
     if (/^\d+$/.test(index)) next.ifaceIndex = Number(index);
     const list = addrs.split(',').map((a) => a.trim()).filter(Boolean);
     if (list.length) next.ifaceAddrs = list;
+    if (o.threads !== undefined) next.threads = o.threads;
+    if (/^\d+$/.test(memory)) next.memoryMiB = Math.min(MAX_MEMORY_MIB, Math.max(MIN_MEMORY_MIB, Number(memory)));
     onApply(next);
   };
   return (
@@ -355,6 +359,7 @@ function Settings({ options, onApply, onClose }: { options: AppOptions; onApply(
       <label>Interface name <input value={o.ifaceName ?? ''} onInput={(e) => setO({ ...o, ifaceName: (e.target as HTMLInputElement).value })} placeholder="from the capture, else any" /></label>
       <label>Interface index <input value={index} onInput={(e) => setIndex((e.target as HTMLInputElement).value)} inputMode="numeric" placeholder="from the capture" /></label>
       <label>Interface addresses <input value={addrs} onInput={(e) => setAddrs((e.target as HTMLInputElement).value)} placeholder="10.0.0.2, fe80::1" /></label>
+      <label>Index memory without storage (MiB) <input value={memory} onInput={(e) => setMemory((e.target as HTMLInputElement).value)} inputMode="numeric" placeholder={`${MEMORY_SEGMENT_BYTES / 1048576} (when the browser's storage is full or missing)`} /></label>
       <button type="submit">Apply and reopen</button> <button type="button" onClick={onClose}>Cancel</button>
     </form>
   );

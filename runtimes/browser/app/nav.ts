@@ -14,7 +14,11 @@ export const VIEWS: ReadonlyArray<readonly [View, string]> = [['packets', 'Packe
 /** What the hash holds. `pkt` is the packet open in the Packets view (its pcap.num). */
 export interface HashState { view: View; q: string; range: Range | null; trace: string | null; pkt: number | null }
 
-/** The translation options in the query string (verbosity, project, interface, threads). */
+/** The bounds of the `memory` query parameter (MiB of index kept in memory without storage). */
+export const MIN_MEMORY_MIB = 8;
+export const MAX_MEMORY_MIB = 4096;
+
+/** The translation options in the query string (verbosity, project, interface, threads, memory). */
 export function readOptions(): AppOptions {
   const q = new URLSearchParams(location.search);
   const o: AppOptions = { verbosity: q.get('verbosity') === 'info' ? 'info' : 'debug' };
@@ -23,6 +27,7 @@ export function readOptions(): AppOptions {
   const ifindex = q.get('ifindex'); if (ifindex && /^\d+$/.test(ifindex)) o.ifaceIndex = Number(ifindex);
   const addrs = q.get('addrs'); if (addrs) o.ifaceAddrs = addrs.split(',').map((a) => a.trim()).filter(Boolean);
   const threads = q.get('threads'); if (threads && /^[1-8]$/.test(threads)) o.threads = Number(threads);
+  const memory = q.get('memory'); if (memory && /^\d+$/.test(memory)) o.memoryMiB = Math.min(MAX_MEMORY_MIB, Math.max(MIN_MEMORY_MIB, Number(memory)));
   return o;
 }
 
@@ -34,6 +39,7 @@ export function writeOptions(o: AppOptions): void {
   set('project', o.project); set('iface', o.ifaceName); set('ifindex', o.ifaceIndex === undefined ? undefined : String(o.ifaceIndex));
   set('addrs', o.ifaceAddrs?.join(','));
   set('threads', o.threads === undefined ? undefined : String(o.threads));
+  set('memory', o.memoryMiB === undefined ? undefined : String(o.memoryMiB));
   const s = q.toString();
   history.replaceState(history.state, '', `${location.pathname}${s ? `?${s}` : ''}${location.hash}`);
 }

@@ -158,7 +158,7 @@ export class PacketIndex {
       if (!this.store.put(buf)) {
         // The packets of this segment and after are not kept: say how many are.
         const kept = p.index << SEGMENT_SHIFT;
-        this.stopped = `the index of this capture reached the memory this tab allows (${(this.store.memoryLimit / 1048576).toFixed(0)} MiB, MEMORY_SEGMENT_BYTES) after ${kept.toLocaleString('en-US')} packets, because ${this.store.fellBack ?? 'the browser\'s storage is not available'}; the first ${kept.toLocaleString('en-US')} packets are shown`;
+        this.stopped = `the index of this capture reached the memory this tab allows (${(this.store.memoryLimit / 1048576).toFixed(0)} MiB: the setting "Index memory without storage", the \`memory\` parameter) after ${kept.toLocaleString('en-US')} packets, because ${this.store.fellBack ?? 'the browser\'s storage is not available'}; the first ${kept.toLocaleString('en-US')} packets are shown`;
         this.count = kept;
         this.#pending.length = 0;
         this.#builder = new SegmentBuilder();

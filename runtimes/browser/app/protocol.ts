@@ -9,6 +9,11 @@ export interface AppOptions {
   ifaceAddrs?: string[];
   /** Translation threads, 1 to 8 (the `threads` query parameter); default: threads.ts threadsFor(). */
   threads?: number;
+  /**
+   * MiB of the packet index the tab may keep in memory when the browser's storage cannot take it
+   * (the `memory` query parameter, 8 to 4096; default segments.ts MEMORY_SEGMENT_BYTES).
+   */
+  memoryMiB?: number;
 }
 
 /** Where the capture comes from. */

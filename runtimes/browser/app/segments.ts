@@ -147,6 +147,7 @@ interface SyncHandle {
   flush(): void;
   close(): void;
   truncate(size: number): void;
+  getSize(): number;
 }
 interface OpfsFile { createSyncAccessHandle(): Promise<SyncHandle> }
 interface OpfsDir {
@@ -228,14 +229,19 @@ export class SegmentStore {
           let done = 0;
           while (done < buf.length) {
             const n = f.handle.write(buf.subarray(done), { at: this.#fileAt + done });
-            if (n <= 0) throw new Error('the browser wrote nothing');
+            // Chromium 156 past the quota writes what fits and returns an error code as a huge
+            // count (4294967288) instead of throwing: a count beyond the request, or a file
+            // shorter than written, is the quota too.
+            if (n <= 0 || n > buf.length - done) throw new DOMException(`the browser wrote ${n > buf.length - done ? 'part' : 'nothing'} of ${buf.length} bytes`, 'QuotaExceededError');
             done += n;
           }
+          if (f.handle.getSize() < this.#fileAt + buf.length) throw new DOMException(`the browser kept ${f.handle.getSize() - this.#fileAt} of ${buf.length} bytes`, 'QuotaExceededError');
           this.#where.push({ file: this.#files.length - 1, at: this.#fileAt, len: buf.length });
           this.#fileAt += buf.length;
           return true;
         } catch (err) {
           // Quota reached (a private window, a small profile): this and later segments in memory.
+          try { f.handle.truncate(this.#fileAt); } catch { /* the file stays longer; nothing reads past #fileAt */ }
           this.#fallBack(err);
         }
       }

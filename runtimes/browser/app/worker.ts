@@ -12,7 +12,7 @@ import { loadCore } from '../index.js';
 import { createBrowserParallelTranslator } from '../parallel.js';
 import { threadsFor } from './threads.js';
 import { PacketIndex, CLASSES, C, NO_CODE, tcpFlagText, flowText } from './packets.js';
-import { SegmentStore, messageBytes, METHODS, OTHER_METHOD, SEGMENT_PACKETS, type Segment, type Extra } from './segments.js';
+import { SegmentStore, SegmentBuilder, messageBytes, METHODS, OTHER_METHOD, SEGMENT_PACKETS, type Segment, type Extra } from './segments.js';
 import { parseQuery, resolvePath, complete, QUERY_HELP, type Query } from './query.js';
 import { collectFields, FIELDS, MAX_PRESENT_FIELDS } from './fields.js';
 import { page } from './tables.js';
@@ -126,6 +126,8 @@ interface View {
   source: string;
   /** Changes with every new filter (the HTTP worker's copy is named by it). */
   tag: string;
+  /** While filter() walks the index for it (catchUp() leaves it alone meanwhile). */
+  busy?: boolean;
 }
 
 /** Everything about the capture that is open. */
@@ -236,7 +238,7 @@ async function open(source: Source, options: AppOptions): Promise<void> {
   const gen = ++generation;
   if (old) await old.store.close();
   let store: SegmentStore;
-  try { store = await SegmentStore.open(); } catch (err) { post({ ev: 'failed', message: err instanceof Error ? err.message : String(err) }); return; }
+  try { store = await SegmentStore.open(options.memoryMiB ? options.memoryMiB * 1048576 : undefined); } catch (err) { post({ ev: 'failed', message: err instanceof Error ? err.message : String(err) }); return; }
   if (gen !== generation) { await store.close(); return; }
   const s = new Session(gen, store);
   session = s;
@@ -355,6 +357,8 @@ async function load(s: Session, translator: Translator | ParallelTranslator, str
       // Backpressure from the HTTP worker (it answers in order); full segments go to the store.
       await timed('http', async () => { while (s.inflight.length - s.settled > MAX_HTTP_BATCHES_IN_FLIGHT) await s.inflight[s.settled]; });
       await timed('store', () => idx.seal(s.settled));
+      // Segments just sealed have their HTTP answers: a filter waiting on them goes on.
+      catchUp(s, s.view);
       if (stop()) break;
       const now = performance.now();
       if (now - lastPost > 100) { lastPost = now; post({ ev: 'progress', progress: progress() }); }
@@ -439,6 +443,9 @@ function messageText(seg: Segment, k: number): string | undefined {
 /** Answers a path from the index when it can be sure of the record's value: [true, value], else [false]. */
 function fromIndex(s: Session, seg: Segment, k: number, path: string): [boolean, unknown] {
   const idx = s.index;
+  // An HTTP packet's status, method and frame traces come from the HTTP worker's answer, which a
+  // segment still filling may not have yet (sealed ones have): its record says, not the index.
+  const pending = httpPending(seg, k);
   switch (path) {
     case 'L3.src': case 'L3.dst': {
       const a = idx.addrs.values[(path === 'L3.src' ? seg.src : seg.dst)[k]!];
@@ -452,12 +459,14 @@ function fromIndex(s: Session, seg: Segment, k: number, path: string): [boolean,
     // HTTP/1 records have them at top level, HTTP/2 ones in their frames: the columns hold
     // either, by the packet's class.
     case 'HTTP.code': case H2_STATUS: {
+      if (pending) return [false, undefined];
       const cls = seg.cls[k]!;
       if (cls !== (path === H2_STATUS ? C.HTTP2 : C.HTTP)) return [cls !== C.HTTP && cls !== C.HTTP2 || seg.code[k] !== 0, undefined];
       const c = seg.code[k]!;
       return [true, seg.extras.get(k)?.codes ?? (c === NO_CODE || c === 0 ? undefined : c)];
     }
     case 'HTTP.method': case H2_METHOD: {
+      if (pending) return [false, undefined];
       const cls = seg.cls[k]!;
       if (cls !== (path === H2_METHOD ? C.HTTP2 : C.HTTP)) return [cls !== C.HTTP && cls !== C.HTTP2 || seg.code[k] !== 0, undefined];
       const m = seg.method[k]!;
@@ -466,6 +475,7 @@ function fromIndex(s: Session, seg: Segment, k: number, path: string): [boolean,
       return m === OTHER_METHOD ? [false, undefined] : [true, m === 0 ? undefined : METHODS[m]];
     }
     case H2_TRACE: {
+      if (pending) return [false, undefined];
       if (seg.cls[k] !== C.HTTP2) return [seg.cls[k] !== C.HTTP || seg.code[k] !== 0, undefined];
       const more = seg.extras.get(k)?.traces;
       const t = seg.trace[k]!;
@@ -509,7 +519,7 @@ function matcher(s: Session, v: View): (seg: Segment, k: number, pos: number, te
 /** Evaluates view v over `count` records just added or rendered (their text at hand: `view`, `entries`, from position `first`). */
 function extendView(s: Session, v: View, view: Uint8Array, entries: Uint8Array, first: number, count: number): void {
   if (!v.query && !v.range) { v.scanned = s.index.count; v.count = s.index.count; return; }
-  if (v.scanned !== first) return; // an older filter still scanning: it catches up itself
+  if (v.scanned !== first) { catchUp(s, v); return; } // behind: from the index, as far as it answers
   const test = matcher(s, v);
   const ev = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
   let line = 0;
@@ -539,6 +549,35 @@ function samplePresent(s: Session, view: Uint8Array, entries: Uint8Array, first:
   }
 }
 
+/** Whether packet k of seg is an HTTP one whose answer (status, method, traces) is not in the index yet. */
+function httpPending(seg: Segment, k: number): boolean {
+  return seg instanceof SegmentBuilder && (seg.cls[k] === C.HTTP || seg.cls[k] === C.HTTP2);
+}
+
+/**
+ * Carries view v on from the index while loading, up to the first packet the index cannot answer
+ * yet (an HTTP packet awaiting its answer): for filters applied while the capture loads. A filter
+ * the index cannot answer for other reasons waits for the records (filter() renders them).
+ */
+function catchUp(s: Session, v: View): void {
+  if (v.busy || v.needsRecords || (!v.query && !v.range) || v.scanned >= s.index.count || s.view !== v) return;
+  const test = matcher(s, v);
+  let pos = v.scanned;
+  while (pos < s.index.count) {
+    const [seg, k0] = s.index.at(pos);
+    for (let k = k0; k < seg.n && pos < s.index.count; k++, pos++) {
+      const r = test(seg, k, pos, null);
+      if (r === null) {
+        if (!httpPending(seg, k)) { v.needsRecords = true; v.matches = null; v.count = 0; v.scanned = 0; }
+        else v.scanned = pos;
+        return;
+      }
+      if (r) addMatch(v, pos);
+    }
+  }
+  v.scanned = pos;
+}
+
 function addMatch(v: View, pos: number): void {
   if (!v.matches || v.count === v.matches.length) { const b = new Uint32Array(Math.max(1024, v.count * 2)); if (v.matches) b.set(v.matches.subarray(0, v.count)); v.matches = b; }
   v.matches[v.count++] = pos;
@@ -561,20 +600,30 @@ async function filter(s: Session, text: string, range: Range | null): Promise<Fi
   // From the index: every segment in turn, the records rendered again only where it cannot answer.
   let unsure = needsRecords;
   let t0 = performance.now();
-  for (let pos = 0; pos < s.index.count && !unsure;) {
-    const [seg, k0] = s.index.at(pos);
-    for (let k = k0; k < seg.n && pos < s.index.count; k++, pos++) {
-      const r = test(seg, k, pos, null);
-      if (r === null) { unsure = true; break; }
-      if (r) addMatch(v, pos);
+  let pos = 0;
+  v.busy = true;
+  try {
+    outer: while (pos < s.index.count && !unsure) {
+      const [seg, k0] = s.index.at(pos);
+      for (let k = k0; k < seg.n && pos < s.index.count; k++, pos++) {
+        const r = test(seg, k, pos, null);
+        if (r === null) {
+          // While loading, an HTTP packet whose answer is still on its way: counted so far, and
+          // catchUp() goes on as segments are sealed.
+          if (s.loading && httpPending(seg, k)) break outer;
+          unsure = true; break outer;
+        }
+        if (r) addMatch(v, pos);
+      }
+      if (performance.now() - t0 > SLICE_MS) {
+        v.scanned = pos;
+        await yieldToMessages();
+        if (superseded()) throw new Superseded();
+        t0 = performance.now();
+      }
     }
-    if (performance.now() - t0 > SLICE_MS) {
-      await yieldToMessages();
-      if (superseded()) throw new Superseded();
-      t0 = performance.now();
-    }
-  }
-  if (!unsure) { v.scanned = s.index.count; return { ok: true, count: v.count, total: s.index.count }; }
+  } finally { v.busy = false; }
+  if (!unsure) { v.scanned = pos; return { ok: true, count: v.count, total: s.index.count }; }
   // Records needed: rendered again from the capture (while loading, the sink evaluates what arrives).
   v.matches = null; v.count = 0; v.scanned = 0;
   if (s.loading) return { ok: true, count: v.count, total: s.index.count };
@@ -612,9 +661,12 @@ async function syncView(s: Session): Promise<void> {
   const tag = `${v.tag}:${v.count}:${s.index.count}`;
   if (s.sentView === tag) return;
   let bits: Uint8Array | null = null;
-  if (v.query || v.range) {
+  // A stopped index (a limit) keeps fewer packets than the HTTP worker saw: the views select
+  // only those, so that every view shows the same packets.
+  if (v.query || v.range || s.index.stopped !== null) {
     bits = new Uint8Array((s.index.count + 7) >> 3);
     if (v.matches) for (let i = 0; i < v.count; i++) { const p = v.matches[i]!; bits[p >> 3]! |= 1 << (p & 7); }
+    else if (!v.query && !v.range) { bits.fill(0xff, 0, s.index.count >> 3); for (let p = s.index.count & ~7; p < s.index.count; p++) bits[p >> 3]! |= 1 << (p & 7); }
   }
   s.sentView = tag;
   await http().ask({ op: 'view', bits, tag }, bits ? [bits.buffer] : []);

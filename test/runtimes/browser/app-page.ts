@@ -33,7 +33,10 @@ export async function shown(p: Page): Promise<number> {
 
 /** Types a filter and waits until the app applied it (or rejected it). */
 export async function applyFilter(p: Page, q: string): Promise<{ ok: boolean; count: number; error: string }> {
+  // Typed and applied with Enter, as a user does: Enter also closes the proposals, which would
+  // otherwise cover the tabs the test clicks next.
   await p.fill('[data-testid=filter]', q);
+  await p.press('[data-testid=filter]', 'Enter');
   await p.waitForFunction((q) => {
     const bar = document.querySelector<HTMLElement>('.filterbar')!;
     return bar.dataset.filterText === q && bar.dataset.filterState !== 'pending';

@@ -5,6 +5,7 @@
  */
 import type { Fields } from '../protocol.js';
 import { complete, QUERY_HELP } from '../query.js';
+import { keysOf } from '../fields.js';
 
 /** One proposal: the text it puts in place of the word being typed, and an optional note. */
 export interface CompletionItem { label: string; insert?: string; detail?: string }
@@ -41,8 +42,32 @@ export function queryCompleter(fields: Fields | null): Complete {
     // the page, and a word typed in full needs no proposal.
     const word = text.slice(c.from, c.to);
     if (!word.trim()) return null;
-    const items = c.items.filter((x) => (x.insert ?? x.label) !== word);
+    const items = byLevel(word, c.items).filter((x) => (x.insert ?? x.label) !== word);
     if (!items.length) return null;
-    return { from: c.from, to: c.to, items: items.slice(0, 12).map((x) => ({ label: x.label, insert: x.insert, ...(x.detail ? { detail: x.detail } : {}) })) };
+    return { from: c.from, to: c.to, items: items.slice(0, 12) };
   };
+}
+
+/**
+ * Field names one level at a time, as the record nests them: "L" offers L2, L3, L4 (then "L3."
+ * offers L3.src, L3.dst…), not every leaf under them; the capture's own fields stay first, each
+ * group in name order. Operators, keywords and values pass as they are.
+ */
+function byLevel(word: string, items: ReadonlyArray<{ label: string; insert: string; kind: string; detail?: string; present?: boolean }>): CompletionItem[] {
+  const depth = Math.max(1, keysOf(word).length);
+  const out: CompletionItem[] = [];
+  const seen = new Set<string>();
+  const fields: Array<CompletionItem & { present: boolean }> = [];
+  for (const x of items) {
+    if (x.kind !== 'field') { out.push({ label: x.label, insert: x.insert, ...(x.detail ? { detail: x.detail } : {}) }); continue; }
+    const keys = keysOf(x.insert);
+    const leaf = keys.length <= depth;
+    const name = leaf ? x.insert : keys.slice(0, depth).join('.');
+    if (seen.has(name)) continue;
+    seen.add(name);
+    fields.push({ label: name, insert: name, present: x.present === true, ...(leaf && x.detail ? { detail: x.detail } : {}) });
+  }
+  fields.sort((a, b) => Number(b.present) - Number(a.present) || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+  // Keywords (and, or, not) after a term come before field names, as complete() orders them.
+  return [...out, ...fields.map(({ present: _p, ...f }) => f)];
 }

@@ -93,7 +93,7 @@ describe('PacketIndex', () => {
     expect(kept).toBeGreaterThanOrEqual(SEGMENT_PACKETS);
     expect(kept).toBeLessThan(lines.length);
     expect(half.store.memoryBytes).toBeLessThanOrEqual(budget);
-    expect(half.idx.stopped).toMatch(new RegExp(`memory this tab allows \\(${(budget / 1048576).toFixed(0)} MiB, MEMORY_SEGMENT_BYTES\\) after ${kept.toLocaleString('en-US')} packets.*the first ${kept.toLocaleString('en-US')} packets are shown`));
+    expect(half.idx.stopped).toMatch(new RegExp(`memory this tab allows \\(${(budget / 1048576).toFixed(0)} MiB: the setting "Index memory without storage", the .memory. parameter\\) after ${kept.toLocaleString('en-US')} packets.*the first ${kept.toLocaleString('en-US')} packets are shown`));
     expectColumns(half.idx, lines, 7);
     expect(MEMORY_SEGMENT_BYTES).toBe(160 << 20);
   }, 120_000);

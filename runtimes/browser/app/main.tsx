@@ -5,7 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import 'uplot/dist/uPlot.min.css';
 import './app.css';
 import { Engine } from './client.js';
-import type { AppOptions, Detail, Event, ExportKind, Fields, FilterResult, Loaded, Progress, Source, Work } from './protocol.js';
+import type { AppOptions, Detail, Event, ExportKind, Exported, Fields, FilterResult, Loaded, Progress, Source, Work } from './protocol.js';
 import { VIEWS, readHash, readOptions, readTimeMode, writeHash, writeOptions, writeTimeMode, MIN_MEMORY_MIB, MAX_MEMORY_MIB, type HashState } from './nav.js';
 import { MEMORY_SEGMENT_BYTES } from './segments.js';
 import { PacketsView } from './views/packets.js';
@@ -64,6 +64,8 @@ function App() {
   const [fields, setFields] = useState<Fields | null>(null);
   const [helpOpen, setHelpOpen] = useState(false);
   const [work, setWork] = useState<Work | null>(null);
+  // What a limit left out of the last export (the HAR's MAX_HAR_EXCHANGES), until the next one.
+  const [exportNote, setExportNote] = useState<string | null>(null);
   const [exporting, setExporting] = useState<ExportKind | null>(null);
   // Asks for the filter again: `retry` while loading (it was asked before the capture could answer), `now` on Enter.
   const [retry, setRetry] = useState(0);
@@ -215,7 +217,8 @@ function App() {
   const download = async (what: ExportKind) => {
     setExporting(what);
     try {
-      const blob = await engine.ask<Blob>({ op: 'export', what });
+      const { blob, note } = await engine.ask<Exported>({ op: 'export', what });
+      setExportNote(note);
       const base = (loaded?.name ?? 'capture').replace(/\.(pcapng|pcap|cap)$/i, '');
       const a = document.createElement('a');
       a.href = URL.createObjectURL(blob);
@@ -290,6 +293,7 @@ function App() {
             <progress max={work.total} value={work.done} /> {work.what === 'filter' ? 'Filtering' : work.what === 'export' ? 'Exporting' : 'Reading'} {count(work.done)} of {plural(work.total, 'packet')}; keep exploring{work.what === 'filter' ? ', a new filter replaces this one' : ''}
           </span>
         )}
+        {exportNote && <div class="banner notice" role="status" data-testid="export-note">{exportNote} <button class="link" onClick={() => setExportNote(null)} aria-label="dismiss">×</button></div>}
         {error && <div class="filter-error" id="filter-error" data-testid="filter-error" role="alert">{error.message}</div>}
       </div>
       <nav class="tabs" role="tablist">

@@ -47,6 +47,9 @@ export type Request =
 /** What an export writes: every record, the records of the view, or the view's HTTP exchanges as HAR. */
 export type ExportKind = 'ndjson' | 'ndjson-filtered' | 'har';
 
+/** An export's answer: the file, and a line for the page when a limit cut it (else null). */
+export interface Exported { blob: Blob; note: string | null }
+
 import type { SkipCounts } from '../../../src/skips.js';
 
 /** Loading progress, sent while the worker translates. */

@@ -20,7 +20,7 @@ import { LazyRecord } from './members.js';
 import { rereadHeaders, type Exchange } from './http.js';
 import { toHar } from './har.js';
 import { renderAll, renderOne, Superseded, type RenderSource } from './render.js';
-import { META, type AppOptions, type BatchResult, type Conn, type Detail, type Event, type ExportKind, type Fields, type FilterResult, type HttpRequest, type HttpRow, type Loaded, type Located, type Range, type Request, type Row, type Source, type Timeline, type TraceDetail, type TracePacket, type TraceRow, type Work } from './protocol.js';
+import { META, type AppOptions, type BatchResult, type Conn, type Detail, type Event, type ExportKind, type Exported, type Fields, type FilterResult, type HttpRequest, type HttpRow, type Loaded, type Located, type Range, type Request, type Row, type Source, type Timeline, type TraceDetail, type TracePacket, type TraceRow, type Work } from './protocol.js';
 
 const TRACE_KEY = 'logging.googleapis.com/trace';
 /** Longest stretch of work between two looks at the message queue (ms). */
@@ -878,7 +878,7 @@ function timeline(s: Session, bins: number): Timeline {
 
 // ---- exports ---------------------------------------------------------------------------------
 
-async function exportBlob(s: Session, what: ExportKind): Promise<Blob> {
+async function exportBlob(s: Session, what: ExportKind): Promise<Exported> {
   const mine = ++workGeneration;
   const superseded = () => mine !== workGeneration || session !== s;
   if (what === 'har') return harBlob(s, superseded);
@@ -903,11 +903,11 @@ async function exportBlob(s: Session, what: ExportKind): Promise<Blob> {
       line += len;
     }
   });
-  return new Blob(parts, { type: 'application/x-ndjson' });
+  return { blob: new Blob(parts, { type: 'application/x-ndjson' }), note: null };
 }
 
 /** The HAR of the view's exchanges (at most MAX_HAR_EXCHANGES), their headers read again from the records. */
-async function harBlob(s: Session, superseded: () => boolean): Promise<Blob> {
+async function harBlob(s: Session, superseded: () => boolean): Promise<Exported> {
   await syncView(s);
   const all = await http().ask<Uint32Array>({ op: 'exchangeIds' });
   const ids = all.length > MAX_HAR_EXCHANGES ? all.slice(0, MAX_HAR_EXCHANGES) : all;
@@ -931,6 +931,7 @@ async function harBlob(s: Session, superseded: () => boolean): Promise<Blob> {
   }
   for (const e of list) rereadHeaders(e, e.reqNum >= 0 ? values.get(e.reqNum) : undefined, e.respNum !== undefined ? values.get(e.respNum) : undefined);
   const har = toHar(list, { pageTitle: s.name });
-  if (all.length > ids.length) (har.log as { comment?: string }).comment = `tracecap: the first ${ids.length.toLocaleString('en-US')} of ${all.length.toLocaleString('en-US')} exchanges (MAX_HAR_EXCHANGES); narrow the filter or the time range for the others`;
-  return new Blob([JSON.stringify(har, null, 1)], { type: 'application/json' });
+  const note = all.length > ids.length ? `the first ${ids.length.toLocaleString('en-US')} of ${all.length.toLocaleString('en-US')} exchanges (MAX_HAR_EXCHANGES); narrow the filter or the time range for the others` : null;
+  if (note) (har.log as { comment?: string }).comment = `tracecap: ${note}`;
+  return { blob: new Blob([JSON.stringify(har, null, 1)], { type: 'application/json' }), note: note && `The HAR holds ${note}.` };
 }

@@ -7,7 +7,7 @@
 // help, every view asking again when the filter changes, and dark mode. Saves a screenshot of
 // each view to build/test-artifacts/app/ui-*.png. Needs `npm run build` (build/app/).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
@@ -476,6 +476,17 @@ describe.skipIf(!haveChromium)('browser app page', () => {
     await p.waitForSelector('[data-testid=latency-histogram] canvas');
     expect(await p.textContent('[data-testid=view-count]')).toMatch(/^\d{1,3}(,\d{3})+ exchanges$/);
     await p.screenshot({ path: join(ARTIFACTS, 'ui-http-large.png') });
+    // More exchanges than one HAR holds (MAX_HAR_EXCHANGES): the file has the first 20,000 and
+    // says how many there were, and so does the page.
+    const exchanges = Number(((await p.textContent('[data-testid=view-count]')) ?? '').replace(/[^\d]/g, ''));
+    expect(exchanges).toBeGreaterThan(20_000);
+    const [download] = await Promise.all([p.waitForEvent('download', { timeout: 120_000 }), p.click('[data-testid=export-har]')]);
+    const har = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { log: { entries: unknown[]; comment?: string } };
+    expect(har.log.entries.length).toBe(20_000);
+    const said = `the first 20,000 of ${exchanges.toLocaleString('en-US')} exchanges (MAX_HAR_EXCHANGES)`;
+    expect(har.log.comment).toContain(said);
+    await p.waitForSelector('[data-testid=export-note]');
+    expect(await p.textContent('[data-testid=export-note]')).toContain(`The HAR holds ${said}`);
     await context.close();
   }, 180_000);
 

@@ -44,7 +44,9 @@ const writeResults = opts.root === undefined;
 const dataDir = join(root, 'bench', 'data');
 const cli = join(root, 'bin', 'tracecap.js');
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+// ForceEagerMeasureMemory: performance.measureUserAgentSpecificMemory() answers at once instead
+// of at the next garbage collection (up to 20 s), so each phase's end can be measured.
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-blink-features=ForceEagerMeasureMemory'];
 const HEADING = '## Browser app (npm run bench:app)';
 /**
  * Typed into the filter after opening details, each from the whole capture. In gen.js's http
@@ -231,7 +233,7 @@ function countLines(path) {
  * crash or a timeout ends the phases early and is kept in `failure`.
  */
 async function measureApp(size, capture, cliMs) {
-  const r = { size, phases: [], details: [], filters: [], exports: [], failure: null, shown: null, timings: null };
+  const r = { size, phases: [], details: [], filters: [], exports: [], failure: null, shown: null, timings: null, accounts: [] };
   // Long enough for a slow, busy machine (at 100k packets a filter rendering every record took
   // 5× the CLI's whole run); what does not finish in time is a failure with its reason.
   const longMs = Math.max(300_000, cliMs * 120);
@@ -257,7 +259,27 @@ async function measureApp(size, capture, cliMs) {
   /** Resolves as `p`, or rejects when the page crashes or closes first. */
   const guard = (p) => Promise.race([p, lost]);
   const marks = []; // { name, at }: the phases' starts on the page's clock
+  // Where the memory is at the end of a phase: the app's own account of its structures (its
+  // workers' `memory` op) and Chromium's heap of each context (page, worker.js, http-worker.js…).
+  const account = async (after) => {
+    const a = await guard(Promise.race([page.evaluate(async () => {
+      const app = await window.__tracecap?.memory?.().catch(() => null) ?? null;
+      let heap = null;
+      try {
+        const m = await performance.measureUserAgentSpecificMemory();
+        heap = { total: m.bytes };
+        for (const b of m.breakdown) {
+          const at = b.attribution[0];
+          const k = at ? (at.scope === 'Window' ? 'page' : (at.url || at.scope).split('/').pop()) : 'shared';
+          heap[k] = (heap[k] ?? 0) + b.bytes;
+        }
+      } catch { /* not cross-origin isolated, or not offered */ }
+      return { app, heap };
+    }), sleep(30_000).then(() => null)])).catch(() => null);
+    if (a) r.accounts.push({ after, ...a });
+  };
   const phase = async (name) => {
+    if (memory.phase) await account(memory.phase);
     const at = await guard(page.evaluate(() => performance.now()));
     marks.push({ name, at });
     memory.phase = name;
@@ -397,6 +419,7 @@ async function measureApp(size, capture, cliMs) {
       });
       if (e) { e.filter = EXPORT_FILTER; e.shown = f.count; }
     }
+    await account(memory.phase);
   } catch (e) {
     r.failure = e.message.split('\n')[0];
     log(`  FAILED: ${r.failure}`);
@@ -484,6 +507,19 @@ for (const x of runs) {
       lines.push(`| ${md(ph)} | ${md(took)} | ${mb(x.memory.tab[ph] ?? 0)} | ${mb(x.memory.browser[ph] ?? 0)} | ${mb(x.memory.all[ph] ?? 0)} | ${t ? (t.n === 0 ? 'none' : `${fmt(t.max)} ms (${t.n})`) : '—'} |`);
     }
     lines.push('', `${x.memory.samples} samples; the tab's renderer is the largest of ${x.memory.renderers} renderer(s), the others (the browser's own UI page among them) peaked at ${mb(x.memory.othersKb)} together.`);
+  }
+  if (x.accounts.length) {
+    // The structures at the end of the phases where memory is highest: loading, the filters, the exports.
+    const cols = x.accounts.filter((a, i) => a.after === 'loading' || a.after.startsWith('filter L3.ttl') || i === x.accounts.length - 1);
+    const keys = [...new Set(cols.flatMap((a) => Object.keys(a.app ?? {})))].sort((p, q) => Math.max(...cols.map((a) => a.app?.[q] ?? 0)) - Math.max(...cols.map((a) => a.app?.[p] ?? 0)));
+    const hk = [...new Set(cols.flatMap((a) => Object.keys(a.heap ?? {})))].filter((k) => k !== 'total');
+    const m6 = (b) => (b === undefined ? '—' : `${fmt(b / 1e6, 1)}`);
+    lines.push('', 'Where the memory goes, at the end of a phase (MB): the app\'s own account of its structures (`op: memory`, protocol.ts MemoryAccount; typed arrays exact, texts estimated) and Chromium\'s JavaScript and wasm heap of each context (`performance.measureUserAgentSpecificMemory`).', '');
+    lines.push(`| structure | ${cols.map((a) => `after ${md(a.after)}`).join(' | ')} |`, `|---|${cols.map(() => '---:').join('|')}|`);
+    for (const k of keys) lines.push(`| ${k} | ${cols.map((a) => m6(a.app?.[k])).join(' | ')} |`);
+    lines.push(`| **the app's structures together** | ${cols.map((a) => m6(Object.values(a.app ?? {}).reduce((s, v) => s + v, 0))).join(' | ')} |`);
+    for (const k of hk) lines.push(`| heap of ${md(k)} | ${cols.map((a) => m6(a.heap?.[k])).join(' | ')} |`);
+    lines.push(`| **heaps together** | ${cols.map((a) => m6(a.heap?.total)).join(' | ')} |`);
   }
   const har = x.exports.find((e) => e.name === 'HAR');
   if (har && har.entries !== undefined) lines.push('', `The HAR holds ${har.entries === null ? 'no' : fmt(har.entries)} entries${har.comment ? ` (its comment: "${md(har.comment)}")` : ''}.`);

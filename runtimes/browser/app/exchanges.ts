@@ -27,6 +27,8 @@ class Texts {
     return i;
   }
   text(i: number): string | undefined { return i === 0 ? undefined : this.values[i]; }
+  /** Bytes held, about: ~2 a character and ~80 for the array slot and map entry of each text. */
+  get bytes(): number { let b = 0; for (const v of this.values) b += 2 * v.length + 80; return b; }
 }
 
 interface Chunk {
@@ -69,6 +71,18 @@ export class ExchangeTable implements ExchangeSink {
 
   /** Exchanges so far. */
   get count(): number { return this.#count; }
+
+  /** Bytes held, by part (the memory account): columns, URL arena, interned texts, traces, cached sort orders. */
+  bytes(): Record<string, number> {
+    let columns = 0;
+    for (const c of this.#chunks) for (const a of Object.values(c)) columns += (a as ArrayBufferView).byteLength;
+    let urls = 0;
+    for (const a of this.#arena) urls += a.byteLength;
+    let orders = 0;
+    for (const o of this.#orders.values()) orders += o.byteLength;
+    const texts = this.#small.bytes + this.#hosts.bytes + this.#statusTexts.bytes + this.#endpoints.bytes + this.#flows.bytes;
+    return { exchangeColumns: columns, exchangeUrls: urls, exchangeTexts: texts, exchangeTraces: this.traces.bytes, exchangeSortOrders: orders };
+  }
 
   /** A new exchange (ids are given in order: e.id is the row). */
   add(e: Exchange): void {

@@ -61,6 +61,13 @@ function handle(req: HttpRequest): unknown {
     case 'reset': table = new ExchangeTable(); xb = new ExchangeBuilder({}, table); addrs = ['']; view = null; viewTag = 'all'; selected = null; flowTexts.clear(); return null;
     case 'batch': return batch(req);
     case 'end': return { stats: xb.stats(), exchanges: table.count };
+    case 'memory': {
+      let flows = 0;
+      for (const m of flowTexts.values()) { flows += 80; for (const t of m.values()) flows += 2 * t.length + 80; }
+      let a = 0;
+      for (const x of addrs) a += 2 * x.length + 16;
+      return { ...table.bytes(), httpFlowTexts: flows, httpAddresses: a, httpViewBits: view?.byteLength ?? 0, httpSelectedIds: selected?.ids?.byteLength ?? 0 };
+    }
     case 'view': view = req.bits; viewTag = req.tag; selected = null; return null;
     case 'http': {
       const sel = ids();

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import 'uplot/dist/uPlot.min.css';
 import './app.css';
 import { Engine } from './client.js';
-import type { AppOptions, Detail, Event, ExportKind, Exported, Fields, FilterResult, Loaded, Progress, Source, Work } from './protocol.js';
+import type { AppOptions, Detail, Event, ExportKind, Exported, Fields, MemoryAccount, FilterResult, Loaded, Progress, Source, Work } from './protocol.js';
 import { VIEWS, readHash, readOptions, readTimeMode, writeHash, writeOptions, writeTimeMode, MIN_MEMORY_MIB, MAX_MEMORY_MIB, type HashState } from './nav.js';
 import { MEMORY_SEGMENT_BYTES } from './segments.js';
 import { PacketsView } from './views/packets.js';
@@ -101,6 +101,8 @@ function App() {
     else if (e.ev === 'work') setWork(e.work.done >= e.work.total ? null : e.work);
   }, []);
   const engine = useMemo(() => new Engine(new URL('worker.js', location.href), onEvent), []);
+  // For measurements (bench/app.js): the workers' memory account (protocol.ts MemoryAccount).
+  useEffect(() => { (window as unknown as { __tracecap?: object }).__tracecap = { memory: () => engine.ask<MemoryAccount>({ op: 'memory' }) }; }, [engine]);
 
   const open = useCallback((src: Source, opts: AppOptions) => {
     source.current = src;

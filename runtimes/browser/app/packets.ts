@@ -168,6 +168,9 @@ export class PacketIndex {
     }
   }
 
+  /** Bytes of the segments still in memory while they fill or await their HTTP answers. */
+  get fillingBytes(): number { let b = this.#builder.bytes; for (const p of this.#pending) b += p.seg.bytes; return b; }
+
   /** HTTP answers for packet pos: the status and method columns, and what an HTTP/2 packet has more of. */
   setHttp(pos: number, code: number, method: number, http2: boolean, extra: Extra | null): void {
     if (pos >= this.count) return;

@@ -42,7 +42,15 @@ export type Request =
   | { op: 'fields' }
   | { op: 'complete'; text: string; cursor: number }
   | { op: 'help' }
-  | { op: 'export'; what: ExportKind };
+  | { op: 'export'; what: ExportKind }
+  | { op: 'memory' };
+
+/**
+ * The memory account (op 'memory'): bytes held by each of the app's structures in its two
+ * workers, named by what holds them, so a measurement can say where a tab's memory goes. Typed
+ * arrays are counted exactly, texts and map entries estimated.
+ */
+export type MemoryAccount = Record<string, number>;
 
 /** What an export writes: every record, the records of the view, or the view's HTTP exchanges as HAR. */
 export type ExportKind = 'ndjson' | 'ndjson-filtered' | 'har';
@@ -153,7 +161,8 @@ export type HttpRequest =
   | { op: 'traceCounts' }
   | { op: 'traceExchanges'; traces: string[] }
   | { op: 'exchangeIds' }
-  | { op: 'exchanges'; ids: Uint32Array };
+  | { op: 'exchanges'; ids: Uint32Array }
+  | { op: 'memory' };
 
 /**
  * What a batch gives back: per HTTP packet four numbers (position, status or 0, method number

@@ -115,6 +115,12 @@ export class SegmentBuilder implements Segment {
     out.set(extras, at);
     return out;
   }
+  /** Bytes it holds: its full-size columns and its message arena (for the memory account). */
+  get bytes(): number {
+    let b = this.msg.byteLength;
+    for (const [name] of COLUMNS) b += (this as unknown as Columns)[name].byteLength;
+    return b;
+  }
   /** This builder's filled part as a Segment (views, no copy): the packets added so far. */
   get msgView(): Uint8Array { return this.msg.subarray(0, this.msgBytes); }
 }
@@ -173,6 +179,8 @@ export class SegmentStore {
   /** Why OPFS is not (or no longer) used, for the page; null while it takes every segment. */
   #fellBack: string | null = null;
   readonly #cache = new Map<number, Segment>();
+  /** Buffer bytes of each cached segment (for the memory account). */
+  readonly #cacheBytes = new Map<number, number>();
   #full = false;
 
   private constructor(readonly memoryLimit: number) {}
@@ -203,6 +211,8 @@ export class SegmentStore {
   get count(): number { return this.#where.length; }
   /** Bytes of segments kept in memory. */
   get memoryBytes(): number { return this.#memory; }
+  /** Bytes of segments read back and cached (CACHED_SEGMENTS at most). */
+  get cachedBytes(): number { let b = 0; for (const n of this.#cacheBytes.values()) b += n; return b; }
   /** Whether the memory budget is used up (no further segment can be stored). */
   get full(): boolean { return this.#full; }
 
@@ -269,7 +279,8 @@ export class SegmentStore {
     // Memory segments are views already; only what was read is worth caching.
     if (!(w instanceof Uint8Array)) {
       this.#cache.set(i, seg);
-      if (this.#cache.size > CACHED_SEGMENTS) this.#cache.delete(this.#cache.keys().next().value!);
+      this.#cacheBytes.set(i, buf.byteLength);
+      if (this.#cache.size > CACHED_SEGMENTS) { const old = this.#cache.keys().next().value!; this.#cache.delete(old); this.#cacheBytes.delete(old); }
     }
     return seg;
   }
@@ -277,6 +288,7 @@ export class SegmentStore {
   /** Removes the files (the tab moves to another capture, or closes). */
   async close(): Promise<void> {
     this.#cache.clear();
+    this.#cacheBytes.clear();
     this.#where.length = 0;
     for (const f of this.#files) {
       try { f.handle.close(); } catch { /* closed */ }

@@ -34,6 +34,14 @@ export class TraceTable {
   /** Names interned. */
   get size(): number { return this.#count; }
 
+  /** Bytes it holds, about (typed arrays exactly; a name outside the compact form ~2 bytes a character and ~80 for its map entries). */
+  get bytes(): number {
+    let b = this.#words.byteLength + this.#prefixOf.byteLength + this.#slots.byteLength + this.#lower.byteLength;
+    for (const k of this.#other.keys()) b += 2 * k.length * 2 + 160;
+    for (const p of this.#prefixes) b += 2 * p.length + 80;
+    return b;
+  }
+
   /** The id of `name`, interned when new. */
   id(name: string): number { return this.#find(name, true); }
 

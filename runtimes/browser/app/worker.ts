@@ -20,7 +20,7 @@ import { LazyRecord } from './members.js';
 import { rereadHeaders, type Exchange } from './http.js';
 import { toHar } from './har.js';
 import { renderAll, renderOne, Superseded, type RenderSource } from './render.js';
-import { META, type AppOptions, type BatchResult, type Conn, type Detail, type Event, type ExportKind, type Exported, type Fields, type FilterResult, type HttpRequest, type HttpRow, type Loaded, type Located, type Range, type Request, type Row, type Source, type Timeline, type TraceDetail, type TracePacket, type TraceRow, type Work } from './protocol.js';
+import { META, type AppOptions, type BatchResult, type Conn, type Detail, type Event, type ExportKind, type Exported, type MemoryAccount, type Fields, type FilterResult, type HttpRequest, type HttpRow, type Loaded, type Located, type Range, type Request, type Row, type Source, type Timeline, type TraceDetail, type TracePacket, type TraceRow, type Work } from './protocol.js';
 
 const TRACE_KEY = 'logging.googleapis.com/trace';
 /** Longest stretch of work between two looks at the message queue (ms). */
@@ -203,6 +203,7 @@ async function handle(req: Request): Promise<unknown> {
     case 'trace': return trace(s, req.id);
     case 'timeline': return timeline(s, req.bins);
     case 'export': return exportBlob(s, req.what);
+    case 'memory': return memoryAccount(s);
   }
 }
 
@@ -652,6 +653,32 @@ function renderSource(s: Session): RenderSource {
   return {
     blob: s.blob!, options: s.options, module: s.module!,
     parallel: s.threads > 1 ? async () => (await parallelFor(s.module!, s.options, s.threads))?.t ?? null : null,
+  };
+}
+
+/** Bytes held by each structure of both workers (protocol.ts MemoryAccount). */
+async function memoryAccount(s: Session): Promise<MemoryAccount> {
+  let caches = 0;
+  const sizeOf = (v: unknown, depth: number): number => {
+    if (ArrayBuffer.isView(v)) return v.byteLength;
+    if (typeof v === 'string') return 2 * v.length + 16;
+    if (depth > 2 || v === null || typeof v !== 'object') return 8;
+    let b = 16;
+    for (const x of Array.isArray(v) ? v : Object.values(v as object)) b += sizeOf(x, depth + 1);
+    return b;
+  };
+  for (const v of s.caches.values()) caches += sizeOf(v, 0);
+  const idx = s.index;
+  return {
+    indexSegmentsInMemory: s.store.memoryBytes,
+    indexSegmentsCached: s.store.cachedBytes,
+    indexSegmentsFilling: idx.fillingBytes,
+    indexAddresses: idx.addrs.values.reduce((b, a) => b + 2 * a.length + 96, 0),
+    indexTraces: idx.traces.bytes,
+    viewMatches: s.view.matches?.byteLength ?? 0,
+    httpBatch: s.batch.meta.byteLength + s.batch.lens.byteLength,
+    viewCaches: caches,
+    ...await http().ask<MemoryAccount>({ op: 'memory' }),
   };
 }
 

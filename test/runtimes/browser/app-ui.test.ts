@@ -531,6 +531,11 @@ describe.skipIf(!haveChromium)('browser app page', () => {
       expect(kept).toBeLessThan(total);
       expect(await shown(p)).toBe(kept);
       await p.screenshot({ path: join(ARTIFACTS, 'ui-quota-stopped.png') });
+      // The app's memory account: the index in memory stays within the setting.
+      const account = await p.evaluate(() => (window as unknown as { __tracecap: { memory(): Promise<Record<string, number>> } }).__tracecap.memory());
+      expect(account.indexSegmentsInMemory).toBeGreaterThan(0);
+      expect(account.indexSegmentsInMemory).toBeLessThanOrEqual(16 << 20);
+      expect(account.exchangeColumns).toBeGreaterThan(0);
       // The CLI's first `kept` records are the app's packets: a filter counts alike.
       const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'tracecap.js'), '-c', String(kept), big], { maxBuffer: 1 << 30, encoding: 'utf8' });
       const lines = r.stdout.split('\n').filter(Boolean);

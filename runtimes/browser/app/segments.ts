@@ -15,8 +15,12 @@
 /** Packets per segment (a power of two: a position splits into segment and index by shifts). */
 export const SEGMENT_SHIFT = 16;
 export const SEGMENT_PACKETS = 1 << SEGMENT_SHIFT;
-/** Sealed segments read back and kept decoded at once (LRU). */
-export const CACHED_SEGMENTS = 6;
+/**
+ * Sealed segments read back and kept at once (LRU), about 14 MB each on HTTP traffic. A filter
+ * scans them in order (a cache never helps it); the tables read around one position, which two
+ * or three segments cover: more only costs memory.
+ */
+export const CACHED_SEGMENTS = 3;
 /** Most bytes of sealed segments kept in memory when OPFS is unavailable or full. */
 export const MEMORY_SEGMENT_BYTES = 160 << 20;
 
@@ -155,7 +159,7 @@ interface SyncHandle {
   truncate(size: number): void;
   getSize(): number;
 }
-interface OpfsFile { createSyncAccessHandle(): Promise<SyncHandle> }
+interface OpfsFile { createSyncAccessHandle(): Promise<SyncHandle>; getFile(): Promise<File> }
 interface OpfsDir {
   getFileHandle(name: string, o?: { create?: boolean }): Promise<OpfsFile>;
   removeEntry(name: string): Promise<void>;
@@ -306,6 +310,66 @@ export class SegmentStore {
 
   #fallBack(err: unknown): void {
     this.#fellBack ??= `the browser's storage refused more (${err instanceof Error ? `${err.name}: ${err.message}` : String(err)})`;
+  }
+}
+
+/**
+ * An export written to an OPFS file piece by piece and handed over as a File, which the browser
+ * keeps on disk: a multi-gigabyte NDJSON export never sits in the tab's memory. Writes stop
+ * (false) at the quota; the caller keeps the rest in memory. One export file at a time: opening
+ * the next removes the last (its download has long been read by then).
+ */
+export class SpillFile {
+  static #last: { dir: OpfsDir; name: string } | null = null;
+  #at = 0;
+  #ok = true;
+  private constructor(readonly dir: OpfsDir, readonly name: string, readonly file: OpfsFile, readonly handle: SyncHandle) {}
+
+  /** A new export file, or null when the browser offers no OPFS here. */
+  static async open(): Promise<SpillFile | null> {
+    const storage = (globalThis.navigator as unknown as { storage?: { getDirectory?: () => Promise<OpfsDir> } } | undefined)?.storage;
+    if (!storage?.getDirectory) return null;
+    try {
+      const dir = await storage.getDirectory();
+      if (SpillFile.#last) { try { await SpillFile.#last.dir.removeEntry(SpillFile.#last.name); } catch { /* swept already */ } }
+      const name = `${PREFIX}export-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+      const file = await dir.getFileHandle(name, { create: true });
+      const handle = await file.createSyncAccessHandle();
+      SpillFile.#last = { dir, name };
+      return new SpillFile(dir, name, file, handle);
+    } catch { return null; }
+  }
+
+  /** Appends bytes; false (and nothing more written) once the storage refuses. */
+  write(buf: Uint8Array): boolean {
+    if (!this.#ok) return false;
+    try {
+      let done = 0;
+      while (done < buf.length) {
+        const n = this.handle.write(buf.subarray(done), { at: this.#at + done });
+        // Chromium past the quota returns an error code as a huge count (see SegmentStore.put).
+        if (n <= 0 || n > buf.length - done) throw new Error('quota');
+        done += n;
+      }
+      if (this.handle.getSize() < this.#at + buf.length) throw new Error('quota');
+      this.#at += buf.length;
+      return true;
+    } catch {
+      try { this.handle.truncate(this.#at); } catch { /* the File below is cut to #at anyway */ }
+      this.#ok = false;
+      return false;
+    }
+  }
+
+  /** Bytes written. */
+  get size(): number { return this.#at; }
+
+  /** Closes the file and gives it as a File (its first `size` bytes). */
+  async finish(): Promise<Blob> {
+    this.handle.flush();
+    this.handle.close();
+    const f = await this.file.getFile();
+    return f.size === this.#at ? f : f.slice(0, this.#at);
   }
 }
 

@@ -12,7 +12,7 @@ import { loadCore } from '../index.js';
 import { createBrowserParallelTranslator } from '../parallel.js';
 import { threadsFor } from './threads.js';
 import { PacketIndex, CLASSES, C, NO_CODE, tcpFlagText, flowText } from './packets.js';
-import { SegmentStore, SegmentBuilder, messageBytes, METHODS, OTHER_METHOD, SEGMENT_PACKETS, type Segment, type Extra } from './segments.js';
+import { SegmentStore, SegmentBuilder, SpillFile, messageBytes, METHODS, OTHER_METHOD, SEGMENT_PACKETS, type Segment, type Extra } from './segments.js';
 import { parseQuery, resolvePath, complete, QUERY_HELP, type Query } from './query.js';
 import { collectFields, FIELDS, MAX_PRESENT_FIELDS } from './fields.js';
 import { page } from './tables.js';
@@ -910,27 +910,38 @@ async function exportBlob(s: Session, what: ExportKind): Promise<Exported> {
   const superseded = () => mine !== workGeneration || session !== s;
   if (what === 'har') return harBlob(s, superseded);
   const all = what === 'ndjson' || (!s.view.query && !s.view.range);
+  // To an OPFS file (the browser keeps it on disk), then, past the quota, in memory.
+  const spill = await SpillFile.open();
   const parts: Blob[] = [];
+  const put = (bytes: Uint8Array) => { if (!bytes.length || spill?.write(bytes)) return; parts.push(new Blob([bytes.slice()])); };
   const selected = all ? null : s.view;
   let at = 0; // index into the view's matches
-  await renderPass(s, 'export', superseded, (view, entries, count, first) => {
-    const ev = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
-    if (selected === null) {
-      let bytes = 0;
-      for (let i = 0; i < count; i++) bytes += ev.getUint32(i * ENTRY_BYTES + Entry.RECORD_LEN, true);
-      parts.push(new Blob([view.slice(0, bytes)]));
-      return;
-    }
-    let line = 0;
-    for (let i = 0; i < count; i++) {
-      const len = ev.getUint32(i * ENTRY_BYTES + Entry.RECORD_LEN, true);
-      const pos = first + i;
-      while (at < selected.count && selected.matches![at]! < pos) at++;
-      if (at < selected.count && selected.matches![at] === pos) parts.push(new Blob([view.slice(line, line + len)]));
-      line += len;
-    }
-  });
-  return { blob: new Blob(parts, { type: 'application/x-ndjson' }), note: null };
+  try {
+    await renderPass(s, 'export', superseded, (view, entries, count, first) => {
+      const ev = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
+      if (selected === null) {
+        let bytes = 0;
+        for (let i = 0; i < count; i++) bytes += ev.getUint32(i * ENTRY_BYTES + Entry.RECORD_LEN, true);
+        put(view.subarray(0, bytes));
+        return;
+      }
+      // The selected lines of a batch, in runs of neighbours (one write per run).
+      let line = 0, runFrom = -1, runTo = -1;
+      for (let i = 0; i < count; i++) {
+        const len = ev.getUint32(i * ENTRY_BYTES + Entry.RECORD_LEN, true);
+        const pos = first + i;
+        while (at < selected.count && selected.matches![at]! < pos) at++;
+        if (at < selected.count && selected.matches![at] === pos) {
+          if (runTo !== line) { if (runFrom >= 0) put(view.subarray(runFrom, runTo)); runFrom = line; }
+          runTo = line + len;
+        }
+        line += len;
+      }
+      if (runFrom >= 0) put(view.subarray(runFrom, runTo));
+    });
+  } catch (err) { if (spill) await spill.finish().catch(() => null); throw err; }
+  const head = spill ? await spill.finish() : null;
+  return { blob: new Blob(head ? [head, ...parts] : parts, { type: 'application/x-ndjson' }), note: null };
 }
 
 /** The HAR of the view's exchanges (at most MAX_HAR_EXCHANGES), their headers read again from the records. */

@@ -515,6 +515,11 @@ describe.skipIf(!haveChromium)('browser app page', () => {
       expect(notices).toMatch(/^The packet index is kept in memory \(the browser's storage refused more \(QuotaExceededError/);
       expect(await shown(p)).toBe(total);
       await p.screenshot({ path: join(ARTIFACTS, 'ui-quota-memory.png') });
+      // The NDJSON export goes to an OPFS file until the quota, the rest in memory: the CLI's bytes all the same.
+      const [download] = await Promise.all([p.waitForEvent('download', { timeout: 120_000 }), p.getByRole('button', { name: 'Export NDJSON' }).click()]);
+      const got = spawnSync('sha256sum', [(await download.path())!], { encoding: 'utf8' }).stdout.split(' ')[0];
+      const want = spawnSync('sh', ['-c', `node "${join(ROOT, 'bin', 'tracecap.js')}" "${big}" | sha256sum`], { encoding: 'utf8' }).stdout.split(' ')[0];
+      expect(got).toBe(want);
       await context.close();
     }
     // 2. A memory setting smaller than the rest of the index: loading stops at a segment's end and

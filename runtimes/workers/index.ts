@@ -251,7 +251,7 @@ const DRAIN_LIMIT = 16 << 20;
  * Answering before the upload is consumed makes workerd reset the connection, and the client
  * sees a failed upload instead of the 400/405/422.
  */
-async function drain(body: ReadableStream<Uint8Array> | null): Promise<void> {
+export async function drain(body: ReadableStream<Uint8Array> | null): Promise<void> {
   if (!body || body.locked) return;
   const reader = body.getReader();
   let n = 0;

@@ -173,8 +173,9 @@ function checkUnchanged(file, size, mtimeMs) {
 async function singlePut({ base, name, file, token }, size, mtimeMs) {
   const url = new URL(`captures/${encodeURIComponent(name)}`, base);
   const progress = createProgress(name, size, 0);
+  // Each attempt's bytes count while they go, and are taken back when it ends: the display
+  // shows what is on its way now, and the whole file once the Worker has stored it.
   const r = await withRetries(`PUT ${name}`, () => {
-    progress.undo(0);
     let counted = 0;
     return request('PUT', url, {
       token, length: size, contentType: 'application/octet-stream',

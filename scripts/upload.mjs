@@ -300,6 +300,10 @@ async function main() {
   const lr = await withRetries('GET /limits', () => request('GET', new URL('limits', args.base)), progress);
   if (lr.status !== 200) throw refused(`GET /limits from ${args.base.href} (is this tracecap's Worker?)`, lr);
   const limits = parseJson('GET /limits', lr);
+  // The token is checked before any body is sent: a Worker answering 401 to a large PUT reads at
+  // most 16 MiB of it first, and past that the client would see a reset, not the reason.
+  const ar = await withRetries('checking the token', () => request('GET', new URL('captures?limit=1', args.base), { token: args.token }), progress);
+  if (ar.status !== 200) throw refused('checking the token', ar);
   const stored = size <= limits.singlePutMax ? await singlePut(args, size, mtimeMs) : await multipart(args, size, mtimeMs, limits);
   process.stdout.write(`${JSON.stringify(stored)}\n`);
 }

@@ -331,7 +331,7 @@ describe('scripts/upload.mjs against the Worker', () => {
   });
 
   it.each([
-    ['a wrong token', ['--token', 'wrong'], 3, /PUT x\.pcap: HTTP 401: the bearer token is wrong \(check --token or TRACECAP_TOKEN\)/],
+    ['a wrong token', ['--token', 'wrong'], 3, /checking the token: HTTP 401: the bearer token is wrong \(check --token or TRACECAP_TOKEN\)/],
     ['a bad name', ['--token', TOKEN], 3, /HTTP 400: bad capture name/],
     ['a part size below 5 MiB', ['--token', TOKEN, '--part-size', '4'], 1, /--part-size 4 is below R2's minimum part of 5\.0 MiB/],
     ['no token', [], 1, /no token: give --token T or set TRACECAP_TOKEN/],

@@ -20,6 +20,9 @@ export const MAX_JOB_SHARDS = MAX_THREADS;
 /** Captures below this size get one shard when the job does not say how many (as the CLI's --threads auto). */
 export const AUTO_SHARD_MIN_BYTES = 4 << 20;
 
+/** Capture bytes handed to the translator at once by a shard (its records are written out between two). */
+export const PUSH_BYTES = 64 << 10;
+
 /** One stored part of a shard's records: its serial range, record count and bytes. */
 export interface RecordsPart { first: number; last: number; count: number; bytes: number }
 
@@ -33,6 +36,9 @@ export interface ShardResult { shard: number; packets: number; records: number; 
 export function partKey(job: string, shard: number, part: number, kind: 'ndjson' | 'marks'): string {
   return `jobs/${job}/shard-${shard}/${String(part + 1).padStart(5, '0')}.${kind}`;
 }
+
+/** Where a finished shard's result with its list of parts lives: `jobs/ID/shard-K/parts.json`. */
+export function manifestKey(job: string, shard: number): string { return `jobs/${job}/shard-${shard}/parts.json`; }
 
 /** The prefix under which every object of a job lives. */
 export function jobPrefix(job: string): string { return `jobs/${job}/`; }
@@ -99,9 +105,13 @@ export async function runShard(core: CoreSource, plan: ShardPlan, io: ShardIo): 
     if (chunk.length === 0) throw new Error(`capture read at byte ${offset} returned nothing (${plan.size} bytes expected)`);
     offset += chunk.length;
     next = offset < plan.size ? io.read(offset, Math.min(plan.chunkBytes, plan.size - offset)) : null;
-    t.push(chunk);
+    // In slices, each one's records written out before the next: DEBUG records run to about 13
+    // times the capture's bytes, so a whole chunk's records would be most of a shard's memory.
+    for (let at = 0; at < chunk.length && !t.error; at += PUSH_BYTES) {
+      t.push(chunk.subarray(at, at + PUSH_BYTES));
+      await out.flush(false);
+    }
     if (t.error) break;
-    await out.flush(false);
   }
   if (next) await next.catch(() => {});
   t.finish();

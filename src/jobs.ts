@@ -136,12 +136,10 @@ class Bytes {
     this.buf.set(view, this.len);
     this.len += view.length;
   }
-  /** Removes the first n bytes and returns a copy of them. */
-  shift(n: number): Uint8Array {
-    const head = this.buf.slice(0, n);
+  /** Removes the first n bytes (a view of them taken before is then overwritten). */
+  drop(n: number): void {
     this.buf.copyWithin(0, n, this.len);
     this.len -= n;
-    return head;
   }
 }
 
@@ -173,12 +171,12 @@ class PartWriter {
       const first = dv.getFloat64(0, true);
       const last = dv.getFloat64((n - 1) * MARK_BYTES, true);
       const part = this.parts.length;
-      const recordBytes = this.#bytes.shift(size);
-      const markBytes = this.#marks.shift(n * MARK_BYTES);
+      // Written from views of the buffers (no copy): nothing else touches them until both puts end.
+      await this.#io.put(partKey(this.#plan.job, this.#plan.shard, part, 'ndjson'), this.#bytes.buf.subarray(0, size));
+      await this.#io.put(partKey(this.#plan.job, this.#plan.shard, part, 'marks'), this.#marks.buf.subarray(0, n * MARK_BYTES));
+      this.#bytes.drop(size);
+      this.#marks.drop(n * MARK_BYTES);
       this.#pendingMarks -= n;
-      // Marks last: a part whose marks exist is whole (a retried shard rewrites both anyway).
-      await this.#io.put(partKey(this.#plan.job, this.#plan.shard, part, 'ndjson'), recordBytes);
-      await this.#io.put(partKey(this.#plan.job, this.#plan.shard, part, 'marks'), markBytes);
       this.parts.push({ first, last, count: n, bytes: size });
       this.records += n;
     }

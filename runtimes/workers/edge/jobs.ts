@@ -92,12 +92,23 @@ const JOB_KEYS = new Set(['capture', 'shards']);
 /**
  * Answers the jobs routes; null when the path is not one (the router tries its own routes).
  * Auth is the router's. Errors are JSON `{"error": …}` with 400, 404, 405, 409, 413, 422,
- * 429 or 503.
+ * 429 or 503 (storage, queue or Job object failing), one line, never a stack.
  */
 export async function handleJobs(request: Request, env: JobsEnv): Promise<Response | null> {
   const url = new URL(request.url);
   const path = url.pathname;
   if (path !== '/jobs' && !path.startsWith('/jobs/')) return null;
+  try {
+    return await route(request, env, url, path);
+  } catch (e) {
+    // R2, the queue or a Job object failed: one line for the client, the detail in the log.
+    const reason = oneLine(e instanceof Error ? e.message : String(e));
+    console.error(`tracecap jobs: ${request.method} ${path}: ${e instanceof Error && e.stack ? e.stack : reason}`);
+    return problem(503, `jobs are unavailable for now (${reason}); try again`, { 'retry-after': '10' });
+  }
+}
+
+async function route(request: Request, env: JobsEnv, url: URL, path: string): Promise<Response> {
   const method = request.method.toUpperCase();
   if (path === '/jobs' || path === '/jobs/') {
     if (method !== 'POST') return problem(405, `method ${method} not allowed on /jobs; POST a job`, { allow: 'POST' });
@@ -281,6 +292,7 @@ export async function consumeShards(batch: MessageBatch<ShardMessage>, env: Jobs
     try {
       const go = await jobCall<{ run: boolean }>(env, m.job, 'start', { shard: m.shard, attempt: msg.attempts });
       if (go.run) {
+        const started = Date.now();
         const result = await runShard(wasm, {
           job: m.job, shard: m.shard, shards: m.shards, size: m.size, options: m.options, chunkBytes: SHARD_READ_BYTES, partBytes: RECORDS_PART_BYTES,
         }, {
@@ -291,6 +303,8 @@ export async function consumeShards(batch: MessageBatch<ShardMessage>, env: Jobs
         // most 128 KiB), the counts to the Job.
         await env.CAPTURES.put(manifestKey(m.job, m.shard), JSON.stringify(result));
         await jobCall(env, m.job, 'done', { ...result, parts: [] });
+        // One line a shard in the Worker's log: what a consumer does per MB of capture (its wall time; workerd shows no memory).
+        console.log(`tracecap job ${m.job} shard ${m.shard + 1}/${m.shards}: ${m.size} capture bytes, ${result.packets} packets, ${result.records} records in ${result.parts.length} parts, ${Date.now() - started} ms`);
       }
       msg.ack();
     } catch (e) {

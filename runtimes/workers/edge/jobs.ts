@@ -290,6 +290,7 @@ export async function consumeShards(batch: MessageBatch<ShardMessage>, env: Jobs
       continue;
     }
     try {
+      console.log(`tracecap job ${m.job} shard ${m.shard + 1}/${m.shards}: attempt ${msg.attempts}`);
       const go = await jobCall<{ run: boolean }>(env, m.job, 'start', { shard: m.shard, attempt: msg.attempts });
       if (go.run) {
         const started = Date.now();

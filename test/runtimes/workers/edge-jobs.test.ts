@@ -47,7 +47,7 @@ function cliDigest(file: string, verbosity: 'debug' | 'info'): Promise<{ sha: st
 
 let mf: Miniflare;
 let log = '';
-/** miniflare's own messages (the queue broker's retries and dead letters), warnings and up. */
+/** miniflare's own messages (the queue broker's dead letters), warnings and up. */
 let brokerLog = '';
 class CaptureLog extends Log {
   override logWithLevel(level: LogLevel, message: string): void { if (level <= LogLevel.WARN) brokerLog += `${message}\n`; }

@@ -1,5 +1,5 @@
 // Test-only Worker for test/runtimes/workers/edge-jobs.test.ts: wires runtimes/workers/edge/jobs.ts
-// with a minimal router (PUT /captures/NAME into R2, then the jobs routes) and the queue
+// with a minimal router (the jobs routes; the test stores captures in R2 itself) and the queue
 // handler. Faults are injected into the R2 reads of shard 1 of captures uploaded under
 // faults/once/ (its first attempt fails) and faults/always/ (every attempt fails), and under
 // faults/stopped/ its invocation ends before the consumer runs (as when the runtime stops an
@@ -21,13 +21,6 @@ function faulty(bucket: R2BucketLike, reason: string): R2BucketLike {
 
 export default {
   async fetch(request: Request, env: JobsEnv): Promise<Response> {
-    const url = new URL(request.url);
-    if (request.method === 'PUT' && url.pathname.startsWith('/captures/')) {
-      const key = decodeURIComponent(url.pathname.slice(1));
-      // Uploads are part A's (edge.ts); here the body is simply read whole (miniflare does not limit memory).
-      await env.CAPTURES.put(key, new Uint8Array(await request.arrayBuffer()));
-      return new Response('stored\n', { status: 201 });
-    }
     return (await handleJobs(request, env)) ?? new Response('not found\n', { status: 404 });
   },
 

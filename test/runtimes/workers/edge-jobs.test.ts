@@ -6,7 +6,7 @@
 // resumes exactly; bad requests get clear errors. Needs `npm run build`.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -176,8 +176,9 @@ describe('jobs on the corpus: the CLI’s bytes for every number of shards', () 
   it('a damaged capture: the records before the damage, then the Worker’s error line; the job says why', async () => {
     const bytes = readFileSync(join(CORPUS, 'h1-keepalive-mtu1500.pcapng')).subarray(0, 100_000);
     const file = join(tmpdir(), `tracecap-jobs-cut-${process.pid}.pcapng`);
-    (await import('node:fs')).writeFileSync(file, bytes);
+    writeFileSync(file, bytes);
     const r = spawnSync(process.execPath, [CLI, '--verbosity', 'debug', file], { maxBuffer: 1 << 28 });
+    rmSync(file);
     expect(r.status).toBe(2);
     await upload('cut.pcapng', bytes);
     const id = await submit({ capture: 'cut.pcapng', shards: 2 });

@@ -49,7 +49,8 @@ function text(status: number, body: string, headers: Record<string, string> = {}
   return new Response(body, { status, headers: { 'content-type': TEXT, 'cache-control': 'no-store', ...headers } });
 }
 
-class BadParam extends Error {}
+/** A request option the adapter refuses, with a one-line reason (answered with 400). */
+export class BadParam extends Error {}
 
 const STRING_PARAMS = { project: 'project', iface: 'ifaceName', log_name: 'logName', id: 'id' } as const;
 
@@ -66,7 +67,7 @@ function bpfParam(value: string): BpfProgram {
 }
 
 /** Reads TranslatorOptions from the query string; throws BadParam with a one-line reason. */
-function optionsFromQuery(params: URLSearchParams, defaults: TranslatorOptions = {}): TranslatorOptions {
+export function optionsFromQuery(params: URLSearchParams, defaults: TranslatorOptions = {}): TranslatorOptions {
   const options: TranslatorOptions = { ...defaults };
   const addrs: string[] = [];
   const bpf: BpfProgram[] = [];

@@ -1,0 +1,63 @@
+// The limits of jobs split by connection part (runtimes/workers/edge/jobs.ts), in one place,
+// each with the platform figure it derives from (Cloudflare's published limits, checked
+// against developers.cloudflare.com/queues/platform/limits and /workers/platform/limits):
+//   Queues: message 128 KB (1 KB = 1000 bytes, ~100 bytes of it metadata); sendBatch 100
+//   messages or 256 KB; 250 concurrent consumer invocations; consumer wall time 15 min; CPU
+//   configurable to 5 min (limits.cpu_ms = 300000); max_retries up to 100 (default 3).
+//   Workers: 128 MB of memory per isolate (JS heap and wasm memory together).
+// The wrangler config must match: the shard queue's consumer max_batch_size 1 (a batch shares
+// one invocation's CPU), max_retries SHARD_MAX_RETRIES, dead_letter_queue SHARD_DLQ (with a
+// consumer of its own), and limits.cpu_ms 300000.
+
+import { MAX_JOB_SHARDS } from '../../../src/jobs.js';
+
+/** Most shards of one job: the core's connection parts (src/jobs.ts). */
+export const MAX_SHARDS = MAX_JOB_SHARDS;
+
+/** The queue of shard messages, and its dead-letter queue (names in the wrangler config). */
+export const SHARD_QUEUE = 'tracecap-shards';
+export const SHARD_DLQ = 'tracecap-shards-dlq';
+
+/** Retries of a failed shard (the consumer's max_retries): attempts are this plus one; Cloudflare's default. */
+export const SHARD_MAX_RETRIES = 3;
+/** Delay before retry r (1, 2, 3 …): RETRY_BASE_SECONDS · 2^(r−1), at most RETRY_MAX_SECONDS (delaySeconds may go to 24 h). */
+export const RETRY_BASE_SECONDS = 1;
+export const RETRY_MAX_SECONDS = 60;
+
+/**
+ * Largest capture of a job. Every shard reads the whole capture. CPU is not what binds: one
+ * shard's translation measured 0.015 s a MB alone and 0.003 s a MB as one of eight (Node, the
+ * same code; 300 s of CPU is over 20 GB). What binds is the records a shard writes to R2 within
+ * its 15 min of wall time, and what GET /jobs/ID/records streams: DEBUG records run from 0.4
+ * to 13 times the capture's bytes (the corpus; bench/gen.js traffic 12.7), so a 256 MiB
+ * capture as one shard writes about 3.4 GB. In workerd (miniflare's local R2) one of eight
+ * shards of a 200 MiB capture took 5 to 8 s of wall time, one of two 35 s, and merging its
+ * 2.66 GB of records back 28 to 40 s (README, jobs; bench/jobs-shard.js for CPU and memory).
+ */
+export const MAX_JOB_CAPTURE_BYTES = 256 << 20;
+
+/** Jobs running at once: 250 concurrent consumer invocations over MAX_SHARDS shards a job (31), rounded down. */
+export const MAX_CONCURRENT_JOBS = 30;
+/** A job admitted this long ago no longer counts against MAX_CONCURRENT_JOBS even if it never finished (lost messages): attempts × 15 min wall plus delays, doubled. */
+export const JOB_STALE_MS = 2 * 60 * 60 * 1000;
+
+/** Bytes of one shard message (JSON): 128 KB less the ~100 bytes of metadata and a margin. */
+export const MESSAGE_BYTES = 127_000;
+/** Bytes of the messages of one sendBatch call (256 KB less a margin); more go in further calls. */
+export const SEND_BATCH_BYTES = 250_000;
+
+/** Bytes of a POST /jobs body. */
+export const JOB_REQUEST_BYTES = 128 << 10;
+
+/**
+ * Capture bytes a shard reads at once (two are in memory: one translated, the next arriving).
+ * Memory of a shard: the core (at most 80 MiB, README "Limits"), two reads, a records part
+ * and one read's records: about 100 MiB at worst, under 128 MB.
+ */
+export const SHARD_READ_BYTES = 1 << 20;
+/** Largest records object a shard writes (a record longer than this gets an object of its own). */
+export const RECORDS_PART_BYTES = 4 << 20;
+/** Bytes of one records object read at once per shard by GET /jobs/ID/records (MAX_SHARDS of them in memory). */
+export const MERGE_WINDOW_BYTES = 256 << 10;
+/** Pieces of the merged NDJSON response. */
+export const MERGE_OUT_BYTES = 64 << 10;

@@ -67,11 +67,8 @@ export const QUEUE_CONSUMER_WALL_MS = 15 * 60_000;
 /** Largest value one Durable Object storage key holds: 2 MB (SQLite-backed and KV-backed alike); part B's job state stays under it. */
 export const DO_VALUE_MAX_BYTES = 2 * MB;
 
-/** Shards one job may have (part B): a consumer batch's worth, so one sendBatch enqueues them all. */
-export const JOB_MAX_SHARDS = QUEUE_BATCH_MAX_MESSAGES;
-
-/** Jobs that may run at once (part B): each holds up to JOB_MAX_SHARDS consumer invocations. */
-export const MAX_CONCURRENT_JOBS = 8;
+// The limits of jobs (shards per job, capture size per job, jobs at once, part sizes) are in
+// job-limits.ts, beside the platform figures they derive from.
 
 /** The limits in force for one Worker: the plan's body limit, or a smaller TRACECAP_BODY_LIMIT. */
 export interface Limits {

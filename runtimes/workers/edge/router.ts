@@ -8,10 +8,11 @@
  *   GET /usage           the translate usage text
  *   GET /limits          the limits in force (JSON), for clients choosing PUT or multipart
  *   /captures…           uploads into R2 (captures.ts), bearer token required
- *   /jobs…               part B (jobs.ts), bearer token required
+ *   /jobs…               jobs split by connection over Queues (jobs.ts), bearer token required
  */
 import type { TracecapHandler } from '../index.js';
 import { authorize } from './auth.js';
+import { handleJobs, type JobsEnv } from './jobs.js';
 import { handleCaptures } from './captures.js';
 import type { Env } from './env.js';
 import { bytes, fail, json, problemResponse, type Result } from './http.js';
@@ -57,7 +58,12 @@ async function route(request: Request, env: Env, translate: TracecapHandler): Pr
     if (!auth.ok) return auth;
     return handleCaptures(request, env, limits, rest);
   }
-  // Part B (issue 21): the `/jobs` routes are wired here, behind the same authorize() as
-  // /captures: POST /jobs, GET /jobs/ID, GET /jobs/ID/records (runtimes/workers/edge/jobs.ts).
+  if (head === 'jobs') {
+    const auth = await authorize(request, env.TRACECAP_TOKEN);
+    if (!auth.ok) return auth;
+    // POST /jobs, GET /jobs/ID, GET /jobs/ID/records (jobs.ts); null: no jobs route.
+    const answer = await handleJobs(request, env as unknown as JobsEnv);
+    if (answer) return { ok: true, value: answer };
+  }
   return fail(404, `no such route: ${method} ${url.pathname}`);
 }

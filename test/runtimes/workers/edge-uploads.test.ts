@@ -264,8 +264,9 @@ describe('anonymous POST /', () => {
     expect(r.text).toMatch(/^a capture of 6291457 bytes \(6\.0 MiB\) is above this Worker's body limit of 6291456 bytes/);
   });
 
-  it('GET /limits says the limits in force; /jobs is not in this build (part B)', async () => {
+  it('GET /limits says the limits in force; /jobs needs the token, and an unknown job is 404', async () => {
     expect(JSON.parse((await call('GET', '/limits')).text)).toEqual({ plan: 'free', bodyLimit: BODY_LIMIT, partMin: 5 * MiB, partMax: BODY_LIMIT, maxParts: 10_000, singlePutMax: BODY_LIMIT, captureMax: 10_000 * BODY_LIMIT });
+    expect((await call('GET', '/jobs/1')).status).toBe(401);
     expect((await call('GET', '/jobs/1', { headers: auth })).status).toBe(404);
   });
 });

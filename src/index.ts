@@ -3,7 +3,7 @@
  * NDJSON out, compatible with pcap-sidecar's records. Works the same in Node, browsers and
  * Cloudflare Workers; hand it the core's wasm bytes or compiled module.
  */
-export { Translator, createTranslator, createTranslatorSync, type TranslatorOptions, type OsInterface, type CoreSource } from './translator.js';
+export { Translator, createTranslator, createTranslatorSync, type TranslatorOptions, type OsInterface, type CoreSource, type Checkpoint } from './translator.js';
 export { CaptureError, ErrCode } from './errors.js';
 export { type SkipCounts, SKIP_KINDS, skipSummary, addSkips, noSkips } from './skips.js';
 export { parseIp } from './ip.js';

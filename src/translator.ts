@@ -296,6 +296,59 @@ export class Translator {
     return part !== NO_PART ? part % threads : Math.floor(serial / this.#core.shardBlock()) % threads;
   }
 
+  /**
+   * The core's whole state at this point of the capture — its memory and its globals — to be
+   * resumed by restore() in a new translator, in this process or another: the core is
+   * deterministic, so the resumed run writes exactly the bytes this one would have. Needs the
+   * module with its globals exported (build/tracecap-snap.wasm, scripts/export-state.mjs).
+   * `memory` is a view into the core's memory, valid until the next call into this translator;
+   * call it between chunks, with every record taken (not after an error or finish()).
+   */
+  checkpoint(): Checkpoint {
+    if (this.#finished || this.#error) throw new Error('checkpoint() after the capture ended or failed');
+    if (this.#pending.length > 0) throw new Error('checkpoint() with records not yet taken (push() returns them)');
+    const globals = stateGlobals(this.#core);
+    const memory = new Uint8Array(this.#core.memory.buffer);
+    const state = new Uint8Array(CHECKPOINT_HEAD + 8 * globals.length);
+    const dv = new DataView(state.buffer);
+    dv.setUint32(0, CHECKPOINT_MAGIC, true);
+    dv.setUint32(4, CHECKPOINT_VERSION, true);
+    dv.setUint32(8, globals.length, true);
+    dv.setFloat64(16, memory.length, true);
+    globals.forEach((g, i) => {
+      const v: unknown = g.value;
+      if (typeof v === 'bigint') dv.setBigInt64(CHECKPOINT_HEAD + 8 * i, v, true);
+      else dv.setFloat64(CHECKPOINT_HEAD + 8 * i, v as number, true);
+    });
+    return { state, memory };
+  }
+
+  /**
+   * Resumes a checkpoint() in this new translator (made from the same module with the same
+   * options, nothing pushed yet): sets the core's globals, grows its memory to the
+   * checkpoint's size and returns a view of all of it, which the caller fills with the
+   * checkpoint's memory bytes (from a stream, say) before anything else is called.
+   */
+  restore(state: Uint8Array): Uint8Array {
+    if (this.#finished || this.#error || this.packets > 0) throw new Error('restore() into a translator that already read a capture');
+    const dv = new DataView(state.buffer, state.byteOffset, state.byteLength);
+    if (state.length < CHECKPOINT_HEAD || dv.getUint32(0, true) !== CHECKPOINT_MAGIC || dv.getUint32(4, true) !== CHECKPOINT_VERSION) {
+      throw new Error('not a checkpoint of this core (magic or version)');
+    }
+    const globals = stateGlobals(this.#core);
+    const count = dv.getUint32(8, true);
+    const bytes = dv.getFloat64(16, true);
+    if (count !== globals.length || state.length !== CHECKPOINT_HEAD + 8 * count) throw new Error(`a checkpoint of another build of the core (${count} globals, this one has ${globals.length})`);
+    const memory = this.#core.memory;
+    if (bytes % 65536 !== 0 || bytes < memory.buffer.byteLength) throw new Error(`checkpoint memory of ${bytes} bytes is not this core's`);
+    memory.grow((bytes - memory.buffer.byteLength) / 65536);
+    globals.forEach((g, i) => {
+      if (typeof g.value === 'bigint') g.value = dv.getBigInt64(CHECKPOINT_HEAD + 8 * i, true);
+      else g.value = dv.getFloat64(CHECKPOINT_HEAD + 8 * i, true);
+    });
+    return new Uint8Array(memory.buffer);
+  }
+
   /** Serial of the next packet: every packet numbered below it is rendered, filtered out, or another thread's. */
   get nextSerial(): number { return this.#core.nextSerial(); }
 
@@ -496,4 +549,21 @@ export async function createTranslator(source: CoreSource, options: TranslatorOp
  */
 export function createTranslatorSync(module: WebAssembly.Module, options: TranslatorOptions = {}): Translator {
   return new Translator(instantiateCoreSync(module), options);
+}
+
+/** A core's state between two chunks (Translator.checkpoint()): `state` small, `memory` the core's memory. */
+export interface Checkpoint { state: Uint8Array; memory: Uint8Array }
+
+const CHECKPOINT_MAGIC = 0x504b4354; // "TCKP"
+const CHECKPOINT_VERSION = 1;
+/** Magic, version, globals, padding, memory bytes (f64); then 8 bytes a global. */
+const CHECKPOINT_HEAD = 24;
+
+/** The core's mutable globals in module order (g0, g1, … of build/tracecap-snap.wasm). */
+function stateGlobals(core: CoreExports): WebAssembly.Global[] {
+  const exports = core as unknown as Record<string, unknown>;
+  const out: WebAssembly.Global[] = [];
+  for (let i = 0; exports[`g${i}`] instanceof WebAssembly.Global; i++) out.push(exports[`g${i}`] as WebAssembly.Global);
+  if (out.length === 0) throw new Error('this core cannot be checkpointed: use build/tracecap-snap.wasm (its globals exported)');
+  return out;
 }

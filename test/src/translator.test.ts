@@ -3,8 +3,9 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { createTranslator, CaptureError, type TranslatorOptions } from '../../src/index.js';
+import { createTranslator, createTranslatorSync, CaptureError, type TranslatorOptions } from '../../src/index.js';
 import * as B from '../helpers/build.js';
+import { SHARED } from '../diff/support.js';
 import { readPcap, writePcap } from '../helpers/pcap-records.js';
 
 const wasm = new WebAssembly.Module(readFileSync('build/tracecap.wasm'));
@@ -259,5 +260,59 @@ describe('Translator.setBpf: the BPF programs change between chunks', () => {
     // The records written are those of the whole capture, byte for byte.
     expect(new TextDecoder().decode(rest).split('\n').filter(Boolean)).toEqual(all.slice(5));
     expect(() => t.setBpf([{ linktype: 1, program: [] }])).toThrow(RangeError);
+  });
+});
+
+describe('checkpoint() and restore(): a core resumed in a new instance writes the same bytes', () => {
+  const SNAP = new URL('../../build/tracecap-snap.wasm', import.meta.url);
+  const PLAIN = new URL('../../build/tracecap.wasm', import.meta.url);
+  const dir = new URL(`file://${SHARED}/corpus/http/`);
+  const files = readdirSync(dir).filter((f) => /\.pcap(ng)?$/.test(f)).sort();
+
+  for (const verbosity of ['debug', 'info'] as const) {
+    it(`every corpus/http capture at ${verbosity}, checkpointed at 8 points (inside records too), 1 and 3 threads`, async () => {
+      const snap = new WebAssembly.Module(readFileSync(SNAP));
+      const plain = new WebAssembly.Module(readFileSync(PLAIN));
+      for (const f of files) {
+        const bytes = new Uint8Array(readFileSync(new URL(f, dir)));
+        for (const [shard, shards] of [[0, 1], [2, 3]] as const) {
+          const a = await createTranslator(plain, { verbosity });
+          a.setShard(shard, shards);
+          const whole = Buffer.concat([a.push(bytes), a.finish()]);
+          const outs: Uint8Array[] = [];
+          let t = await createTranslator(snap, { verbosity });
+          t.setShard(shard, shards);
+          // An odd step: the checkpoints fall inside records and pcapng blocks.
+          const step = Math.max(4093, Math.floor(bytes.length / 8) | 1);
+          for (let at = 0; at < bytes.length; at += step) {
+            outs.push(t.push(bytes.subarray(at, at + step)));
+            // Straight from the old instance's memory into the new one's (the old is not used again).
+            const { state, memory } = t.checkpoint();
+            t = await createTranslator(snap, { verbosity });
+            t.restore(state).set(memory);
+          }
+          outs.push(t.finish());
+          expect(Buffer.concat(outs).equals(whole), `${f} ${verbosity} shard ${shard}/${shards}`).toBe(true);
+          expect(t.packets).toBe(a.packets);
+        }
+      }
+    });
+  }
+
+  it('refuses what it cannot resume: the plain module, another build, a translator in use, after the end', async () => {
+    const plain = await createTranslator(new WebAssembly.Module(readFileSync(PLAIN)), {});
+    expect(() => plain.checkpoint()).toThrow(/cannot be checkpointed: use build\/tracecap-snap.wasm/);
+    const snap = new WebAssembly.Module(readFileSync(SNAP));
+    const t = await createTranslator(snap, {});
+    const { state } = t.checkpoint();
+    const bad = state.slice(); bad[0] ^= 1;
+    expect(() => (createTranslatorSync(snap, {})).restore(bad)).toThrow(/not a checkpoint of this core/);
+    const other = state.slice(); new DataView(other.buffer).setUint32(8, 3, true);
+    expect(() => (createTranslatorSync(snap, {})).restore(other)).toThrow(/another build of the core \(3 globals/);
+    const used = createTranslatorSync(snap, {});
+    used.push(new Uint8Array(readFileSync(new URL('dns-udp.pcap', dir))));
+    expect(() => used.restore(state)).toThrow(/already read a capture/);
+    used.finish();
+    expect(() => used.checkpoint()).toThrow(/after the capture ended or failed/);
   });
 });

@@ -45,7 +45,10 @@ export async function buildRuntimes() {
   const worker = join(outDir, 'worker.js');
   const edge = join(edgeDir, 'edge.js');
   mkdirSync(edgeDir, { recursive: true });
-  copyFileSync(join(root, 'build', 'tracecap.wasm'), join(edgeDir, 'tracecap.wasm'));
+  // The core with its state exported (scripts/export-state.mjs; the same code): the jobs' shards
+  // checkpoint it between a capture's segments.
+  if (!existsSync(join(root, 'build', 'tracecap-snap.wasm'))) throw new Error('build/tracecap-snap.wasm is missing: run `npm run build:wasm` first');
+  copyFileSync(join(root, 'build', 'tracecap-snap.wasm'), join(edgeDir, 'tracecap.wasm'));
   const cli = join(root, 'dist', 'runtimes', 'node', 'cli.bundle.js');
   const nodeShard = join(outDir, 'node-shard.js');
   const browserShard = join(outDir, 'browser-shard.js');

@@ -12,6 +12,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { buildRuntimes, root } from './build-runtimes.mjs';
 
 const workerDir = join(root, 'runtimes', 'workers');
@@ -60,6 +61,10 @@ function writeDevVars() {
 
 function dev(args) {
   writeDevVars();
+  // wrangler runs miniflare in its own process: keep its loopback connections open there
+  // (scripts/loopback-keepalive.mjs: else a shard running over 5 s can stall the local queue).
+  const preload = `--import=${pathToFileURL(join(root, 'scripts', 'loopback-keepalive.mjs')).href}`;
+  env.NODE_OPTIONS = [process.env.NODE_OPTIONS, preload].filter(Boolean).join(' ');
   const extra = args.includes('--ip') ? [] : ['--ip', '127.0.0.1'];
   const child = spawn(wrangler, ['dev', '-c', config, '--local', '--show-interactive-dev-session=false', ...extra, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   let pending = '';

@@ -9,9 +9,17 @@
 // length), and reports each part's first and last serial. Merging the shards' parts strictly
 // by serial gives exactly one translator's bytes, for any n, and a serial to resume from is
 // found in the parts' ranges and then in one marks object.
+//
+// A capture larger than one consumer can read within its limits is cut into segments of
+// bytes, read one after another by each shard: at a segment's end the shard stores its core's
+// checkpoint (Translator.checkpoint(): the core's memory and globals) and the next segment
+// resumes it in a new invocation, so a segment boundary may fall anywhere, even inside a
+// record, and the records are the same bytes as one run's. Each segment's parts are listed in
+// a small object of their own (segmentKey), so nothing a shard or the merge holds grows with the
+// capture but the list of segments.
 
 import { CaptureError } from './errors.js';
-import { MARK_BYTES, createTranslator, type CoreSource, type TranslatorOptions } from './translator.js';
+import { MARK_BYTES, createTranslator, type Checkpoint, type CoreSource, type TranslatorOptions } from './translator.js';
 import { MAX_THREADS } from './parallel.js';
 
 /** Most shards of a job: the core's connection parts, as for threads. */
@@ -29,16 +37,58 @@ export interface RecordsPart { first: number; last: number; count: number; bytes
 /** A capture error as it is stored (CaptureError's fields). */
 export interface StoredCaptureError { code: number; reason: string; offset: number; packets: number }
 
-/** What a finished shard reports: its parts in order, the packets it read, its records, a capture error. */
-export interface ShardResult { shard: number; packets: number; records: number; parts: RecordsPart[]; error: StoredCaptureError | null }
+/**
+ * What one run of runShard() reports: one segment of one shard. Its parts are numbered from
+ * firstPart (partKey) and listed in the segment's object (segmentKey); `ended` when the shard
+ * has no further segment to run (the capture's last, or a capture error in this one).
+ */
+export interface SegmentResult {
+  shard: number; segment: number; firstPart: number; packets: number; records: number; parts: RecordsPart[];
+  error: StoredCaptureError | null; ended: boolean;
+}
+
+/** A segment as the merge needs it: where its parts are numbered from, how many, its records and serial range (-1 without records). */
+export interface SegmentSummary { firstPart: number; parts: number; records: number; first: number; last: number }
+
+/** What a finished shard reports to the merge: its segments in order, the packets it read, its records, a capture error. */
+export interface ShardResult { shard: number; packets: number; records: number; segments: SegmentSummary[]; error: StoredCaptureError | null }
 
 /** Where a shard's part lives: `jobs/ID/shard-K/00001.ndjson` and its marks `…/00001.marks` (part counted from 1). */
 export function partKey(job: string, shard: number, part: number, kind: 'ndjson' | 'marks'): string {
   return `jobs/${job}/shard-${shard}/${String(part + 1).padStart(5, '0')}.${kind}`;
 }
 
-/** Where a finished shard's result with its list of parts lives: `jobs/ID/shard-K/parts.json`. */
+/** Where a segment's list of parts lives: `jobs/ID/shard-K/segment-00001.json` (segment counted from 1). */
+export function segmentKey(job: string, shard: number, segment: number): string {
+  return `jobs/${job}/shard-${shard}/segment-${String(segment + 1).padStart(5, '0')}.json`;
+}
+
+/** Where the checkpoint a shard leaves at the end of a segment lives: `jobs/ID/shard-K/checkpoint-00001.state` and `.memory`. */
+export function checkpointKey(job: string, shard: number, segment: number, kind: 'state' | 'memory'): string {
+  return `jobs/${job}/shard-${shard}/checkpoint-${String(segment + 1).padStart(5, '0')}.${kind}`;
+}
+
+/** Where a finished shard's result with its list of segments lives: `jobs/ID/shard-K/parts.json`. */
 export function manifestKey(job: string, shard: number): string { return `jobs/${job}/shard-${shard}/parts.json`; }
+
+/** The summary of a segment's result, for its shard's ShardResult. */
+export function summarize(r: SegmentResult): SegmentSummary {
+  return { firstPart: r.firstPart, parts: r.parts.length, records: r.records, first: r.parts[0]?.first ?? -1, last: r.parts.at(-1)?.last ?? -1 };
+}
+
+/** A shard's result from its segments' results in order (the last one has the packets and any error). */
+export function shardResult(segments: readonly SegmentResult[]): ShardResult {
+  const last = segments.at(-1)!;
+  return {
+    shard: last.shard, packets: last.packets, records: segments.reduce((n, r) => n + r.records, 0),
+    segments: segments.map(summarize), error: last.error,
+  };
+}
+
+/** The number of segments of a capture of `size` bytes cut every `segmentBytes` (at least one). */
+export function planSegments(size: number, segmentBytes: number): number {
+  return Math.max(1, Math.ceil(size / segmentBytes));
+}
 
 /** The prefix under which every object of a job lives. */
 export function jobPrefix(job: string): string { return `jobs/${job}/`; }
@@ -63,11 +113,18 @@ export function looksLikeCapture(head: Uint8Array): boolean {
   return m === 0xa1b2c3d4 || m === 0xd4c3b2a1 || m === 0xa1b23c4d || m === 0x4d3cb2a1 || m === 0x0a0d0d0a;
 }
 
-/** The storage a shard uses: ranged reads of its capture and writes of whole objects. */
+/** The storage a shard uses: ranged reads of its capture, writes of whole objects, and its checkpoints. */
 export interface ShardIo {
   /** Bytes [offset, offset + length) of the capture (fewer only at its end). */
   read(offset: number, length: number): Promise<Uint8Array>;
   put(key: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * A segment after the first: loads the previous segment's checkpoint, calling `restore` with
+   * its state and filling the view it returns with its memory bytes.
+   */
+  resume?(restore: (state: Uint8Array) => Uint8Array): Promise<void>;
+  /** A segment before the last: stores its checkpoint (the memory view is valid until the promise settles). */
+  save?(checkpoint: Checkpoint): Promise<void>;
 }
 
 /** What a shard is and how it reads and writes. */
@@ -82,29 +139,39 @@ export interface ShardPlan {
   chunkBytes: number;
   /** Largest records part; a record longer than this gets a part of its own. */
   partBytes: number;
+  /** The segment this run reads (default: the whole capture as segment 0 of 1). */
+  segment?: { index: number; count: number; start: number; end: number; firstPart: number };
 }
 
 /**
- * Runs shard `plan.shard` of `plan.shards` over the whole capture, reading it in chunks of
- * chunkBytes (the next read overlaps the translation of this one) and writing its records in
- * parts of at most partBytes with their marks. Memory: the core, two chunks and about one part
- * plus one chunk's records. The limit option does not apply here: the merge counts records.
+ * Runs shard `plan.shard` of `plan.shards` over one segment of the capture (by default all of
+ * it), reading it in chunks of chunkBytes (the next read overlaps the translation of this one)
+ * and writing its records in parts of at most partBytes with their marks, then the segment's
+ * list of parts. A segment after the first resumes the previous one's checkpoint; one before
+ * the last stores its own. Memory: the core, two chunks and about one part plus one chunk's
+ * records. The limit option does not apply here: the merge counts records.
  */
-export async function runShard(core: CoreSource, plan: ShardPlan, io: ShardIo): Promise<ShardResult> {
+export async function runShard(core: CoreSource, plan: ShardPlan, io: ShardIo): Promise<SegmentResult> {
   const { limit: _limit, ...options } = plan.options;
   void _limit;
+  const seg = plan.segment ?? { index: 0, count: 1, start: 0, end: plan.size, firstPart: 0 };
   const t = await createTranslator(core, options);
-  t.setShard(plan.shard, plan.shards);
-  const out = new PartWriter(plan, io);
+  if (seg.index === 0) t.setShard(plan.shard, plan.shards);
+  else {
+    // The checkpoint carries the shard, the options' effects and everything read before.
+    if (!io.resume) throw new Error(`segment ${seg.index + 1} of shard ${plan.shard} needs the previous segment's checkpoint`);
+    await io.resume((state) => t.restore(state));
+  }
+  const out = new PartWriter(plan, io, seg.firstPart);
   t.setMarkSink((marks, count) => out.marks(marks, count));
   t.setSink((view) => out.bytes(view));
-  let offset = 0;
-  let next: Promise<Uint8Array> | null = plan.size > 0 ? io.read(0, Math.min(plan.chunkBytes, plan.size)) : null;
+  let offset = seg.start;
+  let next: Promise<Uint8Array> | null = seg.end > offset ? io.read(offset, Math.min(plan.chunkBytes, seg.end - offset)) : null;
   while (next !== null) {
     const chunk = await next;
     if (chunk.length === 0) throw new Error(`capture read at byte ${offset} returned nothing (${plan.size} bytes expected)`);
     offset += chunk.length;
-    next = offset < plan.size ? io.read(offset, Math.min(plan.chunkBytes, plan.size - offset)) : null;
+    next = offset < seg.end ? io.read(offset, Math.min(plan.chunkBytes, seg.end - offset)) : null;
     // In slices, each one's records written out before the next: DEBUG records run to about 13
     // times the capture's bytes, so a whole chunk's records would be most of a shard's memory.
     for (let at = 0; at < chunk.length && !t.error; at += PUSH_BYTES) {
@@ -114,12 +181,19 @@ export async function runShard(core: CoreSource, plan: ShardPlan, io: ShardIo): 
     if (t.error) break;
   }
   if (next) await next.catch(() => {});
-  t.finish();
+  const last = seg.index === seg.count - 1;
+  if (last) t.finish();
   await out.flush(true);
   const e = t.error;
+  const ended = last || e !== null;
+  if (!ended) {
+    if (!io.save) throw new Error(`segment ${seg.index + 1} of ${seg.count} of shard ${plan.shard} needs somewhere to store its checkpoint`);
+    await io.save(t.checkpoint());
+  }
+  await io.put(segmentKey(plan.job, plan.shard, seg.index), new TextEncoder().encode(JSON.stringify(out.parts)));
   return {
-    shard: plan.shard, packets: t.packets, records: out.records, parts: out.parts,
-    error: e ? { code: e.code, reason: e.reason, offset: e.offset, packets: e.packets } : null,
+    shard: plan.shard, segment: seg.index, firstPart: seg.firstPart, packets: t.packets, records: out.records, parts: out.parts,
+    error: e ? { code: e.code, reason: e.reason, offset: e.offset, packets: e.packets } : null, ended,
   };
 }
 
@@ -152,7 +226,8 @@ class PartWriter {
   readonly #bytes = new Bytes();
   readonly #marks = new Bytes();
   #pendingMarks = 0;
-  constructor(plan: ShardPlan, io: ShardIo) { this.#plan = plan; this.#io = io; }
+  readonly #firstPart: number;
+  constructor(plan: ShardPlan, io: ShardIo, firstPart: number) { this.#plan = plan; this.#io = io; this.#firstPart = firstPart; }
 
   marks(view: Uint8Array, count: number): void { this.#marks.append(view.subarray(0, count * MARK_BYTES)); this.#pendingMarks += count; }
   bytes(view: Uint8Array): void { this.#bytes.append(view); }
@@ -170,7 +245,7 @@ class PartWriter {
       }
       const first = dv.getFloat64(0, true);
       const last = dv.getFloat64((n - 1) * MARK_BYTES, true);
-      const part = this.parts.length;
+      const part = this.#firstPart + this.parts.length;
       // Written from views of the buffers (no copy): nothing else touches them until both puts end.
       await this.#io.put(partKey(this.#plan.job, this.#plan.shard, part, 'ndjson'), this.#bytes.buf.subarray(0, size));
       await this.#io.put(partKey(this.#plan.job, this.#plan.shard, part, 'marks'), this.#marks.buf.subarray(0, n * MARK_BYTES));
@@ -183,7 +258,7 @@ class PartWriter {
   }
 }
 
-/** The storage the merge reads: byte ranges of stored objects. */
+/** The storage the merge reads: byte ranges of stored objects (length −1: to the object's end). */
 export interface MergeIo {
   read(key: string, offset: number, length: number): Promise<Uint8Array>;
 }
@@ -200,8 +275,12 @@ export interface MergeOptions {
   outBytes: number;
 }
 
-// One shard's position in the merge: the part, its marks, a window of its record bytes.
+// One shard's position in the merge: its segment (whose list of parts is read when the merge
+// enters it), the part, its marks, a window of its record bytes.
 class Cursor {
+  #segment = -1;
+  #parts: RecordsPart[] = [];
+  /** Index of the current part in #parts; its partKey number is the segment's firstPart plus it. */
   #part = -1;
   #serials = new Float64Array(0);
   #lengths = new Uint32Array(0);
@@ -217,11 +296,14 @@ class Cursor {
   head(): number { return this.at < this.#count ? this.#serials[2 * this.at]! : Infinity; }
   length(): number { return this.#lengths[4 * this.at + 2]!; }
 
-  /** Goes to part p (or past the last), at record i; returns the records of the shard before that point. */
+  /** Goes to the first record at or after serial `from`; returns the records of the shard before it. */
   async seek(from: number): Promise<number> {
-    const parts = this.result.parts;
-    let p = 0, before = 0;
-    while (p < parts.length && parts[p]!.last < from) { before += parts[p]!.count; p++; }
+    const segments = this.result.segments;
+    let s = 0, before = 0;
+    while (s < segments.length && (segments[s]!.records === 0 || segments[s]!.last < from)) { before += segments[s]!.records; s++; }
+    await this.#enter(s);
+    let p = 0;
+    while (p < this.#parts.length && this.#parts[p]!.last < from) { before += this.#parts[p]!.count; p++; }
     await this.#load(p);
     let i = 0, off = 0;
     while (i < this.#count && this.#serials[2 * i]! < from) { off += this.#lengths[4 * i + 2]!; i++; }
@@ -229,14 +311,28 @@ class Cursor {
     return before + i;
   }
 
+  /** Reads segment s's list of parts (none past the last segment). */
+  async #enter(s: number): Promise<void> {
+    this.#segment = s;
+    const summary = this.result.segments[s];
+    this.#parts = [];
+    if (!summary || summary.parts === 0) return;
+    const key = segmentKey(this.job, this.result.shard, s);
+    const bytes = await this.io.read(key, 0, -1);
+    this.#parts = JSON.parse(new TextDecoder().decode(bytes)) as RecordsPart[];
+    if (this.#parts.length !== summary.parts) throw new Error(`${key} lists ${this.#parts.length} parts, ${summary.parts} expected`);
+  }
+
+  /** Goes to part p of the current segment at its first record; past its last part, to the next segment with records. */
   async #load(p: number): Promise<void> {
+    while (p >= this.#parts.length && this.#segment < this.result.segments.length) { await this.#enter(this.#segment + 1); p = 0; }
     this.#part = p;
     this.at = 0; this.off = 0;
     this.#window = new Uint8Array(0); this.#windowAt = 0;
-    const part = this.result.parts[p];
+    const part = this.#parts[p];
     if (!part) { this.#count = 0; return; }
-    const bytes = await this.io.read(partKey(this.job, this.result.shard, p, 'marks'), 0, part.count * MARK_BYTES);
-    if (bytes.length !== part.count * MARK_BYTES) throw new Error(`records marks of shard ${this.result.shard} part ${p + 1}: ${bytes.length} bytes, ${part.count * MARK_BYTES} expected`);
+    const bytes = await this.io.read(this.#key('marks'), 0, part.count * MARK_BYTES);
+    if (bytes.length !== part.count * MARK_BYTES) throw new Error(`records marks of shard ${this.result.shard} part ${this.#number() + 1}: ${bytes.length} bytes, ${part.count * MARK_BYTES} expected`);
     // Aligned copies (a read's bytes may sit at any offset).
     const aligned = new ArrayBuffer(bytes.length);
     new Uint8Array(aligned).set(bytes);
@@ -245,15 +341,18 @@ class Cursor {
     this.#count = part.count;
   }
 
+  #number(): number { return this.result.segments[this.#segment]!.firstPart + this.#part; }
+  #key(kind: 'ndjson' | 'marks'): string { return partKey(this.job, this.result.shard, this.#number(), kind); }
+
   /** Bytes of records [at, at + n) of the current part, reading more of it when needed (n ≥ 1). */
   async take(n: number, size: number): Promise<Uint8Array> {
     const start = this.off - this.#windowAt;
     if (start < 0 || start + size > this.#window.length) {
-      const part = this.result.parts[this.#part]!;
+      const part = this.#parts[this.#part]!;
       const length = Math.min(Math.max(this.windowBytes, size), part.bytes - this.off);
-      this.#window = await this.io.read(partKey(this.job, this.result.shard, this.#part, 'ndjson'), this.off, length);
+      this.#window = await this.io.read(this.#key('ndjson'), this.off, length);
       this.#windowAt = this.off;
-      if (this.#window.length < size) throw new Error(`records of shard ${this.result.shard} part ${this.#part + 1} end before byte ${this.off + size}`);
+      if (this.#window.length < size) throw new Error(`records of shard ${this.result.shard} part ${this.#number() + 1} end before byte ${this.off + size}`);
     }
     const s = this.off - this.#windowAt;
     const view = this.#window.subarray(s, s + size);

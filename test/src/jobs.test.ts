@@ -7,8 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTranslator, type TranslatorOptions } from '../../src/index.js';
 import {
-  jobCaptureError, looksLikeCapture, mergeRecords, partKey, planShards, runShard, MAX_JOB_SHARDS, AUTO_SHARD_MIN_BYTES,
-  type MergeOptions, type ShardResult,
+  checkpointKey, jobCaptureError, looksLikeCapture, mergeRecords, partKey, planSegments, planShards, runShard, segmentKey, shardResult,
+  MAX_JOB_SHARDS, AUTO_SHARD_MIN_BYTES, type MergeOptions, type RecordsPart, type SegmentResult, type ShardResult,
 } from '../../src/jobs.js';
 import { coreModule, SHARED } from '../diff/support.js';
 
@@ -23,6 +23,7 @@ class Store {
   async read(key: string, offset: number, length: number): Promise<Uint8Array> {
     const o = this.objects.get(key);
     if (!o) throw new Error(`no object ${key}`);
+    if (length === -1) length = o.length - offset;
     if (offset + length > o.length) throw new Error(`read past the end of ${key}`);
     this.largestRead = Math.max(this.largestRead, length);
     return o.subarray(offset, offset + length);
@@ -34,15 +35,43 @@ async function whole(data: Uint8Array, options: TranslatorOptions): Promise<Buff
   return Buffer.concat([t.push(data), t.finish()]);
 }
 
-async function runJob(store: Store, data: Uint8Array, options: TranslatorOptions, shards: number, sizes = { chunkBytes: 50_000, partBytes: 40_000 }): Promise<ShardResult[]> {
-  const core = await coreModule();
-  const results: ShardResult[] = [];
-  // Shards in reverse order: the merge must not depend on the order they finish.
+/** A shard's result for the merge, with every part of its segments listed (for the tests' checks). */
+type Run = ShardResult & { parts: RecordsPart[] };
+
+const snapModule = new WebAssembly.Module(readFileSync(new URL('../../build/tracecap-snap.wasm', import.meta.url)));
+
+/**
+ * Runs every shard of a job, in reverse order (the merge must not depend on the order they
+ * finish); with `segmentBytes`, each shard reads the capture in segments, each from a new
+ * translator resuming the previous one's checkpoint through the store, as queue consumers do.
+ */
+async function runJob(store: Store, data: Uint8Array, options: TranslatorOptions, shards: number, sizes = { chunkBytes: 50_000, partBytes: 40_000 }, segmentBytes = 0): Promise<Run[]> {
+  const core = segmentBytes > 0 ? snapModule : await coreModule();
+  const count = segmentBytes > 0 ? planSegments(data.length, segmentBytes) : 1;
+  const results: Run[] = [];
   for (let k = shards - 1; k >= 0; k--) {
-    results.push(await runShard(core, { job: 'j1', shard: k, shards, size: data.length, options, ...sizes }, {
-      read: async (offset, length) => data.subarray(offset, offset + length),
-      put: (key, bytes) => store.put(key, bytes),
-    }));
+    const segments: SegmentResult[] = [];
+    let firstPart = 0;
+    for (let index = 0; index < count; index++) {
+      const start = index * (segmentBytes || data.length);
+      const end = Math.min(data.length, start + (segmentBytes || data.length));
+      const r = await runShard(core, { job: 'j1', shard: k, shards, size: data.length, options, ...sizes, segment: { index, count, start, end, firstPart } }, {
+        read: async (offset, length) => data.subarray(offset, offset + length),
+        put: (key, bytes) => store.put(key, bytes),
+        resume: async (restore) => {
+          const state = await store.read(checkpointKey('j1', k, index - 1, 'state'), 0, -1);
+          restore(state).set(await store.read(checkpointKey('j1', k, index - 1, 'memory'), 0, -1));
+        },
+        save: async ({ state, memory }) => {
+          await store.put(checkpointKey('j1', k, index, 'state'), state);
+          await store.put(checkpointKey('j1', k, index, 'memory'), memory);
+        },
+      });
+      segments.push(r);
+      firstPart += r.parts.length;
+      if (r.ended) break;
+    }
+    results.push({ ...shardResult(segments), parts: segments.flatMap((r) => r.parts) });
   }
   return results;
 }
@@ -136,6 +165,49 @@ describe('jobs: shards merged by serial are one translator’s bytes', () => {
     const store = new Store();
     const results = await runJob(store, data, { verbosity: 'info', limit: 2 }, 2);
     expect(results.reduce((a, r) => a + r.records, 0)).toBe(serials(await whole(data, { verbosity: 'info' })).length);
+  });
+});
+
+describe('jobs: a capture cut into segments, each resumed from the previous one’s checkpoint', () => {
+  for (const file of files) {
+    it(`${file}: segments of 100,003 bytes (cut inside records), 1 and 3 shards, debug and info`, async () => {
+      const data = new Uint8Array(readFileSync(join(CORPUS, file)));
+      for (const verbosity of ['debug', 'info'] as const) {
+        const expected = await whole(data, { verbosity });
+        for (const n of [1, 3]) {
+          const store = new Store();
+          const results = await runJob(store, data, { verbosity }, n, undefined, 100_003);
+          expect(results.every((r) => r.segments.length === planSegments(data.length, 100_003))).toBe(true);
+          expect((await merged(store, results)).equals(expected), `${file} ${verbosity} ${n} shards`).toBe(true);
+          // Resuming from a serial inside a later segment.
+          const recs = serials(expected);
+          const mid = recs[Math.floor(recs.length * 0.7)];
+          if (mid) expect((await merged(store, results, { from: mid.num })).equals(expected.subarray(mid.at))).toBe(true);
+        }
+      }
+    });
+  }
+
+  it('a damaged capture ends every shard in the segment of the damage, with the records before it', async () => {
+    const data = new Uint8Array(readFileSync(join(CORPUS, 'h1-keepalive-mtu1500.pcapng'))).slice(0, 300_000);
+    const t = await createTranslator(await coreModule(), { verbosity: 'debug' });
+    const expected = Buffer.concat([t.push(data), t.finish()]);
+    expect(t.error).not.toBeNull();
+    const store = new Store();
+    const results = await runJob(store, data, { verbosity: 'debug' }, 2, undefined, 64_000);
+    for (const r of results) {
+      expect(r.segments.length).toBe(planSegments(data.length, 64_000));
+      expect(r.error).toEqual({ code: t.error!.code, reason: t.error!.reason, offset: t.error!.offset, packets: t.error!.packets });
+    }
+    expect((await merged(store, results)).equals(expected)).toBe(true);
+  });
+
+  it('planSegments and the keys', () => {
+    expect(planSegments(0, 10)).toBe(1);
+    expect(planSegments(10, 10)).toBe(1);
+    expect(planSegments(11, 10)).toBe(2);
+    expect(segmentKey('abc', 2, 0)).toBe('jobs/abc/shard-2/segment-00001.json');
+    expect(checkpointKey('abc', 2, 4, 'memory')).toBe('jobs/abc/shard-2/checkpoint-00005.memory');
   });
 });
 

@@ -25,16 +25,26 @@ export const RETRY_BASE_SECONDS = 1;
 export const RETRY_MAX_SECONDS = 60;
 
 /**
- * Largest capture of a job. Every shard reads the whole capture. CPU is not what binds: one
- * shard's translation measured 0.015 s a MB alone and 0.003 s a MB as one of eight (Node, the
- * same code; 300 s of CPU is over 20 GB). What binds is the records a shard writes to R2 within
- * its 15 min of wall time, and what GET /jobs/ID/records streams: DEBUG records run from 0.4
- * to 13 times the capture's bytes (the corpus; bench/gen.js traffic 12.7), so a 256 MiB
- * capture as one shard writes about 3.4 GB. In workerd (miniflare's local R2) one of eight
- * shards of a 200 MiB capture took 5 to 8 s of wall time, one of two 35 s, and merging its
- * 2.66 GB of records back 28 to 40 s (README, jobs; bench/jobs-shard.js for CPU and memory).
+ * Capture bytes one shard reads in one queue consumer invocation: a capture is cut into
+ * segments of this size, read one after another by each shard, each in its own invocation
+ * resuming the previous one's checkpoint (src/jobs.ts). CPU is not what binds: one shard's
+ * translation measured 0.015 s a MB alone and 0.003 s a MB as one of eight (Node, the same
+ * code). What binds is the records a shard writes to R2 within its 15 min of wall time: DEBUG
+ * records run from 0.4 to 13 times the capture's bytes (the corpus; bench/gen.js traffic
+ * 12.7), so a 256 MiB segment as one shard writes about 3.4 GB; in workerd (miniflare's local
+ * R2) one of two shards of a 200 MiB capture took 35 s. A job's `segment_bytes` sets another
+ * size, from MIN_SEGMENT_BYTES to MAX_SEGMENT_BYTES (smaller for a plan with less CPU).
  */
-export const MAX_JOB_CAPTURE_BYTES = 256 << 20;
+export const SEGMENT_BYTES = 256 << 20;
+/** Smallest segment_bytes: a checkpoint is the core's memory (32 MiB or more), so far smaller segments would be mostly checkpoint. */
+export const MIN_SEGMENT_BYTES = 64 << 10;
+/** Largest segment_bytes (what one shard of one invocation may be asked to read). */
+export const MAX_SEGMENT_BYTES = 1 << 30;
+/**
+ * Most segments of a job (1 TiB at SEGMENT_BYTES, 256 GiB at segment_bytes 64 MiB): the merge holds each shard's list of
+ * segments (about 80 bytes a segment, MAX_SHARDS lists), so this bounds its memory.
+ */
+export const MAX_JOB_SEGMENTS = 4096;
 
 /** Jobs running at once: 250 concurrent consumer invocations over MAX_SHARDS shards a job (31), rounded down. */
 export const MAX_CONCURRENT_JOBS = 30;

@@ -7,6 +7,10 @@
  *   GET  /jobs/ID             → {"state", "shards": {"done", "total"}, "packets", "records", "retries", "error"?}
  *   GET  /jobs/ID/records     → the merged NDJSON (?from=SERIAL: from the first record at or after it)
  *
+ * A capture larger than SEGMENT_BYTES is cut into segments: each shard reads them one after
+ * another, one queue message and invocation each, resuming the previous segment's checkpoint
+ * (the core's memory and globals, stored in R2), so no invocation reads more than a segment.
+ *
  * Wiring (the router, edge.ts): handleJobs() for requests (after auth; null when the path is
  * not a jobs path), consumeShards() as the queue handler of SHARD_QUEUE and SHARD_DLQ, and the
  * Durable Object class Job bound as JOBS. Limits: job-limits.ts.
@@ -14,11 +18,12 @@
 import wasm from '../../../build/tracecap.wasm';
 import { createTranslator, type TranslatorOptions } from '../../../src/index.js';
 import {
-  jobCaptureError, looksLikeCapture, manifestKey, mergeRecords, planShards, runShard, type ShardResult,
+  checkpointKey, jobCaptureError, looksLikeCapture, manifestKey, mergeRecords, planSegments, planShards, runShard, segmentKey, summarize,
+  type RecordsPart, type SegmentSummary, type ShardResult,
 } from '../../../src/jobs.js';
 import { BadParam, errorLine, optionsFromQuery } from '../index.js';
 import {
-  JOB_REQUEST_BYTES, JOB_STALE_MS, MAX_CONCURRENT_JOBS, MAX_JOB_CAPTURE_BYTES, MERGE_OUT_BYTES, MERGE_WINDOW_BYTES, MESSAGE_BYTES,
+  JOB_REQUEST_BYTES, JOB_STALE_MS, MAX_CONCURRENT_JOBS, MAX_JOB_SEGMENTS, MAX_SEGMENT_BYTES, MERGE_OUT_BYTES, MERGE_WINDOW_BYTES, MESSAGE_BYTES, MIN_SEGMENT_BYTES, SEGMENT_BYTES,
   RECORDS_PART_BYTES, RETRY_BASE_SECONDS, RETRY_MAX_SECONDS, SEND_BATCH_BYTES, SHARD_DLQ, SHARD_MAX_RETRIES, SHARD_READ_BYTES,
 } from './job-limits.js';
 
@@ -27,12 +32,13 @@ import {
 /** An R2 object's metadata. */
 export interface R2ObjectLike { key: string; size: number; etag: string }
 /** An R2 object with its body. */
-export interface R2ObjectBodyLike extends R2ObjectLike { arrayBuffer(): Promise<ArrayBuffer> }
+export interface R2ObjectBodyLike extends R2ObjectLike { arrayBuffer(): Promise<ArrayBuffer>; body: ReadableStream<Uint8Array> }
 /** The R2 bucket calls used here. */
 export interface R2BucketLike {
   head(key: string): Promise<R2ObjectLike | null>;
   get(key: string, options?: { range?: { offset: number; length: number }; onlyIf?: { etagMatches: string } }): Promise<R2ObjectBodyLike | R2ObjectLike | null>;
   put(key: string, value: Uint8Array | string): Promise<unknown>;
+  delete(keys: string | string[]): Promise<void>;
 }
 /** A queue producer. */
 export interface QueueLike<T> { sendBatch(messages: Iterable<{ body: T; contentType?: 'json' }>): Promise<void> }
@@ -72,6 +78,12 @@ export interface ShardMessage {
   size: number;
   etag: string;
   options: TranslatorOptions;
+  /** This message's segment of the capture (from 0), how many there are and their size. */
+  segment: number;
+  segments: number;
+  segmentBytes: number;
+  /** The number of the shard's first records part in this segment (its parts before it). */
+  firstPart: number;
 }
 
 // ---- HTTP ----------------------------------------------------------------------------------
@@ -87,7 +99,7 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 const problem = (status: number, message: string, headers: Record<string, string> = {}) => json(status, { error: message }, headers);
 
 /** Keys of POST /jobs besides the Worker's query parameters (runtimes/workers/index.ts USAGE). */
-const JOB_KEYS = new Set(['capture', 'shards']);
+const JOB_KEYS = new Set(['capture', 'shards', 'segment_bytes']);
 
 /**
  * Answers the jobs routes; null when the path is not one (the router tries its own routes).
@@ -152,7 +164,12 @@ async function createJob(request: Request, env: JobsEnv): Promise<Response> {
   const key = `captures/${name}`;
   const head = await env.CAPTURES.head(key);
   if (head === null) return problem(404, `no capture ${JSON.stringify(name)}: upload it with PUT /captures/${name}`);
-  if (head.size > MAX_JOB_CAPTURE_BYTES) return problem(413, `capture ${name} has ${head.size} bytes; a job takes at most ${MAX_JOB_CAPTURE_BYTES}`);
+  let segmentBytes: number;
+  try {
+    segmentBytes = segmentSize(spec.segment_bytes);
+  } catch (e) { return problem(400, (e as Error).message); }
+  const segments = planSegments(head.size, segmentBytes);
+  if (segments > MAX_JOB_SEGMENTS) return problem(413, `capture ${name} has ${head.size} bytes; a job takes at most ${MAX_JOB_SEGMENTS * segmentBytes} (${MAX_JOB_SEGMENTS} segments of ${segmentBytes} bytes)`);
   let shards: number;
   try {
     shards = planShards(spec.shards, head.size);
@@ -162,13 +179,15 @@ async function createJob(request: Request, env: JobsEnv): Promise<Response> {
   if (!looksLikeCapture(new Uint8Array(await first.arrayBuffer()))) return problem(422, `capture ${name} is not a pcap or pcapng capture (no pcap magic or pcapng section header at its start)`);
 
   const id = crypto.randomUUID();
-  const messages: ShardMessage[] = Array.from({ length: shards }, (_, shard) => ({ job: id, shard, shards, capture: key, size: head.size, etag: head.etag, options }));
+  const messages: ShardMessage[] = Array.from({ length: shards }, (_, shard) => ({
+    job: id, shard, shards, capture: key, size: head.size, etag: head.etag, options, segment: 0, segments, segmentBytes, firstPart: 0,
+  }));
   const size = JSON.stringify(messages[0]).length;
   if (size > MESSAGE_BYTES) return problem(413, `the job's options take ${size} bytes in a shard message; at most ${MESSAGE_BYTES} (shorter BPF programs?)`);
 
   const admitted = await registryCall<{ ok: boolean; running: number }>(env, 'admit', { id, now: Date.now() });
   if (!admitted.ok) return problem(429, `${admitted.running} jobs are running, the most at once is ${MAX_CONCURRENT_JOBS}; try again when one ends`, { 'retry-after': '60' });
-  await jobCall(env, id, 'create', { id, capture: key, size: head.size, shards, limit: options.limit ?? 0 });
+  await jobCall(env, id, 'create', { id, capture: key, size: head.size, shards, segments, limit: options.limit ?? 0 });
   try {
     for (let i = 0; i < messages.length;) {
       const batch: { body: ShardMessage; contentType: 'json' }[] = [];
@@ -182,6 +201,15 @@ async function createJob(request: Request, env: JobsEnv): Promise<Response> {
     return problem(503, reason);
   }
   return json(202, { id }, { location: `/jobs/${id}` });
+}
+
+/** The job's segment size: its segment_bytes when given (MIN_SEGMENT_BYTES to MAX_SEGMENT_BYTES, else a RangeError), else SEGMENT_BYTES. */
+function segmentSize(requested: unknown): number {
+  if (requested === undefined) return SEGMENT_BYTES;
+  if (typeof requested !== 'number' || !Number.isSafeInteger(requested) || requested < MIN_SEGMENT_BYTES || requested > MAX_SEGMENT_BYTES) {
+    throw new RangeError(`segment_bytes must be a whole number of bytes from ${MIN_SEGMENT_BYTES} to ${MAX_SEGMENT_BYTES}, not ${JSON.stringify(requested)}`);
+  }
+  return requested;
 }
 
 /** Whether NAME can follow captures/ as an R2 key (R2 keys are at most 1024 bytes). */
@@ -227,7 +255,8 @@ async function readLimited(request: Request, max: number): Promise<string | null
 
 function publicStatus(job: JobStatus): Record<string, unknown> {
   return {
-    state: job.state, shards: { done: job.done.length, total: job.shards }, packets: job.packets, records: job.records, retries: job.retries,
+    state: job.state, shards: { done: job.done.length, total: job.shards }, segments: { done: job.segmentsDone, total: job.shards * job.segments },
+    packets: job.packets, records: job.records, retries: job.retries,
     ...(job.error ? { error: job.error } : {}),
   };
 }
@@ -250,7 +279,7 @@ async function records(env: JobsEnv, id: string, job: JobStatus, params: URLSear
   const merged = mergeRecords(id, results, {
     async read(key, offset, length) {
       if (length === 0) return new Uint8Array(0);
-      const o = await bucket.get(key, { range: { offset, length } });
+      const o = await bucket.get(key, length < 0 ? undefined : { range: { offset, length } });
       if (o === null || !('arrayBuffer' in o)) throw new Error(`records object ${key} is missing`);
       return new Uint8Array(await o.arrayBuffer());
     },
@@ -289,23 +318,56 @@ export async function consumeShards(batch: MessageBatch<ShardMessage>, env: Jobs
       msg.ack();
       continue;
     }
+    const what = `tracecap job ${m.job} shard ${m.shard + 1}/${m.shards}${m.segments > 1 ? ` segment ${m.segment + 1}/${m.segments}` : ''}`;
     try {
-      console.log(`tracecap job ${m.job} shard ${m.shard + 1}/${m.shards}: attempt ${msg.attempts}`);
-      const go = await jobCall<{ run: boolean }>(env, m.job, 'start', { shard: m.shard, attempt: msg.attempts });
+      console.log(`${what}: attempt ${msg.attempts}`);
+      const go = await jobCall<{ run: boolean; resend?: number }>(env, m.job, 'start', { shard: m.shard, segment: m.segment, attempt: msg.attempts });
+      // This segment was done but its successor never queued (the send failed after the Job
+      // recorded it): queue it now.
+      if (go.resend !== undefined) await env.SHARDS.sendBatch([{ body: { ...m, segment: m.segment + 1, firstPart: go.resend }, contentType: 'json' }]);
       if (go.run) {
         const started = Date.now();
+        const start = m.segment * m.segmentBytes;
+        const bucket = env.CAPTURES;
         const result = await runShard(wasm, {
           job: m.job, shard: m.shard, shards: m.shards, size: m.size, options: m.options, chunkBytes: SHARD_READ_BYTES, partBytes: RECORDS_PART_BYTES,
+          segment: { index: m.segment, count: m.segments, start, end: Math.min(m.size, start + m.segmentBytes), firstPart: m.firstPart },
         }, {
-          read: (offset, length) => readCapture(env.CAPTURES, m, offset, length),
-          put: async (key, bytes) => { await env.CAPTURES.put(key, bytes); },
+          read: (offset, length) => readCapture(bucket, m, offset, length),
+          put: async (key, bytes) => { await bucket.put(key, bytes); },
+          resume: async (restore) => {
+            const state = await getObject(bucket, checkpointKey(m.job, m.shard, m.segment - 1, 'state'));
+            await fill(bucket, checkpointKey(m.job, m.shard, m.segment - 1, 'memory'), restore(new Uint8Array(await state.arrayBuffer())));
+          },
+          save: async ({ state, memory }) => {
+            await bucket.put(checkpointKey(m.job, m.shard, m.segment, 'state'), state);
+            await bucket.put(checkpointKey(m.job, m.shard, m.segment, 'memory'), memory);
+          },
         });
-        // The list of parts goes to R2 (it grows with the capture; a Durable Object value is at
-        // most 128 KiB), the counts to the Job.
-        await env.CAPTURES.put(manifestKey(m.job, m.shard), JSON.stringify(result));
-        await jobCall(env, m.job, 'done', { ...result, parts: [] });
-        // One line a shard in the Worker's log: what a consumer does per MB of capture (its wall time; workerd shows no memory).
-        console.log(`tracecap job ${m.job} shard ${m.shard + 1}/${m.shards}: ${m.size} capture bytes, ${result.packets} packets, ${result.records} records in ${result.parts.length} parts, ${Date.now() - started} ms`);
+        if (!result.ended) {
+          const next = m.firstPart + result.parts.length;
+          await jobCall(env, m.job, 'segment', { shard: m.shard, segment: m.segment, firstPart: next, packets: result.packets, records: result.records });
+          await env.SHARDS.sendBatch([{ body: { ...m, segment: m.segment + 1, firstPart: next }, contentType: 'json' }]);
+        } else {
+          // The shard's list of segments goes to R2 (it grows with the capture; a Durable Object
+          // value is at most 128 KiB), the counts to the Job.
+          const segments: SegmentSummary[] = [];
+          for (let i = 0, firstPart = 0; i < m.segment; i++) {
+            const parts = JSON.parse(new TextDecoder().decode(await (await getObject(bucket, segmentKey(m.job, m.shard, i))).arrayBuffer())) as RecordsPart[];
+            segments.push(summaryOf(parts, firstPart));
+            firstPart += parts.length;
+          }
+          segments.push(summarize(result));
+          const records = segments.reduce((n, x) => n + x.records, 0);
+          const shard: ShardResult = { shard: m.shard, packets: result.packets, records, segments, error: result.error };
+          await bucket.put(manifestKey(m.job, m.shard), JSON.stringify(shard));
+          await jobCall(env, m.job, 'done', { ...shard, segments: [] });
+        }
+        // The checkpoint this segment resumed is needed no more (a retry of this segment that
+        // still runs would fail and be retried once more, from the message: not expected).
+        if (m.segment > 0) await bucket.delete([checkpointKey(m.job, m.shard, m.segment - 1, 'state'), checkpointKey(m.job, m.shard, m.segment - 1, 'memory')]);
+        // One line a segment in the Worker's log: what a consumer does per MB of capture (its wall time; workerd shows no memory).
+        console.log(`${what}: ${Math.min(m.size, start + m.segmentBytes) - start} capture bytes, ${result.packets} packets, ${result.records} records in ${result.parts.length} parts, ${Date.now() - started} ms`);
       }
       msg.ack();
     } catch (e) {
@@ -322,6 +384,33 @@ export async function consumeShards(batch: MessageBatch<ShardMessage>, env: Jobs
   }
 }
 
+/** The segment summary of a list of parts numbered from firstPart. */
+function summaryOf(parts: RecordsPart[], firstPart: number): SegmentSummary {
+  return { firstPart, parts: parts.length, records: parts.reduce((n, p) => n + p.count, 0), first: parts[0]?.first ?? -1, last: parts.at(-1)?.last ?? -1 };
+}
+
+async function getObject(bucket: R2BucketLike, key: string): Promise<R2ObjectBodyLike> {
+  const o = await bucket.get(key);
+  if (o === null || !('arrayBuffer' in o)) throw new Error(`${key} is missing`);
+  return o;
+}
+
+/** Streams an object into `into` (a checkpoint's memory into the core's), which it must fill exactly. */
+async function fill(bucket: R2BucketLike, key: string, into: Uint8Array): Promise<void> {
+  const o = await getObject(bucket, key);
+  if (o.size !== into.length) throw new Error(`${key} has ${o.size} bytes, the checkpoint says ${into.length}`);
+  const reader = o.body.getReader();
+  let at = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (at + value.length > into.length) throw new Error(`${key} is longer than its size`);
+    into.set(value, at);
+    at += value.length;
+  }
+  if (at !== into.length) throw new Error(`${key}: ${at} of ${into.length} bytes read`);
+}
+
 async function readCapture(bucket: R2BucketLike, m: ShardMessage, offset: number, length: number): Promise<Uint8Array> {
   const o = await bucket.get(m.capture, { range: { offset, length }, onlyIf: { etagMatches: m.etag } });
   if (o === null) throw new Error(`capture ${m.capture} is gone`);
@@ -333,12 +422,18 @@ async function readCapture(bucket: R2BucketLike, m: ShardMessage, offset: number
 
 // ---- the Durable Object -------------------------------------------------------------------
 
+/** Where a shard's chain of segments stands: the next segment to run, its first part's number, the last segment started. */
+interface Progress { next: number; firstPart: number; started: number; records: number }
+
 /** A job's state as the Job object keeps it. */
 interface JobStatus {
   id: string;
   capture: string;
   size: number;
   shards: number;
+  /** Segments of the capture each shard reads, and the segments done over all shards. */
+  segments: number;
+  segmentsDone: number;
   limit: number;
   state: 'queued' | 'running' | 'done' | 'failed';
   created: number;
@@ -395,7 +490,10 @@ export class Job {
       return { ok: true, running: n + 1 };
     }
     if (op === 'create') {
-      const job: JobStatus = { id: b.id as string, capture: b.capture as string, size: b.size as number, shards: b.shards as number, limit: b.limit as number, state: 'queued', created: Date.now(), done: [], packets: 0, records: 0, retries: 0 };
+      const job: JobStatus = {
+        id: b.id as string, capture: b.capture as string, size: b.size as number, shards: b.shards as number, segments: b.segments as number, segmentsDone: 0,
+        limit: b.limit as number, state: 'queued', created: Date.now(), done: [], packets: 0, records: 0, retries: 0,
+      };
       await s.put('job', job);
       return null;
     }
@@ -411,16 +509,40 @@ export class Job {
     switch (op) {
       case 'start': {
         if (job.state === 'failed' || job.done.includes(shard)) return { run: false };
+        // Each shard's segments run in order, each once: a repeated message of a segment done is
+        // dropped (with its successor queued again if it never started), a later one waits its turn.
+        const segment = (b.segment as number | undefined) ?? 0;
+        const p = (await s.get<Progress>(`progress:${shard}`)) ?? { next: 0, firstPart: 0, started: -1, records: 0 };
+        if (segment < p.next) return { run: false, ...(segment === p.next - 1 && p.started < p.next ? { resend: p.firstPart } : {}) };
+        if (segment > p.next) return { run: false };
+        p.started = segment;
+        await s.put(`progress:${shard}`, p);
         if (job.state === 'queued') { job.state = 'running'; await s.put('job', job); }
         return { run: true };
+      }
+      case 'segment': {
+        const p = (await s.get<Progress>(`progress:${shard}`)) ?? { next: 0, firstPart: 0, started: -1, records: 0 };
+        if (job.state === 'failed' || b.segment !== p.next) return null;
+        p.next = (b.segment as number) + 1;
+        p.firstPart = b.firstPart as number;
+        p.records += b.records as number;
+        await s.put(`progress:${shard}`, p);
+        job.segmentsDone++;
+        job.packets = Math.max(job.packets, b.packets as number);
+        job.records += b.records as number;
+        await s.put('job', job);
+        return null;
       }
       case 'done': {
         const r = b as unknown as ShardResult;
         if (job.state === 'failed' || job.done.includes(r.shard)) return null;
         await s.put(`shard:${r.shard}`, r);
         job.done.push(r.shard);
+        // Every segment of this shard is now done (the last, or the one where the capture ended).
+        const p = (await s.get<Progress>(`progress:${r.shard}`)) ?? { next: 0, firstPart: 0, started: -1, records: 0 };
+        job.segmentsDone += job.segments - p.next;
         job.packets = Math.max(job.packets, r.packets);
-        job.records += r.records;
+        job.records += r.records - p.records;
         if (job.done.length === job.shards) {
           job.state = 'done';
           const damage = jobCaptureError([r]);

@@ -2,6 +2,7 @@
 // with a minimal router (the jobs routes; the test stores captures in R2 itself) and the queue
 // handler. Faults are injected into the R2 reads of shard 1 of captures uploaded under
 // faults/once/ (its first attempt fails) and faults/always/ (every attempt fails), and under
+// faults/once-late/ (the first attempt of its last segment fails), and under
 // faults/stopped/ its invocation ends before the consumer runs (as when the runtime stops an
 // isolate over its memory or CPU), so the retry and dead-letter paths run through the real queue.
 import { Job, consumeShards, handleJobs, type JobsEnv, type MessageBatch, type R2BucketLike, type ShardMessage } from '../../../runtimes/workers/edge/jobs.js';
@@ -12,6 +13,7 @@ function faulty(bucket: R2BucketLike, reason: string): R2BucketLike {
   return {
     head: (key) => bucket.head(key),
     put: (key, value) => bucket.put(key, value),
+    delete: (keys) => bucket.delete(keys),
     get: async (key, options) => {
       if (key.startsWith('captures/')) throw new Error(`injected fault: ${reason}`);
       return bucket.get(key, options);
@@ -31,6 +33,13 @@ export default {
     if (m && m.shard === 1 && batch.queue === 'tracecap-shards') {
       if (m.capture.startsWith('captures/faults/stopped/')) throw new Error('injected fault: the invocation was stopped');
       if (m.capture.startsWith('captures/faults/always/')) bucket = faulty(bucket, 'R2 read refused (always)');
+      if (m.capture.startsWith('captures/faults/once-late/') && m.segment === m.segments - 1) {
+        const marker = `faults/${m.job}/${m.shard}/late`;
+        if ((await env.CAPTURES.head(marker)) === null) {
+          await env.CAPTURES.put(marker, 'failed once');
+          bucket = faulty(bucket, 'R2 read refused (once, last segment)');
+        }
+      }
       if (m.capture.startsWith('captures/faults/once/')) {
         const marker = `faults/${m.job}/${m.shard}`;
         if ((await env.CAPTURES.head(marker)) === null) {

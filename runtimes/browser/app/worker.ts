@@ -440,9 +440,15 @@ async function loadJob(s: Session, job: JobSource): Promise<void> {
   let error: Loaded['error'];
   const progress = () => ({ bytes, total: 0, packets: idx.count, records: idx.count, expected: job.records });
   try {
-    const r = await streamJobRecords(job.job, job.token, job.records, async (view, entries, count) => {
+    const r = await streamJobRecords(job.job, job.token, job.records, async (view, entries, count, first) => {
       const t0 = performance.now();
-      const got = ingest(s, view, entries, count);
+      // The app numbers a packet by its record's position: a job made with a filter skips
+      // numbers, and its records are shown up to the first one left out.
+      const ev = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
+      let n = 0;
+      while (n < count && ev.getFloat64(n * ENTRY_BYTES + Entry.SERIAL, true) === first + n) n++;
+      const got = ingest(s, view, entries, n);
+      if (n < count && idx.stopped === null) idx.stopped = `the records of job ${job.job} skip packet #${first + n} (the job was made with a filter, which leaves packets out); the app numbers packets by their records, so the first ${(first + n).toLocaleString('en-US')} packets are shown. GET /jobs/ID/records has them all`;
       const t1 = performance.now();
       tm.http += got.http; tm.index += t1 - t0 - got.http;
       if (got.failure !== null) { failure = got.failure; throw new Superseded(); }

@@ -2,9 +2,9 @@
 // miniflare with the app as its static assets (routed as wrangler.jsonc's run_worker_first
 // says), R2, the shard queue and the Job objects; corpus captures uploaded and translated as
 // jobs of 2 and 3 shards, then opened in Chromium at /?job=ID. Checked against the CLI and
-// against the same app with the same capture opened locally: the packet count, the HTTP and
-// Traces views, filters (from the index and from the records streamed again), a record's
-// detail, the NDJSON exports byte for byte; the token form (wrong token, #token=, kept in
+// against the same app with the same capture opened locally: the packet count, the HTTP,
+// Traces and Connections views, a trace's waterfall, filters (from the index and from the
+// records streamed again), a record's detail, the NDJSON exports byte for byte, the HAR; the token form (wrong token, #token=, kept in
 // session storage only), an unknown job, a failed job, and a stream cut mid-record resumed with
 // ?from=. Needs `npm run build` (build/app, build/tracecap.wasm, dist/ for the CLI).
 import { spawnSync } from 'node:child_process';
@@ -169,6 +169,16 @@ describe.skipIf(!haveChromium)('the app opens a job of the Worker that serves it
         expect(a, tab).toEqual(b);
         expect(Number(a.total), tab).toBeGreaterThan(0);
       }
+      // A trace's waterfall: the same packets and exchanges.
+      const waterfall = async (q: Page) => {
+        await q.click('[data-testid=tab-traces]');
+        await q.click('[data-testid=traces-row]');
+        await q.waitForSelector('[data-testid=trace-row]');
+        return q.$$eval('[data-testid=trace-row], [data-testid=trace-exchange]', (els) => els.slice(0, 30).map((e) => (e as HTMLElement).innerText));
+      };
+      const [wa, wb] = [await waterfall(p), await waterfall(l)];
+      expect(wa.length).toBeGreaterThan(0);
+      expect(wa).toEqual(wb);
       // A filter the index answers, one the records answer (streamed again from the Worker).
       const codes = want.records.filter((r) => Number(r.HTTP?.code) >= 400 || Object.values((r.HTTP?.streams ?? {}) as Rec).some((s: Rec) => (s.frames ?? []).some((f: Rec) => Number(f.headers?.[':status']?.[0]) >= 400))).length;
       expect(codes).toBeGreaterThan(0);
@@ -190,6 +200,11 @@ describe.skipIf(!haveChromium)('the app opens a job of the Worker that serves it
       // The NDJSON export: the CLI's bytes.
       await applyFilter(p, '');
       expect(await save(p, 'text=Export NDJSON')).toBe(want.text);
+      // The HAR: its headers read again from the records streamed from the Worker, the local app's exchanges.
+      await applyFilter(l, '');
+      const [ha, hb] = [JSON.parse(await save(p, '[data-testid=export-har]')), JSON.parse(await save(l, '[data-testid=export-har]'))];
+      expect(ha.log.entries.length).toBeGreaterThan(0);
+      expect(ha.log.entries).toEqual(hb.log.entries);
       await p.context().close(); await l.context().close();
     }, 120_000);
   }

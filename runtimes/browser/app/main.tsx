@@ -6,6 +6,7 @@ import 'uplot/dist/uPlot.min.css';
 import './app.css';
 import { Engine } from './client.js';
 import type { AppOptions, Detail, Event, ExportKind, Exported, Fields, MemoryAccount, FilterResult, Loaded, Progress, Source, Work } from './protocol.js';
+import { jobStatus, JobHttpError, type JobStatus } from './job-records.js';
 import { VIEWS, readHash, readOptions, readTimeMode, writeHash, writeOptions, writeTimeMode, MIN_MEMORY_MIB, MAX_MEMORY_MIB, type HashState } from './nav.js';
 import { MEMORY_SEGMENT_BYTES } from './segments.js';
 import { PacketsView } from './views/packets.js';
@@ -15,6 +16,35 @@ import { FilterInput } from './views/filterbar.js';
 import { FILTER_HELP, queryCompleter, type Complete } from './views/filterhelp.js';
 import { count, plural, size, timeFormat, TIME_MODES, isTimeMode, type TimeMode } from './format.js';
 import { skipSummary } from '../../../src/skips.js';
+
+/** How often a job's status is asked while it runs (ms). */
+const JOB_POLL_MS = 1000;
+/** Where the Worker's bearer token is kept: this tab's session storage only (never the URL, never localStorage). */
+const TOKEN_KEY = 'tracecap.token';
+const readToken = (): string | null => { try { return sessionStorage.getItem(TOKEN_KEY); } catch { return null; } };
+const keepToken = (t: string | null) => { try { if (t) sessionStorage.setItem(TOKEN_KEY, t); else sessionStorage.removeItem(TOKEN_KEY); } catch { /* no storage: asked again next time */ } };
+
+/**
+ * `#token=` in the fragment (a link that carries it) is taken into session storage and removed
+ * from the address bar at once, before anything reads the hash or writes history.
+ */
+function takeTokenFromHash(): void {
+  const h = new URLSearchParams(location.hash.slice(1));
+  const t = h.get('token');
+  if (t === null) return;
+  if (t) keepToken(t);
+  h.delete('token');
+  const rest = h.toString();
+  history.replaceState(history.state, '', `${location.pathname}${location.search}${rest ? `#${rest}` : ''}`);
+}
+
+/** A job opened by `?job=ID`, before its records load: asking for the token, waiting for the job, or why it cannot open. */
+type JobGate =
+  | { kind: 'token'; message?: string }
+  | { kind: 'waiting'; status?: JobStatus; message?: string }
+  | { kind: 'open'; status: JobStatus }
+  | { kind: 'failed'; status: JobStatus }
+  | { kind: 'missing'; message: string };
 
 /** How long typing may pause before the next change of the filter is a history entry of its own. */
 const TYPING_PAUSE_MS = 1000;
@@ -33,6 +63,8 @@ export function damageText(e: NonNullable<Loaded['error']>, records: number): st
   // CaptureError's message already ends in " at byte offset N (packet K)", counted from 1: said once here, from 0.
   const reason = e.message.replace(/ at byte offset \d+ \(packet \d+\)$/, '');
   if (e.code === 'EMPTY') return reason;
+  // A job whose records stopped coming (the connection, the Worker): what was received is kept.
+  if (e.code === 'JOB') return `${reason}. The ${plural(records, 'record')} received before it are shown.`;
   const where = `${reason} at byte offset ${count(e.offset)}`;
   if (e.packets === 0) return `${where}, before the first packet.`;
   return `${where}, after packet #${count(e.packets - 1)}. The ${plural(records, 'record')} before it are shown.`;
@@ -67,6 +99,10 @@ function App() {
   // What a limit left out of the last export (the HAR's MAX_HAR_EXCHANGES), until the next one.
   const [exportNote, setExportNote] = useState<string | null>(null);
   const [exporting, setExporting] = useState<ExportKind | null>(null);
+  // ?job=ID: the Worker's job whose records the app streams (null: captures translated here).
+  const [jobId, setJobId] = useState<string | null>(() => new URLSearchParams(location.search).get('job'));
+  const [token, setToken] = useState<string | null>(readToken);
+  const [gate, setGate] = useState<JobGate | null>(() => (jobId === null ? null : token ? { kind: 'waiting' } : { kind: 'token' }));
   // Asks for the filter again: `retry` while loading (it was asked before the capture could answer), `now` on Enter.
   const [retry, setRetry] = useState(0);
   const [now, setNow] = useState(0);
@@ -97,7 +133,12 @@ function App() {
       document.body.dataset.timings = JSON.stringify(e.loaded.timings); document.body.dataset.store = e.loaded.store; document.body.dataset.threads = String(e.loaded.threads); document.body.dataset.sharedCore = String(e.loaded.sharedCore);
       setLoads((n) => n + 1); setLoaded(e.loaded); setFilter((f) => ({ ...f, state: 'pending' })); setProgress(e.loaded); setFirst(e.loaded.records ? e.loaded.first : null);
       setPhase(e.loaded.error ? 'error' : 'ready'); setVersion((v) => v + 1); setWork(null);
-    } else if (e.ev === 'failed') { setLoads((n) => n + 1); setFailure(e.message); setPhase('error'); setWork(null); }
+    } else if (e.ev === 'failed') {
+      setLoads((n) => n + 1); setWork(null);
+      // The Worker refused the token while the records were asked: asked for again.
+      if (e.auth) { keepToken(null); setToken(null); setPhase('empty'); setGate({ kind: 'token', message: `The Worker refused the token (${e.message.trim()}).` }); return; }
+      setFailure(e.message); setPhase('error');
+    }
     else if (e.ev === 'work') setWork(e.work.done >= e.work.total ? null : e.work);
   }, []);
   const engine = useMemo(() => new Engine(new URL('worker.js', location.href), onEvent), []);
@@ -128,6 +169,33 @@ function App() {
       else open({ url: u.pathname + u.search }, options);
     }
   }, []);
+
+  // ?job=ID: the job's status until it is done, then its records (a 401 asks for the token again).
+  useEffect(() => {
+    if (jobId === null || token === null || gate?.kind !== 'waiting') return;
+    let live = true, timer = 0;
+    const poll = async () => {
+      try {
+        const st = await jobStatus(jobId, token);
+        if (!live) return;
+        if (st.state === 'done') { setGate({ kind: 'open', status: st }); open({ job: jobId, token, records: st.records, shards: st.shards.total }, options); return; }
+        if (st.state === 'failed') { setGate({ kind: 'failed', status: st }); return; }
+        setGate({ kind: 'waiting', status: st });
+      } catch (err) {
+        if (!live) return;
+        if (err instanceof JobHttpError && err.status === 401) { keepToken(null); setToken(null); setGate({ kind: 'token', message: `The Worker refused the token (${err.message}).` }); return; }
+        if (err instanceof JobHttpError && err.status === 404) { setGate({ kind: 'missing', message: err.message }); return; }
+        // The network or the Worker (a 5xx): said, and asked again.
+        const message = err instanceof Error ? err.message : String(err);
+        setGate((g) => ({ kind: 'waiting', ...(g?.kind === 'waiting' && g.status ? { status: g.status } : {}), message }));
+      }
+      timer = window.setTimeout(() => void poll(), JOB_POLL_MS);
+    };
+    void poll();
+    return () => { live = false; clearTimeout(timer); };
+  }, [jobId, token, gate?.kind]);
+  useEffect(() => { if (gate) document.body.dataset.job = gate.kind === 'waiting' || gate.kind === 'open' || gate.kind === 'failed' ? (gate.status?.state ?? 'waiting') : gate.kind; else delete document.body.dataset.job; }, [gate]);
+  const submitToken = (t: string) => { keepToken(t); setToken(t); setGate({ kind: 'waiting' }); };
 
   // While loading: the first packet's time (for relative times) once there is one, and the
   // filter's count of what is loaded so far (or the filter itself when it was asked too early).
@@ -212,7 +280,15 @@ function App() {
     return () => window.removeEventListener('keydown', on);
   }, [hash, helpOpen, showSettings]);
 
-  const openFile = (f: File) => { go({ pkt: null, trace: null }, 'replace'); open({ file: f, name: f.name }, options); };
+  const openFile = (f: File) => {
+    if (jobId !== null) {
+      // A file opened here leaves the job (its link no longer describes the page).
+      const q = new URLSearchParams(location.search); q.delete('job');
+      history.replaceState(history.state, '', `${location.pathname}${q.size ? `?${q}` : ''}${location.hash}`);
+      setJobId(null); setGate(null);
+    }
+    go({ pkt: null, trace: null }, 'replace'); open({ file: f, name: f.name }, options);
+  };
   // The input is emptied once read, so that choosing the same file again opens it again (no change event otherwise).
   const onFile = (e: globalThis.Event) => { const input = e.target as HTMLInputElement; const f = input.files?.[0]; input.value = ''; if (f) openFile(f); };
   const applySettings = (o: AppOptions) => { setOptions(o); writeOptions(o); setShowSettings(false); if (source.current) open(source.current, o); };
@@ -256,7 +332,7 @@ function App() {
       <header>
         <h1>tracecap</h1>
         <label class="button">Open capture…<input type="file" accept=".pcap,.pcapng,.cap,application/vnd.tcpdump.pcap" onChange={onFile} /></label>
-        <span class="name" title={loaded ? `translated on ${plural(loaded.threads, 'thread')}` : undefined}>{loaded?.name ?? (phase === 'loading' ? 'loading…' : '')}</span>
+        <span class="name" data-testid="source-name" title={loaded ? (loaded.job ? `translated by the Worker in ${plural(loaded.job.shards, 'shard')}` : `translated on ${plural(loaded.threads, 'thread')}`) : undefined}>{loaded?.name ?? (phase === 'loading' ? 'loading…' : jobId !== null ? `job ${jobId}` : '')}</span>
         <span class="spacer" />
         <label class="time-setting" title="How times are shown in every table, header and chart">Time
           <select data-testid="time-mode" value={timeMode} onChange={(e) => { const v = (e.target as HTMLSelectElement).value; if (isTimeMode(v)) chooseTime(v); }}>
@@ -270,7 +346,8 @@ function App() {
         <button disabled={!loaded || exporting !== null} onClick={() => void download('har')} data-testid="export-har"
           title={filtered ? 'The HTTP exchanges with a packet the filter selects, as HAR 1.2' : 'Every HTTP exchange, as HAR 1.2'}>Export HAR{filtered ? ' (filtered)' : ''}</button>
       </header>
-      {showSettings && <Settings options={options} onApply={applySettings} onClose={() => setShowSettings(false)} />}
+      {showSettings && <Settings options={options} job={jobId !== null && gate?.kind === 'open'} onApply={applySettings} onClose={() => setShowSettings(false)} />}
+      {gate && gate.kind !== 'open' && <JobPanel id={jobId!} gate={gate} onToken={submitToken} />}
       {phase === 'loading' && progress && <ProgressBar p={progress} />}
       {failure && <div class="banner error" role="alert" data-testid="error">{failure}</div>}
       {loaded?.error && <div class="banner error" role="alert" data-testid="error">{damageText(loaded.error, loaded.records)}</div>}
@@ -282,7 +359,7 @@ function App() {
           {`${skipSummary(loaded.skipped).replace(/^the/, 'The')}.`} Each record says so where it happens (HTTP <code>skipped</code>, an HTTP/2 frame's <code>skipped</code> or <code>hpack</code>, TLS <code>skipped</code>).
         </div>
       )}
-      {phase === 'empty' && <Welcome />}
+      {phase === 'empty' && !gate && <Welcome />}
       <div class="filterbar" data-filter-state={filter.state} data-applied={filter.applied} data-filter-text={filter.text}>
         <FilterInput value={filterText} onInput={onInput} onEnter={onEnter} onLeave={() => currentList()?.focus()} error={error}
           complete={complete} help={FILTER_HELP} helpOpen={helpOpen} setHelpOpen={setHelpOpen} />
@@ -322,6 +399,32 @@ function App() {
   );
 }
 
+/** A job before its records: the token form, its progress on the Worker, or why it cannot open. */
+function JobPanel({ id, gate, onToken }: { id: string; gate: JobGate; onToken(t: string): void }) {
+  const [text, setText] = useState('');
+  if (gate.kind === 'token') {
+    return (
+      <form class="welcome job" data-testid="token-form" onSubmit={(e) => { e.preventDefault(); if (text.trim()) onToken(text.trim()); }}>
+        <p>Job <code>{id}</code> is on the Worker that serves this page. Its records need the Worker's bearer token (<code>TRACECAP_TOKEN</code>).</p>
+        {gate.message && <p class="banner error" role="alert" data-testid="token-error">{gate.message}</p>}
+        <label>Token <input type="password" autocomplete="off" data-testid="token-input" value={text} onInput={(e) => setText((e.target as HTMLInputElement).value)} /></label>
+        {' '}<button type="submit">Open the job</button>
+        <p class="muted">The token is kept in this tab only (session storage), never in the address or on disk.</p>
+      </form>
+    );
+  }
+  if (gate.kind === 'missing') return <div class="banner error" role="alert" data-testid="job-error">There is no job <code>{id}</code> on this Worker ({gate.message}). Jobs are created by <code>POST /jobs</code>; their results expire after 7 days.</div>;
+  if (gate.kind === 'failed') { const st = gate.status; return <div class="banner error" role="alert" data-testid="job-error">Job <code>{id}</code> failed{st.error ? `: ${st.error}` : ' (the Worker recorded no reason)'}. {count(st.shards.done)} of {plural(st.shards.total, 'shard')} had finished.</div>; }
+  const st = gate.status;
+  const message = gate.kind === 'waiting' ? gate.message : undefined;
+  return (
+    <div class="progress" data-testid="job-status" role="status">
+      <div class="bar"><div style={{ width: `${st && st.shards.total ? ((100 * st.shards.done) / st.shards.total).toFixed(1) : 0}%` }} /></div>
+      <span>Job <code>{id}</code>: {st ? `${st.state}, ${count(st.shards.done)} of ${plural(st.shards.total, 'shard')} done${st.retries ? `, ${plural(st.retries, 'retry', 'retries')}` : ''}` : 'asking the Worker…'}{message ? ` (${message}; asking again)` : ''}</span>
+    </div>
+  );
+}
+
 function Welcome() {
   return (
     <div class="welcome">
@@ -332,6 +435,15 @@ function Welcome() {
 }
 
 function ProgressBar({ p }: { p: Progress }) {
+  if (p.expected !== undefined) {
+    const pct = p.expected ? (100 * p.records) / p.expected : 0;
+    return (
+      <div class="progress" data-testid="progress">
+        <div class="bar"><div style={{ width: `${pct.toFixed(1)}%` }} /></div>
+        <span>Streaming the job's records from the Worker: {count(p.records)} of {plural(p.expected, 'record')} · {size(p.bytes)} received; the views show what is loaded so far</span>
+      </div>
+    );
+  }
   const pct = p.total ? (100 * p.bytes) / p.total : 0;
   return (
     <div class="progress" data-testid="progress">
@@ -341,7 +453,7 @@ function ProgressBar({ p }: { p: Progress }) {
   );
 }
 
-function Settings({ options, onApply, onClose }: { options: AppOptions; onApply(o: AppOptions): void; onClose(): void }) {
+function Settings({ options, job, onApply, onClose }: { options: AppOptions; job: boolean; onApply(o: AppOptions): void; onClose(): void }) {
   const [o, setO] = useState(options);
   const [index, setIndex] = useState(options.ifaceIndex === undefined ? '' : String(options.ifaceIndex));
   const [addrs, setAddrs] = useState(options.ifaceAddrs?.join(', ') ?? '');
@@ -360,6 +472,7 @@ function Settings({ options, onApply, onClose }: { options: AppOptions; onApply(
   };
   return (
     <form class="settings" onSubmit={submit} data-testid="settings">
+      {job && <p class="muted" data-testid="job-settings">This job's records were translated by the Worker with the job's own options: verbosity, project, interface and addresses apply to captures opened here, not to the job. The index memory applies to both.</p>}
       <label>Verbosity <select value={o.verbosity} onChange={(e) => setO({ ...o, verbosity: (e.target as HTMLSelectElement).value as 'info' | 'debug' })}><option value="debug">DEBUG (HTTP, traces)</option><option value="info">INFO</option></select></label>
       <label>Project id <input value={o.project ?? ''} onInput={(e) => setO({ ...o, project: (e.target as HTMLInputElement).value })} placeholder="my-project" /></label>
       <label>Interface name <input value={o.ifaceName ?? ''} onInput={(e) => setO({ ...o, ifaceName: (e.target as HTMLInputElement).value })} placeholder="from the capture, else any" /></label>
@@ -371,4 +484,5 @@ function Settings({ options, onApply, onClose }: { options: AppOptions; onApply(
   );
 }
 
+takeTokenFromHash();
 render(<App />, document.getElementById('app')!);

@@ -16,8 +16,14 @@ export interface AppOptions {
   memoryMiB?: number;
 }
 
+/**
+ * A job of the Worker that serves the app (`?job=ID`): its records are streamed from
+ * GET /jobs/ID/records (same origin) with the bearer token, instead of a capture translated here.
+ */
+export interface JobSource { job: string; token: string; records: number; shards: number }
+
 /** Where the capture comes from. */
-export type Source = { file: Blob; name: string } | { url: string };
+export type Source = { file: Blob; name: string } | { url: string } | JobSource;
 
 /** A time range in ms since the epoch, inclusive. */
 export type Range = [number, number];
@@ -60,8 +66,8 @@ export interface Exported { blob: Blob; note: string | null }
 
 import type { SkipCounts } from '../../../src/skips.js';
 
-/** Loading progress, sent while the worker translates. */
-export interface Progress { bytes: number; total: number; packets: number; records: number }
+/** Loading progress, sent while the worker translates (a job: bytes received, total 0, and the records `expected`). */
+export interface Progress { bytes: number; total: number; packets: number; records: number; expected?: number }
 
 /** The end of loading. */
 export interface Loaded extends Progress {
@@ -79,8 +85,10 @@ export interface Loaded extends Progress {
   threads: number;
   /** Whether those threads ran tracecap-shared.wasm (cross-origin isolated: records read in place). */
   sharedCore: boolean;
-  /** What the DEBUG analysis gave up, by reason (Translator.skipped; each record says so where it happens). */
+  /** What the DEBUG analysis gave up, by reason (Translator.skipped; each record says so where it happens). None counted for a job. */
   skipped: SkipCounts;
+  /** The Worker's job these records come from, and its shards (absent: a capture translated here). */
+  job?: { id: string; shards: number };
   /**
    * Where loading spent its time (ms): reading the file, the core, indexing, HTTP pairing, the
    * store; and in all. With threads, `core` is the time loading waited for them (not their CPU time).
@@ -95,7 +103,7 @@ export interface Work { what: 'filter' | 'export' | 'detail'; done: number; tota
 export type Event =
   | { ev: 'progress'; progress: Progress }
   | { ev: 'loaded'; loaded: Loaded }
-  | { ev: 'failed'; message: string }
+  | { ev: 'failed'; message: string; auth?: boolean }
   | { ev: 'work'; work: Work }
   | { ev: 'reply'; id: number; result?: unknown; error?: string };
 
@@ -139,8 +147,8 @@ export interface TraceDetail { id: string; start: number; end: number; packets: 
 /** Timeline bins: per protocol class, packets and bytes per second. */
 export interface Timeline { t: number[]; classes: string[]; packets: number[][]; bytes: number[][] }
 
-/** A record's detail: its JSON text and the packet's captured bytes. */
-export interface Detail { pos: number; num: number; text: string; bytes: Uint8Array; fileOffset: number }
+/** A record's detail: its JSON text and the packet's captured bytes (none for a job: `bytesNote` says why). */
+export interface Detail { pos: number; num: number; text: string; bytes: Uint8Array; fileOffset: number; bytesNote?: string }
 
 // ---- between the main worker and the HTTP worker (http-worker.ts) ----
 

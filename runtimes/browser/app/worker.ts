@@ -20,7 +20,9 @@ import { LazyRecord } from './members.js';
 import { rereadHeaders, type Exchange } from './http.js';
 import { toHar } from './har.js';
 import { renderAll, renderOne, Superseded, type RenderSource } from './render.js';
-import { META, type AppOptions, type BatchResult, type Conn, type Detail, type Event, type ExportKind, type Exported, type MemoryAccount, type Fields, type FilterResult, type HttpRequest, type HttpRow, type Loaded, type Located, type Range, type Request, type Row, type Source, type Timeline, type TraceDetail, type TracePacket, type TraceRow, type Work } from './protocol.js';
+import { jobRecord, JobHttpError, streamJobRecords } from './job-records.js';
+import { noSkips } from '../../../src/skips.js';
+import { META, type AppOptions, type BatchResult, type Conn, type Detail, type Event, type ExportKind, type Exported, type MemoryAccount, type Fields, type FilterResult, type HttpRequest, type HttpRow, type JobSource, type Loaded, type Located, type Range, type Request, type Row, type Source, type Timeline, type TraceDetail, type TracePacket, type TraceRow, type Work } from './protocol.js';
 
 const TRACE_KEY = 'logging.googleapis.com/trace';
 /** Longest stretch of work between two looks at the message queue (ms). */
@@ -140,6 +142,8 @@ class Session {
   readonly generation: number;
   readonly index: PacketIndex;
   blob: Blob | null = null;
+  /** The Worker's job whose records these are (none: a capture translated here). */
+  job: JobSource | null = null;
   module: WebAssembly.Module | null = null;
   options: TranslatorOptions = {};
   appOptions: AppOptions = { verbosity: 'debug' };
@@ -245,6 +249,12 @@ async function open(source: Source, options: AppOptions): Promise<void> {
   session = s;
   s.appOptions = options;
   s.options = translatorOptions(options);
+  if ('job' in source) {
+    s.job = source; s.name = `job-${source.job}`;
+    try { await http().ask({ op: 'reset' }); } catch (err) { if (session === s) post({ ev: 'failed', message: err instanceof Error ? err.message : String(err) }); return; }
+    await loadJob(s, source);
+    return;
+  }
   let translator: Translator | ParallelTranslator;
   let inPlace = false;
   let stream: ReadableStream<Uint8Array>;
@@ -302,26 +312,12 @@ async function load(s: Session, translator: Translator | ParallelTranslator, str
     // With threads the sink runs in their message events: a load given up gets nothing more.
     if (failure !== null || session !== s || idx.stopped !== null) return;
     const t0 = performance.now();
-    const view = own(shared);
-    let th = 0;
-    try {
-      const entries = pending;
-      pending = null;
-      if (entries) {
-        const first = idx.count;
-        idx.add(entries, pendingCount, view, (pos, seg, k, at, len) => { const a = performance.now(); s.batch.add(idx, seg, k, view, pos, at, len); th += performance.now() - a; });
-        // The filter in effect, on these records while their text is at hand.
-        extendView(s, s.view, view, entries, first, idx.count - first);
-        samplePresent(s, view, entries, first, idx.count - first);
-      }
-    } catch (err) { failure = err instanceof Error ? err.message : String(err); }
-    const a = performance.now();
-    const sent = s.batch.flush(idx);
-    if (sent) s.inflight.push(sent.then((r) => { applyBatch(s, r); s.settled++; }));
-    idx.awaitBatches(s.inflight.length);
+    const entries = pending;
+    pending = null;
+    const r = ingest(s, own(shared), entries, pendingCount);
+    if (r.failure !== null) failure = r.failure;
     const t2 = performance.now();
-    th += t2 - a;
-    tm.http += th; tm.index += t2 - t0 - th; sinkTime += t2 - t0;
+    tm.http += r.http; tm.index += t2 - t0 - r.http; sinkTime += t2 - t0;
   });
   const reader = stream.getReader();
   let bytes = 0, lastPost = 0;
@@ -371,32 +367,111 @@ async function load(s: Session, translator: Translator | ParallelTranslator, str
     failure ??= err instanceof Error ? err.message : String(err);
   }
   if (session !== s) return;
+  const e = translator.error;
+  const error = e instanceof CaptureError ? { message: e.message, offset: e.offset, packets: e.packets, code: e.codeName }
+    : failure !== null ? { message: failure, offset: bytes, packets: translator.packets, code: 'LIMIT' } : undefined;
+  await endLoad(s, tm, started, { ...progress(), threads, sharedCore, skipped: translator.skipped }, error, []);
+}
+
+/** Adds a batch of records (their bytes as `view`, their index entries) to the index, the view in effect, the field sample and the HTTP worker; says how long HTTP took (ms) and what failed. */
+function ingest(s: Session, view: Uint8Array, entries: Uint8Array | null, count: number): { http: number; failure: string | null } {
+  const idx = s.index;
+  let th = 0;
+  let failure: string | null = null;
+  try {
+    if (entries) {
+      const first = idx.count;
+      idx.add(entries, count, view, (pos, seg, k, at, len) => { const a = performance.now(); s.batch.add(idx, seg, k, view, pos, at, len); th += performance.now() - a; });
+      // The filter in effect, on these records while their text is at hand.
+      extendView(s, s.view, view, entries, first, idx.count - first);
+      samplePresent(s, view, entries, first, idx.count - first);
+    }
+  } catch (err) { failure = err instanceof Error ? err.message : String(err); }
+  const a = performance.now();
+  const sent = s.batch.flush(idx);
+  if (sent) s.inflight.push(sent.then((r) => { applyBatch(s, r); s.settled++; }));
+  idx.awaitBatches(s.inflight.length);
+  th += performance.now() - a;
+  return { http: th, failure };
+}
+
+type Timings = Loaded['timings'];
+
+/** The end of loading, the capture's or a job's: the HTTP worker's last answers, the last segment sealed, the view trimmed; posts `loaded`. */
+async function endLoad(s: Session, tm: Omit<Timings, 'total'>, started: number, info: Omit<Loaded, 'records' | 'name' | 'store' | 'notices' | 'first' | 'last' | 'timings'>,
+  error: Loaded['error'], notices: string[]): Promise<void> {
+  const idx = s.index;
   // The HTTP worker's answers: statuses, methods and frame traces are part of the index.
   const h0 = performance.now();
   await Promise.all(s.inflight);
-  const end = await http().ask<{ exchanges: number }>({ op: 'end' });
+  await http().ask<{ exchanges: number }>({ op: 'end' });
   tm.http += performance.now() - h0;
-  await timed('store', () => idx.seal(s.settled, true));
+  const st0 = performance.now();
+  await idx.seal(s.settled, true);
+  tm.store += performance.now() - st0;
   if (session !== s) return;
   s.loading = false;
   if (s.view.scanned < idx.count) s.view.scanned = Math.min(s.view.scanned, idx.count);
   s.view.count = Math.min(s.view.count, s.view.matches ? s.view.count : idx.count);
   if (s.view.matches) { let n = s.view.count; while (n > 0 && s.view.matches[n - 1]! >= idx.count) n--; s.view.count = n; }
-  const notices: string[] = [];
-  if (idx.stopped !== null) notices.push(`${capital(idx.stopped)}.`);
-  else if (s.store.fellBack !== null) notices.push(`The packet index is kept in memory (${s.store.fellBack}).`);
+  if (idx.stopped !== null) notices.unshift(`${capital(idx.stopped)}.`);
+  else if (s.store.fellBack !== null) notices.unshift(`The packet index is kept in memory (${s.store.fellBack}).`);
   const loaded: Loaded = {
-    ...progress(), records: idx.count, name: s.name, store: s.store.kind, notices,
-    first: idx.count ? firstTime(s) : 0, last: idx.count ? lastTime(s) : 0, threads, sharedCore, skipped: translator.skipped,
+    ...info, records: idx.count, name: s.name, store: s.store.kind, notices,
+    first: idx.count ? firstTime(s) : 0, last: idx.count ? lastTime(s) : 0,
     timings: { ...tm, total: performance.now() - started },
   };
-  void end;
-  const e = translator.error;
-  if (e instanceof CaptureError) loaded.error = { message: e.message, offset: e.offset, packets: e.packets, code: e.codeName };
-  else if (failure !== null) loaded.error = { message: failure, offset: bytes, packets: translator.packets, code: 'LIMIT' };
+  if (error) loaded.error = error;
   s.loaded = loaded;
   s.caches.clear();
   post({ ev: 'loaded', loaded });
+}
+
+/**
+ * Loads a job's records from the Worker (job-records.ts): streamed, indexed as the core's output
+ * is (the same index, HTTP worker and view), resumed where a dropped connection left them.
+ */
+async function loadJob(s: Session, job: JobSource): Promise<void> {
+  const idx = s.index;
+  const tm = { read: 0, core: 0, index: 0, http: 0, store: 0 };
+  const started = performance.now();
+  let bytes = 0, lastPost = 0;
+  let failure: string | null = null;
+  let error: Loaded['error'];
+  const progress = () => ({ bytes, total: 0, packets: idx.count, records: idx.count, expected: job.records });
+  try {
+    const r = await streamJobRecords(job.job, job.token, job.records, async (view, entries, count, first) => {
+      const t0 = performance.now();
+      // The app numbers a packet by its record's position: a job made with a filter skips
+      // numbers, and its records are shown up to the first one left out.
+      const ev = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
+      let n = 0;
+      while (n < count && ev.getFloat64(n * ENTRY_BYTES + Entry.SERIAL, true) === first + n) n++;
+      const got = ingest(s, view, entries, n);
+      if (n < count && idx.stopped === null) idx.stopped = `the records of job ${job.job} skip packet #${first + n} (the job was made with a filter, which leaves packets out); the app numbers packets by their records, so the first ${(first + n).toLocaleString('en-US')} packets are shown. GET /jobs/ID/records has them all`;
+      const t1 = performance.now();
+      tm.http += got.http; tm.index += t1 - t0 - got.http;
+      if (got.failure !== null) { failure = got.failure; throw new Superseded(); }
+      // Backpressure from the HTTP worker (it answers in order); full segments go to the store.
+      while (s.inflight.length - s.settled > MAX_HTTP_BATCHES_IN_FLIGHT) await s.inflight[s.settled];
+      const t2 = performance.now();
+      await idx.seal(s.settled);
+      const t3 = performance.now();
+      tm.http += t2 - t1; tm.store += t3 - t2;
+      catchUp(s, s.view);
+      if (t3 - lastPost > 100) { lastPost = t3; post({ ev: 'progress', progress: progress() }); }
+      await yieldToMessages();
+    }, { cancelled: () => session !== s || idx.stopped !== null || failure !== null, stop: () => new Superseded(), onBytes: (b) => { bytes = b; } });
+    if (r.error) error = { ...r.error, code: r.error.code || 'DAMAGED' };
+  } catch (err) {
+    if (session !== s) return;
+    if (err instanceof JobHttpError && err.status === 401 && idx.count === 0) { post({ ev: 'failed', message: err.message, auth: true }); return; }
+    if (!(err instanceof Superseded)) failure = err instanceof Error ? err.message : String(err);
+  }
+  if (session !== s) return;
+  if (failure !== null) error = { message: failure, offset: bytes, packets: idx.count, code: 'JOB' };
+  const notices = [`Records of job ${job.job}, translated by the Worker in ${job.shards} shards and streamed from it. The packets' bytes, and the counts of what the analysis gave up, stay on the Worker: each record still says where something was given up.`];
+  await endLoad(s, tm, started, { ...progress(), threads: 1, sharedCore: false, skipped: noSkips(), job: { id: job.job, shards: job.shards } }, error, notices);
 }
 
 const capital = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
@@ -632,11 +707,31 @@ async function filter(s: Session, text: string, range: Range | null): Promise<Fi
   return { ok: true, count: v.count, total: s.index.count };
 }
 
+/** Ends a stream of a job's records once the index's packets are all read (an index stopped by a limit holds fewer). */
+class Done extends Error {}
+
 /** Renders every record again (a filter on fields the index lacks, an export): batches with their first position. */
 async function renderPass(s: Session, what: Work['what'], superseded: () => boolean, onBatch: (view: Uint8Array, entries: Uint8Array, count: number, first: number) => void): Promise<void> {
   const total = s.index.count;
   let next = 0;
   let last = 0;
+  if (s.job) {
+    // A job's records streamed again from the Worker, as received (the CLI's bytes).
+    await streamJobRecords(s.job.job, s.job.token, s.job.records, async (view, entries, count) => {
+      const n = Math.min(count, total - next);
+      if (n <= 0) return;
+      let bytes = 0;
+      const ev = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
+      for (let i = 0; i < n; i++) bytes += ev.getUint32(i * ENTRY_BYTES + Entry.RECORD_LEN, true);
+      onBatch(view.subarray(0, bytes), entries.subarray(0, n * ENTRY_BYTES), n, next);
+      next += n;
+      const now = performance.now();
+      if (now - last > 150) { last = now; work({ what, done: Math.min(next, total), total }); }
+      await yieldToMessages();
+    }, { cancelled: () => superseded() || next >= total, stop: () => (superseded() ? new Superseded() : new Done()) }).catch((err: unknown) => { if (!(err instanceof Done)) throw err; });
+    work({ what, done: total, total });
+    return;
+  }
   await renderAll(renderSource(s), (view, entries, count) => {
     const n = Math.min(count, total - next);
     if (n <= 0) return;
@@ -778,6 +873,8 @@ function endpoint(s: Session, seg: Segment, k: number, src: boolean): string {
 
 async function detail(s: Session, pos: number): Promise<Detail> {
   if (!(pos >= 0 && pos < s.index.count)) throw new RangeError(`no record ${pos}`);
+  // A job's record is the first line the Worker streams from its serial; its bytes stay there.
+  if (s.job) return { pos, num: pos, text: await jobRecord(s.job.job, s.job.token, pos), bytes: new Uint8Array(0), fileOffset: -1, bytesNote: 'The packet\'s bytes stay on the Worker: a job\'s records carry no packet bytes.' };
   const [seg, k] = s.index.at(pos);
   const gen = s.generation;
   const text = await renderOne(renderSource(s), pos, seg.part[k]!, () => session?.generation !== gen);

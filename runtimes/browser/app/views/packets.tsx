@@ -123,8 +123,10 @@ function RecordDetail({ d, tf, onClose, children }: { d: Detail; tf: TimeFormat;
       </div>
       <pre class="record-text" hidden data-testid="record-text">{d.text}</pre>
       <JsonTree value={parsed} />
-      <div class="detail-head">Bytes ({count(d.bytes.length)}, at file offset {count(d.fileOffset)})</div>
-      <pre class="hex" data-testid="hex">{hexdump(d.bytes)}</pre>
+      {d.bytesNote !== undefined
+        ? <div class="muted" data-testid="bytes-note">{d.bytesNote}</div>
+        : <><div class="detail-head">Bytes ({count(d.bytes.length)}, at file offset {count(d.fileOffset)})</div>
+          <pre class="hex" data-testid="hex">{hexdump(d.bytes)}</pre></>}
     </div>
   );
 }

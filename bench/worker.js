@@ -23,6 +23,7 @@
 // calls measureWorker() and writes the same section. Needs `npm run build`.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -116,6 +117,21 @@ function workerd() {
   return { pids: found.map((p) => p.pid), cpu: found.reduce((a, p) => a + p.cpu, 0), rss: found.reduce((a, p) => a + p.rss, 0) };
 }
 
+/**
+ * miniflare's loopback server (its Node side: the simulators' log lines) keeps idle connections
+ * Node's default 5 s. Once a consumer ran longer than that, the queue broker's log call after it
+ * met a closed connection, its flush failed before it could schedule the next one, and no further
+ * message was delivered (every job of ≥ 3 shards of 200 MiB stood still with shards never run;
+ * with shards under 5 s, as in the quick run, it never happened). Keep-alive without a timeout
+ * on the servers this process makes (the bench's own: none) avoids it.
+ */
+function keepLoopbackAlive() {
+  if (http.createServer.tracecapPatched) return;
+  const create = http.createServer;
+  http.createServer = function createServer(...args) { const server = create.apply(this, args); server.keepAliveTimeout = 0; return server; };
+  http.createServer.tracecapPatched = true;
+}
+
 /** Runs `node bin/tracecap.js --verbosity V FILE`, streaming its stdout through SHA-256. */
 function cliDigest(file, verbosity) {
   return new Promise((resolve, reject) => {
@@ -153,12 +169,13 @@ function capture(bytes, log) {
  * Runs the jobs and returns the figures (also what bench/run.js saves). Throws when a job fails
  * or its merged records differ from the CLI's.
  */
-export async function measureWorker({ bytes = 200 * MiB, shards = [1, 2, 4, 8], verbosity = 'debug', quick = false, log = (s) => process.stderr.write(`${s}\n`) } = {}) {
+export async function measureWorker({ bytes = 200 * MiB, shards = [1, 2, 4, 8], verbosity = 'debug', quick = false, stallSeconds = 300, log = (s) => process.stderr.write(`${s}\n`) } = {}) {
   for (const f of [join(edgeDir, 'edge.js'), join(edgeDir, 'tracecap.wasm'), join(root, 'dist', 'runtimes', 'workers', 'edge', 'job-limits.js'), join(root, 'dist', 'runtimes', 'node', 'cli.bundle.js')]) {
     if (!existsSync(f)) throw new Error(`${f} is missing: run \`npm run build\` first`);
   }
   process.env.WRANGLER_SEND_METRICS = 'false';
   const limits = await import(pathToFileURL(join(root, 'dist', 'runtimes', 'workers', 'edge', 'job-limits.js')).href);
+  keepLoopbackAlive();
   const { Miniflare, Log, LogLevel } = await import('miniflare');
   const file = capture(bytes, log);
   const size = statSync(file).size;
@@ -178,6 +195,8 @@ export async function measureWorker({ bytes = 200 * MiB, shards = [1, 2, 4, 8], 
   const TOKEN = `bench-${process.pid}`;
   let stdout = '';
   const events = [];
+  /** workerd's last lines, for the error when a job stands still. */
+  const tail = [];
   class Quiet extends Log { logWithLevel(level, message) { if (level <= LogLevel.WARN) log(`miniflare: ${message}`); } }
   const mf = new Miniflare({
     modulesRoot: edgeDir,
@@ -204,6 +223,7 @@ export async function measureWorker({ bytes = 200 * MiB, shards = [1, 2, 4, 8], 
         while ((nl = stdout.indexOf('\n')) >= 0) {
           const line = stdout.slice(0, nl); stdout = stdout.slice(nl + 1);
           const m = /tracecap job (\S+) shard (\d+)\/(\d+): (attempt \d+|.* (\d+) ms)$/.exec(line);
+          tail.push(line); if (tail.length > 100) tail.shift();
           if (m) events.push({ at: performance.now(), job: m[1], shard: Number(m[2]), start: m[4].startsWith('attempt'), ms: m[5] ? Number(m[5]) : null });
           else if (/error|Error/.test(line)) log(`workerd: ${line}`);
         }
@@ -220,7 +240,7 @@ export async function measureWorker({ bytes = 200 * MiB, shards = [1, 2, 4, 8], 
     const bucket = await mf.getR2Bucket('CAPTURES');
     const key = basename(file);
     log(`uploading ${key} into the simulated R2`);
-    await bucket.put(`captures/${key}`, new Uint8Array(readFileSync(file)));
+    await upload(bucket, `captures/${key}`, readFileSync(file));
 
     for (const n of shards) {
       const load0 = loadavg()[0];
@@ -233,11 +253,18 @@ export async function measureWorker({ bytes = 200 * MiB, shards = [1, 2, 4, 8], 
       const posted = await post.text();
       if (post.status !== 202) { clearInterval(sampler); throw new Error(`POST /jobs (${n} shards): ${post.status} ${posted}`); }
       const id = JSON.parse(posted).id;
-      let status;
+      let status, last = '', since = performance.now();
       for (;;) {
         const r = await mf.dispatchFetch(`http://localhost/jobs/${id}`, { headers: auth });
-        status = await r.json();
+        const text = await r.text();
+        status = JSON.parse(text);
         if (status.state === 'done' || status.state === 'failed') break;
+        // A job whose status stands still this long is stuck (a shard alone took at most ~70 s here).
+        if (text !== last) { last = text; since = performance.now(); }
+        if (performance.now() - since > stallSeconds * 1000) {
+          clearInterval(sampler);
+          throw new Error(`job ${id} (${n} shards) stood still for ${stallSeconds} s: ${text.trim()}; workerd CPU ${secs(workerd().cpu - c0)} since POST; workerd's last lines:\n${tail.slice(-30).join('\n')}`);
+        }
         await new Promise((res) => setTimeout(res, 100));
       }
       const t1 = performance.now();
@@ -295,6 +322,22 @@ export async function measureWorker({ bytes = 200 * MiB, shards = [1, 2, 4, 8], 
   log(`  1 of 1: ${JSON.stringify(fig.node1)}\n  1 of 8: ${JSON.stringify(fig.node8)}`);
   fig.load.push(loadavg()[0]);
   return fig;
+}
+
+/**
+ * Stores a capture in the simulated R2 from Node (as the jobs test does), in 32 MiB parts above
+ * that: one put of 200 MiB through miniflare's proxy broke its connection (EPIPE) here.
+ */
+async function upload(bucket, key, bytes) {
+  const PART = 32 * MiB;
+  // A plain Uint8Array: miniflare's proxy refuses a Node Buffer.
+  if (bytes.length <= PART) { await bucket.put(key, new Uint8Array(bytes)); return; }
+  const mp = await bucket.createMultipartUpload(key);
+  const parts = [];
+  for (let at = 0, n = 1; at < bytes.length; at += PART, n++) parts.push(await mp.uploadPart(n, new Uint8Array(bytes.subarray(at, at + PART))));
+  await mp.complete(parts);
+  const head = await bucket.head(key);
+  if (head?.size !== bytes.length) throw new Error(`the upload of ${key} stored ${head?.size} bytes, not ${bytes.length}`);
 }
 
 /** Deletes every object under a prefix of the simulated bucket. */

@@ -118,12 +118,14 @@ function workerd() {
 }
 
 /**
- * miniflare's loopback server (its Node side: the simulators' log lines) keeps idle connections
- * Node's default 5 s. Once a consumer ran longer than that, the queue broker's log call after it
- * met a closed connection, its flush failed before it could schedule the next one, and no further
- * message was delivered (every job of ≥ 3 shards of 200 MiB stood still with shards never run;
- * with shards under 5 s, as in the quick run, it never happened). Keep-alive without a timeout
- * on the servers this process makes (the bench's own: none) avoids it.
+ * Without this, two runs at 200 MiB stood still: the local queue broker delivered two or three
+ * shard messages (each consumer running 18 to 66 s) and then no more, workerd idle, the job
+ * "queued" or "running" for good; never with the quick run's shards of under 5 s. By the
+ * broker's code (miniflare's queues/broker.worker.js #flush), a log call that throws after a
+ * batch leaves its pending flush set, so nothing flushes again; the likely throw is that call
+ * (to miniflare's loopback server, in this Node process) meeting a connection Node closed after
+ * its default 5 s keep-alive. With keep-alive unlimited on the servers this process makes (the
+ * bench makes none of its own), the same jobs ran through, twice. Not proven beyond that.
  */
 function keepLoopbackAlive() {
   if (http.createServer.tracecapPatched) return;

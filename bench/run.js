@@ -18,6 +18,9 @@
 //   node bench/run.js --no-soak  without the soak (bench/soak/bench.js: 100,000 and 1,000,000 connections; ~1 hour)
 //   node bench/run.js --no-app   without the browser app at the end (bench/app.js, `npm run bench:app`; skipped anyway
 //                                with --quick, --report, --sinks, or when build/app is not built)
+//   node bench/run.js --no-worker  without the Worker path (bench/worker.js: jobs of the deployable Worker in workerd
+//                                through miniflare, 1, 2, 4 and 8 shards on 200 MiB; --quick: 1 and 8 on 16 MiB, ~30 s);
+//                                its section of results.md is then the last saved one (bench/data/worker*.json), if any
 // Generated captures are made again when their truth file is missing or from another bench/gen.js
 // (GEN_VERSION), so a run never times a capture of an older generator. Needs `npm run build`.
 import { spawnSync, execFileSync } from 'node:child_process';
@@ -29,6 +32,7 @@ import { cpus, loadavg, availableParallelism } from 'node:os';
 import { generate, GEN_VERSION, readTruth, truthPath, cutTruth } from './gen.js';
 import { checkDecode, formatDecodeCheck } from './decode-check.js';
 import { measureSoak, soakSection } from './soak/bench.js';
+import { measureWorker, workerSection, HEADING as WORKER_HEADING } from './worker.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
@@ -370,6 +374,25 @@ const savedSinks = join(dataDir, quick ? 'sinks-quick.json' : 'sinks.json');
 let sinks = existsSync(savedSinks) ? JSON.parse(readFileSync(savedSinks, 'utf8')) : null;
 if (!report) { sinks = measureSinks(); writeFileSync(savedSinks, JSON.stringify(sinks)); }
 
+// ---- the Worker path: jobs in workerd (bench/worker.js) ------------------------------------------
+// Figures saved on their own (worker.json), like the soak's, so --no-worker and --report keep the
+// last ones. A job whose merged records are not the CLI's bytes fails this section (exit 1): no
+// figure is reported for wrong output.
+const savedWorker = join(dataDir, quick ? 'worker-quick.json' : 'worker.json');
+let worker = existsSync(savedWorker) ? JSON.parse(readFileSync(savedWorker, 'utf8')) : null;
+let workerFailed = null;
+if (!report && !sinksOnly && !process.argv.includes('--no-worker')) {
+  try {
+    worker = await measureWorker(quick ? { quick, bytes: 16 << 20, shards: [1, 8] } : { bytes: 200 << 20, shards: [1, 2, 4, 8] });
+    writeFileSync(savedWorker, JSON.stringify(worker, null, 1));
+  } catch (e) {
+    worker = null;
+    workerFailed = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`bench/run.js: the Worker path (bench/worker.js) failed: ${workerFailed}\n`);
+    process.exitCode = 1;
+  }
+}
+
 if (!report && !sinksOnly) {
   // Node's own start-up and exit (an empty ES module): the floor under every Node process above.
   nodeStart = repeat(process.execPath, [join(root, 'bench', 'noop.js')], SMALL_RUNS);
@@ -545,8 +568,11 @@ for (const x of goals) {
 if (existsSync(join(root, 'bench', 'analysis.md'))) lines.push('', 'Profiles and what was tried in earlier rounds: bench/analysis.md (its figures are from those runs, not this one).');
 const resultsPath = join(root, 'bench', quick ? 'results-quick.md' : 'results.md');
 const text = lines.join('\n') + '\n';
-writeFileSync(resultsPath, text + appSection(resultsPath));
-process.stdout.write(text);
+// The Worker path last, after the browser app's section (bench/app.js keeps what follows its own).
+const edge = workerFailed ? [WORKER_HEADING, '', `**Not measured: bench/worker.js failed** (${workerFailed.split('\n')[0]}).`, ''] : workerSection(worker);
+const edgeText = edge.length ? '\n' + edge.join('\n') + '\n' : '';
+writeFileSync(resultsPath, text + appSection(resultsPath) + edgeText);
+process.stdout.write(text + edgeText);
 if (G.threads && G.sha[1] !== G.sha[2]) { process.stderr.write('bench/run.js: --threads 1 and --threads 2 wrote different output: NOT identical (see the Threads section)\n'); process.exitCode = 1; }
 
 // bench/app.js writes its own section of results.md (the browser app); a rewrite here keeps it.

@@ -18,7 +18,7 @@ import type { Env, R2ObjectLike } from './env.js';
 import { bytes, fail, json, type Problem, type Result } from './http.js';
 import { COMPLETE_BODY_MAX_BYTES, LIST_PAGE_MAX, NAME_MAX_CHARS, R2_MAX_PARTS, type Limits } from './limits.js';
 
-/** Where captures live in the bucket; part B's results live under `results/`. */
+/** Where captures live in the bucket; jobs' records and checkpoints live under `jobs/ID/` (expired by the README's lifecycle rule). */
 export const CAPTURE_PREFIX = 'captures/';
 
 const NAME_RE = new RegExp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,${NAME_MAX_CHARS - 1}}$`);

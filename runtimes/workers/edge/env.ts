@@ -73,7 +73,7 @@ export interface Fetcher { fetch(input: Request | string, init?: RequestInit): P
 
 /** The deployable Worker's environment: its bindings, its secret and its optional vars. */
 export interface Env {
-  /** Captures (`captures/NAME`) and part B's results (`results/…`, expired by the lifecycle rule). */
+  /** Captures (`captures/NAME`) and jobs' records and checkpoints (`jobs/ID/…`, expired by the lifecycle rule). */
   CAPTURES: R2Bucket;
   /** Part B's shards of a job, one message per shard (producer and consumer of `tracecap-shards`). */
   SHARDS: Queue;

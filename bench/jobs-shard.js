@@ -3,8 +3,9 @@
 // neither CPU time nor memory: the capture read in the consumer's ranged reads, the records
 // parts counted and dropped. Prints one JSON line: CPU and wall seconds, peak RSS, external
 // memory (wasm memory and buffers, with garbage not yet collected) and heap, and the core's
-// memory at the end. Run with --max-old-space-size=64 to keep the JS heap near a Worker's.
-//   node --max-old-space-size=64 bench/jobs-shard.js CAPTURE SHARD SHARDS [info|debug]
+// memory at the end. Run with --max-old-space-size=64 to keep the JS heap near a Worker's, and
+// with --expose-gc for the live peak (external and heap after a full collection at each sample).
+//   node --max-old-space-size=64 [--expose-gc] bench/jobs-shard.js CAPTURE SHARD SHARDS [info|debug]
 // Needs `npm run build` (dist/).
 import { openSync, readSync, statSync, readFileSync } from 'node:fs';
 import { runShard } from '../dist/src/jobs.js';
@@ -21,8 +22,14 @@ const size = statSync(file).size;
 const fd = openSync(file, 'r');
 const module = new WebAssembly.Module(readFileSync(new URL('../build/tracecap.wasm', import.meta.url)));
 
-let rss = 0, external = 0, heap = 0, written = 0;
-const sample = () => { const u = process.memoryUsage(); rss = Math.max(rss, u.rss); external = Math.max(external, u.external); heap = Math.max(heap, u.heapUsed); };
+let rss = 0, external = 0, heap = 0, live = 0, written = 0;
+// With --expose-gc each sample first collects the garbage (the reads' buffers a runtime frees
+// when memory runs short), so `live` is what the consumer holds: the figure its budget is about.
+const gc = globalThis.gc;
+const sample = () => {
+  const u = process.memoryUsage(); rss = Math.max(rss, u.rss); external = Math.max(external, u.external); heap = Math.max(heap, u.heapUsed);
+  if (gc) { gc(); const l = process.memoryUsage(); live = Math.max(live, l.external + l.heapUsed); }
+};
 const tick = setInterval(sample, 20);
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
@@ -49,4 +56,5 @@ console.log(JSON.stringify({
   capture: file, MB: +MB.toFixed(1), verbosity, shard, shards, packets: result.packets, records: result.records, parts: result.parts.length,
   writtenMB: mb(written), wallS: +wall.toFixed(2), cpuS: +cpuS.toFixed(2), cpuSperMB: +(cpuS / MB).toFixed(4),
   peakRssMB: mb(rss), peakExternalMB: mb(external), peakHeapMB: mb(heap), coreMemoryMB: mb(t.memory.buffer.byteLength),
+  ...(gc ? { peakLiveMB: mb(live) } : {}),
 }));

@@ -46,6 +46,18 @@ export const MAX_SEGMENT_BYTES = 1 << 30;
  */
 export const MAX_JOB_SEGMENTS = 4096;
 
+/**
+ * Memory one consumer invocation may hold live (JS heap and external memory after a full
+ * collection), of the isolate's 128 MB: the core (67 MB at DEBUG on HTTP traffic, 34 MB at INFO;
+ * at most 80 MiB with every pool full, README "Limits"), two reads of SHARD_READ_BYTES, a
+ * records part of RECORDS_PART_BYTES and one slice's records. Measured by
+ * `node --expose-gc --max-old-space-size=64 bench/jobs-shard.js` (83 MB at DEBUG, alone or one
+ * of eight; 54 MB at INFO) and held by test/runtimes/workers/consumer-memory.test.ts. The
+ * garbage a run leaves between collections (spent reads) comes on top until the runtime
+ * collects it.
+ */
+export const CONSUMER_MEMORY_BUDGET = 96_000_000;
+
 /** Jobs running at once: 250 concurrent consumer invocations over MAX_SHARDS shards a job (31), rounded down. */
 export const MAX_CONCURRENT_JOBS = 30;
 /** A job admitted this long ago no longer counts against MAX_CONCURRENT_JOBS even if it never finished (lost messages): attempts × 15 min wall plus delays, doubled. */
@@ -59,11 +71,7 @@ export const SEND_BATCH_BYTES = 250_000;
 /** Bytes of a POST /jobs body. */
 export const JOB_REQUEST_BYTES = 128 << 10;
 
-/**
- * Capture bytes a shard reads at once (two are in memory: one translated, the next arriving).
- * Memory of a shard: the core (at most 80 MiB, README "Limits"), two reads, a records part
- * and one read's records: about 100 MiB at worst, under 128 MB.
- */
+/** Capture bytes a shard reads at once (two are in memory: one translated, the next arriving). */
 export const SHARD_READ_BYTES = 1 << 20;
 /** Largest records object a shard writes (a record longer than this gets an object of its own). */
 export const RECORDS_PART_BYTES = 4 << 20;

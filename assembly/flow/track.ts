@@ -3,13 +3,13 @@
 // lookup (exact key), timers due by this packet's time, roles — then ./mode.ts feeds the
 // payload to the parser of the connection's mode (http/h1exchange.ts, http/h2exchange.ts,
 // ./tls.ts) and trace/pick.ts chooses the trace the record carries. It owns the connection
-// lifecycle (untracking, eviction, release). The results travel in S (record/state.ts), which
-// record/render.ts reads. One event-ordered pass in capture order, capture timestamps as the
+// lifecycle (untracking, eviction, release). The results are the packet's facts (facts/), which
+// json/ renders. One event-ordered pass in capture order, capture timestamps as the
 // clock; nothing here blocks or reorders.
 
 import * as T from "./table";
 import { CONN_PARTS } from "../config";
-import { clock, resetClock, idleExpired, releaseDue, untrackDeadline, due } from "./timers";
+import { clock, resetClock, idleExpired, releaseDue, due } from "./timers";
 import { Conn, Dir, Mode, conn, nextPacket, resetExchanges } from "./conn";
 import { freeBuf, heads, samples } from "../http/buffers";
 import { freeTable, tablePool } from "../http/hpackpool";

@@ -6,7 +6,7 @@ import { frag, w, b, raw, u32dec, str, hex32, bin32, pos, setPos, renderBuffer }
 import { Opt, optEscPtr, optEscLength } from "../record/options";
 import { S } from "../facts/packet";
 import * as F from "../facts/h2";
-import { fIs, fName, fNameLen, fNext, fValueLen, fUnresolved, streamSet, reqSet, resSet, dataSet, HPACK_EVICTED } from "../facts/h2";
+import { fIs, fName, fNameLen, fNext, fValueLen, fUnresolved, streamSet, reqSet, resSet, dataSet } from "../facts/h2";
 import { HTTP_BUF, SUFFIX_BUF, R } from "./scratch";
 import { hdrReset, hdrAdd, hdrWrite } from "./headers";
 import { bodyObj } from "./http1";
@@ -226,6 +226,8 @@ function renderFrames(): void {
 export const GRPC_CT: usize = asciiBytes("application/grpc");
 
 const K_H2_INCLUDES = frag("{\"includes\":\"[");
+const K_H2_NOT_SHOWN = frag("{\"frames_not_shown\":");
+const K_H2_INCLUDES_C = frag(",\"includes\":\"[");
 const K_H2_PREFACE = frag(",\"preface\":true");
 const K_H2_PROTO = frag(",\"proto\":\"h2c\"");
 const K_H2_STREAMS = frag(",\"streams\":{");
@@ -264,7 +266,9 @@ export function finishH2(): void {
   renderFrames();
   const save = pos;
   setPos(HTTP_BUF);
-  w(K_H2_INCLUDES);
+  // Frames of the segment the record does not show (MAX_FRAMES, H2_FACTS_BYTES, FRAG_LIMIT): said, not silent.
+  if (S.h2Frames > fragN) { w(K_H2_NOT_SHOWN); u32dec(<u32>(S.h2Frames - fragN)); w(K_H2_INCLUDES_C); }
+  else w(K_H2_INCLUDES);
   for (let i = 0; i < S.streamSetN; i++) { if (i) b(0x2c); u32dec(unchecked(streamSet[i])); }
   b(0x5d); b(0x22);
   if (S.h2Preface) w(K_H2_PREFACE);

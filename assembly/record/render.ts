@@ -285,7 +285,7 @@ function analyse(): void {
 
 // Renders the objects of the analysis' facts (facts/): HTTP, L7, TLS and the message's suffix.
 // Each later one replaces what an earlier one wrote in the same buffer, as the analysis decided.
-function renderAnalysis(): void {
+@inline function renderAnalysis(): void {
   R.httpLen = 0; R.l7Len = 0; R.suffixLen = 0; R.tlsLen = 0;
   if (S.l7Raw && (!S.rendered || S.renderSkipped)) renderL7();
   if (S.rendered) finishH1();

@@ -28,7 +28,7 @@ export function pickTrace(c: Conn, dir: i32, ack: u32, plen: i32, syn: bool): vo
 }
 
 // The request a rendered response answers, as its exchange holds it now.
-function requestFacts(): void {
+@inline function requestFacts(): void {
   S.reqKnown = S.renderEx >= 0 && ex(S.renderEx).hasReq;
   if (!S.reqKnown) return;
   const e = ex(S.renderEx);

@@ -19,6 +19,10 @@ export const OUT_WINDOWS: i32 = 4;
 export const RECORD_RESERVE: i32 = 4 << 20;
 /** Bytes of the analysis' scratch buffers for a record's HTTP object and its HTTP/2 frame fragments. */
 export const SCRATCH_CAP: i32 = 1 << 20;
+/** HTTP/2 frames of one packet described for the renderers (facts/h2.ts); later ones are not shown. */
+export const MAX_FRAMES: i32 = 512;
+/** Bytes of one packet's HTTP/2 facts: decoded header fields, and frame payload bytes kept from reused buffers (facts/h2.ts). */
+export const H2_FACTS_BYTES: i32 = 1 << 20;
 /** HTTP/2 streams listed per packet (in the message and the `includes` list); more are not listed. */
 export const MAX_STREAMS_LISTED: i32 = 64;
 /** Largest HPACK dynamic table size (RFC 7541 §4.2, §6.3) accepted in a size update; SETTINGS_HEADER_TABLE_SIZE may exceed 4096. */

@@ -1,7 +1,8 @@
-// The core's import rules (issue 22, README "The core's rooms"), read from the code's own
-// imports: no cycle anywhere in assembly/; json/ (the renderers) imports nothing of flow/, http/
-// or trace/ (the analysis); and the analysis writes no JSON (imports nothing of json/, where the
-// writer is, and holds no frag( constant).
+// The core's import rules (README "The core's rooms"), read from the code's own imports: no
+// cycle anywhere in assembly/; json/ (the renderers) imports nothing of flow/, http/ or trace/
+// (the analysis); the analysis writes no JSON (imports nothing of json/, where the writer is,
+// holds no frag( constant) and does not reach back into record/, which calls it; and facts/,
+// what the analysis hands the renderers, imports only the stateless rooms (config, wire, util).
 // Prints each breach with the files and lines that make it; exits 1 when there is one.
 //   node scripts/import-rules.mjs [--root DIR]
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -95,8 +96,22 @@ for (const [f, text] of sources) {
   });
 }
 
+// 4. The analysis does not reach back into record/ (record/render.ts runs it, then the renderers).
+for (const [f, edges] of graph) {
+  if (!ANALYSIS.has(room(f))) continue;
+  for (const { to, line } of edges) if (room(to) === 'record') breaches.push({ rule: 'analysis-imports-record', text: `${f}:${line} imports ${to}` });
+}
+
+// 5. Facts are plain: facts/ imports nothing but itself and the stateless rooms.
+const PLAIN = new Set(['facts', 'wire', 'util', '.']);
+for (const [f, edges] of graph) {
+  if (room(f) !== 'facts') continue;
+  for (const { to, line } of edges) if (!PLAIN.has(room(to)) || room(to) === '.' && to !== 'config.ts') breaches.push({ rule: 'facts-imports', text: `${f}:${line} imports ${to}` });
+}
+
 const by = (rule) => breaches.filter((b) => b.rule === rule);
-for (const [rule, title] of [['cycle', 'import cycles'], ['json-imports-analysis', 'renderers importing analysis'], ['analysis-writes-json', 'analysis writing JSON']]) {
+for (const [rule, title] of [['cycle', 'import cycles'], ['json-imports-analysis', 'renderers importing analysis'], ['analysis-writes-json', 'analysis writing JSON'],
+  ['analysis-imports-record', 'analysis importing record/'], ['facts-imports', 'facts importing more than config, wire, util']]) {
   const list = by(rule);
   console.log(`${title}: ${list.length}`);
   for (const b of list) console.log(`  ${b.text}`);

@@ -4,43 +4,15 @@
 
 import { Conn, Dir, Mode } from "./conn";
 import { H1, h1Resync, looksLikeStart as looksLikeStartAt } from "../http/h1";
-import { Frame, h2Start, isPreface } from "../http/h2";
+import { h2Start, isPreface, looksLikeH2, H2_SYNC, HPACK_JOINED, HPACK_DESYNC } from "../http/h2";
 import { freeBuf, bufValid } from "../http/buffers";
 import { table, tableValid } from "../http/hpackpool";
 import { feedTls, plausibleTlsRecord } from "./tls";
 import { feedH1, h1Gap, headLost } from "../http/h1exchange";
 import { Why } from "./skips";
-import { S } from "../record/state";
+import { S } from "../facts/packet";
 import { feedH2 } from "../http/h2exchange";
-import { renderL7 } from "../json/l7";
-import { roleFallback } from "./track";
-
-// Whether a frame header at p is plausible (RFC 9113 §6: known type, length within the default
-// SETTINGS_MAX_FRAME_SIZE, stream 0 exactly for the connection-level types).
-function plausibleFrame(p: usize): bool {
-  const fl = (<u32>load<u8>(p) << 16) | (<u32>load<u8>(p + 1) << 8) | <u32>load<u8>(p + 2);
-  const ty = <u32>load<u8>(p + 3);
-  const sid = ((<u32>load<u8>(p + 5) << 24) | (<u32>load<u8>(p + 6) << 16) | (<u32>load<u8>(p + 7) << 8) | <u32>load<u8>(p + 8));
-  if (ty > 9 || fl > 16384 || (sid & 0x80000000) != 0) return false;
-  const connLevel = ty == Frame.SETTINGS || ty == Frame.PING || ty == Frame.GOAWAY;
-  if (connLevel != (sid == 0) && ty != Frame.WINDOW_UPDATE) return false;
-  if (ty == Frame.SETTINGS && fl % 6 != 0) return false;
-  if (ty == Frame.PING && fl != 8) return false;
-  if ((ty == Frame.RST_STREAM || ty == Frame.WINDOW_UPDATE) && fl != 4) return false;
-  return true;
-}
-
-// Whether a segment starts with HTTP/2 frames: a capture that joins an HTTP/2 connection after
-// its preface. Frames must chain plausibly to the end of the segment, or at least two must.
-export function looksLikeH2(p: usize, len: i32): bool {
-  let off = 0, frames = 0;
-  while (off + 9 <= len) {
-    if (!plausibleFrame(p + <usize>off)) return false;
-    off += 9 + <i32>((<u32>load<u8>(p + <usize>off) << 16) | (<u32>load<u8>(p + <usize>(off + 1)) << 8) | <u32>load<u8>(p + <usize>(off + 2)));
-    frames++;
-  }
-  return frames >= 2 || (frames == 1 && off == len);
-}
+import { roleFallback } from "./roles";
 
 // Whether the segment has a line that starts an HTTP/1 request or status line.
 function hasH1Start(p: usize, len: i32): bool {
@@ -88,14 +60,6 @@ function detect(c: Conn, dir: i32, p: usize, len: i32): void {
   }
   // Otherwise the mode stays unknown and the next segment is tried.
 }
-
-/** Framer state of a direction that joined mid-stream and has not found a frame boundary yet. */
-export const H2_SYNC: i32 = 3;
-
-/** Why a direction's HPACK table may lack the encoder's older entries (Dir.hpackGap). */
-export const HPACK_COMPLETE: u8 = 0;
-export const HPACK_JOINED: u8 = 1;
-export const HPACK_DESYNC: u8 = 2;
 
 /** n bytes of direction dir were lost before the current segment (lost by the capture, or still to come out of order). */
 export function gap(c: Conn, dir: i32, n: u32): void {
@@ -154,7 +118,7 @@ export function feed(c: Conn, dir: i32, p: usize, len: i32): void {
         for (let i = 0; i < len; i++) pfxSet(d, d.pfxLen + i, load<u8>(p + <usize>i));
         d.pfxLen += len;
       } else { d.pfxLen = 0; d.pfx0 = 0; d.pfx1 = 0; }
-      renderL7(p, len);
+      if (len > 0) S.l7Raw = true;
       return;
     }
   } else lost(c, dir, d);
@@ -170,6 +134,6 @@ export function feed(c: Conn, dir: i32, p: usize, len: i32): void {
 function feedMode(c: Conn, dir: i32, p: usize, len: i32): void {
   if (c.mode == Mode.HTTP1) feedH1(c, dir, p, len);
   else if (c.mode == Mode.HTTP2) feedH2(c, dir, p, len);
-  else if (c.mode == Mode.TLS) { feedTls(c, dir, p, len); renderL7(p, len); }
-  else renderL7(p, len);
+  else if (c.mode == Mode.TLS) { feedTls(c, dir, p, len); if (len > 0) S.l7Raw = true; }
+  else if (len > 0) S.l7Raw = true;
 }

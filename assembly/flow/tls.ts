@@ -5,23 +5,12 @@ import { MAX_HEAD } from "../config";
 import { Conn } from "./conn";
 import { takeBuf, freeBuf, bufPtr, bufGen } from "../http/buffers";
 import { Why, skip } from "./skips";
-import { renderBuffer, frag } from "../json/writer";
-import { ClientHelloRepr, ServerHelloRepr, parseClientHello, parseServerHello } from "../wire/tls";
+import { parseClientHello, parseServerHello } from "../wire/tls";
 import { WireErr } from "../wire/errors";
 import { copy } from "../util/mem";
-import { S, head } from "../record/state";
+import { S } from "../facts/packet";
+import { MAX_TLS_RECORDS, recType, recVer, recLen, hello, shello } from "../facts/tls";
 
-
-export const TLS_BUF: usize = renderBuffer(64 << 10);
-
-@inline export function tlsPtr(): usize { return TLS_BUF; }
-const MAX_TLS_RECORDS: i32 = 64;
-export const recType = new StaticArray<u8>(MAX_TLS_RECORDS);
-export const recVer = new StaticArray<u16>(MAX_TLS_RECORDS);
-export const recLen = new StaticArray<u16>(MAX_TLS_RECORDS);
-
-export const hello = new ClientHelloRepr();
-export const shello = new ServerHelloRepr();
 
 // A TLS record header: content type 20..24, version 3.0..3.4, length within RFC 8446 §5.2.
 export function plausibleTlsRecord(p: usize, len: i32): bool {
@@ -80,4 +69,3 @@ export function feedTls(c: Conn, dir: i32, p: usize, len: i32): void {
   }
 }
 
-const K_TLS_OPEN = frag("{");

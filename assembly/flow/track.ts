@@ -3,17 +3,19 @@
 // lookup (exact key), timers due by this packet's time, roles — then ./mode.ts feeds the
 // payload to the parser of the connection's mode (http/h1exchange.ts, http/h2exchange.ts,
 // ./tls.ts) and trace/pick.ts chooses the trace the record carries. It owns the connection
-// lifecycle (untracking, eviction, release). The results travel in S (record/state.ts), which
-// record/render.ts reads. One event-ordered pass in capture order, capture timestamps as the
+// lifecycle (untracking, eviction, release). The results are the packet's facts (facts/), which
+// json/ renders. One event-ordered pass in capture order, capture timestamps as the
 // clock; nothing here blocks or reorders.
 
 import * as T from "./table";
 import { CONN_PARTS } from "../config";
-import { clock, resetClock, idleExpired, releaseDue, untrackDeadline, due } from "./timers";
+import { clock, resetClock, idleExpired, releaseDue, due } from "./timers";
 import { Conn, Dir, Mode, conn, nextPacket, resetExchanges } from "./conn";
 import { freeBuf, heads, samples } from "../http/buffers";
 import { freeTable, tablePool } from "../http/hpackpool";
-import { S } from "../record/state";
+import { S } from "../facts/packet";
+import { arenaReset } from "../facts/h2";
+import { scheduleUntrack } from "./roles";
 import { feed, gap, joinMidstream } from "./mode";
 import { pickTrace } from "../trace/pick";
 import { setPart } from "./part";
@@ -28,10 +30,13 @@ export function setFlowCap(n: i32): void { if (!initialised) flowCap = n; }
 let now: i64 = 0;
 
 function resetPacket(): void {
-  S.httpLen = 0; S.l7Len = 0; S.suffixLen = 0; S.tlsLen = 0; S.tlsN = 0; S.helloClient = false; S.helloServer = false; S.helloWhy = Why.NONE; S.traceEx = -1; S.traceInFrames = false; S.hasMessage = true;
+  // The hello the last packet's record showed (its fields pointed into this buffer).
+  if (S.helloRelease) { freeBuf(S.helloBuf, S.helloGen); S.helloBuf = -1; S.helloRelease = false; }
+  S.l7Raw = false; S.h2Object = false; S.tlsObject = false; S.reqKnown = false; S.topValid = false;
+  S.tlsN = 0; S.helloClient = false; S.helloServer = false; S.helloWhy = Why.NONE; S.traceEx = -1; S.traceInFrames = false; S.hasMessage = true;
   S.rendered = false; S.renderEx = -1; S.renderBodyLen = 0; S.renderBodyOpen = false; S.renderWhy = Why.NONE; S.renderSkipped = false;
   S.h2Frames = 0; S.h2Size = 0; S.h2Preface = false; S.streamSetN = 0; S.reqSetN = 0; S.resSetN = 0; S.dataSetN = 0;
-  S.fragUsed = 0; S.h2LastStream = 0;
+  S.fragUsed = 0; S.h2Cut = false; S.h2LastStream = 0; arenaReset();
 }
 
 // ---- connection lifecycle ----------------------------------------------------------------
@@ -176,20 +181,6 @@ export function analyzeTcp(iface: i32, src: usize, dst: usize, alen: i32, sp: u3
   // Ended: nothing more can come but late ACKs and retransmissions (RFC 9293 §3.6, §3.10.7).
   if ((c.rst || unchecked(c.d[0]).fin && unchecked(c.d[1]).fin) && T.stateOf(f) == T.State.LIVE) T.setState(f, T.State.ENDED);
   pickTrace(c, dir, ack, plen, syn);
-}
-
-export function scheduleUntrack(c: Conn): void {
-  if (!c.closing || c.untrackAt != 0 || c.untracked) return;
-  if (c.mode == Mode.HTTP1 && c.firstUnanswered < c.count && c.at(c.firstUnanswered) >= 0) return; // a response is still due
-  c.untrackAt = untrackDeadline(now);
-}
-
-@inline export function isServer(c: Conn, dir: i32): bool { return c.client >= 0 ? dir != c.client : false; }
-
-/** Without a handshake: takes the lower (non-ephemeral) port as the server's. */
-export function roleFallback(c: Conn): void {
-  if (c.client >= 0) return;
-  c.client = T.portOf(c.flow, 0) < T.portOf(c.flow, 1) ? 1 : 0;
 }
 
 // ---- mode detection and feeding ------------------------------------------------------------

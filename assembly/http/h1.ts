@@ -17,6 +17,7 @@ import { MAX_HEAD, MAX_HEADERS, HEAD_EXTRA, HEAD_OVER_LINE } from "../config";
 import { Dir } from "../flow/conn";
 import { takeBuf, freeBuf, bufPtr, bufGen } from "./buffers";
 import { copy, findByte } from "../util/mem";
+import { Head } from "../facts/head";
 
 /** Parser states. */
 export const enum H1 { START = 0, HEAD = 1, BODY = 2, CHUNK_SIZE = 3, CHUNK_DATA = 4, CHUNK_END = 5, TRAILER = 6, UNTIL_EOF = 7, RESYNC = 8, OPAQUE = 9, HEAD_OVER = 10, SKIP_HEAD = 11, PROBE = 12 }
@@ -296,32 +297,7 @@ function headOver(d: Dir, p: usize, len: i32): i32 {
 
 // ---- head parsing --------------------------------------------------------------------------
 
-/** Parsed head: spans are offsets into the head buffer. */
-export class Head {
-  isRequest: bool = false;
-  /** Request: method, target. Response: status code, reason. */
-  method: i32 = 0; methodLen: i32 = 0;
-  target: i32 = 0; targetLen: i32 = 0;
-  /** HTTP version "HTTP/1.x" span (in both kinds). */
-  version: i32 = 0; versionLen: i32 = 0;
-  minor: i32 = 1;
-  code: i32 = 0;
-  /** Status text after the version: "200 OK" (Go's resp.Status). */
-  status: i32 = 0; statusLen: i32 = 0;
-  /** First line span (without CRLF). */
-  lineLen: i32 = 0;
-  n: i32 = 0;
-  name: StaticArray<i32> = new StaticArray<i32>(MAX_HEADERS);
-  nameLen: StaticArray<i32> = new StaticArray<i32>(MAX_HEADERS);
-  value: StaticArray<i32> = new StaticArray<i32>(MAX_HEADERS);
-  valueLen: StaticArray<i32> = new StaticArray<i32>(MAX_HEADERS);
-  /** Headers beyond MAX_HEADERS, dropped. */
-  dropped: i32 = 0;
-  /** A line without a colon was found. */
-  malformed: bool = false;
-  /** The first line is a request line (method SP target SP HTTP/1.x) or a status line (HTTP/1.x SP ddd). */
-  valid: bool = false;
-}
+export { Head };
 
 @inline function lower(c: u32): u32 { return c >= 0x41 && c <= 0x5a ? c | 0x20 : c; }
 

@@ -15,13 +15,11 @@ import { Conn, Dir, Mode, ex, Exchange, finish, bindStream } from "../flow/conn"
 import { H1, H1Ev, Body, h1Step, h1Event, h1Body, h1Resync, h1BodyBytes, Head, parseHead, nameIs } from "./h1";
 import { h2Start } from "./h2";
 import { bufPtr } from "./buffers";
-import { TraceRepr, parseTraceparent, parseCloudTrace } from "../trace/context";
+import { TraceRepr, parseTraceparent, parseCloudTrace, trace2 } from "../trace/context";
 import { copy } from "../util/mem";
-import { S, RENDER_HEAD, head, tmpHead, trace2 } from "../record/state";
+import { S, RENDER_HEAD, head } from "../facts/packet";
 import { feedH2 } from "./h2exchange";
-import { writeH1 } from "../json/http1";
-import { renderL7 } from "../json/l7";
-import { scheduleUntrack, isServer } from "../flow/track";
+import { scheduleUntrack, isServer } from "../flow/roles";
 import { Why, skip } from "../flow/skips";
 
 export function feedH1(c: Conn, dir: i32, p: usize, len: i32): void {
@@ -39,7 +37,8 @@ export function feedH1(c: Conn, dir: i32, p: usize, len: i32): void {
     else if (h1Event == H1Ev.DONE) { onDone(c, dir, d); }
     if (d.st == H1.OPAQUE && c.mode == Mode.HTTP2) { if (len > 0) feedH2(c, dir, p, len); break; }
   }
-  if (!sawHead && !S.rendered || S.renderSkipped) renderL7(start, <i32>(p - start));
+  // Bytes no head claimed are shown as they are (an L7 object of the payload).
+  if ((!sawHead && !S.rendered || S.renderSkipped) && p > start) S.l7Raw = true;
 }
 
 // A message starts at offset o: where it starts, and what its first segment acknowledged. The
@@ -196,6 +195,9 @@ export function h1Gap(c: Conn, dir: i32, n: u32): void {
 
 // ---- heads --------------------------------------------------------------------------------
 
+// A second parsed head: a head after the packet's first (only the first is rendered).
+const tmpHead = new Head();
+
 function onHead(c: Conn, dir: i32, d: Dir, after: usize): void {
   let h = tmpHead;
   let buf = bufPtr(d.head);
@@ -264,7 +266,7 @@ function onHead(c: Conn, dir: i32, d: Dir, after: usize): void {
     S.renderDeclared = kind == Body.LENGTH || kind == Body.UNKNOWN && length >= 0 ? length : kind == Body.CHUNKED || kind == Body.UNTIL_EOF || kind == Body.UNKNOWN ? -1 : 0;
     S.renderChunked = kind == Body.CHUNKED;
     S.renderBodyOpen = kind != Body.NONE && kind != Body.OPAQUE;
-    writeH1(buf, headLen, h);
+    S.renderHeadLen = headLen;
   }
   const doneNow = h1Body(d, kind, length);
   if (!h.isRequest && h.code == 101) {

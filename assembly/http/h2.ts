@@ -124,3 +124,39 @@ function startPayload(d: Dir): void {
   if (d.fBuf >= 0) d.fBufGen = bufGen(d.fBuf);
   else { d.fWhy = Why.NO_BUFFER; skip(Why.NO_BUFFER); }
 }
+
+// Whether a frame header at p is plausible (RFC 9113 §6: known type, length within the default
+// SETTINGS_MAX_FRAME_SIZE, stream 0 exactly for the connection-level types).
+function plausibleFrame(p: usize): bool {
+  const fl = (<u32>load<u8>(p) << 16) | (<u32>load<u8>(p + 1) << 8) | <u32>load<u8>(p + 2);
+  const ty = <u32>load<u8>(p + 3);
+  const sid = ((<u32>load<u8>(p + 5) << 24) | (<u32>load<u8>(p + 6) << 16) | (<u32>load<u8>(p + 7) << 8) | <u32>load<u8>(p + 8));
+  if (ty > 9 || fl > 16384 || (sid & 0x80000000) != 0) return false;
+  const connLevel = ty == Frame.SETTINGS || ty == Frame.PING || ty == Frame.GOAWAY;
+  if (connLevel != (sid == 0) && ty != Frame.WINDOW_UPDATE) return false;
+  if (ty == Frame.SETTINGS && fl % 6 != 0) return false;
+  if (ty == Frame.PING && fl != 8) return false;
+  if ((ty == Frame.RST_STREAM || ty == Frame.WINDOW_UPDATE) && fl != 4) return false;
+  return true;
+}
+
+// Whether a segment starts with HTTP/2 frames: a capture that joins an HTTP/2 connection after
+// its preface. Frames must chain plausibly to the end of the segment, or at least two must.
+export function looksLikeH2(p: usize, len: i32): bool {
+  let off = 0, frames = 0;
+  while (off + 9 <= len) {
+    if (!plausibleFrame(p + <usize>off)) return false;
+    off += 9 + <i32>((<u32>load<u8>(p + <usize>off) << 16) | (<u32>load<u8>(p + <usize>(off + 1)) << 8) | <u32>load<u8>(p + <usize>(off + 2)));
+    frames++;
+  }
+  return frames >= 2 || (frames == 1 && off == len);
+}
+
+/** Framer state of a direction that joined mid-stream and has not found a frame boundary yet. */
+export const H2_SYNC: i32 = 3;
+
+/** Why a direction's HPACK table may lack the encoder's older entries (Dir.hpackGap). */
+export const HPACK_COMPLETE: u8 = 0;
+export const HPACK_JOINED: u8 = 1;
+export const HPACK_DESYNC: u8 = 2;
+

@@ -1,39 +1,17 @@
 // HTTP/2 exchanges (RFC 9113): frames of each direction, streams opened and closed, HEADERS decoded
 // with HPACK (RFC 7541) and paired into requests and responses per stream.
 
-import { MAX_HEAD } from "../config";
+import { MAX_HEAD, MAX_STREAMS_LISTED, MAX_FRAMES } from "../config";
 import { Conn, Dir, Mode, ex, Exchange, finish, bindStream } from "../flow/conn";
-import { Frame, H2Ev, h2Step, h2Event, h2Start, h2Release, framePtr, frameAvail, isPreface } from "./h2";
+import { Frame, H2Ev, h2Step, h2Event, h2Start, h2Release, framePtr, frameAvail, isPreface, H2_SYNC, looksLikeH2, HPACK_COMPLETE, HPACK_DESYNC } from "./h2";
 import { takeBuf, freeBuf, bufPtr, bufGen } from "./buffers";
 import { takeTable, table, tableGen } from "./hpackpool";
 import { hpackDecode, hpackOutLen } from "./hpack";
+import { classify, countUnknown, h2Request, interimStatus } from "./h2fields";
 import { Why, skip } from "../flow/skips";
-import { renderBuffer, frag, w, b, u32dec, hex32, bin32, pos, setPos } from "../json/writer";
-import { copy } from "../util/mem";
-import { S } from "../record/state";
-import { H2_SYNC, looksLikeH2, HPACK_COMPLETE, HPACK_JOINED, HPACK_DESYNC } from "../flow/mode";
-import { asciiBytes } from "../json/emit";
-import { bodyObj } from "../json/http1";
-import { classify, countUnknown, fieldsMap, flagNames, frag_false, frag_true, grpcKeys, h2Request, interimStatus, writeTraceKeys } from "../json/http2";
-import { whyText } from "../json/skipped";
-import { renderL7 } from "../json/l7";
-
-import { SCRATCH_CAP, MAX_STREAMS_LISTED } from "../config";
-
-const K_F_BODY_OPEN = frag(",\"body\":{");
-export const streamSet = new StaticArray<u32>(MAX_STREAMS_LISTED);
-export const reqSet = new StaticArray<u32>(MAX_STREAMS_LISTED);
-export const resSet = new StaticArray<u32>(MAX_STREAMS_LISTED);
-export const dataSet = new StaticArray<u32>(MAX_STREAMS_LISTED);
-
-// Frame JSON fragments of this packet, grouped by stream when the HTTP object is assembled.
-const MAX_FRAMES: i32 = 512;
-export const FRAG_BUF: usize = renderBuffer(SCRATCH_CAP);
-export const fragStream = new StaticArray<u32>(MAX_FRAMES);
-export const fragOff = new StaticArray<i32>(MAX_FRAMES);
-export const fragLen = new StaticArray<i32>(MAX_FRAMES);
-
-let fragBytes = 0;
+import { S } from "../facts/packet";
+import * as F from "../facts/h2";
+import { streamSet, reqSet, resSet, dataSet, HPACK_EVICTED } from "../facts/h2";
 
 function addTo(set: StaticArray<u32>, n: i32, v: u32): i32 {
   for (let i = 0; i < n; i++) if (unchecked(set[i]) == v) return n;
@@ -45,16 +23,17 @@ function addTo(set: StaticArray<u32>, n: i32, v: u32): i32 {
   return n + 1;
 }
 
+// Decoded header fields go to the facts' arena (the renderer shows them after the packet); when
+// it has no room for a block, to this scratch, and the frame is not described.
 const DECODED: usize = heap.alloc(<usize>(MAX_HEAD * 2));
 
 export function feedH2(c: Conn, dir: i32, p: usize, len: i32): void {
   const d = unchecked(c.d[dir]);
   S.h2Size += len;
-  if (S.fragUsed == 0) fragBytes = 0;
   if (d.h2st == H2_SYNC) {
     if (isPreface(p, len)) h2Start(d, true);
     else if (looksLikeH2(p, len)) d.h2st = 0;
-    else { renderL7(p, len); return; }
+    else { if (len > 0) S.l7Raw = true; return; }
   }
   while (len > 0) {
     // The client preface can follow the server's first SETTINGS (the server may speak first).
@@ -70,40 +49,10 @@ export function feedH2(c: Conn, dir: i32, p: usize, len: i32): void {
   if (d.fLeft > 0) S.h2LastStream = d.fStream;
 }
 
-const K_F_FLAGS = frag(",\"flags\":{\"bin\":\"0b");
-const K_F_DEC = frag("\",\"dec\":\"");
-const K_F_HEX = frag("\",\"hex\":\"0x");
-const K_F_END = frag("\"}");
-const K_F_ACK = frag(",\"ack\":");
-const K_F_DATA = frag(",\"data\":");
-const K_F_HEADERS = frag(",\"headers\":");
-const K_F_KIND_REQ = frag(",\"kind\":\"request\"");
-const K_F_KIND_RES = frag(",\"kind\":\"response\"");
-const K_F_KIND_TRAILERS = frag(",\"kind\":\"trailers\"");
-const K_F_LEN = frag(",\"len\":");
-export const K_TRACES = frag("/traces/");
-const K_F_RAW = frag(",\"raw\":\"");
-const K_F_SETTINGS = frag(",\"settings\":{");
-const K_F_TYPE = frag(",\"type\":\"");
-const K_F_UNKNOWN = frag(",\"unknown_headers\":");
-const K_F_HPACK = frag(",\"hpack\":");
-const K_HPACK_JOINED = frag("\"joined\"");
-const K_HPACK_DESYNC = frag("\"desynchronised\"");
-const K_HPACK_EVICTED_TEXT = frag("\"evicted\"");
-// hpackWhy beyond Dir.hpackGap's values: the table is complete but could not hold the entry.
-const HPACK_EVICTED: u8 = 3;
-const K_F_SKIPPED = frag(",\"skipped\":\"");
-const K_STREAM_EQ = frag(" stream=");
-const K_LEN_EQ = frag(" len=");
-const K_FLAGS_EQ = frag(" flags=");
-const FRAME_NAMES = [frag("DATA"), frag("HEADERS"), frag("PRIORITY"), frag("RST_STREAM"), frag("SETTINGS"), frag("PUSH_PROMISE"),
-  frag("PING"), frag("GOAWAY"), frag("WINDOW_UPDATE"), frag("CONTINUATION")];
-const K_PRIORITY_UPDATE = frag("PRIORITY_UPDATE");
-const K_UNKNOWN_TYPE = frag("UNKNOWN_FRAME_TYPE_");
-const TYPE_NAMES = [frag("data"), frag("headers"), frag(""), frag("rst"), frag("settings"), frag(""), frag("ping"), frag("goaway")];
-
-// Results of headerBlock() for the frame being rendered.
-let decoded = false;     // the block was HPACK-decoded (fields in DECODED[0..decodedLen))
+// Results of headerBlock() for the frame being described.
+let decoded = false;     // the block was HPACK-decoded (fields in [decodedAt, decodedAt + decodedLen))
+let decodedAt: usize = 0;
+let decodedInArena = false; // decodedAt is the arena's next free byte (else DECODED)
 let decodedLen = 0;
 let blockKind = 0;       // 0 unknown, 1 request, 2 response, 3 trailers
 let unknownFields = 0;   // fields referring to entries the table does not have
@@ -138,7 +87,9 @@ function decodeBlock(d: Dir): void {
     if (d.hpack < 0) { blockLost(d, Why.NO_HPACK_TABLE); return; }
     d.hpackGen = tableGen(d.hpack);
   }
-  const r = hpackDecode(table(d.hpack), bufPtr(d.blockBuf), d.blockLen, DECODED, MAX_HEAD * 2);
+  decodedInArena = F.arenaRoom(MAX_HEAD * 2);
+  decodedAt = decodedInArena ? F.arenaNext() : DECODED;
+  const r = hpackDecode(table(d.hpack), bufPtr(d.blockBuf), d.blockLen, decodedAt, MAX_HEAD * 2);
   decoded = true;
   decodedLen = r >= 0 ? r : hpackOutLen;
   if (r < 0) { d.hpackGap = HPACK_DESYNC; skip(Why.HPACK_ERROR); blockWhy = Why.HPACK_ERROR; }
@@ -180,7 +131,7 @@ function headerBlock(c: Conn, dir: i32, d: Dir, type: u32, flags: u32, stream: u
   d.blockOpen = false;
   decodeBlock(d);
   freeBuf(d.blockBuf, d.blockGen); d.blockBuf = -1;
-  if (decoded) unknownFields = countUnknown(DECODED, decodedLen);
+  if (decoded) unknownFields = countUnknown(decodedAt, decodedLen);
   if (unknownFields > 0 && d.hpackGap == HPACK_DESYNC) skip(Why.HPACK_DESYNC);
   const bs = d.blockStream;
   if (bs == 0) return; // a PUSH_PROMISE: decoded for the table's sake, not paired
@@ -188,7 +139,7 @@ function headerBlock(c: Conn, dir: i32, d: Dir, type: u32, flags: u32, stream: u
   // stream's state does (RFC 9113 §8.1: a request or response head first, then trailers).
   let exIdx = c.findStream(bs);
   const client = fromClient(c, dir, bs);
-  blockKind = decoded ? classify(DECODED, decodedLen) : 0;
+  blockKind = decoded ? classify(decodedAt, decodedLen) : 0;
   const whole = decoded && unknownFields == 0 && blockWhy == Why.NONE;
   if (blockKind == 0 || blockKind == 3 && !whole) {
     const e = exIdx >= 0 ? ex(exIdx) : null;
@@ -200,14 +151,14 @@ function headerBlock(c: Conn, dir: i32, d: Dir, type: u32, flags: u32, stream: u
     if (exIdx >= 0 && !ex(exIdx).hasReq) e = ex(exIdx);
     else { exIdx = c.append(); if (exIdx < 0) return; e = ex(exIdx); bindStream(exIdx, bs); }
     e.hasReq = true; e.tsSec = S.pSec; e.tsNsec = S.pNsec; e.why = blockWhy;
-    if (decoded) h2Request(DECODED, decodedLen, e); else { e.trace.clear(); e.methodLen = 0; e.urlLen = 0; }
+    if (decoded) h2Request(decodedAt, decodedLen, e); else { e.trace.clear(); e.methodLen = 0; e.urlLen = 0; }
     S.reqSetN = addTo(reqSet, S.reqSetN, bs);
   } else if (blockKind == 2) {
     if (exIdx >= 0) {
       const e = ex(exIdx);
       e.hasRes = true;
       // A 1xx head is interim (RFC 9113 §8.1): the final one answers.
-      if (!decoded || !interimStatus(DECODED, decodedLen)) e.answered = true;
+      if (!decoded || !interimStatus(decodedAt, decodedLen)) e.answered = true;
     } else if (c.streamsLost && blockWhy == Why.NONE) blockWhy = Why.REQUEST_RECLAIMED;
     S.resSetN = addTo(resSet, S.resSetN, bs);
   }
@@ -242,75 +193,62 @@ function onFrame(c: Conn, dir: i32, d: Dir): void {
   // hold the entries in its HPACK_TABLE_BYTES (hpack.ts: older references become unknown).
   const hpackWhy: u8 = unknownFields == 0 ? 0 : d.hpackGap != HPACK_COMPLETE ? d.hpackGap : HPACK_EVICTED;
   const frameWhy = isBlock && (flags & 4) != 0 ? blockWhy : Why.NONE;
-  if (S.fragUsed >= MAX_FRAMES || fragBytes > SCRATCH_CAP - (MAX_HEAD * 2 * 7 + 65536)) return;
-  // The frame object, keys sorted: ack, body, flags, grpc, headers, hpack, kind, len, logging.*, raw, settings, skipped, type, unknown_headers
-  const save = pos;
-  const start = FRAG_BUF + <usize>fragBytes;
-  setPos(start);
-  b(0x7b);
-  const mark = pos;
-  if (type == Frame.SETTINGS || type == Frame.PING) { w(K_F_ACK); rmComma(mark); w((flags & 1) != 0 ? frag_true : frag_false); }
+  describe(c, d, type, flags, stream, flen, fp, favail, exIdx, kind, hpackWhy, frameWhy, isBlock && (flags & 4) != 0);
+}
+
+// Whether p lies in the current packet's payload (valid until the record is rendered); frame
+// bytes elsewhere are in a buffer the next frame may reuse.
+@inline function inPayload(p: usize, n: i32): bool { return p >= S.payload && p + <usize>n <= S.payload + <usize>S.payloadLen; }
+
+// Bytes [p, p+n) for the renderer: in place when they outlive the packet's analysis, else
+// copied to the arena (0 when it has no room: the frame is not described).
+function keep(p: usize, n: i32): usize {
+  if (n <= 0 || inPayload(p, n)) return p;
+  if (!F.arenaRoom(n)) return 0;
+  const o = F.arenaNext();
+  memory.copy(o, p, <usize>n); F.arenaTake(n);
+  return o;
+}
+
+// Describes the frame for the renderer (facts/h2.ts): what the record's frame object shows.
+function describe(c: Conn, d: Dir, type: u32, flags: u32, stream: u32, flen: u32, fp: usize, favail: i32,
+  exIdx: i32, kind: i32, hpackWhy: u8, frameWhy: Why, ended: bool): void {
+  const i = S.fragUsed;
+  // Frames after one that could not be described are not described either: the record shows
+  // the packet's first frames, in order.
+  if (S.h2Cut || i >= MAX_FRAMES) { S.h2Cut = true; return; }
+  let hdrOff = -1, hdrLen = 0;
+  if (decoded && ended) {
+    if (!decodedInArena) { S.h2Cut = true; return; }
+    hdrOff = F.arenaTake(decodedLen); hdrLen = decodedLen;
+  }
+  let ptr: usize = 0, avail = 0, dataLen = 0;
   if (type == Frame.DATA) {
+    // The data after the pad length and before the padding (RFC 9113 §6.1); the record shows
+    // at most 512 bytes of it (json/http1.ts bodyObj).
     let dl = <i32>flen, pad = 0;
     if ((flags & 8) != 0 && favail >= 1) { pad = <i32>load<u8>(fp); dl = <i32>flen - 1 - pad; if (dl < 0) dl = 0; }
     const off = (flags & 8) != 0 ? 1 : 0;
     let have = favail - off; if (have > dl) have = dl; if (have < 0) have = 0;
-    // A frame whose payload was not all kept shows a sample even when it is short.
-    bodyObj(K_F_BODY_OPEN, fp + <usize>off, have, dl, <i64>flen, have < dl);
-    rmComma(mark);
-  }
-  w(K_F_FLAGS); rmComma(mark); bin32(flags); w(K_F_DEC); u32dec(flags); w(K_F_HEX); hex32(flags); w(K_F_END);
-  const ended = isBlock && (flags & 4) != 0;
-  if (decoded && ended) {
-    grpcKeys(DECODED, decodedLen, kind);
-    w(K_F_HEADERS); fieldsMap(DECODED, decodedLen);
-  }
-  if (hpackWhy != 0) { w(K_F_HPACK); w(hpackWhy == HPACK_JOINED ? K_HPACK_JOINED : hpackWhy == HPACK_DESYNC ? K_HPACK_DESYNC : K_HPACK_EVICTED_TEXT); }
-  if (kind == 1) w(K_F_KIND_REQ); else if (kind == 2) w(K_F_KIND_RES); else if (kind == 3) w(K_F_KIND_TRAILERS);
-  w(K_F_LEN); u32dec(flen);
-  if (exIdx >= 0 && !c.untracked) writeTraceKeys(ex(exIdx));
-  w(K_F_RAW);
-  if (type <= 9) w(unchecked(FRAME_NAMES[type])); else if (type == 16) w(K_PRIORITY_UPDATE); else if (type >= 10 && type <= 15) {} else { w(K_UNKNOWN_TYPE); u32dec(type); }
-  if (flags != 0) { w(K_FLAGS_EQ); flagNames(type, flags); }
-  if (stream != 0) { w(K_STREAM_EQ); u32dec(stream); }
-  w(K_LEN_EQ); u32dec(flen); b(0x22);
-  if (type == Frame.SETTINGS && (flags & 1) == 0) {
-    w(K_F_SETTINGS);
-    // Repeated ids: the last value wins, as a Go map would keep it.
-    let n = 0;
-    for (let o = 0; o + 6 <= favail; o += 6) {
-      const id = (<u32>load<u8>(fp + <usize>o) << 8) | <u32>load<u8>(fp + <usize>(o + 1));
-      let later = false;
-      for (let o2 = o + 6; o2 + 6 <= favail; o2 += 6) if (((<u32>load<u8>(fp + <usize>o2) << 8) | <u32>load<u8>(fp + <usize>(o2 + 1))) == id) later = true;
-      if (later) continue;
-      if (n++) b(0x2c);
-      b(0x22); b(0x30); b(0x78); hex32(id); b(0x22); b(0x3a); b(0x22);
-      u32dec((<u32>load<u8>(fp + <usize>(o + 2)) << 24) | (<u32>load<u8>(fp + <usize>(o + 3)) << 16) | (<u32>load<u8>(fp + <usize>(o + 4)) << 8) | <u32>load<u8>(fp + <usize>(o + 5)));
-      b(0x22);
+    ptr = keep(fp + <usize>off, have < 512 ? have : 512);
+    avail = have; dataLen = dl;
+  } else if (type == Frame.SETTINGS && (flags & 1) == 0) { ptr = keep(fp, favail); avail = favail; }
+  if (avail > 0 && ptr == 0) { S.h2Cut = true; return; }
+  unchecked(F.fStream[i] = stream); unchecked(F.fType[i] = <u8>type); unchecked(F.fFlags[i] = <u8>flags); unchecked(F.fLen[i] = flen);
+  unchecked(F.fKind[i] = <u8>kind); unchecked(F.fHpack[i] = hpackWhy); unchecked(F.fWhy[i] = <u8>frameWhy); unchecked(F.fUnknown[i] = unknownFields);
+  unchecked(F.fHdrOff[i] = hdrOff); unchecked(F.fHdrLen[i] = hdrLen);
+  unchecked(F.fPtr[i] = ptr); unchecked(F.fAvail[i] = avail); unchecked(F.fDataLen[i] = dataLen);
+  unchecked(F.fTraceOff[i] = -1);
+  if (exIdx >= 0 && !c.untracked) {
+    const t = ex(exIdx).trace;
+    if (t.valid) {
+      if (!F.arenaRoom(t.traceLen)) { S.h2Cut = true; return; }
+      const o = F.arenaTake(t.traceLen);
+      memory.copy(F.ARENA + <usize>o, t.traceBuf, <usize>t.traceLen);
+      unchecked(F.fTraceOff[i] = o); unchecked(F.fTraceLen[i] = t.traceLen);
+      unchecked(F.fSpan[i] = t.span); unchecked(F.fTraceBits[i] = <u8>((t.hasSpan ? 1 : 0) | (t.sampled ? 2 : 0)));
     }
-    b(0x7d);
   }
-  if (frameWhy != Why.NONE) { w(K_F_SKIPPED); whyText(frameWhy); b(0x22); }
-  if (type < 8 && unchecked(TYPE_NAMES[type]) >>> 32 != 0) { w(K_F_TYPE); w(unchecked(TYPE_NAMES[type])); b(0x22); }
-  if (unknownFields > 0) { w(K_F_UNKNOWN); u32dec(<u32>unknownFields); }
-  b(0x7d);
-  unchecked(fragStream[S.fragUsed] = stream);
-  unchecked(fragOff[S.fragUsed] = <i32>(start - FRAG_BUF));
-  unchecked(fragLen[S.fragUsed] = <i32>(pos - start));
   S.fragUsed++;
-  fragBytes = <i32>(pos - FRAG_BUF);
-  setPos(save);
 }
 
-// The first key of an object must not start with a comma: drop it when nothing precedes.
-@inline function rmComma(mark: usize): void {
-  if (pos > mark && load<u8>(mark) == 0x2c) { memory.copy(mark, mark + 1, pos - mark - 1); setPos(pos - 1); }
-}
-
-// Decoded fields (hpack output): u8 flags, u8 0, u16 nameLen, u32 valueLen, name, value.
-@inline export function fName(p: usize): usize { return p + 8; }
-@inline export function fNameLen(p: usize): i32 { return <i32>load<u16>(p + 2); }
-@inline export function fValueLen(p: usize): i32 { return <i32>load<u32>(p + 4); }
-@inline export function fNext(p: usize): usize { return p + 8 + <usize>fNameLen(p) + <usize>fValueLen(p); }
-
-export const GRPC_CT: usize = asciiBytes("application/grpc");

@@ -11,6 +11,8 @@ import { optEscPtr, optEscLength, isLocalAddr, ephemeralMin, ephemeralMax } from
 export const K_L4 = frag("\"L4\":{");
 export const K_IFACE = frag("\"iface\":{");
 export const K_ARROW = frag("-\\u003e");
+/** Between the project and the trace id in a `logging.googleapis.com/trace` value. */
+export const K_TRACES = frag("/traces/");
 @inline export function comma(): void { b(0x2c); }
 @inline export function q(): void { b(0x22); }
 /** Writes "key": for a key given as a fragment. */

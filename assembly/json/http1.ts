@@ -1,15 +1,15 @@
 // The HTTP object of a record for an HTTP/1.x head, the message suffix, and body objects (reference
 // §5).
 
-import { ex } from "../flow/conn";
-import { Head } from "../http/h1";
-import { hdrReset, hdrAdd, hdrWrite, Drop } from "../http/headers";
+import { Head } from "../facts/head";
+import { hdrReset, hdrAdd, hdrWrite, Drop } from "./headers";
 import { frag, w, b, raw, u32dec, i64dec, str, strBody, pos, setPos } from "./writer";
 import { rfc3339 } from "./format";
 import { findByte } from "../util/mem";
-import { S, HTTP_BUF, L7_BUF, SUFFIX_BUF, head } from "../record/state";
+import { S, RENDER_HEAD, head } from "../facts/packet";
+import { Why } from "../facts/why";
+import { HTTP_BUF, L7_BUF, SUFFIX_BUF, R } from "./scratch";
 import { whyText } from "./skipped";
-import { Why } from "../flow/skips";
 
 
 const K_BODY_OPEN = frag("\"body\":{");
@@ -81,29 +81,20 @@ function bodyPrefix(p: usize, n: i32): void {
   strBody(p, n);
 }
 
-// The HTTP object of an HTTP/1 head (reference §6.2), into HTTP_BUF. Body fields are added in
-// finishH1() once the packet's body bytes are known.
-let h1Buf: usize = 0;
-let h1HeadLen: i32 = 0;
-
-export function writeH1(buf: usize, headLen: i32, h: Head): void {
-  h1Buf = buf; h1HeadLen = headLen;
-}
-
 // The `request` object of a response: the request it answers (reference §4.5), when known;
 // with `skipped` when that request's own head was not (wholly) kept — then without method and
 // URL if nothing of its head was: latency, method, skipped, timestamp, url.
 function requestObj(): void {
-  if (S.renderEx < 0 || !ex(S.renderEx).hasReq) return;
-  const e = ex(S.renderEx);
+  if (!S.reqKnown) return;
   // latency in whole milliseconds, truncated (reference §4.5)
-  const lat = ((S.pSec - e.tsSec) * 1000000000 + <i64>(S.pNsec - e.tsNsec)) / 1000000;
-  const headless = e.why == Why.NO_BUFFER || e.why == Why.BUFFER_RECLAIMED;
+  const lat = ((S.pSec - S.reqTsSec) * 1000000000 + <i64>(S.pNsec - S.reqTsNsec)) / 1000000;
+  const why = <Why>S.reqWhy;
+  const headless = why == Why.NO_BUFFER || why == Why.BUFFER_RECLAIMED;
   w(K_REQUEST); i64dec(lat);
-  if (!headless) { w(K_REQ_METHOD); str(e.method, e.methodLen); }
-  if (e.why != Why.NONE) { w(K_SKIPPED); whyText(e.why); b(0x22); }
-  w(K_REQ_TS); rfc3339(e.tsSec, e.tsNsec); b(0x22);
-  if (!headless) { w(K_REQ_URL_ONLY); str(e.url, e.urlLen); }
+  if (!headless) { w(K_REQ_METHOD); str(S.reqMethod, S.reqMethodLen); }
+  if (why != Why.NONE) { w(K_SKIPPED); whyText(why); b(0x22); }
+  w(K_REQ_TS); rfc3339(S.reqTsSec, S.reqTsNsec); b(0x22);
+  if (!headless) { w(K_REQ_URL_ONLY); str(S.reqUrl, S.reqUrlLen); }
   b(0x7d);
 }
 
@@ -119,7 +110,7 @@ function finishSkippedH1(): void {
   w(K_SIZE); u32dec(<u32>S.payloadLen);
   w(K_SKIPPED); whyText(<Why>S.renderWhy); b(0x22);
   b(0x7d);
-  S.httpLen = <i32>(pos - HTTP_BUF);
+  R.httpLen = <i32>(pos - HTTP_BUF);
   setPos(save);
 }
 
@@ -127,7 +118,8 @@ function finishSkippedH1(): void {
 export function finishH1(): void {
   if (S.renderSkipped) { finishSkippedH1(); return; }
   const h = head;
-  const buf = h1Buf;
+  const buf = RENDER_HEAD;
+  const h1HeadLen = S.renderHeadLen;
   const save = pos;
   setPos(HTTP_BUF);
   // body (when known), code, fragmented, headers, kind, method, proto, raw, request, size, status, url
@@ -161,15 +153,15 @@ export function finishH1(): void {
   if (!h.isRequest) { w(K_STATUS); str(buf + <usize>h.status, h.statusLen); }
   else { w(K_URL); str(buf + <usize>h.target, h.targetLen); }
   b(0x7d);
-  S.httpLen = <i32>(pos - HTTP_BUF);
+  R.httpLen = <i32>(pos - HTTP_BUF);
   // message suffix: " | HTTP/1.1 GET /path" or " | HTTP/1.1 200 OK"
   setPos(SUFFIX_BUF);
   w(K_BAR); raw(buf + <usize>h.version, h.versionLen); w(K_SUFFIX_SPACE);
   if (h.isRequest) { strBody(buf + <usize>h.method, h.methodLen); w(K_SUFFIX_SPACE); strBody(buf + <usize>h.target, h.targetLen); }
   else strBody(buf + <usize>h.status, h.statusLen);
-  S.suffixLen = <i32>(pos - SUFFIX_BUF);
+  R.suffixLen = <i32>(pos - SUFFIX_BUF);
   setPos(save);
-  writeL7H1(buf, h);
+  writeL7H1(buf, h, h1HeadLen);
 }
 
 // L7 quasi-raw view of an HTTP/1 message (reference §6.2): first line, header lines, body lines.
@@ -179,7 +171,7 @@ const K_L7_PREFACE = frag("],\"preface\":");
 const K_L7_PROTO = frag(",\"proto\":\"HTTP\"}");
 const K_EMPTY = frag("\"<EMPTY>\"");
 
-function writeL7H1(buf: usize, h: Head): void {
+function writeL7H1(buf: usize, h: Head, h1HeadLen: i32): void {
   const save = pos;
   setPos(L7_BUF);
   // body lines: the body bytes of this segment split on CRLF (present when the head ended).
@@ -201,7 +193,7 @@ function writeL7H1(buf: usize, h: Head): void {
     p = q + 1;
   }
   w(K_L7_PREFACE); str(buf, h.lineLen); w(K_L7_PROTO);
-  S.l7Len = <i32>(pos - L7_BUF);
+  R.l7Len = <i32>(pos - L7_BUF);
   setPos(save);
 }
 

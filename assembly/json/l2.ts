@@ -6,7 +6,7 @@ import { mac } from "./format";
 import * as d from "../record/decode";
 import { etherTypeName } from "../names";
 import { comma, key, q } from "./emit";
-import { L2_CACHE } from "../record/render";
+import { L2_CACHE } from "./spans";
 
 const K_L2 = frag("\"L2\":{\"dst\":\"");
 const K_SRC_Q = frag("\",\"src\":\"");

@@ -5,7 +5,7 @@ import { frag, w, b, raw, i64dec } from "./writer";
 import { ip4 as fmtIp4, ip6 as fmtIp6 } from "./format";
 import { Opt, optIsSet, addrCount, addrPtr, addrLength } from "../record/options";
 import { K_IFACE, comma, optStr, q } from "./emit";
-import { IFNAME_ESC, ifEscL, ifIdx, ifName } from "../record/render";
+import { IFNAME_ESC, ifEscL, ifName } from "./spans";
 
 const K_LABELS_INFO = frag("\"logging.googleapis.com/labels\":{\"run.googleapis.com/tool\":\"pcap-sidecar\"},");
 const K_LABELS_DBG = frag("\"logging.googleapis.com/labels\":{\"run.googleapis.com/pcap/id\":\"");
@@ -23,7 +23,8 @@ const K_ADDRS = frag("\"addrs\":[");
 const K_INDEX = frag("\"index\":");
 const K_NAME = frag(",\"name\":\"");
 
-export function renderIface(): void {
+/** The capture interface's iface object (interface index ifIdx). */
+export function renderIface(ifIdx: i32): void {
   w(K_IFACE);
   for (let i = 0; i < addrCount; i++) addrItem(i == 0, addrPtr(i), addrLength(i));
   if (addrCount > 0) { b(0x5d); comma(); }

@@ -5,12 +5,12 @@ import { frag, w, wi, b, raw, u32dec, u64dec, u64decCached, i64dec, pos } from "
 import * as d from "../record/decode";
 import { Kind, Transport } from "../record/decode";
 import { NetKind } from "../wire/link";
-import { S, suffixPtr } from "../record/state";
+import { SUFFIX_BUF, R } from "./scratch";
 import { arpIp } from "./arp";
 import { comma, dstAddr, key, q, srcAddr } from "./emit";
 import { icmpMsg } from "./icmp";
 import { ackText, ackTextLen, flagStr, seqAckFor, seqText, seqTextLen } from "./tcp";
-import { MSG_CACHE, Span, att, osMsgSpan, serial, span } from "../record/render";
+import { MSG_CACHE, Span, osMsgSpan, span } from "./spans";
 
 const K_MESSAGE = frag("\"message\":\"#");
 /** Bytes of `"message":"` before the message's text (record/entry.ts points past them). */
@@ -29,7 +29,7 @@ export function msgIface(index: i32, nameEsc: usize, nameEscLen: i32): void {
   w(K_BAR); b(0x40); i64dec(<i64>index); b(0x2f); raw(nameEsc, nameEscLen);
 }
 
-export function renderMessage(num: u64, analysed: bool): void {
+export function renderMessage(num: u64, analysed: bool, att: i32): void {
   wi(K_MESSAGE); u64dec(num);
   if (att >= 0) osMsgSpan(att); else span(Span.MSG_IFACE);
   switch (d.kind) {
@@ -59,9 +59,9 @@ export function renderMessage(num: u64, analysed: bool): void {
       wi(K_BAR); b(0x5b); flagStr(t.flags); wi(K_MSG_LSA);
       u32dec(<u32>t.payloadLen); b(0x2f);
       // seq and ack as L4 wrote them moments ago in this record
-      if (seqAckFor == serial) { raw(seqText, seqTextLen); b(0x2f); raw(ackText, ackTextLen); }
+      if (seqAckFor == num) { raw(seqText, seqTextLen); b(0x2f); raw(ackText, ackTextLen); }
       else { u32dec(t.seq); b(0x2f); u32dec(t.ack); }
-      if (analysed && S.suffixLen > 0) raw(suffixPtr(), S.suffixLen);
+      if (analysed && R.suffixLen > 0) raw(SUFFIX_BUF, R.suffixLen);
       break;
     }
   }

@@ -5,7 +5,7 @@ import { rfc3339 } from "./format";
 import * as d from "../record/decode";
 import * as reader from "../capture/reader";
 import { comma, q } from "./emit";
-import { Span, span } from "../record/render";
+import { Span, span } from "./spans";
 
 const K_META_DBG = frag("\"meta\":{\"cap_len\":");
 const K_META_FLOW_C = frag(",\"flow\":\"");

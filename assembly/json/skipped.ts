@@ -1,7 +1,7 @@
-// The names records give to what the analysis gave up (flow/skips.ts Why): the value of
+// The names records give to what the analysis gave up (facts/why.ts): the value of
 // `skipped` in an HTTP object, an HTTP/2 frame object and a TLS object.
 
-import { Why } from "../flow/skips";
+import { Why } from "../facts/why";
 import { frag, w } from "./writer";
 
 const NAMES = [frag(""), frag("head_too_large"), frag("no_buffer"), frag("buffer_reclaimed"), frag("request_reclaimed"),

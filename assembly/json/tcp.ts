@@ -7,7 +7,6 @@ import { be16, be32 } from "../util/mem";
 import { tcpPortName, udpPortName } from "../names";
 import { K_ARROW, K_L4, comma, key, q } from "./emit";
 import { K_EP_DST, K_EP_END, K_EP_FWD, K_EP_HASH, K_EP_SRC, L4_EP_CACHE } from "./l3";
-import { serial } from "../record/render";
 
 const K_ACK = frag("\"ack\":");
 const K_DPROTO = frag(",\"dproto\":\"");
@@ -206,7 +205,7 @@ function bool_(v: bool): void { w(v ? K_TRUE : K_FALSE); }
 export let seqText: usize = 0, seqTextLen: i32 = 0, ackText: usize = 0, ackTextLen: i32 = 0;
 export let seqAckFor: u64 = <u64>-1;
 
-export function renderTcp(dbg: bool): void {
+export function renderTcp(dbg: bool, num: u64): void {
   const t = d.tcp;
   wi(K_L4); wi(K_ACK); ackText = pos; u32dec(t.ack); ackTextLen = <i32>(pos - ackText);
   if (dbg) { const dn = tcpPortName(t.dstPort); if (dn) { wi(K_DPROTO); lp(dn); wi(K_DST_N_Q); } else wi(K_DST_N); }
@@ -221,7 +220,7 @@ export function renderTcp(dbg: bool): void {
   wi(K_L4_FLOW); u64decCached(d.l4Flow); wi(K_L4_LEN); u32dec(<u32>t.payloadLen);
   if (t.dataOff == 8) wi(K_OFF8_OPTS); else if (t.dataOff == 5) wi(K_OFF5_OPTS); else { wi(K_OFF); u32dec(t.dataOff); wi(K_OPTS_ALWAYS); }
   tcpOptions(dbg);
-  wi(K_SEQ); seqText = pos; u32dec(t.seq); seqTextLen = <i32>(pos - seqText); seqAckFor = serial;
+  wi(K_SEQ); seqText = pos; u32dec(t.seq); seqTextLen = <i32>(pos - seqText); seqAckFor = num;
   if (dbg) { const sn = tcpPortName(t.srcPort); if (sn) { wi(K_SPROTO); lp(sn); q(); } }
   wi(K_SRC_N); u32dec(t.srcPort);
   if (t.urg == 0) wi(K_URG0_WIN); else { wi(K_URG); u32dec(t.urg); wi(K_WIN); }

@@ -1,14 +1,14 @@
 // The TLS object of a record: records by content type, client_hello (SNI, ALPN, versions, JA4) and
 // server_hello (reference §5.5).
 
-import { freeBuf } from "../http/buffers";
 import { frag, w, b, raw, u32dec, str, pos, setPos } from "./writer";
 import { ja4 } from "../wire/tls";
-import { S } from "../record/state";
-import { TLS_BUF, hello, recLen, recType, recVer, shello } from "../flow/tls";
+import { S } from "../facts/packet";
+import { hello, recLen, recType, recVer, shello } from "../facts/tls";
+import { Why } from "../facts/why";
+import { TLS_BUF, R } from "./scratch";
 import { asciiBytes } from "./emit";
 import { whyText } from "./skipped";
-import { Why } from "../flow/skips";
 
 const K_SKIPPED = frag("\"skipped\":\"");
 
@@ -57,7 +57,7 @@ function recList(type: u32, key: u64, first: bool): bool {
   return n > 0 ? false : first;
 }
 
-/** Builds the TLS object of this segment (called once per packet after feeding). */
+/** Builds the TLS object of this segment from its facts (facts/tls.ts). */
 export function finishTls(): void {
   if (S.tlsN == 0 && !S.helloClient && !S.helloServer && S.helloWhy == 0) return;
   const save = pos;
@@ -100,9 +100,8 @@ export function finishTls(): void {
   }
   if (S.helloWhy != 0) { if (!first) b(0x2c); first = false; w(K_SKIPPED); whyText(<Why>S.helloWhy); b(0x22); }
   b(0x7d);
-  S.tlsLen = <i32>(pos - TLS_BUF);
+  R.tlsLen = <i32>(pos - TLS_BUF);
   setPos(save);
-  freeBuf(S.helloBuf, S.helloGen); S.helloBuf = -1;
 }
 
 function hex4(v: u32): void { for (let s = 12; s >= 0; s -= 4) { const d = (v >> <u32>s) & 15; b(d < 10 ? 0x30 + d : 0x57 + d); } }

@@ -7,18 +7,21 @@
 // Every payload-derived string goes through str(), which applies Go's escaping and replaces
 // invalid UTF-8.
 
-import { TEXT_CACHE_SLOTS, L2_CACHE_SLOTS, TAIL_TEXT_MAX, MSG_TEXT_MAX, L2_TEXT_MAX, SPAN_CAP, MAX_OS_IFACES, MAX_OS_IFNAME, OS_SPAN_CAP } from "../config";
-import { frag, w, b, raw, u32dec, u64decCached, i64dec, strBody, pos, setPos, TextCache, renderBuffer } from "../json/writer";
+import { frag, w, b, raw, u32dec, u64decCached, i64dec, strBody, pos, setPos } from "../json/writer";
+import { Span, span, spanStart, spanEnd, OSNAME_ESC, osSpanStart, osIfaceSpanEnd, osMsgSpanEnd, osIfaceSpan, IFNAME_ESC, ifEscL, escapeIfName, TAIL_CACHE } from "../json/spans";
 import * as d from "./decode";
 import { Kind, Transport } from "./decode";
 import { NetKind } from "../wire/link";
-import { verbosity, Verbosity, Opt, optPtr, optLength, optIsSet, ifaceIndex, optGen, osCount, osAddrTotal, osIfaceOf, osIfaceIndex, osNamePtr, osNameLength, osAddrPtr, osAddrLength, osAddrOwnerOf } from "./options";
+import { verbosity, Verbosity, Opt, optPtr, optLength, optIsSet, optEscPtr, optEscLength, ifaceIndex, optGen, osCount, osAddrTotal, osIfaceOf, osIfaceIndex, osNamePtr, osNameLength, osAddrPtr, osAddrLength, osAddrOwnerOf } from "./options";
 import * as reader from "../capture/reader";
 import * as A from "../flow/track";
 import { observe } from "../flow/timers";
-import { tlsPtr } from "../flow/tls";
-import { writeTopTrace } from "../trace/pick";
-import { S, httpPtr, l7Ptr } from "./state";
+import { S } from "../facts/packet";
+import { HTTP_BUF, L7_BUF, TLS_BUF, R } from "../json/scratch";
+import { finishH1 } from "../json/http1";
+import { finishH2, hex16 } from "../json/http2";
+import { finishTls } from "../json/tls";
+import { renderL7 } from "../json/l7";
 import * as E from "./entry";
 import * as Sh from "./shard";
 import * as T from "../flow/table";
@@ -26,7 +29,7 @@ import * as bpf from "../filter/bpf";
 import * as pf from "../filter/packet";
 import { renderArp } from "../json/arp";
 import { renderDns } from "../json/dns";
-import { K_IFACE, comma, formatAddrs, isLocal, optStr } from "../json/emit";
+import { K_IFACE, K_TRACES, comma, formatAddrs, isLocal, optStr } from "../json/emit";
 import { renderErr } from "../json/err";
 import { renderIcmp } from "../json/icmp";
 import { renderL2 } from "../json/l2";
@@ -65,7 +68,7 @@ export function resetSerial(): void { serial = firstSerial; }
 export function setFirstSerial(n: u64): void { firstSerial = n; serial = n; }
 
 // Interface of the current packet.
-export let ifIdx: i32 = 0;
+let ifIdx: i32 = 0;
 let ifNameP: usize = 0;
 let ifNameL: i32 = 0;
 // Whether the interface name in effect (the option, else the pcapng if_name, else the default)
@@ -87,8 +90,7 @@ function setInterface(): void {
   if (p != ifNameP || l != ifNameL || memory.compare(p, IFNAME_COPY, <usize>l) != 0) {
     ifNameP = p; ifNameL = l;
     memory.copy(IFNAME_COPY, p, <usize>l);
-    const save = pos;
-    setPos(IFNAME_ESC); strBody(p, l); ifEscL = <i32>(pos - IFNAME_ESC); setPos(save);
+    escapeIfName(p, l);
     ifIsAny = l == 3 && memory.compare(p, <usize>(K_ANY & 0xffffffff), 3) == 0;
     changed = true;
   }
@@ -96,20 +98,14 @@ function setInterface(): void {
 }
 
 // Parts of a record made only of options and the interface (labels, operation id prefix, pcap
-// context, ...): rendered once per change of interface or options, copied into each record.
-export const enum Span { IFACE = 0, LABELS_OP_DBG = 1, LABELS_OP_INFO = 2, OP_END = 3, MSG_IFACE = 4, PCAP_DBG = 5, COUNT = 6 }
-const SPANS: usize = renderBuffer(SPAN_CAP * Span.COUNT);
-const spanLen = new StaticArray<i32>(Span.COUNT);
+// context, ...; json/spans.ts): rendered once per change of interface or options, copied into
+// each record.
 let spanIf: i32 = -1;
 let spanGen: u32 = 0xffffffff;
 
-@inline export function span(s: Span): void { raw(SPANS + <usize>(<i32>s * SPAN_CAP), unchecked(spanLen[<i32>s])); }
-@inline function spanStart(s: Span): void { setPos(SPANS + <usize>(<i32>s * SPAN_CAP)); }
-@inline function spanEnd(s: Span): void { unchecked(spanLen[<i32>s] = <i32>(pos - (SPANS + <usize>(<i32>s * SPAN_CAP)))); }
-
 function renderSpans(): void {
   const save = pos;
-  spanStart(Span.IFACE); renderIface(); spanEnd(Span.IFACE);
+  spanStart(Span.IFACE); renderIface(ifIdx); spanEnd(Span.IFACE);
   spanStart(Span.LABELS_OP_DBG); renderLabels(true); opStart(false); spanEnd(Span.LABELS_OP_DBG);
   spanStart(Span.LABELS_OP_INFO); renderLabels(false); opStart(false); spanEnd(Span.LABELS_OP_INFO);
   spanStart(Span.OP_END); opEnd(); spanEnd(Span.OP_END);
@@ -122,34 +118,25 @@ function renderSpans(): void {
 }
 // Per OS interface: its iface object and its message prefix, rendered once per change of the
 // table (options), copied into the records of the packets on `any` attributed to it.
-const OS_SPANS: usize = renderBuffer(OS_SPAN_CAP * MAX_OS_IFACES);
-const osIfaceSpanLen = new StaticArray<i32>(MAX_OS_IFACES);
-const osMsgSpanLen = new StaticArray<i32>(MAX_OS_IFACES);
-const OSNAME_ESC: usize = renderBuffer(MAX_OS_IFNAME * 6);
 let osSpanGen: u32 = 0xffffffff;
 
 function renderOsSpans(): void {
   for (let i = 0; i < osCount; i++) {
     setPos(OSNAME_ESC); strBody(osNamePtr(i), osNameLength(i));
     const nameL = <i32>(pos - OSNAME_ESC);
-    const base = OS_SPANS + <usize>(i * OS_SPAN_CAP);
-    setPos(base);
+    osSpanStart(i);
     // reference §2.2 iface: the owning interface's index, name and addresses
     w(K_IFACE);
     let n = 0;
     for (let j = 0; j < osAddrTotal; j++) if (osAddrOwnerOf(j) == i) addrItem(n++ == 0, osAddrPtr(j), osAddrLength(j));
     if (n > 0) { b(0x5d); comma(); }
     ifaceEnd(osIfaceIndex(i), OSNAME_ESC, nameL);
-    unchecked(osIfaceSpanLen[i] = <i32>(pos - base));
+    osIfaceSpanEnd(i);
     // reference §2.4: the message prefix names the owning interface
     msgIface(osIfaceIndex(i), OSNAME_ESC, nameL);
-    unchecked(osMsgSpanLen[i] = <i32>(pos - base) - unchecked(osIfaceSpanLen[i]));
+    osMsgSpanEnd(i);
   }
   osSpanGen = optGen;
-}
-@inline function osIfaceSpan(i: i32): void { raw(OS_SPANS + <usize>(i * OS_SPAN_CAP), unchecked(osIfaceSpanLen[i])); }
-@inline export function osMsgSpan(i: i32): void {
-  raw(OS_SPANS + <usize>(i * OS_SPAN_CAP + unchecked(osIfaceSpanLen[i])), unchecked(osMsgSpanLen[i]));
 }
 
 // Serials whose records are written (setRenderRange): every one by default.
@@ -159,7 +146,7 @@ let renderTo: u64 = U64.MAX_VALUE;
 export function setRenderRange(from: u64, to: u64): void { renderFrom = from; renderTo = to; }
 
 // OS interface slot the current packet is attributed to, or -1 (the capture interface).
-export let att: i32 = -1;
+let att: i32 = -1;
 
 // Reference §3.3: on `any`, a packet with L3 (or ARP) belongs to the OS interface that owns its
 // source address, else the one that owns its destination address. ARP addresses are the
@@ -173,9 +160,6 @@ function attribute(): i32 {
 }
 
 const IFNAME_COPY: usize = heap.alloc(1024);
-export const IFNAME_ESC: usize = renderBuffer(1024 * 6);
-export let ifEscL: i32 = 0;
-@inline export function ifName(): void { raw(IFNAME_ESC, ifEscL); }
 
 /**
  * Renders the record of the current packet (reader globals) into the output window; false when
@@ -208,6 +192,7 @@ export function renderPacket(): bool {
   // the state is the same, but only the records it asked for are written.
   if (num < renderFrom || num > renderTo) return false;
   const part = analysed ? T.keyPart() : -1;
+  if (analysed) renderAnalysis();
 
   const index = E.enabled;
   if (index) E.begin(pos);
@@ -215,14 +200,14 @@ export function renderPacket(): bool {
   w(K_OPEN);
   if (d.net == NetKind.ARP) renderArp();
   if (d.hasDns) renderDns(dbg);
-  if (analysed && S.httpLen > 0) { w(K_HTTP); if (index) E.http(pos, S.httpLen); raw(httpPtr(), S.httpLen); comma(); }
+  if (analysed && R.httpLen > 0) { w(K_HTTP); if (index) E.http(pos, R.httpLen); raw(HTTP_BUF, R.httpLen); comma(); }
   if (d.transport == Transport.ICMP4 || d.transport == Transport.ICMP6) renderIcmp(dbg);
   if (d.link.ethernet) renderL2();
   if (d.net == NetKind.IPV4 || d.net == NetKind.IPV6) renderL3(dbg);
-  if (d.transport == Transport.TCP) renderTcp(dbg);
+  if (d.transport == Transport.TCP) renderTcp(dbg, num);
   else if (d.transport == Transport.UDP) renderUdp();
-  if (analysed && S.l7Len > 0) { w(K_L7); raw(l7Ptr(), S.l7Len); comma(); }
-  if (analysed && S.tlsLen > 0) { w(K_TLS); raw(tlsPtr(), S.tlsLen); comma(); }
+  if (analysed && R.l7Len > 0) { w(K_L7); raw(L7_BUF, R.l7Len); comma(); }
+  if (analysed && R.tlsLen > 0) { w(K_TLS); raw(TLS_BUF, R.tlsLen); comma(); }
   if (d.errCount > 0) renderErr();
   // flow, iface, local, labels, operation: the same for every packet of a flow, direction and
   // attributed interface (two directions of a flow may be attributed to different interfaces).
@@ -232,10 +217,10 @@ export function renderPacket(): bool {
     const aux = <u64>d.kind | (hasLocal ? (local ? 0x10 : 0x20) : 0) | (dbg ? 0x40 : 0) | (<u64>(att + 1) << 8);
     if (!TAIL_CACHE.emit(d.flow, aux)) { const s = pos; flowTail(dbg, num, hasLocal, local); TAIL_CACHE.put(d.flow, aux, s); }
   } else flowTail(dbg, num, hasLocal, local);
-  if (analysed && !S.traceInFrames) writeTopTrace();
+  if (analysed && !S.traceInFrames && S.topValid) writeTopTrace();
   if (!analysed || S.hasMessage) {
     const m = pos + <usize>MESSAGE_KEY_BYTES;
-    renderMessage(num, analysed);
+    renderMessage(num, analysed, att);
     if (index) E.message(m, <i32>(pos - 2 - m)); // the text ends before `",`
   }
   renderMeta(dbg);
@@ -276,10 +261,6 @@ function softFilter(): bool {
   return pf.allows(net, src, dst, pf.Proto.NONE, 0, 0, 0);
 }
 
-// Texts that repeat for every packet of a connection, cached (see TextCache).
-const TAIL_CACHE = new TextCache(TEXT_CACHE_SLOTS, TAIL_TEXT_MAX);
-export const MSG_CACHE = new TextCache(TEXT_CACHE_SLOTS, MSG_TEXT_MAX);
-export const L2_CACHE = new TextCache(L2_CACHE_SLOTS, L2_TEXT_MAX);
 
 function flowTail(dbg: bool, num: u64, hasLocal: bool, local: bool): void {
   if (d.kind != Kind.L2) { w(K_FLOW); u64decCached(d.flow); b(0x22); b(0x2c); }
@@ -301,3 +282,27 @@ function analyse(): void {
   A.analyzeTcp(ifIdx, v4 ? d.ip4.src : d.ip6.src, v4 ? d.ip4.dst : d.ip6.dst, v4 ? 4 : 16, t.srcPort, t.dstPort,
     t.seq, t.ack, t.flags, t.payload, t.payloadLen, reader.pktSec, reader.pktNsec);
 }
+
+// Renders the objects of the analysis' facts (facts/): HTTP, L7, TLS and the message's suffix.
+// Each later one replaces what an earlier one wrote in the same buffer, as the analysis decided.
+@inline function renderAnalysis(): void {
+  R.httpLen = 0; R.l7Len = 0; R.suffixLen = 0; R.tlsLen = 0;
+  if (S.l7Raw && (!S.rendered || S.renderSkipped)) renderL7();
+  if (S.rendered) finishH1();
+  if (S.h2Object) finishH2();
+  if (S.tlsObject) finishTls();
+}
+
+// The top-level trace keys (spanId, trace, trace_sampled), each followed by a comma.
+function writeTopTrace(): void {
+  if (S.topHasSpan) { w(K_T_SPAN); hex16(S.topSpan); b(0x22); b(0x2c); }
+  w(K_T_TRACE); const t0 = pos - 9; // the value starts at "projects/"
+  raw(optEscPtr(Opt.PROJECT), optEscLength(Opt.PROJECT)); w(K_TRACES); raw(S.topTraceBuf, S.topTraceLen);
+  if (E.enabled) E.trace(t0, <i32>(pos - t0));
+  b(0x22); b(0x2c);
+  w(S.topSampled ? K_T_SAMPLED_T : K_T_SAMPLED_F);
+}
+const K_T_SPAN = frag("\"logging.googleapis.com/spanId\":\"");
+const K_T_TRACE = frag("\"logging.googleapis.com/trace\":\"projects/");
+const K_T_SAMPLED_T = frag("\"logging.googleapis.com/trace_sampled\":true,");
+const K_T_SAMPLED_F = frag("\"logging.googleapis.com/trace_sampled\":false,");

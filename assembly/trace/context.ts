@@ -29,6 +29,9 @@ export class TraceRepr {
   }
 }
 
+/** A scratch context for the parsers (a header value parsed before it is known to be kept). */
+export const trace2 = new TraceRepr();
+
 @inline function hexVal(c: u32): i32 {
   if (c >= 0x30 && c <= 0x39) return <i32>(c - 0x30);
   c |= 0x20;

@@ -2,20 +2,43 @@
 // head in the segment, of the stream, of the bytes acknowledged, or none.
 
 import { Conn, Mode, ex } from "../flow/conn";
-import * as E from "../record/entry";
-import { frag, w, b, raw, pos } from "../json/writer";
-import { Opt, optEscPtr, optEscLength } from "../record/options";
-import { S } from "../record/state";
-import { K_TRACES } from "../http/h2exchange";
-import { finishH1 } from "../json/http1";
-import { finishH2, hex16 } from "../json/http2";
-import { finishTls } from "../json/tls";
-import { isServer } from "../flow/track";
+import { S } from "../facts/packet";
+import { isServer } from "../flow/roles";
 
+/**
+ * Ends the analysis of a segment: the facts the record's HTTP and TLS objects are rendered from,
+ * and the trace the record carries at top level (S.traceEx, S.top*).
+ */
 export function pickTrace(c: Conn, dir: i32, ack: u32, plen: i32, syn: bool): void {
-  if (S.rendered) finishH1();
-  if (c.mode == Mode.HTTP2 && !S.rendered) { finishH2(); S.traceInFrames = true; }
-  if (c.mode == Mode.TLS) { finishTls(); return; }
+  if (S.rendered) requestFacts();
+  // HTTP/2 frames carry their own trace keys; a preface-only segment has no message (reference §6.1 step 6).
+  if (c.mode == Mode.HTTP2 && !S.rendered) { S.h2Object = true; S.traceInFrames = true; if (S.h2Frames == 0 && S.h2Preface) S.hasMessage = false; }
+  if (c.mode == Mode.TLS) {
+    S.tlsObject = true;
+    // The hello shown goes back to its pool at the next packet.
+    if (S.tlsN > 0 || S.helloClient || S.helloServer || S.helloWhy != 0) S.helloRelease = true;
+    return;
+  }
+  choose(c, dir, ack, plen, syn);
+  if (S.traceEx >= 0) {
+    const t = ex(S.traceEx).trace;
+    S.topValid = true; S.topHasSpan = t.hasSpan; S.topSampled = t.sampled; S.topSpan = t.span;
+    S.topTraceBuf = t.traceBuf; S.topTraceLen = t.traceLen;
+  }
+}
+
+// The request a rendered response answers, as its exchange holds it now.
+@inline function requestFacts(): void {
+  S.reqKnown = S.renderEx >= 0 && ex(S.renderEx).hasReq;
+  if (!S.reqKnown) return;
+  const e = ex(S.renderEx);
+  S.reqTsSec = e.tsSec; S.reqTsNsec = e.tsNsec; S.reqWhy = <i32>e.why;
+  S.reqMethod = e.method; S.reqMethodLen = e.methodLen; S.reqUrl = e.url; S.reqUrlLen = e.urlLen;
+}
+
+// The exchange whose trace the record carries at top level: of the head in the segment, of the
+// stream, of the bytes acknowledged, or none.
+function choose(c: Conn, dir: i32, ack: u32, plen: i32, syn: bool): void {
   if (c.untracked || syn) return;
   // An HTTP/1 head in this segment (also the 101 that switches a connection to HTTP/2).
   if (S.rendered) { if (S.renderEx >= 0 && ex(S.renderEx).trace.valid) S.traceEx = S.renderEx; return; }
@@ -48,18 +71,3 @@ export function pickTrace(c: Conn, dir: i32, ack: u32, plen: i32, syn: bool): vo
   if (i >= 0 && ex(i).trace.valid) S.traceEx = i;
 }
 
-/** Writes the top-level trace keys of S.traceEx (spanId, trace, trace_sampled), each followed by a comma. */
-export function writeTopTrace(): void {
-  if (S.traceEx < 0) return;
-  const e = ex(S.traceEx);
-  if (e.trace.hasSpan) { w(K_T_SPAN); hex16(e.trace.span); b(0x22); b(0x2c); }
-  w(K_T_TRACE); const t0 = pos - 9; // the value starts at "projects/"
-  raw(optEscPtr(Opt.PROJECT), optEscLength(Opt.PROJECT)); w(K_TRACES); raw(e.trace.traceBuf, e.trace.traceLen);
-  if (E.enabled) E.trace(t0, <i32>(pos - t0));
-  b(0x22); b(0x2c);
-  w(e.trace.sampled ? K_T_SAMPLED_T : K_T_SAMPLED_F);
-}
-const K_T_SPAN = frag("\"logging.googleapis.com/spanId\":\"");
-const K_T_TRACE = frag("\"logging.googleapis.com/trace\":\"projects/");
-const K_T_SAMPLED_T = frag("\"logging.googleapis.com/trace_sampled\":true,");
-const K_T_SAMPLED_F = frag("\"logging.googleapis.com/trace_sampled\":false,");

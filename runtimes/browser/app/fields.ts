@@ -266,6 +266,7 @@ HTTP.request.latency      n      D  milliseconds from it to this response
 HTTP.request.skipped      s      D  what the analysis gave up on it
 HTTP.preface              b      D  the HTTP/2 connection preface is in this packet
 HTTP.includes             s      D  HTTP/2 streams in this packet, "[1,3]"
+HTTP.frames_not_shown     n      D  HTTP/2 frames of this packet the record does not describe (past 512)
 HTTP.streams              o      D  HTTP/2 frames by stream id
 HTTP.streams.*            o      D  one stream
 HTTP.streams.*.id         n      D  stream id

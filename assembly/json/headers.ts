@@ -3,7 +3,7 @@
 // Fields are collected as (name, value) spans, then stably sorted by canonical name.
 
 import { MAX_HEADERS } from "../config";
-import { b, strBody } from "../json/writer";
+import { b, strBody } from "./writer";
 import { copy } from "../util/mem";
 
 const NAMES: usize = heap.alloc(64 << 10);      // canonical names, back to back

@@ -53,9 +53,10 @@ describe("wire/mpls", () => {
   });
   it("decodes MAX_MPLS_LABELS labels and no more", () => {
     expect(MAX_MPLS_LABELS).toBe(8);
-    expect(parse("00001040".repeat(7) + "00008140" + IP4)).toBe(WireErr.OK);
-    expect(r.count).toBe(8); expect(r.labels[7]).toBe(8); expect(r.hdrLen).toBe(32); expect(r.inner).toBe(InnerKind.IPV4);
-    expect(parse("00001040".repeat(8) + "00009140" + IP4)).toBe(WireErr.TOO_MANY_LABELS);
+    // tshark 4.0: seven entries of label 16, S 0, TTL 64, then label 17, S 1, then IPv4.
+    expect(parse("00010040".repeat(7) + "00011140" + IP4)).toBe(WireErr.OK);
+    expect(r.count).toBe(8); expect(r.labels[0]).toBe(16); expect(r.labels[7]).toBe(17); expect(r.hdrLen).toBe(32); expect(r.inner).toBe(InnerKind.IPV4);
+    expect(parse("00010040".repeat(8) + "00011140" + IP4)).toBe(WireErr.TOO_MANY_LABELS);
     expect(r.count).toBe(8); expect(r.hdrLen).toBe(32); expect(r.inner).toBe(InnerKind.UNKNOWN);
   });
   it("reports every cut inside the stack as TRUNCATED without reading past it", () => {

@@ -61,16 +61,17 @@ export function parseVxlan(p: usize, len: i32, r: VxlanRepr): WireErr {
   r.flags = f;
   r.vniValid = (f & 0x08) != 0;
   r.vni = be32(p + 4) >> 8;
+  if ((f & 0x04) != 0) {
+    r.gpe = true;
+    r.gpeVersion = (f >> 4) & 3;
+    r.bum = (f & 0x02) != 0;
+    r.oam = (f & 0x01) != 0;
+    r.nextProtocol = u8at(p + 3);
+    // The draft's Ver field: a receiver that does not know the version MUST drop the packet.
+    if (r.gpeVersion != 0) return WireErr.BAD_VERSION;
+  }
   r.payload = p + <usize>VXLAN_HDR_LEN;
   r.payloadLen = len - VXLAN_HDR_LEN;
-  if ((f & 0x04) == 0) { r.inner = InnerKind.ETHERNET; return WireErr.OK; }
-  r.gpe = true;
-  r.gpeVersion = (f >> 4) & 3;
-  r.bum = (f & 0x02) != 0;
-  r.oam = (f & 0x01) != 0;
-  r.nextProtocol = u8at(p + 3);
-  // The draft's Ver field: a receiver that does not know the version MUST drop the packet.
-  if (r.gpeVersion != 0) return WireErr.BAD_VERSION;
-  r.inner = gpeInnerKind(r.nextProtocol);
+  r.inner = r.gpe ? gpeInnerKind(r.nextProtocol) : InnerKind.ETHERNET;
   return WireErr.OK;
 }

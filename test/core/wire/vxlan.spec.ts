@@ -46,7 +46,7 @@ describe("wire/vxlan", () => {
   });
   it("rejects a GPE version other than 0", () => {
     expect(parse("1c 0000 01 000001 00" + IP4)).toBe(WireErr.BAD_VERSION);
-    expect(r.gpeVersion).toBe(1); expect(r.inner).toBe(InnerKind.UNKNOWN);
+    expect(r.gpeVersion).toBe(1); expect(r.inner).toBe(InnerKind.UNKNOWN); expect(r.payloadLen).toBe(0);
     expect(parse("3c 0000 01 000001 00")).toBe(WireErr.BAD_VERSION);
     // Without P the version bits are VXLAN's reserved bits: ignored (RFC 7348 §5).
     expect(parse("38 000000 000001 00")).toBe(WireErr.OK); expect(r.inner).toBe(InnerKind.ETHERNET);

@@ -36,7 +36,7 @@
 // A datagram dropped because of one of its fragments (overlap, size, too many ranges, no room)
 // stays, for IPv6, as a tombstone until its timeout, so its remaining fragments are DISCARDED
 // instead of holding bytes for a datagram that cannot complete. IPv4 keeps no tombstones: its
-// 16-bit identification recurs within the timeout on a busy path (RFC 4963 §2), and a
+// 16-bit identification recurs within the timeout on a busy path (RFC 4963), and a
 // tombstone would swallow a new datagram's fragments.
 
 import {

@@ -305,6 +305,16 @@ describe('jobs: bad requests get clear errors', () => {
   });
 });
 
+/** Deletes a job's objects (2.7 GB of records a job here: the simulated R2 keeps them on disk). */
+async function removeJob(id: string): Promise<void> {
+  const bucket = await mf.getR2Bucket('CAPTURES');
+  for (;;) {
+    const page = await bucket.list({ prefix: `jobs/${id}/`, limit: 1000 });
+    if (page.objects.length === 0) break;
+    await bucket.delete(page.objects.map((o) => o.key));
+  }
+}
+
 describe(`jobs on a generated capture (${GEN_BYTES} bytes)`, () => {
   const file = join(tmpdir(), `tracecap-jobs-gen-${GEN_BYTES}.pcap`);
   let want: { sha: string; bytes: number };
@@ -329,6 +339,7 @@ describe(`jobs on a generated capture (${GEN_BYTES} bytes)`, () => {
     for (;;) { const { done, value } = await reader.read(); if (done) break; h.update(value); bytes += value.length; }
     expect(bytes).toBe(want.bytes);
     expect(h.digest('hex')).toBe(want.sha);
+    await removeJob(id);
   }, 1_800_000);
 
   // In segments of 32 MiB: the checkpoints of the shards of a large capture, 7 segments each.
@@ -350,6 +361,7 @@ describe(`jobs on a generated capture (${GEN_BYTES} bytes)`, () => {
       console.log(log.split('\n').filter((l) => l.includes(`tracecap job ${id}`)).join('\n'));
       expect(bytes).toBe(want.bytes);
       expect(h.digest('hex')).toBe(want.sha);
+      await removeJob(id);
     }, 1_800_000);
   }
 });

@@ -178,7 +178,7 @@ export const FRAG_DATAGRAMS: i32 = 256;
 /** Largest reassembled payload (the bytes after the IP header(s)), the 16-bit length fields' bound (RFC 791 §3.1, RFC 8200 §4.5). */
 export const FRAG_DATAGRAM_BYTES: i32 = 65535;
 /** Bytes of the pool holding every datagram's received fragments, in FRAG_CHUNK_BYTES chunks; when empty, the oldest datagram is evicted. */
-export const FRAG_BYTES_TOTAL: i32 = 4 << 20;
+export const FRAG_BYTES_TOTAL: i32 = 2 << 20;
 /** Bytes of one chunk of that pool: a datagram's bytes sit in chunks by offset, so none needs a contiguous 64 KiB while held. */
 export const FRAG_CHUNK_BYTES: i32 = 2048;
 /** Capture time after a datagram's first fragment when its reassembly is abandoned: RFC 8200 §4.5's 60 s, also RFC 1122 §3.3.2's lower bound for IPv4, ns. */

@@ -118,8 +118,10 @@ const LIVE: u8 = 0;
 const DEAD: u8 = 1;
 const FREE: u8 = 2;
 
-const POOL: usize = heap.alloc(<usize>FRAG_BYTES_TOTAL);
-const SCRATCH: usize = heap.alloc(<usize>(FRAG_DATAGRAM_BYTES + 16));
+// The byte pool and the datagram scratch are taken at the first fragment, once: a capture
+// without fragments does not carry them (they would double an instance's initial memory).
+let POOL: usize = 0;
+let SCRATCH: usize = 0;
 const KEYS: usize = heap.alloc(<usize>(N * KEY_BYTES));
 const KEY: usize = heap.alloc(<usize>KEY_BYTES);
 const slots = new StaticArray<i32>(SLOTS);         // datagram + 1, 0 = empty
@@ -348,6 +350,7 @@ function note(d: i32): void { outIdx = d; outGen = unchecked(gen[d]); outFrags =
  * fragment's bytes after its IP header(s) and Fragment header; timeNs its capture time.
  */
 export function fragAdd(scope: u32, v6: bool, src: usize, dst: usize, id: u32, proto: u32, offsetBytes: u32, more: bool, data: usize, len: i32, timeNs: i64): FragResult {
+  if (POOL == 0) { POOL = heap.alloc(<usize>FRAG_BYTES_TOTAL); SCRATCH = heap.alloc(<usize>(FRAG_DATAGRAM_BYTES + 16)); }
   outLen = 0; outProto = -1; outIdx = -1; outGen = 0; outFrags = 0; outOverlap = 0;
   fragExpire(timeNs);
 

@@ -23,6 +23,8 @@ export const enum WireErr {
   BAD_GTP_EXTENSION = 17,
   TOO_MANY_GTP_EXTENSIONS = 18,
   BAD_FLAGS = 19,
+  /** How many there are (the renderer's table of messages has one per value). */
+  COUNT = 20,
 }
 
 /** Message text of a decode problem (the `msg` of an `err` entry). */

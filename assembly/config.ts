@@ -170,3 +170,18 @@ export const BPF_MEMWORDS: i32 = 16;
 export const MAX_FILTER_NETS: i32 = 256;
 /** Denied sockets of the software socket filter. */
 export const MAX_DENY_SOCKETS: i32 = 256;
+
+// ---- IP reassembly (assembly/ip/reassembly.ts) -------------------------------------------
+
+/** IP datagrams being reassembled at once, IPv4 and IPv6 together (discarded IPv6 ones' tombstones included); when full, the oldest is evicted. */
+export const FRAG_DATAGRAMS: i32 = 256;
+/** Largest reassembled payload (the bytes after the IP header(s)), the 16-bit length fields' bound (RFC 791 §3.1, RFC 8200 §4.5). */
+export const FRAG_DATAGRAM_BYTES: i32 = 65535;
+/** Bytes of the pool holding every datagram's received fragments, in FRAG_CHUNK_BYTES chunks; when empty, the oldest datagram is evicted. */
+export const FRAG_BYTES_TOTAL: i32 = 2 << 20;
+/** Bytes of one chunk of that pool: a datagram's bytes sit in chunks by offset, so none needs a contiguous 64 KiB while held. */
+export const FRAG_CHUNK_BYTES: i32 = 2048;
+/** Capture time after a datagram's first fragment when its reassembly is abandoned: RFC 8200 §4.5's 60 s, also RFC 1122 §3.3.2's lower bound for IPv4, ns. */
+export const FRAG_TIMEOUT_NS: i64 = 60_000_000_000;
+/** Separate byte ranges (so holes, RFC 815) one datagram may be held in at once; a fragment that would make one more drops the datagram. */
+export const FRAG_HOLES: i32 = 64;

@@ -19,6 +19,7 @@ import { Next } from "./capture/reader";
 import { outBase, outLen as wOutLen, outReset as wOutReset, outFree, setWindows as wSetWindows, window as wWindow } from "./json/writer";
 import { renderPacket, resetSerial, setFirstSerial, serial as serialNow, setRenderRange as setRenderRangeOf } from "./record/render";
 import { resetAnalysis, setFlowCap } from "./flow/track";
+import { fragReset } from "./ip/reassembly";
 import { setHeadLimit } from "./http/h1";
 import * as opts from "./record/options";
 import * as bpf from "./filter/bpf";
@@ -84,7 +85,7 @@ export function finish(): i32 {
 }
 
 /** Starts over for a new capture (options are kept). */
-export function reset(): void { reader.resetReader(); resetSerial(); resetAnalysis(); wOutReset(); E.reset(wWindow); Sh.resetMarks(wWindow); done = false; records = 0; }
+export function reset(): void { reader.resetReader(); resetSerial(); resetAnalysis(); fragReset(); wOutReset(); E.reset(wWindow); Sh.resetMarks(wWindow); done = false; records = 0; }
 
 /** Numbers the first packet n instead of 0 (a window cut from live traffic keeps its real serials). */
 export function setSerial(n: f64): void { setFirstSerial(n > 0 ? <u64>n : 0); }

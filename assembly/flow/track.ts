@@ -151,27 +151,30 @@ export function analyzeTcp(iface: i32, src: usize, dst: usize, alen: i32, sp: u3
   const o = unchecked(c.d[1 - dir]);
   S.segAckKnown = ackf && o.known; S.segAck = S.segAckKnown ? o.off(ack) : 0;
 
+  // The payload's first sequence number: a SYN takes one before its data (RFC 9293 §3.4; data on
+  // a SYN, TCP Fast Open, RFC 7413 §3).
+  const dseq = syn ? seq + 1 : seq;
   if (plen > 0) {
-    if (!d.known) { d.known = true; d.base = seq; d.next = seq; joinMidstream(c, dir); }
+    if (!d.known) { d.known = true; d.base = dseq; d.next = dseq; joinMidstream(c, dir); }
     let skipN = 0;
-    const diff = <i32>(seq - d.next);
+    const diff = <i32>(dseq - d.next);
     if (diff > 0) {
       // Bytes are missing (lost by the capture or still to come out of order): resynchronise.
       gap(c, dir, <u32>diff);
-      d.next = seq;
+      d.next = dseq;
     } else if (diff < 0) {
       skipN = -diff; // retransmitted bytes already parsed
     }
     // The segment's place in the stream: its first new byte (a retransmission may repeat the
     // end of the previous message before the new one), for trace/pick.ts.
-    S.segFirst = d.off(seq + <u32>(skipN < plen ? skipN : 0));
+    S.segFirst = d.off(dseq + <u32>(skipN < plen ? skipN : 0));
     if (skipN < plen) {
-      S.curOff = d.off(seq + <u32>skipN);
+      S.curOff = d.off(dseq + <u32>skipN);
       feed(c, dir, pl + <usize>skipN, plen - skipN);
-      d.next = seq + <u32>plen;
+      d.next = dseq + <u32>plen;
     }
   }
-  if (fin && d.known && <i32>(seq + <u32>plen - d.next) == 0) d.next++;
+  if (fin && d.known && <i32>(dseq + <u32>plen - d.next) == 0) d.next++;
   if (fin) d.fin = true;
   if (rst) c.rst = true;
   if (fin || rst) {

@@ -327,7 +327,9 @@ export function parseHead(buf: usize, len: i32, h: Head, cut: bool = false): boo
     h.code = (<i32>load<u8>(buf + 9) - 0x30) * 100 + (<i32>load<u8>(buf + 10) - 0x30) * 10 + (<i32>load<u8>(buf + 11) - 0x30);
     let s = 8; while (s < le && load<u8>(buf + <usize>s) == 0x20) s++;
     h.status = s; h.statusLen = le - s;
-    h.valid = load<u8>(buf + 6) == 0x2e && load<u8>(buf + 8) == 0x20 && isDigit(load<u8>(buf + 9)) && isDigit(load<u8>(buf + 10)) && isDigit(load<u8>(buf + 11));
+    // "HTTP/" DIGIT "." DIGIT (RFC 9112 §2.3; Go's ParseHTTPVersion, which pcap-sidecar's reader uses, wants the same).
+    h.valid = isDigit(load<u8>(buf + 5)) && load<u8>(buf + 6) == 0x2e && isDigit(load<u8>(buf + 7)) &&
+      load<u8>(buf + 8) == 0x20 && isDigit(load<u8>(buf + 9)) && isDigit(load<u8>(buf + 10)) && isDigit(load<u8>(buf + 11));
   } else {
     h.isRequest = true;
     let i = 0; while (i < le && load<u8>(buf + <usize>i) != 0x20) i++;
@@ -337,7 +339,8 @@ export function parseHead(buf: usize, len: i32, h: Head, cut: bool = false): boo
     h.version = j; h.versionLen = le - j;
     h.minor = h.versionLen == 8 ? <i32>load<u8>(buf + <usize>(j + 7)) - 0x30 : 1;
     h.valid = h.methodLen > 0 && h.targetLen > 0 && h.versionLen == 8 && load<u32>(buf + <usize>j) == 0x50545448 &&
-      load<u8>(buf + <usize>(j + 4)) == 0x2f && load<u8>(buf + <usize>(j + 5)) == 0x31 && load<u8>(buf + <usize>(j + 6)) == 0x2e;
+      load<u8>(buf + <usize>(j + 4)) == 0x2f && load<u8>(buf + <usize>(j + 5)) == 0x31 && load<u8>(buf + <usize>(j + 6)) == 0x2e &&
+      isDigit(load<u8>(buf + <usize>(j + 7)));
     if (!h.valid && cut && h.methodLen > 0 && t < le) {
       // The request line did not fit: method and the start of the target, no version.
       h.target = t; h.targetLen = le - t; h.version = le; h.versionLen = 0; h.minor = 1;

@@ -8,8 +8,8 @@ import { comma, q } from "./emit";
 const K_ERR = frag("\"err\":[");
 const LAYER_NAMES = [frag("Ethernet"), frag("Linux SLL"), frag("Loopback"), frag("ARP"), frag("IPv4"), frag("IPv6"),
   frag("TCP"), frag("UDP"), frag("ICMPv4"), frag("ICMPv6"), frag("DNS")];
-const WIRE_REASONS = new StaticArray<u64>(16);
-function initReasons(): void { for (let i = 0; i < 16; i++) unchecked(WIRE_REASONS[i] = frag(wireReason(<WireErr>i))); }
+const WIRE_REASONS = new StaticArray<u64>(WireErr.COUNT);
+function initReasons(): void { for (let i = 0; i < WireErr.COUNT; i++) unchecked(WIRE_REASONS[i] = frag(wireReason(<WireErr>i))); }
 initReasons();
 const K_ERR_LAYER = frag("{\"layer\":\"");
 const K_ERR_MSG = frag("\",\"msg\":\"");

@@ -140,7 +140,7 @@ export function finishH1(): void {
   if (h.isRequest) {
     w(K_KIND_REQ); str(buf + <usize>h.method, h.methodLen);
   } else w(K_KIND_RES);
-  w(K_PROTO); b(0x22); raw(buf + <usize>h.version, h.versionLen); b(0x22);
+  w(K_PROTO); str(buf + <usize>h.version, h.versionLen);
   // raw: the head plus this segment's body bytes, cut at 512 like upstream's raw payload.
   w(K_RAW);
   const rawLen = h1HeadLen + bodyBytes;
@@ -156,7 +156,7 @@ export function finishH1(): void {
   R.httpLen = <i32>(pos - HTTP_BUF);
   // message suffix: " | HTTP/1.1 GET /path" or " | HTTP/1.1 200 OK"
   setPos(SUFFIX_BUF);
-  w(K_BAR); raw(buf + <usize>h.version, h.versionLen); w(K_SUFFIX_SPACE);
+  w(K_BAR); strBody(buf + <usize>h.version, h.versionLen); w(K_SUFFIX_SPACE);
   if (h.isRequest) { strBody(buf + <usize>h.method, h.methodLen); w(K_SUFFIX_SPACE); strBody(buf + <usize>h.target, h.targetLen); }
   else strBody(buf + <usize>h.status, h.statusLen);
   R.suffixLen = <i32>(pos - SUFFIX_BUF);

@@ -40,6 +40,12 @@ export let transport: Transport = Transport.NONE;
 export let proto: u32 = 0;
 /** The IP packet is a fragment. */
 export let fragment = false;
+/** A fragment's payload (after the IP header and any Fragment header), its offset in bytes, MF / M, and identification. */
+export let fragPtr: usize = 0;
+export let fragLen: i32 = 0;
+export let fragOffset: u32 = 0;
+export let fragMore = false;
+export let fragId: u32 = 0;
 /** DNS decoded successfully. */
 export let hasDns = false;
 /** Message / operation kind. */
@@ -170,10 +176,19 @@ export function decode(linkType: u32, ptr: usize, capLen: i32, origLen: u32, ifI
   kind = Kind.L3;
   if (fragment) {
     // A fragment's transport header cannot be decoded alone; UDP keeps its shape with ports 0.
+    // The reassembler (ip/reassembly.ts) may give the whole datagram: decodeTransport then.
     if (proto == 17) kind = Kind.UDP;
+    fragPtr = tp; fragLen = tl;
+    if (net == NetKind.IPV4) { fragOffset = ip4.fragOff << 3; fragMore = (ip4.flags & 1) != 0; fragId = ip4.id; }
+    else { fragOffset = ip6.fragOff; fragMore = ip6.fragMore; fragId = ip6.fragId; }
     finishFlow();
     return;
   }
+  decodeTransport(proto, tp, tl);
+}
+
+/** Decodes the transport (and DNS) of protocol proto in (tp, tl): a packet's, or a reassembled datagram's. */
+export function decodeTransport(proto: u32, tp: usize, tl: i32): void {
   switch (proto) {
     case 6: {
       const e = parseTcp(tp, tl, tcp);

@@ -26,6 +26,12 @@ import * as E from "./entry";
 import * as Sh from "./shard";
 import * as T from "../flow/table";
 import * as bpf from "../filter/bpf";
+import * as Ra from "../ip/reassembly";
+import { FRAG_DATAGRAMS } from "../config";
+import { parseLink } from "../wire/link";
+import { WireErr } from "../wire/errors";
+import { be16 } from "../util/mem";
+import { renderFragment } from "../json/fragment";
 import * as pf from "../filter/packet";
 import { renderArp } from "../json/arp";
 import { renderDns } from "../json/dns";
@@ -168,21 +174,21 @@ const IFNAME_COPY: usize = heap.alloc(1024);
  */
 export function renderPacket(): bool {
   observe(reader.pktSec, reader.pktNsec);
-  if (Sh.count > 1) {
-    // One thread of a parallel run (record/shard.ts): another thread's packet only takes its
-    // serial. Decoding first (BPF is a pure function of the raw bytes, so its verdict is the
-    // same after it) tells which connection a TCP packet belongs to.
-    if (!ownPacket()) { serial++; return false; }
-    if (bpf.active() && !bpf.accepts(reader.pktLink, reader.pktPtr, reader.pktCapLen, reader.pktOrigLen)) { serial++; return false; }
-  } else {
-    if (bpf.active() && !bpf.accepts(reader.pktLink, reader.pktPtr, reader.pktCapLen, reader.pktOrigLen)) { serial++; return false; }
-    setInterface();
-    d.decode(reader.pktLink, reader.pktPtr, reader.pktCapLen, reader.pktOrigLen, ifIdx);
-  }
-  if (pf.active && !softFilter()) { serial++; return false; }
-  att = attribute();
   const dbg = verbosity == Verbosity.DEBUG;
+  const parallel = Sh.count > 1;
+  // One thread of a parallel run (record/shard.ts): another thread's packet only takes its
+  // serial — but every thread decodes at DEBUG (a TCP packet goes by its connection) and feeds
+  // every IP fragment to its reassembler, so that each holds what one thread would.
+  if (parallel && !dbg && !Sh.ownsSerial(serial) && !mayBeFragment()) { serial++; return false; }
+  if (bpf.active() && !bpf.accepts(reader.pktLink, reader.pktPtr, reader.pktCapLen, reader.pktOrigLen)) { serial++; return false; }
+  setInterface();
+  d.decode(reader.pktLink, reader.pktPtr, reader.pktCapLen, reader.pktOrigLen, ifIdx);
+  if (pf.active && !softFilter()) { serial++; return false; }
+  if (d.fragment) reassemble(serial);
+  if (parallel && !ownPacket(dbg)) { serial++; return false; }
+  att = attribute();
   const num = serial++;
+  if (!d.fragment) fragState = -1;
 
   // Stateful analysis (DEBUG, TCP): HTTP/1.x, HTTP/2, trace correlation.
   if (d.net == NetKind.IPV4 || d.net == NetKind.IPV6) formatAddrs();
@@ -213,7 +219,7 @@ export function renderPacket(): bool {
   // attributed interface (two directions of a flow may be attributed to different interfaces).
   const hasLocal = d.kind == Kind.TCP || d.kind == Kind.UDP;
   const local = hasLocal && isLocal();
-  if (d.kind != Kind.L2 && num != 1) {
+  if (d.kind != Kind.L2 && num != 1 && fragState < 0) {
     const aux = <u64>d.kind | (hasLocal ? (local ? 0x10 : 0x20) : 0) | (dbg ? 0x40 : 0) | (<u64>(att + 1) << 8);
     if (!TAIL_CACHE.emit(d.flow, aux)) { const s = pos; flowTail(dbg, num, hasLocal, local); TAIL_CACHE.put(d.flow, aux, s); }
   } else flowTail(dbg, num, hasLocal, local);
@@ -232,21 +238,57 @@ export function renderPacket(): bool {
   return true;
 }
 
-// Whether the packet the reader just read is this thread's (record/shard.ts). At DEBUG it is
-// decoded here, as renderPacket would, and a TCP packet goes by its connection's part, the one
-// flow/track.ts files its state under; anything else goes by its serial.
-function ownPacket(): bool {
-  const dbg = verbosity == Verbosity.DEBUG;
-  if (!dbg && !Sh.ownsSerial(serial)) return false;
-  setInterface();
-  d.decode(reader.pktLink, reader.pktPtr, reader.pktCapLen, reader.pktOrigLen, ifIdx);
-  if (!dbg) return true;
-  if (d.transport == Transport.TCP) {
+// Whether the decoded packet is this thread's (record/shard.ts). At DEBUG a TCP packet (also a
+// reassembled one) goes by its connection's part, the one flow/track.ts files its state under;
+// anything else goes by its serial.
+function ownPacket(dbg: bool): bool {
+  if (dbg && d.transport == Transport.TCP) {
     const v4 = d.net == NetKind.IPV4;
     T.makeKey(ifIdx, v4 ? d.ip4.src : d.ip6.src, v4 ? d.ip4.dst : d.ip6.dst, v4 ? 4 : 16, d.tcp.srcPort, d.tcp.dstPort);
     return Sh.ownsPart(T.keyPart());
   }
   return Sh.ownsSerial(serial);
+}
+
+// Whether the packet may be an IP fragment, from its link and IP headers alone (every IPv6
+// packet may be: its Fragment header can follow other extension headers).
+function mayBeFragment(): bool {
+  if (parseLink(reader.pktLink, reader.pktPtr, reader.pktCapLen, d.link) != WireErr.OK || !d.link.known) return false;
+  if (d.link.net == NetKind.IPV6) return true;
+  if (d.link.net != NetKind.IPV4 || reader.pktCapLen < d.link.hdrLen + 8) return false;
+  return (be16(reader.pktPtr + <usize>(d.link.hdrLen + 6)) & 0x3fff) != 0; // MF or a fragment offset (RFC 791 §3.1)
+}
+
+// ---- IP reassembly ------------------------------------------------------------------------
+// Every fragment that passes the filters goes to the reassembler (ip/reassembly.ts), kept apart
+// per capture interface; the one that completes a datagram has the datagram's transport and DNS
+// decoded on its record, as tshark shows them. Each fragment's record says where it belongs.
+
+/** What the reassembler said of the current packet (FragResult), or -1 when it is no fragment. */
+let fragState: i32 = -1;
+/** Serial of the first fragment seen of the packet's datagram, its fragments held and its length once whole. */
+let fragFirst: u64 = 0;
+let fragHeld: i32 = 0;
+let fragWhole: i32 = 0;
+// The serial of each reassembly slot's first fragment, for its generation.
+const slotFirst = new StaticArray<u64>(FRAG_DATAGRAMS);
+const slotGen = new StaticArray<u32>(FRAG_DATAGRAMS);
+
+function reassemble(num: u64): void {
+  const v4 = d.net == NetKind.IPV4;
+  const r = Ra.fragAdd(<u32>ifIdx, !v4, v4 ? d.ip4.src : d.ip6.src, v4 ? d.ip4.dst : d.ip6.dst, d.fragId,
+    v4 ? d.ip4.proto : d.ip6.proto, d.fragOffset, d.fragMore, d.fragPtr, d.fragLen, reader.pktSec * 1000000000 + <i64>reader.pktNsec);
+  fragState = <i32>r; fragHeld = 0; fragWhole = 0; fragFirst = num;
+  const slot = Ra.fragIndex();
+  if (slot >= 0) {
+    if (unchecked(slotGen[slot]) != Ra.fragGen() || unchecked(slotFirst[slot]) > num) { unchecked(slotGen[slot] = Ra.fragGen()); unchecked(slotFirst[slot] = num); }
+    fragFirst = unchecked(slotFirst[slot]);
+    fragHeld = Ra.fragCountHeld();
+  }
+  if (r == Ra.FragResult.COMPLETE) {
+    fragWhole = Ra.fragDatagramLen();
+    d.decodeTransport(<u32>Ra.fragProto(), Ra.fragDatagram(), fragWhole);
+  }
 }
 
 // The software filters' verdict on the decoded packet (filter/packet.ts).
@@ -264,6 +306,7 @@ function softFilter(): bool {
 
 function flowTail(dbg: bool, num: u64, hasLocal: bool, local: bool): void {
   if (d.kind != Kind.L2) { w(K_FLOW); u64decCached(d.flow); b(0x22); b(0x2c); }
+  if (fragState >= 0) renderFragment(fragState, fragFirst, d.fragOffset, d.fragMore, fragHeld, fragWhole);
   // Reference §2.2/§3.3: iface names the attributed interface; labels and the operation id keep
   // the capture interface, meta.flow and flow its index, local its addresses (none on `any`, §3.4).
   if (dbg) { if (att >= 0) osIfaceSpan(att); else span(Span.IFACE); }

@@ -19,6 +19,12 @@ export const enum WireErr {
   BAD_HANDSHAKE_TYPE = 13,
   BAD_LENGTH = 14,
   BAD_EXTENSION = 15,
+  TOO_MANY_LABELS = 16,
+  BAD_GTP_EXTENSION = 17,
+  TOO_MANY_GTP_EXTENSIONS = 18,
+  BAD_FLAGS = 19,
+  /** How many there are (the renderer's table of messages has one per value). */
+  COUNT = 20,
 }
 
 /** Message text of a decode problem (the `msg` of an `err` entry). */
@@ -39,6 +45,10 @@ export function wireReason(e: WireErr): string {
     case WireErr.BAD_HANDSHAKE_TYPE: return "not the expected TLS handshake message";
     case WireErr.BAD_LENGTH: return "a TLS length runs past its enclosing vector";
     case WireErr.BAD_EXTENSION: return "malformed or repeated TLS extension";
+    case WireErr.TOO_MANY_LABELS: return "MPLS label stack deeper than 8 labels";
+    case WireErr.BAD_GTP_EXTENSION: return "GTP-U extension header of length 0";
+    case WireErr.TOO_MANY_GTP_EXTENSIONS: return "more than 16 GTP-U extension headers";
+    case WireErr.BAD_FLAGS: return "flags the header's version does not allow";
   }
   return "ok";
 }

@@ -22,6 +22,10 @@ export class Ipv6Repr {
   payloadCap: i32 = 0;
   /** A Fragment header was found. */
   fragment: bool = false;
+  /** Its fragment offset in bytes, M flag and identification (RFC 8200 §4.5). */
+  fragOff: u32 = 0;
+  fragMore: bool = false;
+  fragId: u32 = 0;
   /** Number of extension headers walked. */
   extCount: i32 = 0;
   truncated: bool = false;
@@ -53,7 +57,11 @@ export function parseIpv6(p: usize, len: i32, r: Ipv6Repr): WireErr {
       if (r.extCount >= MAX_IPV6_EXT) { r.proto = nh; r.payload = q; r.payloadCap = plen; return WireErr.TOO_MANY_EXTENSIONS; }
       if (plen < 8) { r.proto = nh; r.payload = q; r.payloadCap = plen; return WireErr.TRUNCATED; }
       let hl: i32;
-      if (nh == 44) { hl = 8; r.fragment = true; }
+      if (nh == 44) {
+        hl = 8; r.fragment = true;
+        const om = be16(q + 2);
+        r.fragOff = om & 0xfff8; r.fragMore = (om & 1) != 0; r.fragId = be32(q + 4);
+      }
       else if (nh == 51) hl = (<i32>load<u8>(q + 1) + 2) << 2; // RFC 4302 §2.2: length in 4-octet units
       else hl = (<i32>load<u8>(q + 1) + 1) << 3;
       if (hl > plen) { r.proto = nh; r.payload = q; r.payloadCap = plen; return WireErr.TRUNCATED; }

@@ -35,6 +35,14 @@ export class Conversation {
     this.pkt(this.c, this.s, 'ACK', new Uint8Array(0), t + 0.002);
     return i;
   }
+  /** A TCP Fast Open handshake (RFC 7413 §3): the client's SYN carries data, the SYN|ACK acknowledges it, then the ACK; returns the SYN's index. */
+  fastOpen(text: string | Uint8Array, t: number): number {
+    const p = typeof text === 'string' ? B.ascii(text) : text;
+    const i = this.pkt(this.c, this.s, 'SYN', p, t); this.c.seq += 1 + p.length;
+    this.pkt(this.s, this.c, 'SYN|ACK', new Uint8Array(0), t + 0.001); this.s.seq += 1;
+    this.pkt(this.c, this.s, 'ACK', new Uint8Array(0), t + 0.002);
+    return i;
+  }
   /** Client sends data (one segment). */
   send(text: string | Uint8Array, t: number, flags = 'PSH|ACK'): number {
     const p = typeof text === 'string' ? B.ascii(text) : text;

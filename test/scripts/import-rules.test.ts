@@ -30,7 +30,7 @@ describe('scripts/import-rules.mjs', () => {
     expect(r.code, r.out).toBe(0);
   });
 
-  it('finds a cycle, a renderer importing analysis, analysis writing JSON or importing record/, and facts importing analysis', () => {
+  it('finds a cycle, a renderer importing analysis, analysis writing JSON or importing record/, facts importing analysis, and wire bytes copied unescaped', () => {
     const cases: [Record<string, string>, string][] = [
       [{ 'flow/a.ts': 'import { b } from "../http/b";\n', 'http/b.ts': 'import { a } from "../flow/a";\n' }, 'import cycles: 1'],
       [{ 'json/r.ts': 'import { c } from "../flow/conn";\n', 'flow/conn.ts': 'export const c = 1;\n' }, 'renderers importing analysis: 1'],
@@ -38,6 +38,7 @@ describe('scripts/import-rules.mjs', () => {
       [{ 'trace/t.ts': 'import { w } from "../json/writer";\n', 'json/writer.ts': 'export function w(): void {}\n' }, 'analysis writing JSON: 1'],
       [{ 'flow/t.ts': 'import { S } from "../record/state";\n', 'record/state.ts': 'export const S = 0;\n' }, 'analysis importing record/: 1'],
       [{ 'facts/f.ts': 'import { c } from "../flow/conn";\n', 'flow/conn.ts': 'export const c = 1;\n' }, 'facts importing more than config, wire, util: 1'],
+      [{ 'json/h.ts': 'function f(buf: usize, h: Head): void { raw(buf + <usize>h.version, h.versionLen); }\n' }, 'unescaped copies (raw) of what may be wire bytes: 1'],
     ];
     for (const [files, want] of cases) {
       const root = tree(files);

@@ -77,6 +77,13 @@ err                       o[]    -  layers that could not be decoded whole
 err.layer                 s      -  layer name (Ethernet, IPv4, TCP, DNS…)
 err.msg                   s      -  why it could not be decoded
 flow                      ns     -  conversation id (interface, addresses and ports)
+fragment                  o      -  an IP fragment: the datagram it belongs to and what reassembly made of it
+fragment.datagram         n      -  record number of the datagram's first fragment seen
+fragment.fragments        n      -  fragments of the datagram, on the one that completes it
+fragment.length           n      -  bytes of the reassembled datagram (after the IP header)
+fragment.more             b      -  more fragments follow (MF / M)
+fragment.offset           n      -  byte offset of this fragment in the datagram
+fragment.state            s      -  held, reassembled, duplicate, overlap_…, too_large, no_room, invalid…
 local                     b      -  the source is an --iface-addr on a non-ephemeral port
 iface                     o      D  capture interface (on any: the OS interface of the packet)
 iface.index               n      D  interface index

@@ -185,3 +185,5 @@ export const FRAG_CHUNK_BYTES: i32 = 2048;
 export const FRAG_TIMEOUT_NS: i64 = 60_000_000_000;
 /** Separate byte ranges (so holes, RFC 815) one datagram may be held in at once; a fragment that would make one more drops the datagram. */
 export const FRAG_HOLES: i32 = 64;
+/** Encapsulations walked into per packet (tunnels in tunnels); the packet inside the last one is the inner packet. */
+export const TUNNEL_DEPTH: i32 = 4;

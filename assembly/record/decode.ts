@@ -12,6 +12,8 @@ import { IcmpRepr, parseIcmp4, parseIcmp6 } from "../wire/icmp";
 import { DnsRepr, parseDns } from "../wire/dns";
 import { WireErr } from "../wire/errors";
 import { hashU64, hashBytes, fnvU64, FNV_PRIME } from "../util/fnv";
+import { InnerKind } from "../wire/tunnel";
+import * as Tn from "./tunnels";
 
 /** Which message shape and operation kind the record gets (reference §2.4). */
 export const enum Kind { L2 = 0, ARP = 1, ICMP = 2, L3 = 3, UDP = 4, TCP = 5 }
@@ -131,7 +133,24 @@ export function decode(linkType: u32, ptr: usize, capLen: i32, origLen: u32, ifI
   // pcap-sidecar hashes the interface index as a uint8.
   if ((ifIndex & 0xff) != memoIf) { memoIf = ifIndex & 0xff; memoMeta = hashU64(<u64>memoIf); }
   metaFlow = memoMeta;
+  decodeLayers(linkType, ptr, capLen);
+  // Tunnels: after the outer transport (a UDP port) or IP protocol (4, 41, 47, 97, 137) says one follows.
+  if (transport == Transport.UDP) Tn.walk(true, 17, udp.srcPort, udp.dstPort, udp.payload, udp.payloadLen, l3Flow);
+  else if (transport == Transport.NONE && !fragment && (net == NetKind.IPV4 || net == NetKind.IPV6) && (proto == 4 || proto == 41 || proto == 47 || proto == 97 || proto == 137))
+    Tn.walk(false, proto, 0, 0, net == NetKind.IPV4 ? ip4.payload : ip6.payload, net == NetKind.IPV4 ? ip4.payloadLen : ip6.payloadCap, l3Flow);
+  else Tn.walk(false, 0, 0, 0, 0, 0, 0);
+}
 
+/** Decodes the innermost packet of the current packet's tunnels (record/tunnels.ts) into the same layers, replacing the outer ones. */
+export function decodeInner(): void {
+  net = NetKind.NONE; transport = Transport.NONE; proto = 0; fragment = false; hasDns = false;
+  kind = Kind.L2; errCount = 0; truncated = false; hasL4Flow = false;
+  // An inner Ethernet frame as link type 1; an inner IP packet as raw IP (101: by its version).
+  decodeLayers(Tn.innerKind == InnerKind.ETHERNET ? 1 : 101, Tn.innerPtr, Tn.innerLen);
+}
+
+// The layers of (ptr, capLen) of the given link type, from the link down.
+function decodeLayers(linkType: u32, ptr: usize, capLen: i32): void {
   const le = parseLink(linkType, ptr, capLen, link);
   if (le != WireErr.OK) {
     addErr(linkType == 1 ? Layer.ETHERNET : linkType == 113 || linkType == 276 ? Layer.LINUX_SLL : Layer.LOOPBACK, le);

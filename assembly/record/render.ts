@@ -32,6 +32,9 @@ import { parseLink } from "../wire/link";
 import { WireErr } from "../wire/errors";
 import { be16 } from "../util/mem";
 import { renderFragment } from "../json/fragment";
+import * as Tn from "./tunnels";
+import { InnerKind } from "../wire/tunnel";
+import { renderEncap, K_TUNNEL, K_INNER } from "../json/tunnel";
 import * as pf from "../filter/packet";
 import { renderArp } from "../json/arp";
 import { renderDns } from "../json/dns";
@@ -184,16 +187,27 @@ export function renderPacket(): bool {
   setInterface();
   d.decode(reader.pktLink, reader.pktPtr, reader.pktCapLen, reader.pktOrigLen, ifIdx);
   if (pf.active && !softFilter()) { serial++; return false; }
-  if (d.fragment) reassemble(serial);
-  if (parallel && !ownPacket(dbg)) { serial++; return false; }
-  att = attribute();
+  const outerFragment = d.fragment;
+  if (outerFragment) reassemble(serial);
+  const outerAtt = attribute();
+  // A tunnel's TCP: DEBUG follows the innermost packet's connection (keyed by its tunnels).
+  const tunneled = Tn.count > 0 && (Tn.innerKind == InnerKind.ETHERNET || Tn.innerKind == InnerKind.IPV4 || Tn.innerKind == InnerKind.IPV6);
+  let innerTcp = false;
+  if (dbg && tunneled) { d.decodeInner(); innerTcp = d.transport == Transport.TCP; }
+  if (parallel && !ownPacket(dbg, innerTcp ? Tn.scope : 0)) { serial++; return false; }
+  att = outerAtt;
   const num = serial++;
-  if (!d.fragment) fragState = -1;
+  if (!outerFragment) fragState = -1;
 
   // Stateful analysis (DEBUG, TCP): HTTP/1.x, HTTP/2, trace correlation.
+  if (innerTcp) {
+    analyse(Tn.scope);
+    // The record's own layers are the outer ones.
+    d.decode(reader.pktLink, reader.pktPtr, reader.pktCapLen, reader.pktOrigLen, ifIdx);
+  } else if (dbg && tunneled) d.decode(reader.pktLink, reader.pktPtr, reader.pktCapLen, reader.pktOrigLen, ifIdx);
   if (d.net == NetKind.IPV4 || d.net == NetKind.IPV6) formatAddrs();
-  const analysed = dbg && d.transport == Transport.TCP;
-  if (analysed) analyse();
+  const analysed = dbg && (d.transport == Transport.TCP || innerTcp);
+  if (analysed && !innerTcp) analyse(0);
   // A host re-rendering some records (setRenderRange) has the analysis run on every packet, so
   // the state is the same, but only the records it asked for are written.
   if (num < renderFrom || num > renderTo) return false;
@@ -232,7 +246,12 @@ export function renderPacket(): bool {
   renderMeta(dbg);
   renderPcap(dbg, num);
   if (d.errCount > 0) w(K_SEVERITY);
-  w(K_TS); u32dec(<u32>reader.pktNsec); w(K_TS_SEC); i64dec(reader.pktSec); w(K_END);
+  w(K_TS); u32dec(<u32>reader.pktNsec); w(K_TS_SEC); i64dec(reader.pktSec);
+  if (Tn.count > 0) {
+    b(0x7d); renderTunnel(dbg, num, tunneled); b(0x7d); b(0x0a);
+    // The index entry describes the record's own (outer) layers: decode them again.
+    if (index && tunneled) d.decode(reader.pktLink, reader.pktPtr, reader.pktCapLen, reader.pktOrigLen, ifIdx);
+  } else w(K_END);
   if (index) E.commit(pos, num, d.errCount > 0, part);
   if (Sh.marking) Sh.mark(num, <i32>(pos - start));
   return true;
@@ -241,10 +260,10 @@ export function renderPacket(): bool {
 // Whether the decoded packet is this thread's (record/shard.ts). At DEBUG a TCP packet (also a
 // reassembled one) goes by its connection's part, the one flow/track.ts files its state under;
 // anything else goes by its serial.
-function ownPacket(dbg: bool): bool {
+function ownPacket(dbg: bool, scope: u32): bool {
   if (dbg && d.transport == Transport.TCP) {
     const v4 = d.net == NetKind.IPV4;
-    T.makeKey(ifIdx, v4 ? d.ip4.src : d.ip6.src, v4 ? d.ip4.dst : d.ip6.dst, v4 ? 4 : 16, d.tcp.srcPort, d.tcp.dstPort);
+    T.makeKey(<i32>(<u32>ifIdx ^ scope), v4 ? d.ip4.src : d.ip6.src, v4 ? d.ip4.dst : d.ip6.dst, v4 ? 4 : 16, d.tcp.srcPort, d.tcp.dstPort);
     return Sh.ownsPart(T.keyPart());
   }
   return Sh.ownsSerial(serial);
@@ -319,10 +338,10 @@ function flowTail(dbg: bool, num: u64, hasLocal: bool, local: bool): void {
 // ---- the DEBUG analysis ------------------------------------------------------------------
 
 // Runs the stateful analysis of the current TCP segment.
-function analyse(): void {
+function analyse(scope: u32): void {
   const t = d.tcp;
   const v4 = d.net == NetKind.IPV4;
-  A.analyzeTcp(ifIdx, v4 ? d.ip4.src : d.ip6.src, v4 ? d.ip4.dst : d.ip6.dst, v4 ? 4 : 16, t.srcPort, t.dstPort,
+  A.analyzeTcp(<i32>(<u32>ifIdx ^ scope), v4 ? d.ip4.src : d.ip6.src, v4 ? d.ip4.dst : d.ip6.dst, v4 ? 4 : 16, t.srcPort, t.dstPort,
     t.seq, t.ack, t.flags, t.payload, t.payloadLen, reader.pktSec, reader.pktNsec);
 }
 
@@ -349,3 +368,26 @@ const K_T_SPAN = frag("\"logging.googleapis.com/spanId\":\"");
 const K_T_TRACE = frag("\"logging.googleapis.com/trace\":\"projects/");
 const K_T_SAMPLED_T = frag("\"logging.googleapis.com/trace_sampled\":true,");
 const K_T_SAMPLED_F = frag("\"logging.googleapis.com/trace_sampled\":false,");
+
+// The tunnel object, last in the record (sorted after timestamp): the encapsulations, then the
+// innermost packet's layers, decoded again into the decode chain (the record's own layers are
+// written by then) and written by the same renderers: DNS, ICMP, L2, L3, L4, err.
+function renderTunnel(dbg: bool, num: u64, inner: bool): void {
+  w(K_TUNNEL); renderEncap();
+  if (inner) {
+    d.decodeInner();
+    if (d.net == NetKind.IPV4 || d.net == NetKind.IPV6) formatAddrs();
+    w(K_INNER);
+    const mark = pos;
+    if (d.hasDns) renderDns(dbg);
+    if (d.transport == Transport.ICMP4 || d.transport == Transport.ICMP6) renderIcmp(dbg);
+    if (d.link.ethernet) renderL2();
+    if (d.net == NetKind.IPV4 || d.net == NetKind.IPV6) renderL3(dbg);
+    if (d.transport == Transport.TCP) renderTcp(dbg, num);
+    else if (d.transport == Transport.UDP) renderUdp();
+    if (d.errCount > 0) renderErr();
+    if (pos > mark) setPos(pos - 1); // the last layer's comma
+    b(0x7d);
+  }
+  b(0x7d);
+}

@@ -447,7 +447,26 @@ function parseTable(text: string): Field[] {
 }
 
 /** Every field, parents before children, in the order the help lists them. */
-export const FIELDS: readonly Field[] = Object.freeze(parseTable(TABLE));
+// A tunnel's inner packet has the layers a record has, under tunnel.inner (README "Output").
+const TUNNEL_TABLE = `
+tunnel                    o      -  the packet's tunnels: encapsulations, then the inner packet
+tunnel.encap              o[]    -  each encapsulation, outermost first
+tunnel.encap.type         s      -  vxlan, geneve, gre, erspan, gtpu, teredo, ipip, mpls_in_udp…
+tunnel.encap.vni          n      -  VXLAN / Geneve network identifier
+tunnel.encap.key          n      -  GRE key
+tunnel.encap.teid         n      -  GTP-U tunnel endpoint identifier
+tunnel.encap.session      n      -  ERSPAN session id
+tunnel.encap.label        n      -  MPLS top label
+tunnel.inner              o      -  the innermost packet's layers (as the record's own)
+`;
+const INNER_LAYERS = /^(L2|L3|L4|ICMP|DNS|err)(\.|$)/;
+
+function withTunnel(fields: Field[]): Field[] {
+  const inner = fields.filter((f) => INNER_LAYERS.test(f.path)).map((f) => ({ ...f, path: `tunnel.inner.${f.path}`, normalized: false }));
+  return [...fields, ...parseTable(TUNNEL_TABLE), ...inner];
+}
+
+export const FIELDS: readonly Field[] = Object.freeze(withTunnel(parseTable(TABLE)));
 
 interface Node {
   field: Field | undefined;

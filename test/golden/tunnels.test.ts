@@ -1,0 +1,131 @@
+// Tunnels (record/tunnels.ts, json/tunnel.ts): the outer layers as before, a `tunnel` object with
+// each encapsulation and the inner packet's layers — compared with tshark on other projects'
+// captures of VXLAN, Geneve, GRE/ERSPAN and MPLS in UDP — and the DEBUG analysis on the inner
+// traffic: an HTTP exchange inside VXLAN, IP in IP and GRE is paired and carries its trace, and
+// the same inner connection in two tunnels stays two connections.
+import { describe, it, expect } from 'vitest';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { createTranslator } from '../../src/index.js';
+import * as B from '../helpers/build.js';
+import { single, sharded, prng } from '../helpers/shards.js';
+
+const wasm = new WebAssembly.Module(readFileSync('build/tracecap.wasm'));
+const CORPUS = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'tcpdump');
+
+async function records(cap: Uint8Array, verbosity: 'info' | 'debug' = 'debug'): Promise<any[]> {
+  const t = await createTranslator(wasm, { verbosity, project: 'p' });
+  const out = B.bytes(t.push(cap), t.finish());
+  expect(t.error).toBeNull();
+  return new TextDecoder().decode(out).split('\n').slice(0, -1).map((l) => JSON.parse(l));
+}
+
+describe('tunnels in other projects\' captures, against tshark', () => {
+  // [file, tshark's extra arguments (8472 is Linux's VXLAN port, which tshark decodes only when told), the encapsulations]
+  const files: [string, string[], string][] = [['vxlan.pcap', [], 'vxlan'], ['vxlan_port_8472.pcap', ['-d', 'udp.port==8472,vxlan'], 'vxlan'],
+    ['gso-ipv4-geneve-ipv6.pcap', [], 'geneve'], ['gso-ipv6-geneve-ipv4.pcap', [], 'geneve'], ['gso-ipv4-vxlan-ipv4.pcap', [], 'vxlan'],
+    ['gso-ipv6-vxlan-ipv6.pcap', [], 'vxlan'], ['mpls-over-udp.pcap', [], 'mpls_in_udp'], ['erspan-type-i-3.pcap', [], 'gre,erspan']];
+  for (const [f, extra, encap] of files) {
+    it(`${f}: outer and inner addresses and ports are tshark's`, async () => {
+      const path = join(CORPUS, f);
+      expect(existsSync(path)).toBe(true);
+      const recs = await records(new Uint8Array(readFileSync(path)));
+      const ts = execFileSync('tshark', ['-r', path, ...extra, '-T', 'fields', '-E', 'occurrence=a', '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'tcp.srcport', '-e', 'udp.srcport'], { encoding: 'utf8' })
+        .split('\n').slice(0, -1).map((l) => l.split('\t'));
+      expect(recs.length).toBe(ts.length);
+      let inner = 0;
+      recs.forEach((r, i) => {
+        const [ip4 = '', ip6 = '', tcp = '', udp = ''] = ts[i]!;
+        const theirs = [...ip4.split(','), ...ip6.split(',')].filter(Boolean).sort();
+        const ours = [r.L3?.src, r.tunnel?.inner?.L3?.src].filter((x) => x !== undefined).sort();
+        expect(ours, `${f} #${i}`).toEqual(theirs);
+        const theirPorts = [...tcp.split(','), ...udp.split(',')].filter(Boolean).map(Number).sort();
+        const ourPorts = [r.L4?.src, r.tunnel?.inner?.L4?.src].filter((x) => x !== undefined).sort();
+        expect(ourPorts, `${f} #${i} ports`).toEqual(theirPorts);
+        if (r.tunnel?.inner) inner++;
+      });
+      expect(inner).toBeGreaterThan(0);
+      expect(recs.find((r) => r.tunnel)!.tunnel.encap.map((e: any) => e.type).join(',')).toBe(encap);
+    });
+  }
+});
+
+// An HTTP exchange with a trace, as the IPv4 packets of a TCP connection between 10.1.0.1:40000 and 10.1.0.2:80.
+const TP = 'traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+function innerExchange(path: string): { fromClient: boolean; ip: Uint8Array }[] {
+  let cs = 1000, ss = 5000;
+  const seg = (fromClient: boolean, flags: string, payload: Uint8Array) => {
+    const [src, dst, sp, dp] = fromClient ? ['10.1.0.1', '10.1.0.2', 40000, 80] : ['10.1.0.2', '10.1.0.1', 80, 40000];
+    const t = B.tcp({ srcPort: sp as number, dstPort: dp as number, seq: fromClient ? cs : ss, ack: flags.includes('ACK') ? (fromClient ? ss : cs) : 0, flags, payload, src: src as string, dst: dst as string });
+    const ip = B.ipv4({ src: src as string, dst: dst as string, proto: 6, payload: t });
+    const n = payload.length + (flags.includes('SYN') || flags.includes('FIN') ? 1 : 0);
+    if (fromClient) cs += n; else ss += n;
+    return { fromClient, ip };
+  };
+  return [
+    seg(true, 'SYN', new Uint8Array(0)), seg(false, 'SYN|ACK', new Uint8Array(0)), seg(true, 'ACK', new Uint8Array(0)),
+    seg(true, 'PSH|ACK', B.ascii(`GET ${path} HTTP/1.1\r\nHost: svc\r\n${TP}\r\n\r\n`)),
+    seg(false, 'PSH|ACK', B.ascii('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')),
+    seg(true, 'ACK', new Uint8Array(0)),
+  ];
+}
+
+// The same packets in a tunnel between two hosts of the underlay.
+type Wrap = (inner: Uint8Array, fromClient: boolean) => Uint8Array;
+const underlay = (fromClient: boolean) => (fromClient ? { src: '192.0.2.1', dst: '192.0.2.2' } : { src: '192.0.2.2', dst: '192.0.2.1' });
+const vxlan = (vni: number): Wrap => (inner, fc) => {
+  const frame = B.ethernet({ type: B.ETH.IPV4, payload: inner });
+  const hdr = B.bytes(B.hex('08000000'), B.u32be(vni << 8));
+  return B.ethernet({ type: B.ETH.IPV4, payload: B.ipv4({ ...underlay(fc), proto: 17, payload: B.udp({ srcPort: 50000, dstPort: 4789, payload: B.bytes(hdr, frame), ...underlay(fc) }) }) });
+};
+const ipip: Wrap = (inner, fc) => B.ethernet({ type: B.ETH.IPV4, payload: B.ipv4({ ...underlay(fc), proto: 4, payload: inner }) });
+const greKey = (key: number): Wrap => (inner, fc) => B.ethernet({ type: B.ETH.IPV4, payload: B.ipv4({ ...underlay(fc), proto: 47, payload: B.bytes(B.hex('20000800'), B.u32be(key), inner) }) });
+
+function capture(wraps: Wrap[], path = '/x'): Uint8Array {
+  const pkts: B.PcapPacket[] = [];
+  let t = 0;
+  for (const wrap of wraps) for (const p of innerExchange(path)) pkts.push({ ts: { sec: 100, nsec: (t++) * 1000000 }, data: wrap(p.ip, p.fromClient) });
+  return B.pcap(pkts, { nano: true });
+}
+
+describe('the DEBUG analysis inside tunnels', () => {
+  for (const [name, wrap] of [['VXLAN', vxlan(42)], ['IP in IP', ipip], ['GRE with a key', greKey(7)]] as const) {
+    it(`${name}: the inner request and response are paired, with the request's trace`, async () => {
+      const cap = capture([wrap]);
+      const recs = await records(cap);
+      const rq = recs[3], rs = recs[4];
+      expect(rq.tunnel.encap.length).toBe(1);
+      expect(rq.tunnel.inner.L3.src).toBe('10.1.0.1');
+      expect(rq.tunnel.inner.L4.dst).toBe(80);
+      expect(rq.HTTP.method).toBe('GET');
+      expect(rs.HTTP.code).toBe(200);
+      expect(rs.HTTP.request.url).toBe('svc/x');
+      expect(rs['logging.googleapis.com/trace']).toBe('projects/p/traces/0af7651916cd43dd8448eb211c80319c');
+      expect(recs[5]['logging.googleapis.com/trace']).toBe('projects/p/traces/0af7651916cd43dd8448eb211c80319c');
+      // The outer layers are the underlay's.
+      expect(rq.L3.src).toBe('192.0.2.1');
+    });
+  }
+
+  it('the same inner connection in two VXLAN segments stays two connections', async () => {
+    // Interleave two identical inner conversations in VNI 1 and VNI 2: each response pairs with its own request.
+    const a = innerExchange('/in-vni-1'), b = innerExchange('/in-vni-2');
+    const pkts: B.PcapPacket[] = [];
+    for (let i = 0; i < a.length; i++) {
+      pkts.push({ ts: { sec: 100, nsec: i * 2000000 }, data: vxlan(1)(a[i]!.ip, a[i]!.fromClient) });
+      pkts.push({ ts: { sec: 100, nsec: i * 2000000 + 1000000 }, data: vxlan(2)(b[i]!.ip, b[i]!.fromClient) });
+    }
+    const recs = await records(B.pcap(pkts, { nano: true }));
+    const responses = recs.filter((r) => r.HTTP?.code === 200);
+    expect(responses.map((r) => [r.tunnel.encap[0].vni, r.HTTP.request.url])).toEqual([[1, 'svc/in-vni-1'], [2, 'svc/in-vni-2']]);
+  });
+
+  it('threads change nothing (a tunnel\'s TCP goes to its inner connection\'s thread)', async () => {
+    const cap = capture([vxlan(42), ipip, greKey(7)]);
+    for (const verbosity of ['info', 'debug'] as const) {
+      const one = single(wasm, cap, { verbosity });
+      for (const n of [2, 3]) expect(Buffer.from(sharded(wasm, cap, { verbosity }, n, prng(3)).bytes).equals(Buffer.from(one.bytes))).toBe(true);
+    }
+  });
+});

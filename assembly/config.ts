@@ -187,3 +187,7 @@ export const FRAG_TIMEOUT_NS: i64 = 60_000_000_000;
 export const FRAG_HOLES: i32 = 64;
 /** Encapsulations walked into per packet (tunnels in tunnels); the packet inside the last one is the inner packet. */
 export const TUNNEL_DEPTH: i32 = 4;
+/** MPLS label stack entries decoded (RFC 3032); a deeper stack is an `err` entry and its payload is not followed. */
+export const MAX_MPLS_LABELS: i32 = 8;
+/** GTP-U extension headers walked (3GPP TS 29.281 §5.2; each is at least 4 bytes, so this only bounds the work). */
+export const MAX_GTPU_EXTENSIONS: i32 = 16;

@@ -14,8 +14,9 @@ import { InnerKind, innerOfIpVersion } from "./tunnel";
 
 /** Bytes of the mandatory GTP-U header. */
 export const GTPU_HDR_LEN: i32 = 8;
-/** Extension headers walked before giving up (each is at least 4 bytes, so this only bounds the work). */
-export const MAX_GTPU_EXTENSIONS: i32 = 16;
+import { MAX_GTPU_EXTENSIONS } from "../config";
+/** Extension headers walked before giving up (config.ts). */
+export { MAX_GTPU_EXTENSIONS };
 /** Message type of a G-PDU, which carries a user packet (TS 29.281 §6.1). */
 export const GTPU_G_PDU: u32 = 255;
 

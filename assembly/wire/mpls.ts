@@ -14,8 +14,9 @@ import { be32, u8at } from "../util/mem";
 import { WireErr } from "./errors";
 import { InnerKind } from "./tunnel";
 
-/** Label stack entries decoded; a deeper stack is TOO_MANY_LABELS. */
-export const MAX_MPLS_LABELS: i32 = 8;
+import { MAX_MPLS_LABELS } from "../config";
+/** Label stack entries decoded (config.ts); a deeper stack is TOO_MANY_LABELS. */
+export { MAX_MPLS_LABELS };
 /** Bytes of a label stack entry. */
 export const MPLS_ENTRY_LEN: i32 = 4;
 /** Bytes of a pseudowire control word (RFC 4385 §3). */

@@ -12,12 +12,16 @@ import { K_DST_C, K_LBL_C } from "./l3";
 import { K_XSUM } from "./tcp";
 
 const K_ICMP = frag("\"ICMP\":{");
-const K_ICMP_IPV4 = frag("\"IPv4\":{\"dst\":\"");
+const K_ICMP_IPV4 = frag("\"IPv4\":{");
+const K_DST_FIRST = frag("\"dst\":\"");
+const K_QUOTED_L4 = frag("\"L4\":{\"dst\":");
+const K_QUOTED_SRC = frag(",\"src\":");
 const K_ICMP_ID_Q = frag("\",\"id\":");
 const K_ICMP_PROTO = frag(",\"proto\":");
 const K_ICMP_SRC = frag(",\"src\":\"");
 const K_ICMP_TTL_Q = frag("\",\"ttl\":");
-const K_ICMP_IPV6 = frag("\"IPv6\":{\"dsf\":");
+const K_ICMP_IPV6 = frag("\"IPv6\":{");
+const K_DSF_FIRST = frag("\"dsf\":");
 const K_ICMP_ECN = frag("\",\"ecn\":");
 const K_ICMP_PROTO_Q = frag(",\"proto\":\"");
 const K_ICMP_SRC_Q = frag("\",\"src\":\"");
@@ -55,10 +59,21 @@ function icmp4Embedded(): bool {
   const ic = d.icmp;
   if (ic.bodyLen < 20) return false;
   const p = ic.body;
-  w(K_ICMP_IPV4); fmtIp4(p + 16); w(K_ICMP_ID_Q); u32dec(be16(p + 4)); w(K_ICMP_PROTO); u32dec(<u32>load<u8>(p + 9));
+  w(K_ICMP_IPV4);
+  // The quoted transport's ports (RFC 792: the header and at least 64 bits of the datagram's data).
+  const ihl = (<i32>load<u8>(p) & 15) << 2;
+  quotedPorts(<u32>load<u8>(p + 9), ihl >= 20 ? p + <usize>ihl : 0, ic.bodyLen - ihl);
+  w(K_DST_FIRST); fmtIp4(p + 16); w(K_ICMP_ID_Q); u32dec(be16(p + 4)); w(K_ICMP_PROTO); u32dec(<u32>load<u8>(p + 9));
   w(K_ICMP_SRC); fmtIp4(p + 12); w(K_ICMP_TTL_Q); u32dec(<u32>load<u8>(p + 8)); w(K_XSUM); u32dec(be16(p + 10));
   b(0x7d); comma();
   return true;
+}
+
+// "L4":{"dst","src"}, of the quoted TCP or UDP header (a key pcap-sidecar does not have), when its
+// ports were quoted: which connection the error is about.
+function quotedPorts(proto: u32, p: usize, n: i32): void {
+  if ((proto != 6 && proto != 17) || p == 0 || n < 4) return;
+  w(K_QUOTED_L4); u32dec(be16(p + 2)); w(K_QUOTED_SRC); u32dec(be16(p)); b(0x7d); comma();
 }
 
 // Invoking IPv6 header of an ICMPv6 error (RFC 4443 §3.1, §3.3), after 4 unused bytes.
@@ -68,7 +83,9 @@ function icmp6Embedded(dbg: bool): bool {
   const p = ic.body + 4;
   const w0 = be32(p);
   const tc = (w0 >> 20) & 0xff;
-  w(K_ICMP_IPV6); u32dec(tc >> 2); w(K_DST_C); fmtIp6(p + 24, false); w(K_ICMP_ECN); u32dec(tc & 3);
+  w(K_ICMP_IPV6);
+  quotedPorts(<u32>load<u8>(p + 6), p + 40, ic.bodyLen - 44);
+  w(K_DSF_FIRST); u32dec(tc >> 2); w(K_DST_C); fmtIp6(p + 24, false); w(K_ICMP_ECN); u32dec(tc & 3);
   w(K_LBL_C); u32dec(w0 & 0xfffff);
   if (dbg) {
     const nh = <u32>load<u8>(p + 6);

@@ -186,6 +186,9 @@ ICMP.seq                  n      -  echo sequence number
 ICMP.tgt                  ip     -  redirect target
 ICMP.dst                  ip     -  ICMPv6 redirect destination
 ICMP.IPv4                 o      -  IPv4 header an error quotes
+ICMP.IPv4.L4              o      -  ports of the TCP or UDP header it quotes
+ICMP.IPv4.L4.src          n      -  quoted source port
+ICMP.IPv4.L4.dst          n      -  quoted destination port
 ICMP.IPv4.src             ip     -  its source
 ICMP.IPv4.dst             ip     -  its destination
 ICMP.IPv4.id              n      -  its identification
@@ -193,6 +196,9 @@ ICMP.IPv4.proto           n      -  its protocol number
 ICMP.IPv4.ttl             n      -  its TTL
 ICMP.IPv4.xsum            n      -  its checksum
 ICMP.IPv6                 o      -  IPv6 header an error quotes
+ICMP.IPv6.L4              o      -  ports of the TCP or UDP header it quotes
+ICMP.IPv6.L4.src          n      -  quoted source port
+ICMP.IPv6.L4.dst          n      -  quoted destination port
 ICMP.IPv6.src             ip     -  its source
 ICMP.IPv6.dst             ip     -  its destination
 ICMP.IPv6.dsf             n      -  its DSCP

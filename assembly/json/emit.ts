@@ -39,7 +39,8 @@ const SRC_TXT: usize = heap.alloc(72);
 const DST_TXT: usize = heap.alloc(72);
 let srcTxtLen: i32 = 0;
 let dstTxtLen: i32 = 0;
-export function formatAddrs(): void {
+// @inline: the tunnel's inner layers made it a second caller, and the call on every packet cost (bench/icount.js).
+@inline export function formatAddrs(): void {
   const save = pos;
   setPos(SRC_TXT);
   if (d.net == NetKind.IPV4) fmtIp4(d.ip4.src); else fmtIp6(d.ip6.src, true);

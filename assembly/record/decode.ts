@@ -138,7 +138,7 @@ export function decode(linkType: u32, ptr: usize, capLen: i32, origLen: u32, ifI
   if (transport == Transport.UDP) Tn.walk(true, 17, udp.srcPort, udp.dstPort, udp.payload, udp.payloadLen, l3Flow);
   else if (transport == Transport.NONE && !fragment && (net == NetKind.IPV4 || net == NetKind.IPV6) && (proto == 4 || proto == 41 || proto == 47 || proto == 97 || proto == 137))
     Tn.walk(false, proto, 0, 0, net == NetKind.IPV4 ? ip4.payload : ip6.payload, net == NetKind.IPV4 ? ip4.payloadLen : ip6.payloadCap, l3Flow);
-  else Tn.walk(false, 0, 0, 0, 0, 0, 0);
+  else Tn.none();
 }
 
 /** Decodes the innermost packet of the current packet's tunnels (record/tunnels.ts) into the same layers, replacing the outer ones. */
@@ -207,7 +207,8 @@ function decodeLayers(linkType: u32, ptr: usize, capLen: i32): void {
 }
 
 /** Decodes the transport (and DNS) of protocol proto in (tp, tl): a packet's, or a reassembled datagram's. */
-export function decodeTransport(proto: u32, tp: usize, tl: i32): void {
+// @inline: with a second caller (reassembly) binaryen stopped inlining it into every packet's decode (bench/icount.js).
+@inline export function decodeTransport(proto: u32, tp: usize, tl: i32): void {
   switch (proto) {
     case 6: {
       const e = parseTcp(tp, tl, tcp);

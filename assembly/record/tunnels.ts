@@ -58,6 +58,9 @@ function add(kind: i32, id: u32, has: bool): void {
   count++;
 }
 
+/** The packet carries no tunnel (its transport or IP protocol cannot start one). */
+@inline export function none(): void { count = 0; innerKind = InnerKind.UNKNOWN; scope = 0; }
+
 // Where the walk stands: the next encapsulation's kind and bytes.
 let nextKind: i32 = TunnelKind.NONE;
 let nextPtr: usize = 0;

@@ -10,6 +10,9 @@ import { execFileSync } from 'node:child_process';
 import { createTranslator } from '../../src/index.js';
 import * as B from '../helpers/build.js';
 import { single, sharded, prng } from '../helpers/shards.js';
+import { builtTunnels } from '../helpers/tunnels.js';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const wasm = new WebAssembly.Module(readFileSync('build/tracecap.wasm'));
 const CORPUS = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'tcpdump');
@@ -49,6 +52,40 @@ describe('tunnels in other projects\' captures, against tshark', () => {
       expect(recs.find((r) => r.tunnel)!.tunnel.encap.map((e: any) => e.type).join(',')).toBe(encap);
     });
   }
+});
+
+// Every tunnel kind built byte by byte (test/helpers/tunnels.ts: GTP-U, Teredo and AYIYA have no
+// capture in the corpus), each around an HTTP exchange and a DNS answer, against tshark.
+describe('every tunnel kind built here, against tshark', () => {
+  const sets = builtTunnels().filter(([name]) => name !== 'ipv4 fragments' && name !== 'icmp errors');
+  it(`${sets.length} encapsulations: outer and inner addresses and ports are tshark's`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tracecap-tunnels-'));
+    try {
+      for (const [name, pkts] of sets) {
+        const cap = B.pcap(pkts.map((data, i) => ({ data, ts: { sec: 100, nsec: i * 1000 } })), { nano: true });
+        const path = join(dir, 'c.pcap');
+        writeFileSync(path, cap);
+        const recs = await records(cap);
+        const ts = execFileSync('tshark', ['-r', path, '-T', 'fields', '-E', 'occurrence=a', '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'tcp.srcport', '-e', 'udp.srcport', '-e', 'dns.a'], { encoding: 'utf8' })
+          .split('\n').slice(0, -1).map((l) => l.split('\t'));
+        expect(recs.length, name).toBe(ts.length);
+        recs.forEach((r, i) => {
+          const [ip4 = '', ip6 = '', tcp = '', udp = '', dnsA = ''] = ts[i]!;
+          // tshark lists every IP header and port it decoded; ours are the outer and the innermost.
+          const theirs = [...ip4.split(','), ...ip6.split(',')].filter(Boolean);
+          const ours = [r.L3?.src, r.tunnel?.inner?.L3?.src].filter((x) => x !== undefined);
+          expect(ours.every((a: string) => theirs.includes(a)), `${name} #${i}: ${ours} in ${theirs}`).toBe(true);
+          // Nothing tshark decoded is missing but the IP headers between the outer and the innermost.
+          expect(theirs.length, `${name} #${i}: ${theirs}`).toBeLessThanOrEqual(ours.length + r.tunnel.encap.length - 1);
+          const theirPorts = [...tcp.split(','), ...udp.split(',')].filter(Boolean).map(Number);
+          const innerPort = r.tunnel?.inner?.L4?.src;
+          expect(innerPort === undefined || theirPorts.includes(innerPort), `${name} #${i} port ${innerPort} in ${theirPorts}`).toBe(true);
+          if (dnsA) expect(r.tunnel.inner.DNS.answers?.[0]?.ip ?? JSON.stringify(r.tunnel.inner.DNS), `${name} #${i} DNS`).toContain(dnsA);
+        });
+        expect(recs.filter((r) => r.tunnel?.inner?.L4).length, name).toBe(recs.length);
+      }
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
 });
 
 // An HTTP exchange with a trace, as the IPv4 packets of a TCP connection between 10.1.0.1:40000 and 10.1.0.2:80.

@@ -32,7 +32,8 @@ export function feedH1(c: Conn, dir: i32, p: usize, len: i32): void {
     if (before == H1.START && d.st != H1.START && d.st != H1.RESYNC) startMessage(c, dir, d, S.curOff + <u32>n);
     if (S.rendered && S.renderBodyOpen) S.renderBodyLen += h1BodyBytes;
     p += <usize>n; len -= n; S.curOff += <u32>n;
-    if (h1Event == H1Ev.HEAD) { sawHead = true; onHead(c, dir, d, p); }
+    // A head whose first line is not HTTP/1 (a bad version, RFC 9112 §2.3) was no message: its bytes are shown as L7, as pcap-sidecar shows what Go's parser refuses.
+    if (h1Event == H1Ev.HEAD) { if (onHead(c, dir, d, p)) sawHead = true; }
     else if (h1Event == H1Ev.HEAD_SKIPPED) { sawHead = true; skippedHead(c, dir, d, Why.NO_BUFFER); }
     else if (h1Event == H1Ev.DONE) { onDone(c, dir, d); }
     if (d.st == H1.OPAQUE && c.mode == Mode.HTTP2) { if (len > 0) feedH2(c, dir, p, len); break; }
@@ -198,7 +199,8 @@ export function h1Gap(c: Conn, dir: i32, n: u32): void {
 // A second parsed head: a head after the packet's first (only the first is rendered).
 const tmpHead = new Head();
 
-function onHead(c: Conn, dir: i32, d: Dir, after: usize): void {
+// Whether the head was a message's (false: its first line was not HTTP/1, and the bytes are shown as L7).
+function onHead(c: Conn, dir: i32, d: Dir, after: usize): bool {
   let h = tmpHead;
   let buf = bufPtr(d.head);
   const first = !S.rendered;
@@ -210,7 +212,7 @@ function onHead(c: Conn, dir: i32, d: Dir, after: usize): void {
   parseHead(buf, d.headLen, h, cut);
   const headLen = d.headLen;
   // Not an HTTP/1 message after all (binary data that began with a capital letter): resync.
-  if (!h.valid) { h1Resync(d); return; }
+  if (!h.valid) { h1Resync(d); return false; }
   if (c.client < 0) c.client = h.isRequest ? dir : 1 - dir;
   if (cut) skip(Why.HEAD_TOO_LARGE);
   let exIdx: i32 = -1;
@@ -281,6 +283,7 @@ function onHead(c: Conn, dir: i32, d: Dir, after: usize): void {
     }
   }
   if (doneNow) onDone(c, dir, d);
+  return true;
 }
 
 // Opens the exchange of a request whose head starts at d.msgStart: closes the previous

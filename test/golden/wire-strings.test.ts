@@ -34,6 +34,10 @@ describe('wire strings in HTTP/1 heads', () => {
       const recs = out.map((l) => JSON.parse(l)); // throws on an invalid line
       expect(recs[rq].HTTP).toBeUndefined();
       expect(recs[rs].HTTP).toBeUndefined();
+      // Not HTTP/1 after all, so the bytes are shown as any other payload: L7 and the size.
+      const rqLen = `GET / HTTP/1.${c}\r\nHost: a\r\n\r\n`.length, rsLen = `HTTP/${c}.1 200 OK\r\nContent-Length: 0\r\n\r\n`.length;
+      expect([recs[rq].L7?.length, recs[rs].L7?.length]).toEqual([rqLen, rsLen]);
+      expect(recs[rq].message.endsWith(` | size:${rqLen}`)).toBe(true);
     });
   }
 

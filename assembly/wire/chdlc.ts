@@ -9,8 +9,9 @@ import { WireErr } from "./errors";
 
 /** Bytes of a Cisco HDLC header. */
 export const CHDLC_HDR_LEN: i32 = 4;
-/** The address octets of unicast and broadcast frames. */
+/** The address octet of unicast frames. */
 export const CHDLC_UNICAST: u32 = 0x0f;
+/** The address octet of broadcast frames. */
 export const CHDLC_BROADCAST: u32 = 0x8f;
 
 /** Decoded Cisco HDLC header. */

@@ -27,10 +27,13 @@ export const DOT11_MIN_LEN: i32 = 10;
 export const DOT11_HDR_LEN: i32 = 24;
 /** Frame types. */
 export const enum Dot11Type { MANAGEMENT = 0, CONTROL = 1, DATA = 2, EXTENSION = 3 }
-/** Second frame control octet's bits. */
+/** Second frame control octet: To DS. */
 export const DOT11_TO_DS: u32 = 0x01;
+/** Second frame control octet: From DS. */
 export const DOT11_FROM_DS: u32 = 0x02;
+/** Second frame control octet: Protected Frame. */
 export const DOT11_PROTECTED: u32 = 0x40;
+/** Second frame control octet: +HTC/Order. */
 export const DOT11_ORDER: u32 = 0x80;
 
 /** Decoded 802.11 MAC header. */

@@ -8,8 +8,9 @@
 import { be16, be32, u8at } from "../util/mem";
 import { WireErr } from "./errors";
 
-/** Bytes of an E-Tag and of a VN-Tag (after their EtherType, before the next one). */
+/** Bytes of an E-Tag (after its EtherType, before the next one). */
 export const ETAG_LEN: i32 = 6;
+/** Bytes of a VN-Tag (after its EtherType, before the next one). */
 export const VNTAG_LEN: i32 = 4;
 
 /** Decoded E-Tag or VN-Tag. */

@@ -17,13 +17,16 @@ export const LLC_HDR_LEN: i32 = 3;
 export const SNAP_HDR_LEN: i32 = 8;
 /** The SNAP SAP. */
 export const SAP_SNAP: u32 = 0xaa;
-/** OUIs whose protocol ID is an EtherType: RFC 1042, and IEEE 802.1H bridge tunnel. */
+/** The OUI of RFC 1042: the protocol ID is an EtherType. */
 export const OUI_ETHERTYPE: u32 = 0x000000;
+/** The OUI of IEEE 802.1H bridge tunnel encapsulation: the protocol ID is an EtherType too. */
 export const OUI_BRIDGE_TUNNEL: u32 = 0x0000f8;
 
 /** Decoded LLC (and SNAP) header. */
 export class LlcRepr {
+  /** Destination service access point. */
   dsap: u32 = 0;
+  /** Source service access point (its low bit is the command/response bit). */
   ssap: u32 = 0;
   /** Control field (one octet for U frames, else two). */
   control: u32 = 0;

@@ -17,8 +17,9 @@ export const NFLOG_HDR_LEN: i32 = 4;
 export const NFLOG_TLV_HDR_LEN: i32 = 4;
 /** The TLV type of the logged packet (NFULA_PAYLOAD). */
 export const NFULA_PAYLOAD: u32 = 9;
-/** Address families whose payload is decoded. */
+/** The address family of an IPv4 payload (NFPROTO_IPV4). */
 export const NFPROTO_IPV4: u32 = 2;
+/** The address family of an IPv6 payload (NFPROTO_IPV6). */
 export const NFPROTO_IPV6: u32 = 10;
 
 /** Decoded NFLOG header, and where its payload TLV is. */

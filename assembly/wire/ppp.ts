@@ -11,8 +11,9 @@ import { be16, u8at } from "../util/mem";
 import { WireErr } from "./errors";
 import { EtherNext } from "./ethertype";
 
-/** The HDLC all-stations address and unnumbered-information control octets (RFC 1662 §3.1). */
+/** The HDLC all-stations address octet (RFC 1662 §3.1). */
 export const PPP_ADDRESS: u32 = 0xff;
+/** The HDLC unnumbered-information control octet (RFC 1662 §3.1). */
 export const PPP_CONTROL: u32 = 0x03;
 
 /** PPP protocol numbers of network layers decoded (IANA PPP DLL protocol numbers). */

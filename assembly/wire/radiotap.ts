@@ -13,8 +13,9 @@ import { WireErr } from "./errors";
 
 /** Bytes of the fixed radiotap header (version, pad, length, the first present word). */
 export const RADIOTAP_MIN_LEN: i32 = 8;
-/** Flags bits read (radiotap.org "Flags"). */
+/** Flags bit: the frame ends in its 4-byte FCS (radiotap.org "Flags"). */
 export const RT_FLAG_FCS: u32 = 0x10;
+/** Flags bit: the 802.11 header is padded to a multiple of 4 bytes. */
 export const RT_FLAG_DATAPAD: u32 = 0x20;
 
 /** Decoded radiotap header. */

@@ -78,6 +78,9 @@ describe("wire/link", () => {
     expect(r.hdrLen).toBe(20); expect(r.net).toBe(NetKind.IPV6);
     expect(parse(113, "0000 0304 0006 000000000000 0000 8847 000001fe" + IP4)).toBe(WireErr.OK);
     expect(kinds()).toBe(`${Encap.MPLS}`); expect(r.net).toBe(NetKind.IPV4); expect(r.hasL2()).toBe(true);
+    // A tag Linux left in the packet: walked, and the L2 object lists it.
+    expect(parse(113, "0000 0304 0006 000000000000 0000 8100 0064 0800" + IP4)).toBe(WireErr.OK);
+    expect(r.vlanCount).toBe(1); expect(r.vlans[0]).toBe(100); expect(r.hdrLen).toBe(20); expect(r.net).toBe(NetKind.IPV4); expect(r.hasL2()).toBe(true);
     // Below 0x0600 the protocol is one of Linux's own (here 802.2 LLC): not an 802.3 length.
     expect(parse(113, "0000 0304 0006 000000000000 0000 0004 aaaa03 000000 0800" + IP4)).toBe(WireErr.OK); expect(r.net).toBe(NetKind.OTHER);
   });

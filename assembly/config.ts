@@ -47,6 +47,12 @@ export const MAX_OS_IFACE_ADDRS: i32 = 16;
 export const MAX_OS_IFNAME: i32 = 64;
 /** 802.1Q/802.1ad tags walked in one frame. */
 export const MAX_VLAN_TAGS: i32 = 8;
+/**
+ * Link-level encapsulations walked in one frame (PPPoE, PPP, MPLS, LLC/SNAP, PBB, an inner
+ * Ethernet frame, VN-Tag, E-Tag, NSH, FabricPath, and the link type's own: radiotap, 802.11,
+ * FDDI, Cisco HDLC, NFLOG); one more is an `err` entry and the network layer is not decoded.
+ */
+export const LINK_ENCAP_DEPTH: i32 = 8;
 /** IPv6 extension headers walked before giving up on finding the transport. */
 export const MAX_IPV6_EXT: i32 = 16;
 /** DNS resource records rendered per section; the rest are counted but not rendered. */

@@ -137,6 +137,8 @@ export function clearOsIfaces(): void { opts.clearOsIfaces(); }
 export function setVerbosity(v: i32): void { opts.setVerbosity(v); }
 /** Sets the interface index (-1: the capture's own interface ids). */
 export function setIfaceIndex(i: i32): void { opts.setIfaceIndex(i); }
+/** Takes MPLS payloads that are neither IPv4 nor IPv6 for Ethernet pseudowires (1) or not (0, the default). */
+export function setMplsPseudowire(kind: i32): void { opts.setMplsPseudowire(kind); }
 /** Sets the ephemeral port range used for `local`. */
 export function setEphemeral(lo: i32, hi: i32): void { opts.setEphemeral(lo, hi); }
 /** Caps the TCP connections tracked at DEBUG (0: the compiled maximum); before the first chunk. */

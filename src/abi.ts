@@ -27,6 +27,7 @@ export interface CoreExports {
   setVerbosity(v: number): void;
   setIfaceIndex(i: number): void;
   setEphemeral(lo: number, hi: number): void;
+  setMplsPseudowire(kind: number): void;
   setMaxFlows(n: number): void;
   setMaxHead(n: number): void;
   setPoolCaps(exchanges: number, headBuffers: number, sampleBuffers: number, tables: number): void;

@@ -41,6 +41,14 @@ export interface TranslatorOptions {
   filters?: SoftwareFilters;
   /** Ephemeral port range for `local` (default [32768, 65535]). */
   ephemeral?: [number, number];
+  /**
+   * What an MPLS payload is when neither its bottom label (explicit null) nor its first nibble
+   * (4, 6) says IP: `'ethernet'` takes it for an Ethernet pseudowire (RFC 4448; after the control
+   * word when the first nibble is 0) and decodes the frame; `'none'` (the default) leaves it
+   * undecoded, as the label's meaning is signalled, not in the packet. Applies to MPLS on the
+   * link (EtherType 0x8847/0x8848, PPP, link type 219) and in tunnels (MPLS in IP, in UDP).
+   */
+  mplsPseudowire?: 'ethernet' | 'none';
   /** TCP connections tracked at DEBUG (default and maximum 24576); the least recently seen is evicted beyond. */
   maxFlows?: number;
   /** Bytes of an HTTP/1 message head reassembled per direction (256..16384, default 16384). */
@@ -433,6 +441,10 @@ function configure(core: CoreExports, o: TranslatorOptions): void {
     core.setSerial(o.firstSerial);
   }
   if (o.ephemeral) core.setEphemeral(o.ephemeral[0], o.ephemeral[1]);
+  if (o.mplsPseudowire !== undefined) {
+    if (o.mplsPseudowire !== 'ethernet' && o.mplsPseudowire !== 'none') throw new RangeError(`mplsPseudowire must be "ethernet" or "none", not ${JSON.stringify(o.mplsPseudowire)}`);
+    core.setMplsPseudowire(o.mplsPseudowire === 'ethernet' ? 1 : 0);
+  }
   if (o.maxFlows !== undefined) {
     if (!Number.isInteger(o.maxFlows) || o.maxFlows < 1) throw new RangeError('maxFlows must be a positive integer');
     core.setMaxFlows(o.maxFlows);

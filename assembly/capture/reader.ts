@@ -71,6 +71,8 @@ export let pktIface: i32 = 0;
 export function pktFileOffset(): u64 { return base + <u64>(pktPtr - IN_BASE); }
 /** Whether the capture format is pcapng. */
 export let isNg = false;
+/** Whether the file (pcap) or the current section (pcapng) is big-endian: the capturing host's byte order, as NFLOG's TLVs are. */
+export function bigEndian(): bool { return big; }
 
 /** Where the host writes the next chunk. */
 export function inPtr(): usize { return IN_BASE + wr; }

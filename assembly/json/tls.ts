@@ -1,7 +1,7 @@
 // The TLS object of a record: records by content type, client_hello (SNI, ALPN, versions, JA4) and
 // server_hello (reference §5.5).
 
-import { frag, w, b, raw, u32dec, str, pos, setPos } from "./writer";
+import { frag, w, b, raw, u32dec, str, pos, setPos, hex4 } from "./writer";
 import { ja4 } from "../wire/tls";
 import { S } from "../facts/packet";
 import { hello, recLen, recType, recVer, shello } from "../facts/tls";
@@ -104,4 +104,3 @@ export function finishTls(): void {
   setPos(save);
 }
 
-function hex4(v: u32): void { for (let s = 12; s >= 0; s -= 4) { const d = (v >> <u32>s) & 15; b(d < 10 ? 0x30 + d : 0x57 + d); } }

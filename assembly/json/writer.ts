@@ -266,6 +266,9 @@ export function hex32(v: u32): void {
   while (v != 0) { e--; store<u8>(e, <u8>hexDigit(v)); v >>= 4; }
 }
 
+/** Writes the low 16 bits of v as 4 lowercase hex digits. */
+export function hex4(v: u32): void { for (let s = 12; s >= 0; s -= 4) b(hexDigit(v >> <u32>s)); }
+
 /** Writes v in binary without padding (Go strconv base 2). */
 export function bin32(v: u32): void {
   if (v == 0) { b(0x30); return; }

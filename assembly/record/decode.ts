@@ -2,7 +2,7 @@
 // wire/ decoder. Problems become entries of the `err` list and never stop the outer layers
 // from being reported. Flow ids (reference §3.1) are computed here, once per packet.
 
-import { LinkRepr, parseLink, NetKind } from "../wire/link";
+import { LinkRepr, parseLink, NetKind, Encap, LINK_BIG_ENDIAN, LINK_MPLS_PW_ETHERNET } from "../wire/link";
 import { Ipv4Repr, parseIpv4, isFragment } from "../wire/ipv4";
 import { Ipv6Repr, parseIpv6 } from "../wire/ipv6";
 import { ArpRepr, parseArp } from "../wire/arp";
@@ -14,6 +14,8 @@ import { WireErr } from "../wire/errors";
 import { hashU64, hashBytes, fnvU64, FNV_PRIME } from "../util/fnv";
 import { InnerKind } from "../wire/tunnel";
 import * as Tn from "./tunnels";
+import { bigEndian } from "../capture/reader";
+import { mplsPseudowire, MplsPseudowire } from "./options";
 
 /** Which message shape and operation kind the record gets (reference §2.4). */
 export const enum Kind { L2 = 0, ARP = 1, ICMP = 2, L3 = 3, UDP = 4, TCP = 5 }
@@ -21,8 +23,16 @@ export const enum Kind { L2 = 0, ARP = 1, ICMP = 2, L3 = 3, UDP = 4, TCP = 5 }
 /** Transport layer actually decoded. */
 export const enum Transport { NONE = 0, TCP = 1, UDP = 2, ICMP4 = 3, ICMP6 = 4 }
 
-/** Layer names of err entries (gopacket LayerType names). */
-export const enum Layer { ETHERNET = 0, LINUX_SLL = 1, LOOPBACK = 2, ARP = 3, IPV4 = 4, IPV6 = 5, TCP = 6, UDP = 7, ICMPV4 = 8, ICMPV6 = 9, DNS = 10 }
+/**
+ * Layer names of err entries (gopacket LayerType names where it has one). A link-level
+ * encapsulation's layer is ENCAP + its Encap value (wire/link.ts), in that order.
+ */
+export const enum Layer { ETHERNET = 0, LINUX_SLL = 1, LOOPBACK = 2, ARP = 3, IPV4 = 4, IPV6 = 5, TCP = 6, UDP = 7, ICMPV4 = 8, ICMPV6 = 9, DNS = 10, ENCAP = 10 }
+
+/** What parseLink needs to know that a packet does not say: the capture's byte order and the MPLS pseudowire option. */
+export function linkFlags(): u32 {
+  return (bigEndian() ? LINK_BIG_ENDIAN : 0) | (mplsPseudowire == MplsPseudowire.ETHERNET ? LINK_MPLS_PW_ETHERNET : 0);
+}
 
 /** Decoded layers of the current packet. */
 export const link = new LinkRepr();
@@ -151,13 +161,17 @@ export function decodeInner(): void {
 
 // The layers of (ptr, capLen) of the given link type, from the link down.
 function decodeLayers(linkType: u32, ptr: usize, capLen: i32): void {
-  const le = parseLink(linkType, ptr, capLen, link);
+  const le = parseLink(linkType, ptr, capLen, link, linkFlags());
   if (le != WireErr.OK) {
-    addErr(linkType == 1 ? Layer.ETHERNET : linkType == 113 || linkType == 276 ? Layer.LINUX_SLL : Layer.LOOPBACK, le);
+    addErr(link.errAt != Encap.NONE ? <Layer>(Layer.ENCAP + <i32>link.errAt)
+      : linkType == 1 ? Layer.ETHERNET : linkType == 113 || linkType == 276 ? Layer.LINUX_SLL : Layer.LOOPBACK, le);
   }
   if (!link.known || le != WireErr.OK) return;
   const np = ptr + <usize>link.hdrLen;
-  const nl = capLen - link.hdrLen;
+  // What follows the network layer's packet is not part of it: NFLOG's later TLVs, and an FCS
+  // when the frame was captured whole.
+  let nl = capLen - link.hdrLen - link.trailer;
+  if (link.fcs && !truncated && nl >= 4) nl -= 4;
 
   let tp: usize = 0, tl: i32 = 0;
   switch (link.net) {

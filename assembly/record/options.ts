@@ -62,6 +62,12 @@ export function setOption(key: i32, len: i32): bool {
 
 /** Sets the verbosity (0 INFO, 1 DEBUG). */
 export function setVerbosity(v: i32): void { verbosity = v == 0 ? Verbosity.INFO : Verbosity.DEBUG; }
+/** What an MPLS payload that is neither IPv4 nor IPv6 is taken for (RFC 3032 leaves it to signalling). */
+export const enum MplsPseudowire { NONE = 0, ETHERNET = 1 }
+/** The MPLS pseudowire option (setMplsPseudowire): NONE unless the host says otherwise. */
+export let mplsPseudowire: MplsPseudowire = MplsPseudowire.NONE;
+/** Takes MPLS payloads that are not IP for Ethernet pseudowires (1) or leaves them undecoded (0). */
+export function setMplsPseudowire(kind: i32): void { mplsPseudowire = kind == 1 ? MplsPseudowire.ETHERNET : MplsPseudowire.NONE; }
 /** Sets the interface index (-1: use the capture's interface ids). */
 export function setIfaceIndex(i: i32): void { ifaceIndex = i; }
 /** Sets the ephemeral port range; an invalid range keeps the default (reference §1.2). */

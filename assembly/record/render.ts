@@ -222,7 +222,7 @@ export function renderPacket(): bool {
   if (d.hasDns) renderDns(dbg);
   if (analysed && R.httpLen > 0) { w(K_HTTP); if (index) E.http(pos, R.httpLen); raw(HTTP_BUF, R.httpLen); comma(); }
   if (d.transport == Transport.ICMP4 || d.transport == Transport.ICMP6) renderIcmp(dbg);
-  if (d.link.ethernet) renderL2();
+  if (d.link.hasL2()) renderL2();
   if (d.net == NetKind.IPV4 || d.net == NetKind.IPV6) renderL3(dbg);
   if (d.transport == Transport.TCP) renderTcp(dbg, num);
   else if (d.transport == Transport.UDP) renderUdp();
@@ -272,7 +272,7 @@ function ownPacket(dbg: bool, scope: u32): bool {
 // Whether the packet may be an IP fragment, from its link and IP headers alone (every IPv6
 // packet may be: its Fragment header can follow other extension headers).
 function mayBeFragment(): bool {
-  if (parseLink(reader.pktLink, reader.pktPtr, reader.pktCapLen, d.link) != WireErr.OK || !d.link.known) return false;
+  if (parseLink(reader.pktLink, reader.pktPtr, reader.pktCapLen, d.link, d.linkFlags()) != WireErr.OK || !d.link.known) return false;
   if (d.link.net == NetKind.IPV6) return true;
   if (d.link.net != NetKind.IPV4 || reader.pktCapLen < d.link.hdrLen + 8) return false;
   return (be16(reader.pktPtr + <usize>(d.link.hdrLen + 6)) & 0x3fff) != 0; // MF or a fragment offset (RFC 791 §3.1)
@@ -381,7 +381,7 @@ function renderTunnel(dbg: bool, num: u64, inner: bool): void {
     const mark = pos;
     if (d.hasDns) renderDns(dbg);
     if (d.transport == Transport.ICMP4 || d.transport == Transport.ICMP6) renderIcmp(dbg);
-    if (d.link.ethernet) renderL2();
+    if (d.link.hasL2()) renderL2();
     if (d.net == NetKind.IPV4 || d.net == NetKind.IPV6) renderL3(dbg);
     if (d.transport == Transport.TCP) renderTcp(dbg, num);
     else if (d.transport == Transport.UDP) renderUdp();

@@ -6,7 +6,7 @@
 // another, so that the same inner connection in two tunnels stays two connections.
 
 import { TUNNEL_DEPTH } from "../config";
-import { LinkRepr, parseLink } from "../wire/link";
+import { LinkRepr, parseLink, LINK_MPLS_PW_ETHERNET } from "../wire/link";
 import { Ipv4Repr, parseIpv4, isFragment } from "../wire/ipv4";
 import { Ipv6Repr, parseIpv6 } from "../wire/ipv6";
 import { UdpRepr, parseUdp } from "../wire/udp";
@@ -20,7 +20,8 @@ import { GtpuRepr, parseGtpu } from "../wire/gtpu";
 import { TeredoRepr, parseTeredo } from "../wire/teredo";
 import { AyiyaRepr, parseAyiya } from "../wire/ayiya";
 import { EtherIpRepr, parseEtherIp } from "../wire/etherip";
-import { MplsRepr, parseMpls } from "../wire/mpls";
+import { MplsRepr, parseMpls, pwEthernetStart } from "../wire/mpls";
+import { mplsPseudowire, MplsPseudowire } from "./options";
 import { hashU64 } from "../util/fnv";
 
 /** Encapsulations found (0: none). */
@@ -133,7 +134,13 @@ function step(k: i32, p: usize, len: i32): bool {
     }
     case TunnelKind.MPLS_IN_IP: case TunnelKind.MPLS_IN_UDP: {
       if (parseMpls(p, len, mpls) != WireErr.OK) return false;
-      add(k, mpls.count > 0 ? unchecked(mpls.labels[0]) : 0, mpls.count > 0); ik = mpls.inner; ip = mpls.payload; il = mpls.payloadLen; break;
+      add(k, mpls.count > 0 ? unchecked(mpls.labels[0]) : 0, mpls.count > 0); ik = mpls.inner; ip = mpls.payload; il = mpls.payloadLen;
+      // An Ethernet pseudowire only when the host says so (option mplsPseudowire; RFC 4448 §3).
+      if (ik == InnerKind.UNKNOWN && pwEthernet() && !mpls.ach) {
+        const s = pwEthernetStart(mpls);
+        if (s >= 0) { ik = InnerKind.ETHERNET; ip += <usize>s; il -= s; }
+      }
+      break;
     }
     default: return false;
   }
@@ -141,11 +148,13 @@ function step(k: i32, p: usize, len: i32): bool {
   return true;
 }
 
+@inline function pwEthernet(): bool { return mplsPseudowire == MplsPseudowire.ETHERNET; }
+
 // The inner packet may carry a tunnel of its own: its IP protocol or UDP port says.
 function findNested(): void {
   let p = innerPtr, len = innerLen, ipv = innerKind;
   if (ipv == InnerKind.ETHERNET) {
-    if (parseLink(1, p, len, lk) != WireErr.OK || !lk.known) return;
+    if (parseLink(1, p, len, lk, pwEthernet() ? LINK_MPLS_PW_ETHERNET : 0) != WireErr.OK || !lk.known) return;
     p += <usize>lk.hdrLen; len -= lk.hdrLen;
     ipv = innerOfIpVersion(p, len);
   }

@@ -23,8 +23,9 @@ export const enum WireErr {
   BAD_GTP_EXTENSION = 17,
   TOO_MANY_GTP_EXTENSIONS = 18,
   BAD_FLAGS = 19,
+  TOO_MANY_ENCAPS = 20,
   /** How many there are (the renderer's table of messages has one per value). */
-  COUNT = 20,
+  COUNT = 21,
 }
 
 /** Message text of a decode problem (the `msg` of an `err` entry). */
@@ -49,6 +50,7 @@ export function wireReason(e: WireErr): string {
     case WireErr.BAD_GTP_EXTENSION: return "GTP-U extension header of length 0";
     case WireErr.TOO_MANY_GTP_EXTENSIONS: return "more than 16 GTP-U extension headers";
     case WireErr.BAD_FLAGS: return "flags the header's version does not allow";
+    case WireErr.TOO_MANY_ENCAPS: return "more than 8 link-level encapsulations";
   }
   return "ok";
 }

@@ -4,6 +4,7 @@
 // packet's start and kind; they never decode the inner packet themselves.
 
 import { u8at } from "../util/mem";
+import { EtherNext, etherNext } from "./ethertype";
 
 /** What a tunnel's inner packet is (where its decoder should start). */
 export const enum InnerKind {
@@ -95,16 +96,16 @@ export function udpTunnelKind(dstPort: u32, srcPort: u32): i32 {
   return k != TunnelKind.NONE ? k : udpPortKind(srcPort);
 }
 
-/** The inner kind an EtherType announces (GRE and Geneve protocol types are EtherTypes). */
+/** The inner kind an EtherType announces (GRE and Geneve protocol types are EtherTypes; the table is ethertype.ts). */
 export function innerOfEtherType(t: u32): InnerKind {
-  switch (t) {
-    case 0x0800: return InnerKind.IPV4;
-    case 0x86dd: return InnerKind.IPV6;
-    case 0x6558: return InnerKind.ETHERNET; // Transparent Ethernet Bridging (RFC 1701 §3)
-    case 0x880b: return InnerKind.PPP;
-    case 0x8847: case 0x8848: return InnerKind.MPLS; // unicast and multicast (RFC 5332)
-    case 0x894f: return InnerKind.NSH; // RFC 8300
-    case 0x88be: case 0x22eb: return InnerKind.ERSPAN;
+  switch (etherNext(t)) {
+    case EtherNext.IPV4: return InnerKind.IPV4;
+    case EtherNext.IPV6: return InnerKind.IPV6;
+    case EtherNext.TEB: return InnerKind.ETHERNET;
+    case EtherNext.PPP: return InnerKind.PPP;
+    case EtherNext.MPLS: return InnerKind.MPLS;
+    case EtherNext.NSH: return InnerKind.NSH;
+    case EtherNext.ERSPAN: return InnerKind.ERSPAN;
   }
   return InnerKind.UNKNOWN;
 }

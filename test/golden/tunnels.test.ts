@@ -13,6 +13,7 @@ import { single, sharded, prng } from '../helpers/shards.js';
 import { builtTunnels } from '../helpers/tunnels.js';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { exchangePackets as innerExchange } from '../helpers/conversation.js';
 
 const wasm = new WebAssembly.Module(readFileSync('build/tracecap.wasm'));
 const CORPUS = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'tcpdump');
@@ -87,26 +88,6 @@ describe('every tunnel kind built here, against tshark', () => {
     } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 });
-
-// An HTTP exchange with a trace, as the IPv4 packets of a TCP connection between 10.1.0.1:40000 and 10.1.0.2:80.
-const TP = 'traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-function innerExchange(path: string): { fromClient: boolean; ip: Uint8Array }[] {
-  let cs = 1000, ss = 5000;
-  const seg = (fromClient: boolean, flags: string, payload: Uint8Array) => {
-    const [src, dst, sp, dp] = fromClient ? ['10.1.0.1', '10.1.0.2', 40000, 80] : ['10.1.0.2', '10.1.0.1', 80, 40000];
-    const t = B.tcp({ srcPort: sp as number, dstPort: dp as number, seq: fromClient ? cs : ss, ack: flags.includes('ACK') ? (fromClient ? ss : cs) : 0, flags, payload, src: src as string, dst: dst as string });
-    const ip = B.ipv4({ src: src as string, dst: dst as string, proto: 6, payload: t });
-    const n = payload.length + (flags.includes('SYN') || flags.includes('FIN') ? 1 : 0);
-    if (fromClient) cs += n; else ss += n;
-    return { fromClient, ip };
-  };
-  return [
-    seg(true, 'SYN', new Uint8Array(0)), seg(false, 'SYN|ACK', new Uint8Array(0)), seg(true, 'ACK', new Uint8Array(0)),
-    seg(true, 'PSH|ACK', B.ascii(`GET ${path} HTTP/1.1\r\nHost: svc\r\n${TP}\r\n\r\n`)),
-    seg(false, 'PSH|ACK', B.ascii('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')),
-    seg(true, 'ACK', new Uint8Array(0)),
-  ];
-}
 
 // The same packets in a tunnel between two hosts of the underlay.
 type Wrap = (inner: Uint8Array, fromClient: boolean) => Uint8Array;

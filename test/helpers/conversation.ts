@@ -77,3 +77,29 @@ export function request(path: string, traceHeader = '', extra = ''): string {
 export function response(body: string, status = '200 OK', extra = ''): string {
   return `HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n${extra}\r\n${body}`;
 }
+
+/** The traceparent header line of exchangePackets' request. */
+export const TRACEPARENT = 'traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+
+/**
+ * The IPv4 packets of an HTTP/1.1 exchange with a trace between 10.1.0.1:40000 and 10.1.0.2:80,
+ * without a link layer (for tests that wrap them in tunnels or link-level encapsulations):
+ * handshake, GET path with TRACEPARENT, 200 with a 2-byte body, the client's ACK.
+ */
+export function exchangePackets(path: string): { fromClient: boolean; ip: Uint8Array }[] {
+  let cs = 1000, ss = 5000;
+  const seg = (fromClient: boolean, flags: string, payload: Uint8Array) => {
+    const [src, dst, sp, dp] = fromClient ? ['10.1.0.1', '10.1.0.2', 40000, 80] as const : ['10.1.0.2', '10.1.0.1', 80, 40000] as const;
+    const t = B.tcp({ srcPort: sp, dstPort: dp, seq: fromClient ? cs : ss, ack: flags.includes('ACK') ? (fromClient ? ss : cs) : 0, flags, payload, src, dst });
+    const ip = B.ipv4({ src, dst, proto: 6, payload: t });
+    const n = payload.length + (flags.includes('SYN') || flags.includes('FIN') ? 1 : 0);
+    if (fromClient) cs += n; else ss += n;
+    return { fromClient, ip };
+  };
+  return [
+    seg(true, 'SYN', new Uint8Array(0)), seg(false, 'SYN|ACK', new Uint8Array(0)), seg(true, 'ACK', new Uint8Array(0)),
+    seg(true, 'PSH|ACK', B.ascii(`GET ${path} HTTP/1.1\r\nHost: svc\r\n${TRACEPARENT}\r\n\r\n`)),
+    seg(false, 'PSH|ACK', B.ascii('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')),
+    seg(true, 'ACK', new Uint8Array(0)),
+  ];
+}

@@ -1,23 +1,14 @@
 // Captures of every tunnel kind issue 23 decodes, built byte by byte around an HTTP exchange with
 // a trace (or a DNS answer): for the tunnel tests against tshark and the robustness sweep.
 import * as B from './build.js';
+import { exchangePackets } from './conversation.js';
 
 /** The trace id of the exchange's request (a W3C traceparent header). */
 export const TRACE = '0af7651916cd43dd8448eb211c80319c';
-const TP = `traceparent: 00-${TRACE}-b7ad6b7169203331-01`;
 
-/** An HTTP/1.1 exchange between 10.1.0.1:40000 and 10.1.0.2:80, handshake to close, as IPv4 packets. */
+/** The traced HTTP/1.1 exchange of test/helpers/conversation.ts (10.1.0.1:40000 → 10.1.0.2:80), as IPv4 packets. */
 export function exchange(): { fc: boolean; ip: Uint8Array }[] {
-  let cs = 1000, ss = 5000;
-  const seg = (fc: boolean, flags: string, payload = new Uint8Array(0)) => {
-    const tcp = B.tcp({ srcPort: fc ? 40000 : 80, dstPort: fc ? 80 : 40000, seq: fc ? cs : ss, ack: flags.includes('ACK') ? (fc ? ss : cs) : 0, flags, payload, src: fc ? '10.1.0.1' : '10.1.0.2', dst: fc ? '10.1.0.2' : '10.1.0.1' });
-    const n = payload.length + (flags.includes('SYN') || flags.includes('FIN') ? 1 : 0);
-    if (fc) cs += n; else ss += n;
-    return { fc, ip: B.ipv4({ src: fc ? '10.1.0.1' : '10.1.0.2', dst: fc ? '10.1.0.2' : '10.1.0.1', proto: 6, payload: tcp }) };
-  };
-  return [seg(true, 'SYN'), seg(false, 'SYN,ACK'), seg(true, 'ACK'),
-    seg(true, 'PSH,ACK', B.ascii(`GET /x HTTP/1.1\r\nHost: svc\r\n${TP}\r\n\r\n`)),
-    seg(false, 'PSH,ACK', B.ascii('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')), seg(true, 'FIN,ACK'), seg(false, 'FIN,ACK'), seg(true, 'ACK')];
+  return exchangePackets('/x').map(({ fromClient, ip }) => ({ fc: fromClient, ip }));
 }
 /** A DNS answer from 10.1.0.53 as an IPv4 packet. */
 export const dnsAnswer = (): Uint8Array => B.ipv4({ src: '10.1.0.53', dst: '10.1.0.1', proto: 17, payload: B.udp({ srcPort: 53, dstPort: 33000, src: '10.1.0.53', dst: '10.1.0.1', payload: B.dns({ id: 7, qr: true, questions: [{ name: 'svc.example', type: 'A' }], answers: [{ name: 'svc.example', type: 'A', ttl: 60, data: '10.1.0.2' }] }) }) });

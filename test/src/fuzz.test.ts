@@ -43,12 +43,20 @@ describe('fuzz (never a trap)', () => {
   });
   it('random link types and random bytes as packets', async () => {
     const r = rng(11);
-    for (const lt of [0, 1, 101, 108, 113, 228, 229, 276, 147]) {
+    for (const lt of [0, 1, 9, 10, 50, 101, 104, 105, 108, 113, 127, 204, 219, 228, 229, 239, 276, 147]) {
       const packets = Array.from({ length: 300 }, () => new Uint8Array(r() % 120).map(() => r() & 255));
       expect(await translate(B.pcap(packets, { linkType: lt }))).toBe(300);
       // on `any` (the default name of a classic pcap) with an OS interface table to look up
       const osInterfaces = [{ index: 1, name: 'lo', addrs: ['127.0.0.1', '::1'] }, { index: 2, name: 'eth0', addrs: ['10.0.0.2', '::ffff:10.0.0.3'] }];
       expect(await translate(B.pcap(packets, { linkType: lt }), { osInterfaces })).toBe(300);
+    }
+  });
+  it('random bytes behind each link-level encapsulation\'s EtherType (the link walk, wire/link.ts)', async () => {
+    const r = rng(17);
+    // PPPoE session, MPLS, PBB, FabricPath, VN-Tag, E-Tag, NSH, and an 802.3 length before SNAP.
+    for (const prefix of ['8864 1100', '8847', '88e7', '8903', '8926', '893f', '894f 00', '0040 aaaa03 000000', '88a8 0064 8864']) {
+      const packets = Array.from({ length: 300 }, () => B.bytes(B.hex('020000000002 020000000001'), B.hex(prefix), new Uint8Array(r() % 120).map(() => r() & 255)));
+      for (const mplsPseudowire of ['none', 'ethernet'] as const) expect(await translate(B.pcap(packets), { mplsPseudowire })).toBe(300);
     }
   });
   it('mutated real captures (bytes flipped inside packets, framing kept)', async () => {

@@ -213,3 +213,151 @@ describe('src/merge: order', () => {
     expect(() => new CaptureMerger([{ name: 'x', read: async () => 0 }]).readSync(new Uint8Array(100))).toThrow(/reads asynchronously/);
   });
 });
+
+describe('src/merge: interfaces (mergecap\'s "all" mode)', () => {
+  const idx = async (files: Record<string, Uint8Array>) => {
+    const { stream, merger } = mergeAll(Object.entries(files).map(([n, d]) => memFile(n, d)));
+    const recs = (await translate(stream)).records;
+    return { got: recs.map((x) => [x.file, x.iface.index, x.iface.name]), merger };
+  };
+  const idb = (name?: string, extra: Partial<B.IdbBlock> = {}): B.IdbBlock => ({ type: 'idb', ...(name ? { name } : {}), ...extra });
+  const epb = (i: number, ts: number, iface = 0): B.EpbBlock => ({ type: 'epb', iface, ts, data: eth(i) });
+
+  it('files of one interface stay one interface (rotated files), pcap and pcapng alike', async () => {
+    const a = B.pcap([{ data: eth(1), ts: 1 }, { data: eth(2), ts: 3 }]);
+    const b = B.pcap([{ data: eth(3), ts: 2 }]);
+    const c = B.pcapng({ blocks: [idb(), epb(4, 4)] });
+    const { got, merger } = await idx({ a, b, c });
+    expect(got).toEqual([['a', 0, 'any'], ['b', 0, 'any'], ['a', 0, 'any'], ['c', 0, 'any']]);
+    expect(merger.sharedInterfaces).toBe(true);
+  });
+  it('a name only one file gives does not part them (mergecap compares what both give): the first file\'s interface', async () => {
+    const { got } = await idx({ a: B.pcap([{ data: eth(1), ts: 1 }]), b: B.pcapng({ blocks: [idb('eth0'), epb(2, 2)] }) });
+    expect(got).toEqual([['a', 0, 'any'], ['b', 0, 'any']]);
+  });
+  it('different link types, resolutions, snap lengths, names or offsets: the files\' interfaces one after another', async () => {
+    const sll2 = B.pcap([{ data: B.sll2({ payload: B.ipv4({ proto: 17, payload: B.udp({ srcPort: 1002 }) }) }), ts: 2 }], { linkType: B.LINKTYPE.LINUX_SLL2 });
+    for (const [b, name] of [
+      [sll2, 'any'],
+      [B.pcap([{ data: eth(2), ts: 2 }], { nano: true }), 'any'],
+      [B.pcap([{ data: eth(2), ts: 2 }], { snaplen: 65535 }), 'any'],
+    ] as const) {
+      expect((await idx({ a: B.pcap([{ data: eth(1), ts: 1 }]), b })).got).toEqual([['a', 0, 'any'], ['b', 1, name]]);
+    }
+    expect((await idx({ a: B.pcapng({ blocks: [idb('eth0'), epb(1, 1)] }), b: B.pcapng({ blocks: [idb('eth1'), epb(2, 2)] }) })).got)
+      .toEqual([['a', 0, 'eth0'], ['b', 1, 'eth1']]);
+    expect((await idx({ a: B.pcapng({ blocks: [idb('eth0', { tsoffset: 10 }), epb(1, 1)] }), b: B.pcapng({ blocks: [idb('eth0', { tsoffset: 20 }), epb(2, 2)] }) })).got)
+      .toEqual([['a', 0, 'eth0'], ['b', 1, 'eth0']]);
+  });
+  it('lists of different length: every interface of every file, numbered file after file', async () => {
+    const a = B.pcapng({ blocks: [idb('eth0'), epb(1, 1)] });
+    const b = B.pcapng({ blocks: [idb('eth0'), idb('eth1'), epb(2, 2, 1), epb(3, 3, 0)] });
+    expect((await idx({ a, b })).got).toEqual([['a', 0, 'eth0'], ['b', 2, 'eth1'], ['b', 1, 'eth0']]);
+  });
+  it('an interface described after the first packet: an equal merged one when all files matched, else a new one', async () => {
+    const a = B.pcapng({ blocks: [idb('eth0'), epb(1, 1), idb('eth0'), idb('eth9'), epb(2, 3, 1), epb(3, 4, 2)] });
+    const b = B.pcapng({ blocks: [idb('eth0'), epb(4, 2)] });
+    expect((await idx({ a, b })).got).toEqual([['a', 0, 'eth0'], ['b', 0, 'eth0'], ['a', 0, 'eth0'], ['a', 1, 'eth9']]);
+    const c = B.pcapng({ blocks: [idb('ethX'), epb(5, 0)] });
+    // c's interface is unlike the others: every early one is its own (c 0, a 1, b 2), every later one new.
+    expect((await idx({ c, a, b })).got).toEqual([['c', 0, 'ethX'], ['a', 1, 'eth0'], ['b', 2, 'eth0'], ['a', 3, 'eth0'], ['a', 4, 'eth9']]);
+  });
+  it('more interfaces than the core takes: the file whose interface does not fit fails there, the others go on', async () => {
+    const many = (tag: string, n: number) => B.pcapng({ blocks: [...Array.from({ length: n }, (_, i) => idb(`${tag}${i}`)), epb(1, 1)] });
+    const a = many('a', 600), b = many('b', 600);
+    const { got, merger } = await idx({ a, b });
+    expect(got).toEqual([['a', 0, 'a0']]);
+    // b's IDB 424 (the 1025th interface) is past its SHB (28 bytes) and 424 IDBs of 32 (a name of 2 to 4 bytes).
+    const at = 28 + 424 * 32;
+    expect(merger.failures).toEqual([{ file: 1, name: 'b', code: ErrCode.TOO_MANY_INTERFACES, offset: at, packets: 0 }]);
+  });
+});
+
+describe('src/merge: damaged files', () => {
+  const a = B.pcap(Array.from({ length: 10 }, (_, i) => ({ data: eth(i), ts: 10 + 2 * i })));
+  const b = B.pcap(Array.from({ length: 10 }, (_, i) => ({ data: eth(100 + i), ts: 11 + 2 * i })));
+  const rec = (i: number) => 24 + i * (16 + eth(100).length);
+  it('a file cut short: its packets before the cut are merged, the others go on, the failure names it as the core would', async () => {
+    const cut = b.subarray(0, rec(5) + 20);
+    const alone = await translate(cut);
+    const { stream, merger } = mergeAll([memFile('a.pcap', a), memFile('b.pcap', cut)]);
+    const got = (await translate(stream)).records.map((x) => [x.file, x.L4.src - 1000]);
+    expect(got).toEqual([
+      ...Array.from({ length: 5 }, (_, i) => [['a.pcap', i], ['b.pcap', 100 + i]]).flat(),
+      ...Array.from({ length: 5 }, (_, i) => ['a.pcap', 5 + i]),
+    ]);
+    expect(merger.failures).toEqual([{ file: 1, name: 'b.pcap', code: ErrCode.TRUNCATED, offset: rec(5), packets: 5 }]);
+    expect([alone.error?.code, alone.error?.offset, alone.error?.packets]).toEqual([ErrCode.TRUNCATED, rec(5), 5]);
+  });
+  it('a file that is no capture fails at offset 0; the others merge as without it', async () => {
+    const { stream, merger } = mergeAll([memFile('notes.txt', B.ascii('hello, world\n')), memFile('a.pcap', a), memFile('empty', new Uint8Array(0))]);
+    expect((await translate(stream)).records.map((x) => x.L4.src - 1000)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    expect(merger.failures).toEqual([
+      { file: 0, name: 'notes.txt', code: ErrCode.NOT_A_CAPTURE, offset: 0, packets: 0 },
+      { file: 2, name: 'empty', code: ErrCode.EMPTY, offset: 0, packets: 0 },
+    ]);
+  });
+});
+
+describe('src/merge: memory', () => {
+  const frames = Array.from({ length: 5000 }, (_, i) => eth(i));
+  // A classic pcap (µs) of `n` packets, one every `step` µs from `t0`, made as it is read: the
+  // file never exists whole.
+  function generated(name: string, n: number, t0: number, step: number): MergeFile {
+    let at = 0, i = -1, pending: Uint8Array = B.pcap([]);
+    return {
+      name,
+      read(into) {
+        let w = 0;
+        while (w < into.length) {
+          if (at === pending.length) {
+            if (++i >= n) break;
+            const us = t0 + i * step, frame = frames[i % frames.length]!;
+            pending = new Uint8Array(16 + frame.length);
+            const dv = new DataView(pending.buffer);
+            dv.setUint32(0, Math.floor(us / 1e6), true); dv.setUint32(4, us % 1e6, true);
+            dv.setUint32(8, frame.length, true); dv.setUint32(12, frame.length, true);
+            pending.set(frame, 16);
+            at = 0;
+          }
+          const k = Math.min(into.length - w, pending.length - at);
+          into.set(pending.subarray(at, at + k), w);
+          w += k; at += k;
+        }
+        return w;
+      },
+    };
+  }
+  it('3 files of 100000 packets each: all merged in time order, file by file, in 64 KiB of buffer a file', () => {
+    // Interleaved: a, b, c, a, b, c, … 10 µs apart.
+    const files = [0, 1, 2].map((k) => generated('abc'[k]!, 100000, 1.7e15 + 10 * k, 30));
+    const asked: number[] = [];
+    const merger = new CaptureMerger(files.map((f) => ({ name: f.name, read: (into: Uint8Array) => { asked.push(into.length); return f.read(into); } })));
+    const out = new Uint8Array(1 << 20);
+    const base = process.memoryUsage().arrayBuffers;
+    let peak = 0, epbs = 0, sources = 0, lastTs = -1, ordered = true, carry = new Uint8Array(0);
+    for (let n; (n = merger.readSync(out)) > 0;) {
+      // Walk the blocks (one may straddle two calls: its start is carried).
+      const buf = B.bytes(carry, out.subarray(0, n));
+      const dv = new DataView(buf.buffer);
+      let at = 0;
+      while (at + 8 <= buf.length && at + dv.getUint32(at + 4, true) <= buf.length) {
+        const type = dv.getUint32(at, true);
+        if (type === 6) { epbs++; const ts = dv.getUint32(at + 12, true) * 2 ** 32 + dv.getUint32(at + 16, true); ordered &&= ts > lastTs; lastTs = ts; }
+        if (type === SOURCE_BLOCK) sources++;
+        at += dv.getUint32(at + 4, true);
+      }
+      carry = buf.slice(at);
+      peak = Math.max(peak, process.memoryUsage().arrayBuffers - base);
+    }
+    expect(carry.length).toBe(0);
+    expect(merger.packets).toBe(300000);
+    expect(epbs).toBe(300000);
+    expect(ordered).toBe(true);
+    // Every packet comes from another file than the one before it.
+    expect(sources).toBe(300000);
+    expect(merger.failures).toEqual([]);
+    expect(Math.max(...asked)).toBeLessThanOrEqual(64 << 10);
+    expect(peak).toBeLessThan(8 << 20);
+  });
+});

@@ -100,7 +100,8 @@ Capture on a trigger (with -i): keep the last packets in memory, write them when
   --max-triggers N         stop after N windows
 
 The browser app (tracecap app): serves the viewer on this machine and prints its URL (one line
-on standard output); with FILE, the URL opens that capture. Ctrl-C or SIGTERM stops it (exit 0).
+on standard output); with FILE, the URL opens that capture (with several, as one capture).
+Ctrl-C or SIGTERM stops it (exit 0).
 (A capture file named app: tracecap ./app, or -r app.)
   --port N                 TCP port (default 8080; 0: any free port)
   --host ADDR              address to listen on (default 127.0.0.1; another one serves FILE to
@@ -207,12 +208,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 async function app(c: AppCommand): Promise<number> {
   let server;
   try {
-    server = await serveApp({ port: c.port, host: c.host, file: c.file, ...(c.root === null ? {} : { root: c.root }) });
+    // Several files (a directory's, a pattern's) are one capture, merged by the app.
+    const files = expandInputs(c.files);
+    if (files.length > MAX_MERGE_FILES) throw new AppServerError(`${files.length} capture files to merge: at most ${MAX_MERGE_FILES}`);
+    server = await serveApp({ port: c.port, host: c.host, files, ...(c.root === null ? {} : { root: c.root }) });
   } catch (e) {
-    if (e instanceof AppServerError) { process.stderr.write(`tracecap: ${e.message}\n`); return 1; }
+    if (e instanceof AppServerError || e instanceof InputError) { process.stderr.write(`tracecap: ${e.message}\n`); return 1; }
     throw e;
   }
-  if (!/^(127\.|::1$|localhost$)/.test(c.host)) process.stderr.write(`tracecap: listening on ${c.host}: reachable from other machines${c.file ? `, with ${c.file}` : ''}\n`);
+  if (!/^(127\.|::1$|localhost$)/.test(c.host)) process.stderr.write(`tracecap: listening on ${c.host}: reachable from other machines${c.files.length ? `, with ${c.files.join(', ')}` : ''}\n`);
   // The handlers are in place before the URL is out: whoever reads it may stop us at once. A
   // second Ctrl-C while closing finds no handler and ends the process the default way.
   const stopped = new Promise<void>((resolve) => {

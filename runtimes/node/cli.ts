@@ -401,6 +401,13 @@ function openInput(paths: readonly string[]): FileInput {
   return { read: (space) => readSync(fd, space, 0, space.length, null), close: () => closeSync(fd), failures: () => [] };
 }
 
+// An expression that does not compile and starts with what looks like a file name: most likely
+// a capture file that is not there (only words naming captures are taken for files).
+function fileHint(expression: string): string {
+  const word = expression.trim().split(/\s+/)[0] ?? '';
+  return /[/*?]|\.(pcapng|pcap|cap)$/i.test(word) ? ` (${word} names no capture file here)` : '';
+}
+
 /** Translates a capture file, several merged, or standard input into the output. */
 async function translate(c: FileCommand, out: ReturnType<typeof openOutput>): Promise<number> {
   let paths: string[];
@@ -428,7 +435,7 @@ async function translate(c: FileCommand, out: ReturnType<typeof openOutput>): Pr
       }
       c.options.bpf = programsFor(c.expression, stdin ? [head] : paths.map((p) => fileHead(p, merged ? MERGED_HEAD_BYTES : undefined)));
     } catch (e) {
-      if (e instanceof BpfCompileError) { process.stderr.write(`tracecap: ${e.message}\n`); return 2; }
+      if (e instanceof BpfCompileError) { process.stderr.write(`tracecap: ${e.message}${fileHint(c.expression)}\n`); return 2; }
       const code = fileError(e, name);
       if (code !== null) return code;
       throw e;

@@ -167,6 +167,11 @@ describe('tracecap: the ways to name several files', () => {
     const r = run(['-r', parts[0]!, '-r', parts[1]!, 'tcp', 'port', '28091']);
     expect(records(r.out)).toHaveLength(300);
   });
+  it('a file name that names no capture is taken for the expression, and the error says so', () => {
+    const missing = at('missing.pcap');
+    expect(run([parts[0]!, missing])).toMatchObject({ code: 2, out: '', err: `tracecap: bad filter "${missing}": syntax error (${missing} names no capture file here)\n` });
+    expect(run([parts[0]!, 'port', 'eighty']).err).not.toMatch(/names no capture file/);
+  });
   it('--threads 2 gives the bytes of one thread', () => {
     const files = [...parts, at('node0.pcap'), at('node1.pcap'), at('node2.pcap')];
     for (const v of ['info', 'debug']) {

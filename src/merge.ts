@@ -445,7 +445,10 @@ function sourceBlock(index: number, name: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Bytes left unmerged in the staging buffer are at most one block: its size then. */
+/**
+ * First size of the staging buffer, where blocks wait that did not fit in the space a read()
+ * was given (the header blocks, a source block, one packet's block); it grows for more.
+ */
 const STAGE_BYTES = 256 << 10;
 
 /**

@@ -35,6 +35,11 @@ export const IDX_CAP: i32 = 8192;
 export const MAX_INTERFACES: i32 = 1024;
 /** Bytes of an interface name (pcapng if_name) kept; longer names are cut at a character boundary. */
 export const MAX_IFNAME: i32 = 64;
+/**
+ * Bytes of a merged capture's file name kept (the `file` key, from src/merge.ts's source
+ * blocks; NAME_MAX of Linux and macOS); longer names are cut at a character boundary.
+ */
+export const MAX_FILE_NAME: i32 = 255;
 /** Bytes of each string option (project, log name, id, interface name). */
 export const MAX_OPTION: i32 = 1024;
 /** Interface addresses remembered for `local`. */

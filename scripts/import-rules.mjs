@@ -112,7 +112,7 @@ const ESCAPED = [
   'escAt', // a body's escape, made by bodyEsc (json/http1.ts)
   'F.ARENA', 'S.topTraceBuf', // trace ids: lowercase hex made by trace/context.ts from a valid header
   'FRAG_BUF', 'HTTP_BUF', 'L7_BUF', 'TLS_BUF', 'SUFFIX_BUF', // objects rendered by json/
-  'SPANS', 'OS_SPANS', 'IFNAME_ESC', 'nameEsc', // spans and names escaped by json/spans.ts
+  'SPANS', 'OS_SPANS', 'IFNAME_ESC', 'FILENAME_ESC', 'nameEsc', // spans and names escaped by json/spans.ts
   'seqText', 'ackText', 'tmp', // numbers json/tcp.ts wrote moments ago
   'SSL30', 'TLS1X', 'SSL20', 'UNKNOWN_V', 'JA4_OUT', // constant ASCII and the JA4 text made by wire/tls.ts
 ];

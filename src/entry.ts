@@ -10,7 +10,7 @@ export const ENTRY_BYTES = 128;
 export const Entry = {
   RECORD_LEN: 0, HTTP_OFF: 4, HTTP_LEN: 8, TRACE_OFF: 12, TRACE_LEN: 16, SPORT: 20, DPORT: 22,
   SERIAL: 24, SEC: 32, NSEC: 40, CAP_LEN: 44, ORIG_LEN: 48, NET: 52, PROTO: 53, TCP_FLAGS: 54,
-  ERROR: 55, FLOW: 56, FILE_OFFSET: 64, SRC: 72, DST: 88, KIND: 104, MESSAGE_OFF: 108, MESSAGE_LEN: 112, PART: 116,
+  ERROR: 55, FLOW: 56, FILE_OFFSET: 64, SRC: 72, DST: 88, KIND: 104, MESSAGE_OFF: 108, MESSAGE_LEN: 112, PART: 116, FILE: 118,
 } as const;
 
 /** The PART byte of an entry whose packet has no connection part (not a TCP packet analysed at DEBUG). */
@@ -29,6 +29,8 @@ export interface IndexEntry {
   message?: [offset: number, length: number];
   /** The connection part (Translator.setShard), or NO_PART. */
   part: number;
+  /** The packet's file in a merged capture (src/merge.ts: its position in the list), or -1 for any other capture. */
+  file: number;
 }
 
 /** Decodes entry i of a batch. */
@@ -52,5 +54,6 @@ export function decodeEntry(entries: Uint8Array, i: number): IndexEntry {
     sport: v.getUint16(Entry.SPORT, true), dport: v.getUint16(Entry.DPORT, true), kind: v.getUint32(Entry.KIND, true),
     ...(v.getUint32(Entry.MESSAGE_LEN, true) ? { message: [v.getUint32(Entry.MESSAGE_OFF, true), v.getUint32(Entry.MESSAGE_LEN, true)] as [number, number] } : {}),
     part: v.getUint8(Entry.PART),
+    file: v.getUint16(Entry.FILE, true) - 1,
   };
 }

@@ -8,6 +8,7 @@ export { CaptureError, ErrCode } from './errors.js';
 export { type SkipCounts, SKIP_KINDS, skipSummary, addSkips, noSkips } from './skips.js';
 export { parseIp } from './ip.js';
 export { ENTRY_BYTES, Entry, EntryNet, NO_PART, decodeEntry, type IndexEntry } from './entry.js';
+export { CaptureMerger, MAX_MERGE_FILES, type MergeFile, type MergeFailure } from './merge.js';
 export { parseBpfDdd, type BpfInsn, type BpfProgram, type SoftwareFilters } from './filter.js';
 export {
   pcapFileHeader, writePcapRecord, writePcapRecordHeader, pcapRecordLength, pcapngHeader, pcapngSectionHeader, pcapngInterfaceBlock,

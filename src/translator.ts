@@ -98,6 +98,9 @@ export class Translator {
   /** Packets read so far. */
   get packets(): number { return this.#core.packets(); }
 
+  /** The core's reason text for an error code (ErrCode), as a CaptureError of this translator would give it. */
+  reason(code: number): string { return reasonText(this.#core, code); }
+
   /** Records written so far: the packets read that passed the filters. */
   get records(): number { return this.#core.recordsWritten(); }
 

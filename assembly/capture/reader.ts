@@ -2,6 +2,8 @@
 // Kuznetzov "modified" magics) and pcapng (draft-ietf-opsawg-pcapng: SHB in either byte order,
 // several sections, IDB with if_tsresol / if_tsoffset / if_name, EPB, SPB, the obsolete PB;
 // NRB, ISB, DSB, custom and unknown blocks skipped). The format is detected from the magic.
+// One local-use block is read: tracecap's source block, which a merged capture (src/merge.ts)
+// puts before the packets of each file, naming the file they come from.
 //
 // Contract: the host appends bytes at inPtr() (at most inCap() of them) and calls append(n);
 // next() then yields packets one at a time, entirely from the input window, until it needs
@@ -9,7 +11,7 @@
 // unread tail to the front, so memory never grows with the file (a block is at most MAX_BLOCK).
 // Errors are sticky: the first one is kept with the byte offset of the damaged record.
 
-import { IN_CAP, MAX_BLOCK, MAX_PACKET, MAX_INTERFACES, MAX_IFNAME } from "../config";
+import { IN_CAP, MAX_BLOCK, MAX_PACKET, MAX_INTERFACES, MAX_IFNAME, MAX_FILE_NAME } from "../config";
 import { Err } from "../errors";
 import { rd16, rd32, le32 } from "../util/mem";
 
@@ -51,6 +53,21 @@ const ifNameLen = new StaticArray<u8>(MAX_INTERFACES);
 const IF_NAMES: usize = heap.alloc(<usize>(MAX_INTERFACES * MAX_IFNAME));
 /** Sections seen so far (pcapng); interface ids restart in each. */
 export let sectionCount: i32 = 0;
+
+/**
+ * tracecap's source block (src/merge.ts SOURCE_BLOCK): a block type of pcapng's local-use range
+ * (the most significant bit set), its body a magic, the file's number and its name (UTF-8).
+ */
+export const SOURCE_BLOCK: u32 = 0x80000f11;
+/** The body's first 4 bytes ("tcap"): a foreign local block of the same type is skipped. */
+export const SOURCE_MAGIC: u32 = 0x70616374;
+/** The file the packets read now come from (0-based), in a merged capture; -1 in any other. */
+export let srcFile: i32 = -1;
+/** Its name (srcNameLen bytes, at most MAX_FILE_NAME). */
+export const SRC_NAME: usize = heap.alloc(<usize>MAX_FILE_NAME);
+export let srcNameLen: i32 = 0;
+/** Changes with every source block read, so a renderer knows when to escape the name again. */
+export let srcGen: u32 = 0;
 
 // The packet just read.
 /** Address of the packet's captured bytes (inside the input window). */
@@ -94,6 +111,7 @@ export function compact(): void {
 export function resetReader(): void {
   rd = 0; wr = 0; base = 0; state = State.DETECT; eof = false;
   errCode = Err.OK; errOffset = 0; packetCount = 0; ifCount = 0; sectionCount = 0; isNg = false;
+  srcFile = -1; srcNameLen = 0; srcGen++;
 }
 
 /** Name of interface i of the current section (pcapng if_name) as (pointer, length). */
@@ -203,6 +221,7 @@ function block(btype: u32, p: usize, blen: i32): Next {
       if (blen8 < 16) return fail(Err.BAD_BLOCK, rd);
       if (rd16(body + 4, big) != 1) return fail(Err.BAD_VERSION, rd);
       ifCount = 0; sectionCount++;
+      if (srcFile >= 0) { srcFile = -1; srcNameLen = 0; srcGen++; }
       return Next.NEED_MORE;
     }
     case 1: { // Interface Description Block
@@ -256,6 +275,14 @@ function block(btype: u32, p: usize, blen: i32): Next {
       pktPtr = body + 20; pktIface = <i32>iface; pktLink = unchecked(ifLink[iface]);
       return Next.PACKET;
     }
+    case SOURCE_BLOCK: {
+      if (blen8 < 8 || rd32(body, big) != SOURCE_MAGIC) return Next.NEED_MORE;
+      srcFile = <i32>(rd32(body + 4, big) & 0x7fffffff);
+      srcNameLen = cutName(body + 8, blen8 - 8, MAX_FILE_NAME);
+      memory.copy(SRC_NAME, body + 8, <usize>srcNameLen);
+      srcGen++;
+      return Next.NEED_MORE;
+    }
   }
   // NRB (4), ISB (5), DSB (10), custom (0xBAD, 0x40000BAD) and unknown blocks: skipped whole.
   return Next.NEED_MORE;
@@ -301,16 +328,21 @@ function readIdbOptions(i: i32, p: usize, len: i32): void {
     } else if (code == 14 && olen >= 8) {
       unchecked(ifOffset[i] = <i64>((<u64>rd32(big ? v : v + 4, big) << 32) | <u64>rd32(big ? v + 4 : v, big)));
     } else if (code == 2 && olen > 0) {
-      let n = olen;
-      // if_name is UTF-8, sometimes NUL-terminated by writers.
-      while (n > 0 && load<u8>(v + <usize>(n - 1)) == 0) n--;
-      if (n > MAX_IFNAME) {
-        n = MAX_IFNAME;
-        while (n > 0 && (load<u8>(v + <usize>n) & 0xc0) == 0x80) n--;
-      }
+      const n = cutName(v, olen, MAX_IFNAME);
       memory.copy(IF_NAMES + <usize>(i * MAX_IFNAME), v, <usize>n);
       unchecked(ifNameLen[i] = <u8>n);
     }
     off += 4 + ((olen + 3) & ~3);
   }
+}
+
+// Length of the UTF-8 name of n bytes at v to keep: without the NULs some writers pad it with,
+// cut to at most max bytes at a character boundary.
+function cutName(v: usize, n: i32, max: i32): i32 {
+  while (n > 0 && load<u8>(v + <usize>(n - 1)) == 0) n--;
+  if (n > max) {
+    n = max;
+    while (n > 0 && (load<u8>(v + <usize>n) & 0xc0) == 0x80) n--;
+  }
+  return n;
 }

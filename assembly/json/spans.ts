@@ -4,7 +4,7 @@
 // they are rendered again (a change of interface or options) and fills them with the renderers
 // of json/; the renderers copy them. Nothing here imports a renderer, so both can use it.
 
-import { TEXT_CACHE_SLOTS, L2_CACHE_SLOTS, TAIL_TEXT_MAX, MSG_TEXT_MAX, L2_TEXT_MAX, SPAN_CAP, MAX_OS_IFACES, MAX_OS_IFNAME, OS_SPAN_CAP } from "../config";
+import { TEXT_CACHE_SLOTS, L2_CACHE_SLOTS, TAIL_TEXT_MAX, MSG_TEXT_MAX, L2_TEXT_MAX, SPAN_CAP, MAX_OS_IFACES, MAX_OS_IFNAME, OS_SPAN_CAP, MAX_FILE_NAME } from "../config";
 import { raw, strBody, pos, setPos, TextCache, renderBuffer } from "./writer";
 
 /** The spans of the capture interface and options (one buffer of SPAN_CAP bytes each). */
@@ -52,6 +52,17 @@ export function escapeIfName(p: usize, l: i32): void {
 }
 /** Writes the escaped interface name. */
 @inline export function ifName(): void { raw(IFNAME_ESC, ifEscL); }
+
+/** A merged capture's current file name, escaped once per source block (record/render.ts). */
+const FILENAME_ESC: usize = renderBuffer(MAX_FILE_NAME * 6);
+let fileEscL: i32 = 0;
+/** Escapes the file name l bytes at p into FILENAME_ESC. */
+export function escapeFileName(p: usize, l: i32): void {
+  const save = pos;
+  setPos(FILENAME_ESC); strBody(p, l); fileEscL = <i32>(pos - FILENAME_ESC); setPos(save);
+}
+/** Writes the escaped file name. */
+@inline export function fileName(): void { raw(FILENAME_ESC, fileEscL); }
 
 /** Texts that repeat for every packet of a connection: flow, iface, local, labels, operation. */
 export const TAIL_CACHE = new TextCache(TEXT_CACHE_SLOTS, TAIL_TEXT_MAX);

@@ -22,7 +22,9 @@
 // 112 u32 its length
 // 116 u8 the connection part of a TCP packet analysed at DEBUG (flow/part.ts; 0xff: none): with
 //        Translator.setShard(part, CONN_PARTS) a host re-renders the packet's record alone
-// 117..127 reserved (0)
+// 117 reserved (0)
+// 118 u16 the packet's file in a merged capture (src/merge.ts) plus one; 0 for any other capture
+// 120..127 reserved (0)
 
 import { IDX_CAP, OUT_WINDOWS } from "../config";
 import * as d from "./decode";
@@ -100,5 +102,6 @@ export function commit(end: usize, serial: u64, errored: bool, part: i32): void 
   store<u32>(e, <u32>d.kind, 104);
   if (msgLen > 0) { store<u32>(e, <u32>(msgAt - recStart), 108); store<u32>(e, <u32>msgLen, 112); }
   store<u8>(e, part < 0 ? 0xff : <u8>part, 116);
+  if (reader.srcFile >= 0) store<u16>(e, <u16>(reader.srcFile + 1), 118);
   count++;
 }

@@ -8,7 +8,7 @@
 // invalid UTF-8.
 
 import { frag, w, b, raw, u32dec, u64decCached, i64dec, strBody, pos, setPos } from "../json/writer";
-import { Span, span, spanStart, spanEnd, OSNAME_ESC, osSpanStart, osIfaceSpanEnd, osMsgSpanEnd, osIfaceSpan, IFNAME_ESC, ifEscL, escapeIfName, TAIL_CACHE } from "../json/spans";
+import { Span, span, spanStart, spanEnd, OSNAME_ESC, osSpanStart, osIfaceSpanEnd, osMsgSpanEnd, osIfaceSpan, IFNAME_ESC, ifEscL, escapeIfName, escapeFileName, fileName, TAIL_CACHE } from "../json/spans";
 import * as d from "./decode";
 import { Kind, Transport } from "./decode";
 import { NetKind } from "../wire/link";
@@ -53,6 +53,7 @@ const K_OPEN = frag("{");
 const K_HTTP = frag("\"HTTP\":");
 const K_L7 = frag("\"L7\":");
 const K_TLS = frag("\"TLS\":");
+const K_FILE = frag("\"file\":\"");
 const K_FLOW = frag("\"flow\":\"");
 const K_LOCAL_T = frag("\"local\":true,");
 const K_LOCAL_F = frag("\"local\":false,");
@@ -229,6 +230,7 @@ export function renderPacket(): bool {
   if (analysed && R.l7Len > 0) { w(K_L7); raw(L7_BUF, R.l7Len); comma(); }
   if (analysed && R.tlsLen > 0) { w(K_TLS); raw(TLS_BUF, R.tlsLen); comma(); }
   if (d.errCount > 0) renderErr();
+  if (reader.srcFile >= 0) renderFile();
   // flow, iface, local, labels, operation: the same for every packet of a flow, direction and
   // attributed interface (two directions of a flow may be attributed to different interfaces).
   const hasLocal = d.kind == Kind.TCP || d.kind == Kind.UDP;
@@ -322,6 +324,13 @@ function softFilter(): bool {
   return pf.allows(net, src, dst, pf.Proto.NONE, 0, 0, 0);
 }
 
+
+// The source file of a merged capture's packet (src/merge.ts), by its base name.
+let fileGen: u32 = 0xffffffff;
+function renderFile(): void {
+  if (fileGen != reader.srcGen) { escapeFileName(reader.SRC_NAME, reader.srcNameLen); fileGen = reader.srcGen; }
+  w(K_FILE); fileName(); b(0x22); b(0x2c);
+}
 
 function flowTail(dbg: bool, num: u64, hasLocal: bool, local: bool): void {
   if (d.kind != Kind.L2) { w(K_FLOW); u64decCached(d.flow); b(0x22); b(0x2c); }

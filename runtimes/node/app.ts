@@ -64,6 +64,11 @@ export interface AppServerOptions {
   host?: string;
   /** A capture file to serve at /capture/<name>, or null. */
   file?: string | null;
+  /**
+   * Capture files the app opens as one capture (merged by time stamp), each served at
+   * /capture/<k>/<name> (k its position); with one, as `file`.
+   */
+  files?: readonly string[];
 }
 
 /** A running app server. */
@@ -166,7 +171,8 @@ async function sendFile(req: IncomingMessage, res: ServerResponse, path: string,
 export async function serveApp(options: AppServerOptions = {}): Promise<AppServer> {
   const root = options.root ?? appRoot;
   const host = options.host ?? '127.0.0.1';
-  const file = options.file ?? null;
+  const files = options.files?.length ? options.files : options.file ? [options.file] : [];
+  const file = files.length === 1 ? files[0]! : null;
   let realRoot: string;
   try {
     realRoot = await fsp.realpath(root);
@@ -176,12 +182,14 @@ export async function serveApp(options: AppServerOptions = {}): Promise<AppServe
       ? `the browser app is not built (${join(root, 'index.html')} is missing): run \`npm run build\``
       : `--root ${root}: no index.html there (the app's directory, as npm run build writes build/app)`);
   }
-  if (file !== null) {
-    const st = await fsp.stat(file).catch(() => null);
-    if (!st) throw new AppServerError(`${file}: no such file`);
-    if (!st.isFile()) throw new AppServerError(`${file}: not a regular file`);
+  for (const f of files) {
+    const st = await fsp.stat(f).catch(() => null);
+    if (!st) throw new AppServerError(`${f}: no such file`);
+    if (!st.isFile()) throw new AppServerError(`${f}: not a regular file`);
   }
   const captureName = file === null ? null : basename(file);
+  // Several files: /capture/<k>/<name>, so that two of the same name stay apart.
+  const capturePaths = files.length > 1 ? files.map((f, k) => `${k}/${basename(f)}`) : [];
   let hosts: Set<string> | null = null;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -193,6 +201,8 @@ export async function serveApp(options: AppServerOptions = {}): Promise<AppServe
       await sendFile(req, res, file, contentType(captureName));
       return;
     }
+    const k = segments.length === 3 && segments[0] === 'capture' ? capturePaths.indexOf(`${segments[1]}/${segments[2]}`) : -1;
+    if (k >= 0) { await sendFile(req, res, files[k]!, contentType(files[k]!)); return; }
     // A directory gets its index.html, never a listing.
     if (segments.length === 0 || segments[segments.length - 1] === '') segments.push('index.html');
     let path: string;
@@ -223,7 +233,9 @@ export async function serveApp(options: AppServerOptions = {}): Promise<AppServe
   const base = `http://${urlHost(host)}:${bound}/`;
   // The query value is the capture's path, itself percent-encoded; its '%' are escaped once more
   // so that URLSearchParams hands the app the path exactly (slashes stay readable).
-  const url = captureName === null ? base : `${base}?url=${(CAPTURE_PREFIX + encodeURIComponent(captureName)).replace(/%/g, '%25')}`;
+  const query = (path: string) => `url=${(CAPTURE_PREFIX + path).replace(/%/g, '%25')}`;
+  const url = captureName !== null ? `${base}?${query(encodeURIComponent(captureName))}`
+    : capturePaths.length ? `${base}?${capturePaths.map((p) => query(p.split('/').map(encodeURIComponent).join('/'))).join('&')}` : base;
   return {
     url,
     close: () => new Promise<void>((resolve) => {

@@ -15,6 +15,7 @@ import { ringSettings, type RingSettings } from './triggered.js';
 import { parseSchedule, ScheduleError, type Schedule } from './schedule.js';
 import { badHostName, DEFAULT_RESOLVE_SECS, MAX_HOSTS } from './hosts.js';
 import type { EngineKind } from './capture/index.js';
+import { namesCaptures } from './inputs.js';
 
 /** A command line that cannot be run: one line for standard error, exit status 1. */
 export class UsageError extends Error {}
@@ -35,11 +36,16 @@ export interface OutputSpec {
   records: boolean;
 }
 
-/** Translate a capture file or standard input. */
+/** Translate a capture file or standard input, or several capture files merged into one capture. */
 export interface FileCommand {
   kind: 'file';
-  /** Path, or '-' for standard input. */
+  /** Path, or '-' for standard input: the first of `inputs`. */
   input: string;
+  /**
+   * Every input word: files, directories (their capture files) and patterns the shell did not
+   * expand (runtimes/node/inputs.ts expandInputs); several files are merged by time stamp.
+   */
+  inputs: string[];
   /** The BPF expression (tcpdump syntax), '' for none. */
   expression: string;
   options: TranslatorOptions;
@@ -77,6 +83,8 @@ export interface AppCommand {
   host: string;
   /** The capture to serve and open, or null. */
   file: string | null;
+  /** Every capture word (files, directories, patterns): several files are opened as one capture. */
+  files: string[];
   /** The app's directory (--root, for development); null: the packaged build/app. */
   root: string | null;
 }
@@ -88,7 +96,7 @@ export type Command = FileCommand | LiveCommand | AppCommand | { kind: 'help' };
 // error can name the option and the value.
 export const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
-  r: { type: 'string', short: 'r' },
+  r: { type: 'string', short: 'r', multiple: true },
   w: { type: 'string', short: 'w' },
   verbosity: { type: 'string' },
   project: { type: 'string' },
@@ -242,8 +250,11 @@ function checkString(name: string, v: string | undefined): void {
   if (v !== undefined && Buffer.byteLength(v) > MAX_OPTION_BYTES) throw new UsageError(`${flag(name)} is longer than ${MAX_OPTION_BYTES} bytes`);
 }
 
-/** Reads the command line (and $PROJECT_ID); throws UsageError with one line. */
-export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Command {
+/**
+ * Reads the command line (and $PROJECT_ID); throws UsageError with one line. `isInputWord`
+ * says whether a word after the first input names captures (default: it does on this file system).
+ */
+export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv, isInputWord: (word: string) => boolean = namesCaptures): Command {
   // A subcommand only as the first word: `tracecap -r app` (or ./app) still reads a file named app.
   const app = argv[0] === 'app';
   if (app) argv = argv.slice(1);
@@ -317,15 +328,20 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
   const output = outputSpec(v, v.cron !== undefined);
 
   if (!live) {
-    // tcpdump's convention: with -r every word is the expression; else the first is the input.
-    const input = v.r ?? words.shift() ?? '-';
+    // tcpdump's convention: with -r (repeatable) every word is the expression; else the first
+    // word is the input, and so is each next one that names captures (a capture file, a
+    // directory of them, a pattern matching them): the expression starts at the first that does not.
+    const inputs = v.r ?? [words.shift() ?? '-'];
+    if (v.r === undefined && inputs[0] !== '-') while (words.length > 0 && isInputWord(words[0]!)) inputs.push(words.shift()!);
+    if (inputs.length > 1 && inputs.includes('-')) throw new UsageError('standard input (-) cannot be merged with files');
+    const input = inputs[0]!;
     if (count !== undefined) options.limit = count;
     let threads: number | 'auto' = 'auto';
     if (v.threads !== undefined && v.threads !== 'auto') {
       threads = int('threads', v.threads, 1);
       if (threads > MAX_THREADS) throw new UsageError(`--threads must be at most ${MAX_THREADS}, not ${threads}`);
     }
-    return { kind: 'file', input, expression: words.join(' '), options, output, threads };
+    return { kind: 'file', input, inputs, expression: words.join(' '), options, output, threads };
   }
 
   let engine: EngineKind | undefined;
@@ -378,11 +394,10 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
 function appCommand(v: Record<string, unknown> & { port?: string; host?: string; root?: string }, words: string[]): AppCommand {
   const other = Object.keys(v).find((n) => n !== 'help' && !(APP_ONLY as readonly string[]).includes(n));
   if (other) throw new UsageError(`${flag(other)} is not an option of \`tracecap app\``);
-  if (words.length > 1) throw new UsageError(`tracecap app serves one capture, not ${words.length}`);
   const port = v.port === undefined ? 8080 : int('port', v.port);
   if (port > 65535) throw new UsageError(`--port must be at most 65535, not ${port}`);
   if (v.host === '') throw new UsageError('--host needs an address');
-  return { kind: 'app', port, host: v.host ?? '127.0.0.1', file: words[0] ?? null, root: v.root ?? null };
+  return { kind: 'app', port, host: v.host ?? '127.0.0.1', file: words[0] ?? null, files: words, root: v.root ?? null };
 }
 
 type OutputFlags = {

@@ -78,11 +78,11 @@ export function compileBpf(expression: string, linktypes: readonly number[], sna
  */
 export function captureLinkTypes(path: string): number[] | null { return captureLinkTypesIn(fileHead(path)); }
 
-/** The first MiB of a file (all of a smaller one). */
-export function fileHead(path: string): Uint8Array {
+/** The first `bytes` of a file (default 1 MiB; all of a smaller one). */
+export function fileHead(path: string, bytes = 1 << 20): Uint8Array {
   const fd = openSync(path, 'r');
   try {
-    const head = Buffer.alloc(1 << 20);
+    const head = Buffer.alloc(bytes);
     return head.subarray(0, readSync(fd, head, 0, head.length, 0));
   } finally {
     closeSync(fd);

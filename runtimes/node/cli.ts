@@ -6,7 +6,9 @@ import { createNodeTranslator } from './core.js';
 import { createNodeParallelTranslator, defaultThreads } from './parallel.js';
 import { compileBpf, captureLinkTypesIn, fileHead, isPcapng, headShowsLinkTypes, BpfCompileError, COMMON_LINKTYPES } from './bpf.js';
 import type { BpfProgram } from '../../src/filter.js';
-import { ErrCode, skipSummary, type CaptureError, type SkipCounts } from '../../src/index.js';
+import { CaptureError, ErrCode, skipSummary, type SkipCounts } from '../../src/index.js';
+import { MAX_MERGE_FILES, type MergeFailure } from '../../src/merge.js';
+import { expandInputs, openMerged, InputError } from './inputs.js';
 import { parseCommandLine, UsageError, type AppCommand, type Command, type FileCommand, type LiveCommand, type OutputSpec } from './args.js';
 import { createFdSink, openFileOutput, createFinisher, OutputError, TemplateError, type Sink, type FileOutput, type Finisher, type PcapOverIpServer } from './output/index.js';
 import { runLive, servePcapOverIp, type LiveOptions } from './live.js';
@@ -18,17 +20,21 @@ import { serveApp, AppServerError } from './app.js';
 // For bin/tracecap.js, which loads this bundle only: the sidecar's environment as arguments.
 export { sidecarCommand, EnvError } from './env.js';
 
-const USAGE = `usage: tracecap [options] [FILE|-] [EXPRESSION]
-       tracecap [options] -r FILE [EXPRESSION]
+const USAGE = `usage: tracecap [options] [FILE|-] [FILE ...] [EXPRESSION]
+       tracecap [options] -r FILE [-r FILE ...] [EXPRESSION]
        tracecap -i IFACE [-i IFACE ...] [options] [EXPRESSION]
-       tracecap app [--port N] [--host ADDR] [FILE]
+       tracecap app [--port N] [--host ADDR] [FILE ...]
 Reads a pcap or pcapng capture (a file, or standard input for - or no FILE), or captures live
 on network interfaces (-i), and writes one JSON record per packet (NDJSON), in the format
 pcap-sidecar writes to Cloud Logging. EXPRESSION is a tcpdump filter (pcap-filter(7), compiled
 by the machine's libpcap): only the packets it matches get a record, and each record keeps its
 packet's number (pcap.num).
+Several capture files are one capture, merged by time stamp as mergecap merges them (rotated
+files, one capture per node), numbered as one, each record naming its file ("file"). A FILE may
+be a directory (its pcap and pcapng files) or a quoted pattern ('logs/*.pcap'). The words after
+the first FILE that name captures are FILEs too; the EXPRESSION starts at the first that does not.
 
-  -r FILE                  read this capture (then every other word is the EXPRESSION)
+  -r FILE                  read this capture (repeatable; then every other word is the EXPRESSION)
   --verbosity info|debug   record detail (default: debug)
   --project ID             Google Cloud project for trace names (default: $PROJECT_ID)
   -c N                     stop after N records (packets that passed the filters)
@@ -94,7 +100,8 @@ Capture on a trigger (with -i): keep the last packets in memory, write them when
   --max-triggers N         stop after N windows
 
 The browser app (tracecap app): serves the viewer on this machine and prints its URL (one line
-on standard output); with FILE, the URL opens that capture. Ctrl-C or SIGTERM stops it (exit 0).
+on standard output); with FILE, the URL opens that capture (with several, as one capture).
+Ctrl-C or SIGTERM stops it (exit 0).
 (A capture file named app: tracecap ./app, or -r app.)
   --port N                 TCP port (default 8080; 0: any free port)
   --host ADDR              address to listen on (default 127.0.0.1; another one serves FILE to
@@ -104,19 +111,22 @@ on standard output); with FILE, the URL opens that capture. Ctrl-C or SIGTERM st
 Exit status: 0 success (for a live capture or the app: stopped as asked); 1 usage error, or
 the app cannot start (its port is in use, FILE is missing, the app is not built); 2 the input is
 not a capture or is damaged (every record before the damage is written, then one line on
-standard error), the EXPRESSION does not compile, a capture cannot start, or the output
+standard error; a damaged file of several: the others are read to their end, one line for each
+damaged one), the EXPRESSION does not compile, a capture cannot start, or the output
 cannot be written.
 `;
 
 
-// The programs for an expression, for the link types the capture shows in its first bytes;
-// those must compile. A pcapng capture may define interfaces later, a capture may show none,
-// and bytes that are no capture (which the translator then reports) show nothing, so then the
-// common link types are added, leaving out those libpcap cannot filter with this expression.
-function programsFor(expression: string, head: Uint8Array): BpfProgram[] {
-  const shown = captureLinkTypesIn(head) ?? [];
+// The programs for an expression, for the link types the capture shows in its first bytes (each
+// file's, when several are merged); those must compile. A pcapng capture may define interfaces
+// later, a capture may show none, and bytes that are no capture (which the translator then
+// reports) show nothing, so then the common link types are added, leaving out those libpcap
+// cannot filter with this expression.
+function programsFor(expression: string, heads: readonly Uint8Array[]): BpfProgram[] {
+  const each = heads.map((h) => captureLinkTypesIn(h));
+  const shown = [...new Set(each.flatMap((t) => t ?? []))];
   const programs = shown.length ? compileBpf(expression, shown) : [];
-  if (programs.length && !isPcapng(head)) return programs;
+  if (programs.length && !heads.some(isPcapng) && each.every((t) => t?.length)) return programs;
   const rest = COMMON_LINKTYPES.filter((t) => !shown.includes(t));
   try {
     programs.push(...compileBpf(expression, rest, 262144, { skipRejected: true }));
@@ -198,12 +208,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 async function app(c: AppCommand): Promise<number> {
   let server;
   try {
-    server = await serveApp({ port: c.port, host: c.host, file: c.file, ...(c.root === null ? {} : { root: c.root }) });
+    // Several files (a directory's, a pattern's) are one capture, merged by the app.
+    const files = expandInputs(c.files);
+    if (files.length > MAX_MERGE_FILES) throw new AppServerError(`${files.length} capture files to merge: at most ${MAX_MERGE_FILES}`);
+    server = await serveApp({ port: c.port, host: c.host, files, ...(c.root === null ? {} : { root: c.root }) });
   } catch (e) {
-    if (e instanceof AppServerError) { process.stderr.write(`tracecap: ${e.message}\n`); return 1; }
+    if (e instanceof AppServerError || e instanceof InputError) { process.stderr.write(`tracecap: ${e.message}\n`); return 1; }
     throw e;
   }
-  if (!/^(127\.|::1$|localhost$)/.test(c.host)) process.stderr.write(`tracecap: listening on ${c.host}: reachable from other machines${c.file ? `, with ${c.file}` : ''}\n`);
+  if (!/^(127\.|::1$|localhost$)/.test(c.host)) process.stderr.write(`tracecap: listening on ${c.host}: reachable from other machines${c.files.length ? `, with ${c.files.join(', ')}` : ''}\n`);
   // The handlers are in place before the URL is out: whoever reads it may stop us at once. A
   // second Ctrl-C while closing finds no handler and ends the process the default way.
   const stopped = new Promise<void>((resolve) => {
@@ -369,9 +382,44 @@ function fileSize(path: string): number {
   try { return statSync(path).size; } catch { return 0; } // the open below reports it
 }
 
-/** Translates a capture file or standard input into the output. */
+/** Bytes of each merged file's start read for the link types an expression is compiled for. */
+const MERGED_HEAD_BYTES = 64 << 10;
+
+/**
+ * A capture file, or several merged into one (src/merge.ts), read synchronously: `read` fills
+ * the space it is given and says how many bytes; `failures` are the merged files found damaged.
+ */
+interface FileInput { read(space: Uint8Array): number; close(): void; failures(): readonly MergeFailure[] }
+
+function openInput(paths: readonly string[]): FileInput {
+  if (paths.length > 1) {
+    const m = openMerged(paths);
+    // Failures name the file as the command line did (the merger knows base names).
+    return { read: (space) => m.merger.readSync(space), close: () => m.close(), failures: () => m.merger.failures.map((f) => ({ ...f, name: paths[f.file]! })) };
+  }
+  const fd = openSync(paths[0]!, 'r');
+  return { read: (space) => readSync(fd, space, 0, space.length, null), close: () => closeSync(fd), failures: () => [] };
+}
+
+// An expression that does not compile and starts with what looks like a file name: most likely
+// a capture file that is not there (only words naming captures are taken for files).
+function fileHint(expression: string): string {
+  const word = expression.trim().split(/\s+/)[0] ?? '';
+  return /[/*?]|\.(pcapng|pcap|cap)$/i.test(word) ? ` (${word} names no capture file here)` : '';
+}
+
+/** Translates a capture file, several merged, or standard input into the output. */
 async function translate(c: FileCommand, out: ReturnType<typeof openOutput>): Promise<number> {
-  const name = c.input === '-' ? '<stdin>' : c.input;
+  let paths: string[];
+  try {
+    paths = c.input === '-' ? ['-'] : expandInputs(c.inputs);
+  } catch (e) {
+    if (e instanceof InputError) { process.stderr.write(`tracecap: ${e.message}\n`); return 2; }
+    throw e;
+  }
+  if (paths.length > MAX_MERGE_FILES) { process.stderr.write(`tracecap: ${paths.length} capture files to merge: at most ${MAX_MERGE_FILES}\n`); return 1; }
+  const merged = paths.length > 1;
+  const name = c.input === '-' ? '<stdin>' : merged ? `${paths[0]} and ${paths.length - 1} more` : paths[0]!;
   // Standard input: its first bytes tell the link types the expression is compiled for.
   const stdin = c.input === '-' ? process.stdin[Symbol.asyncIterator]() : null;
   let head = new Uint8Array(0);
@@ -385,16 +433,17 @@ async function translate(c: FileCommand, out: ReturnType<typeof openOutput>): Pr
           head = Buffer.concat([head, r.value as Uint8Array]);
         }
       }
-      c.options.bpf = programsFor(c.expression, stdin ? head : fileHead(c.input));
+      c.options.bpf = programsFor(c.expression, stdin ? [head] : paths.map((p) => fileHead(p, merged ? MERGED_HEAD_BYTES : undefined)));
     } catch (e) {
-      if (e instanceof BpfCompileError) { process.stderr.write(`tracecap: ${e.message}\n`); return 2; }
+      if (e instanceof BpfCompileError) { process.stderr.write(`tracecap: ${e.message}${fileHint(c.expression)}\n`); return 2; }
       const code = fileError(e, name);
       if (code !== null) return code;
       throw e;
     }
   }
-  const threads = c.threads === 'auto' ? (stdin || fileSize(c.input) >= PARALLEL_MIN_BYTES ? defaultThreads() : 1) : c.threads;
-  if (threads > 1) return translateParallel(c, out, threads, name, stdin, head, stdinDone);
+  const size = stdin ? 0 : paths.reduce((n, p) => n + fileSize(p), 0);
+  const threads = c.threads === 'auto' ? (stdin || size >= PARALLEL_MIN_BYTES ? defaultThreads() : 1) : c.threads;
+  if (threads > 1) return translateParallel(c, out, threads, name, stdin, head, stdinDone, paths);
   let translator;
   try {
     translator = await createNodeTranslator(c.options);
@@ -410,6 +459,7 @@ async function translate(c: FileCommand, out: ReturnType<typeof openOutput>): Pr
   // interrupted: exit 0, the stream simply ended); a file is read synchronously, handing the
   // event loop a turn every FILE_YIELD_BYTES so the signal is seen (exit 130, as interrupted).
   const stop = watchStop(stdin !== null, out);
+  let failures: readonly MergeFailure[] = [];
   try {
     if (stdin) {
       if (head.length) translator.push(head);
@@ -420,11 +470,11 @@ async function translate(c: FileCommand, out: ReturnType<typeof openOutput>): Pr
       }
       if (!stdinDone) await stdin.return?.();
     } else {
-      const fd = openSync(c.input, 'r');
+      const input = openInput(paths);
       try {
-        // The file is read straight into the core's input space: no copy on the way in.
+        // The file (the merged stream) is read straight into the core's input space: no copy on the way in.
         let sinceYield = 0;
-        for (let n; (n = translator.pushFrom((space) => readSync(fd, space, 0, space.length, null))) > 0;) {
+        for (let n; (n = translator.pushFrom((space) => input.read(space))) > 0;) {
           if (limited()) break;
           if ((sinceYield += n) >= FILE_YIELD_BYTES) {
             sinceYield = 0;
@@ -432,7 +482,8 @@ async function translate(c: FileCommand, out: ReturnType<typeof openOutput>): Pr
             if (stop.stopped) break;
           }
         }
-      } finally { closeSync(fd); }
+        failures = input.failures();
+      } finally { input.close(); }
     }
     if (!translator.error) translator.finish();
   } catch (e) {
@@ -442,7 +493,7 @@ async function translate(c: FileCommand, out: ReturnType<typeof openOutput>): Pr
   } finally {
     stop.release();
   }
-  return outcome(translator, name, stop.stopped, stdin !== null);
+  return outcome(translator, name, stop.stopped, stdin !== null, failures, (code) => translator.reason(code));
 }
 
 /**
@@ -465,16 +516,23 @@ function watchStop(stdin: boolean, out: ReturnType<typeof openOutput>): { readon
   return state;
 }
 
-/** The exit status of a translation, and its lines on standard error: what the analysis gave up, if anything, then the error or interruption. */
-function outcome(t: { error: CaptureError | null; packets: number; skipped: SkipCounts }, name: string, stopped: boolean, stdin: boolean): number {
+/**
+ * The exit status of a translation, and its lines on standard error: what the analysis gave up,
+ * if anything, then each merged file found damaged (its packets before the damage were merged,
+ * the other files read to their end), then the error or interruption.
+ */
+function outcome(t: { error: CaptureError | null; packets: number; skipped: SkipCounts }, name: string, stopped: boolean, stdin: boolean,
+  failures: readonly MergeFailure[] = [], reason: (code: number) => string = () => ''): number {
   const gaveUp = skipSummary(t.skipped);
   if (gaveUp) process.stderr.write(`tracecap: ${name}: ${gaveUp}\n`);
+  for (const f of failures) process.stderr.write(`tracecap: ${f.name}: ${new CaptureError(f.code, reason(f.code), f.offset, f.packets).message}\n`);
   const err = t.error;
   // Stopped mid-record: the capture was cut by the stop, not damaged.
   if (err && !(stopped && err.code === ErrCode.TRUNCATED)) {
     process.stderr.write(`tracecap: ${name}: ${err.message}\n`);
     return 2;
   }
+  if (failures.length > 0) return 2;
   if (stopped && !stdin) { process.stderr.write(`tracecap: ${name}: interrupted after ${t.packets} packets\n`); return 130; }
   return 0;
 }
@@ -484,7 +542,7 @@ function outcome(t: { error: CaptureError | null; packets: number; skipped: Skip
  * and messages. Input goes to the threads in chunks; output comes back merged, in order.
  */
 async function translateParallel(c: FileCommand, out: ReturnType<typeof openOutput>, threads: number, name: string,
-  stdin: AsyncIterator<unknown> | null, head: Uint8Array, stdinDone: boolean): Promise<number> {
+  stdin: AsyncIterator<unknown> | null, head: Uint8Array, stdinDone: boolean, paths: readonly string[]): Promise<number> {
   let translator;
   try {
     translator = await createNodeParallelTranslator({ ...c.options, threads });
@@ -496,6 +554,7 @@ async function translateParallel(c: FileCommand, out: ReturnType<typeof openOutp
   // Standard output takes the records where the threads wrote them (writev), uncopied.
   if (out.writev) translator.setVectorSink((views, total) => out.writev!(views, total));
   const stop = watchStop(stdin !== null, out);
+  let failures: readonly MergeFailure[] = [];
   try {
     if (stdin) {
       if (head.length) await translator.push(head);
@@ -506,13 +565,15 @@ async function translateParallel(c: FileCommand, out: ReturnType<typeof openOutp
       }
       if (!stdinDone) await stdin.return?.();
     } else {
-      const fd = openSync(c.input, 'r');
+      // Merged files are merged once, here: every thread reads the one merged stream.
+      const input = openInput(paths);
       try {
         // Read straight into the input every thread reads: no copy on the way in.
         while (!translator.done && !stop.stopped) {
-          if (await translator.pushFrom((space) => readSync(fd, space, 0, space.length, null)) === 0) break;
+          if (await translator.pushFrom((space) => input.read(space)) === 0) break;
         }
-      } finally { closeSync(fd); }
+        failures = input.failures();
+      } finally { input.close(); }
     }
     await translator.finish();
   } catch (e) {
@@ -523,5 +584,7 @@ async function translateParallel(c: FileCommand, out: ReturnType<typeof openOutp
     translator.close();
     stop.release();
   }
-  return outcome(translator, name, stop.stopped, stdin !== null);
+  // The reason texts are the core's: a translator of this thread gives them.
+  const reason = failures.length ? await createNodeTranslator().then((t) => (code: number) => t.reason(code)) : undefined;
+  return outcome(translator, name, stop.stopped, stdin !== null, failures, reason);
 }

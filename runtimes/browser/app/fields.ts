@@ -76,6 +76,7 @@ severity                  s      -  ERROR when a layer could not be decoded (abs
 err                       o[]    -  layers that could not be decoded whole
 err.layer                 s      -  layer name (Ethernet, IPv4, TCP, DNS…)
 err.msg                   s      -  why it could not be decoded
+file                      s      -  base name of the packet's file, when several files are one capture
 flow                      ns     -  conversation id (interface, addresses and ports)
 fragment                  o      -  an IP fragment: the datagram it belongs to and what reassembly made of it
 fragment.datagram         n      -  record number of the datagram's first fragment seen

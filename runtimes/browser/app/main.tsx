@@ -62,6 +62,11 @@ interface FilterStatus { state: 'pending' | 'ok' | 'error' | 'loading'; count: n
 export function damageText(e: NonNullable<Loaded['error']>, records: number): string {
   // CaptureError's message already ends in " at byte offset N (packet K)", counted from 1: said once here, from 0.
   const reason = e.message.replace(/ at byte offset \d+ \(packet \d+\)$/, '');
+  // One file of several: the others were read to their end.
+  if (e.file !== undefined) {
+    const where = e.code === 'EMPTY' ? '' : ` at byte offset ${count(e.offset)}${e.packets === 0 ? ', before its first packet' : `, after its packet #${count(e.packets - 1)}`}`;
+    return `${e.file}: ${reason}${where}. Its packets before it and every other file's are shown.`;
+  }
   if (e.code === 'EMPTY') return reason;
   // A job whose records stopped coming (the connection, the Worker): what was received is kept.
   if (e.code === 'JOB') return `${reason}. The ${plural(records, 'record')} received before it are shown.`;
@@ -71,6 +76,9 @@ export function damageText(e: NonNullable<Loaded['error']>, records: number): st
 }
 
 /** Whether a key event comes from a place where keys are typed (an input, a select). */
+/** Whether a source is several files read as one capture (the packet table then has a File column). */
+const severalFiles = (s: Source | null): boolean => s !== null && (('files' in s && s.files.length > 1) || ('urls' in s && s.urls.length > 1));
+
 function typingIn(t: EventTarget | null): boolean { return t instanceof HTMLElement && t.closest('input, textarea, select, [contenteditable]') !== null; }
 /** The list of the view shown (a table's body, the waterfall), to give the keyboard back to. */
 const currentList = () => document.querySelector<HTMLElement>('main [data-list]');
@@ -162,12 +170,12 @@ function App() {
   }, []);
   useEffect(() => { document.body.dataset.state = phase === 'empty' ? 'empty' : phase; document.body.dataset.loads = String(loads); }, [phase, loads]);
   useEffect(() => {
-    const url = new URLSearchParams(location.search).get('url');
-    if (url) {
-      const u = new URL(url, location.href);
-      if (u.origin !== location.origin) { setFailure(`?url= must name a capture on this server (${location.origin}), not ${u.origin}`); setPhase('error'); }
-      else open({ url: u.pathname + u.search }, options);
-    }
+    // ?url= once, or once per file of a capture of several (tracecap app FILE FILE …).
+    const urls = new URLSearchParams(location.search).getAll('url').map((url) => new URL(url, location.href));
+    const foreign = urls.find((u) => u.origin !== location.origin);
+    if (foreign) { setFailure(`?url= must name a capture on this server (${location.origin}), not ${foreign.origin}`); setPhase('error'); }
+    else if (urls.length === 1) open({ url: urls[0]!.pathname + urls[0]!.search }, options);
+    else if (urls.length > 1) open({ urls: urls.map((u) => u.pathname + u.search) }, options);
   }, []);
 
   // ?job=ID: the job's status until it is done, then its records (a 401 asks for the token again).
@@ -256,7 +264,7 @@ function App() {
   useEffect(() => {
     const over = (e: DragEvent) => { e.preventDefault(); setDragging(true); };
     const leave = (e: DragEvent) => { if (!e.relatedTarget) setDragging(false); };
-    const drop = (e: DragEvent) => { e.preventDefault(); setDragging(false); const f = e.dataTransfer?.files[0]; if (f) openFile(f); };
+    const drop = (e: DragEvent) => { e.preventDefault(); setDragging(false); const fs = Array.from(e.dataTransfer?.files ?? []); if (fs.length) openFiles(fs); };
     window.addEventListener('dragover', over); window.addEventListener('dragleave', leave); window.addEventListener('drop', drop);
     return () => { window.removeEventListener('dragover', over); window.removeEventListener('dragleave', leave); window.removeEventListener('drop', drop); };
   }, [options]);
@@ -280,24 +288,27 @@ function App() {
     return () => window.removeEventListener('keydown', on);
   }, [hash, helpOpen, showSettings]);
 
-  const openFile = (f: File) => {
+  // Several files are one capture, merged by time stamp (the worker's mergeFiles).
+  const openFiles = (fs: File[]) => {
     if (jobId !== null) {
       // A file opened here leaves the job (its link no longer describes the page).
       const q = new URLSearchParams(location.search); q.delete('job');
       history.replaceState(history.state, '', `${location.pathname}${q.size ? `?${q}` : ''}${location.hash}`);
       setJobId(null); setGate(null);
     }
-    go({ pkt: null, trace: null }, 'replace'); open({ file: f, name: f.name }, options);
+    go({ pkt: null, trace: null }, 'replace');
+    open(fs.length === 1 ? { file: fs[0]!, name: fs[0]!.name } : { files: fs.map((f) => ({ file: f, name: f.name })) }, options);
   };
-  // The input is emptied once read, so that choosing the same file again opens it again (no change event otherwise).
-  const onFile = (e: globalThis.Event) => { const input = e.target as HTMLInputElement; const f = input.files?.[0]; input.value = ''; if (f) openFile(f); };
+  // The input is emptied once read, so that choosing the same files again opens them again (no change event otherwise).
+  const onFile = (e: globalThis.Event) => { const input = e.target as HTMLInputElement; const fs = Array.from(input.files ?? []); input.value = ''; if (fs.length) openFiles(fs); };
   const applySettings = (o: AppOptions) => { setOptions(o); writeOptions(o); setShowSettings(false); if (source.current) open(source.current, o); };
   const download = async (what: ExportKind) => {
     setExporting(what);
     try {
       const { blob, note } = await engine.ask<Exported>({ op: 'export', what });
       setExportNote(note);
-      const base = (loaded?.name ?? 'capture').replace(/\.(pcapng|pcap|cap)$/i, '');
+      // Several files: named after the first (`a.merged.ndjson`).
+      const base = (loaded?.files?.[0] ?? loaded?.name ?? 'capture').replace(/\.(pcapng|pcap|cap)$/i, '') + (loaded?.files ? '.merged' : '');
       const a = document.createElement('a');
       a.href = URL.createObjectURL(blob);
       a.download = what === 'har' ? `${base}${filtered ? '.filtered' : ''}.har` : what === 'ndjson' ? `${base}.ndjson` : `${base}.filtered.ndjson`;
@@ -331,7 +342,7 @@ function App() {
     <div class={`app ${dragging ? 'dragging' : ''}`}>
       <header>
         <h1>tracecap</h1>
-        <label class="button">Open capture…<input type="file" accept=".pcap,.pcapng,.cap,application/vnd.tcpdump.pcap" onChange={onFile} /></label>
+        <label class="button" title="One capture file, or several read as one capture (merged by time stamp)">Open capture…<input type="file" multiple accept=".pcap,.pcapng,.cap,application/vnd.tcpdump.pcap" onChange={onFile} /></label>
         <span class="name" data-testid="source-name" title={loaded ? (loaded.job ? `translated by the Worker in ${plural(loaded.job.shards, 'shard')}` : `translated on ${plural(loaded.threads, 'thread')}`) : undefined}>{loaded?.name ?? (phase === 'loading' ? 'loading…' : jobId !== null ? `job ${jobId}` : '')}</span>
         <span class="spacer" />
         <label class="time-setting" title="How times are shown in every table, header and chart">Time
@@ -382,7 +393,7 @@ function App() {
       </nav>
       <main>
         {hasData && onList('packets') && (
-          <PacketsView engine={engine} total={filter.count} version={`${version}`} tf={tf} open={hash.pkt} loading={phase === 'loading'}
+          <PacketsView engine={engine} total={filter.count} version={`${version}`} tf={tf} open={hash.pkt} loading={phase === 'loading'} files={severalFiles(source.current)}
             onOpen={(num, replace) => go({ pkt: num }, replace ? 'replace' : 'push')} onClose={() => go({ pkt: null })}
             onShowAll={() => { endSession(); setFilterText(''); go({ q: '', range: null }); }} />
         )}
@@ -428,7 +439,7 @@ function JobPanel({ id, gate, onToken }: { id: string; gate: JobGate; onToken(t:
 function Welcome() {
   return (
     <div class="welcome">
-      <p>Open a pcap or pcapng capture (or drop it here). tracecap translates it in this tab into pcap-sidecar's Cloud Logging records and links HTTP exchanges, and the packets around them, to their traces.</p>
+      <p>Open a pcap or pcapng capture (or drop it here); several files at once are one capture, merged by time stamp (rotated files, one capture per node). tracecap translates it in this tab into pcap-sidecar's Cloud Logging records and links HTTP exchanges, and the packets around them, to their traces.</p>
       <p class="muted">Nothing leaves this machine: the capture is read by a worker in this page, and the records are kept in this browser's private storage until the tab closes.</p>
     </div>
   );

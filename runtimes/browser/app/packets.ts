@@ -100,6 +100,7 @@ export class PacketIndex {
       b.error[k] = v.getUint8(e + Entry.ERROR);
       b.part[k] = v.getUint8(e + Entry.PART);
       b.sport[k] = sp; b.dport[k] = dp;
+      b.file[k] = v.getUint16(e + Entry.FILE, true);
       if (net === EntryNet.IPV4) {
         b.src[k] = this.#v4id(v.getUint32(e + Entry.SRC, false));
         b.dst[k] = this.#v4id(v.getUint32(e + Entry.DST, false));

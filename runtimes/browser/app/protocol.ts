@@ -22,8 +22,11 @@ export interface AppOptions {
  */
 export interface JobSource { job: string; token: string; records: number; shards: number }
 
-/** Where the capture comes from. */
-export type Source = { file: Blob; name: string } | { url: string } | JobSource;
+/**
+ * Where the capture comes from: a file, several files read as one capture (merged by time
+ * stamp, src/merge.ts), a URL or several on this server, or a job.
+ */
+export type Source = { file: Blob; name: string } | { files: Array<{ file: Blob; name: string }> } | { url: string } | { urls: string[] } | JobSource;
 
 /** A time range in ms since the epoch, inclusive. */
 export type Range = [number, number];
@@ -80,7 +83,10 @@ export interface Loaded extends Progress {
    */
   notices: string[];
   first: number; last: number;
-  error?: { message: string; offset: number; packets: number; code: string };
+  /** The capture's error; for several files, the first file found damaged (`file`: its name; offset and packets are that file's). */
+  error?: { message: string; offset: number; packets: number; code: string; file?: string };
+  /** The files of a capture of several (merged), in the order given: the `file` of each record. */
+  files?: string[];
   /** Threads the capture was translated on: 1 in the worker itself, more on shard-worker.js threads (threads.ts). */
   threads: number;
   /** Whether those threads ran tracecap-shared.wasm (cross-origin isolated: records read in place). */
@@ -108,7 +114,7 @@ export type Event =
   | { ev: 'reply'; id: number; result?: unknown; error?: string };
 
 /** A packet-table row. */
-export interface Row { pos: number; num: number; time: number; src: string; dst: string; proto: string; len: number; message: string; severity: string }
+export interface Row { pos: number; num: number; time: number; src: string; dst: string; proto: string; len: number; message: string; severity: string; /** Its file, in a capture of several files ('' else). */ file: string }
 
 /**
  * Result of a filter request: the packets it selects of those loaded, or the first error in the
@@ -148,7 +154,11 @@ export interface TraceDetail { id: string; start: number; end: number; packets: 
 export interface Timeline { t: number[]; classes: string[]; packets: number[][]; bytes: number[][] }
 
 /** A record's detail: its JSON text and the packet's captured bytes (none for a job: `bytesNote` says why). */
-export interface Detail { pos: number; num: number; text: string; bytes: Uint8Array; fileOffset: number; bytesNote?: string }
+export interface Detail {
+  pos: number; num: number; text: string; bytes: Uint8Array; fileOffset: number; bytesNote?: string;
+  /** Its file, in a capture of several files (fileOffset is then the merged capture's). */
+  file?: string;
+}
 
 // ---- between the main worker and the HTTP worker (http-worker.ts) ----
 

@@ -40,7 +40,7 @@ const COLUMNS = [
   ['time', Float64Array], ['fileOff', Float64Array],
   ['capLen', Uint32Array], ['origLen', Uint32Array], ['src', Uint32Array], ['dst', Uint32Array],
   ['flowLo', Uint32Array], ['flowHi', Uint32Array], ['trace', Uint32Array], ['msgEnd', Uint32Array],
-  ['code', Uint16Array], ['sport', Uint16Array], ['dport', Uint16Array],
+  ['code', Uint16Array], ['sport', Uint16Array], ['dport', Uint16Array], ['file', Uint16Array],
   ['proto', Uint8Array], ['flags', Uint8Array], ['error', Uint8Array], ['cls', Uint8Array], ['part', Uint8Array], ['method', Uint8Array],
 ] as const;
 type ColumnName = typeof COLUMNS[number][0];
@@ -50,6 +50,8 @@ interface Columns {
   capLen: Uint32Array; origLen: Uint32Array; src: Uint32Array; dst: Uint32Array;
   flowLo: Uint32Array; flowHi: Uint32Array; trace: Uint32Array; msgEnd: Uint32Array;
   code: Uint16Array; sport: Uint16Array; dport: Uint16Array;
+  /** The packet's file plus one in a capture of several files (0: one file). */
+  file: Uint16Array;
   proto: Uint8Array; flags: Uint8Array; error: Uint8Array; cls: Uint8Array; part: Uint8Array; method: Uint8Array;
 }
 
@@ -80,7 +82,7 @@ export class SegmentBuilder implements Segment {
   declare time: Float64Array; declare fileOff: Float64Array;
   declare capLen: Uint32Array; declare origLen: Uint32Array; declare src: Uint32Array; declare dst: Uint32Array;
   declare flowLo: Uint32Array; declare flowHi: Uint32Array; declare trace: Uint32Array; declare msgEnd: Uint32Array;
-  declare code: Uint16Array; declare sport: Uint16Array; declare dport: Uint16Array;
+  declare code: Uint16Array; declare sport: Uint16Array; declare dport: Uint16Array; declare file: Uint16Array;
   declare proto: Uint8Array; declare flags: Uint8Array; declare error: Uint8Array; declare cls: Uint8Array; declare part: Uint8Array; declare method: Uint8Array;
   constructor() {
     for (const [name, T] of COLUMNS) (this as unknown as Record<ColumnName, unknown>)[name] = new T(SEGMENT_PACKETS);
@@ -316,26 +318,28 @@ export class SegmentStore {
 /**
  * An export written to an OPFS file piece by piece and handed over as a File, which the browser
  * keeps on disk: a multi-gigabyte NDJSON export never sits in the tab's memory. Writes stop
- * (false) at the quota; the caller keeps the rest in memory. One export file at a time: opening
- * the next removes the last (its download has long been read by then).
+ * (false) at the quota; the caller keeps the rest in memory. One file of a kind at a time:
+ * opening the next export removes the last (its download has long been read by then), the next
+ * merged capture (several files opened as one) the last merged capture.
  */
 export class SpillFile {
-  static #last: { dir: OpfsDir; name: string } | null = null;
+  static readonly #last = new Map<string, { dir: OpfsDir; name: string }>();
   #at = 0;
   #ok = true;
   private constructor(readonly dir: OpfsDir, readonly name: string, readonly file: OpfsFile, readonly handle: SyncHandle) {}
 
-  /** A new export file, or null when the browser offers no OPFS here. */
-  static async open(): Promise<SpillFile | null> {
+  /** A new file of this kind (an export, a merged capture), or null when the browser offers no OPFS here. */
+  static async open(kind: 'export' | 'merged' = 'export'): Promise<SpillFile | null> {
     const storage = (globalThis.navigator as unknown as { storage?: { getDirectory?: () => Promise<OpfsDir> } } | undefined)?.storage;
     if (!storage?.getDirectory) return null;
     try {
       const dir = await storage.getDirectory();
-      if (SpillFile.#last) { try { await SpillFile.#last.dir.removeEntry(SpillFile.#last.name); } catch { /* swept already */ } }
-      const name = `${PREFIX}export-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+      const last = SpillFile.#last.get(kind);
+      if (last) { try { await last.dir.removeEntry(last.name); } catch { /* swept already */ } }
+      const name = `${PREFIX}${kind}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
       const file = await dir.getFileHandle(name, { create: true });
       const handle = await file.createSyncAccessHandle();
-      SpillFile.#last = { dir, name };
+      SpillFile.#last.set(kind, { dir, name });
       return new SpillFile(dir, name, file, handle);
     } catch { return null; }
   }

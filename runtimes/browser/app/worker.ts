@@ -22,6 +22,7 @@ import { toHar } from './har.js';
 import { renderAll, renderOne, Superseded, type RenderSource } from './render.js';
 import { jobRecord, JobHttpError, streamJobRecords } from './job-records.js';
 import { noSkips } from '../../../src/skips.js';
+import { CaptureMerger, MAX_MERGE_FILES, type MergeFailure, type MergeFile } from '../../../src/merge.js';
 import { META, type AppOptions, type BatchResult, type Conn, type Detail, type Event, type ExportKind, type Exported, type MemoryAccount, type Fields, type FilterResult, type HttpRequest, type HttpRow, type JobSource, type Loaded, type Located, type Range, type Request, type Row, type Source, type Timeline, type TraceDetail, type TracePacket, type TraceRow, type Work } from './protocol.js';
 
 const TRACE_KEY = 'logging.googleapis.com/trace';
@@ -142,6 +143,9 @@ class Session {
   readonly generation: number;
   readonly index: PacketIndex;
   blob: Blob | null = null;
+  /** A capture of several files: their names (the records' `file`), and those found damaged while merging. */
+  files: string[] | null = null;
+  mergeFailures: readonly MergeFailure[] = [];
   /** The Worker's job whose records these are (none: a capture translated here). */
   job: JobSource | null = null;
   module: WebAssembly.Module | null = null;
@@ -260,16 +264,27 @@ async function open(source: Source, options: AppOptions): Promise<void> {
   let stream: ReadableStream<Uint8Array>;
   let total = 0;
   try {
-    if ('url' in source) {
+    let inputs: Array<{ file: Blob; name: string }>;
+    if ('url' in source || 'urls' in source) {
       // Downloaded into a Blob first (Chromium keeps a large one in the browser process, on
       // disk), then read like a file: the records are rendered from it again when needed.
-      const url = source.url;
-      const res = await fetch(url);
-      if (!res.ok) throw new Error(`cannot fetch ${url}: HTTP ${res.status}`);
-      s.blob = await res.blob();
-      s.name = decodeURIComponent(source.url.split('/').pop() ?? 'capture');
-    } else {
-      s.blob = source.file; s.name = source.name;
+      inputs = [];
+      for (const url of 'url' in source ? [source.url] : source.urls) {
+        const res = await fetch(url);
+        if (!res.ok) throw new Error(`cannot fetch ${url}: HTTP ${res.status}`);
+        inputs.push({ file: await res.blob(), name: decodeURIComponent(url.split('?')[0]!.split('/').pop() ?? 'capture') });
+      }
+    } else inputs = 'files' in source ? source.files : [source];
+    if (inputs.length === 1) { s.blob = inputs[0]!.file; s.name = inputs[0]!.name; }
+    else {
+      // Several files are one capture: merged once into one (on disk where OPFS is), which is
+      // then read, rendered again and shown like a file.
+      if (inputs.length > MAX_MERGE_FILES) throw new Error(`${inputs.length} files: at most ${MAX_MERGE_FILES} are read as one capture`);
+      s.files = inputs.map((f) => f.name);
+      s.name = `${inputs[0]!.name} + ${inputs.length - 1} more`;
+      const merged = await mergeFiles(inputs, () => session !== s);
+      if (merged === null) return;
+      s.blob = merged.blob; s.mergeFailures = merged.failures;
     }
     stream = s.blob.stream() as ReadableStream<Uint8Array>; total = s.blob.size;
     s.module = await core();
@@ -368,9 +383,58 @@ async function load(s: Session, translator: Translator | ParallelTranslator, str
   }
   if (session !== s) return;
   const e = translator.error;
-  const error = e instanceof CaptureError ? { message: e.message, offset: e.offset, packets: e.packets, code: e.codeName }
+  let error: Loaded['error'] = e instanceof CaptureError ? { message: e.message, offset: e.offset, packets: e.packets, code: e.codeName }
     : failure !== null ? { message: failure, offset: bytes, packets: translator.packets, code: 'LIMIT' } : undefined;
-  await endLoad(s, tm, started, { ...progress(), threads, sharedCore, skipped: translator.skipped }, error, []);
+  // The files found damaged while merging: the first is the capture's error, the others notices.
+  const notices: string[] = [];
+  if (s.mergeFailures.length > 0) {
+    const core = await createTranslator(s.module!, {});
+    const damaged = s.mergeFailures.map((f) => ({ f, e: new CaptureError(f.code, core.reason(f.code), f.offset, f.packets) }));
+    for (const [i, { f, e: fe }] of damaged.entries()) {
+      if (i === 0 && error === undefined) error = { message: fe.message, offset: f.offset, packets: f.packets, code: fe.codeName, file: f.name };
+      else notices.push(`${f.name}: ${fe.message}; its packets before it are in the capture.`);
+    }
+  }
+  await endLoad(s, tm, started, { ...progress(), threads, sharedCore, skipped: translator.skipped }, error, notices);
+}
+
+/**
+ * Merges several files into one capture (src/merge.ts) kept as a Blob: an OPFS file (on disk)
+ * or, without OPFS or past its quota, in memory. Posts progress (bytes of the files read); null
+ * when `superseded()` (another capture was opened).
+ */
+async function mergeFiles(inputs: ReadonlyArray<{ file: Blob; name: string }>, superseded: () => boolean): Promise<{ blob: Blob; failures: readonly MergeFailure[] } | null> {
+  let read = 0, lastPost = 0;
+  const total = inputs.reduce((n, f) => n + f.file.size, 0);
+  // Each file is read where the merger asks (a slice at a time): nothing of a file waits in memory.
+  const files: MergeFile[] = inputs.map(({ file, name }) => {
+    let at = 0;
+    return {
+      name,
+      read: async (into) => {
+        const n = Math.min(into.length, file.size - at);
+        if (n <= 0) return 0;
+        into.set(new Uint8Array(await file.slice(at, at + n).arrayBuffer()));
+        at += n; read += n;
+        return n;
+      },
+    };
+  });
+  const merger = new CaptureMerger(files);
+  const spill = await SpillFile.open('merged');
+  const parts: Blob[] = [];
+  const chunk = new Uint8Array(1 << 20);
+  try {
+    for (let n; (n = await merger.read(chunk)) > 0;) {
+      if (superseded()) return null;
+      const bytes = chunk.subarray(0, n);
+      if (!spill?.write(bytes)) parts.push(new Blob([bytes.slice()]));
+      const now = performance.now();
+      if (now - lastPost > 100) { lastPost = now; post({ ev: 'progress', progress: { bytes: read, total, packets: merger.packets, records: 0 } }); }
+    }
+  } catch (err) { if (spill) await spill.finish().catch(() => null); throw err; }
+  const head = spill ? await spill.finish() : null;
+  return { blob: new Blob(head ? [head, ...parts] : parts), failures: merger.failures };
 }
 
 /** Adds a batch of records (their bytes as `view`, their index entries) to the index, the view in effect, the field sample and the HTTP worker; says how long HTTP took (ms) and what failed. */
@@ -417,7 +481,7 @@ async function endLoad(s: Session, tm: Omit<Timings, 'total'>, started: number, 
   if (idx.stopped !== null) notices.unshift(`${capital(idx.stopped)}.`);
   else if (s.store.fellBack !== null) notices.unshift(`The packet index is kept in memory (${s.store.fellBack}).`);
   const loaded: Loaded = {
-    ...info, records: idx.count, name: s.name, store: s.store.kind, notices,
+    ...info, records: idx.count, name: s.name, store: s.store.kind, notices, ...(s.files ? { files: s.files } : {}),
     first: idx.count ? firstTime(s) : 0, last: idx.count ? lastTime(s) : 0,
     timings: { ...tm, total: performance.now() - started },
   };
@@ -857,7 +921,7 @@ function rows(s: Session, start: number, count: number): { total: number; rows: 
     out.push({
       pos, num: pos, time: seg.time[k]!,
       src: endpoint(s, seg, k, true), dst: endpoint(s, seg, k, false), proto: protoLabel(seg, k), len: seg.origLen[k]!,
-      message: messageText(seg, k) ?? '', severity: seg.error[k] ? 'ERROR' : 'DEFAULT',
+      message: messageText(seg, k) ?? '', severity: seg.error[k] ? 'ERROR' : 'DEFAULT', file: fileOf(s, seg, k) ?? '',
     });
   }
   return { total, rows: out };
@@ -871,6 +935,9 @@ function endpoint(s: Session, seg: Segment, k: number, src: boolean): string {
   return a.includes(':') ? `[${a}]:${port}` : `${a}:${port}`;
 }
 
+/** The file of packet k of a segment, in a capture of several files (undefined else). */
+const fileOf = (s: Session, seg: Segment, k: number): string | undefined => (s.files ? s.files[seg.file[k]! - 1] : undefined);
+
 async function detail(s: Session, pos: number): Promise<Detail> {
   if (!(pos >= 0 && pos < s.index.count)) throw new RangeError(`no record ${pos}`);
   // A job's record is the first line the Worker streams from its serial; its bytes stay there.
@@ -880,7 +947,8 @@ async function detail(s: Session, pos: number): Promise<Detail> {
   const text = await renderOne(renderSource(s), pos, seg.part[k]!, () => session?.generation !== gen);
   const off = seg.fileOff[k]!, len = seg.capLen[k]!;
   const bytes = new Uint8Array(await s.blob!.slice(off, off + len).arrayBuffer());
-  return { pos, num: pos, text, bytes, fileOffset: off };
+  const file = fileOf(s, seg, k);
+  return { pos, num: pos, text, bytes, fileOffset: off, ...(file !== undefined ? { file } : {}) };
 }
 
 // ---- tables --------------------------------------------------------------------------------

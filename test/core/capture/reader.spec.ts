@@ -150,3 +150,33 @@ describe("capture/reader pcapng", () => {
     expect(R.errOffset).toBe(68);
   });
 });
+
+// tracecap's source block (src/merge.ts): type 0x80000F11, magic "tcap", file 1, name "b.pcap".
+const SOURCE_B = "110f0080 1c000000 74636170 01000000 622e7063 61700000 1c000000";
+// The same type from another writer (magic "xxxx"): skipped.
+const FOREIGN = "110f0080 1c000000 78787878 01000000 622e7063 61700000 1c000000";
+
+describe("capture/reader source blocks", () => {
+  it("names the file of the packets after it, whole or byte by byte", () => {
+    for (let chunk = 1; chunk <= 64; chunk *= 8) {
+      const gen = R.srcGen;
+      expect(feed(SHB_LE + IDB_NS + SOURCE_B + EPB, chunk)).toBe(Next.NEED_MORE);
+      expect(seen.length).toBe(6);
+      expect(R.srcFile).toBe(1);
+      expect(R.srcNameLen).toBe(6);
+      expect(String.UTF8.decodeUnsafe(R.SRC_NAME, 6)).toBe("b.pcap");
+      expect(R.srcGen).not.toBe(gen);
+    }
+  });
+  it("is absent from any other capture, and a foreign block of its type is skipped", () => {
+    feed(SHB_LE + IDB_NS + EPB, 64);
+    expect(R.srcFile).toBe(-1);
+    feed(SHB_LE + IDB_NS + FOREIGN + EPB, 64);
+    expect(seen.length).toBe(6);
+    expect(R.srcFile).toBe(-1);
+  });
+  it("ends with its section", () => {
+    feed(SHB_LE + IDB_NS + SOURCE_B + EPB + SHB_LE, 64);
+    expect(R.srcFile).toBe(-1);
+  });
+});

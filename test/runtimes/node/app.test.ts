@@ -69,6 +69,18 @@ describe('tracecap app', () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
+  it('several files: the URL names each (/capture/<k>/<name>), opened as one capture; each is served', async () => {
+    const second = join(tmp, 'two.pcap');
+    writeFileSync(second, captureBytes.subarray(0, 100));
+    const both = await start(['--port', '0', '--root', root, CAPTURE, second]);
+    try {
+      expect(new URL(both.url).searchParams.getAll('url')).toEqual(['/capture/0/my%20capture.pcap', '/capture/1/two.pcap']);
+      expect((await raw(both.base, '/capture/0/my%20capture.pcap')).body).toEqual(captureBytes);
+      expect((await raw(both.base, '/capture/1/two.pcap')).body).toEqual(captureBytes.subarray(0, 100));
+      expect((await raw(both.base, '/capture/2/two.pcap')).status).toBe(404);
+    } finally { both.child.kill('SIGTERM'); await both.exit; }
+  });
+
   it('prints one line, the URL of the app opening the capture', () => {
     expect(app.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?url=\/capture\/my%2520capture\.pcap$/);
     // What the app reads with URLSearchParams is the capture's path, percent-encoded once.
@@ -214,11 +226,11 @@ describe('tracecap app errors', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^tracecap: --root .*nothing: no index\.html there \(the app's directory, as npm run build writes build\/app\)\n$/);
   });
-  it('usage errors: a bad port, options of other commands, two files', () => {
+  it('usage errors: a bad port, options of other commands; files that do not exist', () => {
     expect(run(['--port', 'x']).err).toMatch(/^tracecap: --port needs a non-negative integer, not "x"\n/);
     expect(run(['--port', '70000']).err).toMatch(/^tracecap: --port must be at most 65535/);
     expect(run(['-w', 'out', '--root', site]).err).toMatch(/^tracecap: -w is not an option of `tracecap app`\n/);
-    expect(run(['a.pcap', 'b.pcap']).code).toBe(1);
+    expect(run(['--root', site, 'a.pcap', 'b.pcap'])).toMatchObject({ code: 1, err: 'tracecap: a.pcap: no such file\n' });
     const r = spawnSync(process.execPath, [BIN, '--port', '1', 'x.pcap']);
     expect(r.status).toBe(1);
     expect(r.stderr.toString()).toMatch(/^tracecap: --port is for `tracecap app`\n/);
@@ -226,7 +238,7 @@ describe('tracecap app errors', () => {
   it('--help documents the app command', () => {
     const r = run(['--help']);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('tracecap app [--port N] [--host ADDR] [FILE]');
+    expect(r.out).toContain('tracecap app [--port N] [--host ADDR] [FILE ...]');
     expect(r.out).toContain('--root DIR');
   });
 });

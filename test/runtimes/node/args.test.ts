@@ -80,3 +80,25 @@ describe('tracecap FILE -w … --gzip --move-to DIR', () => {
     expect(back.equals(plain.stdout)).toBe(true);
   });
 });
+
+describe('several capture files (issue 23)', () => {
+  const isInput = (w: string) => w.endsWith('.pcap') || w === 'dir' || w.includes('*');
+  const parseWith = (...argv: string[]) => parseCommandLine(argv, {}, isInput);
+  it('the first word is an input, and each next one that names captures; the expression starts at the first that does not', () => {
+    expect(parseWith('a.pcap', 'b.pcap', 'dir', 'logs/*.pcap', 'port', '80', 'c.pcap')).toMatchObject({ kind: 'file', input: 'a.pcap', inputs: ['a.pcap', 'b.pcap', 'dir', 'logs/*.pcap'], expression: 'port 80 c.pcap' });
+    expect(parseWith('x', 'b.pcap')).toMatchObject({ input: 'x', inputs: ['x', 'b.pcap'], expression: '' });
+    expect(parseWith()).toMatchObject({ input: '-', inputs: ['-'], expression: '' });
+    // Standard input first: every other word is the expression.
+    expect(parseWith('-', 'b.pcap')).toMatchObject({ inputs: ['-'], expression: 'b.pcap' });
+  });
+  it('-r is repeatable, and then every word is the expression', () => {
+    expect(parseWith('-r', 'a.pcap', '-r', 'dir', 'b.pcap', 'tcp')).toMatchObject({ input: 'a.pcap', inputs: ['a.pcap', 'dir'], expression: 'b.pcap tcp' });
+  });
+  it('standard input does not merge with files', () => {
+    expect(() => parseWith('-r', 'a.pcap', '-r', '-')).toThrow(new UsageError('standard input (-) cannot be merged with files'));
+  });
+  it('tracecap app takes several files', () => {
+    expect(parseWith('app', 'a.pcap', 'b.pcap')).toMatchObject({ kind: 'app', file: 'a.pcap', files: ['a.pcap', 'b.pcap'] });
+    expect(parseWith('app')).toMatchObject({ kind: 'app', file: null, files: [] });
+  });
+});

@@ -127,7 +127,7 @@ describe('tracecap CLI', () => {
     expect(e.err).toBe('tracecap: <stdin>: input is empty\n');
   });
   it('usage errors exit 1 without a stack trace', () => {
-    for (const args of [['--bogus'], ['-c'], ['-c', 'x'], ['--verbosity', 'loud'], ['-r', file, '-r', file], ['--iface-addr', 'nope', file],
+    for (const args of [['--bogus'], ['-c'], ['-c', 'x'], ['--verbosity', 'loud'], ['--project', 'a', '--project', 'b', file], ['--iface-addr', 'nope', file],
       ['--ports', '80,http', file], ['--deny-ports', '-1', file], ['--l3', 'ipx', file], ['--l4', 'sctp', file], ['--tcp-flags', 'SYNACK', file],
       ['--net', '10.0.0.0/40', file], ['--deny-socket', '1.2.3.4:5', file], ['--net'], ['--deny-socket']]) {
       const r = run(args);

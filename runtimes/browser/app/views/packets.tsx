@@ -13,7 +13,8 @@ import { hexdump, plural, count, type TimeFormat } from '../format.js';
 
 const protoClass = (p: string) => `p-${p.replace(/[^A-Za-z0-9]/g, '')}`;
 
-function packetColumns(tf: TimeFormat): Column<Row>[] {
+function packetColumns(tf: TimeFormat, files: boolean): Column<Row>[] {
+  const file: Column<Row>[] = files ? [{ title: 'File', width: 'minmax(90px, 1fr)', cell: (r) => r.file }] : [];
   return [
     { title: 'No.', width: '70px', cell: (r) => r.num, className: 'num' },
     { title: tf.title('Time'), width: tf.absolute ? '130px' : '150px', cell: (r, prev) => tf.row(r.time, prev === null ? null : prev?.time), className: tf.absolute ? '' : 'num' },
@@ -22,6 +23,7 @@ function packetColumns(tf: TimeFormat): Column<Row>[] {
     { title: 'Protocol', width: '80px', cell: (r) => r.proto },
     { title: 'Length', width: '64px', cell: (r) => r.len, className: 'num' },
     { title: 'Message', width: 'minmax(200px, 4fr)', cell: (r) => r.message },
+    ...file,
   ];
 }
 
@@ -35,6 +37,8 @@ export interface PacketsProps {
   tf: TimeFormat;
   /** The capture is still loading (a packet not found yet may come). */
   loading: boolean;
+  /** The capture is several files read as one: a File column names each packet's. */
+  files: boolean;
   /** The open packet (pcap.num), or null. */
   open: number | null;
   /** Opens packet `num`: a new history entry, or (`replace`) in place of this one (the cursor moving with the detail open). */
@@ -75,7 +79,7 @@ export function PacketsView(p: PacketsProps) {
   }, [pos]);
 
   const fetch = useCallback((start: number, n: number) => p.engine.ask<{ total: number; rows: Row[] }>({ op: 'rows', start, count: n }), [p.engine]);
-  const columns = useMemo(() => packetColumns(p.tf), [p.tf]);
+  const columns = useMemo(() => packetColumns(p.tf, p.files), [p.tf, p.files]);
   const outside = found && 'at' in found && found.at.index < 0 && found.num === p.open;
   const shown = p.open !== null && det !== null && det.num === p.open;
   return (
@@ -125,7 +129,7 @@ function RecordDetail({ d, tf, onClose, children }: { d: Detail; tf: TimeFormat;
       <JsonTree value={parsed} />
       {d.bytesNote !== undefined
         ? <div class="muted" data-testid="bytes-note">{d.bytesNote}</div>
-        : <><div class="detail-head">Bytes ({count(d.bytes.length)}, at file offset {count(d.fileOffset)})</div>
+        : <><div class="detail-head">Bytes ({count(d.bytes.length)}, {d.file !== undefined ? `from ${d.file}, at offset ${count(d.fileOffset)} of the merged capture` : `at file offset ${count(d.fileOffset)}`})</div>
           <pre class="hex" data-testid="hex">{hexdump(d.bytes)}</pre></>}
     </div>
   );

@@ -48,12 +48,17 @@ const K_RR_OPT_CODE = frag("{\"code\":\"");
 const K_RR_OPT_DATA = frag("\",\"data\":\"");
 const K_RR_TXT = frag("\"TXT\":[");
 
+// The root (RFC 1035 §3.1: the null label) as tshark names it, `<` and `>` escaped as every
+// string of the output (Go's HTML-safe escaping).
+const K_ROOT = frag("\\u003cRoot\\u003e");
+
 const NAME_BUF: usize = heap.alloc(256);
 
-// Writes a validated DNS name at message offset off as a quoted-string body.
+// Writes a validated DNS name at message offset off as a quoted-string body; the root (the
+// empty name) as tshark writes it, <Root>.
 function dnsNameStr(off: i32): void {
   const n = dnsName(d.dns.msg, off, NAME_BUF);
-  strBody(NAME_BUF, n);
+  if (n == 0) w(K_ROOT); else strBody(NAME_BUF, n);
 }
 
 // Writes the type-specific key of an answer (sorted before "class"); returns whether it wrote one.

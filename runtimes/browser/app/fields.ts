@@ -249,7 +249,25 @@ DNS.answers.TXT           s[]    -  text strings
 DNS.answers.OPT           o[]    -  EDNS options
 DNS.answers.OPT.code      s      -  option code
 DNS.answers.OPT.data      s      -  option data
+DNS.answers.TSIG          o      -  transaction signature (RFC 8945)
+DNS.answers.TSIG.algorithm  s    -  algorithm name (hmac-sha256…)
+DNS.answers.TSIG.time_signed  n  -  time signed, Unix seconds
+DNS.answers.TSIG.fudge    n      -  seconds of clock difference allowed
+DNS.answers.TSIG.mac      s      -  MAC, hex
+DNS.answers.TSIG.mac_size  n     -  MAC length, bytes
+DNS.answers.TSIG.original_id  n  -  id of the message signed
+DNS.answers.TSIG.error    n      -  TSIG error (16 BADSIG, 17 BADKEY, 18 BADTIME…)
+DNS.answers.TSIG.other_len  n    -  other data length
+DNS.answers.TSIG.other_data  s   -  other data, hex (BADTIME: the server's time)
 DNS.answers_count         n      D  answers in the header
+DNS.zone                  o[]    -  UPDATE: the zone (the question section)
+DNS.zone.name             s      -  zone name
+DNS.zone.type             s      -  type (SOA)
+DNS.zone.class            s      -  class
+DNS.zone_count            n      D  UPDATE: zones in the header
+DNS.prerequisites_count   n      D  UPDATE: prerequisites in the header
+DNS.updates_count         n      D  UPDATE: updates in the header
+DNS.additional_count      n      D  UPDATE: additional records in the header
 HTTP                      o      D  HTTP/1 head or HTTP/2 frames
 HTTP.proto                s      D  HTTP/1.1, HTTP/1.0, or h2c for HTTP/2
 HTTP.kind                 s      D  request, response or trailers (HTTP/1 and HTTP/2)
@@ -472,7 +490,20 @@ function withTunnel(fields: Field[]): Field[] {
   return [...fields, ...parseTable(TUNNEL_TABLE), ...inner];
 }
 
-export const FIELDS: readonly Field[] = Object.freeze(withTunnel(parseTable(TABLE)));
+// An UPDATE's prerequisites, updates and additional records are records as answers are (README "Output").
+const UPDATE_SECTIONS: [string, string][] = [['prerequisites', 'UPDATE: prerequisites'], ['updates', 'UPDATE: updates'], ['additional', 'UPDATE: additional records']];
+
+function withUpdate(fields: Field[]): Field[] {
+  const answers = fields.filter((f) => f.path.startsWith('DNS.answers.'));
+  const at = fields.findIndex((f) => f.path === 'DNS.zone_count') + 1;
+  const sections = UPDATE_SECTIONS.flatMap(([key, doc]) => [
+    { ...fields.find((f) => f.path === 'DNS.answers')!, path: `DNS.${key}`, doc },
+    ...answers.map((f) => ({ ...f, path: f.path.replace('DNS.answers.', `DNS.${key}.`) })),
+  ]);
+  return [...fields.slice(0, at), ...sections, ...fields.slice(at)];
+}
+
+export const FIELDS: readonly Field[] = Object.freeze(withTunnel(withUpdate(parseTable(TABLE))));
 
 interface Node {
   field: Field | undefined;

@@ -186,9 +186,6 @@ ICMP.seq                  n      -  echo sequence number
 ICMP.tgt                  ip     -  redirect target
 ICMP.dst                  ip     -  ICMPv6 redirect destination
 ICMP.IPv4                 o      -  IPv4 header an error quotes
-ICMP.IPv4.L4              o      -  ports of the TCP or UDP header it quotes
-ICMP.IPv4.L4.src          n      -  quoted source port
-ICMP.IPv4.L4.dst          n      -  quoted destination port
 ICMP.IPv4.src             ip     -  its source
 ICMP.IPv4.dst             ip     -  its destination
 ICMP.IPv4.id              n      -  its identification
@@ -196,9 +193,6 @@ ICMP.IPv4.proto           n      -  its protocol number
 ICMP.IPv4.ttl             n      -  its TTL
 ICMP.IPv4.xsum            n      -  its checksum
 ICMP.IPv6                 o      -  IPv6 header an error quotes
-ICMP.IPv6.L4              o      -  ports of the TCP or UDP header it quotes
-ICMP.IPv6.L4.src          n      -  quoted source port
-ICMP.IPv6.L4.dst          n      -  quoted destination port
 ICMP.IPv6.src             ip     -  its source
 ICMP.IPv6.dst             ip     -  its destination
 ICMP.IPv6.dsf             n      -  its DSCP
@@ -503,7 +497,50 @@ function withUpdate(fields: Field[]): Field[] {
   return [...fields.slice(0, at), ...sections, ...fields.slice(at)];
 }
 
-export const FIELDS: readonly Field[] = Object.freeze(withTunnel(withUpdate(parseTable(TABLE))));
+// What an ICMP error's embedded header object holds of the packet it quotes (README "Output"),
+// under ICMP.IPv4 and ICMP.IPv6; its DNS object is the record's.
+const QUOTE_TABLE = `
+L4                        o      -  the TCP or UDP header it quotes, as far as quoted
+L4.src                    n      -  quoted source port
+L4.dst                    n      -  quoted destination port
+L4.seq                    n      -  quoted TCP sequence number
+L4.ack                    n      -  quoted TCP acknowledgment number
+L4.off                    n      -  quoted TCP data offset, 32-bit words
+L4.flags                  o      -  quoted TCP flags
+L4.flags.dec              n      -  bitmask (FIN 1, SYN 2, RST 4, PSH 8, ACK 16…)
+L4.flags.str              s      -  names joined by | (SYN|ACK)
+L4.win                    n      -  quoted TCP window
+L4.urg                    n      -  quoted TCP urgent pointer
+L4.len                    n      -  quoted UDP length
+L4.xsum                   n      -  quoted checksum
+HTTP                      o      -  HTTP/1 start line it quotes
+HTTP.kind                 s      -  request or response
+HTTP.method               s      -  request method
+HTTP.url                  s      -  request target
+HTTP.proto                s      -  HTTP/1.1, HTTP/1.0
+HTTP.code                 n      -  status code
+HTTP.status               s      -  status code and reason (404 Not Found)
+err                       o[]    -  quoted messages cut short or malformed
+err.layer                 s      -  DNS or HTTP
+err.msg                   s      -  why the quoted message stops
+`;
+
+function withQuote(fields: Field[]): Field[] {
+  const quote = parseTable(QUOTE_TABLE);
+  const dns = fields.filter((f) => f.path === 'DNS' || f.path.startsWith('DNS.'));
+  const out: Field[] = [];
+  for (const f of fields) {
+    out.push(f);
+    for (const v of ['IPv4', 'IPv6']) {
+      if (f.path !== `ICMP.${v}`) continue;
+      out.push(...quote.map((q) => ({ ...q, path: `ICMP.${v}.${q.path}` })));
+      out.push(...dns.map((d) => ({ ...d, path: `ICMP.${v}.${d.path}`, doc: d.path === 'DNS' ? 'DNS message it quotes, as far as quoted' : d.doc })));
+    }
+  }
+  return out;
+}
+
+export const FIELDS: readonly Field[] = Object.freeze(withTunnel(withQuote(withUpdate(parseTable(TABLE)))));
 
 interface Node {
   field: Field | undefined;

@@ -13,8 +13,11 @@ export const OUT_CAP: i32 = 8 << 20;
 export const OUT_WINDOWS: i32 = 4;
 /**
  * Free output space required before a packet is rendered; no record can be larger. Worst case:
- * every captured byte escaped to 6 bytes (1.5 MiB for MAX_PACKET) plus 64 + 64 DNS names that
- * compression pointers expand to 255 bytes each, escaped (≈ 200 KiB).
+ * every captured byte escaped to 6 bytes (1.5 MiB for MAX_PACKET) plus the DNS names that
+ * compression pointers expand to 255 bytes each, escaped (1530 bytes): 64 questions and
+ * 3 × 64 records of up to 3 names each (an UPDATE's sections; SOA has 3), 640 names ≈ 0.95 MiB,
+ * for each of the two DNS messages a record may show (the packet's or the one its ICMP error
+ * quotes, and a tunnel's inner packet's): ≈ 3.4 MiB in all.
  */
 export const RECORD_RESERVE: i32 = 4 << 20;
 /** Bytes of the analysis' scratch buffers for a record's HTTP object and its HTTP/2 frame fragments. */
@@ -60,7 +63,10 @@ export const MAX_VLAN_TAGS: i32 = 8;
 export const LINK_ENCAP_DEPTH: i32 = 8;
 /** IPv6 extension headers walked before giving up on finding the transport. */
 export const MAX_IPV6_EXT: i32 = 16;
-/** DNS resource records rendered per section; the rest are counted but not rendered. */
+/**
+ * DNS questions and resource records remembered and rendered per section (of the packet's message
+ * and, in their own tables, of the message an ICMP error quotes); the rest are counted, not rendered.
+ */
 export const MAX_DNS_RECORDS: i32 = 64;
 /** DNS compression pointers followed in one name (names are bounded anyway by RFC 1035's 255 bytes). */
 export const MAX_DNS_POINTERS: i32 = 32;

@@ -17,6 +17,10 @@ initReasons();
 const K_ERR_LAYER = frag("{\"layer\":\"");
 const K_ERR_MSG = frag("\",\"msg\":\"");
 
+/** Writes the message of a decode problem (the text of an err entry's msg). */
+export function wireMsg(e: WireErr): void { w(unchecked(WIRE_REASONS[<i32>e])); }
+
+/** Writes the record's err list (one entry per layer that could not be decoded whole). */
 export function renderErr(): void {
   w(K_ERR);
   for (let i = 0; i < d.errCount; i++) {

@@ -9,11 +9,21 @@ import {
   DNSOPCODE_TABLE, DNSOPCODE_COUNT, DNSOPCODE_DEFAULT,
   DNSOPTCODE_TABLE, DNSOPTCODE_COUNT, DNSOPTCODE_DEFAULT,
 } from "./enums_data";
-import { tableNameOr } from "./table";
+import { tableName, tableNameOr } from "./table";
 
 /** gopacket DNSType name of t ("A", "AAAA", ...), else "Unknown". */
 export function dnsTypeName(t: u32): usize {
   return tableNameOr(DNSTYPE_TABLE, DNSTYPE_COUNT, t, DNSTYPE_DEFAULT);
+}
+
+/** gopacket DNSType name of t, or 0 when gopacket has none (it prints "Unknown"). */
+export function dnsTypeNameOr0(t: u32): usize {
+  return tableName(DNSTYPE_TABLE, DNSTYPE_COUNT, t);
+}
+
+/** gopacket DNSClass name of c, or 0 when gopacket has none (it prints "Unknown"). */
+export function dnsClassNameOr0(c: u32): usize {
+  return tableName(DNSCLASS_TABLE, DNSCLASS_COUNT, c);
 }
 
 /** gopacket DNSClass name of c ("IN", ...), else "Unknown". */

@@ -8,7 +8,7 @@
 
 export { tcpPortName, udpPortName } from "./ports";
 export { etherTypeName, ipProtocolName } from "./enums";
-export { dnsTypeName, dnsClassName, dnsRcodeName, dnsOpcodeName, dnsOptCodeName } from "./dns";
+export { dnsTypeName, dnsClassName, dnsRcodeName, dnsOpcodeName, dnsOptCodeName, dnsTypeNameOr0, dnsClassNameOr0 } from "./dns";
 export {
   icmp4TypeName, icmp4CodeName, icmp4HasCodeTable,
   icmp6TypeName, icmp6CodeName, icmp6HasCodeTable,

@@ -16,6 +16,7 @@ import { InnerKind } from "../wire/tunnel";
 import * as Tn from "./tunnels";
 import { bigEndian } from "../capture/reader";
 import { mplsPseudowire, MplsPseudowire } from "./options";
+import { decodeQuote } from "./quoted";
 
 /** Which message shape and operation kind the record gets (reference §2.4). */
 export const enum Kind { L2 = 0, ARP = 1, ICMP = 2, L3 = 3, UDP = 4, TCP = 5 }
@@ -252,6 +253,7 @@ function decodeLayers(linkType: u32, ptr: usize, capLen: i32): void {
       transport = Transport.ICMP4; kind = Kind.ICMP;
       // Errors carry the invoking IPv4 header (RFC 792); gopacket needs all 20 bytes of it.
       if ((icmp.type == 3 || icmp.type == 11 || icmp.type == 5) && icmp.bodyLen < 20) addErr(Layer.ICMPV4, WireErr.TRUNCATED);
+      decodeQuote(icmp, false);
       break;
     }
     case 58: {
@@ -260,6 +262,7 @@ function decodeLayers(linkType: u32, ptr: usize, capLen: i32): void {
       transport = Transport.ICMP6; kind = Kind.ICMP;
       // Destination Unreachable / Time Exceeded carry the invoking IPv6 header after 4 unused bytes.
       if ((icmp.type == 1 || icmp.type == 3) && icmp.bodyLen < 44) addErr(Layer.ICMPV6, WireErr.TRUNCATED);
+      decodeQuote(icmp, true);
       break;
     }
   }

@@ -1,7 +1,9 @@
-// DNS messages (RFC 1035 §4.1, EDNS0 OPT RFC 6891, SRV RFC 2782, URI RFC 7553). parseDns
-// validates the whole message once — every name, every record of all four sections — and
-// remembers where the questions and answers are; dnsName() then decodes a validated name
-// without further checks. Compression pointers must point backwards, before the place they
+// DNS messages (RFC 1035 §4.1, EDNS0 OPT RFC 6891, SRV RFC 2782, URI RFC 7553, UPDATE RFC 2136,
+// TSIG RFC 8945). parseDns validates the whole message once — every name, every record of all
+// four sections — and remembers where the questions and the records of each section are;
+// dnsName() then decodes a validated name without further checks. What it remembered before a
+// problem stays valid, so a message cut short (the quote of an ICMP error) can be shown as far as
+// it goes. Compression pointers must point backwards, before the place they
 // are read from, so a name can never loop (RFC 1035 §4.1.4 only ever needs prior
 // occurrences); MAX_DNS_POINTERS bounds the work anyway.
 
@@ -9,7 +11,10 @@ import { MAX_DNS_RECORDS, MAX_DNS_POINTERS } from "../config";
 import { be16, be32 } from "../util/mem";
 import { WireErr } from "./errors";
 
-/** Decoded DNS message: header fields plus the positions of questions and answers. */
+/** Sections after the questions (RFC 1035 §4.1; RFC 2136 §2: prerequisite, update, additional). */
+export const enum DnsSection { ANSWER = 0, AUTHORITY = 1, ADDITIONAL = 2 }
+
+/** Decoded DNS message: header fields plus the positions of questions and records. */
 export class DnsRepr {
   msg: usize = 0;
   len: i32 = 0;
@@ -24,20 +29,35 @@ export class DnsRepr {
   qName: StaticArray<i32> = new StaticArray<i32>(MAX_DNS_RECORDS);
   qType: StaticArray<u16> = new StaticArray<u16>(MAX_DNS_RECORDS);
   qClass: StaticArray<u16> = new StaticArray<u16>(MAX_DNS_RECORDS);
-  /** Answers remembered (at most MAX_DNS_RECORDS). */
-  aN: i32 = 0;
-  aName: StaticArray<i32> = new StaticArray<i32>(MAX_DNS_RECORDS);
-  aType: StaticArray<u16> = new StaticArray<u16>(MAX_DNS_RECORDS);
-  aClass: StaticArray<u16> = new StaticArray<u16>(MAX_DNS_RECORDS);
-  aTtl: StaticArray<u32> = new StaticArray<u32>(MAX_DNS_RECORDS);
-  aData: StaticArray<i32> = new StaticArray<i32>(MAX_DNS_RECORDS);
-  aDataLen: StaticArray<u16> = new StaticArray<u16>(MAX_DNS_RECORDS);
+  /** Records remembered per section (at most MAX_DNS_RECORDS each), indexed by DnsSection. */
+  rrN: StaticArray<i32> = new StaticArray<i32>(3);
+  /** A record's fields at dnsRR(section, k): name and RDATA as message offsets. */
+  rrName: StaticArray<i32> = new StaticArray<i32>(3 * MAX_DNS_RECORDS);
+  rrType: StaticArray<u16> = new StaticArray<u16>(3 * MAX_DNS_RECORDS);
+  rrClass: StaticArray<u16> = new StaticArray<u16>(3 * MAX_DNS_RECORDS);
+  rrTtl: StaticArray<u32> = new StaticArray<u32>(3 * MAX_DNS_RECORDS);
+  rrData: StaticArray<i32> = new StaticArray<i32>(3 * MAX_DNS_RECORDS);
+  rrDataLen: StaticArray<u16> = new StaticArray<u16>(3 * MAX_DNS_RECORDS);
 }
+
+/** Index in the rr* arrays of the k-th record remembered in section s. */
+@inline export function dnsRR(s: DnsSection, k: i32): i32 { return <i32>s * MAX_DNS_RECORDS + k; }
 
 /** Opcode (RFC 1035 §4.1.1). */
 @inline export function dnsOpcode(r: DnsRepr): u32 { return (r.flags >> 11) & 15; }
 /** Response code (RFC 1035 §4.1.1). */
 @inline export function dnsRcode(r: DnsRepr): u32 { return r.flags & 15; }
+/** Opcode of UPDATE (RFC 2136 §1.3). */
+export const DNS_OP_UPDATE: u32 = 5;
+
+/**
+ * Whether a record of an UPDATE carries no RDATA on purpose: class ANY (255) or NONE (254) with
+ * RDLENGTH 0 asks whether an RRset or name exists (RFC 2136 §2.4.1, §2.4.3–2.4.5) or deletes
+ * one (§2.5.2, §2.5.3), whatever RDATA the type would otherwise need.
+ */
+@inline export function dnsNoRdata(r: DnsRepr, cls: u32, rdlen: i32): bool {
+  return rdlen == 0 && (cls == 254 || cls == 255) && dnsOpcode(r) == DNS_OP_UPDATE;
+}
 
 // Validates the name at off (RFC 1035 §3.1, §4.1.4). Returns the offset just after the name in
 // place (after its first pointer, not after the pointer's target), or a WireErr negated when the
@@ -114,6 +134,14 @@ function checkRdata(m: usize, len: i32, type: u32, off: i32, rdlen: i32): WireEr
       const e = skipName(m, len, off + 6); if (e < 0) return nameErr(e);
       return e <= end ? WireErr.OK : WireErr.BAD_RDATA;
     }
+    case 250: {                                                     // TSIG (RFC 8945 §4.2)
+      // algorithm name, time signed (48 bits), fudge, MAC size, MAC, original id, error, other len, other data
+      const e = skipName(m, len, off); if (e < 0) return nameErr(e);
+      if (e + 10 > end) return WireErr.BAD_RDATA;
+      const o = e + 10 + <i32>be16(m + <usize>(e + 8));
+      if (o + 6 > end) return WireErr.BAD_RDATA;
+      return o + 6 + <i32>be16(m + <usize>(o + 4)) == end ? WireErr.OK : WireErr.BAD_RDATA;
+    }
     case 256: return rdlen >= 4 ? WireErr.OK : WireErr.BAD_RDATA;   // URI
     case 16: {                                                      // TXT: <len><bytes>...
       let p = off;
@@ -129,9 +157,14 @@ function checkRdata(m: usize, len: i32, type: u32, off: i32, rdlen: i32): WireEr
   return WireErr.OK;
 }
 
-/** Validates a whole DNS message at p and records where its questions and answers are. */
+/**
+ * Validates a whole DNS message at p and records where its questions and records are. On an
+ * error the questions and records before the problem are remembered, and valid.
+ */
 export function parseDns(p: usize, len: i32, r: DnsRepr): WireErr {
-  r.msg = p; r.len = len; r.qN = 0; r.aN = 0;
+  r.msg = p; r.len = len; r.qN = 0;
+  unchecked(r.rrN[0] = 0); unchecked(r.rrN[1] = 0); unchecked(r.rrN[2] = 0);
+  r.id = 0; r.flags = 0; r.qdCount = 0; r.anCount = 0; r.nsCount = 0; r.arCount = 0;
   if (len < 12) return WireErr.TRUNCATED;
   r.id = be16(p); r.flags = be16(p + 2);
   r.qdCount = be16(p + 4); r.anCount = be16(p + 6); r.nsCount = be16(p + 8); r.arCount = be16(p + 10);
@@ -154,18 +187,22 @@ export function parseDns(p: usize, len: i32, r: DnsRepr): WireErr {
     const nameEnd = skipName(p, len, off); if (nameEnd < 0) return nameErr(nameEnd);
     if (nameEnd + 10 > len) return WireErr.TRUNCATED;
     const type = be16(p + <usize>nameEnd);
+    const cls = be16(p + <usize>(nameEnd + 2));
     const rdlen = <i32>be16(p + <usize>(nameEnd + 8));
     const data = nameEnd + 10;
     if (data + rdlen > len) return WireErr.TRUNCATED;
-    const e = checkRdata(p, len, type, data, rdlen); if (e) return e;
-    if (i < r.anCount && r.aN < MAX_DNS_RECORDS) {
-      const k = r.aN++;
-      unchecked(r.aName[k] = off);
-      unchecked(r.aType[k] = <u16>type);
-      unchecked(r.aClass[k] = <u16>be16(p + <usize>(nameEnd + 2)));
-      unchecked(r.aTtl[k] = be32(p + <usize>(nameEnd + 4)));
-      unchecked(r.aData[k] = data);
-      unchecked(r.aDataLen[k] = <u16>rdlen);
+    if (!dnsNoRdata(r, cls, rdlen)) { const e = checkRdata(p, len, type, data, rdlen); if (e) return e; }
+    const s: DnsSection = i < r.anCount ? DnsSection.ANSWER : i < r.anCount + r.nsCount ? DnsSection.AUTHORITY : DnsSection.ADDITIONAL;
+    const n = unchecked(r.rrN[<i32>s]);
+    if (n < MAX_DNS_RECORDS) {
+      const k = dnsRR(s, n);
+      unchecked(r.rrN[<i32>s] = n + 1);
+      unchecked(r.rrName[k] = off);
+      unchecked(r.rrType[k] = <u16>type);
+      unchecked(r.rrClass[k] = <u16>cls);
+      unchecked(r.rrTtl[k] = be32(p + <usize>(nameEnd + 4)));
+      unchecked(r.rrData[k] = data);
+      unchecked(r.rrDataLen[k] = <u16>rdlen);
     }
     off = data + rdlen;
   }

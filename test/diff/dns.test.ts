@@ -70,7 +70,8 @@ function goString(b: Uint8Array): string {
   return s;
 }
 const hexBytes = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
-const dnsName = (show: string) => (show === '<Root>' ? '' : show);
+// tracecap writes the root as tshark does, <Root> (README "Deliberate differences"; pcap-sidecar writes "").
+const dnsName = (show: string) => show;
 // tracecap writes IPv6 the Go way: an IPv4-mapped address as a dotted quad.
 const goIp6 = (show: string) => (/^::ffff:\d+\.\d+\.\d+\.\d+$/.test(show) ? show.slice(7) : show);
 const child = (n: PNode, name: string) => n.children.find((c) => c.name === name);

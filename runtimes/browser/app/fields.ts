@@ -198,9 +198,6 @@ ICMP.seq                  n      -  echo sequence number
 ICMP.tgt                  ip     -  redirect target
 ICMP.dst                  ip     -  ICMPv6 redirect destination
 ICMP.IPv4                 o      -  IPv4 header an error quotes
-ICMP.IPv4.L4              o      -  ports of the TCP or UDP header it quotes
-ICMP.IPv4.L4.src          n      -  quoted source port
-ICMP.IPv4.L4.dst          n      -  quoted destination port
 ICMP.IPv4.src             ip     -  its source
 ICMP.IPv4.dst             ip     -  its destination
 ICMP.IPv4.id              n      -  its identification
@@ -208,9 +205,6 @@ ICMP.IPv4.proto           n      -  its protocol number
 ICMP.IPv4.ttl             n      -  its TTL
 ICMP.IPv4.xsum            n      -  its checksum
 ICMP.IPv6                 o      -  IPv6 header an error quotes
-ICMP.IPv6.L4              o      -  ports of the TCP or UDP header it quotes
-ICMP.IPv6.L4.src          n      -  quoted source port
-ICMP.IPv6.L4.dst          n      -  quoted destination port
 ICMP.IPv6.src             ip     -  its source
 ICMP.IPv6.dst             ip     -  its destination
 ICMP.IPv6.dsf             n      -  its DSCP
@@ -261,7 +255,25 @@ DNS.answers.TXT           s[]    -  text strings
 DNS.answers.OPT           o[]    -  EDNS options
 DNS.answers.OPT.code      s      -  option code
 DNS.answers.OPT.data      s      -  option data
+DNS.answers.TSIG          o      -  transaction signature (RFC 8945)
+DNS.answers.TSIG.algorithm  s    -  algorithm name (hmac-sha256…)
+DNS.answers.TSIG.time_signed  n  -  time signed, Unix seconds
+DNS.answers.TSIG.fudge    n      -  seconds of clock difference allowed
+DNS.answers.TSIG.mac      s      -  MAC, hex
+DNS.answers.TSIG.mac_size  n     -  MAC length, bytes
+DNS.answers.TSIG.original_id  n  -  id of the message signed
+DNS.answers.TSIG.error    n      -  TSIG error (16 BADSIG, 17 BADKEY, 18 BADTIME…)
+DNS.answers.TSIG.other_len  n    -  other data length
+DNS.answers.TSIG.other_data  s   -  other data, hex (BADTIME: the server's time)
 DNS.answers_count         n      D  answers in the header
+DNS.zone                  o[]    -  UPDATE: the zone (the question section)
+DNS.zone.name             s      -  zone name
+DNS.zone.type             s      -  type (SOA)
+DNS.zone.class            s      -  class
+DNS.zone_count            n      D  UPDATE: zones in the header
+DNS.prerequisites_count   n      D  UPDATE: prerequisites in the header
+DNS.updates_count         n      D  UPDATE: updates in the header
+DNS.additional_count      n      D  UPDATE: additional records in the header
 HTTP                      o      D  HTTP/1 head or HTTP/2 frames
 HTTP.proto                s      D  HTTP/1.1, HTTP/1.0, or h2c for HTTP/2
 HTTP.kind                 s      D  request, response or trailers (HTTP/1 and HTTP/2)
@@ -486,7 +498,63 @@ function withTunnel(fields: Field[]): Field[] {
   return [...fields, ...parseTable(TUNNEL_TABLE), ...inner];
 }
 
-export const FIELDS: readonly Field[] = Object.freeze(withTunnel(parseTable(TABLE)));
+// An UPDATE's prerequisites, updates and additional records are records as answers are (README "Output").
+const UPDATE_SECTIONS: [string, string][] = [['prerequisites', 'UPDATE: prerequisites'], ['updates', 'UPDATE: updates'], ['additional', 'UPDATE: additional records']];
+
+function withUpdate(fields: Field[]): Field[] {
+  const answers = fields.filter((f) => f.path.startsWith('DNS.answers.'));
+  const at = fields.findIndex((f) => f.path === 'DNS.zone_count') + 1;
+  const sections = UPDATE_SECTIONS.flatMap(([key, doc]) => [
+    { ...fields.find((f) => f.path === 'DNS.answers')!, path: `DNS.${key}`, doc },
+    ...answers.map((f) => ({ ...f, path: f.path.replace('DNS.answers.', `DNS.${key}.`) })),
+  ]);
+  return [...fields.slice(0, at), ...sections, ...fields.slice(at)];
+}
+
+// What an ICMP error's embedded header object holds of the packet it quotes (README "Output"),
+// under ICMP.IPv4 and ICMP.IPv6; its DNS object is the record's.
+const QUOTE_TABLE = `
+L4                        o      -  the TCP or UDP header it quotes, as far as quoted
+L4.src                    n      -  quoted source port
+L4.dst                    n      -  quoted destination port
+L4.seq                    n      -  quoted TCP sequence number
+L4.ack                    n      -  quoted TCP acknowledgment number
+L4.off                    n      -  quoted TCP data offset, 32-bit words
+L4.flags                  o      -  quoted TCP flags
+L4.flags.dec              n      -  bitmask (FIN 1, SYN 2, RST 4, PSH 8, ACK 16…)
+L4.flags.str              s      -  names joined by | (SYN|ACK)
+L4.win                    n      -  quoted TCP window
+L4.urg                    n      -  quoted TCP urgent pointer
+L4.len                    n      -  quoted UDP length
+L4.xsum                   n      -  quoted checksum
+HTTP                      o      -  HTTP/1 start line it quotes
+HTTP.kind                 s      -  request or response
+HTTP.method               s      -  request method
+HTTP.url                  s      -  request target
+HTTP.proto                s      -  HTTP/1.1, HTTP/1.0
+HTTP.code                 n      -  status code
+HTTP.status               s      -  status code and reason (404 Not Found)
+err                       o[]    -  quoted messages cut short or malformed
+err.layer                 s      -  DNS or HTTP
+err.msg                   s      -  why the quoted message stops
+`;
+
+function withQuote(fields: Field[]): Field[] {
+  const quote = parseTable(QUOTE_TABLE);
+  const dns = fields.filter((f) => f.path === 'DNS' || f.path.startsWith('DNS.'));
+  const out: Field[] = [];
+  for (const f of fields) {
+    out.push(f);
+    for (const v of ['IPv4', 'IPv6']) {
+      if (f.path !== `ICMP.${v}`) continue;
+      out.push(...quote.map((q) => ({ ...q, path: `ICMP.${v}.${q.path}` })));
+      out.push(...dns.map((d) => ({ ...d, path: `ICMP.${v}.${d.path}`, doc: d.path === 'DNS' ? 'DNS message it quotes, as far as quoted' : d.doc })));
+    }
+  }
+  return out;
+}
+
+export const FIELDS: readonly Field[] = Object.freeze(withTunnel(withQuote(withUpdate(parseTable(TABLE)))));
 
 interface Node {
   field: Field | undefined;

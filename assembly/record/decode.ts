@@ -12,7 +12,6 @@ import { IcmpRepr, parseIcmp4, parseIcmp6 } from "../wire/icmp";
 import { DnsRepr, parseDns } from "../wire/dns";
 import { WireErr } from "../wire/errors";
 import { hashU64, hashBytes, fnvU64, FNV_PRIME } from "../util/fnv";
-import { InnerKind } from "../wire/tunnel";
 import * as Tn from "./tunnels";
 import { bigEndian } from "../capture/reader";
 import { mplsPseudowire, MplsPseudowire } from "./options";
@@ -156,8 +155,8 @@ export function decode(linkType: u32, ptr: usize, capLen: i32, origLen: u32, ifI
 export function decodeInner(): void {
   net = NetKind.NONE; transport = Transport.NONE; proto = 0; fragment = false; hasDns = false;
   kind = Kind.L2; errCount = 0; truncated = false; hasL4Flow = false;
-  // An inner Ethernet frame as link type 1; an inner IP packet as raw IP (101: by its version).
-  decodeLayers(Tn.innerKind == InnerKind.ETHERNET ? 1 : 101, Tn.innerPtr, Tn.innerLen);
+  // An inner frame by its link type (Ethernet 1, PPP 9, MPLS 219); an IP packet as raw IP (101: by its version).
+  decodeLayers(<u32>Tn.innerLinkType(), Tn.innerPtr, Tn.innerLen);
 }
 
 // The layers of (ptr, capLen) of the given link type, from the link down.

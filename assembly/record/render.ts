@@ -33,7 +33,6 @@ import { WireErr } from "../wire/errors";
 import { be16 } from "../util/mem";
 import { renderFragment } from "../json/fragment";
 import * as Tn from "./tunnels";
-import { InnerKind } from "../wire/tunnel";
 import { renderEncap, K_TUNNEL, K_INNER } from "../json/tunnel";
 import * as pf from "../filter/packet";
 import { renderArp } from "../json/arp";
@@ -192,7 +191,7 @@ export function renderPacket(): bool {
   if (outerFragment) reassemble(serial);
   const outerAtt = attribute();
   // A tunnel's TCP: DEBUG follows the innermost packet's connection (keyed by its tunnels).
-  const tunneled = Tn.count > 0 && (Tn.innerKind == InnerKind.ETHERNET || Tn.innerKind == InnerKind.IPV4 || Tn.innerKind == InnerKind.IPV6);
+  const tunneled = Tn.count > 0 && Tn.innerLinkType() >= 0;
   let innerTcp = false;
   if (dbg && tunneled) { d.decodeInner(); innerTcp = d.transport == Transport.TCP; }
   if (parallel && !ownPacket(dbg, innerTcp ? Tn.scope : 0)) { serial++; return false; }

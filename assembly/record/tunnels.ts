@@ -34,6 +34,23 @@ export const hasId = new StaticArray<bool>(TUNNEL_DEPTH);
 export let innerKind: InnerKind = InnerKind.UNKNOWN;
 export let innerPtr: usize = 0;
 export let innerLen: i32 = 0;
+/**
+ * The link type the innermost packet is decoded as (record/decode.ts, the link walk of wire/link.ts):
+ * an Ethernet frame (1), a PPP frame (9: GRE 0x880B, PPTP), an MPLS label stack (219: GRE 0x8847),
+ * an IP packet (101, by its version); -1 when it is none of these.
+ */
+export function innerLinkType(): i32 { return linkTypeOf(innerKind); }
+
+function linkTypeOf(k: InnerKind): i32 {
+  switch (k) {
+    case InnerKind.ETHERNET: return 1;
+    case InnerKind.PPP: return 9;
+    case InnerKind.MPLS: return 219;
+    case InnerKind.IPV4: case InnerKind.IPV6: return 101;
+  }
+  return -1;
+}
+
 /** Tells this packet's tunnels from others' (0 without a tunnel): folded into the connection key. */
 export let scope: u32 = 0;
 
@@ -82,7 +99,7 @@ export function walk(udp: bool, proto: u32, sp: u32, dp: u32, p: usize, len: i32
     nextKind = TunnelKind.NONE;
     if (!step(k, nextPtr, nextLen)) break;
     h = hashU64(h ^ (<u64>unchecked(kinds[count - 1]) << 32) ^ <u64>unchecked(ids[count - 1]));
-    if (innerKind == InnerKind.ETHERNET || innerKind == InnerKind.IPV4 || innerKind == InnerKind.IPV6) findNested();
+    if (linkTypeOf(innerKind) >= 0) findNested();
   }
   if (count > 0) scope = <u32>(h ^ (h >> 32)) | 1;
 }
@@ -153,8 +170,9 @@ function step(k: i32, p: usize, len: i32): bool {
 // The inner packet may carry a tunnel of its own: its IP protocol or UDP port says.
 function findNested(): void {
   let p = innerPtr, len = innerLen, ipv = innerKind;
-  if (ipv == InnerKind.ETHERNET) {
-    if (parseLink(1, p, len, lk, pwEthernet() ? LINK_MPLS_PW_ETHERNET : 0) != WireErr.OK || !lk.known) return;
+  // A frame (Ethernet, PPP, MPLS) is walked to its network layer by the link walk.
+  if (ipv == InnerKind.ETHERNET || ipv == InnerKind.PPP || ipv == InnerKind.MPLS) {
+    if (parseLink(<u32>linkTypeOf(ipv), p, len, lk, pwEthernet() ? LINK_MPLS_PW_ETHERNET : 0) != WireErr.OK || !lk.known) return;
     p += <usize>lk.hdrLen; len -= lk.hdrLen;
     ipv = innerOfIpVersion(p, len);
   }

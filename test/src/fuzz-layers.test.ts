@@ -1,4 +1,5 @@
-// The robustness sweep over issue 23's decoders: tunnels (VXLAN, Geneve, GRE with key and
+// The robustness sweep over issue 23's decoders: every link type and link-level encapsulation
+// (test/helpers/links.ts), tunnels (VXLAN, Geneve, GRE with key and
 // sequence, ERSPAN II and III, GTP-U, Teredo, AYIYA, EtherIP, MPLS in IP and in UDP, IP in IP,
 // 6in4, nested), IP fragments and ICMP errors' quotes — built here with an HTTP exchange or a
 // DNS answer inside, and taken from tcpdump's corpus — mutated in their header bytes and cut
@@ -7,9 +8,10 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTranslator } from '../../src/index.js';
+import { createTranslator, type TranslatorOptions } from '../../src/index.js';
 import * as B from '../helpers/build.js';
 import { WRAPS, TRACE, builtTunnels } from '../helpers/tunnels.js';
+import { CASES, capture as linkCapture } from '../helpers/links.js';
 
 const wasm = new WebAssembly.Module(readFileSync('build/tracecap.wasm'));
 const CORPUS = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'tcpdump');
@@ -18,10 +20,10 @@ const ROUNDS = Number(process.env.TRACECAP_FUZZ_ROUNDS ?? 12);
 function rng(seed: number): () => number { return () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed >>> 8; }; }
 
 // Translates cap; fails unless it gives `packets` records, each a JSON object on one line.
-async function check(cap: Uint8Array, packets: number, what: string): Promise<any[]> {
+async function check(cap: Uint8Array, packets: number, what: string, options: TranslatorOptions = {}): Promise<any[]> {
   let records: any[] = [];
   for (const verbosity of ['info', 'debug'] as const) {
-    const t = await createTranslator(wasm, { verbosity, project: 'p' });
+    const t = await createTranslator(wasm, { verbosity, project: 'p', ...options });
     const text = new TextDecoder().decode(B.bytes(t.push(cap), t.finish()));
     expect(t.error, `${what} ${verbosity}`).toBeNull();
     const lines = text.split('\n');
@@ -82,10 +84,22 @@ describe('mutated tunnels, fragments and ICMP quotes (never a trap, never an inv
       for (let round = 0; round < ROUNDS; round++) await check(mutate(src, r, 160), pkts.length, `${name} mutation ${round}`);
     }
   });
-  // tcpdump's captures with tunnels, fragments and ICMP errors quoting a transport header.
+  it(`each link type and link-level encapsulation (${CASES.length}), ${ROUNDS} mutations each`, async () => {
+    const r = rng(31);
+    for (const c of CASES) {
+      const cap = linkCapture(c.link, c.wrap);
+      const src = packetsOf(cap)!;
+      const recs = await check(cap, src.pkts.length, `${c.name} (as built)`, c.options);
+      expect(recs.every((x) => x.L3 !== undefined), `${c.name}: every packet reaches L3 as built`).toBe(true);
+      for (let round = 0; round < ROUNDS; round++) await check(mutate(src, r, 96), src.pkts.length, `${c.name} mutation ${round}`, c.options);
+    }
+  });
+  // tcpdump's captures with tunnels, fragments, ICMP errors quoting a transport header, and link types.
   const files = ['afs.pcap', 'bigtcp-ipv4-geneve-ipv6.pcap', 'erspan-type-i-3.pcap', 'erspan-type-iii-pb-1.pcap', 'gso-ipv4-vxlan-ipv6.pcap', 'gso-ipv6-geneve-ipv4.pcap',
     'icmp-cksum-oobr-1.pcap', 'ios_nhrp.pcap', 'ipv6-srh-ext-header.pcap', 'isis-infinite-loop.pcap', 'mpls-over-udp.pcap', 'various_gre.pcap', 'vxlan.pcap',
-    'wccp_redirect_gre.pcap', 'esp_truncated.pcap', 'isakmp-ikev1_n_print-oobr.pcap'];
+    'wccp_redirect_gre.pcap', 'esp_truncated.pcap', 'isakmp-ikev1_n_print-oobr.pcap',
+    // and of the link types: PPPoE, NSH, MPLS on Ethernet, NFLOG, Cisco HDLC, PPP to MPLS, radiotap
+    'pppoes.pcap', 'nsh.pcap', 'tok2str-oobr-2.pcap', 'nflog.pcap', 'HDLC.pcap', 'lspping-fec-ldp.pcap', 'ieee802.11_exthdr.pcap', 'ieee802.11_meshid.pcap'];
   it(`${files.length} corpus captures, ${Math.ceil(ROUNDS / 3)} mutations each`, async () => {
     const r = rng(29);
     for (const f of files) {

@@ -37,7 +37,7 @@ export let innerLen: i32 = 0;
 /**
  * The link type the innermost packet is decoded as (record/decode.ts, the link walk of wire/link.ts):
  * an Ethernet frame (1), a PPP frame (9: GRE 0x880B, PPTP), an MPLS label stack (219: GRE 0x8847),
- * an IP packet (101, by its version); -1 when it is none of these.
+ * an 802.11 frame (105: Aruba's GRE), an IP packet (101, by its version); -1 when it is none of these.
  */
 export function innerLinkType(): i32 { return linkTypeOf(innerKind); }
 
@@ -46,6 +46,7 @@ function linkTypeOf(k: InnerKind): i32 {
     case InnerKind.ETHERNET: return 1;
     case InnerKind.PPP: return 9;
     case InnerKind.MPLS: return 219;
+    case InnerKind.DOT11: return 105;
     case InnerKind.IPV4: case InnerKind.IPV6: return 101;
   }
   return -1;
@@ -170,8 +171,8 @@ function step(k: i32, p: usize, len: i32): bool {
 // The inner packet may carry a tunnel of its own: its IP protocol or UDP port says.
 function findNested(): void {
   let p = innerPtr, len = innerLen, ipv = innerKind;
-  // A frame (Ethernet, PPP, MPLS) is walked to its network layer by the link walk.
-  if (ipv == InnerKind.ETHERNET || ipv == InnerKind.PPP || ipv == InnerKind.MPLS) {
+  // A frame (Ethernet, PPP, MPLS, 802.11) is walked to its network layer by the link walk.
+  if (ipv == InnerKind.ETHERNET || ipv == InnerKind.PPP || ipv == InnerKind.MPLS || ipv == InnerKind.DOT11) {
     if (parseLink(<u32>linkTypeOf(ipv), p, len, lk, pwEthernet() ? LINK_MPLS_PW_ETHERNET : 0) != WireErr.OK || !lk.known) return;
     p += <usize>lk.hdrLen; len -= lk.hdrLen;
     ipv = innerOfIpVersion(p, len);

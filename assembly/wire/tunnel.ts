@@ -24,6 +24,8 @@ export const enum InnerKind {
   NSH = 6,
   /** An ERSPAN type II or III header (parseErspan), then the mirrored frame. */
   ERSPAN = 7,
+  /** An IEEE 802.11 frame without FCS (Aruba's GRE protocol types 0x8200–0x8320). */
+  DOT11 = 8,
 }
 
 /** A tunnel or encapsulation, as announced by the outer header. */
@@ -98,6 +100,10 @@ export function udpTunnelKind(dstPort: u32, srcPort: u32): i32 {
 
 /** The inner kind an EtherType announces (GRE and Geneve protocol types are EtherTypes; the table is ethertype.ts). */
 export function innerOfEtherType(t: u32): InnerKind {
+  // Aruba's access points tunnel their clients' 802.11 frames to the controller in GRE with
+  // protocol types 0x8200 to 0x8320, one per radio/SSID slot (as Wireshark's and Zeek's GRE
+  // dissectors take them); these are not EtherTypes of any registered protocol.
+  if (t >= 0x8200 && t <= 0x8320 && (t & 0xf) == 0) return InnerKind.DOT11;
   switch (etherNext(t)) {
     case EtherNext.IPV4: return InnerKind.IPV4;
     case EtherNext.IPV6: return InnerKind.IPV6;

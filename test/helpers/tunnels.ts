@@ -2,6 +2,7 @@
 // a trace (or a DNS answer): for the tunnel tests against tshark and the robustness sweep.
 import * as B from './build.js';
 import { exchangePackets } from './conversation.js';
+import { dot11 } from './links.js';
 
 /** The trace id of the exchange's request (a W3C traceparent header). */
 export const TRACE = '0af7651916cd43dd8448eb211c80319c';
@@ -33,6 +34,8 @@ export const WRAPS: [string, Wrap][] = [
   ['gtp-u', (ip, fc) => overUdp(2152, B.bytes(B.hex('30ff'), B.u16be(ip.length), B.u32be(0x1234), ip), fc)],
   // PPTP's enhanced GRE (RFC 2637 §4.1: key = payload length and call id, sequence) carrying PPP (address, control, IPv4).
   ['gre ppp (pptp)', (ip, fc) => overIp(47, B.bytes(B.hex('3001880b'), B.u16be(ip.length + 4), B.u16be(5), B.u32be(1), B.hex('ff030021'), ip), fc)],
+  // Aruba's GRE (protocol 0x8200): the client's 802.11 data frame (To DS), LLC/SNAP, IPv4.
+  ['gre aruba (802.11)', (ip, fc) => overIp(47, B.bytes(B.hex('00008200'), dot11(ip, false, 0)), fc)],
   ['gre mpls', (ip, fc) => overIp(47, B.bytes(B.hex('00008847'), B.hex('00011140'), ip), fc)],
   ['etherip', (ip, fc) => overIp(97, B.bytes(B.hex('3000'), frame(ip)), fc)],
   ['mpls in ip', (ip, fc) => overIp(137, B.bytes(B.hex('00010140'), ip), fc)],

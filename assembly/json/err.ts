@@ -10,7 +10,7 @@ const K_ERR = frag("\"err\":[");
 const LAYER_NAMES = [frag("Ethernet"), frag("Linux SLL"), frag("Loopback"), frag("ARP"), frag("IPv4"), frag("IPv6"),
   frag("TCP"), frag("UDP"), frag("ICMPv4"), frag("ICMPv6"), frag("DNS"),
   frag("RadioTap"), frag("Dot11"), frag("FDDI"), frag("CiscoHDLC"), frag("PPP"), frag("PPPoE"), frag("LLC"), frag("MPLS"),
-  frag("PBB"), frag("Ethernet"), frag("VNTag"), frag("ETag"), frag("NSH"), frag("FabricPath"), frag("NFLog")];
+  frag("PBB"), frag("Ethernet"), frag("VNTag"), frag("ETag"), frag("NSH"), frag("FabricPath"), frag("NFLog"), frag("CiscoMetaData")];
 const WIRE_REASONS = new StaticArray<u64>(WireErr.COUNT);
 function initReasons(): void { for (let i = 0; i < WireErr.COUNT; i++) unchecked(WIRE_REASONS[i] = frag(wireReason(<WireErr>i))); }
 initReasons();

@@ -53,19 +53,20 @@ function renderL2Text(): void {
 
 // By Encap (wire/link.ts).
 const ENCAP_NAMES = [frag(""), frag("radiotap"), frag("802.11"), frag("fddi"), frag("chdlc"), frag("ppp"), frag("pppoe"),
-  frag("llc_snap"), frag("mpls"), frag("pbb"), frag("ethernet"), frag("vntag"), frag("etag"), frag("nsh"), frag("fabricpath"), frag("nflog")];
+  frag("llc_snap"), frag("mpls"), frag("pbb"), frag("ethernet"), frag("vntag"), frag("etag"), frag("nsh"), frag("fabricpath"), frag("nflog"), frag("cmd")];
 const K_E_PROTOCOL = frag("{\"protocol\":\"0x");
 const K_E_SESSION = frag("{\"session\":");
 const K_E_LABELS = frag("{\"labels\":[");
 const K_E_ISID = frag("{\"isid\":");
 const K_E_SI = frag("{\"si\":");
 const K_E_SPI = frag(",\"spi\":");
+const K_E_SGT = frag("{\"sgt\":");
 const K_E_DST = frag("{\"dst\":\"");
 const K_E_SRC = frag("\",\"src\":\"");
 const K_E_PROTECTED = frag("{\"protected\":true");
 
 // Each encapsulation, outermost first, its values before `type` (sorted keys): PPP and Cisco
-// HDLC `protocol`, PPPoE `session`, MPLS `labels`, PBB `isid`, NSH `si` and `spi`, an inner
+// HDLC `protocol`, PPPoE `session`, MPLS `labels`, PBB `isid`, NSH `si` and `spi`, Cisco MetaData `sgt`, an inner
 // Ethernet frame `dst` and `src`, 802.11 `protected` when set.
 function renderLinkEncap(): void {
   const l = d.link;
@@ -82,6 +83,7 @@ function renderLinkEncap(): void {
         b(0x5d); comma(); break;
       }
       case Encap.PBB: w(K_E_ISID); u32dec(va); comma(); break;
+      case Encap.CMD: w(K_E_SGT); u32dec(va); comma(); break;
       case Encap.NSH: w(K_E_SI); u32dec(vb); w(K_E_SPI); u32dec(va); comma(); break;
       case Encap.ETHERNET: w(K_E_DST); mac(l.base + <usize>vb, 6); w(K_E_SRC); mac(l.base + <usize>vb + 6, 6); q(); comma(); break;
       case Encap.DOT11: if (va != 0) { w(K_E_PROTECTED); comma(); } else b(0x7b); break;

@@ -1,6 +1,6 @@
 // The `tunnel` object of a record (a key pcap-sidecar does not have; it shows the outer layers
 // only): each encapsulation, outermost first, with its identifier — VXLAN and Geneve `vni`, GRE
-// `key`, GTP-U `teid`, ERSPAN `session`, MPLS `label` — and then the inner packet's layers,
+// `key`, GTP-U `teid`, ERSPAN `session`, Cisco MetaData `sgt`, MPLS `label` — and then the inner packet's layers,
 // which record/render.ts writes with the layer renderers.
 
 import { frag, w, b, u32dec } from "./writer";
@@ -16,11 +16,13 @@ const K_KEY = frag("{\"key\":");
 const K_LABEL = frag("{\"label\":");
 const K_SESSION = frag("{\"session\":");
 const K_TEID = frag("{\"teid\":");
+const K_SGT = frag("{\"sgt\":");
 const K_VNI = frag(",\"vni\":");
 // By TunnelKind (0 none … 13), then ERSPAN.
 const NAMES = [frag(""), frag("ipip"), frag("ip6_in_ip"), frag("gre"), frag("etherip"), frag("mpls_in_ip"), frag("vxlan"), frag("vxlan_gpe"),
   frag("geneve"), frag("gtpu"), frag("teredo"), frag("ayiya"), frag("gre_in_udp"), frag("mpls_in_udp")];
 const K_ERSPAN = frag("erspan");
+const K_CMD = frag("cmd");
 
 /** Writes the encapsulations list and closes it: [{…},…] (keys sorted in each). */
 export function renderEncap(): void {
@@ -30,10 +32,10 @@ export function renderEncap(): void {
     const vni = has && (k == TunnelKind.VXLAN || k == TunnelKind.VXLAN_GPE || k == TunnelKind.GENEVE);
     // Keys sorted: key / label / session / teid come before type; vni after it.
     if (has && !vni) {
-      w(k == TunnelKind.GRE || k == TunnelKind.GRE_IN_UDP ? K_KEY : k == TunnelKind.GTPU ? K_TEID : k == Tn.ERSPAN_KIND ? K_SESSION : K_LABEL);
+      w(k == TunnelKind.GRE || k == TunnelKind.GRE_IN_UDP ? K_KEY : k == TunnelKind.GTPU ? K_TEID : k == Tn.ERSPAN_KIND ? K_SESSION : k == Tn.CMD_KIND ? K_SGT : K_LABEL);
       u32dec(id); b(0x2c);
     } else b(0x7b);
-    w(K_TYPE); w(k == Tn.ERSPAN_KIND ? K_ERSPAN : k > 0 && k < NAMES.length ? unchecked(NAMES[k]) : unchecked(NAMES[0])); b(0x22);
+    w(K_TYPE); w(k == Tn.ERSPAN_KIND ? K_ERSPAN : k == Tn.CMD_KIND ? K_CMD : k > 0 && k < NAMES.length ? unchecked(NAMES[k]) : unchecked(NAMES[0])); b(0x22);
     if (vni) { w(K_VNI); u32dec(id); }
     b(0x7d);
   }

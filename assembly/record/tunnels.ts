@@ -11,7 +11,7 @@ import { Ipv4Repr, parseIpv4, isFragment } from "../wire/ipv4";
 import { Ipv6Repr, parseIpv6 } from "../wire/ipv6";
 import { UdpRepr, parseUdp } from "../wire/udp";
 import { WireErr } from "../wire/errors";
-import { InnerKind, TunnelKind, ipInnerKind, udpTunnelKind, innerOfIpVersion } from "../wire/tunnel";
+import { InnerKind, TunnelKind, ipInnerKind, udpTunnelKind, innerOfIpVersion, innerOfEtherType } from "../wire/tunnel";
 import { VxlanRepr, parseVxlan } from "../wire/vxlan";
 import { GeneveRepr, parseGeneve } from "../wire/geneve";
 import { GreRepr, parseGre } from "../wire/gre";
@@ -21,6 +21,7 @@ import { TeredoRepr, parseTeredo } from "../wire/teredo";
 import { AyiyaRepr, parseAyiya } from "../wire/ayiya";
 import { EtherIpRepr, parseEtherIp } from "../wire/etherip";
 import { MplsRepr, parseMpls, pwEthernetStart } from "../wire/mpls";
+import { CmdRepr, parseCmd, CMD_LEN } from "../wire/cmd";
 import { mplsPseudowire, MplsPseudowire } from "./options";
 import { hashU64 } from "../util/fnv";
 
@@ -57,6 +58,8 @@ export let scope: u32 = 0;
 
 /** ERSPAN (a GRE payload) as an encapsulation of its own: its session id is the identifier. */
 export const ERSPAN_KIND: i32 = 100;
+/** Cisco MetaData in GRE (protocol 0x8909) as an encapsulation of its own: its security group tag is the identifier. */
+export const CMD_KIND: i32 = 101;
 
 const vx = new VxlanRepr();
 const gn = new GeneveRepr();
@@ -67,6 +70,7 @@ const ter = new TeredoRepr();
 const ayi = new AyiyaRepr();
 const eip = new EtherIpRepr();
 const mpls = new MplsRepr();
+const cmd = new CmdRepr();
 const lk = new LinkRepr();
 const v4 = new Ipv4Repr();
 const v6 = new Ipv6Repr();
@@ -125,6 +129,10 @@ function step(k: i32, p: usize, len: i32): bool {
       else if (ik == InnerKind.ERSPAN) {
         if (count >= TUNNEL_DEPTH || parseErspan(ip, il, ers) != WireErr.OK) { ik = InnerKind.UNKNOWN; break; }
         add(ERSPAN_KIND, ers.sessionId, true); ik = ers.inner; ip = ers.payload; il = ers.payloadLen;
+      } else if (ik == InnerKind.CMD) {
+        // A TrustSec tag between GRE and the packet (wire/cmd.ts): the EtherType after it says what follows.
+        if (count >= TUNNEL_DEPTH || parseCmd(ip, il, true, cmd) != WireErr.OK) { ik = InnerKind.UNKNOWN; break; }
+        add(CMD_KIND, cmd.sgt, true); ik = innerOfEtherType(cmd.etherType); ip += <usize>CMD_LEN; il -= CMD_LEN;
       }
       break;
     }

@@ -7,7 +7,7 @@ export const enum EtherType {
   IPV4 = 0x0800, ARP = 0x0806, TEB = 0x6558, VLAN = 0x8100, IPV6 = 0x86dd, PPP = 0x880b,
   MPLS = 0x8847, MPLS_MULTICAST = 0x8848, PPPOE_DISCOVERY = 0x8863, PPPOE_SESSION = 0x8864,
   QINQ = 0x88a8, ERSPAN_II = 0x88be, PBB = 0x88e7, FABRICPATH = 0x8903, VNTAG = 0x8926,
-  ETAG = 0x893f, NSH = 0x894f, QINQ_OLD = 0x9100, ERSPAN_III = 0x22eb,
+  ETAG = 0x893f, NSH = 0x894f, QINQ_OLD = 0x9100, ERSPAN_III = 0x22eb, CMD = 0x8909,
 }
 
 /** Smallest EtherType (IEEE 802.3 §3.2.6): values up to 1500 are a length, and an LLC header follows. */
@@ -44,6 +44,8 @@ export const enum EtherNext {
   VNTAG = 13,
   /** IEEE 802.1BR E-Tag. */
   ETAG = 14,
+  /** Cisco MetaData: a TrustSec security group tag, then an EtherType (wire/cmd.ts). */
+  CMD = 15,
 }
 
 /** What the EtherType t announces. */
@@ -63,6 +65,7 @@ export function etherNext(t: u32): EtherNext {
     case EtherType.FABRICPATH: return EtherNext.FABRICPATH;
     case EtherType.VNTAG: return EtherNext.VNTAG;
     case EtherType.ETAG: return EtherNext.ETAG;
+    case EtherType.CMD: return EtherNext.CMD;
   }
   return EtherNext.UNKNOWN;
 }

@@ -13,6 +13,7 @@
 import { MAX_VLAN_TAGS, LINK_ENCAP_DEPTH } from "../config";
 import { be16, be32, le32, u8at } from "../util/mem";
 import { WireErr } from "./errors";
+import { CmdRepr, parseCmd, CMD_LEN } from "./cmd";
 import { EtherType, EtherNext, etherNext, ETHERTYPE_MIN } from "./ethertype";
 import { InnerKind } from "./tunnel";
 import { PppRepr, parsePpp, pppNext } from "./ppp";
@@ -46,6 +47,8 @@ export const enum Encap {
   /** An Ethernet frame inside another (PBB, FabricPath, NSH, an MPLS pseudowire): its addresses. */
   ETHERNET = 10,
   VNTAG = 11, ETAG = 12, NSH = 13, FABRICPATH = 14, NFLOG = 15,
+  /** Cisco MetaData (EtherType 0x8909): its security group tag. */
+  CMD = 16,
 }
 
 /** parseLink flag: the capture's byte order is big-endian (NFLOG's TLV headers are in it). */
@@ -123,6 +126,7 @@ const mpls = new MplsRepr();
 const pbb = new PbbRepr();
 const tag = new PortTagRepr();
 const nsh = new NshRepr();
+const cmd = new CmdRepr();
 const fp = new FabricPathRepr();
 const nflog = new NflogRepr();
 const rt = new RadiotapRepr();
@@ -299,6 +303,15 @@ function walk(step: Step, t: u32, p: usize, len: i32, off: i32, r: LinkRepr, fla
             t = tag.etherType;
             if (t < ETHERTYPE_MIN) t = 0;
             off += tag.hdrLen;
+            break;
+          }
+          case EtherNext.CMD: {
+            const e = parseCmd(p + <usize>off, len - off, false, cmd);
+            if (e != WireErr.OK) return fail(r, Encap.CMD, off, e);
+            if (!pushEncap(r, Encap.CMD, cmd.sgt, 0)) return tooDeep(r, Encap.CMD, off);
+            t = cmd.etherType;
+            if (t < ETHERTYPE_MIN) t = 0;
+            off += CMD_LEN;
             break;
           }
           default:

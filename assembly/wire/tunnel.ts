@@ -26,6 +26,8 @@ export const enum InnerKind {
   ERSPAN = 7,
   /** An IEEE 802.11 frame without FCS (Aruba's GRE protocol types 0x8200–0x8320). */
   DOT11 = 8,
+  /** A Cisco MetaData header (GRE protocol 0x8909; wire/cmd.ts), then what its EtherType names. */
+  CMD = 9,
 }
 
 /** A tunnel or encapsulation, as announced by the outer header. */
@@ -112,6 +114,7 @@ export function innerOfEtherType(t: u32): InnerKind {
     case EtherNext.MPLS: return InnerKind.MPLS;
     case EtherNext.NSH: return InnerKind.NSH;
     case EtherNext.ERSPAN: return InnerKind.ERSPAN;
+    case EtherNext.CMD: return InnerKind.CMD;
   }
   return InnerKind.UNKNOWN;
 }

@@ -56,6 +56,8 @@ export const CASES: Case[] = [
   { name: 'PBB with a customer tag', link: 1, wrap: (ip, v6) => eth(0x88e7, B.bytes(B.hex('00012345'), B.ethernet({ dst: '02:00:00:00:00:0c', src: '02:00:00:00:00:0d', vlans: [300], type: et(v6), payload: ip })), [100], 0x88a8), encap: 'pbb,ethernet' },
   { name: 'VN-Tag', link: 1, wrap: (ip, v6) => eth(0x8926, B.bytes(B.hex('80010002'), B.u16be(et(v6)), ip)), encap: 'vntag' },
   { name: 'E-Tag', link: 1, wrap: (ip, v6) => eth(0x893f, B.bytes(B.hex('612314560000'), B.u16be(et(v6)), ip)), encap: 'etag' },
+  // Cisco MetaData (TrustSec): version 1, length 1, the SGT option, tag 100, then the EtherType.
+  { name: 'Cisco MetaData', link: 1, wrap: (ip, v6) => eth(0x8909, B.bytes(B.hex('01010001 0064'), B.u16be(et(v6)), ip)), encap: 'cmd' },
   { name: 'NSH', link: 1, wrap: (ip, v6) => eth(0x894f, B.bytes(B.hex(v6 ? '0fc20202' : '0fc20201'), B.hex('00000aff'), ip)), encap: 'nsh' },
   { name: 'NSH to Ethernet', link: 1, wrap: (ip, v6) => eth(0x894f, B.bytes(B.hex('0fc60103 00007b05'), new Uint8Array(16), inner(ip, v6))), encap: 'nsh,ethernet' },
   // tshark's cfp dissector takes the frame's last 4 bytes for an FCS: the frames have one (tracecap bounds the packet by the IP length).

@@ -36,6 +36,8 @@ export const WRAPS: [string, Wrap][] = [
   ['gre ppp (pptp)', (ip, fc) => overIp(47, B.bytes(B.hex('3001880b'), B.u16be(ip.length + 4), B.u16be(5), B.u32be(1), B.hex('ff030021'), ip), fc)],
   // Aruba's GRE (protocol 0x8200): the client's 802.11 data frame (To DS), LLC/SNAP, IPv4.
   ['gre aruba (802.11)', (ip, fc) => overIp(47, B.bytes(B.hex('00008200'), dot11(ip, false, 0)), fc)],
+  // Cisco MetaData in GRE (0x8909): the EtherType first, then version, length, option and tag 40.
+  ['gre cisco metadata', (ip, fc) => overIp(47, B.bytes(B.hex('20008909'), B.u32be(40), B.hex('0800 01010001 0028'), ip), fc)],
   ['gre mpls', (ip, fc) => overIp(47, B.bytes(B.hex('00008847'), B.hex('00011140'), ip), fc)],
   ['etherip', (ip, fc) => overIp(97, B.bytes(B.hex('3000'), frame(ip)), fc)],
   ['mpls in ip', (ip, fc) => overIp(137, B.bytes(B.hex('00010140'), ip), fc)],

@@ -96,13 +96,14 @@ L2.dst                    s      -  destination MAC (Ethernet, FDDI, 802.11)
 L2.type                   s      -  EtherType name (IPv4, IPv6, ARP…)
 L2.vlan                   n[]    -  VLAN ids, outermost first
 L2.encap                  o[]    -  link-level encapsulations, outermost first (PPPoE, MPLS, 802.11…)
-L2.encap.type             s      -  pppoe, ppp, mpls, llc_snap, pbb, ethernet, nsh, chdlc, nflog, 802.11…
+L2.encap.type             s      -  pppoe, ppp, mpls, llc_snap, pbb, ethernet, nsh, cmd, chdlc, nflog, 802.11…
 L2.encap.session          n      -  PPPoE session id
 L2.encap.protocol         s      -  PPP or Cisco HDLC protocol, hex (0x0021)
 L2.encap.labels           n[]    -  MPLS labels, outermost first
 L2.encap.isid             n      -  PBB service instance id (I-SID)
 L2.encap.spi              n      -  NSH service path id
 L2.encap.si               n      -  NSH service index
+L2.encap.sgt              n      -  Cisco MetaData security group tag (TrustSec)
 L2.encap.dst              s      -  inner Ethernet frame's destination MAC
 L2.encap.src              s      -  inner Ethernet frame's source MAC
 L2.encap.protected        b      -  802.11 body encrypted (not decoded)
@@ -400,7 +401,7 @@ export const ALIASES: Readonly<Record<string, readonly string[]>> = {
   'frame.time': ['meta.timestamp'], 'frame.time_epoch': ['timestamp.seconds'],
   'eth.src': ['L2.src'], 'eth.dst': ['L2.dst'], 'eth.addr': ['L2.dst', 'L2.src'], 'eth.type': ['L2.type'], 'vlan.id': ['L2.vlan'],
   'wlan.da': ['L2.dst'], 'wlan.sa': ['L2.src'], 'pppoe.session_id': ['L2.encap.session'], 'ppp.protocol': ['L2.encap.protocol'],
-  'mpls.label': ['L2.encap.labels'], 'ieee8021ah.isid': ['L2.encap.isid'], 'nsh.spi': ['L2.encap.spi'], 'nsh.si': ['L2.encap.si'],
+  'mpls.label': ['L2.encap.labels'], 'ieee8021ah.isid': ['L2.encap.isid'], 'nsh.spi': ['L2.encap.spi'], 'nsh.si': ['L2.encap.si'], 'cmd.sgt': ['L2.encap.sgt', 'tunnel.encap.sgt'],
   'arp.opcode': ['ARP.op'], 'arp.src.proto_ipv4': ['ARP.src.IP'], 'arp.dst.proto_ipv4': ['ARP.dst.IP'],
   'arp.src.hw_mac': ['ARP.src.MAC'], 'arp.dst.hw_mac': ['ARP.dst.MAC'],
   'ip.src': ['L3.src'], 'ip.dst': ['L3.dst'], 'ip.addr': ['L3.dst', 'L3.src'], 'ip.ttl': ['L3.ttl'], 'ip.proto': ['L3.proto.num'],
@@ -483,12 +484,13 @@ function parseTable(text: string): Field[] {
 const TUNNEL_TABLE = `
 tunnel                    o      -  the packet's tunnels: encapsulations, then the inner packet
 tunnel.encap              o[]    -  each encapsulation, outermost first
-tunnel.encap.type         s      -  vxlan, geneve, gre, erspan, gtpu, teredo, ipip, mpls_in_udp…
+tunnel.encap.type         s      -  vxlan, geneve, gre, erspan, cmd, gtpu, teredo, ipip, mpls_in_udp…
 tunnel.encap.vni          n      -  VXLAN / Geneve network identifier
 tunnel.encap.key          n      -  GRE key
 tunnel.encap.teid         n      -  GTP-U tunnel endpoint identifier
 tunnel.encap.session      n      -  ERSPAN session id
 tunnel.encap.label        n      -  MPLS top label
+tunnel.encap.sgt          n      -  Cisco MetaData security group tag (GRE 0x8909)
 tunnel.inner              o      -  the innermost packet's layers (as the record's own)
 `;
 const INNER_LAYERS = /^(L2|L3|L4|ICMP|DNS|err)(\.|$)/;

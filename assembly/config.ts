@@ -26,6 +26,8 @@ export const SCRATCH_CAP: i32 = 1 << 20;
 export const MAX_FRAMES: i32 = 512;
 /** Bytes of one packet's HTTP/2 facts: decoded header fields, and frame payload bytes kept from reused buffers (facts/h2.ts). */
 export const H2_FACTS_BYTES: i32 = 1 << 20;
+/** Exchange timings one packet's record can show (facts/timing.ts): HTTP/2 streams ending in one segment beyond it have none. */
+export const MAX_TIMINGS: i32 = 64;
 /** HTTP/2 streams listed per packet (in the message and the `includes` list); more are not listed. */
 export const MAX_STREAMS_LISTED: i32 = 64;
 /** Largest HPACK dynamic table size (RFC 7541 §4.2, §6.3) accepted in a size update; SETTINGS_HEADER_TABLE_SIZE may exceed 4096. */

@@ -37,6 +37,10 @@ export class Exchange {
   /** Position of the request on its connection (0, 1, … in the order requests came). */
   pos: i64 = 0;
   tsSec: i64 = 0;
+  /** Timing (flow/timing.ts), capture times in ns (0: not yet): the request's first and last byte, the response's; their bytes. */
+  reqFirstNs: i64 = 0; reqLastNs: i64 = 0;
+  resFirstNs: i64 = 0; resLastNs: i64 = 0;
+  reqBytes: i64 = 0; resBytes: i64 = 0;
   trace: TraceRepr = new TraceRepr();
   /** The request's method (MAX_METHOD bytes) and URL (MAX_URL bytes after it), in one allocation. */
   method: usize = heap.alloc(<usize>(MAX_METHOD + MAX_URL));
@@ -60,6 +64,9 @@ export class Exchange {
   why: Why = Why.NONE;
   /** HTTP/1: how far the client had received the server's bytes when it sent the request (an offset of the server's direction), when known. */
   ackAtSend: u32 = 0;
+  /** Each direction's retransmitted, out-of-order and zero-window segments when the request began (flow/timing.ts). */
+  snapRetr0: u32 = 0; snapOoo0: u32 = 0; snapZw0: u32 = 0;
+  snapRetr1: u32 = 0; snapOoo1: u32 = 0; snapZw1: u32 = 0;
   tsNsec: i32 = 0;
   methodLen: i32 = 0;
   urlLen: i32 = 0;
@@ -298,6 +305,14 @@ export class Dir {
   /** Next expected sequence number. */
   next: u32 = 0;
   pfxLen: i32 = 0;
+  // Timing (flow/timing.ts): when the highest sequence number was reached; segments of this
+  // direction retransmitted, out of order, advertising a zero window; and, for the message in
+  // progress, when its first byte came and every direction's counts then.
+  nextNs: i64 = 0;
+  msgNs: i64 = 0;
+  retrans: u32 = 0; outOfOrder: u32 = 0; zeroWin: u32 = 0;
+  snapRetr0: u32 = 0; snapOoo0: u32 = 0; snapZw0: u32 = 0;
+  snapRetr1: u32 = 0; snapOoo1: u32 = 0; snapZw1: u32 = 0;
   /** Sequence numbers known (first segment seen). */
   known: bool = false;
   /** A FIN was seen. */
@@ -368,6 +383,7 @@ export class Dir {
 
   /** Resets for a new connection (pooled resources must have been released). */
   reset(): void {
+    this.nextNs = 0; this.msgNs = 0; this.retrans = 0; this.outOfOrder = 0; this.zeroWin = 0;
     this.known = false; this.fin = false; this.fromStart = false; this.pfx0 = 0; this.pfx1 = 0; this.pfxLen = 0; this.resync = false; this.st = 0; this.head = -1; this.headLen = 0;
     this.headKept = 0; this.overLine = 0; this.headIsResponse = false; this.headCode = 0; this.msgStart = 0; this.msgAck = 0; this.msgAckKnown = false;
     this.bodyLeft = 0; this.chunkLine = 0; this.lineEmpty = true; this.chunkSize = 0; this.chunkHexOk = true; this.cur = -1;
@@ -389,6 +405,11 @@ export class Conn {
   mode: Mode = Mode.UNKNOWN;
   /** Capture time (ns) when trace context is dropped, after FIN/RST (0 = not scheduled). */
   untrackAt: i64 = 0;
+  /** Timing (flow/timing.ts), capture times in ns (0: not seen): SYN, SYN/ACK, the client's handshake ACK; the ClientHello, the client's first application data. */
+  synNs: i64 = 0; synAckNs: i64 = 0; hsAckNs: i64 = 0;
+  tlsStartNs: i64 = 0; tlsEndNs: i64 = 0;
+  /** The direction that sent the first RST (-1: none). */
+  rstDir: i32 = -1;
   /** Trace context was dropped: later packets of this connection get no trace. */
   untracked: bool = false;
   /** A FIN or RST was seen in either direction. */
@@ -426,6 +447,7 @@ export class Conn {
 
   /** Resets for a new connection (its exchanges must have been released). */
   reset(): void {
+    this.synNs = 0; this.synAckNs = 0; this.hsAckNs = 0; this.tlsStartNs = 0; this.tlsEndNs = 0; this.rstDir = -1;
     this.client = -1; this.mode = Mode.UNKNOWN; this.untrackAt = 0; this.untracked = false; this.closing = false; this.rst = false;
     this.synSeen = false; unchecked(this.d[0]).reset(); unchecked(this.d[1]).reset(); this.count = 0; this.firstUnanswered = 0;
     this.exHead = -1; this.exTail = -1; this.exFinished = 0; this.finHead = -1; this.finTail = -1; this.streamsLost = false;
@@ -447,6 +469,8 @@ export class Conn {
     e.state = ExState.WAITING; e.flow = this.flow; e.pos = pos; e.pin = packetNo;
     e.stream = 0; e.hashed = false; e.reqStart = 0; e.reqEnd = 0xffffffff; e.resStart = 0; e.resEnd = 0xffffffff;
     e.hasReq = false; e.hasRes = false; e.answered = false; e.reqEnded = false; e.resEnded = false; e.why = Why.NONE; e.ackKnown = false;
+    e.reqFirstNs = 0; e.reqLastNs = 0; e.resFirstNs = 0; e.resLastNs = 0; e.reqBytes = 0; e.resBytes = 0;
+    e.snapRetr0 = 0; e.snapOoo0 = 0; e.snapZw0 = 0; e.snapRetr1 = 0; e.snapOoo1 = 0; e.snapZw1 = 0;
     e.trace.clear(); e.methodLen = 0; e.urlLen = 0; e.isHead = false; e.isConnect = false;
     e.cprev = this.exTail; e.cnext = -1; e.fprev = -1; e.fnext = -1;
     if (this.exTail >= 0) ex(this.exTail).cnext = i; else this.exHead = i;

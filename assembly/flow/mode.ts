@@ -8,7 +8,7 @@ import { h2Start, isPreface, looksLikeH2, H2_SYNC, HPACK_JOINED, HPACK_DESYNC } 
 import { freeBuf, bufValid } from "../http/buffers";
 import { table, tableValid } from "../http/hpackpool";
 import { feedTls, plausibleTlsRecord } from "./tls";
-import { feedH1, h1Gap, headLost } from "../http/h1exchange";
+import { feedH1, h1Gap, headLost, h1Fin } from "../http/h1exchange";
 import { Why } from "./skips";
 import { S } from "../facts/packet";
 import { feedH2 } from "../http/h2exchange";
@@ -59,6 +59,11 @@ function detect(c: Conn, dir: i32, p: usize, len: i32): void {
     unchecked(c.d[0]).hpackGap = HPACK_JOINED; unchecked(c.d[1]).hpackGap = HPACK_JOINED;
   }
   // Otherwise the mode stays unknown and the next segment is tried.
+}
+
+/** Direction dir sent its FIN, in order (every byte before it seen): a message framed by the close ends there. */
+export function finSeen(c: Conn, dir: i32): void {
+  if (c.mode == Mode.HTTP1) h1Fin(c, dir);
 }
 
 /** n bytes of direction dir were lost before the current segment (lost by the capture, or still to come out of order). */

@@ -9,6 +9,8 @@ import { parseClientHello, parseServerHello } from "../wire/tls";
 import { WireErr } from "../wire/errors";
 import { copy } from "../util/mem";
 import { S } from "../facts/packet";
+import { timingTop } from "../facts/timing";
+import { nowNs, tlsTiming } from "./timing";
 import { MAX_TLS_RECORDS, recType, recVer, recLen, hello, shello } from "../facts/tls";
 
 
@@ -37,6 +39,11 @@ export function feedTls(c: Conn, dir: i32, p: usize, len: i32): void {
       if (t < 20 || t > 24 || (ver >> 8) != 3 || rl == 0 || rl > 16384 + 2048) { d.tlsLost = true; return; }
       if (S.tlsN < MAX_TLS_RECORDS) { unchecked(recType[S.tlsN] = <u8>t); unchecked(recVer[S.tlsN] = <u16>ver); unchecked(recLen[S.tlsN] = <u16>rl); S.tlsN++; }
       d.tlsLeft = rl; d.tlsType = t;
+      // The handshake's time: from the first handshake record (the ClientHello) to the client's
+      // first application-data record (TLS 1.2: after the server's Finished; TLS 1.3: its own
+      // Finished, which travels as application data, RFC 8446 §5.1).
+      if (t == 22 && c.tlsStartNs == 0) c.tlsStartNs = nowNs();
+      else if (t == 23 && dir == c.client && c.tlsStartNs != 0 && c.tlsEndNs == 0) { c.tlsEndNs = nowNs(); if (timingTop < 0) tlsTiming(c); }
       if (t == 22 && !d.tlsHello) {
         freeBuf(d.head, d.headGen); d.headLen = 0; d.tlsHello = true; d.helloWhy = Why.NONE;
         d.head = takeBuf(d.owner);

@@ -15,8 +15,10 @@ import { freeBuf, heads, samples } from "../http/buffers";
 import { freeTable, tablePool } from "../http/hpackpool";
 import { S } from "../facts/packet";
 import { arenaReset } from "../facts/h2";
+import { timingReset } from "../facts/timing";
+import { segmentFlags, segmentData, resetTiming } from "./timing";
 import { scheduleUntrack } from "./roles";
-import { feed, gap, joinMidstream } from "./mode";
+import { feed, gap, joinMidstream, finSeen } from "./mode";
 import { pickTrace } from "../trace/pick";
 import { setPart } from "./part";
 import { Why, skip, resetSkips } from "./skips";
@@ -36,7 +38,7 @@ function resetPacket(): void {
   S.tlsN = 0; S.helloClient = false; S.helloServer = false; S.helloWhy = Why.NONE; S.traceEx = -1; S.traceInFrames = false; S.hasMessage = true;
   S.rendered = false; S.renderEx = -1; S.renderBodyLen = 0; S.renderBodyOpen = false; S.renderWhy = Why.NONE; S.renderSkipped = false;
   S.h2Frames = 0; S.h2Size = 0; S.h2Preface = false; S.streamSetN = 0; S.reqSetN = 0; S.resSetN = 0; S.dataSetN = 0;
-  S.fragUsed = 0; S.h2Cut = false; S.h2LastStream = 0; arenaReset();
+  S.fragUsed = 0; S.h2Cut = false; S.h2LastStream = 0; arenaReset(); timingReset();
 }
 
 // ---- connection lifecycle ----------------------------------------------------------------
@@ -107,7 +109,7 @@ export function resetAnalysis(): void {
  * captured TCP payload.
  */
 export function analyzeTcp(iface: i32, src: usize, dst: usize, alen: i32, sp: u32, dp: u32, seq: u32, ack: u32,
-  flags: u32, pl: usize, plen: i32, sec: i64, nsec: i32): void {
+  flags: u32, win: u32, pl: usize, plen: i32, sec: i64, nsec: i32): void {
   if (!initialised) { T.initTable(flowCap); initialised = true; }
   resetPacket();
   nextPacket();
@@ -146,6 +148,8 @@ export function analyzeTcp(iface: i32, src: usize, dst: usize, alen: i32, sp: u3
     c.synSeen = true;
     if (!ackf) c.client = dir; else if (c.client < 0) c.client = 1 - dir;
   }
+  const firstRst = rst && c.rstDir < 0;
+  segmentFlags(c, dir, flags, win, now);
   const d = unchecked(c.d[dir]);
   if (syn) { d.known = true; d.fromStart = true; d.base = seq + 1; d.next = seq + 1; }
   const o = unchecked(c.d[1 - dir]);
@@ -158,6 +162,7 @@ export function analyzeTcp(iface: i32, src: usize, dst: usize, alen: i32, sp: u3
     if (!d.known) { d.known = true; d.base = dseq; d.next = dseq; joinMidstream(c, dir); }
     let skipN = 0;
     const diff = <i32>(dseq - d.next);
+    segmentData(c, d, diff, plen, now);
     if (diff > 0) {
       // Bytes are missing (lost by the capture or still to come out of order): resynchronise.
       gap(c, dir, <u32>diff);
@@ -174,9 +179,12 @@ export function analyzeTcp(iface: i32, src: usize, dst: usize, alen: i32, sp: u3
       d.next = dseq + <u32>plen;
     }
   }
-  if (fin && d.known && <i32>(dseq + <u32>plen - d.next) == 0) d.next++;
+  // A FIN ends a response framed by the connection's close (its bytes end before the FIN's).
+  if (fin && d.known && <i32>(dseq + <u32>plen - d.next) == 0) { finSeen(c, dir); d.next++; }
   if (fin) d.fin = true;
   if (rst) c.rst = true;
+  // A reset that cuts an exchange short: its record shows the exchange's timing so far.
+  if (firstRst) resetTiming(c);
   if (fin || rst) {
     c.closing = true;
     scheduleUntrack(c);

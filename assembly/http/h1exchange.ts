@@ -21,6 +21,8 @@ import { S, RENDER_HEAD, head } from "../facts/packet";
 import { feedH2 } from "./h2exchange";
 import { scheduleUntrack, isServer } from "../flow/roles";
 import { Why, skip } from "../flow/skips";
+import { nowNs, snapDir, startTiming, timingOf } from "../flow/timing";
+import { timingTop } from "../facts/timing";
 
 export function feedH1(c: Conn, dir: i32, p: usize, len: i32): void {
   const d = unchecked(c.d[dir]);
@@ -35,7 +37,7 @@ export function feedH1(c: Conn, dir: i32, p: usize, len: i32): void {
     // A head whose first line is not HTTP/1 (a bad version, RFC 9112 §2.3) was no message: its bytes are shown as L7, as pcap-sidecar shows what Go's parser refuses.
     if (h1Event == H1Ev.HEAD) { if (onHead(c, dir, d, p)) sawHead = true; }
     else if (h1Event == H1Ev.HEAD_SKIPPED) { sawHead = true; skippedHead(c, dir, d, Why.NO_BUFFER); }
-    else if (h1Event == H1Ev.DONE) { onDone(c, dir, d); }
+    else if (h1Event == H1Ev.DONE) { onDone(c, dir, d, S.curOff); }
     if (d.st == H1.OPAQUE && c.mode == Mode.HTTP2) { if (len > 0) feedH2(c, dir, p, len); break; }
   }
   // Bytes no head claimed are shown as they are (an L7 object of the payload).
@@ -47,6 +49,7 @@ export function feedH1(c: Conn, dir: i32, p: usize, len: i32): void {
 // never taken for its bytes (they belong to no exchange until the head is complete).
 function startMessage(c: Conn, dir: i32, d: Dir, o: u32): void {
   d.msgStart = o; d.msgAck = S.segAck; d.msgAckKnown = S.segAckKnown;
+  snapDir(c, d, nowNs());
   const server = isServer(c, dir);
   let i = c.exTail;
   while (i >= 0 && !(server ? ex(i).hasRes : ex(i).hasReq)) i = ex(i).cprev;
@@ -61,7 +64,7 @@ function startMessage(c: Conn, dir: i32, d: Dir, o: u32): void {
   // oldest unanswered one (an interim response's final one follows in the same range).
   if (server && !c.uncertain && (c.reqGapAt < 0 || c.firstUnanswered < c.reqGapAt) && c.firstUnanswered < c.count) {
     const j = c.at(c.firstUnanswered);
-    if (j >= 0 && !ex(j).hasRes) { ex(j).hasRes = true; ex(j).resStart = o; }
+    if (j >= 0 && !ex(j).hasRes) { ex(j).hasRes = true; ex(j).resStart = o; ex(j).resFirstNs = d.msgNs; }
   }
 }
 
@@ -162,7 +165,7 @@ export function h1Gap(c: Conn, dir: i32, n: u32): void {
   if ((d.st == H1.BODY || d.st == H1.CHUNK_DATA) && <i64>n <= d.bodyLeft) {
     d.bodyLeft -= <i64>n;
     if (d.bodyLeft == 0) {
-      if (d.st == H1.BODY) { d.st = H1.START; onDone(c, dir, d); }
+      if (d.st == H1.BODY) { d.st = H1.START; onDone(c, dir, d, d.off(d.next) + n); }
       else { d.st = H1.CHUNK_END; d.chunkLine = 0; }
     }
     return;
@@ -282,7 +285,7 @@ function onHead(c: Conn, dir: i32, d: Dir, after: usize): bool {
       unchecked(c.d[dir]).st = H1.OPAQUE;
     }
   }
-  if (doneNow) onDone(c, dir, d);
+  if (doneNow) onDone(c, dir, d, S.curOff);
   return true;
 }
 
@@ -297,6 +300,7 @@ function newRequest(c: Conn, d: Dir): i32 {
     const e = ex(i);
     e.hasReq = true; e.reqStart = d.msgStart; e.tsSec = S.pSec; e.tsNsec = S.pNsec;
     e.ackAtSend = d.msgAck; e.ackKnown = d.msgAckKnown;
+    startTiming(e, d);
   }
   return i;
 }
@@ -320,7 +324,7 @@ function answer(c: Conn, d: Dir, interim: bool): i32 {
   const i = pairResponse(c, d, interim);
   if (i < 0) return -1;
   const e = ex(i);
-  if (!e.hasRes) { e.hasRes = true; e.resStart = d.msgStart; }
+  if (!e.hasRes) { e.hasRes = true; e.resStart = d.msgStart; e.resFirstNs = d.msgNs; }
   // A final response after an interim one: the exchange's response bytes go on (startMessage
   // closed them at this head's start).
   else if (e.resEnd == d.msgStart) e.resEnd = 0xffffffff;
@@ -353,8 +357,23 @@ function skippedHead(c: Conn, dir: i32, d: Dir, why: Why): void {
   }
 }
 
-function onDone(c: Conn, dir: i32, d: Dir): void {
+// The message of direction d ended at offset end: its exchange notes when and how long; a
+// final response's end shows the exchange's timing on this record (the first one that ends in
+// it, when several do: as the HTTP object shows the first head).
+function onDone(c: Conn, dir: i32, d: Dir, end: u32): void {
   if (S.rendered) S.renderBodyOpen = false;
+  if (d.cur >= 0) {
+    const i = c.at(d.cur);
+    if (i >= 0) {
+      const e = ex(i);
+      if (isServer(c, dir)) {
+        if (e.hasRes && e.answered && e.resLastNs == 0) {
+          e.resLastNs = nowNs(); e.resBytes = <i64>(end - e.resStart);
+          if (timingTop < 0 && e.reqFirstNs != 0) timingOf(c, e, true);
+        }
+      } else if (e.hasReq && e.reqLastNs == 0) { e.reqLastNs = nowNs(); e.reqBytes = <i64>(end - e.reqStart); }
+    }
+  }
   if (c.closing) scheduleUntrack(c);
 }
 
@@ -439,4 +458,10 @@ function extractTrace(buf: usize, h: Head, out: TraceRepr): void {
       if (parseCloudTrace(buf + <usize>unchecked(h.value[i]), unchecked(h.valueLen[i]), trace2)) { out.copyFrom(trace2); return; }
     }
   }
+}
+
+/** Direction dir sent its FIN with every byte before it seen: a response framed by the close (RFC 9112 §6.3 rule 8) ends there. */
+export function h1Fin(c: Conn, dir: i32): void {
+  const d = unchecked(c.d[dir]);
+  if (d.st == H1.UNTIL_EOF && isServer(c, dir)) onDone(c, dir, d, d.off(d.next));
 }

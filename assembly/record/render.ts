@@ -17,6 +17,8 @@ import * as reader from "../capture/reader";
 import * as A from "../flow/track";
 import { observe } from "../flow/timers";
 import { S } from "../facts/packet";
+import { timingTop } from "../facts/timing";
+import { renderTiming } from "../json/timing";
 import { HTTP_BUF, L7_BUF, TLS_BUF, R } from "../json/scratch";
 import { finishH1 } from "../json/http1";
 import { finishH2, hex16 } from "../json/http2";
@@ -248,11 +250,15 @@ export function renderPacket(): bool {
   renderPcap(dbg, num);
   if (d.errCount > 0) w(K_SEVERITY);
   w(K_TS); u32dec(<u32>reader.pktNsec); w(K_TS_SEC); i64dec(reader.pktSec);
+  // `timing` (an exchange or TLS handshake that ended in this packet) sorts between timestamp and tunnel.
+  const timed = analysed && timingTop >= 0;
+  if (timed) { b(0x7d); renderTiming(timingTop); }
   if (Tn.count > 0) {
-    b(0x7d); renderTunnel(dbg, num, tunneled); b(0x7d); b(0x0a);
+    if (!timed) b(0x7d);
+    renderTunnel(dbg, num, tunneled); b(0x7d); b(0x0a);
     // The index entry describes the record's own (outer) layers: decode them again.
     if (index && tunneled) d.decode(reader.pktLink, reader.pktPtr, reader.pktCapLen, reader.pktOrigLen, ifIdx);
-  } else w(K_END);
+  } else if (timed) { b(0x7d); b(0x0a); } else w(K_END);
   if (index) E.commit(pos, num, d.errCount > 0, part);
   if (Sh.marking) Sh.mark(num, <i32>(pos - start));
   return true;
@@ -350,7 +356,7 @@ function analyse(scope: u32): void {
   const t = d.tcp;
   const v4 = d.net == NetKind.IPV4;
   A.analyzeTcp(<i32>(<u32>ifIdx ^ scope), v4 ? d.ip4.src : d.ip6.src, v4 ? d.ip4.dst : d.ip6.dst, v4 ? 4 : 16, t.srcPort, t.dstPort,
-    t.seq, t.ack, t.flags, t.payload, t.payloadLen, reader.pktSec, reader.pktNsec);
+    t.seq, t.ack, t.flags, t.window, t.payload, t.payloadLen, reader.pktSec, reader.pktNsec);
 }
 
 // Renders the objects of the analysis' facts (facts/): HTTP, L7, TLS and the message's suffix.

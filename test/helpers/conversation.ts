@@ -16,9 +16,9 @@ export class Conversation {
     this.s = { ip: o.server ?? '10.0.0.2', mac: '42:01:0a:00:00:02', port: o.sport ?? 8080, seq: o.sseq ?? 5000 };
   }
 
-  private pkt(from: Side, to: Side, flags: string, payload: Uint8Array, t: number, seqOverride?: number): number {
+  private pkt(from: Side, to: Side, flags: string, payload: Uint8Array, t: number, seqOverride?: number, window = 502): number {
     const seq = seqOverride ?? from.seq;
-    const segment = B.tcp({ srcPort: from.port, dstPort: to.port, seq: seq >>> 0, ack: flags.includes('ACK') ? to.seq >>> 0 : 0, flags, window: 502, payload, src: from.ip, dst: to.ip });
+    const segment = B.tcp({ srcPort: from.port, dstPort: to.port, seq: seq >>> 0, ack: flags.includes('ACK') ? to.seq >>> 0 : 0, flags, window, payload, src: from.ip, dst: to.ip });
     // An address with a colon makes it an IPv6 conversation.
     const data = from.ip.includes(':')
       ? B.ethernet({ src: from.mac, dst: to.mac, type: B.ETH.IPV6, payload: B.ipv6({ src: from.ip, dst: to.ip, payload: segment }) })
@@ -60,6 +60,9 @@ export class Conversation {
   /** Pure ACK from the client / the server. */
   clientAck(t: number): number { return this.pkt(this.c, this.s, 'ACK', new Uint8Array(0), t); }
   serverAck(t: number): number { return this.pkt(this.s, this.c, 'ACK', new Uint8Array(0), t); }
+  /** Pure ACK advertising a zero window, from the client / the server. */
+  clientZeroWindow(t: number): number { return this.pkt(this.c, this.s, 'ACK', new Uint8Array(0), t, undefined, 0); }
+  serverZeroWindow(t: number): number { return this.pkt(this.s, this.c, 'ACK', new Uint8Array(0), t, undefined, 0); }
   /** FIN|ACK from the client / the server. */
   clientFin(t: number): number { const i = this.pkt(this.c, this.s, 'FIN|ACK', new Uint8Array(0), t); this.c.seq += 1; return i; }
   serverFin(t: number): number { const i = this.pkt(this.s, this.c, 'FIN|ACK', new Uint8Array(0), t); this.s.seq += 1; return i; }

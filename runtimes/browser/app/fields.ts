@@ -482,6 +482,29 @@ function parseTable(text: string): Field[] {
 /** Every field, parents before children, in the order the help lists them. */
 // A tunnel's inner packet has the layers a record has, under tunnel.inner (README "Output").
 const TUNNEL_TABLE = `
+timing                    o      D  exchange timing, on the record where the exchange (or a TLS handshake) ends
+timing.start              s      D  the request's first byte (TLS: the ClientHello's), RFC 3339
+timing.request_end_ns     n      D  ns from start to the request's last byte
+timing.response_start_ns  n      D  ns from start to the response's first byte (time to first byte)
+timing.response_end_ns    n      D  ns from start to the response's last byte
+timing.tls_ns             n      D  ns from the ClientHello to the client's first application data
+timing.bytes              o      D  bytes of the request and response
+timing.bytes.request      n      D  request bytes (head and body)
+timing.bytes.response     n      D  response bytes (head and body)
+timing.connect            o      D  the connection's handshake (its first exchange only)
+timing.connect.syn        s      D  the SYN's time, RFC 3339
+timing.connect.syn_ack_ns  n     D  ns from the SYN to the SYN/ACK
+timing.connect.ack_ns     n      D  ns from the SYN to the client's ACK
+timing.retransmissions    o      D  retransmitted segments during the exchange
+timing.retransmissions.client  n  D  sent by the client
+timing.retransmissions.server  n  D  sent by the server
+timing.out_of_order       o      D  out-of-order segments during the exchange
+timing.out_of_order.client  n    D  sent by the client
+timing.out_of_order.server  n    D  sent by the server
+timing.zero_windows       o      D  segments advertising a zero window during the exchange
+timing.zero_windows.client  n    D  sent by the client
+timing.zero_windows.server  n    D  sent by the server
+timing.reset              s      D  who reset the connection: client or server
 tunnel                    o      -  the packet's tunnels: encapsulations, then the inner packet
 tunnel.encap              o[]    -  each encapsulation, outermost first
 tunnel.encap.type         s      -  vxlan, geneve, gre, erspan, cmd, gtpu, teredo, ipip, mpls_in_udp…

@@ -15,3 +15,4 @@ export {
   writePcapngPacket, pcapngPacketLength, PCAP_MAGIC_USEC, PCAP_MAGIC_NSEC, PCAP_GLOBAL_HEADER_LEN, PCAP_RECORD_HEADER_LEN,
   type PacketRecord, type TsResolution, type PcapngInterface,
 } from './pcapfile.js';
+export { ExchangeBuilder, MAX_OPEN_PER_CONNECTION, MAX_CONNECTIONS, type Exchange, type ExchangeSink, type HttpPacket } from './exchanges.js';

@@ -5,7 +5,7 @@
  * as UTF-8 in an arena, repeated texts interned, the trace 16 bytes (tracetable.ts) — and the
  * builder (http.ts) holds only the exchanges still waiting for their response.
  */
-import type { Exchange, ExchangeSink } from './http.js';
+import type { Exchange, ExchangeSink } from '../../../src/exchanges.js';
 import type { HttpRow } from './protocol.js';
 import { TraceTable } from './tracetable.js';
 

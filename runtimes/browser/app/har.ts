@@ -4,7 +4,7 @@
  * Spec: http://www.softwareishard.com/blog/har-12-spec/ ; checked against har-validator in tests.
  */
 import type { Cookie, Entry, Har, Header, Page, QueryString } from 'har-format';
-import { headerValue, type Exchange } from './http.js';
+import { headerValue, type Exchange } from '../../../src/exchanges.js';
 
 /** HAR creator.version when the caller does not pass one (tracecap's package version; a test keeps them equal). */
 export const TRACECAP_VERSION = '0.1.0';

@@ -5,7 +5,7 @@
  * on another core. It answers the HTTP view (the exchanges of the packets the filter selects),
  * the exchange counts of the connection and trace views, and the exchanges of the HAR export.
  */
-import { ExchangeBuilder } from './http.js';
+import { ExchangeBuilder } from '../../../src/exchanges.js';
 import { ExchangeTable } from './exchanges.js';
 import { METHODS, OTHER_METHOD, type Extra } from './segments.js';
 import { META, HTTP2_FLAG, type BatchResult, type HttpRequest, type HttpRow } from './protocol.js';

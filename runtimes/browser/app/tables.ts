@@ -1,5 +1,5 @@
 /** Sorting, paging and the HTTP rows: shared by the app's two workers. */
-import type { Exchange } from './http.js';
+import type { Exchange } from '../../../src/exchanges.js';
 import type { HttpRow } from './protocol.js';
 
 /** A sorted page of a list. */

@@ -17,7 +17,7 @@ import { parseQuery, resolvePath, complete, QUERY_HELP, type Query } from './que
 import { collectFields, FIELDS, MAX_PRESENT_FIELDS } from './fields.js';
 import { page } from './tables.js';
 import { LazyRecord } from './members.js';
-import { rereadHeaders, type Exchange } from './http.js';
+import { rereadHeaders, type Exchange } from '../../../src/exchanges.js';
 import { toHar } from './har.js';
 import { renderAll, renderOne, Superseded, type RenderSource } from './render.js';
 import { jobRecord, JobHttpError, streamJobRecords } from './job-records.js';

@@ -1,7 +1,7 @@
 // Shared by http.test.ts and har.test.ts: the HTTP captures, tracecap's records of them as the
 // app's worker hands them over (HttpPacket), and tshark's independent view of the same packets.
 import { execFileSync } from 'node:child_process';
-import type { HttpPacket } from '../../../../runtimes/browser/app/http.js';
+import type { HttpPacket } from '../../../../src/exchanges.js';
 
 const ROOT = new URL('../../../../', import.meta.url).pathname;
 const HTTP = new URL('../../../../../shared/corpus/http/', import.meta.url).pathname;

@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import validator from 'har-validator';
 import type { Entry } from 'har-format';
-import { ExchangeBuilder, type Exchange } from '../../../../runtimes/browser/app/http.js';
+import { ExchangeBuilder, type Exchange } from '../../../../src/exchanges.js';
 import { toHar, traceId, queryString, requestCookies, setCookie, TRACECAP_VERSION, type TracecapEntryFields } from '../../../../runtimes/browser/app/har.js';
 import { CAPTURES, packets, records } from './corpus.js';
 

@@ -2,8 +2,8 @@
 // from the records themselves and against tshark's view of the same packets; then its bounds and
 // edge cases on hand-made packets.
 import { describe, it, expect } from 'vitest';
-import { ExchangeBuilder, MAX_OPEN_PER_CONNECTION, MAX_CONNECTIONS, MAX_HEADERS_PER_MESSAGE, parseRfc3339, absoluteUrl, rereadHeaders, type Exchange, type HttpPacket } from '../../../../runtimes/browser/app/http.js';
-import { CAPTURES, packets, records, tsharkH1, tsharkH2 } from './corpus.js';
+import { ExchangeBuilder, MAX_OPEN_PER_CONNECTION, MAX_CONNECTIONS, MAX_HEADERS_PER_MESSAGE, parseRfc3339, absoluteUrl, rereadHeaders, type Exchange, type HttpPacket } from '../../src/exchanges.js';
+import { CAPTURES, packets, records, tsharkH1, tsharkH2 } from '../runtimes/browser/app/corpus.js';
 
 type Rec = Record<string, any>;
 

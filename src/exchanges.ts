@@ -1,7 +1,8 @@
 /**
- * @module tracecap/browser/app/http — pairs the HTTP requests and responses of tracecap's DEBUG
- * records into exchanges, incrementally and within fixed bounds. Pure TypeScript (no DOM, no
- * Node): it runs in the app's Web Worker next to the translator.
+ * @module tracecap/exchanges — pairs the HTTP requests and responses of tracecap's DEBUG
+ * records into exchanges, incrementally and within fixed bounds. Runtime-agnostic (no DOM, no
+ * Node): the app's Web Worker runs it next to the translator, and the hosts' exchange outputs
+ * (OTLP spans, HAR) read what it pairs.
  *
  * What the records give (see the README's "Deliberate differences", 14–22):
  * - HTTP/1.x: one message head per record, `HTTP.kind` "request" | "response". A request has

@@ -83,6 +83,33 @@ export interface Exchange {
   note?: string;
   /** compact() dropped the header lists: rereadHeaders() reads them again from the records. */
   headersDropped?: boolean;
+  /** The exchange's timing from the packets (the record's `timing`, README "Exchange timing"), once the exchange ended. */
+  timing?: ExchangeTiming;
+}
+
+/**
+ * What the core measured of an exchange from capture timestamps (a record's `timing` key, HTTP/1
+ * at top level, HTTP/2 per stream in `timing.streams`), in the units the hosts use: absolute
+ * times in ms since the epoch (floats), durations in ms (floats, from `start`).
+ */
+export interface ExchangeTiming {
+  /** The request's first byte (ms since the epoch). */
+  start: number;
+  /** The request's last byte, the response's first (time to first byte) and last, in ms after `start`. */
+  requestEnd?: number;
+  responseStart?: number;
+  responseEnd?: number;
+  /** Bytes of the request and of the response (head and body; HTTP/2: its frames' payloads). */
+  requestBytes?: number;
+  responseBytes?: number;
+  /** The connection's handshake, on its first exchange when the SYN was seen: the SYN (ms since the epoch), the SYN/ACK and the ACK in ms after it. */
+  connect?: { syn: number; synAck?: number; ack?: number };
+  /** Segments each side sent during the exchange that were retransmitted, out of order, or advertised a zero window. */
+  retransmissions: { client: number; server: number };
+  outOfOrder: { client: number; server: number };
+  zeroWindows: { client: number; server: number };
+  /** Who reset the connection (or, HTTP/2, the stream: `stream`) before the exchange ended. */
+  reset?: 'client' | 'server' | 'stream';
 }
 
 /** Most requests waiting for a response on one connection (h2 streams or h1 pipeline). */

@@ -16,3 +16,8 @@ export {
   type PacketRecord, type TsResolution, type PcapngInterface,
 } from './pcapfile.js';
 export { ExchangeBuilder, MAX_OPEN_PER_CONNECTION, MAX_CONNECTIONS, type Exchange, type ExchangeSink, type HttpPacket } from './exchanges.js';
+export { httpPacket, exchangeTiming, type ExchangeTiming } from './exchanges.js';
+export {
+  OtlpWriter, toOtlp, exchangeSpan, tracesDataLine, traceContext, parseTraceparent, parseCloudTraceContext, OTLP_SPANS_PER_LINE, OTLP_PENDING_EXCHANGES,
+  type OtlpOptions, type OtlpSpan, type OtlpWriterStats,
+} from './otlp.js';

@@ -391,3 +391,44 @@ export class OtlpWriter {
     this.batch = [];
   }
 }
+
+/**
+ * NDJSON record bytes in, in chunks cut anywhere (a translator's output, a response body), spans
+ * out through an OtlpWriter: each complete line with an `HTTP` object or a `timing` is parsed
+ * (the others are not). What the hosts put between their record stream and an OTLP output.
+ */
+export class OtlpRecordReader {
+  private readonly dec = new TextDecoder();
+  private partial = '';
+  private readonly writer: OtlpWriter;
+
+  /** A reader whose spans go out as OtlpWriter lines to `emit`. */
+  constructor(emit: (line: string, spans: number) => void, options: OtlpOptions = {}, maxPending = OTLP_PENDING_EXCHANGES) {
+    this.writer = new OtlpWriter(emit, options, maxPending);
+  }
+
+  /** Some bytes of the records (only valid during the call). */
+  push(view: Uint8Array): void {
+    const text = this.partial + this.dec.decode(view, { stream: true });
+    let start = 0;
+    for (let nl; (nl = text.indexOf('\n', start)) >= 0; start = nl + 1) this.line(text.slice(start, nl));
+    this.partial = text.slice(start);
+  }
+
+  /** The end of the records: the last line, then every span still waiting. */
+  end(): void {
+    const rest = this.partial + this.dec.decode();
+    this.partial = '';
+    if (rest.trim() !== '') this.line(rest);
+    this.writer.end();
+  }
+
+  /** The writer's counts. */
+  stats(): ReturnType<OtlpWriter['stats']> {
+    return this.writer.stats();
+  }
+
+  private line(l: string): void {
+    if (l.includes('"HTTP":') || l.includes('"timing":')) this.writer.add(JSON.parse(l));
+  }
+}

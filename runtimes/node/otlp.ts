@@ -3,7 +3,7 @@
 // OTLP/JSON lines to the records' output instead of the records, and/or posts them to an OTLP/HTTP
 // receiver (src/otlpexport.ts). The records come in capture order whatever the thread count, so
 // the lines are the same bytes on every run.
-import { OtlpWriter, OTLP_PENDING_EXCHANGES, type OtlpOptions } from '../../src/otlp.js';
+import { OtlpRecordReader, OTLP_PENDING_EXCHANGES, type OtlpOptions } from '../../src/otlp.js';
 import { OtlpExporter, exportSummary, type OtlpExporterOptions } from '../../src/otlpexport.js';
 import type { Sink } from './output/index.js';
 
@@ -30,28 +30,19 @@ export function otlpOutput(out: Sink, spec: OtlpSpec, options: OtlpOptions, say:
   const exporter = spec.endpoint !== null ? new OtlpExporter(spec.endpoint, { maxBatches: spec.queueBatches, ...exporterOptions }) : null;
   const enc = new TextEncoder();
   let full = false;
-  const writer = new OtlpWriter((line, spans) => {
+  const reader = new OtlpRecordReader((line, spans) => {
     if (spec.lines) out.write(enc.encode(line + '\n'));
     if (exporter !== null && !exporter.offer(line, spans) && !full) {
       full = true; // said once as it happens; the total is in the summary at the end
       say(`tracecap: OTLP endpoint ${exporter.url}: the queue of ${spec.queueBatches} batches is full: dropping batches until it has room\n`);
     }
   }, { ...options, spansPerLine: spec.spansPerLine });
-  const dec = new TextDecoder();
-  let partial = '';
   let bytes = 0;
-  // Only records with an HTTP object or a timing feed the pairing: the others are not parsed.
-  const feed = (line: string): void => {
-    if (line.includes('"HTTP":') || line.includes('"timing":')) writer.add(JSON.parse(line));
-  };
   const sink: Sink = {
     write(view) {
       bytes += view.byteLength;
       if (!spec.lines) out.write(view);
-      const text = partial + dec.decode(view, { stream: true });
-      let start = 0;
-      for (let nl; (nl = text.indexOf('\n', start)) >= 0; start = nl + 1) feed(text.slice(start, nl));
-      partial = text.slice(start);
+      reader.push(view);
     },
     flush() { out.flush(); },
     close() { out.close(); },
@@ -60,10 +51,8 @@ export function otlpOutput(out: Sink, spec: OtlpSpec, options: OtlpOptions, say:
   return {
     sink,
     async finish() {
-      const rest = partial + dec.decode();
-      if (rest.trim() !== '') feed(rest);
-      writer.end();
-      const w = writer.stats();
+      reader.end();
+      const w = reader.stats();
       if (w.early > 0) say(`tracecap: ${w.early} spans written before their exchange ended (more than ${OTLP_PENDING_EXCHANGES} exchanges were waiting)\n`);
       if (exporter === null) return 0;
       const s = await exporter.close();

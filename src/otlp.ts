@@ -274,6 +274,8 @@ export function exchangeSpan(e: Exchange): OtlpSpan {
   const span: OtlpSpan = {
     traceId: ctx?.traceId ?? generatedTraceId(e),
     spanId: spanIdOf(e),
+    ...(ctx?.traceState !== undefined ? { traceState: ctx.traceState } : {}),
+    ...(ctx?.parentSpanId !== undefined ? { parentSpanId: ctx.parentSpanId } : {}),
     flags: (ctx?.sampled === true ? 1 : 0) | (ctx?.parentSpanId !== undefined ? HAS_IS_REMOTE | IS_REMOTE : 0),
     name: method !== '' ? (METHODS.has(method) ? method : 'HTTP') : 'HTTP',
     kind,
@@ -282,8 +284,6 @@ export function exchangeSpan(e: Exchange): OtlpSpan {
     attributes: attrs,
     events,
   };
-  if (ctx?.traceState !== undefined) span.traceState = ctx.traceState;
-  if (ctx?.parentSpanId !== undefined) span.parentSpanId = ctx.parentSpanId;
   if (error !== undefined) {
     span.status = { code: STATUS_ERROR, message: e.status !== undefined && e.status >= 500 ? `HTTP ${e.status}` : t?.reset === 'stream' ? 'stream reset' : `connection reset by the ${t?.reset}` };
   }

@@ -8,7 +8,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer, type Server, type IncomingMessage } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExchangeBuilder, httpPacket } from '../../src/exchanges.js';
@@ -371,5 +371,17 @@ describe('trace header parsing', () => {
     expect(retryAfterMs('3')).toBe(3000);
     expect(retryAfterMs('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(10_000);
     expect(retryAfterMs(null)).toBeUndefined();
+  });
+});
+
+describe('the README example', () => {
+  it('is the span tracecap writes for the POST of examples/http-keepalive.pcap', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const m = /<!-- otlp-example -->\n```json\n([\s\S]*?)\n```/.exec(readme);
+    expect(m).not.toBeNull();
+    const shown = JSON.parse(m![1]!);
+    const spans = linesOf(cli(['--format', 'otlp', EXAMPLE]).out).flatMap(decodeLine);
+    expect(spans.find((s) => s.spanId === shown.spanId)).toEqual(shown);
+    expect(shown.parentSpanId).toBe('1f6244122b09bfcd');
   });
 });

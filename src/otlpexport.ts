@@ -74,7 +74,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * Sends batches one at a time, in order. offer() never waits: a batch that does not fit the queue
  * is dropped at once and counted (never silently); close() waits until every queued batch is sent
  * or given up — at most OTLP_MAX_ATTEMPTS attempts of OTLP_REQUEST_TIMEOUT_MS plus the backoffs
- * each, so it ends.
+ * for the first batch given up, then one attempt per batch until one is accepted, so it ends.
  */
 export class OtlpExporter {
   private readonly queue: { body: Uint8Array<ArrayBuffer>; spans: number }[] = [];
@@ -134,7 +134,13 @@ export class OtlpExporter {
     }
   }
 
+  // Set when a batch was given up after every attempt, cleared by the next success: while the
+  // receiver keeps failing, each later batch gets one attempt, so a queue of them cannot take
+  // OTLP_MAX_ATTEMPTS times as long to give up.
+  private failing = false;
+
   private async send(body: Uint8Array<ArrayBuffer>, spans: number): Promise<void> {
+    const attempts = this.failing ? 1 : this.o.maxAttempts;
     for (let attempt = 1; ; attempt++) {
       let retryable: boolean;
       let wait: number | undefined;
@@ -145,6 +151,7 @@ export class OtlpExporter {
         });
         const text = await res.text();
         if (res.ok) {
+          this.failing = false;
           this.counts.sentBatches++;
           this.counts.sentSpans += spans;
           // A full success may have an empty body; a partial one says how many spans were rejected.
@@ -162,7 +169,8 @@ export class OtlpExporter {
         this.counts.lastError = e instanceof Error ? (e.name === 'TimeoutError' ? `no answer in ${this.o.timeoutMs} ms` : e.message) : String(e);
         retryable = true;
       }
-      if (!retryable || attempt >= this.o.maxAttempts) {
+      if (!retryable || attempt >= attempts) {
+        if (retryable) this.failing = true;
         this.counts.failedBatches++;
         this.counts.failedSpans += spans;
         return;

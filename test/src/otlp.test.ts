@@ -338,10 +338,23 @@ describe('--otlp-endpoint', () => {
     const spans = expected.flatMap((l) => JSON.parse(l).resourceSpans[0].scopeSpans[0].spans).length;
     expect(r.err).toContain('the queue of 2 batches is full');
     expect(r.err).toContain(`${spans - 2} batches (${spans - 2} spans) dropped: the queue of 2 batches was full; 2 batches (2 spans) not delivered (last: HTTP 503); 0 spans delivered`);
-    expect(rcv.requests.length).toBe(2 * 5); // two batches queued, OTLP_MAX_ATTEMPTS each
+    // Two batches queued: the first tried OTLP_MAX_ATTEMPTS times, the second once (the receiver is failing).
+    expect(rcv.requests.length).toBe(5 + 1);
     expect(linesOf(r.out).length).toBe(spans); // the lines on standard output are all there
     expect(r.ms).toBeLessThan(20_000);
   });
+
+  it('against no receiver at all (connection refused): retried with backoff, then said, exit 2', async () => {
+    const rcv = await receiver(() => 200);
+    const url = rcv.url;
+    await new Promise<void>((r) => rcv.server.close(() => r())); // the port is now closed
+    const r = await cliAsync(['--otlp-endpoint', url, EXAMPLE]);
+    expect(r.status).toBe(2);
+    expect(r.err).toMatch(/^tracecap: OTLP endpoint http:\/\/127\.0\.0\.1:\d+\/v1\/traces: 1 batches \(8 spans\) not delivered \(last: fetch failed\); 0 spans delivered\n$/);
+    // Four waits from 500 ms doubling, each at least half its step: 3.75 s at least, 7.5 s at most (plus the run).
+    expect(r.ms).toBeGreaterThan(3_700);
+    expect(r.ms).toBeLessThan(20_000);
+  }, 30_000);
 
   it('refuses what it cannot use, naming the option', () => {
     expect(cli(['--otlp-endpoint', 'ftp://h/', EXAMPLE]).err.split('\n')[0]).toBe('tracecap: --otlp-endpoint: not an http(s) URL: ftp://h/');

@@ -185,9 +185,10 @@ export class OtlpExporter {
 
 /** One line for standard error saying what an export did not deliver, or null when it delivered everything. */
 export function exportSummary(url: string, s: OtlpExportStats, maxBatches = OTLP_QUEUE_BATCHES): string | null {
+  const n = (k: number, one: string): string => `${k} ${one}${k === 1 ? '' : one.endsWith('h') ? 'es' : 's'}`;
   const parts: string[] = [];
-  if (s.droppedFullBatches > 0) parts.push(`${s.droppedFullBatches} batches (${s.droppedFullSpans} spans) dropped: the queue of ${maxBatches} batches was full`);
-  if (s.failedBatches > 0) parts.push(`${s.failedBatches} batches (${s.failedSpans} spans) not delivered (last: ${s.lastError ?? 'unknown'})`);
-  if (s.rejectedSpans > 0) parts.push(`${s.rejectedSpans} spans rejected by the receiver (${s.lastError ?? ''})`);
-  return parts.length > 0 ? `OTLP endpoint ${url}: ${parts.join('; ')}; ${s.sentSpans} spans delivered` : null;
+  if (s.droppedFullBatches > 0) parts.push(`${n(s.droppedFullBatches, 'batch')} (${n(s.droppedFullSpans, 'span')}) dropped: the queue of ${n(maxBatches, 'batch')} was full`);
+  if (s.failedBatches > 0) parts.push(`${n(s.failedBatches, 'batch')} (${n(s.failedSpans, 'span')}) not delivered (last: ${s.lastError ?? 'unknown'})`);
+  if (s.rejectedSpans > 0) parts.push(`${n(s.rejectedSpans, 'span')} rejected by the receiver (${s.lastError ?? ''})`);
+  return parts.length > 0 ? `OTLP endpoint ${url}: ${parts.join('; ')}; ${n(s.sentSpans, 'span')} delivered` : null;
 }

@@ -350,7 +350,7 @@ describe('--otlp-endpoint', () => {
     await new Promise<void>((r) => rcv.server.close(() => r())); // the port is now closed
     const r = await cliAsync(['--otlp-endpoint', url, EXAMPLE]);
     expect(r.status).toBe(2);
-    expect(r.err).toMatch(/^tracecap: OTLP endpoint http:\/\/127\.0\.0\.1:\d+\/v1\/traces: 1 batches \(8 spans\) not delivered \(last: fetch failed\); 0 spans delivered\n$/);
+    expect(r.err).toMatch(/^tracecap: OTLP endpoint http:\/\/127\.0\.0\.1:\d+\/v1\/traces: 1 batch \(8 spans\) not delivered \(last: fetch failed\); 0 spans delivered\n$/);
     // Four waits from 500 ms doubling, each at least half its step: 3.75 s at least, 7.5 s at most (plus the run).
     expect(r.ms).toBeGreaterThan(3_700);
     expect(r.ms).toBeLessThan(20_000);

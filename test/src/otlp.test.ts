@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExchangeBuilder, httpPacket } from '../../src/exchanges.js';
-import { parseTraceparent, parseCloudTraceContext } from '../../src/otlp.js';
+import { parseTraceparent, parseCloudTraceContext, OtlpWriter, toOtlp, OTLP_PENDING_EXCHANGES } from '../../src/otlp.js';
 import { retryAfterMs } from '../../src/otlpexport.js';
 import { CAPTURES, records, tsharkH1 } from '../runtimes/browser/app/corpus.js';
 import { Conversation, request, response } from '../helpers/conversation.js';
@@ -396,5 +396,38 @@ describe('the README example', () => {
     const spans = linesOf(cli(['--format', 'otlp', EXAMPLE]).out).flatMap(decodeLine);
     expect(spans.find((s) => s.spanId === shown.spanId)).toEqual(shown);
     expect(shown.parentSpanId).toBe('1f6244122b09bfcd');
+  });
+});
+
+describe('the API', () => {
+  it('toOtlp of the exchanges an ExchangeBuilder paired gives the OtlpWriter lines of the same records', () => {
+    const recs = records(EXAMPLE);
+    const b = new ExchangeBuilder();
+    for (const rec of recs) { const p = httpPacket(rec); if (p !== undefined) b.add(p); }
+    const lines: string[] = [];
+    const w = new OtlpWriter((l) => lines.push(l), { spansPerLine: 3 });
+    for (const rec of recs) w.add(rec);
+    w.end();
+    expect(lines).toEqual(toOtlp(b.exchanges(), { spansPerLine: 3 }));
+    expect(w.stats()).toMatchObject({ spans: 8, lines: 3, early: 0, unjoinedTimings: 0 });
+  });
+
+  it(`writes the oldest span early, and counts it, past ${OTLP_PENDING_EXCHANGES} (here 2) exchanges waiting`, () => {
+    // Requests on three connections, never answered: none ends.
+    const req = (num: number, port: number): Rec => ({
+      pcap: { num: String(num) }, timestamp: { seconds: 1_790_000_000, nanos: num * 1000 }, flow: `f${port}`,
+      L3: { src: '10.0.0.1', dst: '10.0.0.2' }, L4: { src: port, dst: 80 },
+      HTTP: { kind: 'request', method: 'GET', url: `/${num}`, proto: 'HTTP/1.1', headers: {}, raw: `GET /${num} HTTP/1.1\r\nHost: h\r\n\r\n` },
+    });
+    const spans: Rec[] = [];
+    const w = new OtlpWriter((l) => spans.push(...JSON.parse(l).resourceSpans[0].scopeSpans[0].spans), { spansPerLine: 1 }, 2);
+    w.add(req(0, 40000)); w.add(req(1, 40001));
+    expect(spans).toEqual([]);
+    w.add(req(2, 40002));
+    expect(spans.map((s) => attrOf(s, 'url.path'))).toEqual(['/0']);
+    expect(w.stats().early).toBe(1);
+    w.end();
+    expect(spans.map((s) => attrOf(s, 'url.path'))).toEqual(['/0', '/1', '/2']);
+    expect(w.stats()).toMatchObject({ spans: 3, early: 1 });
   });
 });

@@ -423,12 +423,17 @@ export class OtlpRecordReader {
     this.writer.end();
   }
 
-  /** The writer's counts. */
-  stats(): ReturnType<OtlpWriter['stats']> {
-    return this.writer.stats();
+  /** The writer's counts, and the lines that were not JSON (`unreadable`). */
+  stats(): ReturnType<OtlpWriter['stats']> & { unreadable: number } {
+    return { ...this.writer.stats(), unreadable: this.unreadable };
   }
 
   private line(l: string): void {
-    if (l.includes('"HTTP":') || l.includes('"timing":')) this.writer.add(JSON.parse(l));
+    if (!l.includes('"HTTP":') && !l.includes('"timing":')) return;
+    let record: unknown;
+    // tracecap's own records always parse; anything else handed in is counted, not thrown.
+    try { record = JSON.parse(l); } catch { this.unreadable++; return; }
+    this.writer.add(record);
   }
+  private unreadable = 0;
 }

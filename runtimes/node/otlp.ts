@@ -53,6 +53,7 @@ export function otlpOutput(out: Sink, spec: OtlpSpec, options: OtlpOptions, say:
     async finish() {
       reader.end();
       const w = reader.stats();
+      if (w.unreadable > 0) say(`tracecap: ${w.unreadable} records were not JSON and made no span\n`);
       if (w.early > 0) say(`tracecap: ${w.early} spans written before their exchange ended (more than ${OTLP_PENDING_EXCHANGES} exchanges were waiting)\n`);
       if (exporter === null) return 0;
       const s = await exporter.close();

@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExchangeBuilder, httpPacket } from '../../src/exchanges.js';
-import { parseTraceparent, parseCloudTraceContext, OtlpWriter, toOtlp, OTLP_PENDING_EXCHANGES } from '../../src/otlp.js';
+import { parseTraceparent, parseCloudTraceContext, OtlpWriter, OtlpRecordReader, toOtlp, OTLP_PENDING_EXCHANGES } from '../../src/otlp.js';
 import { retryAfterMs } from '../../src/otlpexport.js';
 import { CAPTURES, records, tsharkH1 } from '../runtimes/browser/app/corpus.js';
 import { Conversation, request, response } from '../helpers/conversation.js';
@@ -429,5 +429,22 @@ describe('the API', () => {
     w.end();
     expect(spans.map((s) => attrOf(s, 'url.path'))).toEqual(['/0', '/1', '/2']);
     expect(w.stats()).toMatchObject({ spans: 3, early: 1 });
+  });
+});
+
+describe('OtlpRecordReader', () => {
+  it('gives the same lines for the records cut anywhere (here in 7-byte pieces and across UTF-8), and counts a line that is not JSON', () => {
+    const bytes = new TextEncoder().encode(cli([EXAMPLE]).out);
+    const whole: string[] = [];
+    const a = new OtlpRecordReader((l) => whole.push(l));
+    a.push(bytes); a.end();
+    const cut: string[] = [];
+    const b = new OtlpRecordReader((l) => cut.push(l));
+    for (let i = 0; i < bytes.length; i += 7) b.push(bytes.subarray(i, i + 7));
+    b.push(new TextEncoder().encode('{"HTTP": not json\n'));
+    b.end();
+    expect(cut).toEqual(whole);
+    expect(whole.length).toBe(1);
+    expect(b.stats()).toMatchObject({ spans: 8, unreadable: 1 });
   });
 });

@@ -31,6 +31,10 @@ export interface HttpPacket {
   http: unknown;
   /** The record's top-level logging.googleapis.com/trace value, if any. */
   trace?: string;
+  /** The record's `timing` (README "Exchange timing"), if any: on a record with or without `http`. */
+  timing?: unknown;
+  /** The record's `local` (its source address is an interface's and its port not ephemeral), if any. */
+  local?: boolean;
 }
 
 /** A request and its response (either may be missing: capture cut, reset). */
@@ -85,6 +89,12 @@ export interface Exchange {
   headersDropped?: boolean;
   /** The exchange's timing from the packets (the record's `timing`, README "Exchange timing"), once the exchange ended. */
   timing?: ExchangeTiming;
+  /**
+   * Which side the capture's host is, from the records' `local` key (true when the source
+   * address is one of `--iface-addr` and its port is not ephemeral): "server" when a record the
+   * server sent is local, "client" when one the client sent is; unknown without `--iface-addr`.
+   */
+  local?: 'client' | 'server';
 }
 
 /**
@@ -110,6 +120,8 @@ export interface ExchangeTiming {
   zeroWindows: { client: number; server: number };
   /** Who reset the connection (or, HTTP/2, the stream: `stream`) before the exchange ended. */
   reset?: 'client' | 'server' | 'stream';
+  /** HTTP/2 RST_STREAM error code (RFC 9113 §7), with reset "stream". */
+  resetCode?: number;
 }
 
 /** Most requests waiting for a response on one connection (h2 streams or h1 pipeline). */
@@ -148,6 +160,11 @@ export interface ExchangeStats {
   evicted: number;
   /** HTTP heads that could not be used (parse errors, HEADERS without a decodable kind). */
   skipped: number;
+  /**
+   * `timing` objects joined to no exchange: their exchange was not kept (dropped, forgotten), or
+   * their `request_num` / `response_num` named packets no waiting exchange has.
+   */
+  unjoinedTimings: number;
 }
 
 interface Conn {
@@ -157,6 +174,10 @@ interface Conn {
   h2: Map<number, Exchange>;
   /** Recent HTTP/1 request packets (num, time), for requests pipelined behind the first head. */
   recent: { num: number; time: number }[];
+  /** HTTP/1 exchanges whose `timing` has not come yet, in request order (it comes in that order). */
+  untimed: Exchange[];
+  /** HTTP/2 exchanges whose stream's `timing` has not come yet, by stream id. */
+  untimedStreams: Map<number, Exchange>;
 }
 
 type Obj = Record<string, unknown>;
@@ -272,7 +293,7 @@ export class ExchangeBuilder {
   private readonly maxOpen: number;
   private readonly maxExchanges: number;
   private readonly maxConns: number;
-  private readonly counts: ExchangeStats = { dropped: 0, evicted: 0, skipped: 0 };
+  private readonly counts: ExchangeStats = { dropped: 0, evicted: 0, skipped: 0, unjoinedTimings: 0 };
   private readonly sink: ExchangeSink | null;
   private made = 0;
 
@@ -290,10 +311,13 @@ export class ExchangeBuilder {
   /** Feeds one packet (in capture order); packets without a usable HTTP object are ignored. */
   add(p: HttpPacket): void {
     const h = p.http;
-    if (!isObj(h)) return;
-    if (isObj(h['streams'])) this.h2(p, h['streams']);
-    else if (h['kind'] === 'request') this.h1Request(p, h);
-    else if (h['kind'] === 'response') this.h1Response(p, h);
+    if (isObj(h)) {
+      if (isObj(h['streams'])) this.h2(p, h['streams']);
+      else if (h['kind'] === 'request') this.h1Request(p, h);
+      else if (h['kind'] === 'response') this.h1Response(p, h);
+    }
+    // After the HTTP object: the record where a response ends carries both its last head and the timing.
+    if (isObj(p.timing)) this.timing(p, p.timing);
   }
 
   /** Exchanges so far, in request order (with a sink: none, they are the sink's). */
@@ -338,7 +362,7 @@ export class ExchangeBuilder {
     if (c !== undefined) {
       this.conns.delete(key); // re-insert: Map order is the LRU order
     } else {
-      c = { h1: [], h2: new Map(), recent: [] };
+      c = { h1: [], h2: new Map(), recent: [], untimed: [], untimedStreams: new Map() };
       if (this.conns.size >= this.maxConns) {
         const oldest = this.conns.keys().next();
         if (oldest.done !== true) {
@@ -363,7 +387,14 @@ export class ExchangeBuilder {
       return undefined;
     }
     const e: Exchange = { id: this.made++, flow: p.flow, reqHeaders: [], respHeaders: [], ...init };
+    if (p.local === true) e.local = endpoint(p.src, p.sport) === e.client ? 'client' : 'server';
     if (this.sink) this.sink.add(e); else this.list.push(e);
+    const c = this.conn(p);
+    if (e.stream === undefined) bounded(c.untimed, e, this.maxOpen);
+    else {
+      c.untimedStreams.set(e.stream, e);
+      if (c.untimedStreams.size > this.maxOpen) c.untimedStreams.delete(c.untimedStreams.keys().next().value!);
+    }
     return e;
   }
 
@@ -463,9 +494,54 @@ export class ExchangeBuilder {
     e.respHeaders = headers;
     e.respNum = p.num;
     e.respTime = p.time;
+    if (p.local === true) e.local = endpoint(p.src, p.sport) === e.server ? 'server' : 'client';
     // Rounded to the µs the capture has: the float ms difference otherwise shows binary noise.
     // An exchange with no method knows nothing of its request, reqTime is the response's own.
     if (e.method !== '') e.latency = Math.max(0, Math.round((p.time - e.reqTime) * 1000) / 1000);
+  }
+
+  /**
+   * Joins a record's `timing` to its exchange (README "Exchange timing"). HTTP/1: the core times
+   * exchanges in request order on a connection (responses end in that order, RFC 9112 §9.3.2), on
+   * the record with the response's last byte or the RST that cut it, never before its response
+   * head; so the timing belongs to the oldest exchange of the connection still waiting for one —
+   * the one whose request started at `start` when it is among them (an exchange the core could not
+   * time is passed over), or the one `request_num` names. HTTP/2: each of `streams` by stream id.
+   * `request_num` / `response_num`, when present, must be the exchange's own request and response
+   * packets, else the timing is not joined (counted in `unjoinedTimings`).
+   */
+  private timing(p: HttpPacket, t: Obj): void {
+    if (t['tls_ns'] !== undefined) return; // a TLS handshake's timing: no HTTP exchange to join
+    const c = this.conn(p);
+    if (Array.isArray(t['streams'])) {
+      for (const st of t['streams']) {
+        if (!isObj(st)) continue;
+        const e = c.untimedStreams.get(Number(st['stream']));
+        if (e === undefined || !numsAgree(e, st)) { this.counts.unjoinedTimings++; continue; }
+        c.untimedStreams.delete(e.stream!);
+        this.setTiming(e, st);
+      }
+      return;
+    }
+    if (t['start'] === undefined) return;
+    const reqNum = t['request_num'];
+    const start = typeof t['start'] === 'string' ? parseRfc3339(t['start']) : undefined;
+    let i = typeof reqNum === 'number'
+      ? c.untimed.findIndex((e) => e.reqNum === reqNum)
+      : c.untimed.findIndex((e) => start !== undefined && e.reqNum >= 0 && sameTime(e.reqTime, start));
+    // A head in several segments: its exchange's reqTime (the segment completing it) is after `start`.
+    if (i < 0 && typeof reqNum !== 'number') i = c.untimed.findIndex((e) => e.reqNum < 0 || start === undefined || e.reqTime >= start - 0.0005);
+    const e = i >= 0 ? c.untimed[i] : undefined;
+    if (e === undefined || !numsAgree(e, t)) { this.counts.unjoinedTimings++; return; }
+    c.untimed.splice(0, i + 1); // the ones before it were not timed and will not be (request order)
+    this.setTiming(e, t);
+  }
+
+  private setTiming(e: Exchange, t: Obj): void {
+    const timing = exchangeTiming(t);
+    if (timing === undefined) { this.counts.unjoinedTimings++; return; }
+    e.timing = timing;
+    this.touch(e);
   }
 
   private h2(p: HttpPacket, streams: Obj): void {
@@ -571,6 +647,78 @@ function messageHeaders(h: unknown, kind: 'request' | 'response', stream: number
     for (const f of st['frames']) if (isObj(f) && f['type'] === 'headers' && f['kind'] === kind) return headerPairs(f['headers']);
   }
   return [];
+}
+
+/** Appends to a list kept to its last `max` entries. */
+function bounded<T>(list: T[], v: T, max: number): void {
+  list.push(v);
+  if (list.length > max) list.splice(0, list.length - max);
+}
+
+/** A timing's `request_num` / `response_num`, when present, are the exchange's request and response packets. */
+function numsAgree(e: Exchange, t: Obj): boolean {
+  const rq = t['request_num'];
+  const rs = t['response_num'];
+  if (typeof rq === 'number' && rq !== e.reqNum) return false;
+  if (typeof rs === 'number' && e.respNum !== undefined && rs !== e.respNum) return false;
+  return true;
+}
+
+const ns = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v / 1e6 : undefined);
+const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+const sides = (v: unknown): { client: number; server: number } => (isObj(v) ? { client: count(v['client']), server: count(v['server']) } : { client: 0, server: 0 });
+
+/** A record's `timing` object (ns durations, RFC 3339 times) → ExchangeTiming (ms); undefined without a readable `start`. */
+export function exchangeTiming(t: Obj): ExchangeTiming | undefined {
+  const start = typeof t['start'] === 'string' ? parseRfc3339(t['start']) : undefined;
+  if (start === undefined) return undefined;
+  const out: ExchangeTiming = {
+    start,
+    retransmissions: sides(t['retransmissions']), outOfOrder: sides(t['out_of_order']), zeroWindows: sides(t['zero_windows']),
+  };
+  const put = (k: 'requestEnd' | 'responseStart' | 'responseEnd', v: unknown): void => { const x = ns(v); if (x !== undefined) out[k] = x; };
+  put('requestEnd', t['request_end_ns']);
+  put('responseStart', t['response_start_ns']);
+  put('responseEnd', t['response_end_ns']);
+  const bytes = t['bytes'];
+  if (isObj(bytes)) {
+    if (typeof bytes['request'] === 'number') out.requestBytes = bytes['request'];
+    if (typeof bytes['response'] === 'number') out.responseBytes = bytes['response'];
+  }
+  const conn = t['connect'];
+  const syn = isObj(conn) && typeof conn['syn'] === 'string' ? parseRfc3339(conn['syn']) : undefined;
+  if (isObj(conn) && syn !== undefined) {
+    out.connect = { syn };
+    const sa = ns(conn['syn_ack_ns']);
+    const ack = ns(conn['ack_ns']);
+    if (sa !== undefined) out.connect.synAck = sa;
+    if (ack !== undefined) out.connect.ack = ack;
+  }
+  const reset = t['reset'];
+  if (reset === 'client' || reset === 'server' || reset === 'stream') out.reset = reset;
+  if (typeof t['reset_code'] === 'number') out.resetCode = t['reset_code'];
+  return out;
+}
+
+/**
+ * The HttpPacket of a tracecap DEBUG record (parsed NDJSON), or undefined when the record has
+ * neither `HTTP` nor `timing` (nothing for the builder) or no IP/TCP endpoints.
+ */
+export function httpPacket(r: unknown): HttpPacket | undefined {
+  if (!isObj(r) || (r['HTTP'] === undefined && r['timing'] === undefined)) return undefined;
+  const l3 = r['L3'], l4 = r['L4'], pcap = r['pcap'], ts = r['timestamp'];
+  if (!isObj(l3) || !isObj(l4) || !isObj(pcap) || !isObj(ts)) return undefined;
+  const p: HttpPacket = {
+    num: Number(pcap['num']),
+    time: count(ts['seconds']) * 1000 + count(ts['nanos']) / 1e6,
+    flow: String(r['flow'] ?? ''), src: String(l3['src']), dst: String(l3['dst']), sport: Number(l4['src']), dport: Number(l4['dst']),
+    http: r['HTTP'],
+  };
+  const t = r['logging.googleapis.com/trace'];
+  if (typeof t === 'string') p.trace = t;
+  if (r['timing'] !== undefined) p.timing = r['timing'];
+  if (r['local'] === true) p.local = true;
+  return p;
 }
 
 /** Keeps the last RECENT_REQUEST_PACKETS request packets of a connection. */

@@ -16,3 +16,9 @@ export {
   type PacketRecord, type TsResolution, type PcapngInterface,
 } from './pcapfile.js';
 export { ExchangeBuilder, MAX_OPEN_PER_CONNECTION, MAX_CONNECTIONS, type Exchange, type ExchangeSink, type HttpPacket } from './exchanges.js';
+export { httpPacket, exchangeTiming, type ExchangeTiming } from './exchanges.js';
+export {
+  OtlpWriter, OtlpRecordReader, toOtlp, exchangeSpan, tracesDataLine, traceContext, parseTraceparent, parseCloudTraceContext, OTLP_SPANS_PER_LINE, OTLP_PENDING_EXCHANGES,
+  type OtlpOptions, type OtlpSpan, type OtlpWriterStats,
+} from './otlp.js';
+export { OtlpExporter, tracesUrl, exportSummary, OTLP_QUEUE_BATCHES, OTLP_QUEUE_BYTES, OTLP_MAX_ATTEMPTS, type OtlpExporterOptions, type OtlpExportStats } from './otlpexport.js';

@@ -16,6 +16,9 @@ import { parseSchedule, ScheduleError, type Schedule } from './schedule.js';
 import { badHostName, DEFAULT_RESOLVE_SECS, MAX_HOSTS } from './hosts.js';
 import type { EngineKind } from './capture/index.js';
 import { namesCaptures } from './inputs.js';
+import type { OtlpSpec } from './otlp.js';
+import { OTLP_SPANS_PER_LINE } from '../../src/otlp.js';
+import { OTLP_QUEUE_BATCHES, tracesUrl } from '../../src/otlpexport.js';
 
 /** A command line that cannot be run: one line for standard error, exit status 1. */
 export class UsageError extends Error {}
@@ -52,6 +55,8 @@ export interface FileCommand {
   output: OutputSpec;
   /** --threads: a number, or 'auto' (the machine's cores up to 8, one thread for a small file). */
   threads: number | 'auto';
+  /** --format otlp / --otlp-endpoint: spans instead of (or besides) the records; null: records only. */
+  otlp: OtlpSpec | null;
 }
 
 /** Capture live on interfaces. */
@@ -107,6 +112,11 @@ export const OPTIONS = {
   'log-name': { type: 'string' },
   id: { type: 'string' },
   threads: { type: 'string' },
+  // span output
+  format: { type: 'string' },
+  'otlp-endpoint': { type: 'string' },
+  'otlp-batch': { type: 'string' },
+  'otlp-queue': { type: 'string' },
   // filters
   l3: { type: 'string', multiple: true },
   l4: { type: 'string', multiple: true },
@@ -157,6 +167,11 @@ const APP_ONLY = ['port', 'host', 'root'] as const;
 export const LIVE_ONLY = ['s', 'p', 'timeout', 'engine', 'cron', 'hc-port', 'hosts', 'hosts-every', 'ring', 'ring-mb', 'after', 'max-triggers', 'trigger-file', 'trigger-regex', 'pcap-w', 'pcap-format', 'pcap-over-ip', 'no-records'] as const;
 /** Options that describe a capture file's interface; live, the OS tells them. */
 const FILE_ONLY = ['r', 'iface', 'iface-index', 'iface-addr', 'threads'] as const;
+/** The span output's options: spans are made from a capture file's records (not live yet). */
+const OTLP_OPTIONS = ['format', 'otlp-endpoint', 'otlp-batch', 'otlp-queue'] as const;
+/** Most spans per OTLP line (--otlp-batch) and batches queued (--otlp-queue) the command line accepts. */
+const MAX_OTLP_BATCH = 8192;
+const MAX_OTLP_QUEUE = 4096;
 
 const flag = (name: string) => (name.length === 1 ? `-${name}` : `--${name}`);
 const list = (vs: readonly string[] | undefined): string[] => (vs ?? []).flatMap((v) => v.split(',')).map((t) => t.trim()).filter((t) => t !== '');
@@ -250,6 +265,28 @@ function checkString(name: string, v: string | undefined): void {
   if (v !== undefined && Buffer.byteLength(v) > MAX_OPTION_BYTES) throw new UsageError(`${flag(name)} is longer than ${MAX_OPTION_BYTES} bytes`);
 }
 
+// --format, --otlp-endpoint, --otlp-batch, --otlp-queue → the span output, or null for records only.
+function otlpSpec(v: { format?: string; 'otlp-endpoint'?: string; 'otlp-batch'?: string; 'otlp-queue'?: string }, options: TranslatorOptions): OtlpSpec | null {
+  const format = v.format?.toLowerCase() ?? 'ndjson';
+  if (format !== 'ndjson' && format !== 'otlp') throw new UsageError(`--format must be ndjson or otlp, not ${JSON.stringify(v.format)}`);
+  const endpoint = v['otlp-endpoint'] ?? null;
+  if (format === 'ndjson' && endpoint === null) {
+    for (const n of ['otlp-batch', 'otlp-queue'] as const) if (v[n] !== undefined) throw new UsageError(`${flag(n)} needs --format otlp or --otlp-endpoint`);
+    return null;
+  }
+  if (options.verbosity === 'info') throw new UsageError('spans (--format otlp, --otlp-endpoint) are made from the DEBUG records: not with --verbosity info');
+  if (endpoint !== null) {
+    checkString('otlp-endpoint', endpoint);
+    try { tracesUrl(endpoint); } catch (e) { throw new UsageError(`--otlp-endpoint: ${(e as Error).message}`); }
+  }
+  const spansPerLine = v['otlp-batch'] === undefined ? OTLP_SPANS_PER_LINE : int('otlp-batch', v['otlp-batch'], 1);
+  if (spansPerLine > MAX_OTLP_BATCH) throw new UsageError(`--otlp-batch must be at most ${MAX_OTLP_BATCH}, not ${spansPerLine}`);
+  if (v['otlp-queue'] !== undefined && endpoint === null) throw new UsageError('--otlp-queue needs --otlp-endpoint');
+  const queueBatches = v['otlp-queue'] === undefined ? OTLP_QUEUE_BATCHES : int('otlp-queue', v['otlp-queue'], 1);
+  if (queueBatches > MAX_OTLP_QUEUE) throw new UsageError(`--otlp-queue must be at most ${MAX_OTLP_QUEUE}, not ${queueBatches}`);
+  return { lines: format === 'otlp', endpoint, spansPerLine, queueBatches };
+}
+
 /**
  * Reads the command line (and $PROJECT_ID); throws UsageError with one line. `isInputWord`
  * says whether a word after the first input names captures (default: it does on this file system).
@@ -281,6 +318,8 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv, isInput
   const live = v.i !== undefined;
 
   if (live) {
+    const otlp = given(OTLP_OPTIONS);
+    if (otlp.length) throw new UsageError(`${flag(otlp[0]!)} is for reading a capture file (spans are not made from a live capture yet)`);
     const wrong = given(FILE_ONLY);
     if (wrong.length) throw new UsageError(`${flag(wrong[0]!)} is for reading a capture; with -i the interface comes from the OS`);
   } else {
@@ -341,7 +380,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv, isInput
       threads = int('threads', v.threads, 1);
       if (threads > MAX_THREADS) throw new UsageError(`--threads must be at most ${MAX_THREADS}, not ${threads}`);
     }
-    return { kind: 'file', input, inputs, expression: words.join(' '), options, output, threads };
+    return { kind: 'file', input, inputs, expression: words.join(' '), options, output, threads, otlp: otlpSpec(v, options) };
   }
 
   let engine: EngineKind | undefined;

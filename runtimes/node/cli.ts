@@ -17,6 +17,8 @@ import { localTime } from './schedule.js';
 import { createServer, type Server } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { serveApp, AppServerError } from './app.js';
+import { otlpOutput } from './otlp.js';
+import { basename } from 'node:path';
 // For bin/tracecap.js, which loads this bundle only: the sidecar's environment as arguments.
 export { sidecarCommand, EnvError } from './env.js';
 
@@ -41,6 +43,14 @@ the first FILE that name captures are FILEs too; the EXPRESSION starts at the fi
   --threads N|auto         translate on N threads, connections split between them, records
                            merged in order: the same bytes as one thread (default auto: the
                            machine's cores up to 8, one thread for files under 4 MiB)
+  --format ndjson|otlp     what is written: the records (default), or OpenTelemetry spans in
+                           OTLP/JSON, one TracesData per line, a span per HTTP exchange
+  --otlp-endpoint URL      also POST the spans to an OTLP/HTTP receiver (URL ending in
+                           /v1/traces, or a base URL it is appended to); exit 2 if some
+                           were not delivered
+  --otlp-batch N           spans per line / request (default 256)
+  --otlp-queue N           requests waiting for the endpoint at once (default 64); when full,
+                           more are dropped, said on stderr and counted
   --iface NAME             capture interface name (default: pcapng if_name, else "any")
   --iface-index N          capture interface index (default: the capture's interface id)
   --iface-addr ADDR        an address of the capture interface (repeatable); marks "local"
@@ -113,7 +123,7 @@ the app cannot start (its port is in use, FILE is missing, the app is not built)
 not a capture or is damaged (every record before the damage is written, then one line on
 standard error; a damaged file of several: the others are read to their end, one line for each
 damaged one), the EXPRESSION does not compile, a capture cannot start, or the output
-cannot be written.
+cannot be written; with --otlp-endpoint, spans that were not delivered (one line says how many).
 `;
 
 
@@ -409,7 +419,18 @@ function fileHint(expression: string): string {
 }
 
 /** Translates a capture file, several merged, or standard input into the output. */
+/** translate(), its records made into spans when --format otlp / --otlp-endpoint ask for them (runtimes/node/otlp.ts). */
 async function translate(c: FileCommand, out: ReturnType<typeof openOutput>): Promise<number> {
+  if (c.otlp === null) return translateRecords(c, out);
+  let files: string[] = [];
+  try { files = c.input === '-' ? [] : expandInputs(c.inputs).map((p) => basename(p)); } catch { /* translateRecords says what is wrong */ }
+  const o = otlpOutput(out, c.otlp, { resource: files.length ? { 'tracecap.capture.files': files } : {} }, (line) => { process.stderr.write(line); });
+  const status = await translateRecords(c, o.sink);
+  const sent = await o.finish();
+  return status !== 0 ? status : sent;
+}
+
+async function translateRecords(c: FileCommand, out: Sink & Partial<Pick<FileOutput, 'tick'>>): Promise<number> {
   let paths: string[];
   try {
     paths = c.input === '-' ? ['-'] : expandInputs(c.inputs);

@@ -1,6 +1,7 @@
 /** @module tracecap/workers — the Cloudflare Workers adapter: POST a capture, get its NDJSON back as a stream. */
 import { CaptureError, createTranslator, type Translator, type TranslatorOptions } from '../../src/index.js';
 import { parseBpfDdd, parsePortList, type BpfProgram, type SoftwareFilters } from '../../src/filter.js';
+import { OtlpRecordReader } from '../../src/otlp.js';
 
 export * from '../../src/index.js';
 
@@ -28,6 +29,8 @@ Query parameters (all optional):
   log_name=NAME          log name, the operation's producer (default: log/tracecap)
   id=ID                  context id, prefix of the operation id (default: tracecap)
   limit=N                stop after N records
+  format=ndjson|otlp     the records (default), or OpenTelemetry spans: OTLP/JSON, one
+                         TracesData per line, a span per HTTP exchange (needs debug)
   bpf=LINKTYPE:PROGRAM   a compiled BPF filter for one link type (repeatable): PROGRAM is
                          the output of tcpdump -ddd EXPR with its lines joined by commas
                          (tracecap's Node CLI and any libpcap compile it; a Worker cannot)
@@ -164,8 +167,13 @@ export function createHandler(wasm: WebAssembly.Module, defaults: TranslatorOpti
       }
 
       let translator: Translator;
+      let otlp: OtlpBody | null = null;
       try {
-        translator = await createTranslator(wasm, optionsFromQuery(new URL(request.url).searchParams, defaults));
+        const params = new URL(request.url).searchParams;
+        otlp = otlpParam(params);
+        const options = optionsFromQuery(params, defaults);
+        if (otlp !== null && options.verbosity === 'info') throw new BadParam('format=otlp makes spans from the debug records: not with verbosity=info');
+        translator = await createTranslator(wasm, options);
       } catch (err) {
         if (err instanceof BadParam || err instanceof RangeError) {
           await drain(request.body);
@@ -196,14 +204,26 @@ export function createHandler(wasm: WebAssembly.Module, defaults: TranslatorOpti
 
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
-          if (first.done) controller.close();
-          else controller.enqueue(first.value);
+          if (otlp === null) {
+            if (first.done) controller.close();
+            else controller.enqueue(first.value);
+            return;
+          }
+          if (first.done) { otlp.end(controller); controller.close(); } else otlp.push(first.value, controller);
         },
         async pull(controller) {
           try {
-            const next = await reader.read();
-            if (next.done) controller.close();
-            else controller.enqueue(next.value);
+            // Spans: a read may give no line yet (its exchanges are still open); read on until one.
+            for (;;) {
+              const next = await reader.read();
+              if (otlp === null) {
+                if (next.done) controller.close();
+                else controller.enqueue(next.value);
+                return;
+              }
+              if (next.done) { otlp.end(controller); controller.close(); return; }
+              if (otlp.push(next.value, controller)) return;
+            }
           } catch (err) {
             if (err instanceof CaptureError) {
               console.error(`CaptureError: ${err.message}`);
@@ -211,6 +231,7 @@ export function createHandler(wasm: WebAssembly.Module, defaults: TranslatorOpti
               // reset the connection, and records still in flight to the client are lost.
               await piping;
               await drain(input);
+              otlp?.end(controller); // the spans of every record before the damage
               controller.enqueue(errorLine(err));
               controller.close();
             } else {
@@ -231,6 +252,37 @@ export function createHandler(wasm: WebAssembly.Module, defaults: TranslatorOpti
         headers: { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
       });
     },
+  };
+}
+
+/** format=otlp: the records' spans instead of the records (src/otlp.ts). */
+interface OtlpBody {
+  /** Records in; true when it gave the body a line. */
+  push(view: Uint8Array, controller: ReadableStreamDefaultController<Uint8Array>): boolean;
+  /** The spans still waiting, at the end of the records. */
+  end(controller: ReadableStreamDefaultController<Uint8Array>): void;
+}
+
+/** Reads (and removes) `format`: null for the records, else the span converter. */
+function otlpParam(params: URLSearchParams): OtlpBody | null {
+  const all = params.getAll('format');
+  params.delete('format');
+  if (all.length > 1) throw new BadParam('format is given more than once');
+  const f = all[0]?.toLowerCase() ?? 'ndjson';
+  if (f === 'ndjson') return null;
+  if (f !== 'otlp') throw new BadParam(`format must be ndjson or otlp, not ${JSON.stringify(all[0])}`);
+  const enc = new TextEncoder();
+  let out: Uint8Array[] = [];
+  const reader = new OtlpRecordReader((line) => { out.push(enc.encode(line + '\n')); });
+  const give = (c: ReadableStreamDefaultController<Uint8Array>): boolean => {
+    for (const l of out) c.enqueue(l);
+    const gave = out.length > 0;
+    out = [];
+    return gave;
+  };
+  return {
+    push(view, c) { reader.push(view); return give(c); },
+    end(c) { reader.end(); give(c); },
   };
 }
 

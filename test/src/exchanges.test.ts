@@ -2,7 +2,7 @@
 // from the records themselves and against tshark's view of the same packets; then its bounds and
 // edge cases on hand-made packets.
 import { describe, it, expect } from 'vitest';
-import { ExchangeBuilder, MAX_OPEN_PER_CONNECTION, MAX_CONNECTIONS, MAX_HEADERS_PER_MESSAGE, parseRfc3339, absoluteUrl, rereadHeaders, type Exchange, type HttpPacket } from '../../src/exchanges.js';
+import { ExchangeBuilder, MAX_OPEN_PER_CONNECTION, MAX_CONNECTIONS, MAX_HEADERS_PER_MESSAGE, parseRfc3339, absoluteUrl, rereadHeaders, httpPacket, exchangeTiming, type Exchange, type HttpPacket } from '../../src/exchanges.js';
 import { CAPTURES, packets, records, tsharkH1, tsharkH2 } from '../runtimes/browser/app/corpus.js';
 
 type Rec = Record<string, any>;
@@ -10,7 +10,7 @@ type Rec = Record<string, any>;
 function build(pkts: HttpPacket[]): Exchange[] {
   const b = new ExchangeBuilder();
   for (const p of pkts) b.add(p);
-  expect(b.stats()).toEqual({ dropped: 0, evicted: 0, skipped: 0 });
+  expect(b.stats()).toEqual({ dropped: 0, evicted: 0, skipped: 0, unjoinedTimings: 0 });
   return [...b.exchanges()];
 }
 
@@ -103,6 +103,107 @@ describe.each(CAPTURES)('ExchangeBuilder on $name', ({ file, h2port }) => {
       expect(exs.reduce((n, e) => n + (e.respSize ?? 0), 0)).toBe(total('server'));
     });
   }
+});
+
+// ---- the timing join, on real records -------------------------------------------------------
+
+describe.each(CAPTURES.filter((c) => c.h2port === undefined))('Exchange.timing on $name', ({ file }) => {
+  const recs = records(file);
+  const b = new ExchangeBuilder();
+  for (const r of recs) { const p = httpPacket(r); if (p !== undefined) b.add(p); }
+  const exs = b.exchanges();
+  const timings = recs.filter((r) => r.timing !== undefined && r.timing.tls_ns === undefined);
+
+  it('joins every timing record to one exchange, and every answered exchange gets one', () => {
+    expect(timings.length).toBeGreaterThan(0);
+    expect(b.stats().unjoinedTimings).toBe(0);
+    expect(exs.filter((e) => e.timing !== undefined).length).toBe(timings.length);
+    // An answered exchange without timing: only the last of its connection, whose response the capture cut (examples/).
+    for (const e of exs) if (e.respNum !== undefined && e.timing === undefined) expect(exs.filter((x) => x.flow === e.flow && x.id > e.id)).toEqual([]);
+  });
+
+  it('joins by the exchange, not by position: start is the request packet, start + responseStart the response head packet', () => {
+    for (const e of exs) {
+      const t = e.timing;
+      if (t === undefined) continue;
+      // The corpus heads fit one segment: the request's first byte is the request head's packet.
+      expect(t.start).toBeCloseTo(e.reqTime, 3);
+      if (e.respTime !== undefined) expect(t.start + (t.responseStart ?? NaN)).toBeCloseTo(e.respTime, 3);
+      if (t.responseEnd !== undefined) expect(t.responseEnd).toBeGreaterThanOrEqual(t.responseStart ?? NaN);
+    }
+  });
+
+  it('converts the record\'s ns and RFC 3339 values to ms, key by key', () => {
+    for (const r of timings) {
+      const e = exs.find((x) => x.timing !== undefined && Math.abs(x.timing.start - parseRfc3339(r.timing.start)!) < 0.0005 && x.flow === r.flow);
+      expect(e).toBeDefined();
+      const t = e!.timing!;
+      expect(t.responseStart).toBe(r.timing.response_start_ns === undefined ? undefined : r.timing.response_start_ns / 1e6);
+      expect(t.responseEnd).toBe(r.timing.response_end_ns === undefined ? undefined : r.timing.response_end_ns / 1e6);
+      expect(t.requestBytes).toBe(r.timing.bytes?.request);
+      expect(t.responseBytes).toBe(r.timing.bytes?.response);
+      expect(t.retransmissions).toEqual(r.timing.retransmissions);
+      expect(t.reset).toBe(r.timing.reset);
+      if (r.timing.connect !== undefined) expect(t.connect?.synAck).toBe(r.timing.connect.syn_ack_ns / 1e6);
+    }
+  });
+});
+
+describe('the timing join on hand-made records', () => {
+  const tm = (startMs: number, extra: Rec = {}): Rec => ({ start: iso(startMs), request_end_ns: 0, response_start_ns: 1_500_000, response_end_ns: 2_000_000, retransmissions: { client: 1, server: 0 }, out_of_order: { client: 0, server: 0 }, zero_windows: { client: 0, server: 0 }, ...extra });
+
+  it('passes over an exchange the core did not time (its start is not that request\'s)', () => {
+    const b = new ExchangeBuilder();
+    b.add(h1req(1, '/a')); b.add(h1req(2, '/b'));
+    b.add(h1resp(3, 200, { num: 1, path: '/a' }));
+    b.add(h1resp(4, 200, { num: 2, path: '/b' }));
+    b.add({ ...h1resp(4, 200), http: undefined, timing: tm(T0 + 2) }); // only /b's timing came
+    const [a, bb] = b.exchanges();
+    expect(a!.timing).toBeUndefined();
+    expect(bb!.timing).toEqual({ start: T0 + 2, requestEnd: 0, responseStart: 1.5, responseEnd: 2, retransmissions: { client: 1, server: 0 }, outOfOrder: { client: 0, server: 0 }, zeroWindows: { client: 0, server: 0 } });
+    expect(b.stats().unjoinedTimings).toBe(0);
+  });
+
+  it('uses request_num / response_num when present, and joins nothing when they disagree', () => {
+    const b = new ExchangeBuilder();
+    b.add(h1req(1, '/a'));
+    b.add(h1resp(3, 200, { num: 1, path: '/a' }));
+    b.add({ ...h1resp(5, 200), http: undefined, timing: tm(T0 + 1, { request_num: 1, response_num: 4 }) });
+    expect(b.exchanges()[0]!.timing).toBeUndefined();
+    expect(b.stats().unjoinedTimings).toBe(1);
+    b.add({ ...h1resp(6, 200), http: undefined, timing: tm(T0 + 1, { request_num: 1, response_num: 3 }) });
+    expect(b.exchanges()[0]!.timing?.responseStart).toBe(1.5);
+  });
+
+  it('joins HTTP/2 timing.streams by stream id, with a stream reset and its code', () => {
+    const b = new ExchangeBuilder();
+    b.add(h2(1, true, [[1, h2req('/one')], [3, h2req('/three')]]));
+    b.add(h2(2, false, [[3, { type: 'headers', kind: 'response', flags: flags(5), headers: { ':status': ['200'] } }]]));
+    b.add({ ...h2(3, false, []), timing: { streams: [
+      { ...tm(T0 + 1), stream: 3, request_num: 1, response_num: 2 },
+      { ...tm(T0 + 1, { response_start_ns: undefined, response_end_ns: undefined }), stream: 1, request_num: 1, reset: 'stream', reset_code: 8 },
+    ] } });
+    const [one, three] = b.exchanges();
+    expect(three!.timing?.responseEnd).toBe(2);
+    expect(one!.timing?.reset).toBe('stream');
+    expect(one!.timing?.resetCode).toBe(8);
+    expect(b.stats().unjoinedTimings).toBe(0);
+  });
+
+  it('ignores a TLS handshake\'s timing and reads a record without HTTP as timing only', () => {
+    const b = new ExchangeBuilder();
+    b.add(h1req(1, '/a'));
+    b.add({ ...h1resp(2, 200), http: undefined, timing: { start: iso(T0), tls_ns: 5 } });
+    expect(b.exchanges()[0]!.timing).toBeUndefined();
+    expect(exchangeTiming({ start: 'not a time' })).toBeUndefined();
+  });
+
+  it('marks the local side from the records\' local key', () => {
+    const b = new ExchangeBuilder();
+    b.add(h1req(1, '/a'));
+    b.add({ ...h1resp(2, 200, { num: 1, path: '/a' }), local: true });
+    expect(b.exchanges()[0]!.local).toBe('server');
+  });
 });
 
 // ---- hand-made packets ------------------------------------------------------------------------

@@ -311,7 +311,7 @@ function App() {
       const base = (loaded?.files?.[0] ?? loaded?.name ?? 'capture').replace(/\.(pcapng|pcap|cap)$/i, '') + (loaded?.files ? '.merged' : '');
       const a = document.createElement('a');
       a.href = URL.createObjectURL(blob);
-      a.download = what === 'har' ? `${base}${filtered ? '.filtered' : ''}.har` : what === 'ndjson' ? `${base}.ndjson` : `${base}.filtered.ndjson`;
+      a.download = what === 'otlp' ? `${base}.otlp.jsonl` : what === 'har' ? `${base}${filtered ? '.filtered' : ''}.har` : what === 'ndjson' ? `${base}.ndjson` : `${base}.filtered.ndjson`;
       document.body.append(a); a.click(); a.remove();
       setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
     } finally { setExporting(null); setWork((w) => (w?.what === 'export' ? null : w)); }
@@ -356,6 +356,8 @@ function App() {
           title={filtered ? `The ${plural(filter.count, 'record')} the filter selects` : 'Set a filter (or a time range) first'}>Export filtered{filtered ? ` (${count(filter.count)})` : ''}</button>
         <button disabled={!loaded || exporting !== null} onClick={() => void download('har')} data-testid="export-har"
           title={filtered ? 'The HTTP exchanges with a packet the filter selects, as HAR 1.2' : 'Every HTTP exchange, as HAR 1.2'}>Export HAR{filtered ? ' (filtered)' : ''}</button>
+        <button disabled={!loaded || exporting !== null} onClick={() => void download('otlp')} data-testid="export-otlp"
+          title="Every HTTP exchange as an OpenTelemetry span (OTLP/JSON, one TracesData per line, as tracecap --format otlp writes them), joined to the trace its request carries">Export OTLP</button>
       </header>
       {showSettings && <Settings options={options} job={jobId !== null && gate?.kind === 'open'} onApply={applySettings} onClose={() => setShowSettings(false)} />}
       {gate && gate.kind !== 'open' && <JobPanel id={jobId!} gate={gate} onToken={submitToken} />}

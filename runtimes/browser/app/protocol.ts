@@ -61,8 +61,8 @@ export type Request =
  */
 export type MemoryAccount = Record<string, number>;
 
-/** What an export writes: every record, the records of the view, or the view's HTTP exchanges as HAR. */
-export type ExportKind = 'ndjson' | 'ndjson-filtered' | 'har';
+/** What an export writes: every record, the records of the view, the view's HTTP exchanges as HAR, or every exchange as OpenTelemetry spans (OTLP/JSON lines). */
+export type ExportKind = 'ndjson' | 'ndjson-filtered' | 'har' | 'otlp';
 
 /** An export's answer: the file, and a line for the page when a limit cut it (else null). */
 export interface Exported { blob: Blob; note: string | null }

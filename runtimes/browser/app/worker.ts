@@ -23,6 +23,7 @@ import { renderAll, renderOne, Superseded, type RenderSource } from './render.js
 import { jobRecord, JobHttpError, streamJobRecords } from './job-records.js';
 import { noSkips } from '../../../src/skips.js';
 import { CaptureMerger, MAX_MERGE_FILES, type MergeFailure, type MergeFile } from '../../../src/merge.js';
+import { OtlpRecordReader } from '../../../src/otlp.js';
 import { META, type AppOptions, type BatchResult, type Conn, type Detail, type Event, type ExportKind, type Exported, type MemoryAccount, type Fields, type FilterResult, type HttpRequest, type HttpRow, type JobSource, type Loaded, type Located, type Range, type Request, type Row, type Source, type Timeline, type TraceDetail, type TracePacket, type TraceRow, type Work } from './protocol.js';
 
 const TRACE_KEY = 'logging.googleapis.com/trace';
@@ -1074,6 +1075,7 @@ async function exportBlob(s: Session, what: ExportKind): Promise<Exported> {
   const mine = ++workGeneration;
   const superseded = () => mine !== workGeneration || session !== s;
   if (what === 'har') return harBlob(s, superseded);
+  if (what === 'otlp') return otlpBlob(s, superseded);
   const all = what === 'ndjson' || (!s.view.query && !s.view.range);
   // To an OPFS file (the browser keeps it on disk), then, past the quota, in memory.
   const spill = await SpillFile.open();
@@ -1107,6 +1109,25 @@ async function exportBlob(s: Session, what: ExportKind): Promise<Exported> {
   } catch (err) { if (spill) await spill.finish().catch(() => null); throw err; }
   const head = spill ? await spill.finish() : null;
   return { blob: new Blob(head ? [head, ...parts] : parts, { type: 'application/x-ndjson' }), note: null };
+}
+
+/**
+ * Every HTTP exchange as OpenTelemetry spans: the records of one more rendering of the capture
+ * through src/otlp.ts, so the lines are the CLI's `--format otlp` of the same capture read from
+ * standard input (no file names in the resource).
+ */
+async function otlpBlob(s: Session, superseded: () => boolean): Promise<Exported> {
+  const parts: string[] = [];
+  const reader = new OtlpRecordReader((line) => { parts.push(line + '\n'); });
+  await renderPass(s, 'export', superseded, (view, entries, count) => {
+    const ev = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
+    let bytes = 0;
+    for (let i = 0; i < count; i++) bytes += ev.getUint32(i * ENTRY_BYTES + Entry.RECORD_LEN, true);
+    reader.push(view.subarray(0, bytes));
+  });
+  reader.end();
+  const spans = reader.stats().spans;
+  return { blob: new Blob(parts, { type: 'application/x-ndjson' }), note: spans === 0 ? 'No HTTP exchange to export as spans (they are made from the DEBUG records).' : null };
 }
 
 /** The HAR of the view's exchanges (at most MAX_HAR_EXCHANGES), their headers read again from the records. */

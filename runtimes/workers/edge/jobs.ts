@@ -5,7 +5,8 @@
  *
  *   POST /jobs                {"capture": NAME, "verbosity"?, "project"?, filters…, "shards"?} → 202 {"id"}
  *   GET  /jobs/ID             → {"state", "shards": {"done", "total"}, "packets", "records", "retries", "error"?}
- *   GET  /jobs/ID/records     → the merged NDJSON (?from=SERIAL: from the first record at or after it)
+ *   GET  /jobs/ID/records     → the merged NDJSON (?from=SERIAL: from the first record at or after it;
+ *                               ?format=otlp: the records' spans instead, OTLP/JSON lines, src/otlp.ts)
  *
  * A capture larger than SEGMENT_BYTES is cut into segments: each shard reads them one after
  * another, one queue message and invocation each, resuming the previous segment's checkpoint
@@ -22,6 +23,7 @@ import {
   type RecordsPart, type SegmentSummary, type ShardResult,
 } from '../../../src/jobs.js';
 import { BadParam, errorLine, optionsFromQuery } from '../index.js';
+import { OtlpRecordReader } from '../../../src/otlp.js';
 import {
   JOB_REQUEST_BYTES, JOB_STALE_MS, MAX_CONCURRENT_JOBS, MAX_JOB_SEGMENTS, MAX_SEGMENT_BYTES, MERGE_OUT_BYTES, MERGE_WINDOW_BYTES, MESSAGE_BYTES, MIN_SEGMENT_BYTES, SEGMENT_BYTES,
   RECORDS_PART_BYTES, RETRY_BASE_SECONDS, RETRY_MAX_SECONDS, SEND_BATCH_BYTES, SHARD_DLQ, SHARD_MAX_RETRIES, SHARD_READ_BYTES,
@@ -263,11 +265,19 @@ function publicStatus(job: JobStatus): Record<string, unknown> {
 
 async function records(env: JobsEnv, id: string, job: JobStatus, params: URLSearchParams): Promise<Response> {
   let from = 0;
+  let otlp = false;
   for (const [k, v] of params) {
-    if (k !== 'from') return problem(400, `unknown parameter ${JSON.stringify(k)}; the records take from=SERIAL`);
+    if (k === 'format') {
+      if (v !== 'otlp' && v !== 'ndjson') return problem(400, `format must be ndjson or otlp, not ${JSON.stringify(v)}`);
+      otlp = v === 'otlp';
+      continue;
+    }
+    if (k !== 'from') return problem(400, `unknown parameter ${JSON.stringify(k)}; the records take from=SERIAL and format=ndjson|otlp`);
     if (!/^\d{1,15}$/.test(v)) return problem(400, `from must be a record's serial (pcap.num), a non-negative integer, not ${JSON.stringify(v)}`);
     from = Number(v);
   }
+  // A span needs its request's record and its response's: spans of part of the records would be wrong.
+  if (otlp && from > 0) return problem(400, 'format=otlp makes spans from every record: not with from');
   if (job.state === 'failed') return problem(409, `job ${id} failed: ${job.error ?? 'no reason recorded'}`);
   if (job.state !== 'done') return problem(409, `job ${id} is ${job.state}: ${job.done.length} of ${job.shards} shards done`, { 'retry-after': '5' });
   const bucket = env.CAPTURES;
@@ -290,12 +300,27 @@ async function records(env: JobsEnv, id: string, job: JobStatus, params: URLSear
   const limited = job.limit > 0 && job.records >= job.limit;
   const reader = merged.getReader();
   let tail = error !== null && !limited;
+  // format=otlp: the merged records go through src/otlp.ts; a read may give no span line yet.
+  const enc = new TextEncoder();
+  let lines: Uint8Array[] = [];
+  const spans = otlp ? new OtlpRecordReader((line) => { lines.push(enc.encode(line + '\n')); }) : null;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const next = await reader.read();
-      if (!next.done) { controller.enqueue(next.value); return; }
-      if (tail) { tail = false; controller.enqueue(errorLine(error!)); }
-      controller.close();
+      for (;;) {
+        const next = await reader.read();
+        if (!next.done) {
+          if (spans === null) { controller.enqueue(next.value); return; }
+          spans.push(next.value);
+          if (lines.length === 0) continue;
+          for (const l of lines) controller.enqueue(l);
+          lines = [];
+          return;
+        }
+        if (spans !== null) { spans.end(); for (const l of lines) controller.enqueue(l); lines = []; }
+        if (tail) { tail = false; controller.enqueue(errorLine(error!)); }
+        controller.close();
+        return;
+      }
     },
     cancel(reason) { return reader.cancel(reason); },
   }, { highWaterMark: 0 });

@@ -169,6 +169,20 @@ describe('jobs on the corpus: the CLI’s bytes for every number of shards', () 
     });
   }
 
+  it('?format=otlp gives the CLI\'s --format otlp lines (the capture on standard input: no file name), for any number of shards', async () => {
+    for (const [file, shards] of [['h1-keepalive-mtu1500.pcap', 3], ['h2c-mtu1500.pcap', 2]] as const) {
+      const want = spawnSync(process.execPath, [CLI, '--format', 'otlp', '-'], { input: readFileSync(join(CORPUS, file)), maxBuffer: 1 << 30 });
+      expect(want.status, want.stderr.toString()).toBe(0);
+      const id = await submit({ capture: `corpus/${file}`, verbosity: 'debug', shards });
+      expect((await settle(id)).state).toBe('done');
+      const got = await recordsOf(id, '?format=otlp');
+      expect(got.length).toBeGreaterThan(0);
+      expect(got.equals(want.stdout), `${file}: ${got.length} bytes, CLI ${want.stdout.length}`).toBe(true);
+      const r = await request('GET', `/jobs/${id}/records?format=otlp&from=3`);
+      expect([r.status, r.body]).toEqual([400, expect.stringContaining('format=otlp makes spans from every record: not with from')]);
+    }
+  });
+
   it('?from=SERIAL resumes at the first record at or after it', async () => {
     const file = 'h2c-mtu1500.pcap';
     const want = cli(join(CORPUS, file), 'debug');

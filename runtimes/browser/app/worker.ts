@@ -24,6 +24,7 @@ import { jobRecord, JobHttpError, streamJobRecords } from './job-records.js';
 import { noSkips } from '../../../src/skips.js';
 import { CaptureMerger, MAX_MERGE_FILES, type MergeFailure, type MergeFile } from '../../../src/merge.js';
 import { META, type AppOptions, type BatchResult, type Conn, type Detail, type Event, type ExportKind, type Exported, type MemoryAccount, type Fields, type FilterResult, type HttpRequest, type HttpRow, type JobSource, type Loaded, type Located, type Range, type Request, type Row, type Source, type Timeline, type TraceDetail, type TracePacket, type TraceRow, type Work } from './protocol.js';
+import type { WaterfallRequest, EndpointsRequest } from './protocol.js';
 
 const TRACE_KEY = 'logging.googleapis.com/trace';
 /** Longest stretch of work between two looks at the message queue (ms). */
@@ -191,6 +192,7 @@ async function handle(req: Request): Promise<unknown> {
   if (!s) {
     if (req.op === 'rows' || req.op === 'conns' || req.op === 'traces') return { total: 0, rows: [] };
     if (req.op === 'http') return { total: 0, rows: [], histogram: { edges: [], counts: [] } };
+    if (req.op === 'waterfall' || req.op === 'endpoints') return exchangeViewsBeforeCapture(req);
     if (req.op === 'filter') return { ok: true, count: 0, total: 0 } satisfies FilterResult;
     if (req.op === 'fields') return fieldsOf(null);
     if (req.op === 'complete') return complete(req.text, req.cursor);
@@ -212,6 +214,7 @@ async function handle(req: Request): Promise<unknown> {
     case 'timeline': return timeline(s, req.bins);
     case 'export': return exportBlob(s, req.what);
     case 'memory': return memoryAccount(s);
+    case 'waterfall': case 'endpoints': await syncView(s); return http().ask(req);
   }
 }
 
@@ -1137,4 +1140,9 @@ async function harBlob(s: Session, superseded: () => boolean): Promise<Exported>
   const note = all.length > ids.length ? `the first ${ids.length.toLocaleString('en-US')} of ${all.length.toLocaleString('en-US')} exchanges (MAX_HAR_EXCHANGES); narrow the filter or the time range for the others` : null;
   if (note) (har.log as { comment?: string }).comment = `tracecap: ${note}`;
   return { blob: new Blob([JSON.stringify(har, null, 1)], { type: 'application/json' }), note: note && `The HAR holds ${note}.` };
+}
+
+/** The all-requests waterfall and the statistics before a capture is open: empty. */
+function exchangeViewsBeforeCapture(req: WaterfallRequest | EndpointsRequest): unknown {
+  return req.op === 'waterfall' ? { total: 0, rows: [], span: [0, 0], timed: 0 } : { total: 0, rows: [], exchanges: 0, limit: 0 };
 }

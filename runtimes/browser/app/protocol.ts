@@ -135,6 +135,14 @@ export interface Conn {
   id: number; flow: string; proto: string; client: string; server: string;
   packetsFwd: number; packetsBwd: number; bytesFwd: number; bytesBwd: number;
   start: number; end: number; exchanges: number;
+  /** TLS server name (ClientHello) and application protocol (ServerHello, else the client's offer). */
+  sni?: string; alpn?: string;
+  /** Names DNS answers in the capture gave the server's address (connfacts.ts DnsNames), and how many more. */
+  names?: string[]; moreNames?: number;
+  /** How it ended (connfacts.ts endState): FIN, half-closed, RST (client|server), open; '' for UDP. */
+  endState: string;
+  /** Segments that repeat sequence space already sent (connfacts.ts RetransmissionTracker). */
+  retransmissions: number;
 }
 
 /** An HTTP table row (Exchange from http.ts, headers left out). */

@@ -25,6 +25,7 @@ import { noSkips } from '../../../src/skips.js';
 import { CaptureMerger, MAX_MERGE_FILES, type MergeFailure, type MergeFile } from '../../../src/merge.js';
 import { META, type AppOptions, type BatchResult, type Conn, type Detail, type Event, type ExportKind, type Exported, type MemoryAccount, type Fields, type FilterResult, type HttpRequest, type HttpRow, type JobSource, type Loaded, type Located, type Range, type Request, type Row, type Source, type Timeline, type TraceDetail, type TracePacket, type TraceRow, type Work } from './protocol.js';
 import type { WaterfallRequest, EndpointsRequest } from './protocol.js';
+import { addPacketFacts, DnsNames, endState, newConnFacts, type ConnFacts } from './connfacts.js';
 
 const TRACE_KEY = 'logging.googleapis.com/trace';
 /** Longest stretch of work between two looks at the message queue (ms). */
@@ -965,7 +966,7 @@ function cached<T>(s: Session, key: string, make: () => T): T {
 
 function conns(s: Session): Promise<Conn[]> {
   return cached(s, 'conns', async () => {
-    type C2 = Conn & { cs: number; cp: number };
+    type C2 = Conn & { cs: number; cp: number; sa: number; facts: ConnFacts };
     const byFlow = new Map<number, Map<number, C2>>();
     let count = 0;
     forEachInView(s, (seg, k) => {
@@ -982,17 +983,19 @@ function conns(s: Session): Promise<Conn[]> {
         const synAck = (seg.flags[k]! & 0x12) === 0x12;
         c = { id: count++, flow: flowText(lo, hi), proto, client: endpoint(s, seg, k, !synAck), server: endpoint(s, seg, k, synAck),
           packetsFwd: 0, packetsBwd: 0, bytesFwd: 0, bytesBwd: 0, start: seg.time[k]!, end: seg.time[k]!, exchanges: 0,
-          cs: synAck ? seg.dst[k]! : src, cp: synAck ? seg.dport[k]! : sp };
+          cs: synAck ? seg.dst[k]! : src, cp: synAck ? seg.dport[k]! : sp, sa: synAck ? src : seg.dst[k]!, facts: newConnFacts(), endState: '', retransmissions: 0 };
         m.set(lo, c);
       }
       const fwd = src === c.cs && sp === c.cp;
+      addPacketFacts(c.facts, seg, k, fwd);
       if (fwd) { c.packetsFwd++; c.bytesFwd += seg.origLen[k]!; } else { c.packetsBwd++; c.bytesBwd += seg.origLen[k]!; }
       c.end = seg.time[k]!;
     });
     await syncView(s);
     const perFlow = new Map(await http().ask<Array<[string, number]>>({ op: 'flowCounts' }));
     const out: Conn[] = [];
-    for (const m of byFlow.values()) for (const { cs, cp, ...c } of m.values()) { void cs; void cp; out.push({ ...c, exchanges: perFlow.get(c.flow) ?? 0 }); }
+    const names = dnsNames(s);
+    for (const m of byFlow.values()) for (const { cs, cp, sa, facts, ...c } of m.values()) { void cs; void cp; out.push({ ...c, exchanges: perFlow.get(c.flow) ?? 0, ...connColumns(facts, c.proto, names.of(s.index.addrs.values[sa] ?? '')) }); }
     return out;
   });
 }
@@ -1145,4 +1148,25 @@ async function harBlob(s: Session, superseded: () => boolean): Promise<Exported>
 /** The all-requests waterfall and the statistics before a capture is open: empty. */
 function exchangeViewsBeforeCapture(req: WaterfallRequest | EndpointsRequest): unknown {
   return req.op === 'waterfall' ? { total: 0, rows: [], span: [0, 0], timed: 0 } : { total: 0, rows: [], exchanges: 0, limit: 0 };
+}
+
+/** The DNS names of every address the capture's answers gave (all of them, whatever the view), built once per capture size. */
+const dnsTables = new WeakMap<Session, { count: number; names: DnsNames }>();
+function dnsNames(s: Session): DnsNames {
+  const have = dnsTables.get(s);
+  if (have && have.count === s.index.count) return have.names;
+  const names = new DnsNames();
+  s.index.forEachSegment((seg) => { for (const x of seg.extras.values()) if (x.dns) names.add(x.dns); });
+  dnsTables.set(s, { count: s.index.count, names });
+  return names;
+}
+
+/** The connection list's columns from a connection's facts. */
+function connColumns(f: ConnFacts, proto: string, dns: { names: string[]; more: number }): Pick<Conn, 'sni' | 'alpn' | 'names' | 'moreNames' | 'endState' | 'retransmissions'> {
+  const out: Pick<Conn, 'sni' | 'alpn' | 'names' | 'moreNames' | 'endState' | 'retransmissions'> = { endState: endState(f, proto), retransmissions: f.retransmissions };
+  if (f.sni !== undefined) out.sni = f.sni;
+  if (f.alpn !== undefined) out.alpn = f.alpn;
+  if (dns.names.length) out.names = dns.names;
+  if (dns.more) out.moreNames = dns.more;
+  return out;
 }

@@ -61,6 +61,7 @@ export function ConnsView({ engine, version, tf, onPick }: ListProps<Conn>) {
     { title: tf.title('Start'), width: '150px', cell: (c, prev) => tf.row(c.start, prev === null ? null : prev?.start), sort: 'start' },
     { title: 'Duration', width: '90px', cell: (c) => duration(c.end - c.start), className: 'num' },
     { title: 'HTTP', width: '60px', cell: (c) => count(c.exchanges), sort: 'exchanges', className: 'num' },
+    ...connFactColumns,
   ];
   return (
     <div class="stack">
@@ -70,6 +71,15 @@ export function ConnsView({ engine, version, tf, onPick }: ListProps<Conn>) {
     </div>
   );
 }
+
+/** The connection list's columns from the packets' facts (connfacts.ts): TLS names, DNS names, end state, retransmissions. */
+const connFactColumns: Column<Conn>[] = [
+  { title: 'SNI', width: 'minmax(100px,1fr)', cell: (c) => <span data-col="sni">{c.sni ?? ''}</span>, sort: 'sni' },
+  { title: 'ALPN', width: '70px', cell: (c) => <span data-col="alpn">{c.alpn ?? ''}</span>, sort: 'alpn' },
+  { title: 'DNS name', width: 'minmax(100px,1fr)', cell: (c) => <span data-col="names" title={c.names ? `${c.names.join(', ')}${c.moreNames ? ` and ${plural(c.moreNames, 'more name')}` : ''}` : 'no DNS answer in the capture names the server'}>{c.names ? `${c.names.join(', ')}${c.moreNames ? ` +${c.moreNames}` : ''}` : ''}</span> },
+  { title: 'End', width: '100px', cell: (c) => <span data-col="end">{c.endState}</span>, sort: 'endState' },
+  { title: 'Retrans.', width: '70px', cell: (c) => <span data-col="retrans" title="segments that repeat sequence space already sent (retransmissions, fast, spurious and out-of-order ones)">{c.proto === 'TCP' ? count(c.retransmissions) : ''}</span>, sort: 'retransmissions', className: 'num' },
+];
 
 /** HTTP exchanges and their latency histogram: Enter or a click opens the exchange's trace (else its connection's packets). */
 export function HttpView({ engine, version, tf, onPick }: ListProps<HttpRow>) {

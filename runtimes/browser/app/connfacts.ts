@@ -12,6 +12,8 @@ export const MAX_TRACKED_CONNECTIONS = 65_536;
 export const MAX_DNS_ANSWERS_PER_PACKET = 32;
 /** Names kept per address in the connection list (more are counted: "+N"). */
 export const MAX_NAMES_PER_ADDRESS = 8;
+/** Further names counted per address (past it the count stops: "+1000" means at least that). */
+export const MAX_MORE_NAMES = 1000;
 /** Addresses the DNS names table keeps; answers for further addresses are counted, not kept. */
 export const MAX_DNS_ADDRESSES = 100_000;
 /** Bytes of a record's TLS or DNS value parsed at most (a larger one is not read for names). */
@@ -197,8 +199,8 @@ export function endState(c: ConnFacts, proto: string): string {
 /** The names DNS answers gave each address, as the capture's packets carry them (extras.dns). */
 export class DnsNames {
   readonly #names = new Map<string, string[]>();
-  /** Names beyond MAX_NAMES_PER_ADDRESS, per address. */
-  readonly #more = new Map<string, number>();
+  /** Names beyond MAX_NAMES_PER_ADDRESS, per address (at most MAX_MORE_NAMES of them counted). */
+  readonly #more = new Map<string, Set<string>>();
   /** Answers whose address came past MAX_DNS_ADDRESSES (not kept). */
   dropped = 0;
   /** Adds the answers of one packet. */
@@ -211,9 +213,18 @@ export class DnsNames {
       }
       if (l.includes(name)) continue;
       if (l.length < MAX_NAMES_PER_ADDRESS) l.push(name);
-      else this.#more.set(addr, (this.#more.get(addr) ?? 0) + 1);
+      else {
+        let m = this.#more.get(addr);
+        if (!m) { m = new Set(); this.#more.set(addr, m); }
+        if (m.size < MAX_MORE_NAMES) m.add(name);
+      }
     }
   }
   /** The names of address `addr` (in the order first answered), and how many more there were. */
-  of(addr: string): { names: string[]; more: number } { return { names: this.#names.get(addr) ?? [], more: this.#more.get(addr) ?? 0 }; }
+  of(addr: string): { names: string[]; more: number; full?: boolean } {
+    const names = this.#names.get(addr);
+    // Not kept because the table was full: said, since the address may have had answers.
+    if (!names && this.dropped > 0) return { names: [], more: 0, full: true };
+    return { names: names ?? [], more: this.#more.get(addr)?.size ?? 0 };
+  }
 }

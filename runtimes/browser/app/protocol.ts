@@ -139,6 +139,8 @@ export interface Conn {
   sni?: string; alpn?: string;
   /** Names DNS answers in the capture gave the server's address (connfacts.ts DnsNames), and how many more. */
   names?: string[]; moreNames?: number;
+  /** The DNS names table was full (connfacts.ts MAX_DNS_ADDRESSES) before this server's address: its names may be missing. */
+  namesFull?: boolean;
   /** How it ended (connfacts.ts endState): FIN, half-closed, RST (client|server), open; '' for UDP. */
   endState: string;
   /** Segments that repeat sequence space already sent (connfacts.ts RetransmissionTracker). */

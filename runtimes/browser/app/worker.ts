@@ -25,7 +25,7 @@ import { noSkips } from '../../../src/skips.js';
 import { CaptureMerger, MAX_MERGE_FILES, type MergeFailure, type MergeFile } from '../../../src/merge.js';
 import { META, type AppOptions, type BatchResult, type Conn, type Detail, type Event, type ExportKind, type Exported, type MemoryAccount, type Fields, type FilterResult, type HttpRequest, type HttpRow, type JobSource, type Loaded, type Located, type Range, type Request, type Row, type Source, type Timeline, type TraceDetail, type TracePacket, type TraceRow, type Work } from './protocol.js';
 import type { WaterfallRequest, EndpointsRequest } from './protocol.js';
-import { addPacketFacts, DnsNames, endState, newConnFacts, type ConnFacts } from './connfacts.js';
+import { addPacketFacts, DnsNames, endState, newConnFacts, MAX_TRACKED_CONNECTIONS, type ConnFacts } from './connfacts.js';
 
 const TRACE_KEY = 'logging.googleapis.com/trace';
 /** Longest stretch of work between two looks at the message queue (ms). */
@@ -484,6 +484,7 @@ async function endLoad(s: Session, tm: Omit<Timings, 'total'>, started: number, 
   if (s.view.matches) { let n = s.view.count; while (n > 0 && s.view.matches[n - 1]! >= idx.count) n--; s.view.count = n; }
   if (idx.stopped !== null) notices.unshift(`${capital(idx.stopped)}.`);
   else if (s.store.fellBack !== null) notices.unshift(`The packet index is kept in memory (${s.store.fellBack}).`);
+  const forgot = retransmissionNotice(idx.retransmissions.evicted); if (forgot) notices.push(forgot);
   const loaded: Loaded = {
     ...info, records: idx.count, name: s.name, store: s.store.kind, notices, ...(s.files ? { files: s.files } : {}),
     first: idx.count ? firstTime(s) : 0, last: idx.count ? lastTime(s) : 0,
@@ -1150,6 +1151,12 @@ function exchangeViewsBeforeCapture(req: WaterfallRequest | EndpointsRequest): u
   return req.op === 'waterfall' ? { total: 0, rows: [], span: [0, 0], timed: 0 } : { total: 0, rows: [], exchanges: 0, limit: 0 };
 }
 
+/** What the connection list's retransmissions leave out when more TCP connections were open at once than are followed (null: nothing). */
+function retransmissionNotice(evicted: number): string | null {
+  if (evicted === 0) return null;
+  return `More than ${MAX_TRACKED_CONNECTIONS.toLocaleString('en-US')} TCP connections were open at once: ${evicted.toLocaleString('en-US')} times the least recently active one stopped being followed, and its retransmissions after that are not counted in the Connections view (each is followed again from its next segment).`;
+}
+
 /** The DNS names of every address the capture's answers gave (all of them, whatever the view), built once per capture size. */
 const dnsTables = new WeakMap<Session, { count: number; names: DnsNames }>();
 function dnsNames(s: Session): DnsNames {
@@ -1162,11 +1169,12 @@ function dnsNames(s: Session): DnsNames {
 }
 
 /** The connection list's columns from a connection's facts. */
-function connColumns(f: ConnFacts, proto: string, dns: { names: string[]; more: number }): Pick<Conn, 'sni' | 'alpn' | 'names' | 'moreNames' | 'endState' | 'retransmissions'> {
-  const out: Pick<Conn, 'sni' | 'alpn' | 'names' | 'moreNames' | 'endState' | 'retransmissions'> = { endState: endState(f, proto), retransmissions: f.retransmissions };
+function connColumns(f: ConnFacts, proto: string, dns: { names: string[]; more: number; full?: boolean }): Pick<Conn, 'sni' | 'alpn' | 'names' | 'moreNames' | 'namesFull' | 'endState' | 'retransmissions'> {
+  const out: Pick<Conn, 'sni' | 'alpn' | 'names' | 'moreNames' | 'namesFull' | 'endState' | 'retransmissions'> = { endState: endState(f, proto), retransmissions: f.retransmissions };
   if (f.sni !== undefined) out.sni = f.sni;
   if (f.alpn !== undefined) out.alpn = f.alpn;
   if (dns.names.length) out.names = dns.names;
   if (dns.more) out.moreNames = dns.more;
+  if (dns.full) out.namesFull = true;
   return out;
 }

@@ -76,7 +76,7 @@ export function ConnsView({ engine, version, tf, onPick }: ListProps<Conn>) {
 const connFactColumns: Column<Conn>[] = [
   { title: 'SNI', width: 'minmax(100px,1fr)', cell: (c) => <span data-col="sni">{c.sni ?? ''}</span>, sort: 'sni' },
   { title: 'ALPN', width: '70px', cell: (c) => <span data-col="alpn">{c.alpn ?? ''}</span>, sort: 'alpn' },
-  { title: 'DNS name', width: 'minmax(100px,1fr)', cell: (c) => <span data-col="names" title={c.names ? `${c.names.join(', ')}${c.moreNames ? ` and ${plural(c.moreNames, 'more name')}` : ''}` : 'no DNS answer in the capture names the server'}>{c.names ? `${c.names.join(', ')}${c.moreNames ? ` +${c.moreNames}` : ''}` : ''}</span> },
+  { title: 'DNS name', width: 'minmax(100px,1fr)', cell: (c) => <span data-col="names" title={c.names ? `${c.names.join(', ')}${c.moreNames ? ` and ${plural(c.moreNames, 'more name')}` : ''}` : c.namesFull ? 'the DNS names table was full (100,000 addresses) before this address: its names are not kept' : 'no DNS answer in the capture names the server'}>{c.names ? `${c.names.join(', ')}${c.moreNames ? ` +${c.moreNames}` : ''}` : c.namesFull ? '(table full)' : ''}</span> },
   { title: 'End', width: '100px', cell: (c) => <span data-col="end">{c.endState}</span>, sort: 'endState' },
   { title: 'Retrans.', width: '70px', cell: (c) => <span data-col="retrans" title="segments that repeat sequence space already sent (retransmissions, fast, spurious and out-of-order ones)">{c.proto === 'TCP' ? count(c.retransmissions) : ''}</span>, sort: 'retransmissions', className: 'num' },
 ];

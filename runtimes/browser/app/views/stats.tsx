@@ -12,7 +12,7 @@ import { count, duration, plural } from '../format.js';
 /** Props of StatsView. */
 export interface StatsProps { engine: Engine; version: string; onPick(key: string, host: boolean): void }
 
-const ms = (v: number | undefined) => (v === undefined ? '—' : duration(v));
+const ms = (v: number | undefined) => <span data-v={v}>{v === undefined ? '—' : duration(v)}</span>;
 
 /** The statistics table. */
 export function StatsView({ engine, version, onPick }: StatsProps) {
@@ -30,12 +30,12 @@ export function StatsView({ engine, version, onPick }: StatsProps) {
     ...(host ? [{ title: 'Host', width: 'minmax(120px,1fr)', cell: (r: EndpointStats) => r.host ?? '', sort: 'host' }] : []),
     { title: 'Method', width: '90px', cell: (r) => r.method, sort: 'method' },
     { title: 'Endpoint', width: 'minmax(220px,3fr)', cell: (r) => <span class="ep-path" data-key={r.key}>{r.path}</span>, sort: 'path' },
-    { title: 'Count', width: '80px', cell: (r) => count(r.count), sort: 'count', className: 'num' },
-    { title: 'Errors', width: '110px', cell: (r) => <span title={`${r.status5xx} 5xx, ${r.resets} reset, ${r.unanswered} unanswered`}>{`${(100 * r.errorRate).toFixed(1)} % (${count(r.errors)})`}</span>, sort: 'errorRate', className: 'num' },
-    { title: 'p50', width: '80px', cell: (r) => ms(r.p50), sort: 'p50', className: 'num' },
-    { title: 'p95', width: '80px', cell: (r) => ms(r.p95), sort: 'p95', className: 'num' },
-    { title: 'p99', width: '80px', cell: (r) => ms(r.p99), sort: 'p99', className: 'num' },
-    { title: 'Max', width: '80px', cell: (r) => ms(r.max), sort: 'max', className: 'num' },
+    { title: 'Count', width: '80px', cell: (r) => <span data-col="count">{count(r.count)}</span>, sort: 'count', className: 'num' },
+    { title: 'Errors', width: '110px', cell: (r) => <span data-col="errors" data-v={r.errors} title={`${r.status5xx} 5xx, ${r.resets} reset, ${r.unanswered} unanswered`}>{`${(100 * r.errorRate).toFixed(1)} % (${count(r.errors)})`}</span>, sort: 'errorRate', className: 'num' },
+    { title: 'p50', width: '80px', cell: (r) => <span data-col="p50">{ms(r.p50)}</span>, sort: 'p50', className: 'num' },
+    { title: 'p95', width: '80px', cell: (r) => <span data-col="p95">{ms(r.p95)}</span>, sort: 'p95', className: 'num' },
+    { title: 'p99', width: '80px', cell: (r) => <span data-col="p99">{ms(r.p99)}</span>, sort: 'p99', className: 'num' },
+    { title: 'Max', width: '80px', cell: (r) => <span data-col="max">{ms(r.max)}</span>, sort: 'max', className: 'num' },
   ];
   const other = 'The exchanges of endpoints past the limit are counted in one row; narrow the filter to see them by endpoint.';
   return (

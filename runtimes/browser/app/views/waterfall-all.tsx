@@ -64,8 +64,8 @@ export function AllRequests({ engine, version, tf, endpoint, onClearEndpoint, on
     { title: 'Method', width: '64px', cell: (r) => r.method || '—', sort: 'method' },
     { title: 'Status', width: '56px', cell: (r) => <span class={`status s-${statusClass(r.status)}`}>{r.status ?? '—'}</span>, sort: 'status', className: 'num' },
     { title: 'URL', width: 'minmax(180px,2fr)', cell: (r) => <span class="wf-url" data-id={r.id} data-req={r.reqNum} title={r.note ? `${r.url} (${r.note})` : r.url}>{r.url}</span>, sort: 'url' },
-    { title: 'Size', width: '72px', cell: (r) => (r.size === undefined ? '' : size(r.size)), sort: 'size', className: 'num' },
-    { title: 'Time', width: '80px', cell: (r) => (r.duration === undefined ? '' : duration(r.duration)), sort: 'duration', className: 'num' },
+    { title: 'Size', width: '72px', cell: (r) => <span data-v={r.size}>{r.size === undefined ? '' : size(r.size)}</span>, sort: 'size', className: 'num' },
+    { title: 'Duration', width: '80px', cell: (r) => <span data-v={r.duration}>{r.duration === undefined ? '' : duration(r.duration)}</span>, sort: 'duration', className: 'num' },
     { title: 'Waterfall', width: 'minmax(200px,3fr)', cell: bar },
   ];
   const open = (r: WaterfallRow) => { const n = r.reqNum >= 0 ? r.reqNum : r.respNum; if (n !== undefined && n >= 0) onPacket(n); };

@@ -27,6 +27,11 @@ const MIXED = /^(?=.*\d)(?=.*[a-z])[a-z0-9_-]{20,}$/i; // long letters-and-digit
 export function isIdSegment(s: string): boolean {
   if (s.length === 0) return false;
   if (s.length > LONG_SEGMENT) return true;
+  // Most segments are words: without a digit only the hex rule can hold (16 letters a–f or
+  // more), so the patterns run only on segments with a digit — a million URLs fold in a second.
+  let digit = false;
+  for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (c >= 0x30 && c <= 0x39) { digit = true; break; } }
+  if (!digit) return s.length >= 16 && HEX.test(s);
   return NUMBER.test(s) || UUID.test(s) || HEX.test(s) || ULID.test(s) || MIXED.test(s);
 }
 
@@ -36,18 +41,31 @@ export function isIdSegment(s: string): boolean {
  * A segment `name.ext` whose name is an id folds to `{id}.ext` (`/img/123.png` → `/img/{id}.png`).
  */
 export function foldPath(url: string): string {
-  let path = url;
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(path);
-  if (scheme) path = path.slice(scheme[0].length);
-  const cut = path.search(/[?#]/);
-  if (cut >= 0) path = path.slice(0, cut);
+  return foldSegments(pathOf(url));
+}
+
+/** The path of `url` (absolute or a path alone): no scheme and authority, no query, no fragment; '' when empty. */
+export function pathOf(url: string): string {
+  let from = 0;
+  const scheme = url.indexOf('://');
+  // A scheme is letters, digits, + . - before "://" (RFC 3986 §3.1): only then is an authority cut.
+  if (scheme > 0 && /^[a-z][a-z0-9+.-]*$/i.test(url.slice(0, scheme))) { const slash = url.indexOf('/', scheme + 3); from = slash < 0 ? url.length : slash; }
+  let to = url.length;
+  for (let i = from; i < url.length; i++) { const c = url.charCodeAt(i); if (c === 0x3f || c === 0x23) { to = i; break; } }
+  return url.slice(from, to);
+}
+
+/** A path (pathOf) with its id segments folded. */
+function foldSegments(path: string): string {
   if (path === '') return '/';
-  return path.split('/').map((seg) => {
-    if (isIdSegment(seg)) return ID;
+  const segs = path.split('/');
+  for (let i = 0; i < segs.length; i++) {
+    const seg = segs[i]!;
+    if (isIdSegment(seg)) { segs[i] = ID; continue; }
     const dot = seg.lastIndexOf('.');
-    if (dot > 0 && isIdSegment(seg.slice(0, dot)) && /^[a-z0-9]{1,8}$/i.test(seg.slice(dot + 1))) return `${ID}${seg.slice(dot)}`;
-    return seg;
-  }).join('/');
+    if (dot > 0 && isIdSegment(seg.slice(0, dot)) && /^[a-z0-9]{1,8}$/i.test(seg.slice(dot + 1))) segs[i] = `${ID}${seg.slice(dot)}`;
+  }
+  return segs.join('/');
 }
 
 /** The endpoint key of an exchange: `METHOD /folded/path`, with the host first when asked (`host METHOD /path`). */
@@ -98,9 +116,10 @@ export class EndpointCollector {
 
   /** Adds one exchange. */
   add(x: StatsInput): void {
-    // Many exchanges share a URL: its folding is cached (bounded: cleared when large).
-    let path = this.#folded.get(x.url);
-    if (path === undefined) { path = foldPath(x.url); if (this.#folded.size > 65_536) this.#folded = new Map(); this.#folded.set(x.url, path); }
+    // Many exchanges share a path (URLs differ in their query): its folding is cached (bounded).
+    const raw = pathOf(x.url);
+    let path = this.#folded.get(raw);
+    if (path === undefined) { path = foldSegments(raw); if (this.#folded.size > 65_536) this.#folded = new Map(); this.#folded.set(raw, path); }
     const method = x.method || '(no request)';
     let key = this.withHost && x.host ? `${x.host} ${method} ${path}` : `${method} ${path}`;
     let r = this.#rows.get(key);

@@ -161,6 +161,9 @@ export class ExchangeTable implements ExchangeSink {
     c.reset[i] = Math.max(0, RESETS.indexOf(t.reset));
   }
 
+  /** Whether exchange id has timing (no object made). */
+  hasTiming(id: number): boolean { const c = this.#timing[id >>> CHUNK_SHIFT]; return c !== undefined && !Number.isNaN(c.start[id & (CHUNK - 1)]!); }
+
   /** Exchange id's timing, as the columns hold it (undefined: none). */
   timingOf(id: number): ExchangeTiming | undefined {
     const c = this.#timing[id >>> CHUNK_SHIFT], i = id & (CHUNK - 1);
@@ -353,8 +356,18 @@ export class ExchangeTable implements ExchangeSink {
     let out = this.#orders.get(k);
     if (out) return out;
     out = ids ? ids.slice() : Uint32Array.from({ length: this.#count }, (_, i) => i);
-    const cmp = this.#comparator(key);
-    if (cmp) {
+    const num = this.#numeric(key);
+    const cmp = num ? null : this.#comparator(key);
+    if (num) {
+      // Computed keys (duration, size) once per row, not per comparison: a million rows sort in
+      // a fraction of a second. Missing values (NaN) last, ties in id order.
+      const keys = new Float64Array(this.#count);
+      for (const id of out) keys[id] = num(id) ?? NaN;
+      const arr = Array.from(out);
+      arr.sort((a, b) => { const x = keys[a]!, y = keys[b]!; const mx = Number.isNaN(x), my = Number.isNaN(y); return mx || my ? (mx === my ? a - b : mx ? 1 : -1) : x < y ? -1 : x > y ? 1 : a - b; });
+      out = Uint32Array.from(arr);
+      if (desc) { out.reverse(); this.#missingLast(out, key); }
+    } else if (cmp) {
       const arr = Array.from(out);
       arr.sort((a, b) => { const x = cmp(a, b); return x === 0 ? a - b : x; });
       out = Uint32Array.from(arr);
@@ -382,6 +395,12 @@ export class ExchangeTable implements ExchangeSink {
     ids.set([...keep, ...last]);
   }
 
+  #numeric(key: string): ((id: number) => number | undefined) | null {
+    if (key === 'duration') return (id) => this.durationOf(id);
+    if (key === 'size') return (id) => this.sizeOf(id);
+    return null;
+  }
+
   #comparator(key: string): ((a: number, b: number) => number) | null {
     const col = (f: (c: Chunk, i: number) => number, missing: (v: number) => boolean) => (a: number, b: number) => {
       const x = f(this.#chunks[a >>> CHUNK_SHIFT]!, a & (CHUNK - 1)), y = f(this.#chunks[b >>> CHUNK_SHIFT]!, b & (CHUNK - 1));
@@ -400,10 +419,6 @@ export class ExchangeTable implements ExchangeSink {
       case 'status': return col((c, i) => c.status[i]!, (v) => v === 0);
       case 'latency': return (a, b) => { const x = this.latencyOf(a), y = this.latencyOf(b); return x === y ? 0 : x === undefined ? 1 : y === undefined ? -1 : x - y; };
       case 'url': return text((id) => this.#urlBytes(id));
-      case 'duration': case 'size': {
-        const f = key === 'duration' ? (id: number) => this.durationOf(id) : (id: number) => this.sizeOf(id);
-        return (a, b) => { const x = f(a), y = f(b); return x === y ? 0 : x === undefined ? 1 : y === undefined ? -1 : x - y; };
-      }
       case 'method': return text((id) => this.#small.text(this.#chunks[id >>> CHUNK_SHIFT]!.method[id & (CHUNK - 1)]!) ?? '');
       case 'proto': return text((id) => this.#small.text(this.#chunks[id >>> CHUNK_SHIFT]!.proto[id & (CHUNK - 1)]!) ?? '');
       case 'trace': return (a, b) => { const x = this.traceOf(a), y = this.traceOf(b); if (!x || !y) return x === y ? 0 : !x ? 1 : -1; const s = this.traces.short(x), t = this.traces.short(y); return s < t ? -1 : s > t ? 1 : 0; };

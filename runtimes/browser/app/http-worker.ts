@@ -128,7 +128,7 @@ function pick(q: ExchangeSelect): NonNullable<typeof picked> {
     out = Uint32Array.from(list);
   } else out = sel;
   let lo = Infinity, hi = -Infinity, timed = 0;
-  const each = (id: number) => { const [a, b] = table.extentOf(id); if (a < lo) lo = a; if (b > hi) hi = b; if (table.timingOf(id)) timed++; };
+  const each = (id: number) => { const [a, b] = table.extentOf(id); if (a < lo) lo = a; if (b > hi) hi = b; if (table.hasTiming(id)) timed++; };
   if (out) for (const id of out) each(id); else for (let id = 0; id < table.count; id++) each(id);
   picked = { key, ids: out, span: lo <= hi ? [lo, hi] : [0, 0], timed };
   return picked;

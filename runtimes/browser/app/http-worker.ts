@@ -8,8 +8,8 @@
 import { ExchangeBuilder } from '../../../src/exchanges.js';
 import { ExchangeTable } from './exchanges.js';
 import { METHODS, OTHER_METHOD, type Extra } from './segments.js';
-import { META, HTTP2_FLAG, type BatchResult, type HttpRequest, type HttpRow, type WaterfallPage, type WaterfallRow, type WaterfallRequest, type EndpointsRequest, type ExchangeSelect } from './protocol.js';
-import { EndpointCollector, MAX_ENDPOINTS, foldPath, type EndpointStats } from './endpoints.js';
+import { META, HTTP2_FLAG, type BatchResult, type HttpRequest, type HttpRow } from './protocol.js';
+import { ExchangeViews } from './exchange-views.js';
 
 /** Traces kept per packet from HTTP/2 frames (a packet may carry frames of many streams). */
 const MAX_TRACES_PER_PACKET = 64;
@@ -17,6 +17,8 @@ const TRACE_KEY = 'logging.googleapis.com/trace';
 
 let table = new ExchangeTable();
 let xb = new ExchangeBuilder({}, table);
+/** The all-requests waterfall and the statistics per endpoint over `table` (exchange-views.ts). */
+let views = new ExchangeViews(table);
 let addrs: string[] = [''];
 /** The view: one bit per packet position (null: every packet), and a tag naming it for caches. */
 let view: Uint8Array | null = null;
@@ -59,7 +61,7 @@ function ids(): Uint32Array | null {
 
 function handle(req: HttpRequest): unknown {
   switch (req.op) {
-    case 'reset': table = new ExchangeTable(); xb = new ExchangeBuilder({}, table); addrs = ['']; view = null; viewTag = 'all'; selected = null; flowTexts.clear(); picked = null; stats = null; return null;
+    case 'reset': table = new ExchangeTable(); xb = new ExchangeBuilder({}, table); addrs = ['']; view = null; viewTag = 'all'; selected = null; flowTexts.clear(); views = new ExchangeViews(table); return null;
     case 'batch': return batch(req);
     case 'end': return { stats: xb.stats(), exchanges: table.count };
     case 'memory': {
@@ -100,91 +102,9 @@ function handle(req: HttpRequest): unknown {
     }
     case 'exchangeIds': { const sel = ids(); return sel ? sel.slice() : Uint32Array.from({ length: table.count }, (_, i) => i); }
     case 'exchanges': return Array.from(req.ids, (id) => table.exchange(id));
-    case 'waterfall': return waterfall(req);
-    case 'endpoints': return endpoints(req);
+    case 'waterfall': return views.waterfall(req, ids(), viewTag);
+    case 'endpoints': return views.endpoints(req, ids(), viewTag);
   }
-}
-
-// ---- the all-requests waterfall and the statistics per endpoint ----
-
-/** The waterfall's selection (the view's exchanges, then its text and endpoint), its axis and timed count, for one view, count and selection. */
-let picked: { key: string; ids: Uint32Array | null; span: [number, number]; timed: number } | null = null;
-
-function pick(q: ExchangeSelect): NonNullable<typeof picked> {
-  const key = `${viewTag}|${table.count}|${q.text}|${q.endpoint}|${q.host}`;
-  if (picked?.key === key) return picked;
-  const sel = ids();
-  const text = q.text.toLowerCase();
-  const want = (id: number): boolean => {
-    if (q.endpoint !== '' && endpointOf(id, q.host) !== q.endpoint) return false;
-    if (text === '') return true;
-    const st = table.statusOf(id);
-    return table.url(id).toLowerCase().includes(text) || table.methodOf(id).toLowerCase().includes(text) || (st !== 0 && String(st).includes(text));
-  };
-  let out: Uint32Array | null = null;
-  if (q.text !== '' || q.endpoint !== '') {
-    const list: number[] = [];
-    if (sel) { for (const id of sel) if (want(id)) list.push(id); } else for (let id = 0; id < table.count; id++) if (want(id)) list.push(id);
-    out = Uint32Array.from(list);
-  } else out = sel;
-  let lo = Infinity, hi = -Infinity, timed = 0;
-  const each = (id: number) => { const [a, b] = table.extentOf(id); if (a < lo) lo = a; if (b > hi) hi = b; if (table.hasTiming(id)) timed++; };
-  if (out) for (const id of out) each(id); else for (let id = 0; id < table.count; id++) each(id);
-  picked = { key, ids: out, span: lo <= hi ? [lo, hi] : [0, 0], timed };
-  return picked;
-}
-
-// The endpoint key of exchange id (endpoints.ts endpointKey), its folded paths cached per URL.
-const foldCache = new Map<string, string>();
-function endpointOf(id: number, host: boolean): string {
-  const url = table.url(id);
-  let path = foldCache.get(url);
-  if (path === undefined) { path = foldPath(url); if (foldCache.size > 65_536) foldCache.clear(); foldCache.set(url, path); }
-  const m = table.methodOf(id) || '(no request)';
-  const h = host ? table.hostOf(id) : undefined;
-  return h ? `${h} ${m} ${path}` : `${m} ${path}`;
-}
-
-function waterfall(req: WaterfallRequest): WaterfallPage {
-  const p = pick(req);
-  const sortKey = req.sort === 'time' ? 'reqTime' : req.sort;
-  const order = table.sorted(sortKey, req.desc, p.ids, `wf|${p.key}`);
-  const rows: WaterfallRow[] = [];
-  for (let i = req.start; i < Math.min(order.length, req.start + req.count); i++) rows.push(table.waterfallRow(order[i]!));
-  return { total: order.length, rows, span: p.span, timed: p.timed };
-}
-
-/** The statistics of the view's exchanges, per endpoint, computed once per view, count and host choice. */
-let stats: { key: string; rows: EndpointStats[]; sorted: Map<string, EndpointStats[]> } | null = null;
-
-function endpoints(req: EndpointsRequest): { total: number; rows: EndpointStats[]; exchanges: number; limit: number } {
-  const key = `${viewTag}|${table.count}|${req.host}`;
-  if (stats?.key !== key) {
-    const c = new EndpointCollector(req.host);
-    const each = (id: number) => {
-      const host = req.host ? table.hostOf(id) : undefined;
-      c.add({ method: table.methodOf(id), url: table.url(id), ...(host !== undefined ? { host } : {}), status: table.statusOf(id), latency: table.latencyOf(id), reset: table.resetOf(id) !== undefined });
-    };
-    const sel = ids();
-    if (sel) for (const id of sel) each(id); else for (let id = 0; id < table.count; id++) each(id);
-    stats = { key, rows: c.rows(), sorted: new Map() };
-  }
-  const k = `${req.sort}:${req.desc}`;
-  let rows = stats.sorted.get(k);
-  if (!rows) {
-    const f = req.sort as keyof EndpointStats;
-    rows = [...stats.rows].sort((a, b) => {
-      const x = a[f], y = b[f];
-      // Missing values (no answered exchange: no percentiles) last either way.
-      if (x === undefined || y === undefined) return x === y ? 0 : x === undefined ? 1 : -1;
-      const c = x < y ? -1 : x > y ? 1 : 0;
-      return (req.desc ? -c : c) || (a.key < b.key ? -1 : 1);
-    });
-    stats.sorted.set(k, rows);
-  }
-  let n = 0;
-  for (const r of stats.rows) n += r.count;
-  return { total: rows.length, rows: rows.slice(req.start, req.start + req.count), exchanges: n, limit: MAX_ENDPOINTS };
 }
 
 /** Latency histogram of the selected exchanges: log-spaced bins from 0.1 ms. */

@@ -16,6 +16,8 @@ import { ExchangeBuilder, type Exchange } from '../../../src/exchanges.js';
 import { haveChromium, launch, openFile } from './app-page.js';
 import { packets, records } from './app/corpus.js';
 import { dns, ethernet, ipv4, pcap, tcp, udp, ascii, IPPROTO } from '../../helpers/build.js';
+import { build } from 'esbuild';
+import type { ExchangeTiming } from '../../../src/exchanges.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const APP = join(ROOT, 'build', 'app');
@@ -288,6 +290,79 @@ describe.skipIf(!haveChromium)('the app\'s exchange views', () => {
     await p.click('[data-testid=tab-stats]');
     await p.waitForSelector('[data-testid=stats-row]');
     expect(await caption(p, 'stats')).toMatch(new RegExp(` · ${exs.length.toLocaleString('en-US')} exchanges$`));
+    await p.close();
+  });
+
+  it('phases: with timing (filled here, as the join with the core records will fill it) each bar shows connect, send, wait and receive where they are, at their times; resets are marked', async () => {
+    // The exchanges of the HTTP/1 and HTTP/2 corpus captures, each given a timing made up from
+    // its own times: connect on every third, a reset on every fifth, no receive on every seventh.
+    const exs = [...exchangesOf(join(CORPUS, 'h1-keepalive-mtu1500.pcap')), ...exchangesOf(join(CORPUS, 'h2c-mtu1500.pcap'))].map((e, id) => {
+      const lat = e.latency ?? 2;
+      const timing: ExchangeTiming = {
+        start: e.reqTime, requestEnd: lat * 0.2, responseStart: lat * 0.8, retransmissions: { client: 0, server: id % 2 }, outOfOrder: { client: 0, server: 0 }, zeroWindows: { client: 0, server: 0 },
+      };
+      if (id % 7 !== 0) timing.responseEnd = lat;
+      if (id % 3 === 0) timing.connect = { syn: e.reqTime - 1, synAck: 0.4, ack: 0.6 };
+      if (id % 5 === 0) timing.reset = 'server';
+      return { ...e, id, timing };
+    });
+    const bundle = await build({
+      entryPoints: [join(ROOT, 'test', 'runtimes', 'browser', 'app', 'views', 'waterfall-all.page.tsx')], bundle: true, write: false, format: 'iife', target: 'es2022',
+      platform: 'browser', jsx: 'automatic', jsxImportSource: 'preact', outdir: join(dir, 'page'), loader: { '.css': 'css' }, logLevel: 'warning',
+    });
+    const js = bundle.outputFiles.find((f) => f.path.endsWith('.js'))!.text, css = bundle.outputFiles.find((f) => f.path.endsWith('.css'))!.text;
+    const p = await browser.newPage({ viewport: { width: 1400, height: exs.length * 22 + 300 } });
+    p.on('pageerror', (e) => errors.push(e.message));
+    await p.setContent(`<!doctype html><style>${css}</style><div id="app" style="height: 100vh; display: flex; flex-direction: column"></div>`);
+    await p.addScriptTag({ content: js });
+    await p.evaluate((x) => (window as unknown as { mount(e: unknown): void }).mount(x), exs);
+    await p.waitForFunction((n) => document.querySelectorAll('[data-testid=wf-all-row]').length === n, exs.length);
+    expect(await p.textContent('[data-testid=view-count]')).toBe(`${exs.length} exchanges`);
+    // The axis: the first bar's begin to the last bar's end, computed here.
+    const begin = (e: typeof exs[number]) => e.timing.connect?.syn ?? e.timing.start;
+    const end = (e: typeof exs[number]) => e.timing.start + (e.timing.responseEnd ?? e.timing.responseStart!);
+    const lo = Math.min(...exs.map(begin)), hi = Math.max(...exs.map(end));
+    const rows = await p.$$eval('[data-testid=wf-all-row]', (rs) => rs.map((r) => {
+      const track = r.querySelector<HTMLElement>('.wf-track')!.getBoundingClientRect();
+      return {
+        id: Number(r.querySelector<HTMLElement>('.wf-url')!.dataset.id),
+        phases: [...r.querySelectorAll<HTMLElement>('.wf-ph')].map((b) => { const x = b.getBoundingClientRect(); return { phase: b.dataset.phase!, from: (x.left - track.left) / track.width, to: (x.right - track.left) / track.width }; }),
+        reset: r.querySelector('[data-testid=wf-reset]') !== null, width: track.width,
+      };
+    }));
+    const byId = new Map(exs.map((e) => [e.id, e]));
+    for (const r of rows) {
+      const e = byId.get(r.id)!, t = e.timing;
+      const want: Array<[string, number, number]> = [];
+      if (t.connect) want.push(['connect', t.connect.syn, t.connect.syn + t.connect.ack!]);
+      want.push(['send', t.start, t.start + t.requestEnd!], ['wait', t.start + t.requestEnd!, t.start + t.responseStart!]);
+      if (t.responseEnd !== undefined) want.push(['receive', t.start + t.responseStart!, t.start + t.responseEnd]);
+      expect(r.phases.map((x) => x.phase), `exchange ${r.id}`).toEqual(want.map((w) => w[0]));
+      // Positions within 1.5 pixels (a bar is at least 1 pixel wide).
+      const px = 1.5 / r.width;
+      r.phases.forEach((x, i) => {
+        const [, a, b] = want[i]!;
+        expect(Math.abs(x.from - (a - lo) / (hi - lo)), `exchange ${r.id} ${x.phase} start`).toBeLessThan(px);
+        expect(Math.abs(x.to - Math.max((b - lo) / (hi - lo), x.from + 1 / r.width)), `exchange ${r.id} ${x.phase} end`).toBeLessThan(px);
+      });
+      expect(r.reset, `exchange ${r.id}`).toBe(t.reset !== undefined || !!e.note?.startsWith('stream reset'));
+    }
+    // Each phase its own colour.
+    const colours = await p.$$eval('.wf-ph', (bs) => [...new Set(bs.map((b) => `${b.dataset.phase}=${getComputedStyle(b).backgroundColor}`))]);
+    expect(new Set(colours.map((c) => c.split('=')[1])).size).toBe(4);
+    await p.screenshot({ path: join(ARTIFACTS, 'exchange-phases.png') });
+    // Sorted by size: the timing's response bytes are absent here, so the bodies' sizes.
+    await p.click('[role=columnheader]:has-text("Size")');
+    await p.waitForFunction(() => document.querySelector('[aria-sort]')?.textContent?.includes('Size'));
+    await p.waitForTimeout(200);
+    const ids = await rowIds(p);
+    const size = (id: number) => byId.get(id)!.respSize;
+    const known = ids.map(size).filter((x) => x !== undefined) as number[];
+    expect(known).toEqual([...known].sort((a, b) => a - b));
+    expect(ids.slice(known.length).every((id) => size(id) === undefined)).toBe(true);
+    // A click opens the request's packet.
+    await p.click('[data-testid=wf-all-row][data-index="3"]');
+    expect(await p.evaluate(() => document.body.dataset.opened)).toBe(String(byId.get(ids[3]!)!.reqNum));
     await p.close();
   });
 

@@ -2,7 +2,7 @@
 // the exchanges the records pair, in time order, coloured by status class; sorts; the text filter;
 // a click opens the request's packet), the latency statistics per endpoint (counts, errors and
 // nearest-rank percentiles computed here from the records; a click narrows the waterfall), the
-// connection list's SNI, DNS names, end state and retransmissions against tshark, and a generated
+// connection list's SNI, ALPN, DNS names, end state and retransmissions against tshark, and a generated
 // capture of many exchanges. Saves screenshots to build/test-artifacts/app/exchange-*.png. Needs
 // `npm run build` (build/app/, bin/tracecap.js), tshark and mergecap.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -17,6 +17,7 @@ import { haveChromium, launch, openFile } from './app-page.js';
 import { packets, records } from './app/corpus.js';
 import { dns, ethernet, ipv4, pcap, tcp, udp, ascii, IPPROTO } from '../../helpers/build.js';
 import { build } from 'esbuild';
+import { clientHelloRecord } from '../../helpers/tls.js';
 import type { ExchangeTiming } from '../../../src/exchanges.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -194,7 +195,7 @@ describe.skipIf(!haveChromium)('the app\'s exchange views', () => {
     await p.close();
   });
 
-  it('connections: SNI, DNS names, end state and retransmissions equal tshark\'s', async () => {
+  it('connections: SNI, ALPN, DNS names, end state and retransmissions equal tshark\'s', async () => {
     // A built capture: a DNS answer naming the server twice, then to that server a connection
     // closed by both sides with its request sent twice, one the server resets, and one left open;
     // merged with the corpus' TLS connections (SNI) for the names of a ClientHello.
@@ -219,6 +220,18 @@ describe.skipIf(!haveChromium)('the app\'s exchange views', () => {
       if (end === 'fin') { seg(C, S, cp, 80, 'FIN|ACK', after, 501 + resp.length); seg(S, C, 80, cp, 'FIN|ACK', 501 + resp.length, after + 1); seg(C, S, cp, 80, 'ACK', after + 1, 502 + resp.length); }
     };
     conn(40001, 'fin', true); conn(40002, 'rst', false); conn(40003, 'open', false);
+    // TLS 1.2 (RFC 5246 §7.4.1.3): the ServerHello carries the chosen ALPN protocol (RFC 7301 §3.1).
+    const T = '10.1.2.4';
+    const u16 = (n: number) => Uint8Array.of((n >>> 8) & 255, n & 255);
+    const alpnExt = Uint8Array.of(0x00, 0x10, 0x00, 0x05, 0x00, 0x03, 0x02, 0x68, 0x32); // ALPN ["h2"]
+    const shBody = Uint8Array.from([0x03, 0x03, ...new Uint8Array(32).fill(2), 0x00, 0xc0, 0x2f, 0x00, ...u16(alpnExt.length), ...alpnExt]);
+    const serverHello = Uint8Array.from([0x16, 0x03, 0x03, ...u16(shBody.length + 4), 0x02, 0x00, ...u16(shBody.length), ...shBody]);
+    const ch = clientHelloRecord('tls.example.test', ['h2', 'http/1.1']);
+    seg(C, T, 40010, 443, 'SYN', 700, 0); seg(T, C, 443, 40010, 'SYN|ACK', 900, 701); seg(C, T, 40010, 443, 'ACK', 701, 901);
+    seg(C, T, 40010, 443, 'PSH|ACK', 701, 901, ch); seg(T, C, 443, 40010, 'PSH|ACK', 901, 701 + ch.length, serverHello);
+    // A second one whose server's hello is not captured: the client's offer is shown.
+    seg(C, T, 40011, 443, 'SYN', 700, 0); seg(T, C, 443, 40011, 'SYN|ACK', 900, 701); seg(C, T, 40011, 443, 'ACK', 701, 901);
+    seg(C, T, 40011, 443, 'PSH|ACK', 701, 901, clientHelloRecord('offer.example.test', ['h2', 'http/1.1']));
     const built = join(dir, 'conns-built.pcap');
     writeFileSync(built, pcap(pk));
     const file = join(dir, 'conns.pcap');
@@ -226,17 +239,23 @@ describe.skipIf(!haveChromium)('the app\'s exchange views', () => {
 
     // tshark's view, per TCP stream: endpoints, SNI, RST sender, FINs, retransmission-type flags.
     const tsh = (filter: string, ...fields: string[]) => spawnSync('tshark', ['-r', file, '-Y', filter, '-T', 'fields', '-E', 'separator=;', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map((l) => l.split(';'));
-    type W = { client: string; server: string; sni: string; rst: string; finC: boolean; finS: boolean; retrans: number };
+    type W = { client: string; server: string; sni: string; alpn: string; rst: string; finC: boolean; finS: boolean; retrans: number };
     const streams = new Map<string, W>();
     for (const [st, src, sp, dst, dp, syn, ack, fin, rst, sni] of tsh('tcp', 'tcp.stream', 'ip.src', 'tcp.srcport', 'ip.dst', 'tcp.dstport', 'tcp.flags.syn', 'tcp.flags.ack', 'tcp.flags.fin', 'tcp.flags.reset', 'tls.handshake.extensions_server_name')) {
       let w = streams.get(st!);
       const synAck = syn === '1' && ack === '1';
-      if (!w) { w = { client: synAck ? `${dst}:${dp}` : `${src}:${sp}`, server: synAck ? `${src}:${sp}` : `${dst}:${dp}`, sni: '', rst: '', finC: false, finS: false, retrans: 0 }; streams.set(st!, w); }
+      if (!w) { w = { client: synAck ? `${dst}:${dp}` : `${src}:${sp}`, server: synAck ? `${src}:${sp}` : `${dst}:${dp}`, sni: '', alpn: '', rst: '', finC: false, finS: false, retrans: 0 }; streams.set(st!, w); }
       const fromClient = `${src}:${sp}` === w.client;
       if (sni) w.sni ||= sni;
       if (rst === '1' && !w.rst) w.rst = fromClient ? 'client' : 'server';
       if (fin === '1') { if (fromClient) w.finC = true; else w.finS = true; }
     }
+    // ALPN: the server's choice (tshark's alpn string of the ServerHello), else the client's offer.
+    for (const [st, type, alpn] of tsh('tls.handshake.extensions_alpn_str', 'tcp.stream', 'tls.handshake.type', 'tls.handshake.extensions_alpn_str')) {
+      const w = streams.get(st!)!;
+      if (type === '2') w.alpn = alpn!; else if (type === '1' && !w.alpn) w.alpn = alpn!;
+    }
+    expect([...streams.values()].map((w) => w.alpn).filter(Boolean).sort()).toEqual(['h2', 'h2,http/1.1']);
     for (const [st] of tsh('tcp.analysis.retransmission || tcp.analysis.fast_retransmission || tcp.analysis.spurious_retransmission || tcp.analysis.out_of_order', 'tcp.stream')) streams.get(st!)!.retrans++;
     const names = new Map<string, string[]>();
     for (const [rn, a] of tsh('dns.flags.response == 1 && dns.a', 'dns.resp.name', 'dns.a')) {
@@ -253,7 +272,7 @@ describe.skipIf(!haveChromium)('the app\'s exchange views', () => {
     const rows = await p.$$eval('[data-testid=conn-row]', (rs) => rs.map((r) => {
       const c = [...r.querySelectorAll('[role=gridcell]')].map((x) => x.textContent ?? '');
       const col = (k: string) => r.querySelector(`[data-col=${k}]`)?.textContent ?? '';
-      return { proto: c[0]!, client: c[1]!, server: c[2]!, sni: col('sni'), names: col('names'), end: col('end'), retrans: col('retrans') };
+      return { proto: c[0]!, client: c[1]!, server: c[2]!, sni: col('sni'), alpn: col('alpn'), names: col('names'), end: col('end'), retrans: col('retrans') };
     }));
     const tcpRows = rows.filter((r) => r.proto === 'TCP');
     expect(tcpRows.length).toBe(streams.size);
@@ -261,8 +280,8 @@ describe.skipIf(!haveChromium)('the app\'s exchange views', () => {
       const r = tcpRows.find((x) => x.client === w.client && x.server === w.server);
       expect(r, `${w.client} → ${w.server}`).toBeDefined();
       const end = w.rst ? `RST (${w.rst})` : w.finC && w.finS ? 'FIN' : w.finC || w.finS ? 'half-closed' : 'open';
-      expect({ sni: r!.sni, end: r!.end, retrans: Number(r!.retrans), names: r!.names }, `${w.client} → ${w.server}`)
-        .toEqual({ sni: w.sni, end, retrans: w.retrans, names: (names.get(w.server.replace(/:\d+$/, '')) ?? []).join(', ') });
+      expect({ sni: r!.sni, alpn: r!.alpn, end: r!.end, retrans: Number(r!.retrans), names: r!.names }, `${w.client} → ${w.server}`)
+        .toEqual({ sni: w.sni, alpn: w.alpn, end, retrans: w.retrans, names: (names.get(w.server.replace(/:\d+$/, '')) ?? []).join(', ') });
     }
     // The built connections show each state once.
     expect(tcpRows.filter((r) => r.server === `${S}:80`).map((r) => r.end).sort()).toEqual(['FIN', 'RST (server)', 'open']);

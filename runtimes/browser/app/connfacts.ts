@@ -34,13 +34,18 @@ const L4_KEY = enc.encode('"L4":{');
 const LEN_KEY = enc.encode('"len":"');
 const SEQ_KEY = enc.encode('"seq":');
 
-/** Where `pat` starts in b[from, end), or −1 (first byte by the native indexOf, the rest compared). */
-export function find(b: Uint8Array, pat: Uint8Array, from: number, end: number): number {
-  const first = pat[0]!;
-  for (let i = b.indexOf(first, from); i >= 0 && i + pat.length <= end; i = b.indexOf(first, i + 1)) {
-    let j = 1;
-    while (j < pat.length && b[i + j] === pat[j]) j++;
-    if (j === pat.length) return i;
+/**
+ * Where `pat` starts in b[from, end), or −1. The native indexOf looks for the pattern's byte at
+ * `anchor` — a rare one: its first is a quote, which a record has hundreds of (anchoring on it
+ * cost 40 µs a record) — and the rest is compared.
+ */
+export function find(b: Uint8Array, pat: Uint8Array, from: number, end: number, anchor = 1): number {
+  const x = pat[anchor]!;
+  for (let i = b.indexOf(x, from + anchor); i >= 0 && i - anchor + pat.length <= end; i = b.indexOf(x, i + 1)) {
+    const at = i - anchor;
+    let j = 0;
+    while (j < pat.length && b[at + j] === pat[j]) j++;
+    if (j === pat.length) return at;
   }
   return -1;
 }
@@ -97,49 +102,58 @@ export function recordFacts(b: Uint8Array, at: number, len: number, tcp: boolean
   return out.sni !== undefined || out.alpn !== undefined ? out : null;
 }
 
-/** The TCP payload length (L4.len) and sequence number (L4.seq) of a record; null when not found. */
-export function tcpSeq(b: Uint8Array, at: number, len: number, from = at): { seq: number; len: number } | null {
+/** The TCP payload length (L4.len) and sequence number (L4.seq) of a record, and where its L4 value starts (TLS comes after it); null when not found. */
+export function tcpSeq(b: Uint8Array, at: number, len: number, from = at): { seq: number; len: number; l4: number } | null {
   const end = at + len;
   const l4 = find(b, L4_KEY, from, end);
   if (l4 < 0) return null;
-  const l = find(b, LEN_KEY, l4, end);
-  const s = find(b, SEQ_KEY, l4, end);
+  // Anchored on their rarest letters: 'n' of "len", 'q' of "seq".
+  const l = find(b, LEN_KEY, l4, end, 3);
+  const s = find(b, SEQ_KEY, l > 0 ? l : l4, end, 3);
   if (l < 0 || s < 0) return null;
   let n = 0, i = l + LEN_KEY.length;
   for (; i < end && b[i]! >= 0x30 && b[i]! <= 0x39; i++) n = n * 10 + b[i]! - 0x30;
   let q = 0;
   for (i = s + SEQ_KEY.length; i < end && b[i]! >= 0x30 && b[i]! <= 0x39; i++) q = q * 10 + b[i]! - 0x30;
-  return { seq: q >>> 0, len: n };
+  return { seq: q >>> 0, len: n, l4 };
 }
 
 /** 32-bit sequence comparison (RFC 9293 §3.4: modulo 2^32). */
 const before = (a: number, b: number) => ((a - b) | 0) < 0;
 
 interface Side { id: number; port: number; next: number; seen: boolean }
-interface Tracked { a: Side; b: Side }
+interface Tracked { a: Side; b: Side; used: number }
 
 /**
- * Follows the sequence numbers of TCP connections (at most MAX_TRACKED_CONNECTIONS at once, least
- * recently seen forgotten first; a connection seen again after that starts over, so its first
- * segments are not judged) and says which data segments are retransmissions: Wireshark's rule —
- * a segment with data (or a SYN or FIN) that starts before the highest sequence number its side
- * has sent, except a keep-alive (one byte or none, one before it). Wireshark tells out-of-order
- * and spurious retransmissions apart by timing and ACKs; here they count as retransmissions too.
+ * Follows the sequence numbers of TCP connections (at most MAX_TRACKED_CONNECTIONS at once, the
+ * least recently seen eighth forgotten when full; a connection seen again after that starts over,
+ * so its first segment is not judged) and says which segments are retransmissions: Wireshark's
+ * rule — a segment with data (or a SYN or FIN) that starts before the highest sequence number its
+ * side has sent, except a keep-alive (one byte or none, one before it). Wireshark tells
+ * out-of-order and spurious retransmissions apart by timing and ACKs; here they count as
+ * retransmissions too.
  */
 export class RetransmissionTracker {
-  #flows = new Map<string, Tracked>();
-  /** Connections forgotten to stay under the limit (said in the connection list). */
+  // By the flow's high then low 32 bits (no string made per packet); `used` stamps each
+  // connection's last segment, and past the limit the least recently used eighth is forgotten at
+  // once (a scan every MAX/8 new connections: constant time a segment, amortized).
+  readonly #flows = new Map<number, Map<number, Tracked>>();
+  #size = 0;
+  #clock = 0;
+  /** Connections forgotten to stay under the limit (said in the load's notices). */
   evicted = 0;
   /** Whether the segment is a retransmission. `src`/`sport`: its sender. */
   segment(flowLo: number, flowHi: number, src: number, sport: number, flags: number, seq: number, len: number): boolean {
-    const key = `${flowHi}:${flowLo}`;
-    let t = this.#flows.get(key);
-    if (t) { this.#flows.delete(key); this.#flows.set(key, t); } // most recent last
-    else {
-      t = { a: { id: src, port: sport, next: 0, seen: false }, b: { id: -1, port: -1, next: 0, seen: false } };
-      this.#flows.set(key, t);
-      if (this.#flows.size > MAX_TRACKED_CONNECTIONS) { this.#flows.delete(this.#flows.keys().next().value!); this.evicted++; }
+    let byLo = this.#flows.get(flowHi);
+    if (!byLo) { byLo = new Map(); this.#flows.set(flowHi, byLo); }
+    let t = byLo.get(flowLo);
+    if (!t) {
+      if (this.#size >= MAX_TRACKED_CONNECTIONS) this.#forget();
+      t = { a: { id: src, port: sport, next: 0, seen: false }, b: { id: -1, port: -1, next: 0, seen: false }, used: 0 };
+      byLo.set(flowLo, t);
+      this.#size++;
     }
+    t.used = ++this.#clock;
     let side = t.a.id === src && t.a.port === sport ? t.a : t.b;
     if (side === t.b && t.b.id === -1) { t.b.id = src; t.b.port = sport; }
     if (side.id !== src || side.port !== sport) side = t.b;
@@ -155,8 +169,21 @@ export class RetransmissionTracker {
     side.seen = true;
     return retrans;
   }
+
+  // Forgets the least recently used eighth of the connections followed.
+  #forget(): void {
+    const stamps: number[] = [];
+    for (const m of this.#flows.values()) for (const t of m.values()) stamps.push(t.used);
+    stamps.sort((x, y) => x - y);
+    const cut = stamps[Math.max(0, (stamps.length >> 3) - 1)]!;
+    for (const [hi, m] of this.#flows) {
+      for (const [lo, t] of m) if (t.used <= cut) { m.delete(lo); this.#size--; this.evicted++; }
+      if (m.size === 0) this.#flows.delete(hi);
+    }
+  }
+
   /** Connections followed now. */
-  get size(): number { return this.#flows.size; }
+  get size(): number { return this.#size; }
 }
 
 /** A connection's facts as the list sums them from its packets. */

@@ -150,15 +150,17 @@ export class PacketIndex {
   // The record's TLS names, DNS answers and (TCP) whether it retransmits: for the connection list.
   #connFacts(b: SegmentBuilder, k: number, ndjson: Uint8Array, line: number, len: number, proto: number, afterHttp: number): void {
     let payload = proto === 17;
+    let tlsFrom = afterHttp;
     if (proto === 6) {
       const t = tcpSeq(ndjson, line, len, afterHttp);
       if (t) {
         payload = t.len > 0;
+        tlsFrom = t.l4; // keys are sorted: TLS comes after L4
         if (this.retransmissions.segment(b.flowLo[k]!, b.flowHi[k]!, b.src[k]!, b.sport[k]!, b.flags[k]!, t.seq, t.len)) b.analysis[k] = RETRANSMISSION;
       }
     }
     if (!payload) return;
-    const f = recordFacts(ndjson, line, len, proto === 6, proto === 17, afterHttp);
+    const f = recordFacts(ndjson, line, len, proto === 6, proto === 17, tlsFrom);
     if (!f) return;
     const x = b.extra(k);
     if (f.sni !== undefined) x.sni = f.sni;

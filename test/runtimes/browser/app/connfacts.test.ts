@@ -4,7 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { find, valueEnd, recordFacts, tcpSeq, RetransmissionTracker, endState, newConnFacts, DnsNames, MAX_NAMES_PER_ADDRESS } from '../../../../runtimes/browser/app/connfacts.js';
+import { find, valueEnd, recordFacts, tcpSeq, RetransmissionTracker, endState, newConnFacts, DnsNames, MAX_NAMES_PER_ADDRESS, MAX_TRACKED_CONNECTIONS } from '../../../../runtimes/browser/app/connfacts.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 const enc = new TextEncoder();
@@ -97,5 +97,20 @@ describe('end state and DNS names', () => {
     expect(d.of('10.0.0.1').names).toHaveLength(MAX_NAMES_PER_ADDRESS);
     expect(d.of('10.0.0.1').more).toBe(3);
     expect(d.of('10.0.0.2')).toEqual({ names: [], more: 0 });
+  });
+});
+
+describe('RetransmissionTracker bound', () => {
+  it('follows at most MAX_TRACKED_CONNECTIONS, forgets the least recently used, counts what it forgot', () => {
+    const t = new RetransmissionTracker();
+    const n = MAX_TRACKED_CONNECTIONS;
+    for (let i = 0; i < n; i++) t.segment(i, 1, 1, 1, 0x18, 1000, 10);
+    t.segment(0, 1, 1, 1, 0x18, 1010, 10); // connection 0 is the most recent now
+    expect(t.size).toBe(n);
+    t.segment(n, 1, 1, 1, 0x18, 1000, 10); // one more: the oldest eighth goes
+    expect(t.evicted).toBe(n / 8);
+    expect(t.size).toBe(n - n / 8 + 1);
+    expect(t.segment(0, 1, 1, 1, 0x18, 1010, 10)).toBe(true); // still followed: its repeat is one
+    expect(t.segment(1, 1, 1, 1, 0x18, 1000, 10)).toBe(false); // forgotten: started over, not judged
   });
 });

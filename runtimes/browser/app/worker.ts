@@ -1154,7 +1154,7 @@ function exchangeViewsBeforeCapture(req: WaterfallRequest | EndpointsRequest): u
 /** What the connection list's retransmissions leave out when more TCP connections were open at once than are followed (null: nothing). */
 function retransmissionNotice(evicted: number): string | null {
   if (evicted === 0) return null;
-  return `More than ${MAX_TRACKED_CONNECTIONS.toLocaleString('en-US')} TCP connections were open at once: ${evicted.toLocaleString('en-US')} times the least recently active one stopped being followed, and its retransmissions after that are not counted in the Connections view (each is followed again from its next segment).`;
+  return `More than ${MAX_TRACKED_CONNECTIONS.toLocaleString('en-US')} TCP connections were open at once: ${evicted.toLocaleString('en-US')} times the least recently active ones stopped being followed for retransmissions (the Connections view's count); each is followed again from its next segment, which is not judged.`;
 }
 
 /** The DNS names of every address the capture's answers gave (all of them, whatever the view), built once per capture size. */

@@ -1,6 +1,6 @@
 // The app's exchange views (issue 24) in Debian's Chromium: the all-requests waterfall (rows equal
 // the exchanges the records pair, in time order, coloured by status class; sorts; the text filter;
-// a click opens the request's packet), the latency statistics per endpoint (counts, errors and
+// the filter bar; a click opens the request's packet), the latency statistics per endpoint (counts, errors and
 // nearest-rank percentiles computed here from the records; a click narrows the waterfall), the
 // connection list's SNI, ALPN, DNS names, end state and retransmissions against tshark, and a generated
 // capture of many exchanges. Saves screenshots to build/test-artifacts/app/exchange-*.png. Needs
@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveApp, type AppServer } from '../../../runtimes/node/app.js';
 import { ExchangeBuilder, type Exchange } from '../../../src/exchanges.js';
-import { haveChromium, launch, openFile } from './app-page.js';
+import { applyFilter, haveChromium, launch, openFile } from './app-page.js';
 import { packets, records } from './app/corpus.js';
 import { dns, ethernet, ipv4, pcap, tcp, udp, ascii, IPPROTO } from '../../helpers/build.js';
 import { build } from 'esbuild';
@@ -144,6 +144,18 @@ describe.skipIf(!haveChromium)('the app\'s exchange views', () => {
     await p.click('[data-testid=wf-all-row][data-index="0"]');
     await p.waitForFunction((n) => new URLSearchParams(location.hash.slice(1)).get('pkt') === String(n), target.reqNum);
     await p.waitForSelector('[data-testid=detail]');
+
+    // The filter bar selects for this view too: the exchanges with a packet it keeps.
+    // (The Waterfall's own text box starts empty again when the view is shown again.)
+    const kept = await applyFilter(p, 'L4.dst == 28091');
+    expect(kept.ok).toBe(true);
+    await p.click('[data-testid=tab-requests]');
+    const to28091 = byTime.filter((e) => e.server.endsWith(':28091'));
+    expect(to28091.length).toBeGreaterThan(0);
+    expect(to28091.length).toBeLessThan(exs.length);
+    await p.waitForFunction((n) => document.querySelector('[data-testid=requests] [data-testid=view-count]')?.textContent?.startsWith(`${n} exchange`), to28091.length);
+    await p.waitForFunction((n) => document.querySelectorAll('[data-testid=wf-all-row]').length === n, to28091.length);
+    expect(await rowIds(p)).toEqual(to28091.map((e) => e.id));
     await p.close();
   });
 

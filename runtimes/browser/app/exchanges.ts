@@ -53,12 +53,12 @@ function newChunk(): Chunk {
 
 /**
  * An exchange's packet timing (Exchange.timing), as columns: allocated for a chunk only when one
- * of its exchanges has timing, about 60 bytes a row. Times absolute in ms since the epoch
- * (Float64), durations in ms from them (Float32: µs precision over hours); NaN when unknown.
+ * of its exchanges has timing, 85 bytes a row. Times absolute in ms since the epoch, durations in
+ * ms from them, all Float64 (Float32 would lose the microseconds past 16 s); NaN when unknown.
  */
 interface TimingChunk {
-  start: Float64Array; reqEnd: Float32Array; respStart: Float32Array; respEnd: Float32Array;
-  syn: Float64Array; synAck: Float32Array; ack: Float32Array;
+  start: Float64Array; reqEnd: Float64Array; respStart: Float64Array; respEnd: Float64Array;
+  syn: Float64Array; synAck: Float64Array; ack: Float64Array;
   reqBytes: Float64Array; respBytes: Float64Array;
   retransClient: Uint16Array; retransServer: Uint16Array; oooClient: Uint16Array; oooServer: Uint16Array; zeroClient: Uint16Array; zeroServer: Uint16Array;
   /** RESETS index of Exchange.timing.reset (0: none). */
@@ -68,9 +68,9 @@ const RESETS = [undefined, 'client', 'server', 'stream'] as const;
 const U16 = (n: number) => Math.min(0xffff, Math.max(0, n));
 
 function newTimingChunk(): TimingChunk {
-  const f64 = () => new Float64Array(CHUNK).fill(NaN), f32 = () => new Float32Array(CHUNK).fill(NaN), u16 = () => new Uint16Array(CHUNK);
+  const f64 = () => new Float64Array(CHUNK).fill(NaN), u16 = () => new Uint16Array(CHUNK);
   return {
-    start: f64(), reqEnd: f32(), respStart: f32(), respEnd: f32(), syn: f64(), synAck: f32(), ack: f32(), reqBytes: f64(), respBytes: f64(),
+    start: f64(), reqEnd: f64(), respStart: f64(), respEnd: f64(), syn: f64(), synAck: f64(), ack: f64(), reqBytes: f64(), respBytes: f64(),
     retransClient: u16(), retransServer: u16(), oooClient: u16(), oooServer: u16(), zeroClient: u16(), zeroServer: u16(), reset: new Uint8Array(CHUNK),
   };
 }

@@ -1,5 +1,5 @@
 // Screenshots of the browser app's views for the README (examples/screenshots/*.png): merges
-// corpus captures (HTTP/1.1, h2c, DNS, resets) into one, opens it in Debian's Chromium through
+// corpus captures (HTTP/1.1, h2c, DNS, resets, TLS) into one, opens it in Debian's Chromium through
 // `tracecap app`'s server, and saves each view. Needs `npm run build` and ../shared/corpus.
 //   node scripts/screenshots.mjs
 import { execFileSync } from 'node:child_process';
@@ -15,7 +15,7 @@ const corpus = join(root, '..', 'shared', 'corpus', 'http');
 const out = join(root, 'examples', 'screenshots');
 mkdirSync(out, { recursive: true });
 const capture = join(mkdtempSync(join(tmpdir(), 'tracecap-shots-')), 'mixed.pcap');
-execFileSync('mergecap', ['-F', 'pcap', '-w', capture, ...['h1-keepalive-mtu1500.pcap', 'h2c-mtu1500.pcap', 'dns-udp.pcap', 'h1-resets-mtu1500.pcap'].map((f) => join(corpus, f))]);
+execFileSync('mergecap', ['-F', 'pcap', '-w', capture, ...['h1-keepalive-mtu1500.pcap', 'h2c-mtu1500.pcap', 'dns-udp.pcap', 'h1-resets-mtu1500.pcap', 'tls-sni.pcap'].map((f) => join(corpus, f))]);
 
 const server = await serveApp({ root: join(root, 'build', 'app'), port: 0, file: capture });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
@@ -40,6 +40,17 @@ try {
   await page.click('[data-testid=http-row] >> nth=12');
   await page.waitForSelector('[data-testid=trace-row]');
   await shot('trace');
+  // The all-requests waterfall of the HTTP/2 capture's exchanges (a text filter: their bars
+  // spread over its own time), and the statistics per endpoint.
+  await page.click('[data-testid=tab-requests]');
+  await page.fill('[data-testid=wf-filter]', '/v1/items');
+  await page.waitForFunction(() => /^\d+ exchanges/.test(document.querySelector('[data-testid=requests] [data-testid=view-count]')?.textContent ?? '') && document.querySelector('[data-testid=wf-all-row]'));
+  await page.waitForTimeout(500);
+  await shot('requests');
+  await page.click('[data-testid=tab-stats]');
+  await page.waitForSelector('[data-testid=stats-row]');
+  await page.waitForTimeout(300);
+  await shot('stats');
   console.log(`screenshots in ${out}`);
 } finally {
   await browser.close();

@@ -5,8 +5,8 @@
  * as UTF-8 in an arena, repeated texts interned, the trace 16 bytes (tracetable.ts) — and the
  * builder (http.ts) holds only the exchanges still waiting for their response.
  */
-import type { Exchange, ExchangeSink } from '../../../src/exchanges.js';
-import type { HttpRow } from './protocol.js';
+import type { Exchange, ExchangeSink, ExchangeTiming } from '../../../src/exchanges.js';
+import type { HttpRow, WaterfallRow } from './protocol.js';
 import { TraceTable } from './tracetable.js';
 
 /** Rows per chunk of every column (the columns grow a chunk at a time, never by copying). */
@@ -51,12 +51,38 @@ function newChunk(): Chunk {
   };
 }
 
+/**
+ * An exchange's packet timing (Exchange.timing), as columns: allocated for a chunk only when one
+ * of its exchanges has timing, 85 bytes a row. Times absolute in ms since the epoch, durations in
+ * ms from them, all Float64 (Float32 would lose the microseconds past 16 s); NaN when unknown.
+ */
+interface TimingChunk {
+  start: Float64Array; reqEnd: Float64Array; respStart: Float64Array; respEnd: Float64Array;
+  syn: Float64Array; synAck: Float64Array; ack: Float64Array;
+  reqBytes: Float64Array; respBytes: Float64Array;
+  retransClient: Uint16Array; retransServer: Uint16Array; oooClient: Uint16Array; oooServer: Uint16Array; zeroClient: Uint16Array; zeroServer: Uint16Array;
+  /** RESETS index of Exchange.timing.reset (0: none). */
+  reset: Uint8Array;
+}
+const RESETS = [undefined, 'client', 'server', 'stream'] as const;
+const U16 = (n: number) => Math.min(0xffff, Math.max(0, n));
+
+function newTimingChunk(): TimingChunk {
+  const f64 = () => new Float64Array(CHUNK).fill(NaN), u16 = () => new Uint16Array(CHUNK);
+  return {
+    start: f64(), reqEnd: f64(), respStart: f64(), respEnd: f64(), syn: f64(), synAck: f64(), ack: f64(), reqBytes: f64(), respBytes: f64(),
+    retransClient: u16(), retransServer: u16(), oooClient: u16(), oooServer: u16(), zeroClient: u16(), zeroServer: u16(), reset: new Uint8Array(CHUNK),
+  };
+}
+
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 /** Exchanges by id (request order), as columns. */
 export class ExchangeTable implements ExchangeSink {
   readonly #chunks: Chunk[] = [];
+  /** Timing columns per chunk (undefined until an exchange of the chunk has timing). */
+  readonly #timing: Array<TimingChunk | undefined> = [];
   readonly #arena: Uint8Array[] = [];
   #arenaAt = ARENA_BLOCK;
   #count = 0;
@@ -76,12 +102,14 @@ export class ExchangeTable implements ExchangeSink {
   bytes(): Record<string, number> {
     let columns = 0;
     for (const c of this.#chunks) for (const a of Object.values(c)) columns += (a as ArrayBufferView).byteLength;
+    let timing = 0;
+    for (const c of this.#timing) if (c) for (const a of Object.values(c)) timing += (a as ArrayBufferView).byteLength;
     let urls = 0;
     for (const a of this.#arena) urls += a.byteLength;
     let orders = 0;
     for (const o of this.#orders.values()) orders += o.byteLength;
     const texts = this.#small.bytes + this.#hosts.bytes + this.#statusTexts.bytes + this.#endpoints.bytes + this.#flows.bytes;
-    return { exchangeColumns: columns, exchangeUrls: urls, exchangeTexts: texts, exchangeTraces: this.traces.bytes, exchangeSortOrders: orders };
+    return { exchangeColumns: columns, exchangeTimingColumns: timing, exchangeUrls: urls, exchangeTexts: texts, exchangeTraces: this.traces.bytes, exchangeSortOrders: orders };
   }
 
   /** A new exchange (ids are given in order: e.id is the row). */
@@ -116,7 +144,121 @@ export class ExchangeTable implements ExchangeSink {
     c.statusText[i] = this.#statusTexts.id(e.statusText);
     c.reqHead[i] = e.reqHeadersSize ?? -1;
     c.respHead[i] = e.respHeadersSize ?? -1;
+    if (e.timing) this.#writeTiming(e.id, e.timing);
     this.#orders.clear();
+  }
+
+  #writeTiming(id: number, t: ExchangeTiming): void {
+    const k = id >>> CHUNK_SHIFT, i = id & (CHUNK - 1);
+    const c = (this.#timing[k] ??= newTimingChunk());
+    c.start[i] = t.start;
+    c.reqEnd[i] = t.requestEnd ?? NaN; c.respStart[i] = t.responseStart ?? NaN; c.respEnd[i] = t.responseEnd ?? NaN;
+    c.syn[i] = t.connect?.syn ?? NaN; c.synAck[i] = t.connect?.synAck ?? NaN; c.ack[i] = t.connect?.ack ?? NaN;
+    c.reqBytes[i] = t.requestBytes ?? NaN; c.respBytes[i] = t.responseBytes ?? NaN;
+    c.retransClient[i] = U16(t.retransmissions.client); c.retransServer[i] = U16(t.retransmissions.server);
+    c.oooClient[i] = U16(t.outOfOrder.client); c.oooServer[i] = U16(t.outOfOrder.server);
+    c.zeroClient[i] = U16(t.zeroWindows.client); c.zeroServer[i] = U16(t.zeroWindows.server);
+    c.reset[i] = Math.max(0, RESETS.indexOf(t.reset));
+  }
+
+  /** Whether exchange id has timing (no object made). */
+  hasTiming(id: number): boolean { const c = this.#timing[id >>> CHUNK_SHIFT]; return c !== undefined && !Number.isNaN(c.start[id & (CHUNK - 1)]!); }
+
+  /** Exchange id's timing, as the columns hold it (undefined: none). */
+  timingOf(id: number): ExchangeTiming | undefined {
+    const c = this.#timing[id >>> CHUNK_SHIFT], i = id & (CHUNK - 1);
+    if (!c || Number.isNaN(c.start[i]!)) return undefined;
+    const t: ExchangeTiming = {
+      start: c.start[i]!, retransmissions: { client: c.retransClient[i]!, server: c.retransServer[i]! },
+      outOfOrder: { client: c.oooClient[i]!, server: c.oooServer[i]! }, zeroWindows: { client: c.zeroClient[i]!, server: c.zeroServer[i]! },
+    };
+    const num = (v: number) => (Number.isNaN(v) ? undefined : v);
+    const set = <K extends 'requestEnd' | 'responseStart' | 'responseEnd' | 'requestBytes' | 'responseBytes'>(key: K, v: number) => { const x = num(v); if (x !== undefined) t[key] = x; };
+    set('requestEnd', c.reqEnd[i]!); set('responseStart', c.respStart[i]!); set('responseEnd', c.respEnd[i]!);
+    set('requestBytes', c.reqBytes[i]!); set('responseBytes', c.respBytes[i]!);
+    if (!Number.isNaN(c.syn[i]!)) {
+      t.connect = { syn: c.syn[i]! };
+      if (!Number.isNaN(c.synAck[i]!)) t.connect.synAck = c.synAck[i]!;
+      if (!Number.isNaN(c.ack[i]!)) t.connect.ack = c.ack[i]!;
+    }
+    const r = RESETS[c.reset[i]!]; if (r) t.reset = r;
+    return t;
+  }
+
+  /** Who reset exchange id ('client', 'server', 'stream'), from its timing or (HTTP/2) the builder's note; undefined when not reset. */
+  resetOf(id: number): string | undefined {
+    const c = this.#timing[id >>> CHUNK_SHIFT];
+    const r = c ? RESETS[c.reset[id & (CHUNK - 1)]!] : undefined;
+    if (r) return r;
+    const note = this.#small.text(this.#chunks[id >>> CHUNK_SHIFT]!.note[id & (CHUNK - 1)]!);
+    return note?.startsWith('stream reset') ? 'stream' : undefined;
+  }
+
+  /**
+   * The bar of exchange id on the all-requests waterfall, absolute ms: from the SYN when the
+   * exchange carries its connection's setup, else the request's first byte (its head's packet
+   * when no timing), to the response's last byte (else its head; else the request's start).
+   */
+  extentOf(id: number): [number, number] {
+    const c = this.#chunks[id >>> CHUNK_SHIFT]!, i = id & (CHUNK - 1);
+    const t = this.#timing[id >>> CHUNK_SHIFT];
+    if (t && !Number.isNaN(t.start[i]!)) {
+      const s = t.start[i]!;
+      const begin = Number.isNaN(t.syn[i]!) ? s : Math.min(s, t.syn[i]!);
+      const off = [t.respEnd[i]!, t.respStart[i]!, t.reqEnd[i]!].find((v) => !Number.isNaN(v));
+      const end = off !== undefined ? s + off : Number.isNaN(c.respTime[i]!) ? s : Math.max(s, c.respTime[i]!);
+      return [begin, end];
+    }
+    const r = c.respTime[i]!;
+    return [c.reqTime[i]!, Number.isNaN(r) ? c.reqTime[i]! : Math.max(c.reqTime[i]!, r)];
+  }
+
+  /** The waterfall's duration of exchange id (extentOf's length), or undefined when nothing ends it (no response, no timing). */
+  durationOf(id: number): number | undefined {
+    const [a, b] = this.extentOf(id);
+    const c = this.#chunks[id >>> CHUNK_SHIFT]!, i = id & (CHUNK - 1);
+    const t = this.#timing[id >>> CHUNK_SHIFT];
+    const timed = t !== undefined && !Number.isNaN(t.start[i]!);
+    if (!timed && (Number.isNaN(c.respTime[i]!) || c.method[i] === 0)) return undefined;
+    return b - a;
+  }
+
+  /** Bytes of the response: the timing's (head and body) when known, else the body's. */
+  sizeOf(id: number): number | undefined {
+    const t = this.#timing[id >>> CHUNK_SHIFT], i = id & (CHUNK - 1);
+    const v = t && !Number.isNaN(t.respBytes[i]!) ? t.respBytes[i]! : this.#chunks[id >>> CHUNK_SHIFT]!.respSize[i]!;
+    return Number.isNaN(v) ? undefined : v;
+  }
+
+  /** The all-requests waterfall row of exchange id (phases in absolute ms). */
+  waterfallRow(id: number): WaterfallRow {
+    const c = this.#chunks[id >>> CHUNK_SHIFT]!, i = id & (CHUNK - 1);
+    const [begin, end] = this.extentOf(id);
+    const r: WaterfallRow = {
+      id, reqTime: c.reqTime[i]!, proto: this.#small.text(c.proto[i]!) ?? '', method: this.#small.text(c.method[i]!) ?? '', url: this.url(id),
+      flow: this.flowOf(id), reqNum: c.reqNum[i] === NONE ? -1 : c.reqNum[i]!, begin, end,
+    };
+    if (c.status[i]) r.status = c.status[i]!;
+    if (c.respNum[i] !== NONE) r.respNum = c.respNum[i]!;
+    const d = this.durationOf(id); if (d !== undefined) r.duration = d;
+    const size = this.sizeOf(id); if (size !== undefined) r.size = size;
+    const reset = this.resetOf(id); if (reset) r.reset = reset;
+    const note = this.#small.text(c.note[i]!); if (note) r.note = note;
+    const t = this.#timing[id >>> CHUNK_SHIFT];
+    if (t && !Number.isNaN(t.start[i]!)) {
+      const s = t.start[i]!;
+      const at = (v: number) => (Number.isNaN(v) ? undefined : s + v);
+      const reqEnd = at(t.reqEnd[i]!), respStart = at(t.respStart[i]!), respEnd = at(t.respEnd[i]!);
+      const p: NonNullable<WaterfallRow['phases']> = {};
+      const syn = t.syn[i]!;
+      if (!Number.isNaN(syn)) { const ack = Number.isNaN(t.ack[i]!) ? t.synAck[i]! : t.ack[i]!; if (!Number.isNaN(ack)) p.connect = [syn, syn + ack]; }
+      if (reqEnd !== undefined) p.send = [s, reqEnd];
+      if (respStart !== undefined) p.wait = [reqEnd ?? s, respStart];
+      if (respEnd !== undefined && respStart !== undefined) p.receive = [respStart, respEnd];
+      r.phases = p;
+      r.retransmissions = t.retransClient[i]! + t.retransServer[i]!;
+    }
+    return r;
   }
 
   #putUrl(c: Chunk, i: number, url: string): void {
@@ -146,6 +288,11 @@ export class ExchangeTable implements ExchangeSink {
 
   /** The exchange's flow text. */
   flowOf(id: number): string { return this.#flows.values[this.#chunks[id >>> CHUNK_SHIFT]!.flow[id & (CHUNK - 1)]!] ?? ''; }
+
+  /** The exchange's method ('' when the request was not captured), host (undefined: unknown) and status (0: none). */
+  methodOf(id: number): string { return this.#small.text(this.#chunks[id >>> CHUNK_SHIFT]!.method[id & (CHUNK - 1)]!) ?? ''; }
+  hostOf(id: number): string | undefined { return this.#hosts.text(this.#chunks[id >>> CHUNK_SHIFT]!.host[id & (CHUNK - 1)]!); }
+  statusOf(id: number): number { return this.#chunks[id >>> CHUNK_SHIFT]!.status[id & (CHUNK - 1)]!; }
 
   /** Capture time of the request (ms). */
   reqTimeOf(id: number): number { return this.#chunks[id >>> CHUNK_SHIFT]!.reqTime[id & (CHUNK - 1)]!; }
@@ -177,6 +324,7 @@ export class ExchangeTable implements ExchangeSink {
     if (!Number.isNaN(c.respTime[i]!)) e.respTime = c.respTime[i]!;
     const lat = this.latencyOf(id); if (lat !== undefined) e.latency = lat;
     if (c.trace[i]) e.trace = this.traces.name(c.trace[i]!);
+    const timing = this.timingOf(id); if (timing) e.timing = timing;
     if (!Number.isNaN(c.reqSize[i]!)) e.reqSize = c.reqSize[i]!;
     if (!Number.isNaN(c.respSize[i]!)) e.respSize = c.respSize[i]!;
     if (c.reqHead[i]! >= 0) e.reqHeadersSize = c.reqHead[i]!;
@@ -208,8 +356,18 @@ export class ExchangeTable implements ExchangeSink {
     let out = this.#orders.get(k);
     if (out) return out;
     out = ids ? ids.slice() : Uint32Array.from({ length: this.#count }, (_, i) => i);
-    const cmp = this.#comparator(key);
-    if (cmp) {
+    const num = this.#numeric(key);
+    const cmp = num ? null : this.#comparator(key);
+    if (num) {
+      // Computed keys (duration, size) once per row, not per comparison: a million rows sort in
+      // a fraction of a second. Missing values (NaN) last, ties in id order.
+      const keys = new Float64Array(this.#count);
+      for (const id of out) keys[id] = num(id) ?? NaN;
+      const arr = Array.from(out);
+      arr.sort((a, b) => { const x = keys[a]!, y = keys[b]!; const mx = Number.isNaN(x), my = Number.isNaN(y); return mx || my ? (mx === my ? a - b : mx ? 1 : -1) : x < y ? -1 : x > y ? 1 : a - b; });
+      out = Uint32Array.from(arr);
+      if (desc) { out.reverse(); this.#missingLast(out, key); }
+    } else if (cmp) {
       const arr = Array.from(out);
       arr.sort((a, b) => { const x = cmp(a, b); return x === 0 ? a - b : x; });
       out = Uint32Array.from(arr);
@@ -228,11 +386,19 @@ export class ExchangeTable implements ExchangeSink {
       if (key === 'respTime') return Number.isNaN(c.respTime[i]!);
       if (key === 'latency') return this.latencyOf(id) === undefined;
       if (key === 'trace') return c.trace[i] === 0;
+      if (key === 'duration') return this.durationOf(id) === undefined;
+      if (key === 'size') return this.sizeOf(id) === undefined;
       return false;
     };
     const keep = Array.from(ids).filter((id) => !missing(id));
     const last = Array.from(ids).filter(missing).reverse();
     ids.set([...keep, ...last]);
+  }
+
+  #numeric(key: string): ((id: number) => number | undefined) | null {
+    if (key === 'duration') return (id) => this.durationOf(id);
+    if (key === 'size') return (id) => this.sizeOf(id);
+    return null;
   }
 
   #comparator(key: string): ((a: number, b: number) => number) | null {

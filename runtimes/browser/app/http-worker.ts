@@ -9,6 +9,7 @@ import { ExchangeBuilder } from '../../../src/exchanges.js';
 import { ExchangeTable } from './exchanges.js';
 import { METHODS, OTHER_METHOD, type Extra } from './segments.js';
 import { META, HTTP2_FLAG, type BatchResult, type HttpRequest, type HttpRow } from './protocol.js';
+import { ExchangeViews } from './exchange-views.js';
 
 /** Traces kept per packet from HTTP/2 frames (a packet may carry frames of many streams). */
 const MAX_TRACES_PER_PACKET = 64;
@@ -16,6 +17,8 @@ const TRACE_KEY = 'logging.googleapis.com/trace';
 
 let table = new ExchangeTable();
 let xb = new ExchangeBuilder({}, table);
+/** The all-requests waterfall and the statistics per endpoint over `table` (exchange-views.ts). */
+let views = new ExchangeViews(table);
 let addrs: string[] = [''];
 /** The view: one bit per packet position (null: every packet), and a tag naming it for caches. */
 let view: Uint8Array | null = null;
@@ -58,7 +61,7 @@ function ids(): Uint32Array | null {
 
 function handle(req: HttpRequest): unknown {
   switch (req.op) {
-    case 'reset': table = new ExchangeTable(); xb = new ExchangeBuilder({}, table); addrs = ['']; view = null; viewTag = 'all'; selected = null; flowTexts.clear(); return null;
+    case 'reset': table = new ExchangeTable(); xb = new ExchangeBuilder({}, table); addrs = ['']; view = null; viewTag = 'all'; selected = null; flowTexts.clear(); views = new ExchangeViews(table); return null;
     case 'batch': return batch(req);
     case 'end': return { stats: xb.stats(), exchanges: table.count };
     case 'memory': {
@@ -99,6 +102,8 @@ function handle(req: HttpRequest): unknown {
     }
     case 'exchangeIds': { const sel = ids(); return sel ? sel.slice() : Uint32Array.from({ length: table.count }, (_, i) => i); }
     case 'exchanges': return Array.from(req.ids, (id) => table.exchange(id));
+    case 'waterfall': return views.waterfall(req, ids(), viewTag);
+    case 'endpoints': return views.endpoints(req, ids(), viewTag);
   }
 }
 

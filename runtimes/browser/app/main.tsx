@@ -12,6 +12,8 @@ import { MEMORY_SEGMENT_BYTES } from './segments.js';
 import { PacketsView } from './views/packets.js';
 import { ConnsView, HttpView, TimelineView, TracesView } from './views/lists.js';
 import { Waterfall } from './views/waterfall.js';
+import { AllRequests } from './views/waterfall-all.js';
+import { StatsView } from './views/stats.js';
 import { FilterInput } from './views/filterbar.js';
 import { FILTER_HELP, queryCompleter, type Complete } from './views/filterhelp.js';
 import { count, plural, size, timeFormat, TIME_MODES, isTimeMode, type TimeMode } from './format.js';
@@ -107,6 +109,8 @@ function App() {
   // What a limit left out of the last export (the HAR's MAX_HAR_EXCHANGES), until the next one.
   const [exportNote, setExportNote] = useState<string | null>(null);
   const [exporting, setExporting] = useState<ExportKind | null>(null);
+  // The endpoint (Statistics) the Waterfall is narrowed to, until cleared.
+  const [endpoint, setEndpoint] = useState<{ key: string; host: boolean } | null>(null);
   // ?job=ID: the Worker's job whose records the app streams (null: captures translated here).
   const [jobId, setJobId] = useState<string | null>(() => new URLSearchParams(location.search).get('job'));
   const [token, setToken] = useState<string | null>(readToken);
@@ -406,6 +410,11 @@ function App() {
           <Waterfall engine={engine} id={hash.trace!} version={`${version}`} tf={tf} loading={phase === 'loading'} onClose={() => go({ trace: null, view: 'traces' })}
             onPacket={(num) => { go({ view: 'packets', trace: null, pkt: num }); requestAnimationFrame(() => currentList()?.focus()); }} />
         )}
+        {hasData && onList('requests') && (
+          <AllRequests engine={engine} version={`${version}`} tf={tf} endpoint={endpoint} onClearEndpoint={() => setEndpoint(null)}
+            onPacket={(num) => { go({ view: 'packets', trace: null, pkt: num }); requestAnimationFrame(() => currentList()?.focus()); }} />
+        )}
+        {hasData && onList('stats') && <StatsView engine={engine} version={`${version}`} onPick={(key, host) => { setEndpoint({ key, host }); go({ view: 'requests' }); }} />}
         {hasData && onList('timeline') && <TimelineView engine={engine} version={`${version}`} tf={tf} first={first ?? 0} onRange={(r) => go({ range: r })} />}
       </main>
     </div>

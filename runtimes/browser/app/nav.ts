@@ -8,8 +8,8 @@ import type { AppOptions, Range } from './protocol.js';
 import { isTimeMode, type TimeMode } from './format.js';
 
 /** The app's views, in tab order, with their tab titles. */
-export type View = 'packets' | 'conns' | 'http' | 'traces' | 'timeline';
-export const VIEWS: ReadonlyArray<readonly [View, string]> = [['packets', 'Packets'], ['conns', 'Connections'], ['http', 'HTTP'], ['traces', 'Traces'], ['timeline', 'Timeline']];
+export type View = 'packets' | 'conns' | 'http' | 'traces' | 'timeline' | 'requests' | 'stats';
+export const VIEWS: ReadonlyArray<readonly [View, string]> = [['packets', 'Packets'], ['conns', 'Connections'], ['http', 'HTTP'], ['traces', 'Traces'], ['timeline', 'Timeline'], ['requests', 'Waterfall'], ['stats', 'Statistics']];
 
 /** What the hash holds. `pkt` is the packet open in the Packets view (its pcap.num). */
 export interface HashState { view: View; q: string; range: Range | null; trace: string | null; pkt: number | null }

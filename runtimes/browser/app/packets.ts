@@ -7,6 +7,7 @@
 import { Entry, EntryNet, ENTRY_BYTES } from '../../../src/entry.js';
 import { SegmentBuilder, SegmentStore, SEGMENT_PACKETS, SEGMENT_SHIFT, METHODS, OTHER_METHOD, type Segment, type Extra } from './segments.js';
 import { TraceTable } from './tracetable.js';
+import { recordFacts, tcpSeq, RetransmissionTracker, RETRANSMISSION } from './connfacts.js';
 
 /** Protocol classes of the timeline and the row colours, by index. */
 export const CLASSES = ['HTTP', 'HTTP/2', 'TLS', 'DNS', 'TCP', 'UDP', 'ICMP', 'ARP', 'Other'] as const;
@@ -56,6 +57,8 @@ export class PacketIndex {
   stopped: string | null = null;
   /** A bit per class of CLASSES seen in the capture. */
   classes = 0;
+  /** The TCP connections whose sequence numbers are followed (the `analysis` column). */
+  readonly retransmissions = new RetransmissionTracker();
 
   constructor(readonly store: SegmentStore) {}
 
@@ -128,6 +131,8 @@ export class PacketIndex {
       else if (proto === 17) cls = C.UDP;
       b.cls[k] = cls;
       this.classes |= 1 << cls;
+      b.analysis[k] = 0;
+      if (proto === 6 || proto === 17) this.#connFacts(b, k, ndjson, line, len, proto, httpLen ? line + v.getUint32(e + Entry.HTTP_OFF, true) + httpLen : line);
       // The app filters nothing out: record i is packet i (its pcap.num), which every view relies on.
       if (v.getFloat64(e + Entry.SERIAL, true) !== pos) { this.stopped = `packet ${pos} came with the number ${v.getFloat64(e + Entry.SERIAL, true)} (a bug in tracecap: the index stops there)`; return i; }
       b.n++;
@@ -140,6 +145,27 @@ export class PacketIndex {
       }
     }
     return n;
+  }
+
+  // The record's TLS names, DNS answers and (TCP) whether it retransmits: for the connection list.
+  #connFacts(b: SegmentBuilder, k: number, ndjson: Uint8Array, line: number, len: number, proto: number, afterHttp: number): void {
+    let payload = proto === 17;
+    let tlsFrom = afterHttp;
+    if (proto === 6) {
+      const t = tcpSeq(ndjson, line, len, afterHttp);
+      if (t) {
+        payload = t.len > 0;
+        tlsFrom = t.l4; // keys are sorted: TLS comes after L4
+        if (this.retransmissions.segment(b.flowLo[k]!, b.flowHi[k]!, b.src[k]!, b.sport[k]!, b.flags[k]!, t.seq, t.len)) b.analysis[k] = RETRANSMISSION;
+      }
+    }
+    if (!payload) return;
+    const f = recordFacts(ndjson, line, len, proto === 6, proto === 17, tlsFrom);
+    if (!f) return;
+    const x = b.extra(k);
+    if (f.sni !== undefined) x.sni = f.sni;
+    if (f.alpn !== undefined) x.alpn = f.alpn;
+    if (f.dns) x.dns = f.dns;
   }
 
   /** The segments that filled since the last call wait for `batches` HTTP batches to be answered. */

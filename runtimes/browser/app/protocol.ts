@@ -52,7 +52,9 @@ export type Request =
   | { op: 'complete'; text: string; cursor: number }
   | { op: 'help' }
   | { op: 'export'; what: ExportKind }
-  | { op: 'memory' };
+  | { op: 'memory' }
+  | WaterfallRequest
+  | EndpointsRequest;
 
 /**
  * The memory account (op 'memory'): bytes held by each of the app's structures in its two
@@ -133,6 +135,16 @@ export interface Conn {
   id: number; flow: string; proto: string; client: string; server: string;
   packetsFwd: number; packetsBwd: number; bytesFwd: number; bytesBwd: number;
   start: number; end: number; exchanges: number;
+  /** TLS server name (ClientHello) and application protocol (ServerHello, else the client's offer). */
+  sni?: string; alpn?: string;
+  /** Names DNS answers in the capture gave the server's address (connfacts.ts DnsNames), and how many more. */
+  names?: string[]; moreNames?: number;
+  /** The DNS names table was full (connfacts.ts MAX_DNS_ADDRESSES) before this server's address: its names may be missing. */
+  namesFull?: boolean;
+  /** How it ended (connfacts.ts endState): FIN, half-closed, RST (client|server), open; '' for UDP. */
+  endState: string;
+  /** Segments that repeat sequence space already sent (connfacts.ts RetransmissionTracker). */
+  retransmissions: number;
 }
 
 /** An HTTP table row (Exchange from http.ts, headers left out). */
@@ -180,7 +192,9 @@ export type HttpRequest =
   | { op: 'traceExchanges'; traces: string[] }
   | { op: 'exchangeIds' }
   | { op: 'exchanges'; ids: Uint32Array }
-  | { op: 'memory' };
+  | { op: 'memory' }
+  | WaterfallRequest
+  | EndpointsRequest;
 
 /**
  * What a batch gives back: per HTTP packet four numbers (position, status or 0, method number
@@ -188,3 +202,40 @@ export type HttpRequest =
  * method or trace (HTTP/2), those values (traces by name).
  */
 export interface BatchResult { vals: Uint32Array; extras: Array<[number, { codes?: number[]; methods?: string[]; traceNames?: string[] }]> }
+
+// ---- the all-requests waterfall and the latency statistics (views/waterfall-all.tsx, views/stats.tsx) ----
+
+/**
+ * Which of the view's exchanges the waterfall lists: those whose method, URL or status contains
+ * `text` (case-insensitive; '' all), and of endpoint `endpoint` (endpoints.ts endpointKey, with
+ * the host when `host`; '' all).
+ */
+export interface ExchangeSelect { text: string; endpoint: string; host: boolean }
+
+/** A page of the all-requests waterfall, sorted by `sort`: reqTime, duration, status, size, url, method. */
+export type WaterfallRequest = { op: 'waterfall'; sort: string; desc: boolean; start: number; count: number } & ExchangeSelect;
+
+/** A page of the latency statistics per endpoint (`host`: the host is part of an endpoint). */
+export interface EndpointsRequest { op: 'endpoints'; sort: string; desc: boolean; start: number; count: number; host: boolean }
+
+/** A row of the all-requests waterfall: an exchange, its bar [begin, end] and its phases (absolute ms). */
+export interface WaterfallRow {
+  id: number; reqTime: number; proto: string; method: string; url: string; flow: string; reqNum: number;
+  status?: number; respNum?: number;
+  /** The bar: the SYN (on the exchange that carries its connection's setup) or the request's first byte, to the response's last byte (else what is known). */
+  begin: number; end: number;
+  /** end − begin, absent when nothing ended the exchange (no response, no timing). */
+  duration?: number;
+  /** Response bytes (head and body from the timing, else the body's). */
+  size?: number;
+  /** Who reset it: client, server (the connection), stream (HTTP/2 RST_STREAM). */
+  reset?: string;
+  note?: string;
+  /** From Exchange.timing, when known: connect (SYN → ACK), send (request first → last byte), wait (→ response first byte), receive (→ last byte). */
+  phases?: { connect?: [number, number]; send?: [number, number]; wait?: [number, number]; receive?: [number, number] };
+  /** Retransmitted segments, both sides (timing). */
+  retransmissions?: number;
+}
+
+/** A page of the waterfall: `span` the time axis (first begin, last end of every exchange it lists), `timed` how many of them have phases. */
+export interface WaterfallPage { total: number; rows: WaterfallRow[]; span: [number, number]; timed: number }

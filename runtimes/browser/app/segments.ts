@@ -33,7 +33,13 @@ export const OTHER_METHOD = 0xff;
  * Values a packet has more than one of (an HTTP/2 packet carries frames of many streams), or
  * text that has no column: kept per segment, by index within it.
  */
-export interface Extra { codes?: number[]; methods?: string[]; traces?: number[] }
+export interface Extra {
+  codes?: number[]; methods?: string[]; traces?: number[];
+  /** TLS: the ClientHello's server name, the ALPN protocol (connfacts.ts). */
+  sni?: string; alpn?: string;
+  /** DNS answers of the packet: [name, address] (connfacts.ts MAX_DNS_ANSWERS_PER_PACKET at most). */
+  dns?: Array<[string, string]>;
+}
 
 // Column order and types of a segment buffer (8-byte columns first: every column stays aligned).
 const COLUMNS = [
@@ -42,6 +48,7 @@ const COLUMNS = [
   ['flowLo', Uint32Array], ['flowHi', Uint32Array], ['trace', Uint32Array], ['msgEnd', Uint32Array],
   ['code', Uint16Array], ['sport', Uint16Array], ['dport', Uint16Array], ['file', Uint16Array],
   ['proto', Uint8Array], ['flags', Uint8Array], ['error', Uint8Array], ['cls', Uint8Array], ['part', Uint8Array], ['method', Uint8Array],
+  ['analysis', Uint8Array],
 ] as const;
 type ColumnName = typeof COLUMNS[number][0];
 /** The typed columns of a segment (COLUMNS, by name). */
@@ -53,6 +60,8 @@ interface Columns {
   /** The packet's file plus one in a capture of several files (0: one file). */
   file: Uint16Array;
   proto: Uint8Array; flags: Uint8Array; error: Uint8Array; cls: Uint8Array; part: Uint8Array; method: Uint8Array;
+  /** TCP analysis bits (connfacts.ts RETRANSMISSION). */
+  analysis: Uint8Array;
 }
 
 const HEADER = 16; // u32 magic, u32 packets, u32 message bytes, u32 extras bytes
@@ -84,6 +93,7 @@ export class SegmentBuilder implements Segment {
   declare flowLo: Uint32Array; declare flowHi: Uint32Array; declare trace: Uint32Array; declare msgEnd: Uint32Array;
   declare code: Uint16Array; declare sport: Uint16Array; declare dport: Uint16Array; declare file: Uint16Array;
   declare proto: Uint8Array; declare flags: Uint8Array; declare error: Uint8Array; declare cls: Uint8Array; declare part: Uint8Array; declare method: Uint8Array;
+  declare analysis: Uint8Array;
   constructor() {
     for (const [name, T] of COLUMNS) (this as unknown as Record<ColumnName, unknown>)[name] = new T(SEGMENT_PACKETS);
   }

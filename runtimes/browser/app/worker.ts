@@ -25,6 +25,8 @@ import { noSkips } from '../../../src/skips.js';
 import { CaptureMerger, MAX_MERGE_FILES, type MergeFailure, type MergeFile } from '../../../src/merge.js';
 import { OtlpRecordReader } from '../../../src/otlp.js';
 import { META, type AppOptions, type BatchResult, type Conn, type Detail, type Event, type ExportKind, type Exported, type MemoryAccount, type Fields, type FilterResult, type HttpRequest, type HttpRow, type JobSource, type Loaded, type Located, type Range, type Request, type Row, type Source, type Timeline, type TraceDetail, type TracePacket, type TraceRow, type Work } from './protocol.js';
+import type { WaterfallRequest, EndpointsRequest } from './protocol.js';
+import { addPacketFacts, DnsNames, endState, newConnFacts, MAX_TRACKED_CONNECTIONS, type ConnFacts } from './connfacts.js';
 
 const TRACE_KEY = 'logging.googleapis.com/trace';
 /** Longest stretch of work between two looks at the message queue (ms). */
@@ -192,6 +194,7 @@ async function handle(req: Request): Promise<unknown> {
   if (!s) {
     if (req.op === 'rows' || req.op === 'conns' || req.op === 'traces') return { total: 0, rows: [] };
     if (req.op === 'http') return { total: 0, rows: [], histogram: { edges: [], counts: [] } };
+    if (req.op === 'waterfall' || req.op === 'endpoints') return exchangeViewsBeforeCapture(req);
     if (req.op === 'filter') return { ok: true, count: 0, total: 0 } satisfies FilterResult;
     if (req.op === 'fields') return fieldsOf(null);
     if (req.op === 'complete') return complete(req.text, req.cursor);
@@ -213,6 +216,7 @@ async function handle(req: Request): Promise<unknown> {
     case 'timeline': return timeline(s, req.bins);
     case 'export': return exportBlob(s, req.what);
     case 'memory': return memoryAccount(s);
+    case 'waterfall': case 'endpoints': await syncView(s); return http().ask(req);
   }
 }
 
@@ -481,6 +485,7 @@ async function endLoad(s: Session, tm: Omit<Timings, 'total'>, started: number, 
   if (s.view.matches) { let n = s.view.count; while (n > 0 && s.view.matches[n - 1]! >= idx.count) n--; s.view.count = n; }
   if (idx.stopped !== null) notices.unshift(`${capital(idx.stopped)}.`);
   else if (s.store.fellBack !== null) notices.unshift(`The packet index is kept in memory (${s.store.fellBack}).`);
+  const forgot = retransmissionNotice(idx.retransmissions.evicted); if (forgot) notices.push(forgot);
   const loaded: Loaded = {
     ...info, records: idx.count, name: s.name, store: s.store.kind, notices, ...(s.files ? { files: s.files } : {}),
     first: idx.count ? firstTime(s) : 0, last: idx.count ? lastTime(s) : 0,
@@ -963,7 +968,7 @@ function cached<T>(s: Session, key: string, make: () => T): T {
 
 function conns(s: Session): Promise<Conn[]> {
   return cached(s, 'conns', async () => {
-    type C2 = Conn & { cs: number; cp: number };
+    type C2 = Conn & { cs: number; cp: number; sa: number; facts: ConnFacts };
     const byFlow = new Map<number, Map<number, C2>>();
     let count = 0;
     forEachInView(s, (seg, k) => {
@@ -980,17 +985,19 @@ function conns(s: Session): Promise<Conn[]> {
         const synAck = (seg.flags[k]! & 0x12) === 0x12;
         c = { id: count++, flow: flowText(lo, hi), proto, client: endpoint(s, seg, k, !synAck), server: endpoint(s, seg, k, synAck),
           packetsFwd: 0, packetsBwd: 0, bytesFwd: 0, bytesBwd: 0, start: seg.time[k]!, end: seg.time[k]!, exchanges: 0,
-          cs: synAck ? seg.dst[k]! : src, cp: synAck ? seg.dport[k]! : sp };
+          cs: synAck ? seg.dst[k]! : src, cp: synAck ? seg.dport[k]! : sp, sa: synAck ? src : seg.dst[k]!, facts: newConnFacts(), endState: '', retransmissions: 0 };
         m.set(lo, c);
       }
       const fwd = src === c.cs && sp === c.cp;
+      addPacketFacts(c.facts, seg, k, fwd);
       if (fwd) { c.packetsFwd++; c.bytesFwd += seg.origLen[k]!; } else { c.packetsBwd++; c.bytesBwd += seg.origLen[k]!; }
       c.end = seg.time[k]!;
     });
     await syncView(s);
     const perFlow = new Map(await http().ask<Array<[string, number]>>({ op: 'flowCounts' }));
     const out: Conn[] = [];
-    for (const m of byFlow.values()) for (const { cs, cp, ...c } of m.values()) { void cs; void cp; out.push({ ...c, exchanges: perFlow.get(c.flow) ?? 0 }); }
+    const names = dnsNames(s);
+    for (const m of byFlow.values()) for (const { cs, cp, sa, facts, ...c } of m.values()) { void cs; void cp; out.push({ ...c, exchanges: perFlow.get(c.flow) ?? 0, ...connColumns(facts, c.proto, names.of(s.index.addrs.values[sa] ?? '')) }); }
     return out;
   });
 }
@@ -1158,4 +1165,37 @@ async function harBlob(s: Session, superseded: () => boolean): Promise<Exported>
   const note = all.length > ids.length ? `the first ${ids.length.toLocaleString('en-US')} of ${all.length.toLocaleString('en-US')} exchanges (MAX_HAR_EXCHANGES); narrow the filter or the time range for the others` : null;
   if (note) (har.log as { comment?: string }).comment = `tracecap: ${note}`;
   return { blob: new Blob([JSON.stringify(har, null, 1)], { type: 'application/json' }), note: note && `The HAR holds ${note}.` };
+}
+
+/** The all-requests waterfall and the statistics before a capture is open: empty. */
+function exchangeViewsBeforeCapture(req: WaterfallRequest | EndpointsRequest): unknown {
+  return req.op === 'waterfall' ? { total: 0, rows: [], span: [0, 0], timed: 0 } : { total: 0, rows: [], exchanges: 0, limit: 0 };
+}
+
+/** What the connection list's retransmissions leave out when more TCP connections were open at once than are followed (null: nothing). */
+function retransmissionNotice(evicted: number): string | null {
+  if (evicted === 0) return null;
+  return `More than ${MAX_TRACKED_CONNECTIONS.toLocaleString('en-US')} TCP connections were open at once: ${evicted.toLocaleString('en-US')} times the least recently active ones stopped being followed for retransmissions (the Connections view's count); each is followed again from its next segment, which is not judged.`;
+}
+
+/** The DNS names of every address the capture's answers gave (all of them, whatever the view), built once per capture size. */
+const dnsTables = new WeakMap<Session, { count: number; names: DnsNames }>();
+function dnsNames(s: Session): DnsNames {
+  const have = dnsTables.get(s);
+  if (have && have.count === s.index.count) return have.names;
+  const names = new DnsNames();
+  s.index.forEachSegment((seg) => { for (const x of seg.extras.values()) if (x.dns) names.add(x.dns); });
+  dnsTables.set(s, { count: s.index.count, names });
+  return names;
+}
+
+/** The connection list's columns from a connection's facts. */
+function connColumns(f: ConnFacts, proto: string, dns: { names: string[]; more: number; full?: boolean }): Pick<Conn, 'sni' | 'alpn' | 'names' | 'moreNames' | 'namesFull' | 'endState' | 'retransmissions'> {
+  const out: Pick<Conn, 'sni' | 'alpn' | 'names' | 'moreNames' | 'namesFull' | 'endState' | 'retransmissions'> = { endState: endState(f, proto), retransmissions: f.retransmissions };
+  if (f.sni !== undefined) out.sni = f.sni;
+  if (f.alpn !== undefined) out.alpn = f.alpn;
+  if (dns.names.length) out.names = dns.names;
+  if (dns.more) out.moreNames = dns.more;
+  if (dns.full) out.namesFull = true;
+  return out;
 }

@@ -52,15 +52,16 @@ export function ConnsView({ engine, version, tf, onPick }: ListProps<Conn>) {
   const t = useTable<Conn>(engine, 'conns', 'start', version);
   const cols: Column<Conn>[] = [
     { title: 'Proto', width: '60px', cell: (c) => c.proto, sort: 'proto' },
-    { title: 'Client', width: 'minmax(140px,1fr)', cell: (c) => c.client, sort: 'client' },
-    { title: 'Server', width: 'minmax(140px,1fr)', cell: (c) => c.server, sort: 'server' },
-    { title: 'Packets →', width: '90px', cell: (c) => count(c.packetsFwd), sort: 'packetsFwd', className: 'num' },
-    { title: 'Packets ←', width: '90px', cell: (c) => count(c.packetsBwd), sort: 'packetsBwd', className: 'num' },
-    { title: 'Bytes →', width: '90px', cell: (c) => size(c.bytesFwd), sort: 'bytesFwd', className: 'num' },
-    { title: 'Bytes ←', width: '90px', cell: (c) => size(c.bytesBwd), sort: 'bytesBwd', className: 'num' },
-    { title: tf.title('Start'), width: '150px', cell: (c, prev) => tf.row(c.start, prev === null ? null : prev?.start), sort: 'start' },
-    { title: 'Duration', width: '90px', cell: (c) => duration(c.end - c.start), className: 'num' },
-    { title: 'HTTP', width: '60px', cell: (c) => count(c.exchanges), sort: 'exchanges', className: 'num' },
+    { title: 'Client', width: 'minmax(120px,1fr)', cell: (c) => c.client, sort: 'client' },
+    { title: 'Server', width: 'minmax(120px,1fr)', cell: (c) => c.server, sort: 'server' },
+    { title: 'Packets →', width: '76px', cell: (c) => count(c.packetsFwd), sort: 'packetsFwd', className: 'num' },
+    { title: 'Packets ←', width: '76px', cell: (c) => count(c.packetsBwd), sort: 'packetsBwd', className: 'num' },
+    { title: 'Bytes →', width: '80px', cell: (c) => size(c.bytesFwd), sort: 'bytesFwd', className: 'num' },
+    { title: 'Bytes ←', width: '80px', cell: (c) => size(c.bytesBwd), sort: 'bytesBwd', className: 'num' },
+    { title: tf.title('Start'), width: '130px', cell: (c, prev) => tf.row(c.start, prev === null ? null : prev?.start), sort: 'start' },
+    { title: 'Duration', width: '76px', cell: (c) => duration(c.end - c.start), className: 'num' },
+    { title: 'HTTP', width: '50px', cell: (c) => count(c.exchanges), sort: 'exchanges', className: 'num' },
+    ...connFactColumns,
   ];
   return (
     <div class="stack">
@@ -70,6 +71,15 @@ export function ConnsView({ engine, version, tf, onPick }: ListProps<Conn>) {
     </div>
   );
 }
+
+/** The connection list's columns from the packets' facts (connfacts.ts): TLS names, DNS names, end state, retransmissions. */
+const connFactColumns: Column<Conn>[] = [
+  { title: 'SNI', width: 'minmax(90px,1fr)', cell: (c) => <span data-col="sni">{c.sni ?? ''}</span>, sort: 'sni' },
+  { title: 'ALPN', width: '56px', cell: (c) => <span data-col="alpn">{c.alpn ?? ''}</span>, sort: 'alpn' },
+  { title: 'DNS name', width: 'minmax(90px,1fr)', cell: (c) => <span data-col="names" title={c.names ? `${c.names.join(', ')}${c.moreNames ? ` and ${plural(c.moreNames, 'more name')}` : ''}` : c.namesFull ? 'the DNS names table was full (100,000 addresses) before this address: its names are not kept' : 'no DNS answer in the capture names the server'}>{c.names ? `${c.names.join(', ')}${c.moreNames ? ` +${c.moreNames}` : ''}` : c.namesFull ? '(table full)' : ''}</span> },
+  { title: 'End', width: '96px', cell: (c) => <span data-col="end">{c.endState}</span>, sort: 'endState' },
+  { title: 'Retrans.', width: '64px', cell: (c) => <span data-col="retrans" title="segments that repeat sequence space already sent (retransmissions, fast, spurious and out-of-order ones)">{c.proto === 'TCP' ? count(c.retransmissions) : ''}</span>, sort: 'retransmissions', className: 'num' },
+];
 
 /** HTTP exchanges and their latency histogram: Enter or a click opens the exchange's trace (else its connection's packets). */
 export function HttpView({ engine, version, tf, onPick }: ListProps<HttpRow>) {

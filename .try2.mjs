@@ -1,0 +1,15 @@
+import { serveApp } from '/work/wt-i24-appa/dist/runtimes/node/app.js';
+import { chromium } from 'playwright-core';
+const file = process.argv[2];
+const server = await serveApp({ root: '/work/wt-i24-appa/build/app', port: 0, file });
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+const page = await browser.newPage({ viewport: { width: 1600, height: 700 } });
+page.on('pageerror', (e) => console.log('pageerror', e.message));
+await page.goto(server.url);
+await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 120000 });
+await page.click('[data-testid=tab-conns]');
+await page.waitForSelector('[data-testid=conn-row]');
+await page.waitForTimeout(300);
+await page.screenshot({ path: '/tmp/appa/conns.png' });
+console.log(await page.$$eval('[data-testid=conn-row]', (rs) => rs.slice(0, 12).map((r) => r.textContent)));
+await browser.close(); await server.close();

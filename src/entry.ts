@@ -10,7 +10,7 @@ export const ENTRY_BYTES = 128;
 export const Entry = {
   RECORD_LEN: 0, HTTP_OFF: 4, HTTP_LEN: 8, TRACE_OFF: 12, TRACE_LEN: 16, SPORT: 20, DPORT: 22,
   SERIAL: 24, SEC: 32, NSEC: 40, CAP_LEN: 44, ORIG_LEN: 48, NET: 52, PROTO: 53, TCP_FLAGS: 54,
-  ERROR: 55, FLOW: 56, FILE_OFFSET: 64, SRC: 72, DST: 88, KIND: 104, MESSAGE_OFF: 108, MESSAGE_LEN: 112, PART: 116, FILE: 118,
+  ERROR: 55, FLOW: 56, FILE_OFFSET: 64, SRC: 72, DST: 88, KIND: 104, MESSAGE_OFF: 108, MESSAGE_LEN: 112, PART: 116, FILE: 118, TIMING_OFF: 120, TIMING_LEN: 124,
 } as const;
 
 /** The PART byte of an entry whose packet has no connection part (not a TCP packet analysed at DEBUG). */
@@ -31,6 +31,8 @@ export interface IndexEntry {
   part: number;
   /** The packet's file in a merged capture (src/merge.ts: its position in the list), or -1 for any other capture. */
   file: number;
+  /** The top-level `timing` object's span within the line (README "Exchange timing"); absent without one. */
+  timing?: [offset: number, length: number];
 }
 
 /** Decodes entry i of a batch. */
@@ -55,5 +57,6 @@ export function decodeEntry(entries: Uint8Array, i: number): IndexEntry {
     ...(v.getUint32(Entry.MESSAGE_LEN, true) ? { message: [v.getUint32(Entry.MESSAGE_OFF, true), v.getUint32(Entry.MESSAGE_LEN, true)] as [number, number] } : {}),
     part: v.getUint8(Entry.PART),
     file: v.getUint16(Entry.FILE, true) - 1,
+    ...(v.getUint32(Entry.TIMING_LEN, true) ? { timing: [v.getUint32(Entry.TIMING_OFF, true), v.getUint32(Entry.TIMING_LEN, true)] as [number, number] } : {}),
   };
 }

@@ -147,13 +147,23 @@ function batch(b: Extract<HttpRequest, { op: 'batch' }>): BatchResult {
   const ascii = all.length === b.text.length;
   let off = 0, at = 0, nv = 0;
   for (let i = 0; i < n; i++) {
-    const len = b.lens[i]!, m = i * META;
+    const len = b.lens[i]!, tlen = b.tlens[i]!, m = i * META;
     const chars = ascii ? len : dec.decode(b.text.subarray(off, off + len)).length;
     const text = all.slice(at, at + chars);
     off += len; at += chars;
-    let http: unknown;
-    try { http = JSON.parse(text); } catch { continue; }
+    const tchars = ascii ? tlen : dec.decode(b.text.subarray(off, off + tlen)).length;
+    const ttext = all.slice(at, at + tchars);
+    off += tlen; at += tchars;
+    let timing: unknown;
+    if (tlen) { try { timing = JSON.parse(ttext); } catch { timing = undefined; } }
     const pos = b.meta[m]!;
+    const base = {
+      num: b.meta[m + 1]!, time: b.meta[m + 2]!, flow: flowText(b.meta[m + 3]!, b.meta[m + 4]!), src: addrs[b.meta[m + 5]!] ?? '', dst: addrs[b.meta[m + 6]!] ?? '',
+      sport: b.meta[m + 7]!, dport: b.meta[m + 8]!, ...(timing !== undefined ? { timing } : {}),
+    };
+    let http: unknown;
+    if (len === 0) { if (timing !== undefined) xb.add({ ...base, http: undefined }); continue; }
+    try { http = JSON.parse(text); } catch { if (timing !== undefined) xb.add({ ...base, http: undefined }); continue; }
     const h = http as { code?: unknown; method?: unknown; streams?: unknown };
     let code = 0, method = 0, flags = 0;
     if (h.streams && typeof h.streams === 'object') {
@@ -179,10 +189,7 @@ function batch(b: Extract<HttpRequest, { op: 'batch' }>): BatchResult {
     }
     vals[nv++] = pos; vals[nv++] = code; vals[nv++] = method; vals[nv++] = flags;
     const top = b.traceNames[i];
-    xb.add({
-      num: b.meta[m + 1]!, time: b.meta[m + 2]!, flow: flowText(b.meta[m + 3]!, b.meta[m + 4]!), src: addrs[b.meta[m + 5]!] ?? '', dst: addrs[b.meta[m + 6]!] ?? '',
-      sport: b.meta[m + 7]!, dport: b.meta[m + 8]!, http, ...(top ? { trace: top } : {}),
-    });
+    xb.add({ ...base, http, ...(top ? { trace: top } : {}) });
   }
   return { vals: vals.slice(0, nv), extras };
 }

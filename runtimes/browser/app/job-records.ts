@@ -111,6 +111,7 @@ export function indexRecords(b: Uint8Array, start: number, end: number): Indexed
       i = ve;
       switch (keyText(b, ks, ke)) {
         case 'HTTP': v.setUint32(e + Entry.HTTP_OFF, vs - at, true); v.setUint32(e + Entry.HTTP_LEN, ve - vs, true); break;
+        case 'timing': v.setUint32(e + Entry.TIMING_OFF, vs - at, true); v.setUint32(e + Entry.TIMING_LEN, ve - vs, true); break;
         case 'logging.googleapis.com/trace': v.setUint32(e + Entry.TRACE_OFF, vs + 1 - at, true); v.setUint32(e + Entry.TRACE_LEN, ve - vs - 2, true); break;
         case 'message': if (ve - vs > 2) { v.setUint32(e + Entry.MESSAGE_OFF, vs + 1 - at, true); v.setUint32(e + Entry.MESSAGE_LEN, ve - vs - 2, true); } break;
         case 'L3': l3 = parse(b, vs, ve) as Json; break;

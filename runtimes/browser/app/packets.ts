@@ -81,7 +81,7 @@ export class PacketIndex {
    * ndjson; the packet is index k of seg). Returns how many were added (fewer when a limit
    * stopped the index: `stopped` says why).
    */
-  add(entries: Uint8Array, n: number, ndjson: Uint8Array, onHttp: (pos: number, seg: Segment, k: number, at: number, len: number) => void): number {
+  add(entries: Uint8Array, n: number, ndjson: Uint8Array, onHttp: (pos: number, seg: Segment, k: number, at: number, len: number, tAt: number, tLen: number) => void): number {
     const v = new DataView(entries.buffer, entries.byteOffset, n * ENTRY_BYTES);
     let line = 0;
     for (let i = 0; i < n; i++) {
@@ -137,7 +137,10 @@ export class PacketIndex {
       if (v.getFloat64(e + Entry.SERIAL, true) !== pos) { this.stopped = `packet ${pos} came with the number ${v.getFloat64(e + Entry.SERIAL, true)} (a bug in tracecap: the index stops there)`; return i; }
       b.n++;
       this.count++;
-      if (httpLen) onHttp(pos, b, k, line + v.getUint32(e + Entry.HTTP_OFF, true), httpLen);
+      // A record with an HTTP object, or with the `timing` of an exchange that ended in it (often a
+      // body segment or a FIN with no HTTP object): the HTTP worker pairs the one and joins the other.
+      const timingLen = v.getUint32(e + Entry.TIMING_LEN, true);
+      if (httpLen || timingLen) onHttp(pos, b, k, line + v.getUint32(e + Entry.HTTP_OFF, true), httpLen, line + v.getUint32(e + Entry.TIMING_OFF, true), timingLen);
       line += len;
       if (b.full) {
         this.#pending.push({ seg: b, index: (this.count - 1) >> SEGMENT_SHIFT, after: Infinity });

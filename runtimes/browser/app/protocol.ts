@@ -183,7 +183,8 @@ export const HTTP2_FLAG = 1;
 /** Requests from the main worker. */
 export type HttpRequest =
   | { op: 'reset' }
-  | { op: 'batch'; addrs: string[]; traceNames: string[]; meta: Float64Array; text: Uint8Array; lens: Uint32Array }
+  /** lens: each packet's HTTP value bytes (0: none) in text; tlens: its `timing` value's bytes after them (0: none). */
+  | { op: 'batch'; addrs: string[]; traceNames: string[]; meta: Float64Array; text: Uint8Array; lens: Uint32Array; tlens: Uint32Array }
   | { op: 'end' }
   | { op: 'view'; bits: Uint8Array | null; tag: string }
   | { op: 'http'; sort: string; desc: boolean; start: number; count: number }

@@ -75,19 +75,23 @@ class HttpBatch {
   meta = new Float64Array(4096 * META);
   text = new Uint8Array(1 << 20);
   lens = new Uint32Array(4096);
+  tlens = new Uint32Array(4096);
   traceNames: string[] = [];
   n = 0;
   bytes = 0;
   sentAddrs = 1;
-  /** Adds the HTTP value at [at, at + len) of `view` for the packet at index k of seg (position pos). */
-  add(idx: PacketIndex, seg: Segment, k: number, view: Uint8Array, pos: number, at: number, len: number): void {
+  /** Adds the HTTP value at [at, at + len) and the `timing` value at [tAt, tAt + tLen) of `view` (each may be empty) for the packet at index k of seg (position pos). */
+  add(idx: PacketIndex, seg: Segment, k: number, view: Uint8Array, pos: number, at: number, len: number, tAt: number, tLen: number): void {
     if (this.n === this.lens.length) {
       const l = new Uint32Array(this.n * 2); l.set(this.lens); this.lens = l;
+      const t = new Uint32Array(this.n * 2); t.set(this.tlens); this.tlens = t;
       const m = new Float64Array(this.n * 2 * META); m.set(this.meta); this.meta = m;
     }
-    if (this.bytes + len > this.text.length) { const t = new Uint8Array(Math.max(this.text.length * 2, this.bytes + len)); t.set(this.text.subarray(0, this.bytes)); this.text = t; }
+    if (this.bytes + len + tLen > this.text.length) { const t = new Uint8Array(Math.max(this.text.length * 2, this.bytes + len + tLen)); t.set(this.text.subarray(0, this.bytes)); this.text = t; }
     this.text.set(view.subarray(at, at + len), this.bytes);
-    this.bytes += len;
+    this.text.set(view.subarray(tAt, tAt + tLen), this.bytes + len);
+    this.bytes += len + tLen;
+    this.tlens[this.n] = tLen;
     const m = this.n * META;
     this.meta[m] = pos; this.meta[m + 1] = pos; this.meta[m + 2] = seg.time[k]!; this.meta[m + 3] = seg.flowLo[k]!; this.meta[m + 4] = seg.flowHi[k]!;
     this.meta[m + 5] = seg.src[k]!; this.meta[m + 6] = seg.dst[k]!; this.meta[m + 7] = seg.sport[k]!; this.meta[m + 8] = seg.dport[k]!;
@@ -99,11 +103,11 @@ class HttpBatch {
     if (this.n === 0) return null;
     const req: HttpRequest = {
       op: 'batch', addrs: idx.addrs.values.slice(this.sentAddrs), traceNames: this.traceNames.slice(0, this.n),
-      meta: this.meta.slice(0, this.n * META), text: this.text.slice(0, this.bytes), lens: this.lens.slice(0, this.n),
+      meta: this.meta.slice(0, this.n * META), text: this.text.slice(0, this.bytes), lens: this.lens.slice(0, this.n), tlens: this.tlens.slice(0, this.n),
     };
     this.sentAddrs = idx.addrs.values.length;
     this.n = 0; this.bytes = 0; this.traceNames = [];
-    return http().ask<BatchResult>(req, [req.meta.buffer, req.text.buffer, req.lens.buffer]);
+    return http().ask<BatchResult>(req, [req.meta.buffer, req.text.buffer, req.lens.buffer, req.tlens.buffer]);
   }
 }
 
@@ -450,7 +454,7 @@ function ingest(s: Session, view: Uint8Array, entries: Uint8Array | null, count:
   try {
     if (entries) {
       const first = idx.count;
-      idx.add(entries, count, view, (pos, seg, k, at, len) => { const a = performance.now(); s.batch.add(idx, seg, k, view, pos, at, len); th += performance.now() - a; });
+      idx.add(entries, count, view, (pos, seg, k, at, len, tAt, tLen) => { const a = performance.now(); s.batch.add(idx, seg, k, view, pos, at, len, tAt, tLen); th += performance.now() - a; });
       // The filter in effect, on these records while their text is at hand.
       extendView(s, s.view, view, entries, first, idx.count - first);
       samplePresent(s, view, entries, first, idx.count - first);
@@ -841,7 +845,7 @@ async function memoryAccount(s: Session): Promise<MemoryAccount> {
     indexAddresses: idx.addrs.values.reduce((b, a) => b + 2 * a.length + 96, 0),
     indexTraces: idx.traces.bytes,
     viewMatches: s.view.matches?.byteLength ?? 0,
-    httpBatch: s.batch.meta.byteLength + s.batch.lens.byteLength,
+    httpBatch: s.batch.meta.byteLength + s.batch.lens.byteLength + s.batch.tlens.byteLength,
     viewCaches: caches,
     ...await http().ask<MemoryAccount>({ op: 'memory' }),
   };

@@ -3,8 +3,8 @@
  * so a capture opens in a browser's developer tools (Network panel → import HAR).
  * Spec: http://www.softwareishard.com/blog/har-12-spec/ ; checked against har-validator in tests.
  */
-import type { Cookie, Entry, Har, Header, Page, QueryString } from 'har-format';
-import { headerValue, type Exchange } from '../../../src/exchanges.js';
+import type { Cookie, Entry, Har, Header, Page, QueryString, Timings } from 'har-format';
+import { headerValue, type Exchange, type ExchangeTiming } from '../../../src/exchanges.js';
 
 /** HAR creator.version when the caller does not pass one (tracecap's package version; a test keeps them equal). */
 export const TRACECAP_VERSION = '0.1.0';
@@ -30,8 +30,9 @@ export interface TracecapEntryFields {
 /**
  * HAR 1.2 log of the exchanges (creator tracecap), for browsers' developer tools.
  *
- * Unknown values follow the spec: headersSize/bodySize −1, timings blocked/dns/connect/ssl −1;
- * send and receive are 0 (the capture has one time per head), wait = latency and time = wait.
+ * Unknown values follow the spec: headersSize/bodySize −1, timings blocked/dns/connect/ssl −1.
+ * An exchange with `timing` (the packets' times, README "Exchange timing") gets its phases from
+ * it (harTimings); one without keeps send and receive 0, wait = latency and time = wait.
  * An exchange without a response is kept with status 0, statusText "", httpVersion "", as
  * browsers export failed requests, time 0 and `_error` saying why; one without a captured request
  * has method "" and, as HAR needs a URI, the server's address as url (`http://ip:port/`);
@@ -55,15 +56,49 @@ export function toHar(exchanges: readonly Exchange[], opts: HarOptions = {}): Ha
   };
 }
 
+/** HAR timings of an exchange, the time they sum to and when the entry starts (ms since the epoch). */
+export interface HarPhases { timings: Timings; time: number; started: number }
+
+/**
+ * The HAR phases of an exchange's packet timing. HAR 1.2 ("timings"): `time` is the sum of the
+ * phases that are not −1 (ssl excluded: it is part of connect). From the capture:
+ * - connect: SYN → the client's ACK, when the exchange opened its connection and the handshake
+ *   was seen (the entry then starts at the SYN); else −1;
+ * - blocked: from the handshake's ACK to the request's first byte (the client queued the
+ *   request on its new connection), only with connect; else −1;
+ * - ssl: −1 (the exchanges tracecap pairs are plaintext HTTP; a TLS connection's handshake has
+ *   no exchange);
+ * - send: the request's first byte → its last; wait: → the response's first byte (time to first
+ *   byte); receive: → its last byte. A phase the capture did not see is 0 (HAR needs send, wait
+ *   and receive non-negative): an unanswered request has wait and receive 0.
+ */
+export function harTimings(t: ExchangeTiming): HarPhases {
+  const ms = (x: number) => Math.max(0, x);
+  const send = ms(t.requestEnd ?? 0);
+  const wait = t.responseStart !== undefined ? ms(t.responseStart - (t.requestEnd ?? 0)) : 0;
+  const receive = t.responseStart !== undefined && t.responseEnd !== undefined ? ms(t.responseEnd - t.responseStart) : 0;
+  let connect = -1, blocked = -1, started = t.start;
+  if (t.connect && t.connect.ack !== undefined && t.connect.syn <= t.start) {
+    connect = ms(t.connect.ack);
+    blocked = ms(t.start - t.connect.syn - connect);
+    started = t.connect.syn;
+  }
+  const timings: Timings = { blocked, dns: -1, connect, ssl: -1, send, wait, receive };
+  const time = (blocked > 0 ? blocked : 0) + (connect > 0 ? connect : 0) + send + wait + receive;
+  return { timings, time, started };
+}
+
 function entry(e: Exchange, pageref: string | undefined): Entry {
   const answered = e.status !== undefined;
   const wait = answered && e.latency !== undefined ? e.latency : 0;
+  const phases: HarPhases = e.timing ? harTimings(e.timing)
+    : { timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait, receive: 0 }, time: wait, started: e.reqTime };
   const reqHeaders = e.reqHeaders.map(header);
   const respHeaders = e.respHeaders.map(header);
   const out: Entry & TracecapEntryFields = {
     ...(pageref !== undefined ? { pageref } : {}),
-    startedDateTime: iso(e.reqTime),
-    time: wait,
+    startedDateTime: iso(phases.started),
+    time: phases.time,
     request: {
       method: e.method,
       url: e.url !== '' ? e.url : `http://${e.server}/`,
@@ -86,7 +121,7 @@ function entry(e: Exchange, pageref: string | undefined): Entry {
       bodySize: answered ? (e.respSize ?? -1) : -1,
     },
     cache: {},
-    timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait, receive: 0 },
+    timings: phases.timings,
     serverIPAddress: e.serverIp,
     connection: e.flow,
     _packets: [e.reqNum >= 0 ? e.reqNum : null, e.respNum ?? null],

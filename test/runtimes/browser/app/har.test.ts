@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import validator from 'har-validator';
 import type { Entry } from 'har-format';
 import { ExchangeBuilder, type Exchange } from '../../../../src/exchanges.js';
-import { toHar, traceId, queryString, requestCookies, setCookie, TRACECAP_VERSION, type TracecapEntryFields } from '../../../../runtimes/browser/app/har.js';
+import { toHar, harTimings, traceId, queryString, requestCookies, setCookie, TRACECAP_VERSION, type TracecapEntryFields } from '../../../../runtimes/browser/app/har.js';
 import { CAPTURES, packets, records } from './corpus.js';
 
 type TEntry = Entry & TracecapEntryFields;
@@ -138,5 +138,50 @@ describe('toHar field rules', () => {
     const har = toHar([], { pageTitle: 'nothing' });
     await expectValid(har);
     expect(har.log.entries).toEqual([]);
+  });
+});
+
+describe('HAR timings from the packets (Exchange.timing)', () => {
+  const t0 = Date.UTC(2026, 0, 1, 0, 0, 1);
+  const answered: Exchange = { ...base, status: 200, statusText: 'OK', respNum: 8, respTime: t0 + 40, latency: 40 };
+  const sum = (t: Entry['timings']) => Object.entries(t).filter(([k, v]) => k !== 'ssl' && typeof v === 'number' && v > 0).reduce((n, [, v]) => n + (v as number), 0);
+
+  it('splits send, wait and receive, and starts at the SYN with connect and blocked when the handshake was seen', async () => {
+    const x: Exchange = { ...answered, timing: {
+      start: t0, requestEnd: 2, responseStart: 30, responseEnd: 45, connect: { syn: t0 - 5, synAck: 1, ack: 1.5 },
+      retransmissions: { client: 0, server: 0 }, outOfOrder: { client: 0, server: 0 }, zeroWindows: { client: 0, server: 0 },
+    } };
+    const har = toHar([x]);
+    await expectValid(har);
+    const e = har.log.entries[0]!;
+    expect(e.timings).toEqual({ blocked: 3.5, dns: -1, connect: 1.5, ssl: -1, send: 2, wait: 28, receive: 15 });
+    expect(e.time).toBe(50);
+    expect(e.time).toBeCloseTo(sum(e.timings), 9);
+    expect(e.startedDateTime).toBe(new Date(t0 - 5).toISOString());
+    expect(harTimings(x.timing!).started).toBe(t0 - 5);
+  });
+
+  it('leaves connect and blocked −1 on a reused connection, and starts at the request', async () => {
+    const x: Exchange = { ...answered, timing: {
+      start: t0, requestEnd: 0, responseStart: 12.25, responseEnd: 12.25,
+      retransmissions: { client: 0, server: 1 }, outOfOrder: { client: 0, server: 0 }, zeroWindows: { client: 0, server: 0 },
+    } };
+    const har = toHar([x]);
+    await expectValid(har);
+    const e = har.log.entries[0]!;
+    expect(e.timings).toEqual({ blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait: 12.25, receive: 0 });
+    expect(e.time).toBe(12.25);
+    expect(e.startedDateTime).toBe(new Date(t0).toISOString());
+  });
+
+  it('gives a request reset before its response wait and receive 0, still summing to time', async () => {
+    const x: Exchange = { ...base, note: 'connection reset by the server', timing: {
+      start: t0, requestEnd: 4, reset: 'server',
+      retransmissions: { client: 2, server: 0 }, outOfOrder: { client: 0, server: 0 }, zeroWindows: { client: 0, server: 0 },
+    } };
+    const har = toHar([x]);
+    await expectValid(har);
+    const e = har.log.entries[0]!;
+    expect([e.timings.send, e.timings.wait, e.timings.receive, e.time]).toEqual([4, 0, 0, 4]);
   });
 });

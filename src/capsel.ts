@@ -99,6 +99,7 @@ export class CaptureSelector {
 
   /** The end of the file: a wanted packet not found is an error (its offset named). */
   finish(): void {
+    if (this.done) return; // the bytes after the last wanted packet were not read: nothing to check
     if (this.#len > 0 && this.#format !== null) throw new CaptureWalkError(`the capture ends inside a ${this.#format === 'pcap' ? 'packet record' : 'block'}`, this.#base);
     if (!this.#all && !this.done) throw new CaptureWalkError(`no packet starts at byte ${this.#next} of the capture`, this.#base + this.#len);
   }

@@ -92,7 +92,7 @@ function v6(b: Uint8Array, at: number): string {
 // ---- reassembly ----------------------------------------------------------------------------
 
 /** Bytes kept per direction of a followed connection; beyond them the stream says how many more there were. */
-export const MAX_FOLLOW_BYTES = 16 << 20;
+export const MAX_FOLLOW_BYTES = 8 << 20;
 /** Out-of-order segments held per direction waiting for the bytes before them; beyond, the oldest hole becomes a gap. */
 export const MAX_HELD_SEGMENTS = 1024;
 
@@ -165,77 +165,102 @@ class DirState {
 }
 
 /**
- * Reassembles one connection's packets (given in capture order): each direction's payload in
- * sequence order. A byte seen twice (a retransmission, an overlap) keeps its first copy, as
- * Wireshark's follow does (the later copy's new bytes past the first are used); a segment ahead
- * of the bytes expected waits (MAX_HELD_SEGMENTS) for the bytes before it, and what never comes
- * is a gap. `limit`: bytes kept per direction (default MAX_FOLLOW_BYTES).
+ * Reassembles one connection's packets, given in capture order one at a time (add), so that
+ * memory is the bytes kept, never the packets: each direction's payload in sequence order. A
+ * byte seen twice (a retransmission, an overlap) keeps its first copy, as Wireshark's follow
+ * does (the later copy's new bytes past the first are used); a segment ahead of the bytes
+ * expected waits (MAX_HELD_SEGMENTS) for the bytes before it, and what never comes is a gap.
+ * `limit`: bytes kept per direction (default MAX_FOLLOW_BYTES).
  */
-export function reassemble(packets: readonly FollowPacket[], limit = MAX_FOLLOW_BYTES): FollowedStream {
-  const first = packets.find((p) => (p.seg.flags & (TCP_SYN | 0x10)) === TCP_SYN) ?? packets[0];
-  const client = first ? `${first.seg.src}|${first.seg.sport}` : '';
-  const dirs = [new DirState(limit), new DirState(limit)] as const;
-  const chunks: StreamChunk[] = [];
-  const emit = (dir: 0 | 1, d: DirState, data: Uint8Array | null, gapLen: number, packet: number, time: number) => {
+export class Reassembler {
+  readonly #dirs: [DirState, DirState];
+  readonly #chunks: StreamChunk[] = [];
+  #client: string | null = null;
+  #clientEnd = '';
+  #serverEnd = '';
+  #n = 0;
+  constructor(limit = MAX_FOLLOW_BYTES) { this.#dirs = [new DirState(limit), new DirState(limit)]; }
+
+  /** The next packet of the connection (`packet`: its number, for the chunks it starts; default its position). */
+  add(seg: TcpSegment, time: number, packet = this.#n): void {
+    this.#n++;
+    const key = `${seg.src}|${seg.sport}`;
+    if (this.#client === null) {
+      // The SYN's sender is the client; a SYN/ACK seen first (the SYN missed) is the server's.
+      const synAck = (seg.flags & (TCP_SYN | 0x10)) === (TCP_SYN | 0x10);
+      this.#client = synAck ? `${seg.dst}|${seg.dport}` : key;
+      this.#clientEnd = synAck ? endpoint(seg.dst, seg.dport) : endpoint(seg.src, seg.sport);
+      this.#serverEnd = synAck ? endpoint(seg.src, seg.sport) : endpoint(seg.dst, seg.dport);
+    }
+    const dir: 0 | 1 = key === this.#client ? 0 : 1;
+    const d = this.#dirs[dir];
+    if (d.isn === null) d.isn = (seg.flags & TCP_SYN) ? (seg.seq + 1) >>> 0 : seg.seq;
+    if (seg.flags & TCP_RST) d.rst = true;
+    if (seg.flags & TCP_FIN) d.fin = true;
+    if (!seg.payload.length) return;
+    const rel = u32diff(seg.seq, d.isn);
+    if (rel + seg.payload.length <= d.next) { d.retransmitted += seg.payload.length; return; }
+    if (rel > d.next) {
+      d.held.push({ seq: rel, data: seg.payload.slice(), packet, time });
+      if (d.held.length > MAX_HELD_SEGMENTS) { d.held.sort((a, b) => a.seq - b.seq); this.#emit(dir, null, d.held[0]!.seq - d.next, d.held[0]!.packet, d.held[0]!.time); this.#drain(dir); }
+      return;
+    }
+    this.#take(dir, rel, seg.payload, packet, time);
+    this.#drain(dir);
+  }
+
+  /** The stream so far; what is still held lies behind bytes the capture never had: gaps before it. */
+  finish(): FollowedStream {
+    for (const dir of [0, 1] as const) {
+      const d = this.#dirs[dir];
+      while (d.held.length) {
+        d.held.sort((a, b) => a.seq - b.seq);
+        const h = d.held[0]!;
+        if (h.seq > d.next) this.#emit(dir, null, h.seq - d.next, h.packet, h.time);
+        this.#drain(dir);
+      }
+    }
+    const out = (d: DirState): Direction => ({ bytes: d.out.subarray(0, d.len), total: d.next, cut: d.cut, retransmitted: d.retransmitted, missing: d.missing, fin: d.fin, rst: d.rst });
+    return { client: this.#clientEnd, server: this.#serverEnd, dirs: [out(this.#dirs[0]), out(this.#dirs[1])], chunks: this.#chunks };
+  }
+
+  #emit(dir: 0 | 1, data: Uint8Array | null, gapLen: number, packet: number, time: number): void {
+    const d = this.#dirs[dir];
     const start = d.next;
     const n = data ? data.length : gapLen;
     if (n === 0) return;
-    if (data) d.keep(data); else { { const k = Math.min(n, Math.max(0, d.limit - d.len)); d.keep(new Uint8Array(k)); d.cut += n - k; d.missing += n; } }
+    if (data) d.keep(data);
+    else { const k = Math.min(n, Math.max(0, d.limit - d.len)); d.keep(new Uint8Array(k)); d.cut += n - k; d.missing += n; }
     d.next += n;
-    const last = chunks[chunks.length - 1];
+    const last = this.#chunks[this.#chunks.length - 1];
     if (last && last.dir === dir && !last.gap === !!data && last.end === start) last.end = d.next;
-    else chunks.push({ dir, start, end: d.next, ...(data ? {} : { gap: true }), packet, time });
-  };
-  const drain = (dir: 0 | 1, d: DirState) => {
+    else this.#chunks.push({ dir, start, end: d.next, ...(data ? {} : { gap: true }), packet, time });
+  }
+
+  #drain(dir: 0 | 1): void {
+    const d = this.#dirs[dir];
     for (;;) {
       d.held.sort((a, b) => a.seq - b.seq);
       const h = d.held[0];
       if (!h || h.seq > d.next) return;
       d.held.shift();
-      take(dir, d, h.seq, h.data, h.packet, h.time);
-    }
-  };
-  const take = (dir: 0 | 1, d: DirState, off: number, data: Uint8Array, packet: number, time: number) => {
-    if (off + data.length <= d.next) { d.retransmitted += data.length; return; }
-    if (off < d.next) { d.retransmitted += d.next - off; data = data.subarray(d.next - off); off = d.next; }
-    emit(dir, d, data, 0, packet, time);
-  };
-  packets.forEach((p, i) => {
-    const s = p.seg;
-    const dir: 0 | 1 = `${s.src}|${s.sport}` === client ? 0 : 1;
-    const d = dirs[dir];
-    if (d.isn === null) d.isn = (s.flags & TCP_SYN) ? (s.seq + 1) >>> 0 : s.seq;
-    if (s.flags & TCP_RST) d.rst = true;
-    if (s.flags & TCP_FIN) d.fin = true;
-    if (!s.payload.length) return;
-    const rel = u32diff(s.seq, d.isn);
-    if (rel + s.payload.length <= d.next) { d.retransmitted += s.payload.length; return; }
-    if (rel > d.next) {
-      d.held.push({ seq: rel, data: s.payload.slice(), packet: i, time: p.time });
-      if (d.held.length > MAX_HELD_SEGMENTS) { d.held.sort((a, b) => a.seq - b.seq); emit(dir, d, null, d.held[0]!.seq - d.next, d.held[0]!.packet, d.held[0]!.time); drain(dir, d); }
-      return;
-    }
-    take(dir, d, rel, s.payload, i, p.time);
-    drain(dir, d);
-  });
-  // What is still held at the end lies behind bytes the capture never had: gaps before it.
-  for (const dir of [0, 1] as const) {
-    const d = dirs[dir];
-    while (d.held.length) {
-      d.held.sort((a, b) => a.seq - b.seq);
-      const h = d.held[0]!;
-      if (h.seq > d.next) emit(dir, d, null, h.seq - d.next, h.packet, h.time);
-      drain(dir, d);
+      this.#take(dir, h.seq, h.data, h.packet, h.time);
     }
   }
-  const dirOut = (d: DirState): Direction => ({ bytes: d.out.subarray(0, d.len), total: d.next, cut: d.cut, retransmitted: d.retransmitted, missing: d.missing, fin: d.fin, rst: d.rst });
-  const server = packets.find((p) => `${p.seg.src}|${p.seg.sport}` !== client);
-  return {
-    client: first ? endpoint(first.seg.src, first.seg.sport) : '',
-    server: first ? (server ? endpoint(server.seg.src, server.seg.sport) : endpoint(first.seg.dst, first.seg.dport)) : '',
-    dirs: [dirOut(dirs[0]), dirOut(dirs[1])],
-    chunks,
-  };
+
+  #take(dir: 0 | 1, off: number, data: Uint8Array, packet: number, time: number): void {
+    const d = this.#dirs[dir];
+    if (off + data.length <= d.next) { d.retransmitted += data.length; return; }
+    if (off < d.next) { d.retransmitted += d.next - off; data = data.subarray(d.next - off); off = d.next; }
+    this.#emit(dir, data, 0, packet, time);
+  }
+}
+
+/** Reassembles a connection's packets at once (Reassembler for a list). */
+export function reassemble(packets: readonly FollowPacket[], limit = MAX_FOLLOW_BYTES): FollowedStream {
+  const r = new Reassembler(limit);
+  for (const p of packets) r.add(p.seg, p.time);
+  return r.finish();
 }
 
 const endpoint = (a: string, p: number) => (a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`);

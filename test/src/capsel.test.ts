@@ -55,3 +55,15 @@ describe('CaptureSelector errors', () => {
     expect(() => { const s = new CaptureSelector([all[3]!, all[2]!], {}); s.push(bytes); }).toThrow(/not in increasing order/);
   });
 });
+
+describe('CaptureSelector stopping early', () => {
+  it('finishes without error when the last wanted packet was found before the file ended', () => {
+    const bytes = new Uint8Array(readFileSync(HTTP + 'h1-keepalive-mtu1500.pcap'));
+    const all = offsets(bytes);
+    const sel = new CaptureSelector([all[0]!, all[1]!], {});
+    sel.push(bytes.subarray(0, all[2]! + 3)); // ends inside the third packet, which is not wanted
+    expect(sel.done).toBe(true);
+    expect(() => sel.finish()).not.toThrow();
+    expect(sel.found).toBe(2);
+  });
+});

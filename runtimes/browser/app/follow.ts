@@ -1,0 +1,95 @@
+/**
+ * The worker's side of follow stream and of the pcap export: both read packets of the original
+ * capture by the index's file offsets (src/capsel.ts), one chunk of the file at a time. Follow
+ * reassembles one connection (src/stream.ts) and splits its HTTP/1 messages, bodies decoded
+ * with the browser's DecompressionStream; the export writes the selected packets' records and
+ * blocks unchanged, so the file holds the same bytes and times as the capture.
+ */
+import { CaptureSelector } from '../../../src/capsel.js';
+import { Reassembler, splitHttp, decodeBody, tcpSegment, MAX_FOLLOW_BYTES, type Decompressor, type StreamChunk, type HttpMessage } from '../../../src/stream.js';
+
+/** Bytes of the capture read at a time. */
+const READ_BYTES = 1 << 20;
+/** Body bytes of one HTTP message the follow view is sent (decoded); the rest is counted. */
+export const MAX_FOLLOW_BODY = 1 << 20;
+
+/** A packet of the selection: where its bytes are in the capture, its number and time. */
+export interface PickedPacket { off: number; num: number; time: number }
+
+/**
+ * Reads `blob` in order and hands each selected packet (its offsets in increasing order) to
+ * `onPacket`; `out` receives the bytes of a capture file of the source's format holding just
+ * them. Stops reading once the last one is found. Throws Error('superseded') when `cancelled()`.
+ */
+export async function walkSelected(blob: Blob, picked: Iterable<PickedPacket>, sink: { out?: (b: Uint8Array) => void; onPacket?: (p: PickedPacket, linktype: number, data: Uint8Array) => void },
+  cancelled: () => boolean, progress?: (bytes: number) => void): Promise<number> {
+  const fifo: PickedPacket[] = [];
+  function* offsets(): Generator<number> { for (const p of picked) { fifo.push(p); yield p.off; } }
+  const sel = new CaptureSelector(offsets(), {
+    ...(sink.out ? { out: sink.out } : {}),
+    packet: (p) => { const q = fifo.shift()!; sink.onPacket?.(q, p.linktype, p.data); },
+  });
+  let at = 0;
+  while (!sel.done && at < blob.size) {
+    const chunk = new Uint8Array(await blob.slice(at, at + READ_BYTES).arrayBuffer());
+    if (cancelled()) throw new Error('superseded');
+    sel.push(chunk);
+    at += chunk.length;
+    progress?.(at);
+  }
+  sel.finish();
+  return sel.found;
+}
+
+/** An HTTP/1 message of a followed connection, with its body decoded as far as it can be. */
+export interface FollowMessage extends HttpMessage {
+  /** Body bytes on the wire and after decoding (null: not decoded, `note` says why). */
+  rawSize: number;
+  size: number | null;
+  codings: string[];
+  /** The decoded body's first MAX_FOLLOW_BODY bytes. */
+  body: Uint8Array | null;
+  note?: string;
+}
+
+/** What the follow view shows of one connection. */
+export interface FollowResult {
+  flow: string; client: string; server: string;
+  /** Per direction (0 client → server, 1 back): the bytes kept and what happened to the others. */
+  dirs: Array<{ bytes: Uint8Array; total: number; cut: number; retransmitted: number; missing: number; fin: boolean; rst: boolean }>;
+  /** The runs in Wireshark's follow order; `packet` is the pcap.num that delivered each. */
+  chunks: StreamChunk[];
+  messages: FollowMessage[];
+  /** Why HTTP splitting stopped in a direction (null: read to the end or not HTTP). */
+  stopped: [string | null, string | null];
+  /** Whether the client's bytes begin with the HTTP/2 connection preface (RFC 9113 §3.4). */
+  http2: boolean;
+  packets: number;
+  /** The limit of bytes kept per direction (MAX_FOLLOW_BYTES). */
+  limit: number;
+}
+
+const PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
+
+/** Follows connection `flow` of the capture: its packets reassembled, its HTTP/1 messages split and decoded. */
+export async function follow(blob: Blob, flow: string, picked: Iterable<PickedPacket>, inflate: Decompressor, cancelled: () => boolean): Promise<FollowResult> {
+  const r = new Reassembler(MAX_FOLLOW_BYTES);
+  let packets = 0;
+  await walkSelected(blob, picked, {
+    onPacket: (p, linktype, data) => { packets++; const seg = tcpSegment(linktype, data); if (seg) r.add(seg, p.time, p.num); },
+  }, cancelled);
+  const s = r.finish();
+  const client = s.dirs[0].bytes;
+  const http2 = client.length >= PREFACE.length && new TextDecoder('latin1').decode(client.subarray(0, PREFACE.length)) === PREFACE;
+  const split = http2 ? { messages: [], stopped: [null, null] as [null, null] } : splitHttp(s);
+  const messages: FollowMessage[] = [];
+  for (const m of split.messages) {
+    const b = await decodeBody(s, m, inflate);
+    messages.push({ ...m, rawSize: b.raw.length, size: b.data ? b.data.length : null, codings: b.codings, body: b.data ? b.data.slice(0, MAX_FOLLOW_BODY) : null, ...(b.note ? { note: b.note } : {}) });
+  }
+  return {
+    flow, client: s.client, server: s.server,
+    dirs: s.dirs.map((d) => ({ ...d, bytes: d.bytes.slice() })),
+    chunks: s.chunks, messages, stopped: split.stopped, http2, packets, limit: MAX_FOLLOW_BYTES,
+  };
+}

@@ -124,6 +124,15 @@ export interface Direction {
   missing: number;
   /** Whether it ended with a FIN, a RST. */
   fin: boolean; rst: boolean;
+  /** Where each packet's new bytes start: stream offsets (increasing) and the packet numbers, for packetAt. */
+  markOffsets: number[]; markPackets: number[];
+}
+
+/** The packet that delivered byte `offset` of direction `d` (-1: none, e.g. a gap before any data). */
+export function packetAt(d: Direction, offset: number): number {
+  let lo = 0, hi = d.markOffsets.length - 1, best = -1;
+  while (lo <= hi) { const mid = (lo + hi) >> 1; if (d.markOffsets[mid]! <= offset) { best = mid; lo = mid + 1; } else hi = mid - 1; }
+  return best < 0 ? -1 : d.markPackets[best]!;
 }
 
 /** A connection's bytes both ways, in the order they became contiguous (Wireshark's follow order). */
@@ -150,6 +159,7 @@ class DirState {
   retransmitted = 0;
   missing = 0;
   fin = false; rst = false;
+  markOffsets: number[] = []; markPackets: number[] = [];
   constructor(readonly limit: number) {}
   keep(data: Uint8Array): void {
     const room = Math.max(0, this.limit - this.len);
@@ -220,7 +230,7 @@ export class Reassembler {
         this.#drain(dir);
       }
     }
-    const out = (d: DirState): Direction => ({ bytes: d.out.subarray(0, d.len), total: d.next, cut: d.cut, retransmitted: d.retransmitted, missing: d.missing, fin: d.fin, rst: d.rst });
+    const out = (d: DirState): Direction => ({ bytes: d.out.subarray(0, d.len), total: d.next, cut: d.cut, retransmitted: d.retransmitted, missing: d.missing, fin: d.fin, rst: d.rst, markOffsets: d.markOffsets, markPackets: d.markPackets });
     return { client: this.#clientEnd, server: this.#serverEnd, dirs: [out(this.#dirs[0]), out(this.#dirs[1])], chunks: this.#chunks };
   }
 
@@ -229,7 +239,7 @@ export class Reassembler {
     const start = d.next;
     const n = data ? data.length : gapLen;
     if (n === 0) return;
-    if (data) d.keep(data);
+    if (data) { d.keep(data); d.markOffsets.push(start); d.markPackets.push(packet); }
     else { const k = Math.min(n, Math.max(0, d.limit - d.len)); d.keep(new Uint8Array(k)); d.cut += n - k; d.missing += n; }
     d.next += n;
     const last = this.#chunks[this.#chunks.length - 1];

@@ -89,7 +89,7 @@ export async function follow(blob: Blob, flow: string, picked: Iterable<PickedPa
   }
   return {
     flow, client: s.client, server: s.server,
-    dirs: s.dirs.map((d) => ({ ...d, bytes: d.bytes.slice() })),
+    dirs: s.dirs.map(({ bytes, total, cut, retransmitted, missing, fin, rst }) => ({ bytes: bytes.slice(), total, cut, retransmitted, missing, fin, rst })),
     chunks: s.chunks, messages, stopped: split.stopped, http2, packets, limit: MAX_FOLLOW_BYTES,
   };
 }

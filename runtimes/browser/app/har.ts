@@ -15,6 +15,29 @@ export interface HarOptions {
   pageTitle?: string;
   /** creator.version (default TRACECAP_VERSION). */
   version?: string;
+  /** Bodies of the exchanges (by Exchange.id) read from the reassembled connection (harBodies in the worker). */
+  bodies?: ReadonlyMap<number, ExchangeBodies>;
+}
+
+/** A message body as the capture held it: decoded bytes (null: not decodable, `note` says why), bytes on the wire, content codings. */
+export interface HarBody { data: Uint8Array | null; rawSize: number; codings: string[]; note?: string }
+/** The request's and the response's body of one exchange. */
+export interface ExchangeBodies { request?: HarBody; response?: HarBody }
+
+/** Largest decoded body a HAR entry carries as text (larger ones are left out, `comment` says so). */
+export const MAX_HAR_BODY_BYTES = 1 << 20;
+
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+/** Body bytes as HAR text: UTF-8 as it is, anything else base64 (HAR 1.2 content.encoding). */
+export function bodyText(b: Uint8Array): { text: string; encoding?: 'base64' } {
+  try {
+    const text = utf8Strict.decode(b);
+    // Control bytes other than whitespace: binary, whatever UTF-8 says.
+    if (!/[\x00-\x08\x0e-\x1f]/.test(text)) return { text };
+  } catch { /* not UTF-8: base64 */ }
+  let bin = '';
+  for (let i = 0; i < b.length; i += 0x8000) bin += String.fromCharCode(...b.subarray(i, i + 0x8000));
+  return { text: btoa(bin), encoding: 'base64' };
 }
 
 /** tracecap's custom entry fields (HAR allows fields starting with "_"). */
@@ -45,7 +68,7 @@ export function toHar(exchanges: readonly Exchange[], opts: HarOptions = {}): Ha
     for (const e of exchanges) start = Math.min(start, e.reqTime);
     pages.push({ id: 'page_1', title: opts.pageTitle, pageTimings: {}, startedDateTime: iso(Number.isFinite(start) ? start : 0) });
   }
-  const entries: Entry[] = exchanges.map((e) => entry(e, pages.length > 0 ? 'page_1' : undefined));
+  const entries: Entry[] = exchanges.map((e) => entry(e, pages.length > 0 ? 'page_1' : undefined, opts.bodies?.get(e.id)));
   return {
     log: {
       version: '1.2',
@@ -88,7 +111,7 @@ export function harTimings(t: ExchangeTiming): HarPhases {
   return { timings, time, started };
 }
 
-function entry(e: Exchange, pageref: string | undefined): Entry {
+function entry(e: Exchange, pageref: string | undefined, bodies: ExchangeBodies | undefined): Entry {
   const answered = e.status !== undefined;
   const wait = answered && e.latency !== undefined ? e.latency : 0;
   const phases: HarPhases = e.timing ? harTimings(e.timing)
@@ -128,6 +151,27 @@ function entry(e: Exchange, pageref: string | undefined): Entry {
   };
   const id = e.trace !== undefined ? traceId(e.trace) : undefined;
   if (id !== undefined) out._traceId = id;
+  if (bodies?.response) {
+    const b = bodies.response;
+    const c = out.response.content;
+    // content.size: the decoded length; compression: what the codings saved (HAR 1.2 "content").
+    if (out.response.bodySize === -1 && !b.note) out.response.bodySize = b.rawSize;
+    if (b.data) {
+      c.size = b.data.length;
+      if (b.codings.length) c.compression = b.data.length - b.rawSize;
+      if (b.data.length <= MAX_HAR_BODY_BYTES) Object.assign(c, bodyText(b.data));
+      else c.comment = `body of ${b.data.length} bytes not included (MAX_HAR_BODY_BYTES ${MAX_HAR_BODY_BYTES})`;
+    } else if (b.note) c.comment = `body not included: ${b.note}`;
+  }
+  const rq = bodies?.request;
+  if (rq?.data && rq.data.length > 0) {
+    const mimeType = headerValue(e.reqHeaders, 'content-type') ?? 'application/octet-stream';
+    if (rq.data.length <= MAX_HAR_BODY_BYTES) {
+      const t = bodyText(rq.data);
+      // HAR 1.2's postData has no encoding field: a binary body's base64 is said in a custom field.
+      out.request.postData = { mimeType, text: t.text, ...(t.encoding ? { _encoding: t.encoding } : {}) } as Entry['request']['postData'];
+    } else out.request.postData = { mimeType, text: '', comment: `body of ${rq.data.length} bytes not included (MAX_HAR_BODY_BYTES ${MAX_HAR_BODY_BYTES})` };
+  } else if (rq?.note && !rq.data) out.request.comment = `body not included: ${rq.note}`;
   if (!answered || e.reqNum < 0) out._error = e.note ?? (answered ? 'request not captured' : 'no response in the capture');
   return out;
 }

@@ -6,7 +6,7 @@
 // every packet equal to the original's). Screenshots to build/test-artifacts/app/follow-*.png.
 // Needs `npm run build` (build/app/).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,6 +119,23 @@ describe.skipIf(!haveChromium)('follow stream, HTTP/2 streams and pcap export', 
     const [d] = await Promise.all([p.waitForEvent('download', { timeout: 120_000 }), p.click('[data-testid=export-pcap]')]);
     const want = packetsOf(H1, nums.map((n) => `frame.number == ${n + 1}`).join(' || '));
     expect(packetsOf((await d.path())!)).toEqual(want);
+    expect(errors).toEqual([]);
+  }, 180_000);
+
+  it('exports HAR with the bodies that tshark\'s HTTP dissector finds (de-chunked), valid HAR 1.2', async () => {
+    const bodiesOf = (filter: string) => tshark('-r', H1, '-Y', filter, '-T', 'fields', '-e', 'http.file_data').split('\n').filter((l) => l !== '').sort();
+    const responses = bodiesOf('http.response');
+    const requests = bodiesOf('http.request && http.file_data');
+    const p = await page(H1);
+    const [d] = await Promise.all([p.waitForEvent('download', { timeout: 120_000 }), p.click('[data-testid=export-har]')]);
+    const har = JSON.parse(readFileSync((await d.path())!, 'utf8'));
+    const validator = (await import('har-validator')).default;
+    await validator.har(har);
+    const entries = har.log.entries as Array<{ request: { postData?: { text: string } }; response: { content: { text?: string; size: number } } }>;
+    expect(entries.map((e) => e.response.content.text).filter((t) => t !== undefined && t !== '').sort()).toEqual(responses);
+    expect(entries.map((e) => e.request.postData?.text).filter((t) => t !== undefined).sort()).toEqual(requests);
+    expect(responses.length).toBeGreaterThan(10);
+    expect(requests.length).toBeGreaterThan(2);
     expect(errors).toEqual([]);
   }, 180_000);
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import validator from 'har-validator';
 import type { Entry } from 'har-format';
 import { ExchangeBuilder, type Exchange } from '../../../../src/exchanges.js';
-import { toHar, harTimings, traceId, queryString, requestCookies, setCookie, TRACECAP_VERSION, type TracecapEntryFields } from '../../../../runtimes/browser/app/har.js';
+import { toHar, harTimings, bodyText, MAX_HAR_BODY_BYTES, traceId, queryString, requestCookies, setCookie, TRACECAP_VERSION, type TracecapEntryFields } from '../../../../runtimes/browser/app/har.js';
 import { CAPTURES, packets, records } from './corpus.js';
 
 type TEntry = Entry & TracecapEntryFields;
@@ -183,5 +183,39 @@ describe('HAR timings from the packets (Exchange.timing)', () => {
     await expectValid(har);
     const e = har.log.entries[0]!;
     expect([e.timings.send, e.timings.wait, e.timings.receive, e.time]).toEqual([4, 0, 0, 4]);
+  });
+});
+
+describe('HAR bodies (from the reassembled connection)', () => {
+  const answered: Exchange = { ...base, method: 'POST', status: 200, statusText: 'OK', respNum: 8, respTime: base.reqTime + 5, latency: 5, reqHeaders: [['Content-Type', 'application/json']], respHeaders: [['Content-Type', 'text/plain'], ['Content-Encoding', 'gzip']] };
+  const enc = new TextEncoder();
+
+  it('puts text bodies as text, binary ones as base64, with content.size, compression and bodySize', async () => {
+    const bin = Uint8Array.of(0, 1, 2, 255, 254);
+    const bodies = new Map([
+      [0, { request: { data: enc.encode('{"a":1}'), rawSize: 7, codings: [] }, response: { data: enc.encode('héllo'.repeat(10)), rawSize: 20, codings: ['gzip'] } }],
+      [1, { response: { data: bin, rawSize: 5, codings: [] } }],
+    ]);
+    const har = toHar([answered, { ...answered, id: 1, method: 'GET', respSize: undefined }], { bodies });
+    await expectValid(har);
+    const [a, b] = har.log.entries as TEntry[];
+    expect(a!.request.postData).toEqual({ mimeType: 'application/json', text: '{"a":1}' });
+    expect(a!.response.content).toMatchObject({ size: 60, compression: 40, text: 'héllo'.repeat(10), mimeType: 'text/plain' });
+    expect(a!.response.content.encoding).toBeUndefined();
+    expect(b!.response.content).toMatchObject({ size: 5, text: Buffer.from(bin).toString('base64'), encoding: 'base64' });
+    expect(b!.response.bodySize).toBe(5);
+    expect(bodyText(enc.encode('plain\ttext\r\n'))).toEqual({ text: 'plain\ttext\r\n' });
+  });
+
+  it('says why a body is left out: not decodable, or larger than MAX_HAR_BODY_BYTES', async () => {
+    const bodies = new Map([[0, { response: { data: null, rawSize: 9, codings: ['br'], note: 'br (brotli) bodies are not decoded' } }],
+      [1, { response: { data: new Uint8Array(MAX_HAR_BODY_BYTES + 1), rawSize: MAX_HAR_BODY_BYTES + 1, codings: [] } }]]);
+    const har = toHar([answered, { ...answered, id: 1 }], { bodies });
+    await expectValid(har);
+    const [a, b] = har.log.entries;
+    expect(a!.response.content.text).toBeUndefined();
+    expect(a!.response.content.comment).toBe('body not included: br (brotli) bodies are not decoded');
+    expect(b!.response.content.text).toBeUndefined();
+    expect(b!.response.content).toMatchObject({ size: MAX_HAR_BODY_BYTES + 1, comment: `body of ${MAX_HAR_BODY_BYTES + 1} bytes not included (MAX_HAR_BODY_BYTES ${MAX_HAR_BODY_BYTES})` });
   });
 });

@@ -6,7 +6,11 @@
 // every packet equal to the original's). Screenshots to build/test-artifacts/app/follow-*.png.
 // Needs `npm run build` (build/app/).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import * as B from '../../helpers/build.js';
+import { Conversation } from '../../helpers/conversation.js';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,6 +140,39 @@ describe.skipIf(!haveChromium)('follow stream, HTTP/2 streams and pcap export', 
     expect(entries.map((e) => e.request.postData?.text).filter((t) => t !== undefined).sort()).toEqual(requests);
     expect(responses.length).toBeGreaterThan(10);
     expect(requests.length).toBeGreaterThan(2);
+    expect(errors).toEqual([]);
+  }, 180_000);
+
+  it('decodes gzip (inside chunked) and deflate bodies with the browser\'s DecompressionStream, and br where it has "brotli"', async () => {
+    const packets: B.PcapPacket[] = [];
+    const c = new Conversation(packets);
+    c.handshake(1);
+    const gz = gzipSync(Buffer.from('gzip body '.repeat(30)));
+    const df = deflateSync(Buffer.from('deflate body'));
+    const br = brotliCompressSync(Buffer.from('brotli body'));
+    c.send('GET /gz HTTP/1.1\r\nHost: h\r\n\r\n', 1.1);
+    c.reply(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n${gz.length.toString(16)}\r\n`), gz, Buffer.from('\r\n0\r\n\r\n')]), 1.2);
+    c.send('GET /df HTTP/1.1\r\nHost: h\r\n\r\n', 1.3);
+    c.reply(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\nContent-Length: ${df.length}\r\n\r\n`), df]), 1.4);
+    c.send('GET /br HTTP/1.1\r\nHost: h\r\n\r\n', 1.5);
+    c.reply(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: ${br.length}\r\n\r\n`), br]), 1.6);
+    const file = join(mkdtempSync(join(tmpdir(), 'follow-')), 'coded.pcap');
+    writeFileSync(file, B.pcap(packets));
+    const flow = cli(file).find((r) => r.HTTP)!.flow as string;
+    const p = await page(file);
+    const brotli = await p.evaluate(() => { try { new DecompressionStream('brotli' as CompressionFormat); return true; } catch { return false; } });
+    expect((await applyFilter(p, `flow == "${flow}"`)).ok).toBe(true);
+    await p.click('[data-testid=follow-open]');
+    await p.waitForSelector('[data-testid=follow-http]', { timeout: 60_000 });
+    const msgs = p.locator('[data-testid=http-message]');
+    expect(await msgs.count()).toBe(6);
+    expect(await msgs.nth(1).locator('[data-testid=body]').textContent()).toBe('gzip body '.repeat(30));
+    expect(await msgs.nth(1).locator('[data-testid=body-info]').textContent()).toContain('decoded from gzip');
+    expect(await msgs.nth(3).locator('[data-testid=body]').textContent()).toBe('deflate body');
+    if (brotli) expect(await msgs.nth(5).locator('[data-testid=body]').textContent()).toBe('brotli body');
+    else expect(await msgs.nth(5).textContent()).toContain('not decoded: br (brotli) bodies are not decoded: this browser\'s DecompressionStream has no "brotli" format');
+    console.log(`Chromium ${browser.version()}: DecompressionStream "brotli" ${brotli ? 'supported' : 'not supported'}`);
+    await p.screenshot({ path: join(ARTIFACTS, 'follow-decoded.png') });
     expect(errors).toEqual([]);
   }, 180_000);
 

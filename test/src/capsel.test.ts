@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CaptureSelector, CaptureWalkError } from '../../src/capsel.js';
+import { CaptureSelector, CaptureWalkError, MAX_CAPTURE_BLOCK } from '../../src/capsel.js';
 
 const HTTP = new URL('../../../shared/corpus/http/', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'capsel-test-'));
@@ -65,5 +65,20 @@ describe('CaptureSelector stopping early', () => {
     expect(sel.done).toBe(true);
     expect(() => sel.finish()).not.toThrow();
     expect(sel.found).toBe(2);
+  });
+});
+
+describe('CaptureSelector limits', () => {
+  it(`refuses a pcap record or pcapng block larger than MAX_CAPTURE_BLOCK, naming its offset`, () => {
+    const head = new Uint8Array(readFileSync(HTTP + 'h1-keepalive-mtu1500.pcap').subarray(0, 24));
+    const rec = new Uint8Array(16);
+    new DataView(rec.buffer).setUint32(8, MAX_CAPTURE_BLOCK + 1, true);
+    const s = new CaptureSelector('all', {});
+    expect(() => s.push(Buffer.concat([head, rec]))).toThrow(`packet record of ${MAX_CAPTURE_BLOCK + 1} bytes is larger than the ${MAX_CAPTURE_BLOCK}-byte limit (at byte 24)`);
+    const ng = new Uint8Array(readFileSync(HTTP + 'h1-keepalive-mtu1500.pcapng'));
+    const all = offsets(ng);
+    const bad = ng.slice(0, all[0]! - 28 + 12);
+    new DataView(bad.buffer).setUint32(all[0]! - 28 + 4, MAX_CAPTURE_BLOCK + 4, true);
+    expect(() => new CaptureSelector('all', {}).push(bad)).toThrow(`pcapng block of ${MAX_CAPTURE_BLOCK + 4} bytes is larger than the ${MAX_CAPTURE_BLOCK}-byte limit (at byte ${all[0]! - 28})`);
   });
 });

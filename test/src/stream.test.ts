@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { CaptureSelector } from '../../src/capsel.js';
-import { decodeBody, dechunk, reassemble, splitHttp, tcpSegment, UnsupportedCoding, type FollowPacket, type FollowedStream } from '../../src/stream.js';
+import { decodeBody, dechunk, reassemble, splitHttp, tcpSegment, Reassembler, MAX_FOLLOW_BYTES, MAX_FOLLOW_MESSAGES, MAX_HELD_SEGMENTS, UnsupportedCoding, type FollowPacket, type FollowedStream } from '../../src/stream.js';
 import { nodeDecompress } from '../../runtimes/node/decompress.js';
 import * as B from '../helpers/build.js';
 import { Conversation } from '../helpers/conversation.js';
@@ -252,5 +252,48 @@ describe('splitHttp and decodeBody', () => {
     expect(Buffer.from(dechunk(Buffer.from('3;x=y\r\nabc\r\n2\r\nde\r\n0\r\n\r\n'))!).toString()).toBe('abcde');
     expect(dechunk(Buffer.from('zz\r\nabc'))).toBeNull();
     expect(dechunk(Buffer.from('9\r\nabc'))).toBeNull();
+  });
+});
+
+describe('reassembly limits', () => {
+  const seg = (seq: number, text: string, src = '10.0.0.1', sport = 1000): FollowPacket => ({ seg: { src, dst: '10.0.0.2', sport, dport: 80, seq, flags: 0x18, payload: Buffer.from(text) }, time: 0 });
+
+  it(`declares the oldest hole a gap once more than MAX_HELD_SEGMENTS segments wait behind it, keeping every byte after it`, () => {
+    // Byte 1 comes late, after `held` segments past it: within the limit it fills the hole; past
+    // it the hole was declared a gap already, and the late byte is a retransmission.
+    const run = (held: number) => {
+      const r = new Reassembler();
+      r.add(seg(100, 'a').seg, 0);
+      for (let i = 0; i < held; i++) r.add(seg(102 + i, 'b').seg, 0);
+      r.add(seg(101, 'Z').seg, 0);
+      return r.finish();
+    };
+    const within = run(MAX_HELD_SEGMENTS);
+    expect(within.chunks.map((c) => [c.start, c.end, !!c.gap])).toEqual([[0, 2 + MAX_HELD_SEGMENTS, false]]);
+    expect(Buffer.from(within.dirs[0].bytes.subarray(0, 3)).toString()).toBe('aZb');
+    const past = run(MAX_HELD_SEGMENTS + 1);
+    expect(past.chunks.map((c) => [c.start, c.end, !!c.gap])).toEqual([[0, 1, false], [1, 2, true], [2, 3 + MAX_HELD_SEGMENTS, false]]);
+    expect([past.dirs[0].missing, past.dirs[0].retransmitted]).toEqual([1, 1]);
+  });
+
+  it('keeps at most MAX_FOLLOW_BYTES by default, and says how many more there were', () => {
+    const big = 'x'.repeat(1 << 20);
+    const pk: FollowPacket[] = [];
+    for (let i = 0; i < 9; i++) pk.push(seg(1 + i * big.length, big));
+    const s = reassemble(pk);
+    expect([s.dirs[0].bytes.length, s.dirs[0].cut, s.dirs[0].total]).toEqual([MAX_FOLLOW_BYTES, 9 * big.length - MAX_FOLLOW_BYTES, 9 * big.length]);
+  });
+
+  it(`stops splitting a direction after MAX_FOLLOW_MESSAGES messages, counting the rest`, () => {
+    const req = 'GET / HTTP/1.1\r\n\r\n';
+    const s = reassemble([seg(1, req.repeat(MAX_FOLLOW_MESSAGES + 3))]);
+    const r = splitHttp(s);
+    expect(r.messages.length).toBe(MAX_FOLLOW_MESSAGES);
+    expect(r.more).toEqual([1, 0]);
+  });
+
+  it('reads a sequence number wrapping past 2^32', () => {
+    const s = reassemble([seg(0xfffffffe, 'ab'), seg(0, 'cd')]);
+    expect(Buffer.from(s.dirs[0].bytes).toString()).toBe('abcd');
   });
 });

@@ -6,7 +6,9 @@
  * blocks unchanged, so the file holds the same bytes and times as the capture.
  */
 import { CaptureSelector } from '../../../src/capsel.js';
-import { Reassembler, splitHttp, decodeBody, tcpSegment, MAX_FOLLOW_BYTES, type Decompressor, type StreamChunk, type HttpMessage } from '../../../src/stream.js';
+import { Reassembler, splitHttp, decodeBody, packetAt, tcpSegment, MAX_FOLLOW_BYTES, type Decompressor, type StreamChunk, type HttpMessage } from '../../../src/stream.js';
+import type { Exchange } from '../../../src/exchanges.js';
+import type { ExchangeBodies, HarBody } from './har.js';
 
 /** Bytes of the capture read at a time. */
 const READ_BYTES = 1 << 20;
@@ -92,4 +94,55 @@ export async function follow(blob: Blob, flow: string, picked: Iterable<PickedPa
     dirs: s.dirs.map(({ bytes, total, cut, retransmitted, missing, fin, rst }) => ({ bytes: bytes.slice(), total, cut, retransmitted, missing, fin, rst })),
     chunks: s.chunks, messages, stopped: split.stopped, http2, packets, limit: MAX_FOLLOW_BYTES,
   };
+}
+
+/** Stream bytes (TCP payload) one HAR export reassembles at most, over all its connections. */
+export const MAX_HAR_STREAM_BYTES = 64 << 20;
+
+/**
+ * The request and response bodies of the HTTP/1 exchanges `list`, from their connections
+ * reassembled in one pass over the capture (`picked`: those connections' packets, each with its
+ * flow), bounded by `budget` bytes of payload in all (MAX_HAR_STREAM_BYTES): each message is
+ * matched to its exchange by the packet that carried its head (the record with the head is a
+ * packet of the head's bytes). HTTP/2 bodies are not reassembled (their DATA frames are in the
+ * records, as samples only).
+ */
+export async function harBodiesOf(blob: Blob, list: readonly Exchange[], picked: Iterable<PickedPacket & { flow: string }>, inflate: Decompressor,
+  cancelled: () => boolean, budget = MAX_HAR_STREAM_BYTES): Promise<{ bodies: Map<number, ExchangeBodies>; note: string | null }> {
+  const bodies = new Map<number, ExchangeBodies>();
+  const byFlow = new Map<string, Exchange[]>();
+  for (const e of list) if (e.proto.startsWith('HTTP/1') && e.flow) byFlow.set(e.flow, [...(byFlow.get(e.flow) ?? []), e]);
+  const streams = new Map<string, Reassembler>();
+  const cut = new Set<string>();
+  let left = budget;
+  await walkSelected(blob, picked, {
+    onPacket: (p, linktype, data) => {
+      const f = (p as PickedPacket & { flow: string }).flow;
+      const seg = tcpSegment(linktype, data);
+      if (!seg) return;
+      if (seg.payload.length > left) { cut.add(f); left = 0; return; }
+      left -= seg.payload.length;
+      let r = streams.get(f);
+      if (!r) streams.set(f, r = new Reassembler());
+      r.add(seg, p.time, p.num);
+    },
+  }, cancelled);
+  for (const [f, r] of streams) {
+    const st = r.finish();
+    const exs = byFlow.get(f) ?? [];
+    for (const m of splitHttp(st).messages) {
+      const d = st.dirs[m.dir];
+      const from = packetAt(d, m.start), to = packetAt(d, m.bodyStart - 1);
+      const e = exs.find((x) => { const n = m.dir === 0 ? x.reqNum : x.respNum; return n !== undefined && n >= from && n <= to; });
+      if (!e) continue;
+      const b = await decodeBody(st, m, inflate);
+      const note = b.note === undefined ? undefined : cut.has(f) && !m.complete ? `the export's stream budget (MAX_HAR_STREAM_BYTES, ${budget} bytes) was reached` : b.note;
+      const body: HarBody = { data: b.data, rawSize: b.raw.length, codings: b.codings, ...(note !== undefined ? { note } : {}) };
+      const x = bodies.get(e.id) ?? {};
+      if (m.dir === 0) x.request = body; else x.response = body;
+      bodies.set(e.id, x);
+    }
+  }
+  const note = cut.size ? `bodies of ${cut.size} connection(s) are missing or cut: the export reassembles at most ${budget} bytes of streams (MAX_HAR_STREAM_BYTES)` : null;
+  return { bodies, note };
 }

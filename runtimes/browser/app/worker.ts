@@ -18,9 +18,8 @@ import { collectFields, FIELDS, MAX_PRESENT_FIELDS } from './fields.js';
 import { page } from './tables.js';
 import { LazyRecord } from './members.js';
 import { rereadHeaders, type Exchange } from '../../../src/exchanges.js';
-import { toHar, type ExchangeBodies, type HarBody } from './har.js';
-import { Reassembler, splitHttp, decodeBody, packetAt, tcpSegment } from '../../../src/stream.js';
-import { follow, walkSelected, type FollowResult, type PickedPacket } from './follow.js';
+import { toHar, type ExchangeBodies } from './har.js';
+import { follow, harBodiesOf, walkSelected, type FollowResult, type PickedPacket } from './follow.js';
 import { browserDecompress } from './decompress.js';
 import { h2StreamsOf, type H2Connection, type H2Record } from './streams.js';
 import { renderAll, renderOne, Superseded, type RenderSource } from './render.js';
@@ -1251,67 +1250,25 @@ async function h2Streams(s: Session, flow: string): Promise<H2Connection> {
   return h2StreamsOf(flow, values);
 }
 
-/** Stream bytes (TCP payload) one HAR export reassembles at most, over all its connections. */
-export const MAX_HAR_STREAM_BYTES = 64 << 20;
-
 /**
- * The request and response bodies of the HTTP/1 exchanges of a HAR, from their connections
- * reassembled in one pass over the capture (bounded by MAX_HAR_STREAM_BYTES in all): each
- * message is matched to its exchange by the packet that carried its head (the record with the
- * head is a packet of the head's bytes). HTTP/2 bodies are not reassembled (their DATA frames
- * are in the records, as samples only).
+ * The request and response bodies of the HTTP/1 exchanges of a HAR (follow.ts harBodiesOf), their
+ * connections' packets picked from the index.
  */
 async function harBodies(s: Session, list: readonly Exchange[], superseded: () => boolean): Promise<{ bodies: Map<number, ExchangeBodies>; note: string | null }> {
-  const bodies = new Map<number, ExchangeBodies>();
-  if (s.job || !s.blob) return { bodies, note: null };
-  const byFlow = new Map<string, Exchange[]>();
-  for (const e of list) if (e.proto.startsWith('HTTP/1') && e.flow) byFlow.set(e.flow, [...(byFlow.get(e.flow) ?? []), e]);
-  if (!byFlow.size) return { bodies, note: null };
+  if (s.job || !s.blob) return { bodies: new Map(), note: null };
+  const flows = new Set<string>();
+  for (const e of list) if (e.proto.startsWith('HTTP/1') && e.flow) flows.add(e.flow);
+  if (!flows.size) return { bodies: new Map(), note: null };
   const keys = new Map<number, Map<number, string>>();
-  for (const f of byFlow.keys()) { const b = BigInt(f); const hi = Number(b >> 32n), lo = Number(b & 0xffffffffn); let m = keys.get(hi); if (!m) keys.set(hi, m = new Map()); m.set(lo, f); }
-  const flowOf = new Map<number, string>();
-  function* picked(): Generator<PickedPacket> {
+  for (const f of flows) { const b = BigInt(f); const hi = Number(b >> 32n), lo = Number(b & 0xffffffffn); let m = keys.get(hi); if (!m) keys.set(hi, m = new Map()); m.set(lo, f); }
+  function* picked(): Generator<PickedPacket & { flow: string }> {
     for (let k = 0; k < s.index.segments; k++) {
       const seg = s.index.segment(k);
       for (let i = 0; i < seg.n; i++) {
         const f = keys.get(seg.flowHi[i]!)?.get(seg.flowLo[i]!);
-        if (f === undefined) continue;
-        const num = k * SEGMENT_PACKETS + i;
-        flowOf.set(num, f);
-        yield { off: seg.fileOff[i]!, num, time: seg.time[i]! };
+        if (f !== undefined) yield { off: seg.fileOff[i]!, num: k * SEGMENT_PACKETS + i, time: seg.time[i]!, flow: f };
       }
     }
   }
-  const streams = new Map<string, Reassembler>();
-  const cut = new Set<string>();
-  let budget = MAX_HAR_STREAM_BYTES;
-  await walkSelected(s.blob, picked(), {
-    onPacket: (p, linktype, data) => {
-      const f = flowOf.get(p.num)!; flowOf.delete(p.num);
-      const seg = tcpSegment(linktype, data);
-      if (!seg) return;
-      if (seg.payload.length > budget) { cut.add(f); return; }
-      budget -= seg.payload.length;
-      let r = streams.get(f);
-      if (!r) streams.set(f, r = new Reassembler());
-      r.add(seg, p.time, p.num);
-    },
-  }, superseded);
-  for (const [f, r] of streams) {
-    const st = r.finish();
-    const exs = byFlow.get(f)!;
-    for (const m of splitHttp(st).messages) {
-      const d = st.dirs[m.dir];
-      const from = packetAt(d, m.start), to = packetAt(d, m.bodyStart - 1);
-      const e = exs.find((x) => { const n = m.dir === 0 ? x.reqNum : x.respNum; return n !== undefined && n >= from && n <= to; });
-      if (!e) continue;
-      const b = await decodeBody(st, m, browserDecompress);
-      const body: HarBody = { data: b.data, rawSize: b.raw.length, codings: b.codings, ...(b.note ? { note: cut.has(f) && !m.complete ? `the export's stream budget (MAX_HAR_STREAM_BYTES, ${MAX_HAR_STREAM_BYTES} bytes) was reached` : b.note } : {}) };
-      const x = bodies.get(e.id) ?? {};
-      if (m.dir === 0) x.request = body; else x.response = body;
-      bodies.set(e.id, x);
-    }
-  }
-  const note = cut.size ? `bodies of ${cut.size} connection(s) are missing or cut: the export reassembles at most ${MAX_HAR_STREAM_BYTES} bytes of streams (MAX_HAR_STREAM_BYTES)` : null;
-  return { bodies, note };
+  return harBodiesOf(s.blob, list, picked(), browserDecompress, superseded);
 }

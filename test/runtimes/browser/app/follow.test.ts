@@ -5,7 +5,9 @@ import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { CaptureSelector } from '../../../../src/capsel.js';
-import { follow, walkSelected, type PickedPacket } from '../../../../runtimes/browser/app/follow.js';
+import { follow, harBodiesOf, walkSelected, MAX_HAR_STREAM_BYTES, type PickedPacket } from '../../../../runtimes/browser/app/follow.js';
+import { ExchangeBuilder } from '../../../../src/exchanges.js';
+import { packets as httpPackets, records } from './corpus.js';
 import { nodeDecompress } from '../../../../runtimes/node/decompress.js';
 
 const FILE = new URL('../../../../../shared/corpus/http/h1-keepalive-mtu1500.pcap', import.meta.url).pathname;
@@ -33,5 +35,42 @@ describe('follow', () => {
 
   it('says which offset no packet starts at', async () => {
     await expect(walkSelected(new Blob([bytes]), [{ off: packets[3]!.off + 1, num: 3, time: 0 }], {}, () => false)).rejects.toThrow(`no packet starts at byte ${packets[3]!.off + 1} of the capture`);
+  });
+});
+
+describe('harBodiesOf', () => {
+  const bytes = new Uint8Array(readFileSync(FILE));
+  const recs = records(FILE);
+  const b = new ExchangeBuilder();
+  for (const p of httpPackets(recs)) b.add(p);
+  const list = b.exchanges();
+  const flowOf = new Map(recs.map((r) => [Number(r.pcap.num), r.flow as string | undefined]));
+  const picked = () => {
+    const out: Array<PickedPacket & { flow: string }> = [];
+    let n = 0; // the packet's pcap.num: its position in the file
+    const sel = new CaptureSelector('all', { packet: (p) => { const f = flowOf.get(n); if (f) out.push({ off: p.offset, num: n, time: 0, flow: f }); n++; } });
+    sel.push(bytes); sel.finish();
+    return out;
+  };
+  const tsharkBodies = (filter: string) => tshark('-r', FILE, '-Y', filter, '-T', 'fields', '-e', 'http.file_data').split('\n').filter((l) => l !== '').sort();
+
+  it("gives each exchange its bodies, as tshark's http.file_data", async () => {
+    const { bodies, note } = await harBodiesOf(new Blob([bytes]), list, picked(), nodeDecompress, () => false);
+    expect(note).toBeNull();
+    const text = (d: Uint8Array | null | undefined) => (d ? Buffer.from(d).toString('latin1') : undefined);
+    const resp = list.map((e) => text(bodies.get(e.id)?.response?.data)).filter((t): t is string => t !== undefined && t !== '').sort();
+    expect(resp).toEqual(tsharkBodies('http.response'));
+    const req = list.map((e) => text(bodies.get(e.id)?.request?.data)).filter((t): t is string => t !== undefined && t !== '').sort();
+    expect(req).toEqual(tsharkBodies('http.request && http.file_data'));
+  });
+
+  it('reassembles at most the budget (MAX_HAR_STREAM_BYTES), saying which bodies it cut', async () => {
+    expect(MAX_HAR_STREAM_BYTES).toBe(64 << 20);
+    const { bodies, note } = await harBodiesOf(new Blob([bytes]), list, picked(), nodeDecompress, () => false, 20_000);
+    expect(note).toMatch(/^bodies of \d+ connection\(s\) are missing or cut: the export reassembles at most 20000 bytes of streams \(MAX_HAR_STREAM_BYTES\)$/);
+    const cutNotes = [...bodies.values()].flatMap((x) => [x.request, x.response]).filter((x) => x?.note?.includes('MAX_HAR_STREAM_BYTES'));
+    expect(cutNotes.length).toBeGreaterThan(0);
+    const kept = [...bodies.values()].flatMap((x) => [x.request, x.response]).filter((x) => x?.data);
+    expect(kept.reduce((n, x) => n + x!.rawSize, 0)).toBeLessThanOrEqual(20_000);
   });
 });

@@ -448,16 +448,79 @@ export interface DecodedBody {
 /** The body of message `m` of `s`, de-chunked and decompressed with `inflate` where it can be. */
 export async function decodeBody(s: FollowedStream, m: HttpMessage, inflate: Decompressor): Promise<DecodedBody> {
   const raw = s.dirs[m.dir].bytes.subarray(m.bodyStart, m.end);
-  const codings = (m.headers.find(([k]) => k.toLowerCase() === 'content-encoding')?.[1] ?? '').split(',').map((c) => c.trim().toLowerCase()).filter((c) => c && c !== 'identity');
+  const codings = contentCodings(m.headers);
   if (!m.complete) return { raw, data: null, codings, note: m.error ?? 'incomplete' };
-  let data: Uint8Array | null = m.framing === 'chunked' ? dechunk(raw) : raw;
+  const data: Uint8Array | null = m.framing === 'chunked' ? dechunk(raw) : raw;
   if (data === null) return { raw, data: null, codings, note: 'malformed chunked framing' };
+  return { raw, codings, ...await uncode(data, codings, inflate) };
+}
+
+/** The content codings of a message's header fields, in the order applied (RFC 9110 §8.4). */
+export function contentCodings(headers: ReadonlyArray<readonly [string, string]>): string[] {
+  return (headers.find(([k]) => k.toLowerCase() === 'content-encoding')?.[1] ?? '').split(',').map((c) => c.trim().toLowerCase()).filter((c) => c && c !== 'identity');
+}
+
+/** Removes `codings` (last applied first) from `data`; null data and a note when one cannot be. */
+export async function uncode(data: Uint8Array, codings: readonly string[], inflate: Decompressor): Promise<{ data: Uint8Array | null; note?: string }> {
   for (const c of [...codings].reverse()) {
     const coding: Coding | null = c === 'gzip' || c === 'x-gzip' ? 'gzip' : c === 'deflate' ? 'deflate' : c === 'br' ? 'br' : null;
-    if (coding === null) return { raw, data: null, codings, note: `content coding ${c} is not decoded` };
+    if (coding === null) return { data: null, note: `content coding ${c} is not decoded` };
     try { data = await inflate(coding, data); } catch (e) {
-      return { raw, data: null, codings, note: e instanceof UnsupportedCoding ? e.message : `${c} body could not be decoded: ${e instanceof Error ? e.message : String(e)}` };
+      return { data: null, note: e instanceof UnsupportedCoding ? e.message : `${c} body could not be decoded: ${e instanceof Error ? e.message : String(e)}` };
     }
   }
-  return { raw, data, codings };
+  return { data };
+}
+
+// ---- HTTP/2 DATA ---------------------------------------------------------------------------
+
+/** The client connection preface (RFC 9113 §3.4). */
+export const H2_PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
+
+/** The DATA of each stream of an HTTP/2 connection, both ways, from its reassembled bytes. */
+export interface H2Data {
+  /** Stream id → [client's DATA, server's DATA] (padding removed). */
+  streams: Map<number, [Uint8Array, Uint8Array]>;
+  /** Why reading frames stopped in a direction (a gap, a frame cut short, the kept bytes' end). */
+  stopped: [string | null, string | null];
+}
+
+/**
+ * Reads the frames of both directions (RFC 9113 §4.1: 9-byte header, then the payload) and
+ * gathers each stream's DATA payloads (§6.1, the Pad Length and padding removed when PADDED).
+ * A direction stops at a gap, as the bytes after it cannot be framed.
+ */
+export function h2Data(s: FollowedStream): H2Data {
+  const parts = new Map<number, [Uint8Array[], Uint8Array[]]>();
+  const stopped: [string | null, string | null] = [null, null];
+  for (const dir of [0, 1] as const) {
+    const d = s.dirs[dir];
+    const b = d.bytes;
+    const gaps = s.chunks.filter((c) => c.dir === dir && c.gap);
+    let at = dir === 0 && latin1.decode(b.subarray(0, H2_PREFACE.length)) === H2_PREFACE ? H2_PREFACE.length : 0;
+    while (at < b.length) {
+      if (at + 9 > b.length) { stopped[dir] = `a frame header cut short at byte ${at}`; break; }
+      const len = (b[at]! << 16) | (b[at + 1]! << 8) | b[at + 2]!;
+      const type = b[at + 3]!, flags = b[at + 4]!;
+      const id = ((b[at + 5]! & 0x7f) * 2 ** 24) + (b[at + 6]! << 16) + (b[at + 7]! << 8) + b[at + 8]!;
+      const end = at + 9 + len;
+      const gap = gaps.find((g) => g.start < end && g.end > at);
+      if (gap) { stopped[dir] = `a gap of ${gap.end - gap.start} bytes at byte ${gap.start}`; break; }
+      if (end > b.length) { stopped[dir] = d.cut ? `cut at ${b.length} bytes (MAX_FOLLOW_BYTES)` : `a frame cut short at byte ${at}`; break; }
+      if (type === 0 && id !== 0) {
+        let from = at + 9, to = end;
+        if (flags & 0x8) { const pad = b[from]!; from += 1; to -= pad; }
+        if (to >= from) {
+          let p = parts.get(id);
+          if (!p) parts.set(id, p = [[], []]);
+          p[dir].push(b.subarray(from, to));
+        }
+      }
+      at = end;
+    }
+  }
+  const join = (xs: Uint8Array[]) => { const o = new Uint8Array(xs.reduce((n, x) => n + x.length, 0)); let k = 0; for (const x of xs) { o.set(x, k); k += x.length; } return o; };
+  const streams = new Map<number, [Uint8Array, Uint8Array]>();
+  for (const [id, [c, sv]] of parts) streams.set(id, [join(c), join(sv)]);
+  return { streams, stopped };
 }

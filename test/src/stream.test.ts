@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { CaptureSelector } from '../../src/capsel.js';
-import { decodeBody, dechunk, reassemble, splitHttp, tcpSegment, Reassembler, MAX_FOLLOW_BYTES, MAX_FOLLOW_MESSAGES, MAX_HELD_SEGMENTS, UnsupportedCoding, type FollowPacket, type FollowedStream } from '../../src/stream.js';
+import { decodeBody, dechunk, h2Data, reassemble, splitHttp, tcpSegment, Reassembler, MAX_FOLLOW_BYTES, MAX_FOLLOW_MESSAGES, MAX_HELD_SEGMENTS, UnsupportedCoding, type FollowPacket, type FollowedStream } from '../../src/stream.js';
 import { nodeDecompress } from '../../runtimes/node/decompress.js';
 import * as B from '../helpers/build.js';
 import { Conversation } from '../helpers/conversation.js';
@@ -295,5 +295,37 @@ describe('reassembly limits', () => {
   it('reads a sequence number wrapping past 2^32', () => {
     const s = reassemble([seg(0xfffffffe, 'ab'), seg(0, 'cd')]);
     expect(Buffer.from(s.dirs[0].bytes).toString()).toBe('abcd');
+  });
+});
+
+describe('h2Data on the h2c corpus', () => {
+  it.each([[HTTP + 'h2c-mtu1500.pcap', 28092], [HTTP + 'h2c-any-sll2.pcap', 28082]])("gives each stream's DATA both ways as the records count them, equal to their samples: %s", (file, port) => {
+    const recs = execFileSync(process.execPath, [ROOT + 'bin/tracecap.js', file], { encoding: 'utf8', maxBuffer: 256 << 20 }).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const byFlow = new Map<string, Map<number, { len: [number, number]; sample: [string, string]; whole: [boolean, boolean] }>>();
+    for (const r of recs) for (const st of Object.values(r.HTTP?.streams ?? {}) as any[]) for (const f of st.frames) {
+      if (!f.body?.length || Number(st.id) === 0) continue;
+      const dir = Number(r.L4.dst) === port ? 0 : 1;
+      const m = byFlow.get(r.flow) ?? new Map(); byFlow.set(r.flow, m);
+      const x = m.get(Number(st.id)) ?? { len: [0, 0], sample: ['', ''], whole: [true, true] }; m.set(Number(st.id), x);
+      x.len[dir] += Number(f.body.length[0]);
+      if (typeof f.body.data === 'string' && Buffer.byteLength(f.body.data) === Number(f.body.length[0])) x.sample[dir] += f.body.data; else x.whole[dir] = false;
+    }
+    const ours = oursByStream(file).filter((s) => s.dirs[0].bytes.length > 0);
+    let compared = 0, samples = 0;
+    for (const s of ours) {
+      const d = h2Data(s);
+      expect(d.stopped).toEqual([null, null]);
+      // The connection: the one whose streams' sizes the records give.
+      const m = [...byFlow.values()].find((m) => [...m.keys()].every((id) => d.streams.has(id)) && m.size === d.streams.size);
+      expect(m).toBeDefined();
+      for (const [id, x] of m!) {
+        const got = d.streams.get(id)!;
+        expect([got[0].length, got[1].length]).toEqual(x.len);
+        for (const dir of [0, 1] as const) if (x.whole[dir] && x.len[dir]) { expect(Buffer.from(got[dir]).toString()).toBe(x.sample[dir]); samples++; }
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(5);
+    expect(samples).toBeGreaterThan(3);
   });
 });

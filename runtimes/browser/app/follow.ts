@@ -6,9 +6,10 @@
  * blocks unchanged, so the file holds the same bytes and times as the capture.
  */
 import { CaptureSelector } from '../../../src/capsel.js';
-import { Reassembler, splitHttp, decodeBody, packetAt, tcpSegment, MAX_FOLLOW_BYTES, type Decompressor, type StreamChunk, type HttpMessage } from '../../../src/stream.js';
+import { Reassembler, splitHttp, decodeBody, packetAt, tcpSegment, h2Data, contentCodings, uncode, MAX_FOLLOW_BYTES, type Decompressor, type StreamChunk, type HttpMessage } from '../../../src/stream.js';
 import type { Exchange } from '../../../src/exchanges.js';
 import type { ExchangeBodies, HarBody } from './har.js';
+import type { H2Body, H2Connection } from './streams.js';
 
 /** Bytes of the capture read at a time. */
 const READ_BYTES = 1 << 20;
@@ -145,4 +146,29 @@ export async function harBodiesOf(blob: Blob, list: readonly Exchange[], picked:
   }
   const note = cut.size ? `bodies of ${cut.size} connection(s) are missing or cut: the export reassembles at most ${budget} bytes of streams (MAX_HAR_STREAM_BYTES)` : null;
   return { bodies, note };
+}
+
+/**
+ * Adds to each stream of `c` its bodies both ways: the connection reassembled (at most
+ * MAX_FOLLOW_BYTES each way), its frames read (stream.ts h2Data), each stream's DATA decoded by
+ * the Content-Encoding its request or response HEADERS name.
+ */
+export async function h2Bodies(blob: Blob, picked: Iterable<PickedPacket>, c: H2Connection, inflate: Decompressor, cancelled: () => boolean): Promise<H2Connection> {
+  const r = new Reassembler(MAX_FOLLOW_BYTES);
+  await walkSelected(blob, picked, { onPacket: (p, linktype, data) => { const seg = tcpSegment(linktype, data); if (seg) r.add(seg, p.time, p.num); } }, cancelled);
+  const { streams, stopped } = h2Data(r.finish());
+  for (const s of c.streams) {
+    const data = streams.get(s.id);
+    if (!data) continue;
+    const out: [H2Body | null, H2Body | null] = [null, null];
+    for (const dir of [0, 1] as const) {
+      if (!data[dir].length) continue;
+      const head = s.frames.find((f) => f.kind === (dir === 0 ? 'request' : 'response'));
+      const codings = contentCodings(head?.headers ?? []);
+      const d = await uncode(data[dir], codings, inflate);
+      out[dir] = { rawSize: data[dir].length, size: d.data ? d.data.length : null, codings, body: d.data ? d.data.slice(0, MAX_FOLLOW_BODY) : null, ...(d.note ? { note: d.note } : {}) };
+    }
+    s.bodies = out;
+  }
+  return { ...c, dataStopped: stopped };
 }

@@ -38,10 +38,26 @@ export interface H2Stream {
   trailers: boolean;
   /** RST_STREAM seen (by whom). */
   reset?: 'client' | 'server';
+  /** The request's and the response's body, from the reassembled connection's DATA frames (follow.ts h2Bodies). */
+  bodies?: [H2Body | null, H2Body | null];
+}
+
+/** A stream's body one way: its DATA bytes, decoded by the stream's Content-Encoding where it can be. */
+export interface H2Body {
+  /** DATA bytes (padding excluded), and after decoding (null: not decoded, `note` says why). */
+  rawSize: number; size: number | null;
+  codings: string[];
+  /** The decoded body's first MAX_FOLLOW_BODY bytes. */
+  body: Uint8Array | null;
+  note?: string;
 }
 
 /** A connection's HTTP/2 streams (stream 0, the connection's own frames, first). */
-export interface H2Connection { flow: string; streams: H2Stream[]; frames: number; more: number }
+export interface H2Connection {
+  flow: string; streams: H2Stream[]; frames: number; more: number;
+  /** Why reading the reassembled bytes' frames stopped, per direction (bodies after it are not given). */
+  dataStopped?: [string | null, string | null];
+}
 
 /** A record's HTTP value of the connection: its packet, time and whether the client sent it. */
 export interface H2Record { num: number; time: number; fromClient: boolean; http: unknown }

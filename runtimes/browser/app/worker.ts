@@ -19,7 +19,7 @@ import { page } from './tables.js';
 import { LazyRecord } from './members.js';
 import { rereadHeaders, type Exchange } from '../../../src/exchanges.js';
 import { toHar, type ExchangeBodies } from './har.js';
-import { follow, harBodiesOf, walkSelected, type FollowResult, type PickedPacket } from './follow.js';
+import { follow, h2Bodies, harBodiesOf, walkSelected, type FollowResult, type PickedPacket } from './follow.js';
 import { browserDecompress } from './decompress.js';
 import { h2StreamsOf, type H2Connection, type H2Record } from './streams.js';
 import { renderAll, renderOne, Superseded, type RenderSource } from './render.js';
@@ -1247,7 +1247,8 @@ async function h2Streams(s: Session, flow: string): Promise<H2Connection> {
   const mine = ++workGeneration;
   await httpValues(s, 'detail', () => mine !== workGeneration || session !== s, (pos) => want.has(pos),
     (pos, http) => { const p = want.get(pos)!; values.push({ num: pos, time: p.time, fromClient: p.fromClient, http }); });
-  return h2StreamsOf(flow, values);
+  const c = h2StreamsOf(flow, values);
+  return s.blob ? h2Bodies(s.blob, flowPackets(s, flow), c, browserDecompress, () => mine !== workGeneration || session !== s) : c;
 }
 
 /**

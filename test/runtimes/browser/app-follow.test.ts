@@ -191,6 +191,12 @@ describe.skipIf(!haveChromium)('follow stream, HTTP/2 streams and pcap export', 
     const headers = p.locator('[data-testid=h2-frame][data-type=HEADERS]');
     expect(await headers.count()).toBeGreaterThan(0);
     expect(await headers.first().textContent()).toContain(':method');
+    // Stream 1's response body, from its DATA frames reassembled: the records' DATA bytes, equal to their sample.
+    const id = Number((await p.locator('[data-testid=h2-stream]').nth(1).textContent())!.match(/stream (\d+)/)![1]);
+    const frames = h2.filter((r) => r.flow === flow && Number(r.L4.src) === 28092).flatMap((r) => (r.HTTP.streams[id]?.frames ?? []) as any[]).filter((f) => f.body);
+    const body = frames.map((f) => f.body.data as string).join('');
+    expect(frames.reduce((n, f) => n + Number(f.body.length[0]), 0)).toBe(Buffer.byteLength(body));
+    expect(await p.locator('[data-testid=h2-body][data-dir="1"] [data-testid=body]').textContent()).toBe(body);
     await p.screenshot({ path: join(ARTIFACTS, 'follow-h2-streams.png') });
     expect(errors).toEqual([]);
   }, 180_000);

@@ -127,8 +127,11 @@ function StreamRows({ f, hex }: { f: FollowResult; hex: boolean }) {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** What Body shows: an HTTP/1 message's body, or an HTTP/2 stream's one way. */
+type BodyLike = Pick<FollowMessage, 'body' | 'size' | 'rawSize' | 'codings' | 'note'> & { framing?: FollowMessage['framing'] };
+
 /** A body as text when it is UTF-8 without control bytes, else as hex rows. */
-function Body({ m }: { m: FollowMessage }) {
+function Body({ m }: { m: BodyLike }) {
   if (m.body === null) return <div class="muted">{m.rawSize ? `${size(m.rawSize)} on the wire${m.codings.length ? ` (${m.codings.join(', ')})` : ''}, not decoded: ${m.note ?? 'incomplete'}` : 'no body'}</div>;
   if (m.size === 0) return <div class="muted">empty body</div>;
   const shown = m.body.subarray(0, BODY_SHOWN);
@@ -176,6 +179,7 @@ function Streams({ engine, flow, tf, onPacket }: { engine: Engine; flow: string;
   useEffect(() => { engine.ask<H2Connection>({ op: 'h2streams', flow }).then((r) => { setC(r); setOpen(r.streams.find((s) => s.id > 0)?.id ?? null); }, (e: Error) => setErr(e.message)); }, [flow]);
   if (err) return <div class="banner error" role="alert">{err}</div>;
   if (!c) return <div class="muted">Reading the connection's records…</div>;
+  const stops = (c.dataStopped ?? [null, null]).map((x, i) => x && `${i === 0 ? 'Client' : 'Server'} frames: reading stopped at ${x}; bodies after it are not shown.`).filter(Boolean);
   const s = c.streams.find((x) => x.id === open);
   return (
     <div class="h2" data-testid="h2-streams">
@@ -187,6 +191,7 @@ function Streams({ engine, flow, tf, onPacket }: { engine: Engine; flow: string;
             <div class="muted">{plural(x.frames.length, 'frame')}; data {size(x.data[0])} → {size(x.data[1])} ←{x.trailers ? '; trailers' : ''}</div>
           </div>
         ))}
+        {stops.map((x) => <div class="banner notice">{x}</div>)}
         {c.more > 0 && <div class="banner notice">{plural(c.more, 'frame')} more than the {count(c.frames)} shown (MAX_H2_FRAMES)</div>}
       </div>
       {s && <StreamFrames s={s} tf={tf} onPacket={onPacket} />}
@@ -197,6 +202,12 @@ function Streams({ engine, flow, tf, onPacket }: { engine: Engine; flow: string;
 function StreamFrames({ s, tf, onPacket }: { s: H2Stream; tf: TimeFormat; onPacket(num: number): void }) {
   return (
     <div class="h2-frames" data-testid="h2-frames">
+      {s.bodies?.map((b, dir) => b && (
+        <details class={`h2-frame dir${dir}`} open data-testid="h2-body" data-dir={dir}>
+          <summary><strong>{dir === 0 ? 'Request body' : 'Response body'}</strong> <span class="muted">(the stream's DATA frames, reassembled)</span></summary>
+          <Body m={b} />
+        </details>
+      ))}
       {s.frames.map((fr) => (
         <div class={`h2-frame dir${fr.dir}`} data-testid="h2-frame" data-type={fr.type}>
           <div><button class="link" onClick={() => onPacket(fr.num)}>#{fr.num}</button> <span class="muted">{tf.at(fr.time)}</span> {fr.dir === 0 ? '→' : '←'} <strong>{fr.type}</strong>{fr.kind ? ` (${fr.kind})` : ''} <code>{fr.raw}</code>{fr.note ? <span class="warn"> {fr.note}</span> : null}</div>

@@ -105,14 +105,14 @@ export const MAX_HAR_STREAM_BYTES = 64 << 20;
  * reassembled in one pass over the capture (`picked`: those connections' packets, each with its
  * flow), bounded by `budget` bytes of payload in all (MAX_HAR_STREAM_BYTES): each message is
  * matched to its exchange by the packet that carried its head (the record with the head is a
- * packet of the head's bytes). HTTP/2 bodies are not reassembled (their DATA frames are in the
- * records, as samples only).
+ * packet of the head's bytes); an HTTP/2 exchange gets its stream's DATA both ways (h2Data). A
+ * body known only in part (frames not read past a gap) is given with a note saying so.
  */
 export async function harBodiesOf(blob: Blob, list: readonly Exchange[], picked: Iterable<PickedPacket & { flow: string }>, inflate: Decompressor,
   cancelled: () => boolean, budget = MAX_HAR_STREAM_BYTES): Promise<{ bodies: Map<number, ExchangeBodies>; note: string | null }> {
   const bodies = new Map<number, ExchangeBodies>();
   const byFlow = new Map<string, Exchange[]>();
-  for (const e of list) if (e.proto.startsWith('HTTP/1') && e.flow) byFlow.set(e.flow, [...(byFlow.get(e.flow) ?? []), e]);
+  for (const e of list) if ((e.proto.startsWith('HTTP/1') || e.stream !== undefined) && e.flow) byFlow.set(e.flow, [...(byFlow.get(e.flow) ?? []), e]);
   const streams = new Map<string, Reassembler>();
   const cut = new Set<string>();
   let left = budget;
@@ -131,6 +131,25 @@ export async function harBodiesOf(blob: Blob, list: readonly Exchange[], picked:
   for (const [f, r] of streams) {
     const st = r.finish();
     const exs = byFlow.get(f) ?? [];
+    if (exs.some((e) => e.stream !== undefined)) {
+      // HTTP/2: each stream's DATA, both ways (h2Data), decoded by the exchange's Content-Encoding.
+      const { streams: data, stopped } = h2Data(st);
+      for (const e of exs) {
+        const d = e.stream !== undefined ? data.get(e.stream) : undefined;
+        if (!d) continue;
+        const x: ExchangeBodies = {};
+        for (const dir of [0, 1] as const) {
+          if (!d[dir].length) continue;
+          const codings = contentCodings(dir === 0 ? e.reqHeaders : e.respHeaders);
+          const u = await uncode(d[dir], codings, inflate);
+          const note = u.note ?? (stopped[dir] !== null ? `frames after ${stopped[dir]} were not read` : undefined);
+          const body: HarBody = { data: u.data, rawSize: d[dir].length, codings, ...(note !== undefined ? { note } : {}) };
+          if (dir === 0) x.request = body; else x.response = body;
+        }
+        bodies.set(e.id, x);
+      }
+      continue;
+    }
     for (const m of splitHttp(st).messages) {
       const d = st.dirs[m.dir];
       const from = packetAt(d, m.start), to = packetAt(d, m.bodyStart - 1);

@@ -1258,7 +1258,7 @@ async function h2Streams(s: Session, flow: string): Promise<H2Connection> {
 async function harBodies(s: Session, list: readonly Exchange[], superseded: () => boolean): Promise<{ bodies: Map<number, ExchangeBodies>; note: string | null }> {
   if (s.job || !s.blob) return { bodies: new Map(), note: null };
   const flows = new Set<string>();
-  for (const e of list) if (e.proto.startsWith('HTTP/1') && e.flow) flows.add(e.flow);
+  for (const e of list) if ((e.proto.startsWith('HTTP/1') || e.stream !== undefined) && e.flow) flows.add(e.flow);
   if (!flows.size) return { bodies: new Map(), note: null };
   const keys = new Map<number, Map<number, string>>();
   for (const f of flows) { const b = BigInt(f); const hi = Number(b >> 32n), lo = Number(b & 0xffffffffn); let m = keys.get(hi); if (!m) keys.set(hi, m = new Map()); m.set(lo, f); }

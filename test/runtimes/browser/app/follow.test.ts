@@ -74,3 +74,44 @@ describe('harBodiesOf', () => {
     expect(kept.reduce((n, x) => n + x!.rawSize, 0)).toBeLessThanOrEqual(20_000);
   });
 });
+
+describe('harBodiesOf on h2c', () => {
+  it("gives each HTTP/2 exchange its stream's DATA both ways, as the records' samples", async () => {
+    const file = new URL('../../../../../shared/corpus/http/h2c-mtu1500.pcap', import.meta.url).pathname;
+    const bytes = new Uint8Array(readFileSync(file));
+    const recs = records(file);
+    const b = new ExchangeBuilder();
+    for (const p of httpPackets(recs)) b.add(p);
+    const list = b.exchanges();
+    const flowOf = new Map(recs.map((r) => [Number(r.pcap.num), r.flow as string | undefined]));
+    const picked: Array<PickedPacket & { flow: string }> = [];
+    let n = 0;
+    const sel = new CaptureSelector('all', { packet: (p) => { const f = flowOf.get(n); if (f) picked.push({ off: p.offset, num: n, time: 0, flow: f }); n++; } });
+    sel.push(bytes); sel.finish();
+    const { bodies } = await harBodiesOf(new Blob([bytes]), list, picked, nodeDecompress, () => false);
+    // The records' DATA of each stream, per direction (samples whole when the frame is small).
+    const want = new Map<string, { text: [string, string]; len: [number, number]; whole: [boolean, boolean] }>();
+    const empty = () => ({ text: ['', ''] as [string, string], len: [0, 0] as [number, number], whole: [true, true] as [boolean, boolean] });
+    for (const r of recs) for (const st of Object.values(r.HTTP?.streams ?? {}) as any[]) for (const f of st.frames) {
+      if (!f.body?.length || !st.id) continue;
+      const k = `${r.flow}/${st.id}`;
+      const w = want.get(k) ?? empty(); want.set(k, w);
+      const dir = Number(r.L4.dst) === 28092 ? 0 : 1;
+      w.len[dir] += Number(f.body.length[0]);
+      if (typeof f.body.data === 'string' && Buffer.byteLength(f.body.data) === Number(f.body.length[0])) w.text[dir] += f.body.data; else w.whole[dir] = false;
+    }
+    let compared = 0;
+    const text = (x: { data: Uint8Array | null } | undefined) => (x?.data ? Buffer.from(x.data).toString() : '');
+    for (const e of list) {
+      if (e.stream === undefined) continue;
+      const w = want.get(`${e.flow}/${e.stream}`) ?? empty();
+      const got = bodies.get(e.id);
+      for (const dir of [0, 1] as const) {
+        const b = dir === 0 ? got?.request : got?.response;
+        expect(b?.rawSize ?? 0).toBe(w.len[dir]);
+        if (w.whole[dir]) { expect(text(b)).toBe(w.text[dir]); if (w.len[dir]) compared++; }
+      }
+    }
+    expect(compared).toBeGreaterThan(3);
+  });
+});

@@ -38,12 +38,12 @@ describe('follow', () => {
   });
 });
 
-describe('harBodiesOf', () => {
-  const bytes = new Uint8Array(readFileSync(FILE));
-  const recs = records(FILE);
+/** A capture's bytes, records, exchanges (ExchangeBuilder) and its packets with their flows (what the worker picks for harBodiesOf). */
+function harInput(file: string) {
+  const bytes = new Uint8Array(readFileSync(file));
+  const recs = records(file);
   const b = new ExchangeBuilder();
   for (const p of httpPackets(recs)) b.add(p);
-  const list = b.exchanges();
   const flowOf = new Map(recs.map((r) => [Number(r.pcap.num), r.flow as string | undefined]));
   const picked = () => {
     const out: Array<PickedPacket & { flow: string }> = [];
@@ -52,6 +52,11 @@ describe('harBodiesOf', () => {
     sel.push(bytes); sel.finish();
     return out;
   };
+  return { bytes, recs, list: b.exchanges(), picked };
+}
+
+describe('harBodiesOf', () => {
+  const { bytes, list, picked } = harInput(FILE);
   const tsharkBodies = (filter: string) => tshark('-r', FILE, '-Y', filter, '-T', 'fields', '-e', 'http.file_data').split('\n').filter((l) => l !== '').sort();
 
   it("gives each exchange its bodies, as tshark's http.file_data", async () => {
@@ -77,18 +82,8 @@ describe('harBodiesOf', () => {
 
 describe('harBodiesOf on h2c', () => {
   it("gives each HTTP/2 exchange its stream's DATA both ways, as the records' samples", async () => {
-    const file = new URL('../../../../../shared/corpus/http/h2c-mtu1500.pcap', import.meta.url).pathname;
-    const bytes = new Uint8Array(readFileSync(file));
-    const recs = records(file);
-    const b = new ExchangeBuilder();
-    for (const p of httpPackets(recs)) b.add(p);
-    const list = b.exchanges();
-    const flowOf = new Map(recs.map((r) => [Number(r.pcap.num), r.flow as string | undefined]));
-    const picked: Array<PickedPacket & { flow: string }> = [];
-    let n = 0;
-    const sel = new CaptureSelector('all', { packet: (p) => { const f = flowOf.get(n); if (f) picked.push({ off: p.offset, num: n, time: 0, flow: f }); n++; } });
-    sel.push(bytes); sel.finish();
-    const { bodies } = await harBodiesOf(new Blob([bytes]), list, picked, nodeDecompress, () => false);
+    const { bytes, recs, list, picked } = harInput(new URL('../../../../../shared/corpus/http/h2c-mtu1500.pcap', import.meta.url).pathname);
+    const { bodies } = await harBodiesOf(new Blob([bytes]), list, picked(), nodeDecompress, () => false);
     // The records' DATA of each stream, per direction (samples whole when the frame is small).
     const want = new Map<string, { text: [string, string]; len: [number, number]; whole: [boolean, boolean] }>();
     const empty = () => ({ text: ['', ''] as [string, string], len: [0, 0] as [number, number], whole: [true, true] as [boolean, boolean] });

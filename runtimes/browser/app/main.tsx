@@ -422,7 +422,8 @@ function App() {
         {followFlow === null && hasData && onList('packets') && (
           <PacketsView engine={engine} total={filter.count} version={`${version}`} tf={tf} open={hash.pkt} loading={phase === 'loading'} files={severalFiles(source.current)}
             onOpen={(num, replace) => go({ pkt: num }, replace ? 'replace' : 'push')} onClose={() => go({ pkt: null })}
-            onShowAll={() => { endSession(); setFilterText(''); go({ q: '', range: null }); }} />
+            onShowAll={() => { endSession(); setFilterText(''); go({ q: '', range: null }); }}
+            {...(loaded && !loaded.job ? { onFollow: (f: string) => setFollowFlow(f) } : {})} />
         )}
         {hasData && onList('conns') && <ConnsView engine={engine} version={`${version}`} tf={tf} onPick={(c) => filterBy(`flow == "${c.flow}"`)} />}
         {hasData && onList('http') && <HttpView engine={engine} version={`${version}`} tf={tf} onPick={(x) => (x.trace ? go({ view: 'traces', trace: x.trace.slice(x.trace.lastIndexOf('/') + 1) }) : filterBy(`flow == "${x.flow}"`))} />}

@@ -107,6 +107,23 @@ describe.skipIf(!haveChromium)('follow stream, HTTP/2 streams and pcap export', 
     expect(errors).toEqual([]);
   }, 180_000);
 
+  it("opens Follow stream from an open TCP packet's detail, on that packet's connection", async () => {
+    const recs = cli(H1);
+    const p = await page(H1);
+    await p.click('[data-testid=packet-row] >> nth=3');
+    await p.waitForSelector('[data-testid=detail]');
+    const num = Number(await p.getAttribute('[data-testid=detail]', 'data-num'));
+    const rec = recs[num]!;
+    await p.click('[data-testid=detail-follow]');
+    await p.waitForSelector('[data-testid=follow] .follow-head');
+    const ends = [`${rec.L3.src}:${rec.L4.src}`, `${rec.L3.dst}:${rec.L4.dst}`].sort();
+    const shown = (await p.locator('.follow-head .dir0').textContent())! + ' ' + (await p.locator('.follow-head .dir1').textContent())!;
+    expect(shown.split(' ').sort()).toEqual(ends);
+    await p.click('[data-testid=follow-close]');
+    await p.waitForSelector('[data-testid=detail]');
+    expect(errors).toEqual([]);
+  }, 120_000);
+
   it('exports the packets of a trace, and of the whole capture, byte for byte', async () => {
     const recs = cli(H1);
     const withTrace = recs.find((r) => r['logging.googleapis.com/trace'])!;

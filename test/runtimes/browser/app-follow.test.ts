@@ -193,6 +193,46 @@ describe.skipIf(!haveChromium)('follow stream, HTTP/2 streams and pcap export', 
     expect(errors).toEqual([]);
   }, 180_000);
 
+  it('follows a connection longer than MAX_FOLLOW_BYTES: the first 8 MiB drawn as rows, the rest said, gaps shown', async () => {
+    const packets: B.PcapPacket[] = [];
+    const c = new Conversation(packets);
+    c.handshake(1);
+    const line = 'y'.repeat(1399) + '\n';
+    const segs = Math.ceil((9 << 20) / line.length); // 9 MiB from the server
+    c.send('GET /big HTTP/1.1\r\nHost: h\r\n\r\n', 1.01);
+    const head = `HTTP/1.1 200 OK\r\nContent-Length: ${segs * line.length}\r\n\r\n`;
+    c.reply(head, 1.02);
+    for (let i = 0; i < segs; i++) {
+      if (i === 5) { c.s.seq += line.length; continue; } // a segment the capture lacks: a gap
+      c.reply(line, 1.03 + i * 1e-5);
+    }
+    const file = join(mkdtempSync(join(tmpdir(), 'follow-')), 'big.pcap');
+    writeFileSync(file, B.pcap(packets));
+    const flow = cli(file).find((r) => r.HTTP)!.flow as string;
+    const p = await page(file);
+    expect((await applyFilter(p, `flow == "${flow}"`)).ok).toBe(true);
+    await p.click('[data-testid=follow-open]');
+    await p.waitForSelector('[data-testid=follow-notes]', { timeout: 120_000 });
+    const cut = head.length + segs * line.length - (8 << 20);
+    const notes = (await p.textContent('[data-testid=follow-notes]'))!;
+    expect(notes).toContain(`server → client: the first 8.00 MiB (8,388,608 bytes) are kept (MAX_FOLLOW_BYTES); ${cut.toLocaleString('en-US')} bytes more are not shown`);
+    expect(notes).toContain('server → client: 1,400 bytes missing in the capture (shown as gaps)');
+    // The response's body has the gap (before the limit's cut): its message says where, and no body is made up.
+    const resp = (await p.locator('[data-testid=http-message]').nth(1).textContent())!;
+    expect(resp).toContain(`not decoded: a gap of 1400 bytes at byte ${head.length + 5 * line.length}`);
+    await p.click('[data-testid=follow-text]');
+    await p.waitForSelector('[data-testid=follow-text-rows] .frow');
+    const rows = Number(await p.getAttribute('[data-testid=follow-text-rows]', 'data-rows'));
+    expect(rows).toBeGreaterThan((8 << 20) / line.length);
+    expect(await p.locator('[data-testid=follow-text-rows] .frow').count()).toBeLessThan(200);
+    expect(await p.locator('[data-testid=follow-text-rows] .frow.gap').first().textContent()).toBe('[1,400 bytes missing in capture file]');
+    // Scrolled to the end: the last rows are drawn, still a few.
+    await p.locator('[data-testid=follow-text-rows]').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+    await p.waitForFunction(() => Number(document.querySelector('[data-testid=follow-text-rows] .frow:last-child')?.getAttribute('data-row')) > 5000);
+    expect(await p.locator('[data-testid=follow-text-rows] .frow').count()).toBeLessThan(200);
+    expect(errors).toEqual([]);
+  }, 240_000);
+
   it('shows an h2c connection per stream: HEADERS decoded, DATA sizes, each stream of the records', async () => {
     const recs = cli(H2);
     const h2 = recs.filter((r) => r.HTTP?.streams);

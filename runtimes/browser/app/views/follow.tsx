@@ -77,7 +77,7 @@ export function FollowView({ engine, flow, tf, onClose, onPacket }: FollowProps)
   const notes: string[] = [];
   f.dirs.forEach((d, i) => {
     const who = i === 0 ? 'client → server' : 'server → client';
-    if (d.cut) notes.push(`${who}: the first ${size(f.limit)} are kept (MAX_FOLLOW_BYTES), ${size(d.cut)} more are not shown`);
+    if (d.cut) notes.push(`${who}: the first ${size(f.limit)} (${plural(f.limit, 'byte')}) are kept (MAX_FOLLOW_BYTES); ${plural(d.cut, 'byte')} more are not shown`);
     if (d.missing) notes.push(`${who}: ${plural(d.missing, 'byte')} missing in the capture (shown as gaps)`);
   });
   return (

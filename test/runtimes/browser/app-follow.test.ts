@@ -233,6 +233,22 @@ describe.skipIf(!haveChromium)('follow stream, HTTP/2 streams and pcap export', 
     expect(errors).toEqual([]);
   }, 240_000);
 
+  it('exports the packets of several files opened as one capture as pcapng, each packet as in its file', async () => {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const p = await context.newPage();
+    p.on('pageerror', (e) => errors.push(e.message));
+    await p.goto(server.url);
+    await p.setInputFiles('input[type=file]', [H1, H2]);
+    await p.waitForFunction(() => document.body.dataset.state === 'ready' && Number(document.body.dataset.loads) > 0, null, { timeout: 60_000 });
+    await p.waitForFunction(() => document.querySelector<HTMLElement>('.filterbar')?.dataset.filterState === 'ok', null, { timeout: 60_000 });
+    const [d] = await Promise.all([p.waitForEvent('download', { timeout: 120_000 }), p.click('[data-testid=export-pcap]')]);
+    expect(d.suggestedFilename()).toBe('h1-keepalive-mtu1500.all.pcapng');
+    const file = (await d.path())!;
+    expect(execFileSync('capinfos', ['-M', '-t', file], { encoding: 'utf8' })).toContain('File type:           pcapng');
+    expect(packetsOf(file).sort()).toEqual([...packetsOf(H1), ...packetsOf(H2)].sort());
+    expect(errors).toEqual([]);
+  }, 180_000);
+
   it('shows an h2c connection per stream: HEADERS decoded, DATA sizes, each stream of the records', async () => {
     const recs = cli(H2);
     const h2 = recs.filter((r) => r.HTTP?.streams);

@@ -70,7 +70,9 @@ export function FollowView({ engine, flow, tf, onClose, onPacket }: FollowProps)
   const [mode, setMode] = useState<Mode>('text');
   useEffect(() => {
     setF(null); setErr(null);
-    engine.ask<FollowResult>({ op: 'follow', flow }).then((r) => { setF(r); if (r.http2) setMode('streams'); else if (r.messages.length) setMode('http'); }, (e: Error) => setErr(e.message));
+    let live = true; // another connection asked for meanwhile: this answer is dropped
+    engine.ask<FollowResult>({ op: 'follow', flow }).then((r) => { if (!live) return; setF(r); if (r.http2) setMode('streams'); else if (r.messages.length) setMode('http'); }, (e: Error) => { if (live) setErr(e.message); });
+    return () => { live = false; };
   }, [flow]);
   if (err) return <div class="stack"><div class="banner error" role="alert" data-testid="follow-error">{err}</div><button onClick={onClose}>Close</button></div>;
   if (!f) return <div class="muted stack" data-testid="follow-loading">Reassembling connection {flow}…</div>;
@@ -176,7 +178,11 @@ function Streams({ engine, flow, tf, onPacket }: { engine: Engine; flow: string;
   const [c, setC] = useState<H2Connection | null>(null);
   const [err, setErr] = useState<string | null>(null);
   const [open, setOpen] = useState<number | null>(null);
-  useEffect(() => { engine.ask<H2Connection>({ op: 'h2streams', flow }).then((r) => { setC(r); setOpen(r.streams.find((s) => s.id > 0)?.id ?? null); }, (e: Error) => setErr(e.message)); }, [flow]);
+  useEffect(() => {
+    let live = true;
+    engine.ask<H2Connection>({ op: 'h2streams', flow }).then((r) => { if (!live) return; setC(r); setOpen(r.streams.find((s) => s.id > 0)?.id ?? null); }, (e: Error) => { if (live) setErr(e.message); });
+    return () => { live = false; };
+  }, [flow]);
   if (err) return <div class="banner error" role="alert">{err}</div>;
   if (!c) return <div class="muted">Reading the connection's records…</div>;
   const stops = (c.dataStopped ?? [null, null]).map((x, i) => x && `${i === 0 ? 'Client' : 'Server'} frames: reading stopped at ${x}; bodies after it are not shown.`).filter(Boolean);

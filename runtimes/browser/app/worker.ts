@@ -1149,8 +1149,9 @@ async function harBlob(s: Session, superseded: () => boolean): Promise<Exported>
   const cutNote = all.length > ids.length ? `the first ${ids.length.toLocaleString('en-US')} of ${all.length.toLocaleString('en-US')} exchanges (MAX_HAR_EXCHANGES); narrow the filter or the time range for the others` : null;
   const notes = [cutNote, bodies.note].filter((n): n is string => n !== null);
   if (notes.length) (har.log as { comment?: string }).comment = `tracecap: ${notes.join('; ')}`;
-  const note = notes.length ? notes.join('; ') : null;
-  return { blob: new Blob([JSON.stringify(har, null, 1)], { type: 'application/json' }), note: note && `The HAR holds ${note}.` };
+  // The page's line: the exchanges' cut as before, then what the bodies lack, each a sentence.
+  const lines = [cutNote && `The HAR holds ${cutNote}.`, bodies.note && `${bodies.note[0]!.toUpperCase()}${bodies.note.slice(1)}.`].filter(Boolean);
+  return { blob: new Blob([JSON.stringify(har, null, 1)], { type: 'application/json' }), note: lines.length ? lines.join(' ') : null };
 }
 
 // ---- follow stream, HTTP/2 streams, packets as pcap (follow.ts, streams.ts) --------------------
@@ -1256,7 +1257,7 @@ async function h2Streams(s: Session, flow: string): Promise<H2Connection> {
  * connections' packets picked from the index.
  */
 async function harBodies(s: Session, list: readonly Exchange[], superseded: () => boolean): Promise<{ bodies: Map<number, ExchangeBodies>; note: string | null }> {
-  if (s.job || !s.blob) return { bodies: new Map(), note: null };
+  if (s.job || !s.blob) return { bodies: new Map(), note: 'bodies are not included: the packets\' bytes of a job stay on the Worker' };
   const flows = new Set<string>();
   for (const e of list) if ((e.proto.startsWith('HTTP/1') || e.stream !== undefined) && e.flow) flows.add(e.flow);
   if (!flows.size) return { bodies: new Map(), note: null };

@@ -83,10 +83,20 @@ export function tcpSegment(linktype: number, d: Uint8Array): TcpSegment | null {
   return { src, dst, sport: v.getUint16(l4), dport: v.getUint16(l4 + 2), seq: v.getUint32(l4 + 4), flags: d[l4 + 13]!, payload: d.subarray(l4 + doff, end) };
 }
 
+/** RFC 5952 text of an IPv6 address: the longest run of two or more zero groups (the first of equals) as "::". */
 function v6(b: Uint8Array, at: number): string {
-  const w: string[] = [];
-  for (let i = 0; i < 16; i += 2) w.push(((b[at + i]! << 8) | b[at + i + 1]!).toString(16));
-  return w.join(':').replace(/(^|:)0(:0)+(:|$)/, '::').replace(/:::+/, '::');
+  const w: number[] = [];
+  for (let i = 0; i < 16; i += 2) w.push((b[at + i]! << 8) | b[at + i + 1]!);
+  let best = -1, bestLen = 1;
+  for (let i = 0; i < 8;) {
+    if (w[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && w[j] === 0) j++;
+    if (j - i > bestLen) { best = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = w.map((x) => x.toString(16));
+  return best < 0 ? hex.join(':') : `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
 }
 
 // ---- reassembly ----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-// Screenshots of the browser app's views for the README (examples/screenshots/*.png): merges
+// Screenshots of the browser app's views for the README (examples/screenshots/*.png, follow
+// stream and HTTP/2 streams included): merges
 // corpus captures (HTTP/1.1, h2c, DNS, resets, TLS) into one, opens it in Debian's Chromium through
 // `tracecap app`'s server, and saves each view. Needs `npm run build` and ../shared/corpus.
 //   node scripts/screenshots.mjs
@@ -51,6 +52,20 @@ try {
   await page.waitForSelector('[data-testid=stats-row]');
   await page.waitForTimeout(300);
   await shot('stats');
+  // Follow stream of an HTTP/1.1 connection (its messages, then its bytes as hex), and an h2c one per stream.
+  for (const [port, ready, name] of [[':28091', 'follow-http', 'follow'], [':28092', 'h2-frames', 'h2-streams']]) {
+    await page.click('[data-testid=tab-conns]');
+    await page.click(`[data-testid=conn-row]:has-text("${port}") >> nth=0`);
+    await page.click('[data-testid=follow-open]');
+    await page.waitForSelector(`[data-testid=${ready}]`);
+    await page.waitForTimeout(300);
+    await shot(name);
+    if (name === 'follow') { await page.click('[data-testid=follow-hex]'); await page.waitForSelector('[data-testid=follow-hex-rows] .frow'); await shot('follow-hex'); }
+    await page.click('[data-testid=follow-close]');
+    await page.fill('[data-testid=filter]', '');
+    await page.press('[data-testid=filter]', 'Enter');
+    await page.waitForFunction(() => document.querySelector('.filterbar').dataset.filterText === '' && document.querySelector('.filterbar').dataset.filterState === 'ok');
+  }
   console.log(`screenshots in ${out}`);
 } finally {
   await browser.close();

@@ -3,8 +3,8 @@
  * so a capture opens in a browser's developer tools (Network panel → import HAR).
  * Spec: http://www.softwareishard.com/blog/har-12-spec/ ; checked against har-validator in tests.
  */
-import type { Cookie, Entry, Har, Header, Page, QueryString } from 'har-format';
-import { headerValue, type Exchange } from '../../../src/exchanges.js';
+import type { Cookie, Entry, Har, Header, Page, QueryString, Timings } from 'har-format';
+import { headerValue, type Exchange, type ExchangeTiming } from '../../../src/exchanges.js';
 
 /** HAR creator.version when the caller does not pass one (tracecap's package version; a test keeps them equal). */
 export const TRACECAP_VERSION = '0.1.0';
@@ -15,6 +15,29 @@ export interface HarOptions {
   pageTitle?: string;
   /** creator.version (default TRACECAP_VERSION). */
   version?: string;
+  /** Bodies of the exchanges (by Exchange.id) read from the reassembled connection (harBodies in the worker). */
+  bodies?: ReadonlyMap<number, ExchangeBodies>;
+}
+
+/** A message body as the capture held it: decoded bytes (null: not decodable, `note` says why), bytes on the wire, content codings. */
+export interface HarBody { data: Uint8Array | null; rawSize: number; codings: string[]; note?: string }
+/** The request's and the response's body of one exchange. */
+export interface ExchangeBodies { request?: HarBody; response?: HarBody }
+
+/** Largest decoded body a HAR entry carries as text (larger ones are left out, `comment` says so). */
+export const MAX_HAR_BODY_BYTES = 1 << 20;
+
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+/** Body bytes as HAR text: UTF-8 as it is, anything else base64 (HAR 1.2 content.encoding). */
+export function bodyText(b: Uint8Array): { text: string; encoding?: 'base64' } {
+  try {
+    const text = utf8Strict.decode(b);
+    // Control bytes other than whitespace: binary, whatever UTF-8 says.
+    if (!/[\x00-\x08\x0e-\x1f]/.test(text)) return { text };
+  } catch { /* not UTF-8: base64 */ }
+  let bin = '';
+  for (let i = 0; i < b.length; i += 0x8000) bin += String.fromCharCode(...b.subarray(i, i + 0x8000));
+  return { text: btoa(bin), encoding: 'base64' };
 }
 
 /** tracecap's custom entry fields (HAR allows fields starting with "_"). */
@@ -30,8 +53,9 @@ export interface TracecapEntryFields {
 /**
  * HAR 1.2 log of the exchanges (creator tracecap), for browsers' developer tools.
  *
- * Unknown values follow the spec: headersSize/bodySize −1, timings blocked/dns/connect/ssl −1;
- * send and receive are 0 (the capture has one time per head), wait = latency and time = wait.
+ * Unknown values follow the spec: headersSize/bodySize −1, timings blocked/dns/connect/ssl −1.
+ * An exchange with `timing` (the packets' times, README "Exchange timing") gets its phases from
+ * it (harTimings); one without keeps send and receive 0, wait = latency and time = wait.
  * An exchange without a response is kept with status 0, statusText "", httpVersion "", as
  * browsers export failed requests, time 0 and `_error` saying why; one without a captured request
  * has method "" and, as HAR needs a URI, the server's address as url (`http://ip:port/`);
@@ -44,7 +68,7 @@ export function toHar(exchanges: readonly Exchange[], opts: HarOptions = {}): Ha
     for (const e of exchanges) start = Math.min(start, e.reqTime);
     pages.push({ id: 'page_1', title: opts.pageTitle, pageTimings: {}, startedDateTime: iso(Number.isFinite(start) ? start : 0) });
   }
-  const entries: Entry[] = exchanges.map((e) => entry(e, pages.length > 0 ? 'page_1' : undefined));
+  const entries: Entry[] = exchanges.map((e) => entry(e, pages.length > 0 ? 'page_1' : undefined, opts.bodies?.get(e.id)));
   return {
     log: {
       version: '1.2',
@@ -55,15 +79,49 @@ export function toHar(exchanges: readonly Exchange[], opts: HarOptions = {}): Ha
   };
 }
 
-function entry(e: Exchange, pageref: string | undefined): Entry {
+/** HAR timings of an exchange, the time they sum to and when the entry starts (ms since the epoch). */
+export interface HarPhases { timings: Timings; time: number; started: number }
+
+/**
+ * The HAR phases of an exchange's packet timing. HAR 1.2 ("timings"): `time` is the sum of the
+ * phases that are not −1 (ssl excluded: it is part of connect). From the capture:
+ * - connect: SYN → the client's ACK, when the exchange opened its connection and the handshake
+ *   was seen (the entry then starts at the SYN); else −1;
+ * - blocked: from the handshake's ACK to the request's first byte (the client queued the
+ *   request on its new connection), only with connect; else −1;
+ * - ssl: −1 (the exchanges tracecap pairs are plaintext HTTP; a TLS connection's handshake has
+ *   no exchange);
+ * - send: the request's first byte → its last; wait: → the response's first byte (time to first
+ *   byte); receive: → its last byte. A phase the capture did not see is 0 (HAR needs send, wait
+ *   and receive non-negative): an unanswered request has wait and receive 0.
+ */
+export function harTimings(t: ExchangeTiming): HarPhases {
+  const ms = (x: number) => Math.max(0, x);
+  const send = ms(t.requestEnd ?? 0);
+  const wait = t.responseStart !== undefined ? ms(t.responseStart - (t.requestEnd ?? 0)) : 0;
+  const receive = t.responseStart !== undefined && t.responseEnd !== undefined ? ms(t.responseEnd - t.responseStart) : 0;
+  let connect = -1, blocked = -1, started = t.start;
+  if (t.connect && t.connect.ack !== undefined && t.connect.syn <= t.start) {
+    connect = ms(t.connect.ack);
+    blocked = ms(t.start - t.connect.syn - connect);
+    started = t.connect.syn;
+  }
+  const timings: Timings = { blocked, dns: -1, connect, ssl: -1, send, wait, receive };
+  const time = (blocked > 0 ? blocked : 0) + (connect > 0 ? connect : 0) + send + wait + receive;
+  return { timings, time, started };
+}
+
+function entry(e: Exchange, pageref: string | undefined, bodies: ExchangeBodies | undefined): Entry {
   const answered = e.status !== undefined;
   const wait = answered && e.latency !== undefined ? e.latency : 0;
+  const phases: HarPhases = e.timing ? harTimings(e.timing)
+    : { timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait, receive: 0 }, time: wait, started: e.reqTime };
   const reqHeaders = e.reqHeaders.map(header);
   const respHeaders = e.respHeaders.map(header);
   const out: Entry & TracecapEntryFields = {
     ...(pageref !== undefined ? { pageref } : {}),
-    startedDateTime: iso(e.reqTime),
-    time: wait,
+    startedDateTime: iso(phases.started),
+    time: phases.time,
     request: {
       method: e.method,
       url: e.url !== '' ? e.url : `http://${e.server}/`,
@@ -86,13 +144,34 @@ function entry(e: Exchange, pageref: string | undefined): Entry {
       bodySize: answered ? (e.respSize ?? -1) : -1,
     },
     cache: {},
-    timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait, receive: 0 },
+    timings: phases.timings,
     serverIPAddress: e.serverIp,
     connection: e.flow,
     _packets: [e.reqNum >= 0 ? e.reqNum : null, e.respNum ?? null],
   };
   const id = e.trace !== undefined ? traceId(e.trace) : undefined;
   if (id !== undefined) out._traceId = id;
+  if (bodies?.response) {
+    const b = bodies.response;
+    const c = out.response.content;
+    // content.size: the decoded length; compression: what the codings saved (HAR 1.2 "content").
+    if (out.response.bodySize === -1 && !b.note) out.response.bodySize = b.rawSize;
+    if (b.data) {
+      c.size = b.data.length;
+      if (b.codings.length) c.compression = b.data.length - b.rawSize;
+      if (b.data.length <= MAX_HAR_BODY_BYTES) Object.assign(c, bodyText(b.data));
+      else c.comment = `body of ${b.data.length} bytes not included (MAX_HAR_BODY_BYTES ${MAX_HAR_BODY_BYTES})`;
+    } else if (b.note) c.comment = `body not included: ${b.note}`;
+  }
+  const rq = bodies?.request;
+  if (rq?.data && rq.data.length > 0) {
+    const mimeType = headerValue(e.reqHeaders, 'content-type') ?? 'application/octet-stream';
+    if (rq.data.length <= MAX_HAR_BODY_BYTES) {
+      const t = bodyText(rq.data);
+      // HAR 1.2's postData has no encoding field: a binary body's base64 is said in a custom field.
+      out.request.postData = { mimeType, text: t.text, ...(t.encoding ? { _encoding: t.encoding } : {}) } as Entry['request']['postData'];
+    } else out.request.postData = { mimeType, text: '', comment: `body of ${rq.data.length} bytes not included (MAX_HAR_BODY_BYTES ${MAX_HAR_BODY_BYTES})` };
+  } else if (rq?.note && !rq.data) out.request.comment = `body not included: ${rq.note}`;
   if (!answered || e.reqNum < 0) out._error = e.note ?? (answered ? 'request not captured' : 'no response in the capture');
   return out;
 }

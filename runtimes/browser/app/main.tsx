@@ -14,6 +14,7 @@ import { ConnsView, HttpView, TimelineView, TracesView } from './views/lists.js'
 import { Waterfall } from './views/waterfall.js';
 import { AllRequests } from './views/waterfall-all.js';
 import { StatsView } from './views/stats.js';
+import { FollowView } from './views/follow.js';
 import { FilterInput } from './views/filterbar.js';
 import { FILTER_HELP, queryCompleter, type Complete } from './views/filterhelp.js';
 import { count, plural, size, timeFormat, TIME_MODES, isTimeMode, type TimeMode } from './format.js';
@@ -108,9 +109,11 @@ function App() {
   const [work, setWork] = useState<Work | null>(null);
   // What a limit left out of the last export (the HAR's MAX_HAR_EXCHANGES), until the next one.
   const [exportNote, setExportNote] = useState<string | null>(null);
-  const [exporting, setExporting] = useState<ExportKind | null>(null);
+  const [exporting, setExporting] = useState<ExportKind | 'pcap' | null>(null);
   // The endpoint (Statistics) the Waterfall is narrowed to, until cleared.
   const [endpoint, setEndpoint] = useState<{ key: string; host: boolean } | null>(null);
+  // Follow stream: the connection (flow id) whose bytes are shown instead of the lists.
+  const [followFlow, setFollowFlow] = useState<string | null>(null);
   // ?job=ID: the Worker's job whose records the app streams (null: captures translated here).
   const [jobId, setJobId] = useState<string | null>(() => new URLSearchParams(location.search).get('job'));
   const [token, setToken] = useState<string | null>(readToken);
@@ -320,6 +323,22 @@ function App() {
       setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
     } finally { setExporting(null); setWork((w) => (w?.what === 'export' ? null : w)); }
   };
+  /** The packets of the open trace, else of the view, as a capture file of the source's format (written from its bytes). */
+  const downloadPcap = async () => {
+    setExporting('pcap');
+    try {
+      const { blob, note } = await engine.ask<Exported>(traceView ? { op: 'pcap', trace: hash.trace! } : { op: 'pcap' });
+      setExportNote(note);
+      const name = loaded?.files?.[0] ?? loaded?.name ?? 'capture';
+      const ext = /\.pcapng$/i.test(name) || loaded?.files ? 'pcapng' : 'pcap';
+      const what = traceView ? `.trace-${hash.trace}` : followOf ? `.flow-${followOf}` : filtered ? '.filtered' : '.all';
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = `${name.replace(/\.(pcapng|pcap|cap)$/i, '')}${what}.${ext}`;
+      document.body.append(a); a.click(); a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+    } catch (e) { setExportNote(`The packets could not be exported: ${(e as Error).message}`); } finally { setExporting(null); setWork((w) => (w?.what === 'export' ? null : w)); }
+  };
   /** Shows the packets `q` selects (a history entry with the view and the filter). */
   const filterBy = (q: string) => { endSession(); setFilterText(q); go({ view: 'packets', trace: null, q, pkt: null }); };
   const onInput = (text: string) => {
@@ -340,7 +359,11 @@ function App() {
   const filtered = filter.applied !== '' || hash.range !== null;
   const error = filter.state === 'error' && filter.text === filterText && filter.message !== undefined ? { message: filter.message, offset: filter.offset ?? 0, length: filter.length } : null;
   const traceView = hash.trace !== null;
-  const onList = (v: string) => hash.view === v && !traceView;
+  // A filter on one connection (picking one in Connections sets it) offers Follow stream.
+  const followOf = /^flow == "(\d+)"$/.exec(filter.applied)?.[1] ?? null;
+  // Another view, trace or filter chosen: the follow view gives way to it.
+  useEffect(() => setFollowFlow(null), [hash.view, hash.trace, filter.applied]);
+  const onList = (v: string) => hash.view === v && !traceView && followFlow === null;
 
   return (
     <div class={`app ${dragging ? 'dragging' : ''}`}>
@@ -362,6 +385,8 @@ function App() {
           title={filtered ? 'The HTTP exchanges with a packet the filter selects, as HAR 1.2' : 'Every HTTP exchange, as HAR 1.2'}>Export HAR{filtered ? ' (filtered)' : ''}</button>
         <button disabled={!loaded || exporting !== null} onClick={() => void download('otlp')} data-testid="export-otlp"
           title="Every HTTP exchange as an OpenTelemetry span (OTLP/JSON, one TracesData per line, as tracecap --format otlp writes them), joined to the trace its request carries">Export OTLP</button>
+        <button disabled={!loaded || exporting !== null || loaded.job !== undefined} onClick={() => void downloadPcap()} data-testid="export-pcap"
+          title={traceView ? 'The packets carrying this trace, from the capture\'s own bytes' : filtered ? 'The packets the filter selects, from the capture\'s own bytes' : 'Every packet, from the capture\'s own bytes'}>Export pcap{traceView ? ' (trace)' : filtered ? ' (filtered)' : ''}</button>
       </header>
       {showSettings && <Settings options={options} job={jobId !== null && gate?.kind === 'open'} onApply={applySettings} onClose={() => setShowSettings(false)} />}
       {gate && gate.kind !== 'open' && <JobPanel id={jobId!} gate={gate} onToken={submitToken} />}
@@ -383,6 +408,7 @@ function App() {
         <span class="count" data-testid="filter-count" title="Packets the filter and the time range select; every view and export shows what they select">
           <span data-testid="packet-count">{count(filter.count)}</span>{filtered ? ` of ${count(filter.total)} packets match the filter` : ' packets'}{phase === 'loading' ? ', loaded so far' : ''}
         </span>
+        {followOf && loaded && !loaded.job && <button data-testid="follow-open" onClick={() => setFollowFlow(followOf)} title="This connection's bytes both ways, reassembled">Follow stream</button>}
         {hash.range && <span class="chip">time {tf.at(hash.range[0])} – {tf.at(hash.range[1])} <button onClick={() => go({ range: null })} aria-label="clear time range">×</button></span>}
         {work && (
           <span class="work" role="status" data-testid="work">
@@ -398,15 +424,17 @@ function App() {
         ))}
       </nav>
       <main>
-        {hasData && onList('packets') && (
+        {followFlow !== null && loaded && <FollowView engine={engine} flow={followFlow} tf={tf} onClose={() => setFollowFlow(null)} onPacket={(num) => { setFollowFlow(null); go({ view: 'packets', trace: null, pkt: num }); }} />}
+        {followFlow === null && hasData && onList('packets') && (
           <PacketsView engine={engine} total={filter.count} version={`${version}`} tf={tf} open={hash.pkt} loading={phase === 'loading'} files={severalFiles(source.current)}
             onOpen={(num, replace) => go({ pkt: num }, replace ? 'replace' : 'push')} onClose={() => go({ pkt: null })}
-            onShowAll={() => { endSession(); setFilterText(''); go({ q: '', range: null }); }} />
+            onShowAll={() => { endSession(); setFilterText(''); go({ q: '', range: null }); }}
+            {...(loaded && !loaded.job ? { onFollow: (f: string) => setFollowFlow(f) } : {})} />
         )}
         {hasData && onList('conns') && <ConnsView engine={engine} version={`${version}`} tf={tf} onPick={(c) => filterBy(`flow == "${c.flow}"`)} />}
         {hasData && onList('http') && <HttpView engine={engine} version={`${version}`} tf={tf} onPick={(x) => (x.trace ? go({ view: 'traces', trace: x.trace.slice(x.trace.lastIndexOf('/') + 1) }) : filterBy(`flow == "${x.flow}"`))} />}
         {hasData && onList('traces') && <TracesView engine={engine} version={`${version}`} tf={tf} onPick={(t) => go({ view: 'traces', trace: t.short })} />}
-        {hasData && traceView && (
+        {hasData && traceView && followFlow === null && (
           <Waterfall engine={engine} id={hash.trace!} version={`${version}`} tf={tf} loading={phase === 'loading'} onClose={() => go({ trace: null, view: 'traces' })}
             onPacket={(num) => { go({ view: 'packets', trace: null, pkt: num }); requestAnimationFrame(() => currentList()?.focus()); }} />
         )}

@@ -54,7 +54,13 @@ export type Request =
   | { op: 'export'; what: ExportKind }
   | { op: 'memory' }
   | WaterfallRequest
-  | EndpointsRequest;
+  | EndpointsRequest
+  // Follow stream (follow.ts): one connection's bytes both ways, its HTTP/1 messages decoded.
+  | { op: 'follow'; flow: string }
+  // The packets of a connection, of a trace, or (neither) of the view, as a capture file of the source's format.
+  | { op: 'pcap'; flow?: string; trace?: string }
+  // The HTTP/2 streams of a connection, from its records' `HTTP.streams` (streams.ts).
+  | { op: 'h2streams'; flow: string };
 
 /**
  * The memory account (op 'memory'): bytes held by each of the app's structures in its two

@@ -18,7 +18,10 @@ import { collectFields, FIELDS, MAX_PRESENT_FIELDS } from './fields.js';
 import { page } from './tables.js';
 import { LazyRecord } from './members.js';
 import { rereadHeaders, type Exchange } from '../../../src/exchanges.js';
-import { toHar } from './har.js';
+import { toHar, type ExchangeBodies } from './har.js';
+import { follow, h2Bodies, harBodiesOf, walkSelected, type FollowResult, type PickedPacket } from './follow.js';
+import { browserDecompress } from './decompress.js';
+import { h2StreamsOf, type H2Connection, type H2Record } from './streams.js';
 import { renderAll, renderOne, Superseded, type RenderSource } from './render.js';
 import { jobRecord, JobHttpError, streamJobRecords } from './job-records.js';
 import { noSkips } from '../../../src/skips.js';
@@ -221,6 +224,9 @@ async function handle(req: Request): Promise<unknown> {
     case 'export': return exportBlob(s, req.what);
     case 'memory': return memoryAccount(s);
     case 'waterfall': case 'endpoints': await syncView(s); return http().ask(req);
+    case 'follow': return followFlow(s, req.flow);
+    case 'pcap': return pcapBlob(s, req);
+    case 'h2streams': return h2Streams(s, req.flow);
   }
 }
 
@@ -1141,6 +1147,21 @@ async function otlpBlob(s: Session, superseded: () => boolean): Promise<Exported
   return { blob: new Blob(parts, { type: 'application/x-ndjson' }), note: spans === 0 ? 'No HTTP exchange to export as spans (they are made from the DEBUG records).' : null };
 }
 
+/** Renders the capture again and hands over the parsed HTTP value of each record `wanted` picks. */
+async function httpValues(s: Session, what: Work['what'], superseded: () => boolean, wanted: (pos: number) => boolean, onValue: (pos: number, value: unknown) => void): Promise<void> {
+  await renderPass(s, what, superseded, (view, entries, count, first) => {
+    const ev = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
+    let line = 0;
+    for (let i = 0; i < count; i++) {
+      const e = i * ENTRY_BYTES;
+      const len = ev.getUint32(e + Entry.RECORD_LEN, true);
+      const hl = ev.getUint32(e + Entry.HTTP_LEN, true);
+      if (hl && wanted(first + i)) { const ho = line + ev.getUint32(e + Entry.HTTP_OFF, true); onValue(first + i, JSON.parse(dec.decode(view.subarray(ho, ho + hl)))); }
+      line += len;
+    }
+  });
+}
+
 /** The HAR of the view's exchanges (at most MAX_HAR_EXCHANGES), their headers read again from the records. */
 async function harBlob(s: Session, superseded: () => boolean): Promise<Exported> {
   await syncView(s);
@@ -1152,23 +1173,138 @@ async function harBlob(s: Session, superseded: () => boolean): Promise<Exported>
   for (const e of list) { if (e.reqNum >= 0) want.add(e.reqNum); if (e.respNum !== undefined) want.add(e.respNum); }
   const values = new Map<number, unknown>();
   if (want.size) {
-    await renderPass(s, 'export', superseded, (view, entries, count, first) => {
-      const ev = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
-      let line = 0;
-      for (let i = 0; i < count; i++) {
-        const e = i * ENTRY_BYTES;
-        const len = ev.getUint32(e + Entry.RECORD_LEN, true);
-        const hl = ev.getUint32(e + Entry.HTTP_LEN, true);
-        if (hl && want.has(first + i)) { const ho = line + ev.getUint32(e + Entry.HTTP_OFF, true); values.set(first + i, JSON.parse(dec.decode(view.subarray(ho, ho + hl)))); }
-        line += len;
-      }
-    });
+    await httpValues(s, 'export', superseded, (pos) => want.has(pos), (pos, v) => values.set(pos, v));
   }
   for (const e of list) rereadHeaders(e, e.reqNum >= 0 ? values.get(e.reqNum) : undefined, e.respNum !== undefined ? values.get(e.respNum) : undefined);
-  const har = toHar(list, { pageTitle: s.name });
-  const note = all.length > ids.length ? `the first ${ids.length.toLocaleString('en-US')} of ${all.length.toLocaleString('en-US')} exchanges (MAX_HAR_EXCHANGES); narrow the filter or the time range for the others` : null;
-  if (note) (har.log as { comment?: string }).comment = `tracecap: ${note}`;
-  return { blob: new Blob([JSON.stringify(har, null, 1)], { type: 'application/json' }), note: note && `The HAR holds ${note}.` };
+  const bodies = await harBodies(s, list, superseded);
+  const har = toHar(list, { pageTitle: s.name, bodies: bodies.bodies });
+  const cutNote = all.length > ids.length ? `the first ${ids.length.toLocaleString('en-US')} of ${all.length.toLocaleString('en-US')} exchanges (MAX_HAR_EXCHANGES); narrow the filter or the time range for the others` : null;
+  const notes = [cutNote, bodies.note].filter((n): n is string => n !== null);
+  if (notes.length) (har.log as { comment?: string }).comment = `tracecap: ${notes.join('; ')}`;
+  // The page's line: the exchanges' cut as before, then what the bodies lack, each a sentence.
+  const lines = [cutNote && `The HAR holds ${cutNote}.`, bodies.note && `${bodies.note[0]!.toUpperCase()}${bodies.note.slice(1)}.`].filter(Boolean);
+  return { blob: new Blob([JSON.stringify(har, null, 1)], { type: 'application/json' }), note: lines.length ? lines.join(' ') : null };
+}
+
+// ---- follow stream, HTTP/2 streams, packets as pcap (follow.ts, streams.ts) --------------------
+
+/** The packets of connection `flow` (every one, whatever the filter), in order. */
+function* flowPackets(s: Session, flow: string): Generator<PickedPacket> {
+  if (!/^\d+$/.test(flow)) throw new Error(`"${flow}" is not a connection's flow id`);
+  const f = BigInt(flow);
+  const lo = Number(f & 0xffffffffn), hi = Number(f >> 32n);
+  for (let k = 0; k < s.index.segments; k++) {
+    const seg = s.index.segment(k);
+    for (let i = 0; i < seg.n; i++) if (seg.flowLo[i] === lo && seg.flowHi[i] === hi) yield { off: seg.fileOff[i]!, num: k * SEGMENT_PACKETS + i, time: seg.time[i]! };
+  }
+}
+
+/** The packets carrying trace `id` (a full name or its short id), in order. */
+function* tracePackets(s: Session, id: string): Generator<PickedPacket> {
+  const ids = new Set(s.index.traces.matching(id));
+  if (!ids.size) throw new Error(`no packet carries the trace ${id}`);
+  for (let k = 0; k < s.index.segments; k++) {
+    const seg = s.index.segment(k);
+    for (let i = 0; i < seg.n; i++) {
+      const t = seg.trace[i]!, x = seg.extras.get(i)?.traces;
+      if ((t && ids.has(t)) || (x && x.some((m) => ids.has(m)))) yield { off: seg.fileOff[i]!, num: k * SEGMENT_PACKETS + i, time: seg.time[i]! };
+    }
+  }
+}
+
+/** The packets the view selects, in order (the view's positions are read as they are written out). */
+function* viewPackets(s: Session): Generator<PickedPacket> {
+  const v = s.view;
+  const count = v.matches ? v.count : v.query || v.range ? 0 : s.index.count;
+  for (let i = 0; i < count; i++) {
+    const pos = v.matches ? v.matches[i]! : i;
+    const [seg, k] = s.index.at(pos);
+    yield { off: seg.fileOff[k]!, num: pos, time: seg.time[k]! };
+  }
+}
+
+function needBytes(s: Session): Blob {
+  if (s.job || !s.blob) throw new Error('the packets\' bytes stay on the Worker: a job\'s records carry none, so this needs the capture opened here');
+  return s.blob;
+}
+
+async function followFlow(s: Session, flow: string): Promise<FollowResult> {
+  const blob = needBytes(s);
+  const gen = s.generation;
+  return follow(blob, flow, flowPackets(s, flow), browserDecompress, () => session?.generation !== gen);
+}
+
+/** The selected packets written from the capture's own bytes: its format, records unchanged. */
+async function pcapBlob(s: Session, req: { flow?: string; trace?: string }): Promise<Exported> {
+  const blob = needBytes(s);
+  const mine = ++workGeneration;
+  const superseded = () => mine !== workGeneration || session !== s;
+  const picked = req.flow !== undefined ? flowPackets(s, req.flow) : req.trace !== undefined ? tracePackets(s, req.trace) : viewPackets(s);
+  // Chunks of the file go to an OPFS file (then, past its quota, to memory), never all at once.
+  const spill = await SpillFile.open();
+  const parts: Blob[] = [];
+  let pending = new Uint8Array(1 << 20), fill = 0;
+  const flush = () => { if (!fill) return; const b = pending.subarray(0, fill); if (!spill?.write(b)) parts.push(new Blob([b.slice()])); fill = 0; };
+  const put = (b: Uint8Array) => {
+    if (fill + b.length > pending.length) flush();
+    if (b.length > pending.length) { if (!spill?.write(b)) parts.push(new Blob([b.slice()])); return; }
+    pending.set(b, fill); fill += b.length;
+  };
+  const total = blob.size;
+  let last = 0;
+  let found: number;
+  try {
+    found = await walkSelected(blob, picked, { out: put }, superseded, (bytes) => {
+      const now = performance.now();
+      if (now - last > 150) { last = now; work({ what: 'export', done: Math.round(bytes / total * s.index.count), total: s.index.count }); }
+    });
+    flush();
+  } catch (err) { if (spill) await spill.finish().catch(() => null); throw err; }
+  pending = new Uint8Array(0);
+  const head = spill ? await spill.finish() : null;
+  const type = 'application/vnd.tcpdump.pcap';
+  return { blob: new Blob(head ? [head, ...parts] : parts, { type }), note: found === 0 ? 'No packet was selected: the file holds only the capture\'s header.' : null };
+}
+
+async function h2Streams(s: Session, flow: string): Promise<H2Connection> {
+  if (s.job) throw new Error('the HTTP/2 streams of a job\'s connection are read from its records on the Worker; open the capture here');
+  // The client: the sender of the connection's first packet, unless that is a SYN/ACK.
+  const want = new Map<number, { time: number; fromClient: boolean }>();
+  let client = -1, cport = -1;
+  for (const p of flowPackets(s, flow)) {
+    const [seg, k] = s.index.at(p.num);
+    if (client < 0) { const synAck = (seg.flags[k]! & 0x12) === 0x12; client = synAck ? seg.dst[k]! : seg.src[k]!; cport = synAck ? seg.dport[k]! : seg.sport[k]!; }
+    want.set(p.num, { time: p.time, fromClient: seg.src[k] === client && seg.sport[k] === cport });
+  }
+  const values: H2Record[] = [];
+  const mine = ++workGeneration;
+  await httpValues(s, 'detail', () => mine !== workGeneration || session !== s, (pos) => want.has(pos),
+    (pos, http) => { const p = want.get(pos)!; values.push({ num: pos, time: p.time, fromClient: p.fromClient, http }); });
+  const c = h2StreamsOf(flow, values);
+  return s.blob ? h2Bodies(s.blob, flowPackets(s, flow), c, browserDecompress, () => mine !== workGeneration || session !== s) : c;
+}
+
+/**
+ * The request and response bodies of the HTTP/1 exchanges of a HAR (follow.ts harBodiesOf), their
+ * connections' packets picked from the index.
+ */
+async function harBodies(s: Session, list: readonly Exchange[], superseded: () => boolean): Promise<{ bodies: Map<number, ExchangeBodies>; note: string | null }> {
+  if (s.job || !s.blob) return { bodies: new Map(), note: 'bodies are not included: the packets\' bytes of a job stay on the Worker' };
+  const flows = new Set<string>();
+  for (const e of list) if ((e.proto.startsWith('HTTP/1') || e.stream !== undefined) && e.flow) flows.add(e.flow);
+  if (!flows.size) return { bodies: new Map(), note: null };
+  const keys = new Map<number, Map<number, string>>();
+  for (const f of flows) { const b = BigInt(f); const hi = Number(b >> 32n), lo = Number(b & 0xffffffffn); let m = keys.get(hi); if (!m) keys.set(hi, m = new Map()); m.set(lo, f); }
+  function* picked(): Generator<PickedPacket & { flow: string }> {
+    for (let k = 0; k < s.index.segments; k++) {
+      const seg = s.index.segment(k);
+      for (let i = 0; i < seg.n; i++) {
+        const f = keys.get(seg.flowHi[i]!)?.get(seg.flowLo[i]!);
+        if (f !== undefined) yield { off: seg.fileOff[i]!, num: k * SEGMENT_PACKETS + i, time: seg.time[i]!, flow: f };
+      }
+    }
+  }
+  return harBodiesOf(s.blob, list, picked(), browserDecompress, superseded);
 }
 
 /** The all-requests waterfall and the statistics before a capture is open: empty. */

@@ -46,6 +46,8 @@ export interface PacketsProps {
   onClose(): void;
   /** Clears the filter, so that the open packet is among the rows. */
   onShowAll(): void;
+  /** Opens Follow stream on the open TCP packet's connection (its record's `flow`); absent: no such button. */
+  onFollow?(flow: string): void;
 }
 
 /** The packet table and the open packet's detail. */
@@ -92,7 +94,7 @@ export function PacketsView(p: PacketsProps) {
         <div class="detail"><div class="banner notice" data-testid="detail-missing">{p.loading ? `Packet #${p.open} is not loaded yet.` : `There is no packet #${p.open} in this capture.`} <button onClick={p.onClose}>Close</button></div></div>
       )}
       {shown && (
-        <RecordDetail d={det} tf={p.tf} onClose={p.onClose}>
+        <RecordDetail d={det} tf={p.tf} onClose={p.onClose} {...(p.onFollow ? { onFollow: p.onFollow } : {})}>
           {outside && (
             <div class="banner notice outside" data-testid="outside-filter">
               The filter leaves packet #{det.num} out of the {plural(p.total, 'packet')} shown. <button onClick={p.onShowAll} data-testid="show-all">Show it among all packets</button>
@@ -110,8 +112,11 @@ function recordTime(r: unknown): number {
   return t && t.seconds !== undefined ? Number(t.seconds) * 1000 + (t.nanos ?? 0) / 1e6 : NaN;
 }
 
-function RecordDetail({ d, tf, onClose, children }: { d: Detail; tf: TimeFormat; onClose(): void; children?: ComponentChildren }) {
+function RecordDetail({ d, tf, onClose, onFollow, children }: { d: Detail; tf: TimeFormat; onClose(): void; onFollow?(flow: string): void; children?: ComponentChildren }) {
   const parsed = useMemo(() => JSON.parse(d.text) as unknown, [d.text]);
+  // A TCP packet's connection: its record's top-level flow (the same both ways).
+  const rec = parsed as { flow?: unknown; L4?: { seq?: unknown } } | null;
+  const flow = typeof rec?.flow === 'string' && rec.L4?.seq !== undefined ? rec.flow : null;
   const time = recordTime(parsed);
   const [copied, setCopied] = useState(false);
   const copy = () => { void navigator.clipboard.writeText(d.text).then(() => { setCopied(true); setTimeout(() => setCopied(false), 1500); }); };
@@ -122,6 +127,7 @@ function RecordDetail({ d, tf, onClose, children }: { d: Detail; tf: TimeFormat;
         <span>Packet #{d.num}</span>
         {Number.isFinite(time) && <span class="muted detail-time" data-testid="detail-time">{tf.label(time)}</span>}
         <span class="spacer" />
+        {onFollow && flow !== null && <button onClick={() => onFollow(flow)} data-testid="detail-follow" title="This packet's connection, both ways, reassembled">Follow stream</button>}
         <button onClick={copy} data-testid="copy-record">{copied ? 'Copied' : 'Copy record'}</button>
         <button onClick={onClose} aria-label="Close the packet (Esc)" title="Close (Esc)" data-testid="close-detail">×</button>
       </div>

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as B from '../helpers/build.js';
 import { Conversation } from '../helpers/conversation.js';
+import * as H2 from '../helpers/h2.js';
 import { recordsOf } from '../helpers/records.js';
 import { single, sharded, prng } from '../helpers/shards.js';
 import { isKnownField } from '../../runtimes/browser/app/fields.js';
@@ -223,6 +224,61 @@ describe('exchange timing', () => {
       }
       if (n > 64) expect(t.more_not_timed).toBe(n - 64); else expect(t.more_not_timed).toBeUndefined();
     }
+  });
+
+  it('HTTP/2: each stream timed where it ends (END_STREAM, RST_STREAM with its code, the server\'s FIN), frame bytes per stream', async () => {
+    const p: B.PcapPacket[] = [];
+    const c = new Conversation(p);
+    c.handshake(600);
+    c.send(B.bytes(H2.PREFACE, H2.settings()), 600.003);
+    c.reply(B.bytes(H2.settings(), H2.settings(true)), 600.004);
+    const req = new H2.Hpack(), res = new H2.Hpack();
+    const END = H2.F.END_HEADERS | H2.F.END_STREAM;
+    const hdr = (id: number) => H2.frame(H2.T.HEADERS, END, id, req.encode(H2.requestFields(`/s${id}`)));
+    const h1 = hdr(1), h3 = hdr(3), h5 = hdr(5), h7 = hdr(7);
+    const reqs = c.send(B.bytes(h1, h3, h5, h7), 600.010);
+    const r1 = H2.frame(H2.T.HEADERS, H2.F.END_HEADERS, 1, res.encode([[':status', '200']]));
+    const d1 = H2.frame(H2.T.DATA, H2.F.END_STREAM, 1, B.ascii('hello'));
+    const r3 = H2.frame(H2.T.HEADERS, END, 3, res.encode([[':status', '204']]));
+    const both = c.reply(B.bytes(r1, d1, r3), 600.030);
+    const rst = c.reply(H2.frame(H2.T.RST_STREAM, 0, 5, Uint8Array.of(0, 0, 0, 8)), 600.040);
+    const fin = c.serverFin(600.050);
+    const recs = await records(B.pcap(p, { nano: true }));
+    const s = recs[both].timing.streams;
+    expect(s.map((x: any) => x.stream)).toEqual([1, 3]);
+    expect(s[0]).toMatchObject({ stream: 1, request_num: reqs, response_num: both, request_end_ns: 0, response_start_ns: 20 * MS, response_end_ns: 20 * MS,
+      bytes: { request: h1.length - 9, response: r1.length - 9 + d1.length - 9 } });
+    expect(s[0].connect).toBeDefined();          // the connection's first stream
+    expect(s[1].connect).toBeUndefined();
+    expect(s[1].bytes).toEqual({ request: h3.length - 9, response: r3.length - 9 });
+    expect(recs[rst].timing).toEqual({ streams: [expect.objectContaining({ stream: 5, reset: 'stream', reset_code: 'CANCEL', request_num: reqs })] });
+    expect(recs[rst].timing.streams[0].response_end_ns).toBeUndefined();
+    // The server's FIN ends stream 7, never answered.
+    const f = recs[fin].timing.streams;
+    expect(f.length).toBe(1);
+    expect(f[0]).toMatchObject({ stream: 7, request_num: reqs, request_end_ns: 0 });
+    expect(f[0].response_num).toBeUndefined();
+    expect(f[0].reset).toBeUndefined();
+    expect(recs.filter((r) => r.timing).length).toBe(3);
+  });
+
+  it('HTTP/2: more streams ending in one segment than MAX_TIMINGS: the record counts those without timing', async () => {
+    const p: B.PcapPacket[] = [];
+    const c = new Conversation(p);
+    c.handshake(700);
+    c.send(B.bytes(H2.PREFACE, H2.settings()), 700.003);
+    c.reply(B.bytes(H2.settings(), H2.settings(true)), 700.004);
+    const req = new H2.Hpack(), res = new H2.Hpack();
+    const END = H2.F.END_HEADERS | H2.F.END_STREAM;
+    // Three-digit ids: the HTTP object lists streams by id, which sorts bytewise only at one width.
+    const ids = Array.from({ length: 70 }, (_, i) => 2 * i + 101);
+    c.send(B.bytes(...ids.map((id) => H2.frame(H2.T.HEADERS, END, id, req.encode(H2.requestFields(`/${id}`))))), 700.010);
+    const all = c.reply(B.bytes(...ids.map((id) => H2.frame(H2.T.HEADERS, END, id, res.encode([[':status', '200']])))), 700.020);
+    const more = c.reply(H2.frame(H2.T.PING, 0, 0, new Uint8Array(8)), 700.030);
+    const recs = await records(B.pcap(p, { nano: true }));
+    expect(recs[all].timing.streams.map((x: any) => x.stream)).toEqual(ids.slice(0, 64));
+    expect(recs[all].timing.streams_not_timed).toBe(6);
+    expect(recs[more].timing).toBeUndefined();
   });
 
   it('is byte-identical across thread counts and chunkings', () => {

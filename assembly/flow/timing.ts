@@ -30,8 +30,8 @@ import * as F from "../facts/timing";
 /** Wireshark's out-of-order threshold when the first round trip is unknown. */
 const OOO_DEFAULT_NS: i64 = 3000000;
 
-/** Conn.tbits: SYN, SYN/ACK, handshake ACK, ClientHello, first application data seen; rttNs holds the last SYN's time / the first round trip. */
-export const C_SYN: u8 = 1, C_SYNACK: u8 = 2, C_HSACK: u8 = 4, C_TLS_START: u8 = 8, C_TLS_END: u8 = 16, C_MRU_SYN: u8 = 32, C_RTT: u8 = 64;
+/** Conn.tbits: SYN, SYN/ACK, handshake ACK, ClientHello, first application data seen; rttNs holds the last SYN's time / the first round trip; later ACKs may still complete the handshake or the round trip. */
+export const C_SYN: u8 = 1, C_SYNACK: u8 = 2, C_HSACK: u8 = 4, C_TLS_START: u8 = 8, C_TLS_END: u8 = 16, C_MRU_SYN: u8 = 32, C_RTT: u8 = 64, C_PEND: u8 = 128;
 /** Dir.tbits: the direction's last segment advertised a zero window; its lastAck is known. */
 export const D_WIN0: u8 = 1, D_ACK: u8 = 2;
 /** Exchange.tbits: request first / last byte, response first / last byte, request / response head serial known; its timing was shown. */
@@ -40,13 +40,10 @@ export const E_REQ_FIRST: u8 = 1, E_REQ_LAST: u8 = 2, E_RES_FIRST: u8 = 4, E_RES
 /** The current packet's capture time in nanoseconds. */
 @inline export function nowNs(): i64 { return S.pSec * 1000000000 + <i64>S.pNsec; }
 
-/**
- * Notes a segment of direction dir (before the analysis moves its stream on): the handshake,
- * the first round trip, zero windows, resets, and whether it was retransmitted or out of order.
- */
-export function segment(c: Conn, dir: i32, seq: u32, ack: u32, flags: u32, win: u32, plen: i32, now: i64): void {
-  const syn = (flags & 0x02) != 0, ackf = (flags & 0x10) != 0, fin = (flags & 0x01) != 0, rst = (flags & 0x04) != 0;
-  const d = unchecked(c.d[dir]), o = unchecked(c.d[1 - dir]);
+// The handshake, the first round trip and resets: run for segments with SYN, FIN or RST, and
+// while the connection still waits for its handshake ACK or first round trip (C_PEND).
+function handshake(c: Conn, dir: i32, flags: u32, now: i64): void {
+  const syn = (flags & 0x02) != 0, ackf = (flags & 0x10) != 0;
   let cb = c.tbits;
   if (syn && !ackf) {
     if ((cb & C_SYN) == 0) { c.synNs = now; cb |= C_SYN; }
@@ -57,29 +54,47 @@ export function segment(c: Conn, dir: i32, seq: u32, ack: u32, flags: u32, win: 
     // Wireshark's first round trip: the first ACK without SYN, either way, after a SYN.
     if ((cb & (C_MRU_SYN | C_RTT)) == C_MRU_SYN) { c.rttNs = now - c.rttNs; cb |= C_RTT; }
   }
+  // Still something to learn from later ACKs: the handshake ACK, or the first round trip.
+  if ((cb & (C_SYNACK | C_HSACK)) == C_SYNACK || (cb & (C_MRU_SYN | C_RTT)) == C_MRU_SYN) cb |= C_PEND; else cb &= ~C_PEND;
   c.tbits = cb;
-  if (rst && c.rstDir < 0) c.rstDir = dir;
+  if ((flags & 0x04) != 0 && c.rstDir < 0) c.rstDir = dir;
+}
+
+// A segment of d starting behind its highest sequence number (next): a keep-alive, a spurious
+// retransmission, out of order, or a retransmission (end: where it ends, SYN and FIN included).
+function behind(c: Conn, d: Dir, o: Dir, seq: u32, plen: i32, flags: u32, end: u32, now: i64): void {
+  const next = d.next;
+  if (plen <= 1 && seq == next - 1 && (flags & 0x07) == 0) return; // a keep-alive
+  if (plen > 0 && (o.tbits & D_ACK) != 0 && <i32>(seq + <u32>plen - o.lastAck) <= 0) { d.retrans++; return; }
+  if (plen > 1 && seq == next - 1) return; // new data after a zero-window probe
+  const rtt = (c.tbits & C_RTT) != 0 ? c.rttNs : OOO_DEFAULT_NS;
+  if (now - d.nextNs < rtt && next != end) d.outOfOrder++; else d.retrans++;
+}
+
+/**
+ * Notes a segment of direction dir (before the analysis moves its stream on): the handshake,
+ * the first round trip, zero windows, resets, and whether it was retransmitted or out of order.
+ * Its common case (no SYN, FIN or RST, in order) takes few instructions: it runs for every
+ * analysed segment.
+ */
+@inline export function segment(c: Conn, dir: i32, seq: u32, ack: u32, flags: u32, win: u32, plen: i32, now: i64): void {
+  if ((flags & 0x07) != 0 || (c.tbits & C_PEND) != 0) handshake(c, dir, flags, now);
+  const d = unchecked(c.d[dir]), o = unchecked(c.d[1 - dir]);
   const next = d.next, known = d.known;
   // A zero-window probe is not a zero window, nor does it move the highest sequence number on.
-  const zwp = plen == 1 && known && seq == next && (o.tbits & D_WIN0) != 0;
+  const zwp = plen == 1 && seq == next && known && (o.tbits & D_WIN0) != 0;
   // Wireshark's tcp.analysis.zero_window: a zero window not on a SYN, FIN or RST.
-  if (win == 0 && !syn && !fin && !rst && !zwp) d.zeroWin++;
-  if ((plen > 0 || syn || fin) && !zwp) {
-    const keepAlive = known && plen <= 1 && seq == next - 1 && !syn && !fin && !rst;
-    if (!keepAlive) {
-      let behind = known && <i32>(seq - next) < 0;
-      if (plen > 1 && seq == next - 1) behind = false;
-      if (plen > 0 && (o.tbits & D_ACK) != 0 && <i32>(seq + <u32>plen - o.lastAck) <= 0) d.retrans++;
-      else if (behind) {
-        const rtt = (cb & C_RTT) != 0 ? c.rttNs : OOO_DEFAULT_NS;
-        if (now - d.nextNs < rtt && next != seq + <u32>plen + (syn || fin ? 1 : 0)) d.outOfOrder++; else d.retrans++;
-      }
-    }
-  }
-  // When the highest sequence number moved on (Wireshark's nextseqtime).
-  if (!zwp && (!known || <i32>(seq + <u32>plen + (syn || fin ? 1 : 0) - next) > 0)) d.nextNs = now;
-  if (ackf) { d.lastAck = ack; d.tbits |= D_ACK; } else d.tbits &= ~D_ACK;
-  if (win == 0) d.tbits |= D_WIN0; else d.tbits &= ~D_WIN0;
+  if (win == 0 && (flags & 0x07) == 0 && !zwp) d.zeroWin++;
+  const sf: u32 = (flags & 0x03) != 0 ? 1 : 0;
+  if ((<u32>plen | sf) != 0 && !zwp) {
+    const end = seq + <u32>plen + sf;
+    if (known && <i32>(seq - next) < 0) behind(c, d, o, seq, plen, flags, end, now);
+    else if (plen > 0 && (o.tbits & D_ACK) != 0 && <i32>(end - sf - o.lastAck) <= 0) d.retrans++;
+    // When the highest sequence number moved on (Wireshark's nextseqtime).
+    if (!known || <i32>(end - next) > 0) d.nextNs = now;
+  } else if (!zwp && (!known || <i32>(seq - next) > 0)) d.nextNs = now;
+  d.lastAck = ack;
+  d.tbits = (d.tbits & ~(D_ACK | D_WIN0)) | ((flags & 0x10) != 0 ? D_ACK : 0) | (win == 0 ? D_WIN0 : 0);
 }
 
 /** Notes in d the counts of every direction as a message begins (HTTP/1: at its first byte, kept in its direction's Dir until its exchange opens). */

@@ -482,15 +482,15 @@ function parseTable(text: string): Field[] {
 /** Every field, parents before children, in the order the help lists them. */
 // A tunnel's inner packet has the layers a record has, under tunnel.inner (README "Output").
 const TUNNEL_TABLE = `
-timing                    o      D  exchange timing, on the record where the exchange (or a TLS handshake) ends
+timing                    o      D  exchange timing, on the record where an exchange, HTTP/2 stream or TLS handshake ends
 timing.start              s      D  the request's first byte (TLS: the ClientHello's), RFC 3339
 timing.request_end_ns     n      D  ns from start to the request's last byte
 timing.response_start_ns  n      D  ns from start to the response's first byte (time to first byte)
 timing.response_end_ns    n      D  ns from start to the response's last byte
 timing.tls_ns             n      D  ns from the ClientHello to the client's first application data
 timing.bytes              o      D  bytes of the request and response
-timing.bytes.request      n      D  request bytes (head and body)
-timing.bytes.response     n      D  response bytes (head and body)
+timing.bytes.request      n      D  request bytes (HTTP/1 head and body; HTTP/2 HEADERS, CONTINUATION, DATA payloads)
+timing.bytes.response     n      D  response bytes (HTTP/1 head and body; HTTP/2 frame payloads)
 timing.connect            o      D  the connection's handshake (its first exchange only)
 timing.connect.syn        s      D  the SYN's time, RFC 3339
 timing.connect.syn_ack_ns  n     D  ns from the SYN to the SYN/ACK

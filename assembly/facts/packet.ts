@@ -25,6 +25,8 @@ export const head = new Head();
   // The current packet: capture time, payload, first sequence number.
   pSec: i64;
   pNsec: i32;
+  /** The current packet's serial (pcap.num), set by the renderer before the analysis. */
+  pNum: u64;
   payload: usize;
   payloadLen: i32;
   segSeq: u32;

@@ -37,10 +37,11 @@ export class Exchange {
   /** Position of the request on its connection (0, 1, … in the order requests came). */
   pos: i64 = 0;
   tsSec: i64 = 0;
-  /** Timing (flow/timing.ts), capture times in ns (0: not yet): the request's first and last byte, the response's; their bytes. */
+  /** Timing (flow/timing.ts), capture times in ns (valid when tbits says so): the request's first and last byte, the response's; their bytes; the serials (pcap.num) of the records with the request head and the final response head. */
   reqFirstNs: i64 = 0; reqLastNs: i64 = 0;
   resFirstNs: i64 = 0; resLastNs: i64 = 0;
   reqBytes: i64 = 0; resBytes: i64 = 0;
+  reqNum: u64 = 0; resNum: u64 = 0;
   trace: TraceRepr = new TraceRepr();
   /** The request's method (MAX_METHOD bytes) and URL (MAX_URL bytes after it), in one allocation. */
   method: usize = heap.alloc(<usize>(MAX_METHOD + MAX_URL));
@@ -84,6 +85,8 @@ export class Exchange {
   isHead: bool = false;
   /** Request was CONNECT. */
   isConnect: bool = false;
+  /** Which of the timing fields are known, and whether its timing was shown (flow/timing.ts E_*): explicit bits, since a capture's clock may read 0. */
+  tbits: u8 = 0;
 
   constructor() { this.url = this.method + <usize>MAX_METHOD; }
 }
@@ -310,6 +313,10 @@ export class Dir {
   // progress, when its first byte came and every direction's counts then.
   nextNs: i64 = 0;
   msgNs: i64 = 0;
+  /** The acknowledgement number of its last segment (valid with D_ACK in tbits), as Wireshark's lastack. */
+  lastAck: u32 = 0;
+  /** HTTP/2: frame payload bytes of the header block being joined (HEADERS + CONTINUATION), counted to its stream at END_HEADERS. */
+  blkBytes: u32 = 0;
   retrans: u32 = 0; outOfOrder: u32 = 0; zeroWin: u32 = 0;
   snapRetr0: u32 = 0; snapOoo0: u32 = 0; snapZw0: u32 = 0;
   snapRetr1: u32 = 0; snapOoo1: u32 = 0; snapZw1: u32 = 0;
@@ -380,10 +387,12 @@ export class Dir {
   tlsHello: bool = false;
   /** Record boundaries were lost (a gap, or an implausible header): records are not walked. */
   tlsLost: bool = false;
+  /** Timing bits (flow/timing.ts D_*): its last segment advertised a zero window; lastAck is known. */
+  tbits: u8 = 0;
 
   /** Resets for a new connection (pooled resources must have been released). */
   reset(): void {
-    this.nextNs = 0; this.msgNs = 0; this.retrans = 0; this.outOfOrder = 0; this.zeroWin = 0;
+    this.nextNs = 0; this.msgNs = 0; this.retrans = 0; this.outOfOrder = 0; this.zeroWin = 0; this.lastAck = 0; this.blkBytes = 0; this.tbits = 0;
     this.known = false; this.fin = false; this.fromStart = false; this.pfx0 = 0; this.pfx1 = 0; this.pfxLen = 0; this.resync = false; this.st = 0; this.head = -1; this.headLen = 0;
     this.headKept = 0; this.overLine = 0; this.headIsResponse = false; this.headCode = 0; this.msgStart = 0; this.msgAck = 0; this.msgAckKnown = false;
     this.bodyLeft = 0; this.chunkLine = 0; this.lineEmpty = true; this.chunkSize = 0; this.chunkHexOk = true; this.cur = -1;
@@ -405,9 +414,10 @@ export class Conn {
   mode: Mode = Mode.UNKNOWN;
   /** Capture time (ns) when trace context is dropped, after FIN/RST (0 = not scheduled). */
   untrackAt: i64 = 0;
-  /** Timing (flow/timing.ts), capture times in ns (0: not seen): SYN, SYN/ACK, the client's handshake ACK; the ClientHello, the client's first application data. */
+  /** Timing (flow/timing.ts), capture times in ns (valid when tbits says so): SYN, SYN/ACK, the client's handshake ACK; the ClientHello, the client's first application data; the last SYN's time, then the first round trip (Wireshark's ts_mru_syn, ts_first_rtt). */
   synNs: i64 = 0; synAckNs: i64 = 0; hsAckNs: i64 = 0;
   tlsStartNs: i64 = 0; tlsEndNs: i64 = 0;
+  rttNs: i64 = 0;
   /** The direction that sent the first RST (-1: none). */
   rstDir: i32 = -1;
   /** Trace context was dropped: later packets of this connection get no trace. */
@@ -418,6 +428,8 @@ export class Conn {
   rst: bool = false;
   /** A SYN was seen: the next bare SYN after closing starts a new connection. */
   synSeen: bool = false;
+  /** Which timing times are known (flow/timing.ts C_*): explicit bits, since a capture's clock may read 0. */
+  tbits: u8 = 0;
   d: StaticArray<Dir> = [new Dir(), new Dir()];
   /** Requests seen (the next request's position), and the position of the oldest unanswered one. */
   count: i64 = 0;
@@ -447,7 +459,7 @@ export class Conn {
 
   /** Resets for a new connection (its exchanges must have been released). */
   reset(): void {
-    this.synNs = 0; this.synAckNs = 0; this.hsAckNs = 0; this.tlsStartNs = 0; this.tlsEndNs = 0; this.rstDir = -1;
+    this.tbits = 0; this.rstDir = -1;
     this.client = -1; this.mode = Mode.UNKNOWN; this.untrackAt = 0; this.untracked = false; this.closing = false; this.rst = false;
     this.synSeen = false; unchecked(this.d[0]).reset(); unchecked(this.d[1]).reset(); this.count = 0; this.firstUnanswered = 0;
     this.exHead = -1; this.exTail = -1; this.exFinished = 0; this.finHead = -1; this.finTail = -1; this.streamsLost = false;
@@ -469,7 +481,7 @@ export class Conn {
     e.state = ExState.WAITING; e.flow = this.flow; e.pos = pos; e.pin = packetNo;
     e.stream = 0; e.hashed = false; e.reqStart = 0; e.reqEnd = 0xffffffff; e.resStart = 0; e.resEnd = 0xffffffff;
     e.hasReq = false; e.hasRes = false; e.answered = false; e.reqEnded = false; e.resEnded = false; e.why = Why.NONE; e.ackKnown = false;
-    e.reqFirstNs = 0; e.reqLastNs = 0; e.resFirstNs = 0; e.resLastNs = 0; e.reqBytes = 0; e.resBytes = 0;
+    e.reqBytes = 0; e.resBytes = 0; e.tbits = 0;
     e.snapRetr0 = 0; e.snapOoo0 = 0; e.snapZw0 = 0; e.snapRetr1 = 0; e.snapOoo1 = 0; e.snapZw1 = 0;
     e.trace.clear(); e.methodLen = 0; e.urlLen = 0; e.isHead = false; e.isConnect = false;
     e.cprev = this.exTail; e.cnext = -1; e.fprev = -1; e.fnext = -1;

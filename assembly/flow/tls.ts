@@ -10,7 +10,7 @@ import { WireErr } from "../wire/errors";
 import { copy } from "../util/mem";
 import { S } from "../facts/packet";
 import { timingTop } from "../facts/timing";
-import { nowNs, tlsTiming } from "./timing";
+import { nowNs, tlsTiming, C_TLS_START, C_TLS_END } from "./timing";
 import { MAX_TLS_RECORDS, recType, recVer, recLen, hello, shello } from "../facts/tls";
 
 
@@ -42,8 +42,11 @@ export function feedTls(c: Conn, dir: i32, p: usize, len: i32): void {
       // The handshake's time: from the first handshake record (the ClientHello) to the client's
       // first application-data record (TLS 1.2: after the server's Finished; TLS 1.3: its own
       // Finished, which travels as application data, RFC 8446 §5.1).
-      if (t == 22 && c.tlsStartNs == 0) c.tlsStartNs = nowNs();
-      else if (t == 23 && dir == c.client && c.tlsStartNs != 0 && c.tlsEndNs == 0) { c.tlsEndNs = nowNs(); if (timingTop < 0) tlsTiming(c); }
+      if (t == 22 && (c.tbits & C_TLS_START) == 0) { c.tlsStartNs = nowNs(); c.tbits |= C_TLS_START; }
+      else if (t == 23 && dir == c.client && (c.tbits & (C_TLS_START | C_TLS_END)) == C_TLS_START) {
+        c.tlsEndNs = nowNs(); c.tbits |= C_TLS_END;
+        if (timingTop < 0) tlsTiming(c);
+      }
       if (t == 22 && !d.tlsHello) {
         freeBuf(d.head, d.headGen); d.headLen = 0; d.tlsHello = true; d.helloWhy = Why.NONE;
         d.head = takeBuf(d.owner);

@@ -16,7 +16,7 @@ import { freeTable, tablePool } from "../http/hpackpool";
 import { S } from "../facts/packet";
 import { arenaReset } from "../facts/h2";
 import { timingReset } from "../facts/timing";
-import { segmentFlags, segmentData, resetTiming } from "./timing";
+import { segment, cutTiming } from "./timing";
 import { scheduleUntrack } from "./roles";
 import { feed, gap, joinMidstream, finSeen } from "./mode";
 import { pickTrace } from "../trace/pick";
@@ -149,7 +149,7 @@ export function analyzeTcp(iface: i32, src: usize, dst: usize, alen: i32, sp: u3
     if (!ackf) c.client = dir; else if (c.client < 0) c.client = 1 - dir;
   }
   const firstRst = rst && c.rstDir < 0;
-  segmentFlags(c, dir, flags, win, now);
+  segment(c, dir, seq, ack, flags, win, plen, now);
   const d = unchecked(c.d[dir]);
   if (syn) { d.known = true; d.fromStart = true; d.base = seq + 1; d.next = seq + 1; }
   const o = unchecked(c.d[1 - dir]);
@@ -162,7 +162,6 @@ export function analyzeTcp(iface: i32, src: usize, dst: usize, alen: i32, sp: u3
     if (!d.known) { d.known = true; d.base = dseq; d.next = dseq; joinMidstream(c, dir); }
     let skipN = 0;
     const diff = <i32>(dseq - d.next);
-    segmentData(c, d, diff, plen, now);
     if (diff > 0) {
       // Bytes are missing (lost by the capture or still to come out of order): resynchronise.
       gap(c, dir, <u32>diff);
@@ -183,8 +182,9 @@ export function analyzeTcp(iface: i32, src: usize, dst: usize, alen: i32, sp: u3
   if (fin && d.known && <i32>(dseq + <u32>plen - d.next) == 0) { finSeen(c, dir); d.next++; }
   if (fin) d.fin = true;
   if (rst) c.rst = true;
-  // A reset that cuts an exchange short: its record shows the exchange's timing so far.
-  if (firstRst) resetTiming(c);
+  // A reset that cuts exchanges short, or the server's FIN under HTTP/2's streams: the record
+  // shows their timing so far.
+  if (firstRst || fin && c.mode == Mode.HTTP2 && dir != c.client && c.client >= 0) cutTiming(c);
   if (fin || rst) {
     c.closing = true;
     scheduleUntrack(c);

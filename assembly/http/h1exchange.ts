@@ -21,8 +21,8 @@ import { S, RENDER_HEAD, head } from "../facts/packet";
 import { feedH2 } from "./h2exchange";
 import { scheduleUntrack, isServer } from "../flow/roles";
 import { Why, skip } from "../flow/skips";
-import { nowNs, snapDir, startTiming, timingOf } from "../flow/timing";
-import { timingTop } from "../facts/timing";
+import { nowNs, snapDir, startTiming, timingOf, responseFirst, responseHead, E_RES_LAST, E_REQ_LAST } from "../flow/timing";
+import { timingTop, TimingKind } from "../facts/timing";
 
 export function feedH1(c: Conn, dir: i32, p: usize, len: i32): void {
   const d = unchecked(c.d[dir]);
@@ -64,7 +64,7 @@ function startMessage(c: Conn, dir: i32, d: Dir, o: u32): void {
   // oldest unanswered one (an interim response's final one follows in the same range).
   if (server && !c.uncertain && (c.reqGapAt < 0 || c.firstUnanswered < c.reqGapAt) && c.firstUnanswered < c.count) {
     const j = c.at(c.firstUnanswered);
-    if (j >= 0 && !ex(j).hasRes) { ex(j).hasRes = true; ex(j).resStart = o; ex(j).resFirstNs = d.msgNs; }
+    if (j >= 0 && !ex(j).hasRes) { ex(j).hasRes = true; ex(j).resStart = o; responseFirst(ex(j), d.msgNs); }
   }
 }
 
@@ -324,11 +324,11 @@ function answer(c: Conn, d: Dir, interim: bool): i32 {
   const i = pairResponse(c, d, interim);
   if (i < 0) return -1;
   const e = ex(i);
-  if (!e.hasRes) { e.hasRes = true; e.resStart = d.msgStart; e.resFirstNs = d.msgNs; }
+  if (!e.hasRes) { e.hasRes = true; e.resStart = d.msgStart; responseFirst(e, d.msgNs); }
   // A final response after an interim one: the exchange's response bytes go on (startMessage
   // closed them at this head's start).
   else if (e.resEnd == d.msgStart) e.resEnd = 0xffffffff;
-  if (!interim) { e.answered = true; finish(i); }
+  if (!interim) { e.answered = true; responseHead(e); finish(i); }
   return i;
 }
 
@@ -359,7 +359,7 @@ function skippedHead(c: Conn, dir: i32, d: Dir, why: Why): void {
 
 // The message of direction d ended at offset end: its exchange notes when and how long; a
 // final response's end shows the exchange's timing on this record (the first one that ends in
-// it, when several do: as the HTTP object shows the first head).
+// it at top level, as the HTTP object shows the first head; later ones in `more`).
 function onDone(c: Conn, dir: i32, d: Dir, end: u32): void {
   if (S.rendered) S.renderBodyOpen = false;
   if (d.cur >= 0) {
@@ -367,11 +367,11 @@ function onDone(c: Conn, dir: i32, d: Dir, end: u32): void {
     if (i >= 0) {
       const e = ex(i);
       if (isServer(c, dir)) {
-        if (e.hasRes && e.answered && e.resLastNs == 0) {
-          e.resLastNs = nowNs(); e.resBytes = <i64>(end - e.resStart);
-          if (timingTop < 0 && e.reqFirstNs != 0) timingOf(c, e, true);
+        if (e.hasRes && e.answered && (e.tbits & E_RES_LAST) == 0) {
+          e.resLastNs = nowNs(); e.resBytes = <i64>(end - e.resStart); e.tbits |= E_RES_LAST;
+          timingOf(c, e, TimingKind.EXCHANGE, timingTop < 0);
         }
-      } else if (e.hasReq && e.reqLastNs == 0) { e.reqLastNs = nowNs(); e.reqBytes = <i64>(end - e.reqStart); }
+      } else if (e.hasReq && (e.tbits & E_REQ_LAST) == 0) { e.reqLastNs = nowNs(); e.reqBytes = <i64>(end - e.reqStart); e.tbits |= E_REQ_LAST; }
     }
   }
   if (c.closing) scheduleUntrack(c);

@@ -12,6 +12,8 @@ import { Why, skip } from "../flow/skips";
 import { S } from "../facts/packet";
 import * as F from "../facts/h2";
 import { streamSet, reqSet, resSet, dataSet, HPACK_EVICTED } from "../facts/h2";
+import { nowNs, startTimingNow, responseFirst, responseHead, timingOf, E_REQ_LAST, E_RES_LAST } from "../flow/timing";
+import * as FT from "../facts/timing";
 
 function addTo(set: StaticArray<u32>, n: i32, v: u32): i32 {
   for (let i = 0; i < n; i++) if (unchecked(set[i]) == v) return n;
@@ -110,14 +112,14 @@ function headerBlock(c: Conn, dir: i32, d: Dir, type: u32, flags: u32, stream: u
     if (d.blockOpen) forgetTable(d);
     freeBuf(d.blockBuf, d.blockGen);
     d.blockBuf = takeBuf(d.owner); d.blockLen = 0; d.blockStream = type == Frame.PUSH_PROMISE ? 0 : stream; d.blockFlags = flags;
-    d.blockWhy = Why.NONE; d.blockOpen = true;
+    d.blockWhy = Why.NONE; d.blockOpen = true; d.blkBytes = flen;
     if (d.blockBuf >= 0) d.blockGen = bufGen(d.blockBuf); else d.blockWhy = Why.NO_BUFFER;
   } else if (!d.blockOpen) {
     // A CONTINUATION whose HEADERS was not seen (lost, or before the capture began): its
     // block's insertions are lost.
     if ((flags & 4) != 0) forgetTable(d);
     return;
-  }
+  } else d.blkBytes += flen;
   if (fragEnd < fragStart) fragEnd = fragStart;
   // The frame's payload may not all be here: its buffer held only part of it, or none.
   if (favail < fragEnd) { if (d.blockWhy == Why.NONE) d.blockWhy = d.fWhy != Why.NONE ? d.fWhy : Why.BLOCK_TOO_LARGE; }
@@ -151,26 +153,50 @@ function headerBlock(c: Conn, dir: i32, d: Dir, type: u32, flags: u32, stream: u
     if (exIdx >= 0 && !ex(exIdx).hasReq) e = ex(exIdx);
     else { exIdx = c.append(); if (exIdx < 0) return; e = ex(exIdx); bindStream(exIdx, bs); }
     e.hasReq = true; e.tsSec = S.pSec; e.tsNsec = S.pNsec; e.why = blockWhy;
+    startTimingNow(c, e);
     if (decoded) h2Request(decodedAt, decodedLen, e); else { e.trace.clear(); e.methodLen = 0; e.urlLen = 0; }
     S.reqSetN = addTo(reqSet, S.reqSetN, bs);
   } else if (blockKind == 2) {
     if (exIdx >= 0) {
       const e = ex(exIdx);
       e.hasRes = true;
+      responseFirst(e, nowNs());
       // A 1xx head is interim (RFC 9113 §8.1): the final one answers.
-      if (!decoded || !interimStatus(decodedAt, decodedLen)) e.answered = true;
+      if (!decoded || !interimStatus(decodedAt, decodedLen)) { e.answered = true; responseHead(e); }
     } else if (c.streamsLost && blockWhy == Why.NONE) blockWhy = Why.REQUEST_RECLAIMED;
     S.resSetN = addTo(resSet, S.resSetN, bs);
   }
-  if ((d.blockFlags & 1) != 0 && exIdx >= 0) streamEnded(exIdx, client);
+  // The block's frames count to its stream's bytes (README "Exchange timing").
+  if (exIdx >= 0) { if (client) ex(exIdx).reqBytes += <i64>d.blkBytes; else ex(exIdx).resBytes += <i64>d.blkBytes; }
+  if ((d.blockFlags & 1) != 0 && exIdx >= 0) streamEnded(c, exIdx, client);
 }
 
 // END_STREAM from the client or the server (or a RST_STREAM: both) on exchange i's stream; the
-// exchange is finished when both ends are.
-function streamEnded(i: i32, client: bool): void {
+// exchange is finished when both ends are. The response's END_STREAM ends the stream's timing:
+// this record shows it in `timing.streams`.
+function streamEnded(c: Conn, i: i32, client: bool): void {
   const e = ex(i);
-  if (client) e.reqEnded = true; else e.resEnded = true;
+  if (client) {
+    e.reqEnded = true;
+    if ((e.tbits & E_REQ_LAST) == 0) { e.reqLastNs = nowNs(); e.tbits |= E_REQ_LAST; }
+  } else {
+    e.resEnded = true;
+    if ((e.tbits & E_RES_LAST) == 0) { e.resLastNs = nowNs(); e.tbits |= E_RES_LAST; timingOf(c, e, FT.TimingKind.STREAM, false); }
+  }
   if (e.reqEnded && e.resEnded) finish(i);
+}
+
+// A RST_STREAM (RFC 9113 §6.4) ends exchange i's stream: its timing so far, with the error code
+// when the frame's 4 bytes are here.
+function streamReset(c: Conn, i: i32, fp: usize, favail: i32): void {
+  const e = ex(i);
+  const slot = timingOf(c, e, FT.TimingKind.STREAM, false);
+  if (slot >= 0) {
+    unchecked(FT.tReset[slot] = 3);
+    if (favail >= 4) { unchecked(FT.tResetCode[slot] = bswap<u32>(load<u32>(fp))); unchecked(FT.tBits[slot] = unchecked(FT.tBits[slot]) | FT.T_CODE); }
+  }
+  e.reqEnded = true; e.resEnded = true;
+  finish(i);
 }
 
 function onFrame(c: Conn, dir: i32, d: Dir): void {
@@ -186,8 +212,11 @@ function onFrame(c: Conn, dir: i32, d: Dir): void {
   const kind = blockKind;
   if (type == Frame.DATA && flen > 0) S.dataSetN = addTo(dataSet, S.dataSetN, stream);
   if (exIdx >= 0) {
-    if (type == Frame.DATA && (flags & 1) != 0) streamEnded(exIdx, fromClient(c, dir, stream));
-    else if (type == Frame.RST_STREAM) { ex(exIdx).reqEnded = true; streamEnded(exIdx, false); }
+    if (type == Frame.DATA) {
+      const client = fromClient(c, dir, stream);
+      if (client) ex(exIdx).reqBytes += <i64>flen; else ex(exIdx).resBytes += <i64>flen;
+      if ((flags & 1) != 0) streamEnded(c, exIdx, client);
+    } else if (type == Frame.RST_STREAM) streamReset(c, exIdx, fp, favail);
   }
   // Why fields could not be resolved: the table joined late, missed insertions, or could not
   // hold the entries in its HPACK_TABLE_BYTES (hpack.ts: older references become unknown).

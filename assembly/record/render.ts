@@ -17,8 +17,7 @@ import * as reader from "../capture/reader";
 import * as A from "../flow/track";
 import { observe } from "../flow/timers";
 import { S } from "../facts/packet";
-import { timingTop } from "../facts/timing";
-import { renderTiming } from "../json/timing";
+import { renderTiming, hasTiming } from "../json/timing";
 import { HTTP_BUF, L7_BUF, TLS_BUF, R } from "../json/scratch";
 import { finishH1 } from "../json/http1";
 import { finishH2, hex16 } from "../json/http2";
@@ -251,8 +250,8 @@ export function renderPacket(): bool {
   if (d.errCount > 0) w(K_SEVERITY);
   w(K_TS); u32dec(<u32>reader.pktNsec); w(K_TS_SEC); i64dec(reader.pktSec);
   // `timing` (an exchange or TLS handshake that ended in this packet) sorts between timestamp and tunnel.
-  const timed = analysed && timingTop >= 0;
-  if (timed) { b(0x7d); renderTiming(timingTop); }
+  const timed = analysed && hasTiming();
+  if (timed) { b(0x7d); renderTiming(); }
   if (Tn.count > 0) {
     if (!timed) b(0x7d);
     renderTunnel(dbg, num, tunneled); b(0x7d); b(0x0a);
@@ -355,6 +354,9 @@ function flowTail(dbg: bool, num: u64, hasLocal: bool, local: bool): void {
 function analyse(scope: u32): void {
   const t = d.tcp;
   const v4 = d.net == NetKind.IPV4;
+  // The record's serial (pcap.num): exchanges name the records with their heads by it, the same
+  // for every thread count and chunking (the analysis' own packet count is not).
+  S.pNum = serial - 1;
   A.analyzeTcp(<i32>(<u32>ifIdx ^ scope), v4 ? d.ip4.src : d.ip6.src, v4 ? d.ip4.dst : d.ip6.dst, v4 ? 4 : 16, t.srcPort, t.dstPort,
     t.seq, t.ack, t.flags, t.window, t.payload, t.payloadLen, reader.pktSec, reader.pktNsec);
 }

@@ -90,9 +90,9 @@ const debugExpected: Record<number, object> = {
     message: '#6 | @2/eth0 | flow:12523862877769233555 | TCP | 10.0.0.2:8080 > 10.0.0.1:51234 | [PSH|ACK] | len/seq/ack:82/5001/1155 | HTTP/1.1 200 OK',
     meta: { cap_len: 136, flow: '12161960014018917983', len: 136, timestamp: '2023-11-14T22:13:20.25Z', trunc: false },
     pcap: { ctx: LOG, id: ID, num: '6' }, timestamp: { nanos: 250000000, seconds: 1700000000 },
-    // The exchange ends here (issue 24, a key pcap-sidecar does not have): the SYN at .123456789 s (no SYN/ACK in this capture), the request at .2 s, the response 50 ms later.
-    timing: { bytes: { request: 154, response: 82 }, connect: { syn: '2023-11-14T22:13:20.123456789Z' }, out_of_order: { client: 0, server: 0 }, request_end_ns: 0,
-      response_end_ns: 50000000, response_start_ns: 50000000, retransmissions: { client: 0, server: 0 }, start: '2023-11-14T22:13:20.2Z', zero_windows: { client: 0, server: 0 } },
+    // The exchange ends here (issue 24, a key pcap-sidecar does not have): the SYN at .123456789 s (no SYN/ACK in this capture), the request at .2 s (record #4), the response 50 ms later (this record).
+    timing: { bytes: { request: 154, response: 82 }, connect: { syn: '2023-11-14T22:13:20.123456789Z' }, out_of_order: { client: 0, server: 0 }, request_end_ns: 0, request_num: 4,
+      response_end_ns: 50000000, response_num: 6, response_start_ns: 50000000, retransmissions: { client: 0, server: 0 }, start: '2023-11-14T22:13:20.2Z', zero_windows: { client: 0, server: 0 } },
   },
   9: {
     HTTP: { includes: '[1]', proto: 'h2c', size: 94, streams: { 1: { frames: [{ flags: { bin: '0b101', dec: '5', hex: '0x5' },

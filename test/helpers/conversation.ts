@@ -57,6 +57,10 @@ export class Conversation {
   sendAt(text: string, seq: number, t: number): number { return this.pkt(this.c, this.s, 'PSH|ACK', B.ascii(text), t, seq); }
   /** Server data at an explicit sequence number. */
   replyAt(text: string, seq: number, t: number): number { return this.pkt(this.s, this.c, 'PSH|ACK', B.ascii(text), t, seq); }
+  /** Any segment from the client ('c') or the server ('s') at an explicit sequence number and window, leaving the side's next sequence number as it is (retransmitted SYNs and FINs, probes, keep-alives). */
+  segment(from: 'c' | 's', flags: string, text: string, t: number, seq: number, window = 502): number {
+    return from === 'c' ? this.pkt(this.c, this.s, flags, B.ascii(text), t, seq, window) : this.pkt(this.s, this.c, flags, B.ascii(text), t, seq, window);
+  }
   /** Pure ACK from the client / the server. */
   clientAck(t: number): number { return this.pkt(this.c, this.s, 'ACK', new Uint8Array(0), t); }
   serverAck(t: number): number { return this.pkt(this.s, this.c, 'ACK', new Uint8Array(0), t); }

@@ -482,15 +482,15 @@ function parseTable(text: string): Field[] {
 /** Every field, parents before children, in the order the help lists them. */
 // A tunnel's inner packet has the layers a record has, under tunnel.inner (README "Output").
 const TUNNEL_TABLE = `
-timing                    o      D  exchange timing, on the record where the exchange (or a TLS handshake) ends
+timing                    o      D  exchange timing, on the record where an exchange, HTTP/2 stream or TLS handshake ends
 timing.start              s      D  the request's first byte (TLS: the ClientHello's), RFC 3339
 timing.request_end_ns     n      D  ns from start to the request's last byte
 timing.response_start_ns  n      D  ns from start to the response's first byte (time to first byte)
 timing.response_end_ns    n      D  ns from start to the response's last byte
 timing.tls_ns             n      D  ns from the ClientHello to the client's first application data
 timing.bytes              o      D  bytes of the request and response
-timing.bytes.request      n      D  request bytes (head and body)
-timing.bytes.response     n      D  response bytes (head and body)
+timing.bytes.request      n      D  request bytes (HTTP/1 head and body; HTTP/2 HEADERS, CONTINUATION, DATA payloads)
+timing.bytes.response     n      D  response bytes (HTTP/1 head and body; HTTP/2 frame payloads)
 timing.connect            o      D  the connection's handshake (its first exchange only)
 timing.connect.syn        s      D  the SYN's time, RFC 3339
 timing.connect.syn_ack_ns  n     D  ns from the SYN to the SYN/ACK
@@ -504,7 +504,15 @@ timing.out_of_order.server  n    D  sent by the server
 timing.zero_windows       o      D  segments advertising a zero window during the exchange
 timing.zero_windows.client  n    D  sent by the client
 timing.zero_windows.server  n    D  sent by the server
-timing.reset              s      D  who reset the connection: client or server
+timing.reset              s      D  who reset: client or server (the connection), stream (an HTTP/2 RST_STREAM)
+timing.reset_code         s      D  an RST_STREAM's error code (RFC 9113 §7 name, else hex)
+timing.request_num        n      D  pcap.num of the record with the request head
+timing.response_num       n      D  pcap.num of the record with the final response head
+timing.stream             n      D  the HTTP/2 stream id (in timing.streams)
+timing.more               o[]    D  further HTTP/1 exchanges that ended in this segment, each as timing
+timing.more_not_timed     n      D  exchanges that ended here beyond MAX_TIMINGS (no timing shown)
+timing.streams            o[]    D  HTTP/2 streams that ended in this segment, each as timing with stream
+timing.streams_not_timed  n      D  streams that ended here beyond MAX_TIMINGS (no timing shown)
 tunnel                    o      -  the packet's tunnels: encapsulations, then the inner packet
 tunnel.encap              o[]    -  each encapsulation, outermost first
 tunnel.encap.type         s      -  vxlan, geneve, gre, erspan, cmd, gtpu, teredo, ipip, mpls_in_udp…
@@ -518,9 +526,15 @@ tunnel.inner              o      -  the innermost packet's layers (as the record
 `;
 const INNER_LAYERS = /^(L2|L3|L4|ICMP|DNS|err)(\.|$)/;
 
+// Each of timing.more and timing.streams is a timing object of its own (README "Exchange timing").
+const TIMING_LISTS = /^timing\.(more|streams)(_not_timed)?$/;
+
 function withTunnel(fields: Field[]): Field[] {
   const inner = fields.filter((f) => INNER_LAYERS.test(f.path)).map((f) => ({ ...f, path: `tunnel.inner.${f.path}`, normalized: false }));
-  return [...fields, ...parseTable(TUNNEL_TABLE), ...inner];
+  const table = parseTable(TUNNEL_TABLE);
+  const timing = table.filter((f) => f.path.startsWith('timing.') && !TIMING_LISTS.test(f.path));
+  const lists = ['more', 'streams'].flatMap((l) => timing.map((f) => ({ ...f, path: `timing.${l}.${f.path.slice(7)}`, normalized: false })));
+  return [...fields, ...table, ...lists, ...inner];
 }
 
 // An UPDATE's prerequisites, updates and additional records are records as answers are (README "Output").

@@ -157,7 +157,7 @@ describe('the catalog', () => {
     });
     expect([...TOP_LEVEL_KEYS].sort()).toEqual(['ARP', 'DNS', 'HTTP', 'ICMP', 'L2', 'L3', 'L4', 'L7', 'TLS', 'err', 'file', 'flow', 'fragment', 'iface', 'local',
       'logging.googleapis.com/labels', 'logging.googleapis.com/operation', 'logging.googleapis.com/spanId', 'logging.googleapis.com/trace',
-      'logging.googleapis.com/trace_sampled', 'message', 'meta', 'pcap', 'severity', 'timestamp', 'tunnel']);
+      'logging.googleapis.com/trace_sampled', 'message', 'meta', 'pcap', 'severity', 'timestamp', 'timing', 'tunnel']);
   });
 
   it('accepts indices, dynamic keys and keys with dots; refuses the rest', () => {

@@ -523,6 +523,13 @@ export class ExchangeBuilder {
       }
       return;
     }
+    this.timeH1(c, t);
+    // Further pipelined exchanges whose responses ended in the same segment, in request order.
+    if (Array.isArray(t['more'])) for (const m of t['more']) if (isObj(m)) this.timeH1(c, m);
+  }
+
+  /** Joins one HTTP/1 exchange's timing (the top-level object or an entry of its `more`). */
+  private timeH1(c: Conn, t: Obj): void {
     if (t['start'] === undefined) return;
     const reqNum = t['request_num'];
     const start = typeof t['start'] === 'string' ? parseRfc3339(t['start']) : undefined;

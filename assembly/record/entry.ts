@@ -24,7 +24,7 @@
 //        Translator.setShard(part, CONN_PARTS) a host re-renders the packet's record alone
 // 117 reserved (0)
 // 118 u16 the packet's file in a merged capture (src/merge.ts) plus one; 0 for any other capture
-// 120..127 reserved (0)
+// 120 u32 offset of the top-level `timing` object's value (0: none)   124 u32 its length
 
 import { IDX_CAP, OUT_WINDOWS } from "../config";
 import * as d from "./decode";
@@ -48,6 +48,8 @@ export let count: i32 = 0;
 // Writer positions of the record being rendered (set by render.ts and trace/pick.ts).
 let recStart: usize = 0;
 let httpAt: usize = 0;
+let timingAt: usize = 0;
+let timingLen: i32 = 0;
 let httpLen: i32 = 0;
 let traceAt: usize = 0;
 let traceLen: i32 = 0;
@@ -67,7 +69,9 @@ export function setWindows(n: i32): void {
 }
 
 /** A record starts at writer position p. */
-@inline export function begin(p: usize): void { recStart = p; httpAt = 0; httpLen = 0; traceAt = 0; traceLen = 0; msgAt = 0; msgLen = 0; }
+@inline export function begin(p: usize): void { recStart = p; httpAt = 0; httpLen = 0; traceAt = 0; traceLen = 0; msgAt = 0; msgLen = 0; timingAt = 0; timingLen = 0; }
+/** The record's `timing` value spans [p, p + len). */
+@inline export function timing(p: usize, len: i32): void { timingAt = p; timingLen = len; }
 /** The record's HTTP value spans [p, p + len). */
 @inline export function http(p: usize, len: i32): void { httpAt = p; httpLen = len; }
 /** The record's top-level trace text spans [p, p + len). */
@@ -103,5 +107,6 @@ export function commit(end: usize, serial: u64, errored: bool, part: i32): void 
   if (msgLen > 0) { store<u32>(e, <u32>(msgAt - recStart), 108); store<u32>(e, <u32>msgLen, 112); }
   store<u8>(e, part < 0 ? 0xff : <u8>part, 116);
   if (reader.srcFile >= 0) store<u16>(e, <u16>(reader.srcFile + 1), 118);
+  if (timingLen > 0) { store<u32>(e, <u32>(timingAt - recStart), 120); store<u32>(e, <u32>timingLen, 124); }
   count++;
 }

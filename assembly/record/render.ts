@@ -251,7 +251,13 @@ export function renderPacket(): bool {
   w(K_TS); u32dec(<u32>reader.pktNsec); w(K_TS_SEC); i64dec(reader.pktSec);
   // `timing` (an exchange or TLS handshake that ended in this packet) sorts between timestamp and tunnel.
   const timed = analysed && hasTiming();
-  if (timed) { b(0x7d); renderTiming(); }
+  if (timed) {
+    b(0x7d);
+    // The index names the value, after `,"timing":` (10 bytes): hosts join it to its exchange.
+    const t0 = pos + 10;
+    renderTiming();
+    if (index) E.timing(t0, <i32>(pos - t0));
+  }
   if (Tn.count > 0) {
     if (!timed) b(0x7d);
     renderTunnel(dbg, num, tunneled); b(0x7d); b(0x0a);

@@ -33,7 +33,7 @@ describe('record index', () => {
         const lines = plain.ndjson.toString('utf8').split('\n').slice(0, -1);
         expect(withIndex.entries.length).toBe(lines.length * ENTRY_BYTES);
         let at = 0;
-        let traces = 0, https = 0;
+        let traces = 0, https = 0, timings = 0;
         for (let i = 0; i < lines.length; i++) {
           const e = decodeEntry(withIndex.entries, i);
           const line = plain.ndjson.subarray(at, at + e.recordLength);
@@ -62,13 +62,16 @@ describe('record index', () => {
           // The message's text, JSON-escaped as in the line.
           if (e.message) expect(JSON.parse(`"${line.subarray(e.message[0], e.message[0] + e.message[1]).toString('utf8')}"`)).toBe(r.message);
           else expect(r.message).toBeUndefined();
+          // The exchange timing's object (README "Exchange timing").
+          if (e.timing) { timings++; expect(JSON.parse(line.subarray(e.timing[0], e.timing[0] + e.timing[1]).toString('utf8'))).toEqual(r.timing); }
+          else expect(r.timing).toBeUndefined();
           // A connection part exactly for TCP packets analysed at DEBUG.
           expect(e.part === NO_PART).toBe(!(verbosity === 'debug' && r.L3?.proto?.name === 'TCP' && r.L4 !== undefined));
           if (e.part !== NO_PART) expect(e.part).toBeLessThan(8);
         }
         expect(at).toBe(plain.ndjson.length);
         // HTTP/2 records carry their traces inside HTTP (per stream), HTTP/1 ones at top level.
-        if (verbosity === 'debug' && file.startsWith('h')) { expect(https).toBeGreaterThan(0); if (file.startsWith('h1')) expect(traces).toBeGreaterThan(0); }
+        if (verbosity === 'debug' && file.startsWith('h')) { expect(https).toBeGreaterThan(0); expect(timings).toBeGreaterThan(0); if (file.startsWith('h1')) expect(traces).toBeGreaterThan(0); }
       });
     }
   }

@@ -416,3 +416,33 @@ describe.each(CAPTURES)('compact() and rereadHeaders() on $name', ({ file }) => 
     expect(dropped).toBeGreaterThan(0);
   });
 });
+
+describe('timing of pipelined exchanges ending in one segment', () => {
+  it('joins the top-level timing to the first exchange and each `more` entry to the next, by request_num', async () => {
+    const { readFileSync } = await import('node:fs');
+    const B = await import('../helpers/build.js');
+    const { Conversation } = await import('../helpers/conversation.js');
+    const { recordsOf } = await import('../helpers/records.js');
+    const wasm = new WebAssembly.Module(readFileSync('build/tracecap.wasm'));
+    const p: import('../helpers/build.js').PcapPacket[] = [];
+    const c = new Conversation(p);
+    c.handshake(500);
+    // Three requests, each in its own segment (each its own record and exchange), answered in one segment.
+    const reqs = [0, 1, 2].map((i) => c.send(`GET /${i} HTTP/1.1\r\nHost: a\r\n\r\n`, 500.010 + i / 1000));
+    const res = c.reply('HTTP/1.1 204 No Content\r\n\r\n'.repeat(3), 500.020);
+    const recs = await recordsOf(wasm, B.pcap(p, { nano: true }), 'debug');
+    expect(recs[res].timing.more).toHaveLength(2);
+    const b = new ExchangeBuilder();
+    for (const r of recs) { const x = httpPacket(r); if (x) b.add(x); }
+    const exs = b.exchanges();
+    expect(exs.map((e) => e.reqNum)).toEqual(reqs);
+    // Each exchange timed, from its own request's first byte; the first carries the connection's setup.
+    exs.forEach((e, i) => {
+      expect(e.timing, `exchange ${i}`).toBeDefined();
+      expect(e.timing!.start).toBeCloseTo(e.reqTime, 3);
+      expect(e.timing!.start + e.timing!.responseEnd!).toBeCloseTo(500_020, 3);
+      expect(e.timing!.connect !== undefined).toBe(i === 0);
+    });
+    expect(b.stats().unjoinedTimings).toBe(0);
+  });
+});

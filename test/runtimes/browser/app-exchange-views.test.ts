@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveApp, type AppServer } from '../../../runtimes/node/app.js';
-import { ExchangeBuilder, type Exchange } from '../../../src/exchanges.js';
+import { ExchangeBuilder, httpPacket, type Exchange } from '../../../src/exchanges.js';
 import { applyFilter, haveChromium, launch, openFile } from './app-page.js';
-import { packets, records } from './app/corpus.js';
+import { records } from './app/corpus.js';
 import { dns, ethernet, ipv4, pcap, tcp, udp, ascii, IPPROTO } from '../../helpers/build.js';
 import { build } from 'esbuild';
 import { clientHelloRecord } from '../../helpers/tls.js';
@@ -49,8 +49,9 @@ async function page(height = 900): Promise<Page> {
 
 /** The exchanges the records pair (the app's HTTP worker pairs the same records). */
 function exchangesOf(file: string): Exchange[] {
+  // As the app's HTTP worker is fed: every record with an HTTP object or a `timing`.
   const b = new ExchangeBuilder();
-  for (const x of packets(records(file))) b.add(x);
+  for (const r of records(file)) { const x = httpPacket(r); if (x) b.add(x); }
   return b.exchanges();
 }
 
@@ -93,7 +94,10 @@ describe.skipIf(!haveChromium)('the app\'s exchange views', () => {
     await openFile(p, file);
     await p.click('[data-testid=tab-requests]');
     await p.waitForFunction((n) => document.querySelectorAll('[data-testid=wf-all-row]').length === n, exs.length, { timeout: 30_000 });
-    expect(await caption(p, 'requests')).toBe(`${exs.length} exchanges · 0 with phases (the others: request to response)`);
+    // Timing joined from the records (README "Exchange timing"): every exchange the core timed has phases.
+    const timed = exs.filter((e) => e.timing !== undefined).length;
+    expect(timed).toBeGreaterThan(exs.length / 2);
+    expect(await caption(p, 'requests')).toBe(`${exs.length} exchanges${timed < exs.length ? ` · ${timed} with phases (the others: request to response)` : ''}`);
     // Time order (ties by id), as the exchanges' request times say.
     const byTime = [...exs].sort((a, b) => a.reqTime - b.reqTime || a.id - b.id);
     expect(await rowIds(p)).toEqual(byTime.map((e) => e.id));
@@ -105,7 +109,8 @@ describe.skipIf(!haveChromium)('the app\'s exchange views', () => {
       expect(r.url).toBe(e.url);
       expect(r.status).toBe(e.status === undefined ? '—' : String(e.status));
       expect(r.rowClass).toBe(`wf-st-${cls(e.status)}`);
-      expect(r.bar).toBe(`wf-ph ph-latency s-${cls(e.status)}`);
+      if (e.timing) expect(r.bar).toMatch(/^wf-ph ph-(connect|send|wait|receive)$/);
+      else expect(r.bar).toBe(`wf-ph ph-latency s-${cls(e.status)}`);
     }
     // The statuses of the captures: colours of more than one class are drawn.
     expect(new Set(rows.map((r) => r.rowClass)).size).toBeGreaterThan(1);
@@ -117,7 +122,17 @@ describe.skipIf(!haveChromium)('the app\'s exchange views', () => {
     // Sorted by duration, both ways: unanswered ones last either way.
     await p.click('[data-testid=wf-all] [role=columnheader]:has-text("Duration")');
     await p.waitForFunction(() => document.querySelector('[data-testid=wf-all] [aria-sort]')?.textContent?.includes('Duration'));
-    const dur = (e: Exchange) => latency(e) === undefined ? undefined : Math.max(0, e.respTime! - e.reqTime);
+    // The bar's length: with timing from the SYN (when it carries the connection's setup) to the
+    // response's last byte (else its first, else the request's end); without, request to response.
+    const dur = (e: Exchange) => {
+      const t = e.timing;
+      if (t) {
+        const begin = t.connect ? Math.min(t.start, t.connect.syn) : t.start;
+        const off = t.responseEnd ?? t.responseStart ?? t.requestEnd;
+        return (off !== undefined ? t.start + off : e.respTime === undefined ? t.start : Math.max(t.start, e.respTime)) - begin;
+      }
+      return latency(e) === undefined ? undefined : Math.max(0, e.respTime! - e.reqTime);
+    };
     const asc = [...exs].sort((a, b) => { const x = dur(a), y = dur(b); return x === y ? a.id - b.id : x === undefined ? 1 : y === undefined ? -1 : x - y || a.id - b.id; });
     await p.waitForFunction((first) => Number(document.querySelector<HTMLElement>('[data-testid=wf-all-row][data-index="0"] .wf-url')?.dataset.id) === first, asc[0]!.id);
     const got = await rowIds(p);
@@ -168,7 +183,7 @@ describe.skipIf(!haveChromium)('the app\'s exchange views', () => {
       const w = want.get(key) ?? { n: 0, errors: 0, lat: [] };
       const l = latency(e);
       w.n++;
-      if ((e.status ?? 0) >= 500 || e.note?.startsWith('stream reset') || (l === undefined && e.status === undefined)) w.errors++;
+      if ((e.status ?? 0) >= 500 || e.note?.startsWith('stream reset') || e.timing?.reset !== undefined || (l === undefined && e.status === undefined)) w.errors++;
       if (l !== undefined) w.lat.push(l);
       want.set(key, w);
     }

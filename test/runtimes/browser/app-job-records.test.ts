@@ -29,7 +29,7 @@ async function translate(data: Uint8Array, options: TranslatorOptions) {
 function appFields(entries: Uint8Array, i: number, debug: boolean) {
   const e = decodeEntry(entries, i);
   return {
-    recordLength: e.recordLength, http: e.http, trace: e.trace, message: e.message, serial: e.serial, seconds: e.seconds, nanos: e.nanos,
+    recordLength: e.recordLength, http: e.http, trace: e.trace, message: e.message, timing: e.timing, serial: e.serial, seconds: e.seconds, nanos: e.nanos,
     // At INFO the records carry no lengths.
     capLen: debug ? e.capLen : 0, origLen: debug ? e.origLen : 0,
     net: e.net, proto: e.proto, tcpFlags: e.tcpFlags, error: e.error, flow: e.flow, src: [...e.src], dst: [...e.dst], sport: e.sport, dport: e.dport,

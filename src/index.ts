@@ -22,3 +22,8 @@ export {
   type OtlpOptions, type OtlpSpan, type OtlpWriterStats,
 } from './otlp.js';
 export { OtlpExporter, tracesUrl, exportSummary, OTLP_QUEUE_BATCHES, OTLP_QUEUE_BYTES, OTLP_MAX_ATTEMPTS, type OtlpExporterOptions, type OtlpExportStats } from './otlpexport.js';
+export {
+  Reassembler, reassemble, tcpSegment, splitHttp, decodeBody, dechunk, h2Data, MAX_FOLLOW_BYTES, MAX_HELD_SEGMENTS, MAX_FOLLOW_MESSAGES,
+  type TcpSegment, type FollowPacket, type FollowedStream, type HttpMessage, type DecodedBody, type Decompressor, type H2Data,
+} from './stream.js';
+export { CaptureSelector, CaptureWalkError, MAX_CAPTURE_BLOCK, type SelectedPacket, type SelectorSink } from './capsel.js';

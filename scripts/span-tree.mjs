@@ -9,6 +9,8 @@
 // A span whose parent is not in the input is a root, marked "(parent … not in the input)".
 // Plain text, the same bytes for the same input. A bad line stops the reading: the traces read
 // before it are printed, then "span-tree: FILE:LINE: what" on standard error, exit status 1.
+// All spans are held in memory until the end (a tree needs all of its trace): meant for files of a
+// few traces, as the README's, not for a large capture's spans.
 import { readFileSync } from 'node:fs';
 
 const KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER']; // trace.proto SpanKind
@@ -76,7 +78,7 @@ const ms = (ns) => (Number(ns) / 1e6).toFixed(3);
 const byStart = (a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0);
 
 /** The trees of `spans` as text lines. */
-export function render(spans) {
+function render(spans) {
   const traces = new Map();
   for (const s of spans) (traces.get(s.traceId) ?? traces.set(s.traceId, []).get(s.traceId)).push(s);
   const ordered = [...traces.values()].map((t) => t.sort(byStart)).sort((a, b) => byStart(a[0], b[0]));

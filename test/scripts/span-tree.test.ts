@@ -76,7 +76,7 @@ describe('the recorded traced application', () => {
       const data = JSON.parse(line);
       const spans: Rec[] = data.resourceSpans[0].scopeSpans[0].spans;
       for (const s of spans) {
-        for (const k of Object.keys(s)) expect(tcKeys, k).toContain(k);
+        for (const k of Object.keys(s)) expect([...tcKeys], k).toContain(k);
         expect(s.traceId).toMatch(/^[0-9a-f]{32}$/);
         expect(s.spanId).toMatch(/^[0-9a-f]{16}$/);
         if (s.parentSpanId !== undefined) expect(s.parentSpanId).toMatch(/^[0-9a-f]{16}$/);
@@ -94,6 +94,31 @@ describe('the recorded traced application', () => {
       expect(backSpans.map((s: Rec) => Buffer.from(s.spanId).toString('hex'))).toEqual(spans.map((s) => s.spanId));
       expect(backSpans.map((s: Rec) => String(s.endTimeUnixNano))).toEqual(spans.map((s) => s.endTimeUnixNano));
     }
+  });
+
+  it("the README's account of the gaps uses the recording's numbers", () => {
+    const ms = (from: string, to: string): string => (Number(BigInt(to) - BigInt(from)) / 1e6).toFixed(3);
+    // Per exchange: tracecap's span, the application's CLIENT span above it, the SERVER span beside it.
+    const ex = Object.fromEntries(capture.map((c) => {
+      const client = clients.find((a) => a.spanId === c.parentSpanId)!;
+      const server = app.find((a) => a.parentSpanId === client.spanId && a.kind === 2)!;
+      const connect = c.events.find((e: Rec) => e.name === 'tcp.connect');
+      return [client.name, { c, client, server, connect, syn: connect && attrOf(connect, 'tracecap.tcp.syn_time_unix_nano') }];
+    }));
+    const co = ex['GET /checkout']!, items = ex['GET /items/{id}']!, res = ex['POST /reserve']!;
+    expect(res.connect).toBeUndefined(); // the kept-alive connection: no handshake in its span
+    const endGaps = Object.values(ex).map((x) => ms(x.c.endTimeUnixNano, x.client.endTimeUnixNano)).sort((a, b) => Number(a) - Number(b));
+    const all = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = all.slice(all.indexOf('<!-- /span-tree -->'), all.indexOf('**Sending both to the same backend.**')).replace(/\s+/g, ' ');
+    for (const phrase of [
+      `\`GET /checkout\` started ${ms(co.client.startTimeUnixNano, co.c.startTimeUnixNano)} ms before its first byte went out — ${ms(co.client.startTimeUnixNano, co.syn)} ms until the client sent its SYN, ${ms(co.syn, co.connect.timeUnixNano)} ms for the handshake`,
+      `${ms(co.connect.timeUnixNano, co.c.startTimeUnixNano)} ms until the request was written`,
+      `went out ${ms(res.client.startTimeUnixNano, res.c.startTimeUnixNano)} ms after its span started`,
+      `each CLIENT span ends ${endGaps[0]} to ${endGaps[2]} ms after its response's last byte`,
+      `inventory's spans start ${ms(items.c.startTimeUnixNano, items.server.startTimeUnixNano)} and ${ms(res.c.startTimeUnixNano, res.server.startTimeUnixNano)} ms after their requests' first byte (shop's ${ms(co.c.startTimeUnixNano, co.server.startTimeUnixNano)} ms)`,
+      `inventory's first span ends ${ms(items.c.endTimeUnixNano, items.server.endTimeUnixNano)} ms after its response's last byte`,
+      `on the second request ${ms(res.c.endTimeUnixNano, res.server.endTimeUnixNano)} ms after`,
+    ]) expect(section).toContain(phrase);
   });
 
   it('the README shows the tree span-tree prints for both, between its markers', () => {

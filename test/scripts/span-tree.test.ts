@@ -99,7 +99,7 @@ describe('the recorded traced application', () => {
   it("the README's account of the gaps uses the recording's numbers", () => {
     const ms = (from: string, to: string): string => (Number(BigInt(to) - BigInt(from)) / 1e6).toFixed(3);
     // Per exchange: tracecap's span, the application's CLIENT span above it, the SERVER span beside it.
-    const ex = Object.fromEntries(capture.map((c) => {
+    const ex: Record<string, Rec> = Object.fromEntries(capture.map((c) => {
       const client = clients.find((a) => a.spanId === c.parentSpanId)!;
       const server = app.find((a) => a.parentSpanId === client.spanId && a.kind === 2)!;
       const connect = c.events.find((e: Rec) => e.name === 'tcp.connect');

@@ -91,7 +91,8 @@ describe('core memory bound', () => {
     expect(used(2)).toBeGreaterThan(0);
     expect(used(4)).toBeGreaterThan(0);
     expect(used(10)).toBeGreaterThan(0);
-    expect(mib).toBeLessThanOrEqual(72);
+    // 73.4 MiB measured with exchange timing's state (issue 24); headroom below the 80 MiB maximum.
+    expect(mib).toBeLessThanOrEqual(76);
     expect(ex.memory.buffer.byteLength).toBeLessThanOrEqual(80 << 20);
   });
 

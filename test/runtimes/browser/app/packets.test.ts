@@ -24,11 +24,16 @@ async function index(file: string, memoryLimit?: number) {
   const t = await createTranslator(wasm);
   let pending: Uint8Array | null = null, count = 0;
   const http: number[] = [];
+  // The `timing` values handed over with them (README "Exchange timing"), by position.
+  const timings = new Map<number, unknown>();
   const out: Uint8Array[] = [];
   t.setIndexSink((e, c) => { pending = e.slice(); count = c; });
   t.setSink((view) => {
     out.push(view.slice());
-    idx.add(pending!, count, view, (pos) => http.push(pos));
+    idx.add(pending!, count, view, (pos, _seg, _k, _at, len, tAt, tLen) => {
+      if (len) http.push(pos);
+      if (tLen) timings.set(pos, JSON.parse(new TextDecoder().decode(view.subarray(tAt, tAt + tLen))));
+    });
   });
   const data = new Uint8Array(readFileSync(file));
   for (let o = 0; o < data.length && idx.stopped === null; o += 1 << 20) {
@@ -38,7 +43,7 @@ async function index(file: string, memoryLimit?: number) {
   }
   if (idx.stopped === null) t.finish();
   await idx.seal(0, true);
-  return { idx, store, ndjson: Buffer.concat(out), http };
+  return { idx, store, ndjson: Buffer.concat(out), http, timings };
 }
 
 const msg = (b: Uint8Array) => JSON.parse(`"${Buffer.from(b).toString('utf8')}"`) as string;
@@ -67,11 +72,14 @@ function expectColumns(idx: PacketIndex, lines: string[], step = 1): void {
 describe('PacketIndex', () => {
   for (const name of readdirSync(CORPUS).filter((f) => /\.(pcap|pcapng)$/.test(f)).sort()) {
     it(`${name}: every column and message equals the record`, async () => {
-      const { idx, ndjson, http } = await index(join(CORPUS, name));
+      const { idx, ndjson, http, timings } = await index(join(CORPUS, name));
       const lines = ndjson.toString('utf8').split('\n').slice(0, -1);
       expect(idx.count).toBe(lines.length);
       expectColumns(idx, lines);
       expect(http.length).toBe(lines.filter((l) => l.startsWith('{"HTTP":')).length);
+      // Every record's timing, and only those, reaches the HTTP worker's callback.
+      const want = new Map(lines.flatMap((l, i) => { const r = JSON.parse(l); return r.timing === undefined ? [] : [[i, r.timing] as const]; }));
+      expect(timings).toEqual(want);
     });
   }
 
